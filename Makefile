@@ -1,0 +1,77 @@
+# rapport: GNU Makefile. `make` builds build/rapport; `make run` starts the demo;
+# `make check` installs what is missing, builds, and runs every test suite.
+# SAN=asan builds into build-asan with AddressSanitizer + UndefinedBehaviorSanitizer.
+
+CC      ?= cc
+SAN     ?=
+PKGS    := libwebsockets jansson sqlite3 libsodium libuv
+BUILD   := build$(if $(SAN),-$(SAN))
+
+WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wno-unused-parameter
+HARDEN  := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE
+ifeq ($(SAN),asan)
+  OPT   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+           -fno-sanitize-recover=all
+  SANLD := -fsanitize=address,undefined
+else ifeq ($(SAN),)
+  OPT   := -O2 -g -D_FORTIFY_SOURCE=2
+  SANLD :=
+else
+  $(error SAN must be empty or asan)
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Isrc $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(SANLD)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+SRC      := $(sort $(wildcard src/*/*.c))
+OBJ      := $(SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+.PHONY: all deps deps-test run check unit api e2e bench clean fmt
+all: $(BUILD)/rapport
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/rapport: $(OBJ) $(MAIN_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/rapport demo --data-dir ./demo-data
+
+unit: $(UNIT_BIN)
+
+check: deps-test
+	@$(MAKE) --no-print-directory all unit
+	@scripts/check.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+fmt:
+	clang-format -i src/*/*.[ch] src/*.c tests/unit/*.c
+
+-include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

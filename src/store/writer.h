@@ -1,0 +1,53 @@
+/* writer.h: the group-commit writer thread.
+ *
+ * The loop thread submits writes; the writer thread takes everything queued (up to
+ * `max_batch`), runs BEGIN IMMEDIATE, applies each write, COMMITs, and hands the batch
+ * back. The loop then calls writer_drain(), which runs each write's `done` callback in
+ * submission order and frees the writes. So the loop acknowledges or delivers only what
+ * has committed. Writes commit in submission order.
+ *
+ * If a batch fails to commit it is retried (rollback, then the whole batch again) up to
+ * 3 times with a short pause; if it still fails, each write completes with a negative rc
+ * and the writer stays usable for later batches.
+ */
+#ifndef RAPPORT_WRITER_H
+#define RAPPORT_WRITER_H
+
+#include "store.h"
+
+struct writer;
+
+struct writer_stats {
+	uint64_t batches;     /* transactions committed */
+	uint64_t writes;      /* writes committed */
+	uint64_t failed;      /* writes completed with an error */
+	uint64_t max_batch;   /* largest batch seen */
+	uint64_t commit_us_max; /* slowest commit (BEGIN..COMMIT) in microseconds */
+};
+
+/* Starts the writer thread on `conn` (the writer owns and closes it). `notify(ctx)` is
+ * called from the writer thread after each batch completes; it must only wake the loop
+ * (e.g. uv_async_send). max_batch 0 means 4096. Returns 0 or STORE_ERR. Loop thread. */
+int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned max_batch,
+		 void (*notify)(void *ctx), void *ctx, struct writer **out);
+
+/* Queues a write; takes ownership. Never blocks on I/O (takes a mutex briefly).
+ * Loop thread. Returns 0, or STORE_BADARG if the writer is stopping (w is then freed by
+ * the writer with rc STORE_ERR on the next drain). */
+int writer_submit(struct writer *wr, struct store_write *w);
+
+/* Runs `done` for every completed write in order, then frees them. Returns the number
+ * completed. Loop thread. */
+size_t writer_drain(struct writer *wr);
+
+/* Number of writes submitted but not yet drained. Loop thread. */
+size_t writer_pending(const struct writer *wr);
+
+void writer_get_stats(struct writer *wr, struct writer_stats *out);
+
+/* Finishes everything queued, commits it, runs the remaining callbacks (on the calling
+ * thread, which must be the loop thread), stops the thread, closes the connection and
+ * frees. NULL is fine. */
+void writer_stop(struct writer *wr);
+
+#endif
