@@ -1,0 +1,226 @@
+/* desk.h: the domain of the live chat desk: libraries, queues, staff, patrons with open
+ * chats, chats and their messages. Pure logic: no I/O, no clock (every call that needs the
+ * time takes `now`, milliseconds since the epoch), no threads (loop thread only).
+ *
+ * The desk holds open chats (queued, active) in memory with all their messages, and ended
+ * chats while something still refers to them (a subscribed connection, a pending write).
+ * Each message gets the chat's next sequence number at once; the caller stores it and,
+ * once committed, calls desk_durable() so it may be delivered. Who may do what to which
+ * chat is decided here (desk_can_*), so every caller checks the same way.
+ */
+#ifndef RAPPORT_DESK_H
+#define RAPPORT_DESK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/idmap.h"
+
+enum desk_err {
+	DESK_OK = 0,
+	DESK_NOT_FOUND = -1,   /* no such record, or not yours: callers must not tell apart */
+	DESK_FORBIDDEN = -2,   /* visible to you, but this action is not yours to take */
+	DESK_BAD_STATE = -3,   /* not allowed in the chat's current state */
+	DESK_TAKEN = -4,       /* pick lost to another librarian */
+	DESK_AT_CAPACITY = -5, /* librarian holds their maximum of chats */
+	DESK_TOO_LONG = -6,
+	DESK_EMPTY = -7,
+	DESK_NOMEM = -8,
+	DESK_FULL = -9,        /* chat holds the maximum number of messages */
+};
+
+enum chat_state { CHAT_QUEUED, CHAT_ACTIVE, CHAT_ENDED, CHAT_ABANDONED };
+enum author { AUTHOR_PATRON, AUTHOR_STAFF, AUTHOR_SYSTEM };
+enum msg_kind { MSG_TEXT, MSG_EVENT };
+
+struct library {
+	int64_t id;
+	char slug[64];
+	char name[128];
+	char origins[1024]; /* allowed origins, one per line */
+	int staff_online;   /* librarians of this library with a live console */
+};
+
+struct queue {
+	int64_t id;
+	struct library *lib;
+	char slug[64];
+	char name[128];
+	struct chat **waiting; /* queued chats, oldest first */
+	size_t n_waiting, cap_waiting;
+};
+
+struct staff {
+	int64_t id;
+	struct library *lib;
+	char email[256];
+	char name[128];
+	int admin;
+	int max_chats;   /* 0: the desk default */
+	int n_active;    /* chats assigned and active */
+	int online;      /* live console connections */
+};
+
+struct message {
+	int64_t seq;
+	enum msg_kind kind;
+	enum author author;
+	int64_t author_id;
+	int64_t at;
+	char cmid[64];
+	size_t len;      /* of text, in bytes */
+	char text[];     /* NUL-terminated: the message, or the event name */
+};
+
+struct patron {
+	int64_t id;
+	int64_t library_id;
+	int online;          /* live connections */
+	int64_t offline_since; /* when online dropped to 0 */
+	struct chat **chats; /* open and held chats, oldest first */
+	size_t n_chats, cap_chats;
+};
+
+struct chat {
+	int64_t id;
+	struct library *lib;
+	struct queue *queue;
+	struct patron *patron;
+	struct staff *staff; /* NULL until picked */
+	enum chat_state state;
+	enum author ended_by;
+	char join_cmid[64];
+	int64_t created_at, picked_at, ended_at;
+	struct message **msgs; /* msgs[i]->seq == i + 1 */
+	size_t n_msgs, cap_msgs;
+	int64_t durable_seq; /* messages up to here have committed */
+	int refs;            /* holders besides the desk (subscriptions, pending writes) */
+};
+
+/* Who is acting: a patron (id = patron id) or a staff member. */
+struct desk_actor {
+	enum author kind;
+	struct patron *patron; /* kind == AUTHOR_PATRON */
+	struct staff *staff;   /* kind == AUTHOR_STAFF */
+};
+
+struct desk_config {
+	int default_max_chats; /* per librarian; default 3 */
+	int text_max;          /* characters (code points); default 4000 */
+	int chat_max_msgs;     /* default 10000 */
+	int64_t queue_grace_ms; /* queued chat with its patron away this long is abandoned */
+};
+
+struct desk {
+	struct desk_config cfg;
+	struct library **libs;
+	size_t n_libs;
+	struct queue **queues;
+	size_t n_queues;
+	struct staff **staff;
+	size_t n_staff;
+	struct idmap chats;   /* id -> struct chat */
+	struct idmap patrons; /* id -> struct patron (online or with held chats) */
+	int64_t last_chat_id, last_patron_id;
+};
+
+/* Makes an empty desk. Zero fields of cfg take defaults. NULL on out of memory. */
+struct desk *desk_new(const struct desk_config *cfg);
+/* Frees the desk and everything in it. */
+void desk_free(struct desk *d);
+
+/* Loading (start-up). Each returns the new object or NULL (out of memory, unknown
+ * library). Strings are copied. */
+struct library *desk_add_library(struct desk *d, int64_t id, const char *slug,
+				 const char *name, const char *origins);
+struct queue *desk_add_queue(struct desk *d, int64_t id, int64_t library_id, const char *slug,
+			     const char *name);
+/* Adds or updates a staff member (found by id). */
+struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, const char *email,
+			     const char *name, int admin, int max_chats);
+/* Restores an open chat from the store; add its messages with desk_load_message in seq
+ * order. Returns NULL on error. */
+struct chat *desk_load_chat(struct desk *d, int64_t id, int64_t queue_id, int64_t patron_id,
+			    int64_t staff_id, enum chat_state state, const char *join_cmid,
+			    int64_t created_at, int64_t picked_at);
+int desk_load_message(struct desk *d, struct chat *c, enum msg_kind kind, enum author author,
+		      int64_t author_id, const char *cmid, const char *text, int64_t at);
+
+struct library *desk_library(const struct desk *d, int64_t id);
+struct library *desk_library_by_slug(const struct desk *d, const char *slug);
+struct queue *desk_queue(const struct desk *d, int64_t id);
+struct staff *desk_staff(const struct desk *d, int64_t id);
+struct chat *desk_chat(const struct desk *d, int64_t id);
+/* The patron's live record, creating it if needed. NULL on out of memory. */
+struct patron *desk_patron(struct desk *d, int64_t id, int64_t library_id);
+int64_t desk_next_patron_id(struct desk *d);
+
+/* Whether `origin` (scheme://host[:port]) is in the library's allowlist. */
+int desk_origin_allowed(const struct library *lib, const char *origin, size_t len);
+
+/* Validates a message text: DESK_EMPTY, DESK_TOO_LONG or DESK_OK. */
+int desk_check_text(const struct desk *d, const char *text, size_t len);
+
+/* A patron opens a chat in `queue` with its first message `text`. If this patron already
+ * opened a chat with join_cmid `cmid`, returns it with *existing = 1 and adds nothing.
+ * Otherwise the chat is queued with message seq 1. Sets *out. */
+int desk_join(struct desk *d, int64_t now, struct patron *p, struct queue *q, const char *cmid,
+	      const char *text, size_t len, struct chat **out, int *existing);
+
+/* Adds a text message by the actor. A repeated cmid from the same author returns the
+ * earlier message with *dup = 1. Patron: own chat, queued or active. Staff: assigned
+ * to them and active. Sets *out (owned by the chat). */
+int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
+	      const char *cmid, const char *text, size_t len, struct message **out, int *dup);
+
+/* A librarian picks a queued chat of their library: it becomes active and a "joined"
+ * event is added (*event). */
+int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
+	      struct chat **out, struct message **event);
+
+/* Ends a chat: by its patron (queued: abandoned; active: ended) or by its librarian. Adds
+ * an "ended" or "abandoned" event. */
+int desk_end(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
+	     struct chat **out, struct message **event);
+
+/* Finds a chat the actor may read (resume, transcript). Staff: any chat of their library
+ * held in memory. Patron: their own. Returns DESK_NOT_FOUND otherwise; chats not held in
+ * memory are not found here (the caller then asks the store and uses desk_may_read_row). */
+int desk_readable(const struct desk *d, const struct desk_actor *a, int64_t chat_id,
+		  struct chat **out);
+/* Same rule for a chat row from the store. */
+int desk_may_read_row(const struct desk_actor *a, int64_t library_id, int64_t patron_id);
+/* May the actor send typing indicators / messages to this chat now? */
+int desk_may_write(const struct desk_actor *a, const struct chat *c);
+
+/* Patron connection count changes (+1 on hello, -1 on close). */
+void desk_patron_online(struct desk *d, struct patron *p, int delta, int64_t now);
+/* Staff console connection count changes. */
+void desk_staff_online(struct desk *d, struct staff *s, int delta);
+
+/* Abandons queued chats whose patron has been away longer than the grace period. Calls
+ * fn for each with the "abandoned" event. */
+void desk_tick(struct desk *d, int64_t now,
+	       void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
+
+/* 1-based position of a queued chat in its queue, else 0. */
+size_t desk_position(const struct chat *c);
+/* Cap for a librarian. */
+int desk_max_chats(const struct desk *d, const struct staff *s);
+
+/* The store committed everything of chat c up to seq. */
+void desk_durable(struct chat *c, int64_t seq);
+
+/* Reference counting for chats held by connections or pending writes. When an ended chat
+ * has no references left it is removed from the desk and freed (also from its patron's
+ * list; the patron record is freed when offline with no chats). */
+void desk_chat_ref(struct chat *c);
+void desk_chat_unref(struct desk *d, struct chat *c);
+/* Drops a patron record that is offline and holds no chats. */
+void desk_patron_release(struct desk *d, struct patron *p);
+
+const char *desk_state_name(enum chat_state s);
+const char *desk_author_name(enum author a);
+const char *desk_strerror(int err);
+
+#endif
