@@ -1,0 +1,28 @@
+// Human words for the protocol's error codes (docs/PROTOCOL.md, "error").
+
+const MESSAGES = {
+  bad_json: 'Something went wrong on our side of the page. Please reload it.',
+  bad_frame: 'Something went wrong on our side of the page. Please reload it.',
+  hello_required: 'The connection got confused. Reconnecting…',
+  already_hello: 'The connection got confused. Reconnecting…',
+  unauthenticated: 'Your session has ended. Please sign in again.',
+  unknown_token: 'We could not find your earlier chats, so we started afresh.',
+  origin_not_allowed: 'This website is not set up to use this chat. Please ask the library.',
+  not_found: 'That chat could not be found. It may have been closed.',
+  forbidden: 'That chat belongs to a colleague, so you cannot do that here.',
+  bad_state: 'That chat has already ended, so nothing more can be added to it.',
+  taken: 'A colleague picked up that chat just before you. It is in good hands.',
+  at_capacity: 'You are already helping as many patrons as you can hold at once. Finish or end one chat, then pick up the next.',
+  too_long: 'That message is too long. Please split it into shorter ones.',
+  empty: 'There is nothing to send yet: please type a message first.',
+  rate_limited: 'Messages are arriving very fast; we will send yours in a moment.',
+  store_failed: 'We could not save that just now; trying again.',
+  busy: 'The chat service is busy. We will keep trying.',
+};
+
+/** A sentence for a person, for an `error` frame (falls back to the server's message). */
+export function humanError(frame) {
+  if (frame && MESSAGES[frame.code]) return MESSAGES[frame.code];
+  if (frame && typeof frame.message === 'string' && frame.message) return frame.message;
+  return 'Something went wrong. Please try again.';
+}
