@@ -1,0 +1,526 @@
+// The staff console (/console): sign in over REST, then follow the library's queue and
+// this librarian's chats over the WebSocket (docs/PROTOCOL.md, docs/API.md).
+
+import { RapportClient } from './js/protocol.js';
+import { Transcript, el, setStatus, timeEl, waitedFor } from './js/ui.js';
+import { TypingSender, TypingShown } from './js/typing.js';
+import { humanError } from './js/errors.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  loading: $('loading'),
+  libName: $('lib-name'),
+  conn: $('conn-status'),
+  meBlock: $('me-block'),
+  meName: $('me-name'),
+  logoutBtn: $('logout-btn'),
+  loginView: $('login-view'),
+  loginForm: $('login-form'),
+  loginError: $('login-error'),
+  loginBtn: $('login-btn'),
+  email: $('email'),
+  password: $('password'),
+  deskView: $('desk-view'),
+  queueCount: $('queue-count'),
+  queueEmpty: $('queue-empty'),
+  queueList: $('queue-list'),
+  cap: $('cap'),
+  mineEmpty: $('mine-empty'),
+  mineList: $('mine-list'),
+  alert: $('desk-alert'),
+  alertText: $('desk-alert-text'),
+  alertClose: $('desk-alert-close'),
+  paneEmpty: $('pane-empty'),
+  paneChat: $('pane-chat'),
+  heading: $('pane-heading'),
+  sub: $('pane-sub'),
+  endBtn: $('end-btn'),
+  closeBtn: $('close-btn'),
+  logs: $('logs'),
+  typing: $('typing'),
+  composer: $('composer'),
+  input: $('msg-input'),
+  hint: $('composer-hint'),
+  ended: $('pane-ended'),
+};
+
+const state = {
+  csrf: '',
+  me: null, // {id, name, role, max_chats}
+  library: null,
+  queues: [],
+  queue: [], // waiting chats, oldest first
+  chats: new Map(), // chat id -> record (see record())
+  selected: null,
+  picking: null,
+  baseTitle: document.title,
+};
+
+let client = null;
+const typingIn = new TypingShown(ui.typing);
+const typingOut = new TypingSender((on) => {
+  if (client && state.selected) client.send({ type: 'typing', chat: state.selected, on });
+});
+
+// ---- REST --------------------------------------------------------------------------
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+  let res;
+  try {
+    res = await fetch('/api/v1/' + path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    return { status: 0, body: null, headers: null };
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch (e) {
+    /* empty or not JSON */
+  }
+  return { status: res.status, body: data, headers: res.headers };
+}
+
+// ---- views -------------------------------------------------------------------------
+
+function showLogin(message) {
+  ui.loading.hidden = true;
+  ui.deskView.hidden = true;
+  ui.meBlock.hidden = true;
+  ui.loginView.hidden = false;
+  setStatus(ui.conn, '');
+  ui.loginError.textContent = message || '';
+  ui.loginError.hidden = !message;
+  ui.loginBtn.disabled = false;
+  document.title = state.baseTitle;
+  ui.email.focus();
+}
+
+function showAlert(text) {
+  ui.alertText.textContent = text;
+  ui.alert.hidden = !text;
+}
+
+function queueName(id) {
+  const q = state.queues.find((x) => x.id === id);
+  return q ? q.name : '';
+}
+
+function record(chat) {
+  let r = state.chats.get(chat.id);
+  if (!r) {
+    const list = el('ol', {
+      class: 'log',
+      attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': `Transcript of chat ${chat.id}`, hidden: true },
+    });
+    ui.logs.append(list);
+    r = {
+      chat: Object.assign({}, chat),
+      list,
+      transcript: new Transcript(list, {
+        me: 'staff',
+        nameOf: (m) => {
+          if (m.from === 'patron') return m.name || 'Patron';
+          if (m.from === 'staff') return state.me && m.name === state.me.name ? 'You' : m.name || 'Staff';
+          return 'rapport';
+        },
+        eventText: eventText,
+      }),
+      unread: 0,
+      typing: false,
+      draft: '',
+      preview: '',
+    };
+    state.chats.set(chat.id, r);
+  } else {
+    Object.assign(r.chat, chat);
+  }
+  return r;
+}
+
+function eventText(m) {
+  switch (m.event) {
+    case 'joined':
+      return `${m.name || 'A librarian'} joined`;
+    case 'ended':
+      if (m.by === 'patron') return 'The patron ended the chat';
+      if (m.by === 'staff') return `${m.name || 'Staff'} ended the chat`;
+      return 'The chat was closed by the system';
+    case 'abandoned':
+      return 'The patron left the queue';
+    default:
+      return m.event || 'Update';
+  }
+}
+
+function isOpen(r) {
+  return r.chat.state === 'active' || r.chat.state === 'queued';
+}
+
+function activeCount() {
+  let n = 0;
+  for (const r of state.chats.values()) if (r.chat.state === 'active') n++;
+  return n;
+}
+
+function renderQueue() {
+  const items = state.queue;
+  ui.queueCount.textContent = items.length ? String(items.length) : '';
+  ui.queueEmpty.hidden = items.length > 0;
+  ui.queueList.replaceChildren(
+    ...items.map((q) => {
+      const qid = `q-${q.id}`;
+      const picking = state.picking === q.id;
+      const meta = el('p', { class: 'q-meta' }, [
+        el('span', { text: queueName(q.queue) || 'Queue' }),
+        el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
+        q.patron_online === false ? el('span', { class: 'offline', text: 'patron offline' }) : null,
+      ]);
+      return el('li', { class: 'q-item', dataset: { chat: q.id } }, [
+        el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid } }),
+        meta,
+        el('button', {
+          class: 'btn btn--small',
+          text: picking ? 'Picking up…' : 'Pick up',
+          attrs: { type: 'button', 'aria-describedby': qid, disabled: picking },
+          on: { click: () => pick(q.id) },
+        }),
+      ]);
+    }),
+  );
+  document.title = items.length ? `(${items.length} waiting) ${state.baseTitle}` : state.baseTitle;
+}
+
+function tickWaits() {
+  for (const span of ui.queueList.querySelectorAll('.q-wait')) {
+    span.textContent = 'waiting ' + waitedFor(Number(span.dataset.since));
+  }
+}
+
+function renderMine() {
+  const mine = [...state.chats.values()].sort((a, b) => a.chat.created_at - b.chat.created_at);
+  const max = state.me ? state.me.max_chats : 0;
+  const n = activeCount();
+  ui.cap.textContent = `${n} of ${max} ${max === 1 ? 'chat' : 'chats'}`;
+  ui.cap.classList.toggle('is-full', max > 0 && n >= max);
+  ui.mineEmpty.hidden = mine.length > 0;
+  ui.mineList.replaceChildren(
+    ...mine.map((r) => {
+      const top = el('span', { class: 'mine-top' }, [
+        el('span', { text: `Chat #${r.chat.id}` }),
+        r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
+        !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
+      ]);
+      const preview = r.typing ? 'Patron is typing…' : r.preview || queueName(r.chat.queue);
+      return el('li', {}, [
+        el(
+          'button',
+          {
+            class: 'mine-item',
+            attrs: { type: 'button', 'aria-current': state.selected === r.chat.id ? 'true' : false },
+            dataset: { chat: r.chat.id },
+            on: { click: () => select(r.chat.id, true) },
+          },
+          [top, el('span', { class: 'mine-preview', text: preview })],
+        ),
+      ]);
+    }),
+  );
+}
+
+function renderPane() {
+  const r = state.selected ? state.chats.get(state.selected) : null;
+  ui.paneEmpty.hidden = Boolean(r);
+  ui.paneChat.hidden = !r;
+  for (const x of state.chats.values()) x.list.hidden = x !== r;
+  if (!r) return;
+  const c = r.chat;
+  ui.heading.textContent = `Chat #${c.id} · Patron`;
+  const qn = queueName(c.queue);
+  ui.sub.replaceChildren();
+  if (qn) ui.sub.append(qn);
+  if (c.created_at) ui.sub.append(qn ? ' · started ' : 'Started ', timeEl(c.created_at));
+  const open = isOpen(r);
+  const mineActive = c.state === 'active' && c.staff && state.me && c.staff.id === state.me.id;
+  ui.endBtn.hidden = !open;
+  ui.closeBtn.hidden = open;
+  ui.composer.hidden = !mineActive;
+  ui.hint.hidden = !mineActive;
+  ui.ended.hidden = open;
+  ui.ended.textContent = c.state === 'abandoned' ? 'The patron left before the chat was picked up.' : 'This chat has ended.';
+  if (r.typing && open) typingIn.show('Patron is typing…');
+  else typingIn.hide();
+}
+
+function select(id, focus) {
+  const prev = state.selected ? state.chats.get(state.selected) : null;
+  if (prev) prev.draft = ui.input.value;
+  typingOut.stop();
+  state.selected = id;
+  const r = id ? state.chats.get(id) : null;
+  if (r) {
+    r.unread = 0;
+    ui.input.value = r.draft || '';
+  }
+  renderPane();
+  renderMine();
+  if (r) {
+    r.transcript.scrollToEnd();
+    if (focus) (ui.composer.hidden ? ui.heading : ui.input).focus();
+  }
+}
+
+// ---- desk --------------------------------------------------------------------------
+
+function startDesk(session) {
+  state.csrf = session.csrf || state.csrf;
+  state.me = session.staff;
+  state.library = session.library;
+  ui.libName.textContent = session.library ? session.library.name : '';
+  ui.meName.textContent = `${session.staff.name}`;
+  ui.meBlock.hidden = false;
+  ui.loading.hidden = true;
+  ui.loginView.hidden = true;
+  ui.deskView.hidden = false;
+  renderQueue();
+  renderMine();
+  renderPane();
+  if (client) client.stop();
+  client = new RapportClient({ hello: () => ({ type: 'hello', role: 'staff' }) });
+  wire(client);
+  client.start();
+}
+
+function wire(c) {
+  c.addEventListener('status', (e) => {
+    const s = e.detail.state;
+    if (s === 'reconnecting') setStatus(ui.conn, 'Reconnecting…');
+    else if (s === 'connecting') setStatus(ui.conn, 'Connecting…');
+    else setStatus(ui.conn, '');
+  });
+
+  c.addEventListener('welcome', (e) => {
+    const w = e.detail;
+    state.me = w.staff || state.me;
+    state.library = w.library || state.library;
+    state.queues = Array.isArray(w.queues) ? w.queues : [];
+    state.queue = Array.isArray(w.queue) ? w.queue : [];
+    const chats = Array.isArray(w.chats) ? w.chats : [];
+    for (const chat of chats) {
+      const known = state.chats.has(chat.id);
+      record(chat);
+      c.resume(chat.id, e.detail.first || !known ? 0 : undefined);
+    }
+    for (const r of state.chats.values()) {
+      // Chats ended while we were away: fetch what we missed, once.
+      if (!chats.some((x) => x.id === r.chat.id) && isOpen(r)) c.resume(r.chat.id);
+    }
+    if (!state.selected && chats.length) state.selected = chats[0].id;
+    renderQueue();
+    renderMine();
+    renderPane();
+  });
+
+  c.addEventListener('queue', (e) => {
+    state.queue = Array.isArray(e.detail.queue) ? e.detail.queue : [];
+    if (state.picking && !state.queue.some((q) => q.id === state.picking)) state.picking = null;
+    renderQueue();
+  });
+
+  c.addEventListener('chat', (e) => onChat(e.detail.chat));
+  c.addEventListener('msg', (e) => onMsg(e.detail));
+  c.addEventListener('ack', (e) => {
+    const r = state.chats.get(e.detail.chat);
+    if (r) r.transcript.ack(e.detail.cmid, e.detail.seq);
+  });
+  c.addEventListener('typing', (e) => {
+    const t = e.detail;
+    const r = state.chats.get(t.chat);
+    if (!r || t.from !== 'patron') return;
+    r.typing = Boolean(t.on);
+    if (state.selected === t.chat) {
+      if (r.typing) typingIn.show('Patron is typing…');
+      else typingIn.hide();
+    }
+    renderMine();
+  });
+  c.addEventListener('senderror', (e) => {
+    const { frame, error } = e.detail;
+    const r = state.chats.get(frame.chat);
+    if (r) r.transcript.fail(frame.cmid, humanError(error));
+  });
+  c.addEventListener('error', (e) => onError(e.detail));
+}
+
+function onChat(chat) {
+  if (!chat) return;
+  const mine = chat.staff && state.me && chat.staff.id === state.me.id;
+  const known = state.chats.get(chat.id);
+  if (!mine && !known) return;
+  const r = record(chat);
+  if (state.picking === chat.id && mine && chat.state === 'active') {
+    state.picking = null;
+    showAlert('');
+    select(chat.id, true);
+    // The server sends the transcript after a pick; ask for it if it does not come.
+    setTimeout(() => {
+      if (r.transcript.textCount() === 0 && client) client.resume(chat.id, 0);
+    }, 1500);
+  }
+  if (!isOpen(r)) r.typing = false;
+  renderQueue();
+  renderMine();
+  if (state.selected === chat.id) renderPane();
+}
+
+function onMsg(m) {
+  const r = state.chats.get(m.chat);
+  if (!r) return;
+  if (!r.transcript.add(m)) return;
+  if (m.kind === 'text') {
+    r.preview = (m.from === 'patron' ? '' : 'You: ') + m.text;
+    if (m.from === 'patron') {
+      r.typing = false;
+      if (state.selected === m.chat) typingIn.hide();
+      if (state.selected !== m.chat || document.visibilityState !== 'visible') r.unread++;
+    }
+  } else if (m.event === 'ended' || m.event === 'abandoned') {
+    r.chat.state = m.event === 'ended' ? 'ended' : 'abandoned';
+    r.typing = false;
+    if (state.selected === m.chat) renderPane();
+  }
+  renderMine();
+}
+
+function onError(err) {
+  if (err.code === 'unauthenticated') {
+    if (client) client.stop();
+    client = null;
+    showLogin('Your session has ended. Please sign in again.');
+    return;
+  }
+  if (err.code === 'taken' || err.code === 'at_capacity' || err.ref === 'pick') {
+    state.picking = null;
+    renderQueue();
+  }
+  if (['rate_limited', 'store_failed', 'busy'].includes(err.code)) return;
+  if (client && client.pending().some((f) => f.cmid === err.ref)) return;
+  showAlert(humanError(err));
+}
+
+function pick(id) {
+  if (!client) return;
+  showAlert('');
+  if (!client.send({ type: 'pick', chat: id })) {
+    showAlert('You are offline right now. Please try again in a moment.');
+    return;
+  }
+  state.picking = id;
+  renderQueue();
+}
+
+// ---- user actions ------------------------------------------------------------------
+
+ui.loginForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const email = ui.email.value.trim();
+  const password = ui.password.value;
+  if (!email || !password) {
+    ui.loginError.textContent = 'Please enter your email and password.';
+    ui.loginError.hidden = false;
+    return;
+  }
+  ui.loginBtn.disabled = true;
+  ui.loginError.hidden = true;
+  const res = await api('POST', 'login', { email, password });
+  ui.loginBtn.disabled = false;
+  if (res.status === 200 && res.body && res.body.staff) {
+    ui.password.value = '';
+    startDesk(res.body);
+    return;
+  }
+  let msg = 'Sorry, signing in did not work. Please try again.';
+  if (res.status === 401) msg = "That email and password don't match our records.";
+  if (res.status === 429) {
+    const after = Number(res.headers && res.headers.get('Retry-After'));
+    const mins = after > 0 ? Math.ceil(after / 60) : 15;
+    msg = `Too many attempts. Please wait ${mins} ${mins === 1 ? 'minute' : 'minutes'} and try again.`;
+  }
+  if (res.status === 0) msg = 'The server cannot be reached. Check your connection and try again.';
+  ui.loginError.textContent = msg;
+  ui.loginError.hidden = false;
+  ui.password.focus();
+});
+
+ui.logoutBtn.addEventListener('click', async () => {
+  typingOut.stop();
+  if (client) client.stop();
+  client = null;
+  await api('POST', 'logout');
+  state.csrf = '';
+  state.me = null;
+  state.selected = null;
+  state.queue = [];
+  for (const r of state.chats.values()) r.list.remove();
+  state.chats.clear();
+  showLogin('');
+});
+
+ui.alertClose.addEventListener('click', () => showAlert(''));
+
+ui.input.addEventListener('input', () => typingOut.input(ui.input.value.trim() !== ''));
+
+ui.input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    ui.composer.requestSubmit();
+  }
+});
+
+ui.composer.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const r = state.selected ? state.chats.get(state.selected) : null;
+  const text = ui.input.value.trim();
+  if (!r || !text || !client) return;
+  typingOut.stop();
+  const cmid = client.request({ type: 'send', chat: r.chat.id, text });
+  r.transcript.addPending(cmid, text);
+  r.preview = 'You: ' + text;
+  ui.input.value = '';
+  r.draft = '';
+  renderMine();
+});
+
+ui.endBtn.addEventListener('click', () => {
+  if (!client || !state.selected) return;
+  typingOut.stop();
+  if (!client.send({ type: 'end', chat: state.selected })) {
+    showAlert('You are offline right now. Please try again in a moment.');
+  }
+});
+
+ui.closeBtn.addEventListener('click', () => {
+  const r = state.chats.get(state.selected);
+  if (r) {
+    r.list.remove();
+    state.chats.delete(state.selected);
+  }
+  const next = [...state.chats.values()].find(isOpen);
+  select(next ? next.chat.id : null, false);
+  if (!next) ui.heading.blur();
+});
+
+setInterval(tickWaits, 1000);
+
+(async function boot() {
+  const res = await api('GET', 'me');
+  if (res.status === 200 && res.body && res.body.staff) startDesk(res.body);
+  else showLogin('');
+})();
