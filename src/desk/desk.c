@@ -389,7 +389,7 @@ int desk_origin_allowed(const struct library *lib, const char *origin, size_t le
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 
-		if (n == len && memcmp(p, origin, len) == 0)
+		if (n > 0 && n == len && memcmp(p, origin, len) == 0) /* a blank line allows nothing */
 			return 1;
 		p += n;
 		if (*p == '\n')
@@ -457,9 +457,11 @@ int desk_readable(const struct desk *d, const struct desk_actor *a, int64_t chat
 
 int desk_may_write(const struct desk_actor *a, const struct chat *c)
 {
-	if (a->kind == AUTHOR_PATRON)
-		return c->state == CHAT_QUEUED || c->state == CHAT_ACTIVE;
-	return c->state == CHAT_ACTIVE && c->staff == a->staff;
+	if (a->kind == AUTHOR_PATRON) /* own chats only, even when called without desk_readable */
+		return c->patron == a->patron &&
+		       (c->state == CHAT_QUEUED || c->state == CHAT_ACTIVE);
+	return a->kind == AUTHOR_STAFF && a->staff && c->state == CHAT_ACTIVE &&
+	       c->staff == a->staff;
 }
 
 /* Looks up a chat for a write by the actor: not_found if unreadable, then state/owner. */
