@@ -318,8 +318,11 @@ static int run_simple(struct store_conn *c, enum sq_stmt id, const char *what)
 	return st ? exec_stmt(c, st, what) : STORE_ERR;
 }
 
+/* Read-only connections refuse: SQLite would let BEGIN IMMEDIATE through and fail later. */
 static int sq_begin(struct store_conn *c)
 {
+	if (c->readonly)
+		return STORE_BADARG;
 	return run_simple(c, SQ_BEGIN, "begin");
 }
 
@@ -479,7 +482,7 @@ static int sq_apply(struct store_conn *c, const struct store_write *w)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!w)
+	if (!w || c->readonly)
 		return STORE_BADARG;
 	if (w->kind == STW_BARRIER)
 		return STORE_OK;

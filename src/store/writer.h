@@ -27,7 +27,8 @@ struct writer_stats {
 
 /* Starts the writer thread on `conn` (the writer owns and closes it). `notify(ctx)` is
  * called from the writer thread after each batch completes; it must only wake the loop
- * (e.g. uv_async_send). max_batch 0 means 4096. Returns 0 or STORE_ERR. Loop thread. */
+ * (e.g. uv_async_send). max_batch 0 means 4096. Returns 0 or STORE_ERR (then the caller
+ * still owns conn). Loop thread. */
 int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned max_batch,
 		 void (*notify)(void *ctx), void *ctx, struct writer **out);
 
