@@ -1,0 +1,63 @@
+// A librarian who already holds as many chats as allowed (max_chats in the staff
+// welcome) is told kindly, not shown a raw error, when picking up one more.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO, startStack, launchBrowser, desktopContext, consoleLogin, watchPage } from './server.mjs';
+import { queuedPatron, staffWelcome } from './protocol-clients.mjs';
+
+let stack;
+let browser;
+const patrons = [];
+
+before(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const p of patrons) p.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('picking a chat beyond the cap gets a kind message', async () => {
+  const welcome = await staffWelcome(stack.base, DEMO.jen);
+  const max = welcome.staff.max_chats;
+  assert.ok(Number.isInteger(max) && max >= 1, `max_chats is ${max}`);
+
+  for (let i = 1; i <= max + 1; i++) {
+    patrons.push(await queuedPatron(stack.base, `Question number ${i} for the desk`));
+  }
+
+  const problems = [];
+  const ctx = await desktopContext(browser);
+  ctx.setDefaultTimeout(10000);
+  const page = await ctx.newPage();
+  watchPage(page, problems);
+  await consoleLogin(page, stack.base, DEMO.jen);
+  await page.locator('#queue-list .q-item').nth(max).waitFor();
+  assert.equal(await page.locator('#queue-list .q-item').count(), max + 1);
+  await page.locator('#cap', { hasText: `0 of ${max} chats` }).waitFor();
+
+  for (let i = 1; i <= max; i++) {
+    const item = page.locator('#queue-list .q-item', { hasText: `Question number ${i} for the desk` });
+    await item.getByRole('button', { name: 'Pick up' }).click();
+    await page.locator('#cap', { hasText: `${i} of ${max} chats` }).waitFor();
+    await page.locator('#logs .log:not([hidden]) .msg', { hasText: `Question number ${i} for the desk` }).waitFor();
+  }
+  assert.equal(await page.locator('#mine-list .mine-item').count(), max);
+
+  const last = page.locator('#queue-list .q-item', { hasText: `Question number ${max + 1} for the desk` });
+  await last.getByRole('button', { name: 'Pick up' }).click();
+  const alert = page.getByRole('alert');
+  await alert.filter({ hasText: 'as many patrons as you can hold at once' }).waitFor();
+  assert.doesNotMatch(await alert.innerText(), /at_capacity/);
+  // Nothing changed: the chat is still waiting, the button is usable again, still at the cap.
+  await last.getByRole('button', { name: 'Pick up' }).waitFor();
+  assert.equal(await last.getByRole('button', { name: 'Pick up' }).isEnabled(), true);
+  assert.equal(await page.locator('#cap').textContent(), `${max} of ${max} chats`);
+  assert.equal(await page.locator('#mine-list .mine-item').count(), max);
+  assert.deepEqual(problems.filter((p) => /pageerror|Content Security Policy/.test(p)), []);
+  await ctx.close();
+});
