@@ -118,7 +118,7 @@ function record(chat) {
   if (!r) {
     const list = el('ol', {
       class: 'log',
-      attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': `Transcript of chat ${chat.id}`, hidden: true },
+      attrs: { 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': `Transcript of chat ${chat.id}`, hidden: true },
     });
     ui.logs.append(list);
     r = {

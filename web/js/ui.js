@@ -66,7 +66,7 @@ export function setStatus(node, text) {
  */
 export class Transcript {
   /**
-   * @param {HTMLElement} list   an <ol> with role="log"
+   * @param {HTMLElement} list   an <ol> that is a polite live region
    * @param {object} opts
    * @param {'patron'|'staff'} opts.me        whose page this is
    * @param {(m: object) => string} opts.nameOf   label for the sender of a text message
