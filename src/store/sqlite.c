@@ -251,7 +251,8 @@ static int configure(struct store_conn *c, enum store_durability durability)
 	if (exec_sql(c, sq_pragma_wal) != STORE_OK ||
 	    exec_sql(c, durability == STORE_DURABILITY_FULL ? sq_pragma_sync_full
 							     : sq_pragma_sync_normal) != STORE_OK ||
-	    exec_sql(c, sq_pragma_no_autockpt) != STORE_OK)
+	    exec_sql(c, sq_pragma_no_autockpt) != STORE_OK ||
+	    exec_sql(c, sq_pragma_writer_cache) != STORE_OK)
 		return STORE_ERR;
 	/* replaces SQLite's own auto-checkpoint hook, which the pragma above disabled */
 	sqlite3_wal_hook(c->db, wal_hook, c);

@@ -70,6 +70,7 @@ extern const char sq_pragma_sync_full[];
 extern const char sq_pragma_sync_normal[];
 extern const char sq_pragma_fk[];
 extern const char sq_pragma_no_autockpt[];
+extern const char sq_pragma_writer_cache[];
 extern const char sq_pragma_set_version[];
 
 /* ---- sqlite.c: helpers used by sqlite_read.c ---- */

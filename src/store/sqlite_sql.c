@@ -94,6 +94,9 @@ const char sq_pragma_wal[] = "PRAGMA journal_mode=WAL";
 const char sq_pragma_sync_full[] = "PRAGMA synchronous=FULL";
 const char sq_pragma_sync_normal[] = "PRAGMA synchronous=NORMAL";
 const char sq_pragma_fk[] = "PRAGMA foreign_keys=ON";
+/* writer: 32 MiB of page cache keeps the leaf pages of hundreds of live chats' messages
+ * in memory (the 2 MiB default cost a third of insert throughput at 500 chats) */
+const char sq_pragma_writer_cache[] = "PRAGMA cache_size=-32768";
 /* the writer checkpoints itself, when idle or every ~1000 pages (see sqlite.c) */
 const char sq_pragma_no_autockpt[] = "PRAGMA wal_autocheckpoint=0";
 /* followed by the migration's version number (pragmas take no bound parameters) */

@@ -262,6 +262,8 @@ static void test_migrations(void **state)
 	assert_int_equal(pragma_int(f->c->db, "PRAGMA synchronous"), 2);
 	assert_int_equal(pragma_int(f->c->db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(pragma_int(f->c->db, "PRAGMA wal_autocheckpoint"), 0);
+	assert_int_equal(pragma_int(f->c->db, "PRAGMA cache_size"), -32768);
+	assert_int_equal(pragma_int(f->c->db, "PRAGMA busy_timeout"), 5000);
 	snprintf(path, sizeof path, "%s/rapport.db", f->dir);
 	assert_int_equal(stat(path, &sb), 0);
 
