@@ -185,6 +185,7 @@ function renderChat() {
   }
   ui.composer.hidden = !open;
   ui.endBtn.hidden = !open;
+  ui.endBtn.textContent = c.state === 'queued' ? 'Leave queue' : 'End chat';
   ui.endBtn.disabled = !c.id;
   const wasEnded = !ui.endedBox.hidden;
   ui.endedBox.hidden = open;

@@ -180,6 +180,7 @@ function renderQueue() {
       const picking = state.picking === q.id;
       const meta = el('p', { class: 'q-meta' }, [
         el('span', { text: queueName(q.queue) || 'Queue' }),
+        el('span', { text: '·', attrs: { 'aria-hidden': 'true' } }),
         el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
         q.patron_online === false ? el('span', { class: 'offline', text: 'patron offline' }) : null,
       ]);
@@ -381,7 +382,12 @@ function onChat(chat) {
 }
 
 function onMsg(m) {
-  const r = state.chats.get(m.chat);
+  let r = state.chats.get(m.chat);
+  if (!r && state.picking === m.chat) {
+    // After a pick the transcript may arrive before the `chat` frame that confirms it.
+    const q = state.queue.find((x) => x.id === m.chat);
+    r = record({ id: m.chat, state: 'queued', queue: q ? q.queue : null, staff: null, created_at: q ? q.created_at : m.at });
+  }
   if (!r) return;
   if (!r.transcript.add(m)) return;
   if (m.kind === 'text') {
@@ -407,6 +413,12 @@ function onError(err) {
     return;
   }
   if (err.code === 'taken' || err.code === 'at_capacity' || err.ref === 'pick') {
+    const r = state.chats.get(state.picking);
+    if (r && !(r.chat.staff && state.me && r.chat.staff.id === state.me.id)) {
+      r.list.remove();
+      state.chats.delete(state.picking);
+      renderMine();
+    }
     state.picking = null;
     renderQueue();
   }
