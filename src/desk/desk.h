@@ -16,6 +16,8 @@
 
 #include "util/idmap.h"
 
+struct sub;
+
 enum desk_err {
 	DESK_OK = 0,
 	DESK_NOT_FOUND = -1,   /* no such record, or not yours: callers must not tell apart */
@@ -95,6 +97,7 @@ struct chat {
 	size_t n_msgs, cap_msgs;
 	int64_t durable_seq; /* messages up to here have committed */
 	int refs;            /* holders besides the desk (subscriptions, pending writes) */
+	struct sub *subs;    /* the net layer's subscribers; opaque to the desk */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */

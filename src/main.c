@@ -1,0 +1,496 @@
+/* main.c: the rapport command line: serve, demo, init, staff add. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+static const char *usage_main =
+	"rapport " RAPPORT_VERSION ": a virtual reference desk that remembers.\n"
+	"\n"
+	"Usage: rapport <command> [options]\n"
+	"\n"
+	"Commands:\n"
+	"  serve       run the chat server\n"
+	"  demo        create the demo library and staff (idempotent), then serve them\n"
+	"  init        create or update a library and its queues\n"
+	"  staff add   create or update a staff account (password from stdin or a file)\n"
+	"\n"
+	"Run `rapport <command> --help` for a command's options.\n";
+
+static const char *usage_serve =
+	"Usage: rapport serve [options]\n"
+	"       rapport demo [options]   (same options; also creates the demo data)\n"
+	"\n"
+	"  --listen ADDR        address to listen on (RAPPORT_LISTEN, default 127.0.0.1)\n"
+	"  --port N             port (RAPPORT_PORT, default 8080)\n"
+	"  --data-dir DIR       where the database lives (RAPPORT_DATA_DIR, default ./data)\n"
+	"  --web-root DIR       the web UI files (RAPPORT_WEB_ROOT, default ./web)\n"
+	"  --durability MODE    full (default): fsync at every commit; normal: WAL without\n"
+	"                       fsync per commit, a power cut may lose the last commits\n"
+	"                       (RAPPORT_DURABILITY)\n"
+	"  --max-chats N        default cap of concurrent chats per librarian (3)\n"
+	"  --text-max N         characters per message (4000)\n"
+	"  --frame-max BYTES    largest WebSocket frame (16384)\n"
+	"  --rate N             frames per second per connection (30)\n"
+	"  --burst N            frames allowed at once (60)\n"
+	"  --send-queue-max B   bytes waiting for a slow reader before it is cut off (1048576)\n"
+	"  --session-idle S     staff session idle expiry in seconds (7200)\n"
+	"  --session-max S      staff session absolute expiry in seconds (43200)\n"
+	"  --queue-grace S      seconds a queued patron may be away before the chat is\n"
+	"                       abandoned (120)\n"
+	"  --workers N          reader/hashing threads (2)\n"
+	"  --tls-cookies        mark cookies Secure (when a TLS proxy is in front)\n"
+	"  --demo-site-port N   also serve web/demo-site (a library website with the widget)\n"
+	"                       on this port (demo: port+1; 0 turns it off)\n"
+	"  --allow-origin O     demo only: also allow this origin to embed the widget\n"
+	"  -v, --verbose        debug logging\n";
+
+static const char *usage_init =
+	"Usage: rapport init --data-dir DIR --library SLUG --name NAME [options]\n"
+	"\n"
+	"Creates the library, or updates its name and origins if it exists.\n"
+	"  --origin O           an origin allowed to embed the widget (repeatable),\n"
+	"                       e.g. https://library.example.edu\n"
+	"  --queue SLUG:NAME    a queue (repeatable; default ask:\"Ask a Librarian\")\n";
+
+static const char *usage_staff =
+	"Usage: rapport staff add --data-dir DIR --library SLUG --email EMAIL --name NAME\n"
+	"                         [--role librarian|admin] [--max-chats N]\n"
+	"                         [--password-file FILE]\n"
+	"\n"
+	"Creates the account, or updates it if the email exists. The password is read from\n"
+	"FILE, or else from the first line of standard input; never from the command line.\n";
+
+static int env_int(const char *name, int def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? atoi(v) : def;
+}
+
+static void env_str(const char *name, char *dst, size_t cap)
+{
+	const char *v = getenv(name);
+
+	if (v && *v)
+		snprintf(dst, cap, "%s", v);
+}
+
+static int parse_durability(const char *s, enum store_durability *out)
+{
+	if (strcmp(s, "full") == 0)
+		*out = STORE_DURABILITY_FULL;
+	else if (strcmp(s, "normal") == 0)
+		*out = STORE_DURABILITY_NORMAL;
+	else
+		return -1;
+	return 0;
+}
+
+static int positive(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 0 || v > 1000000000)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* ---- init helpers ---------------------------------------------------------------------- */
+
+static int open_store(const char *dir, struct store_conn **sc)
+{
+	if (store_sqlite_ops.open(dir, STORE_DURABILITY_FULL, 0, sc)) {
+		fprintf(stderr, "rapport: cannot open the store in %s\n", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int ensure_library(struct store_conn *sc, const char *slug, const char *name,
+			  const char *origins, char queues[][192], int n_queues,
+			  struct store_library *lib)
+{
+	int i;
+
+	memset(lib, 0, sizeof *lib);
+	snprintf(lib->slug, sizeof lib->slug, "%s", slug);
+	snprintf(lib->name, sizeof lib->name, "%s", name);
+	snprintf(lib->origins, sizeof lib->origins, "%s", origins);
+	if (store_sqlite_ops.library_ensure(sc, lib))
+		return -1;
+	for (i = 0; i < n_queues; i++) {
+		struct store_queue q = {0};
+		char *colon = strchr(queues[i], ':');
+
+		if (!colon) {
+			fprintf(stderr, "rapport: --queue wants SLUG:NAME\n");
+			return -1;
+		}
+		q.library_id = lib->id;
+		snprintf(q.slug, sizeof q.slug, "%.*s", (int)(colon - queues[i]), queues[i]);
+		snprintf(q.name, sizeof q.name, "%s", colon + 1);
+		if (store_sqlite_ops.queue_ensure(sc, &q))
+			return -1;
+	}
+	return 0;
+}
+
+static int put_staff(struct store_conn *sc, int64_t library_id, const char *email,
+		     const char *name, const char *role, int max_chats, const char *password)
+{
+	struct store_staff s = {0};
+
+	s.library_id = library_id;
+	snprintf(s.email, sizeof s.email, "%s", email);
+	snprintf(s.display_name, sizeof s.display_name, "%s", name);
+	snprintf(s.role, sizeof s.role, "%s", role);
+	s.max_chats = max_chats;
+	if (crypto_password_hash(password, strlen(password), s.pw_hash)) {
+		fprintf(stderr, "rapport: cannot hash the password (out of memory?)\n");
+		return -1;
+	}
+	return store_sqlite_ops.staff_put(sc, &s);
+}
+
+/* ---- commands ---------------------------------------------------------------------------- */
+
+enum {
+	OPT_LISTEN = 256, OPT_PORT, OPT_DATA, OPT_WEB, OPT_DUR, OPT_MAXCHATS, OPT_TEXTMAX,
+	OPT_FRAMEMAX, OPT_RATE, OPT_BURST, OPT_SENDQ, OPT_SIDLE, OPT_SMAX, OPT_GRACE,
+	OPT_WORKERS, OPT_TLS, OPT_DEMOSITE, OPT_ALLOW, OPT_LIBRARY, OPT_NAME, OPT_ORIGIN,
+	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE,
+};
+
+static int cmd_serve(int argc, char **argv, int demo)
+{
+	static const struct option opts[] = {
+		{"listen", 1, 0, OPT_LISTEN},	  {"port", 1, 0, OPT_PORT},
+		{"data-dir", 1, 0, OPT_DATA},	  {"web-root", 1, 0, OPT_WEB},
+		{"durability", 1, 0, OPT_DUR},	  {"max-chats", 1, 0, OPT_MAXCHATS},
+		{"text-max", 1, 0, OPT_TEXTMAX},  {"frame-max", 1, 0, OPT_FRAMEMAX},
+		{"rate", 1, 0, OPT_RATE},	  {"burst", 1, 0, OPT_BURST},
+		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
+		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
+		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
+		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
+		{"verbose", 0, 0, 'v'},		  {"help", 0, 0, 'h'},
+		{0, 0, 0, 0}};
+	struct server_config cfg;
+	char allow[768] = "", banner[2048];
+	int c, bad = 0, *intp, demo_site = -1;
+	const char *dur = getenv("RAPPORT_DURABILITY");
+
+	server_config_defaults(&cfg);
+	env_str("RAPPORT_LISTEN", cfg.listen, sizeof cfg.listen);
+	cfg.port = env_int("RAPPORT_PORT", cfg.port);
+	env_str("RAPPORT_DATA_DIR", cfg.data_dir, sizeof cfg.data_dir);
+	env_str("RAPPORT_WEB_ROOT", cfg.web_root, sizeof cfg.web_root);
+	if (dur && *dur && parse_durability(dur, &cfg.durability)) {
+		fprintf(stderr, "rapport: RAPPORT_DURABILITY must be full or normal\n");
+		return 2;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		intp = NULL;
+		switch (c) {
+		case OPT_LISTEN: snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg); break;
+		case OPT_DATA: snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", optarg); break;
+		case OPT_WEB: snprintf(cfg.web_root, sizeof cfg.web_root, "%s", optarg); break;
+		case OPT_DUR:
+			if (parse_durability(optarg, &cfg.durability)) {
+				fprintf(stderr, "rapport: --durability must be full or normal\n");
+				bad = 1;
+			}
+			break;
+		case OPT_PORT: intp = &cfg.port; break;
+		case OPT_MAXCHATS: intp = &cfg.max_chats; break;
+		case OPT_TEXTMAX: intp = &cfg.text_max; break;
+		case OPT_FRAMEMAX: intp = &cfg.frame_max; break;
+		case OPT_RATE: intp = &cfg.rate; break;
+		case OPT_BURST: intp = &cfg.burst; break;
+		case OPT_SENDQ: intp = &cfg.send_queue_max; break;
+		case OPT_SIDLE: intp = &cfg.session_idle; break;
+		case OPT_SMAX: intp = &cfg.session_max; break;
+		case OPT_GRACE: intp = &cfg.queue_grace; break;
+		case OPT_WORKERS: intp = &cfg.workers; break;
+		case OPT_DEMOSITE: intp = &demo_site; break;
+		case OPT_TLS: cfg.tls = 1; break;
+		case OPT_ALLOW:
+			if (strlen(allow) + strlen(optarg) + 2 < sizeof allow) {
+				strcat(allow, "\n");
+				strcat(allow, optarg);
+			}
+			break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'h': fputs(usage_serve, stdout); return 0;
+		default: bad = 1;
+		}
+		if (intp && positive(optarg, intp)) {
+			fprintf(stderr, "rapport: %s wants a number\n", argv[optind - 1]);
+			bad = 1;
+		}
+	}
+	if (bad || optind < argc || cfg.port < 1 || cfg.port > 65535 || cfg.workers < 1 ||
+	    cfg.workers > 16 || cfg.rate < 1 || cfg.burst < 1 || cfg.frame_max < 256 ||
+	    cfg.text_max < 1 || cfg.send_queue_max < 65536) {
+		if (!bad)
+			fprintf(stderr, "rapport: bad option value\n");
+		fputs(usage_serve, stderr);
+		return 2;
+	}
+	cfg.demo_site_port = demo_site >= 0 ? demo_site : (demo ? cfg.port + 1 : 0);
+	if (demo) {
+		struct store_conn *sc;
+		struct store_library lib;
+		struct store_staff existing;
+		char origins[1024], queues[1][192] = {"ask:Ask a Librarian"};
+		static const struct {
+			const char *email, *name, *role;
+		} people[] = {{"jen@demo.library", "Jen Ortiz", "librarian"},
+			      {"sam@demo.library", "Sam Lee", "admin"}};
+		size_t i;
+
+		snprintf(origins, sizeof origins, "http://127.0.0.1:%d\nhttp://localhost:%d%s",
+			 cfg.demo_site_port, cfg.demo_site_port, allow);
+		if (open_store(cfg.data_dir, &sc))
+			return 1;
+		if (ensure_library(sc, "demo", "Riverside Public Library", origins, queues, 1,
+				   &lib)) {
+			store_sqlite_ops.close(sc);
+			fprintf(stderr, "rapport: cannot create the demo library\n");
+			return 1;
+		}
+		for (i = 0; i < 2; i++)
+			if (store_sqlite_ops.staff_by_email(sc, people[i].email, &existing) &&
+			    put_staff(sc, lib.id, people[i].email, people[i].name, people[i].role, 0,
+				      "rapport-demo")) {
+				store_sqlite_ops.close(sc);
+				return 1;
+			}
+		store_sqlite_ops.close(sc);
+		{
+			char site[160] = "";
+
+			if (cfg.demo_site_port)
+				snprintf(site, sizeof site,
+					 "  Library website with the chat widget: http://%s:%d/\n",
+					 cfg.listen, cfg.demo_site_port);
+			snprintf(banner, sizeof banner,
+				 "\nrapport demo is running.\n"
+				 "  Patron chat:    http://%s:%d/chat\n"
+				 "  Staff console:  http://%s:%d/console\n"
+				 "%s"
+				 "  Demo logins:    jen@demo.library / rapport-demo  (Jen Ortiz, librarian)\n"
+				 "                  sam@demo.library / rapport-demo  (Sam Lee, admin)\n"
+				 "  Stop with Ctrl-C.\n\n",
+				 cfg.listen, cfg.port, cfg.listen, cfg.port, site);
+		}
+	}
+	return server_run(&cfg, demo ? banner : NULL);
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", 1, 0, OPT_DATA}, {"library", 1, 0, OPT_LIBRARY},
+		{"name", 1, 0, OPT_NAME},     {"origin", 1, 0, OPT_ORIGIN},
+		{"queue", 1, 0, OPT_QUEUE},   {"help", 0, 0, 'h'},
+		{0, 0, 0, 0}};
+	char data[512] = "./data", slug[64] = "", name[128] = "", origins[1024] = "";
+	char queues[16][192];
+	int c, n_queues = 0, rc;
+	struct store_conn *sc;
+	struct store_library lib;
+
+	env_str("RAPPORT_DATA_DIR", data, sizeof data);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DATA: snprintf(data, sizeof data, "%s", optarg); break;
+		case OPT_LIBRARY: snprintf(slug, sizeof slug, "%s", optarg); break;
+		case OPT_NAME: snprintf(name, sizeof name, "%s", optarg); break;
+		case OPT_ORIGIN:
+			if (strlen(origins) + strlen(optarg) + 2 < sizeof origins) {
+				if (origins[0])
+					strcat(origins, "\n");
+				strcat(origins, optarg);
+			}
+			break;
+		case OPT_QUEUE:
+			if (n_queues < 16)
+				snprintf(queues[n_queues++], sizeof queues[0], "%s", optarg);
+			break;
+		case 'h': fputs(usage_init, stdout); return 0;
+		default: fputs(usage_init, stderr); return 2;
+		}
+	}
+	if (!slug[0] || !name[0] || optind < argc) {
+		fputs(usage_init, stderr);
+		return 2;
+	}
+	if (!n_queues)
+		snprintf(queues[n_queues++], sizeof queues[0], "ask:Ask a Librarian");
+	if (open_store(data, &sc))
+		return 1;
+	rc = ensure_library(sc, slug, name, origins, queues, n_queues, &lib);
+	store_sqlite_ops.close(sc);
+	if (rc) {
+		fprintf(stderr, "rapport: cannot create the library\n");
+		return 1;
+	}
+	printf("library %s (id %lld) ready with %d queue(s)\n", slug, (long long)lib.id, n_queues);
+	return 0;
+}
+
+struct lib_find {
+	const char *slug;
+	struct store_library *out;
+	int found;
+};
+
+static int lib_find_cb(void *ctx, const struct store_library *r)
+{
+	struct lib_find *f = ctx;
+
+	if (strcmp(r->slug, f->slug) != 0)
+		return 0;
+	*f->out = *r;
+	f->found = 1;
+	return STORE_STOP;
+}
+
+static int find_library(struct store_conn *sc, const char *slug, struct store_library *out)
+{
+	struct lib_find f = {slug, out, 0};
+	int rc = store_sqlite_ops.libraries(sc, lib_find_cb, &f);
+
+	return (rc && rc != STORE_STOP) || !f.found ? -1 : 0;
+}
+
+static int read_password(const char *file, char *out, size_t cap)
+{
+	FILE *f = file ? fopen(file, "r") : stdin;
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "rapport: cannot read %s\n", file);
+		return -1;
+	}
+	if (!file && isatty(STDIN_FILENO))
+		fprintf(stderr, "Password: ");
+	if (!fgets(out, (int)cap, f))
+		out[0] = '\0';
+	if (file)
+		fclose(f);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	if (n < 8) {
+		fprintf(stderr, "rapport: the password must have at least 8 characters\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_staff(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", 1, 0, OPT_DATA}, {"library", 1, 0, OPT_LIBRARY},
+		{"email", 1, 0, OPT_EMAIL},   {"name", 1, 0, OPT_NAME},
+		{"role", 1, 0, OPT_ROLE},     {"max-chats", 1, 0, OPT_MAXCHATS},
+		{"password-file", 1, 0, OPT_PWFILE}, {"help", 0, 0, 'h'},
+		{0, 0, 0, 0}};
+	char data[512] = "./data", slug[64] = "", email[256] = "", name[128] = "",
+	     role[16] = "librarian", pw[1024];
+	const char *pwfile = NULL;
+	int c, max_chats = 0, rc;
+	struct store_conn *sc;
+	struct store_library lib = {0};
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0) {
+		fputs(usage_staff, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
+		return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	argc--;
+	argv++;
+	env_str("RAPPORT_DATA_DIR", data, sizeof data);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DATA: snprintf(data, sizeof data, "%s", optarg); break;
+		case OPT_LIBRARY: snprintf(slug, sizeof slug, "%s", optarg); break;
+		case OPT_EMAIL: snprintf(email, sizeof email, "%s", optarg); break;
+		case OPT_NAME: snprintf(name, sizeof name, "%s", optarg); break;
+		case OPT_ROLE: snprintf(role, sizeof role, "%s", optarg); break;
+		case OPT_PWFILE: pwfile = optarg; break;
+		case OPT_MAXCHATS:
+			if (positive(optarg, &max_chats)) {
+				fputs(usage_staff, stderr);
+				return 2;
+			}
+			break;
+		case 'h': fputs(usage_staff, stdout); return 0;
+		default: fputs(usage_staff, stderr); return 2;
+		}
+	}
+	if (!slug[0] || !email[0] || !name[0] || optind < argc ||
+	    (strcmp(role, "librarian") && strcmp(role, "admin")) || !strchr(email, '@')) {
+		fputs(usage_staff, stderr);
+		return 2;
+	}
+	if (read_password(pwfile, pw, sizeof pw))
+		return 2;
+	if (open_store(data, &sc))
+		return 1;
+	rc = find_library(sc, slug, &lib);
+	if (rc) {
+		fprintf(stderr, "rapport: no library %s (create it with rapport init)\n", slug);
+		store_sqlite_ops.close(sc);
+		return 1;
+	}
+	rc = put_staff(sc, lib.id, email, name, role, max_chats, pw);
+	memset(pw, 0, sizeof pw);
+	store_sqlite_ops.close(sc);
+	if (rc) {
+		fprintf(stderr, "rapport: cannot save the account\n");
+		return 1;
+	}
+	printf("staff %s (%s) ready in library %s\n", email, role, slug);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (crypto_init()) {
+		fprintf(stderr, "rapport: libsodium failed to start\n");
+		return 1;
+	}
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_main, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("rapport " RAPPORT_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1, 0);
+	if (!strcmp(argv[1], "demo"))
+		return cmd_serve(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "init"))
+		return cmd_init(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "staff"))
+		return cmd_staff(argc - 1, argv + 1);
+	fprintf(stderr, "rapport: unknown command %s\n\n%s", argv[1], usage_main);
+	return 2;
+}

@@ -1,0 +1,855 @@
+/* chat.c: the rapport.v1 commands over the desk. Each command checks access through the
+ * desk, changes desk state, hands the rows to the writer, and only when they committed
+ * acknowledges and delivers (see docs/PROTOCOL.md, "Guarantees"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+/* What to do when an action's last write committed. */
+enum op_kind { OP_JOIN, OP_SEND, OP_PICK, OP_END, OP_ABANDON, OP_ACK_DUP,
+	       OP_REST_SEND };
+
+struct op {
+	enum op_kind kind;
+	uint64_t conn_id;  /* ws or http connection to answer, 0 if none */
+	struct chat *chat; /* holds a reference */
+	int64_t seq;
+	int existed;       /* REST: a repeated cmid */
+	char cmid[65];
+	int was_queued;
+};
+
+static void op_done(struct store_write *w, int rc);
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+static void staff_json(struct buf *b, const struct staff *s)
+{
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '{');
+	json_kint(b, "id", s->id);
+	json_kstr(b, "name", s->name);
+	json_close(b, '}');
+}
+
+void chat_json(struct buf *b, const struct chat *ch)
+{
+	buf_putc(b, '{');
+	json_kint(b, "id", ch->id);
+	json_kstr(b, "state", desk_state_name(ch->state));
+	json_kint(b, "queue", ch->queue->id);
+	buf_puts(b, "\"staff\":");
+	staff_json(b, ch->staff);
+	buf_putc(b, ',');
+	json_kint(b, "created_at", ch->created_at);
+	json_kint(b, "picked_at", ch->picked_at);
+	json_kint(b, "ended_at", ch->ended_at);
+	if (ch->state == CHAT_ENDED || ch->state == CHAT_ABANDONED)
+		json_kstr(b, "ended_by", desk_author_name(ch->ended_by));
+	json_kint(b, "last_seq", ch->durable_seq);
+	json_kint(b, "position", (int64_t)desk_position(ch));
+	json_close(b, '}');
+}
+
+static const char *author_label(enum author a, int64_t id)
+{
+	struct staff *s;
+
+	if (a == AUTHOR_PATRON)
+		return "Patron";
+	if (a == AUTHOR_STAFF && (s = desk_staff(g_app->desk, id)))
+		return s->name;
+	return NULL;
+}
+
+/* Message fields shared by the WebSocket frame and the REST transcript. */
+static void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event,
+			   enum author author, int64_t author_id, const char *cmid,
+			   const char *text, size_t len, int64_t at, enum author ended_by)
+{
+	const char *name = author_label(author, author_id);
+
+	json_kint(b, "chat", chat_id);
+	json_kint(b, "seq", seq);
+	json_kstr(b, "kind", event ? "event" : "text");
+	json_kstr(b, "from", desk_author_name(author));
+	if (name)
+		json_kstr(b, "name", name);
+	if (event) {
+		buf_puts(b, "\"event\":");
+		json_strn(b, text, len);
+		buf_putc(b, ',');
+		if (len == 5 && memcmp(text, "ended", 5) == 0)
+			json_kstr(b, "by", desk_author_name(ended_by));
+	} else {
+		buf_puts(b, "\"text\":");
+		json_strn(b, text, len);
+		buf_putc(b, ',');
+	}
+	if (cmid && cmid[0])
+		json_kstr(b, "cmid", cmid);
+	json_kint(b, "at", at);
+}
+
+void msg_fields(struct buf *b, const struct chat *ch, const struct message *m)
+{
+	msg_fields_raw(b, ch->id, m->seq, m->kind == MSG_EVENT, m->author, m->author_id, m->cmid,
+		       m->text, m->len, m->at, m->author);
+}
+
+/* ---- subscriptions and delivery ------------------------------------------------------ */
+
+static struct sub *sub_find(struct ws_conn *c, struct chat *ch)
+{
+	struct sub *s;
+
+	for (s = c->subs; s; s = s->conn_next)
+		if (s->chat == ch)
+			return s;
+	return NULL;
+}
+
+static struct sub *subscribe(struct ws_conn *c, struct chat *ch, int64_t after)
+{
+	struct sub *s = sub_find(c, ch);
+
+	if (s) {
+		s->sent_seq = after;
+		return s;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->conn = c;
+	s->chat = ch;
+	s->sent_seq = after;
+	s->chat_next = ch->subs;
+	if (ch->subs)
+		ch->subs->chat_prev = s;
+	ch->subs = s;
+	s->conn_next = c->subs;
+	c->subs = s;
+	desk_chat_ref(ch);
+	return s;
+}
+
+static void deliver_to(struct sub *s)
+{
+	struct chat *ch = s->chat;
+
+	while (s->sent_seq < ch->durable_seq && !s->conn->close_code) {
+		struct message *m = ch->msgs[s->sent_seq];
+		struct buf b = {0};
+
+		frame_begin(&b, "msg");
+		msg_fields(&b, ch, m);
+		frame_send(s->conn, &b);
+		s->sent_seq++;
+	}
+}
+
+/* Sends every subscriber the committed messages it has not had yet. */
+static void deliver(struct chat *ch)
+{
+	struct sub *s;
+
+	for (s = ch->subs; s; s = s->chat_next)
+		deliver_to(s);
+}
+
+/* Sends a built frame to every connection that matches. The buffer is consumed. */
+static void send_copies(struct buf *b, int (*match)(struct ws_conn *, const void *),
+			const void *arg)
+{
+	struct ws_conn *c;
+
+	json_close(b, '}');
+	for (c = g_app->ws_list; c; c = c->next) {
+		struct buf copy = {0};
+
+		if (!match(c, arg))
+			continue;
+		buf_put(&copy, b->data, b->len);
+		ws_send(c, &copy);
+	}
+	buf_free(b);
+}
+
+static int match_staff_of(struct ws_conn *c, const void *lib)
+{
+	return c->role == ROLE_STAFF && c->lib == lib;
+}
+
+void chat_queue_json(struct buf *b, const struct library *lib)
+{
+	size_t i, j;
+
+	buf_puts(b, "\"queue\":[");
+	for (i = 0; i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+
+		if (q->lib != lib)
+			continue;
+		for (j = 0; j < q->n_waiting; j++) {
+			struct chat *ch = q->waiting[j];
+			struct message *first = ch->n_msgs ? ch->msgs[0] : NULL;
+			size_t n = first ? first->len : 0, k = 0, chars = 0;
+
+			if (ch->durable_seq < 1)
+				continue; /* not committed yet */
+			while (k < n && chars < 200) { /* cut at 200 characters, on a boundary */
+				k++;
+				while (k < n && ((unsigned char)first->text[k] & 0xC0) == 0x80)
+					k++;
+				chars++;
+			}
+			buf_putc(b, '{');
+			json_kint(b, "id", ch->id);
+			json_kint(b, "queue", q->id);
+			json_kint(b, "created_at", ch->created_at);
+			buf_puts(b, "\"question\":");
+			json_strn(b, first ? first->text : "", k);
+			buf_putc(b, ',');
+			json_kbool(b, "patron_online", ch->patron->online > 0);
+			json_close(b, '}');
+			buf_putc(b, ',');
+		}
+	}
+	json_close(b, ']');
+	buf_putc(b, ',');
+}
+
+/* The queue of `lib` changed: staff get the new queue, waiting patrons their position. */
+static void queue_changed(struct library *lib)
+{
+	struct buf b = {0};
+	size_t i, j;
+
+	frame_begin(&b, "queue");
+	chat_queue_json(&b, lib);
+	send_copies(&b, match_staff_of, lib);
+	for (i = 0; i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+
+		for (j = 0; q->lib == lib && j < q->n_waiting; j++) {
+			struct sub *s;
+
+			for (s = q->waiting[j]->subs; s; s = s->chat_next) {
+				struct buf f = {0};
+
+				if (s->conn->role != ROLE_PATRON)
+					continue;
+				frame_begin(&f, "chat");
+				buf_puts(&f, "\"chat\":");
+				chat_json(&f, q->waiting[j]);
+				buf_putc(&f, ',');
+				frame_send(s->conn, &f);
+			}
+		}
+	}
+}
+
+static int match_chat_watchers(struct ws_conn *c, const void *arg)
+{
+	const struct chat *ch = arg;
+
+	if (c->role == ROLE_STAFF && c->lib == ch->lib)
+		return 1; /* consoles track every chat of their library that changes */
+	return sub_find(c, (struct chat *)ch) != NULL;
+}
+
+/* The chat's state changed: tell its subscribers and the library's staff. */
+static void chat_changed(struct chat *ch)
+{
+	struct buf b = {0};
+
+	frame_begin(&b, "chat");
+	buf_puts(&b, "\"chat\":");
+	chat_json(&b, ch);
+	buf_putc(&b, ',');
+	send_copies(&b, match_chat_watchers, ch);
+}
+
+static void send_ack(struct ws_conn *c, const char *cmid, int64_t chat, int64_t seq)
+{
+	struct buf b = {0};
+
+	if (!c)
+		return;
+	frame_begin(&b, "ack");
+	json_kstr(&b, "cmid", cmid);
+	json_kint(&b, "chat", chat);
+	json_kint(&b, "seq", seq);
+	frame_send(c, &b);
+}
+
+/* ---- writes ----------------------------------------------------------------------------- */
+
+static struct op *op_new(enum op_kind kind, uint64_t conn_id, struct chat *ch)
+{
+	struct op *o = calloc(1, sizeof *o);
+
+	if (!o)
+		return NULL;
+	o->kind = kind;
+	o->conn_id = conn_id;
+	o->chat = ch;
+	if (ch)
+		desk_chat_ref(ch);
+	return o;
+}
+
+static void submit(struct store_write *w)
+{
+	if (!w || writer_submit(g_app->writer, w)) {
+		log_error("chat", "cannot queue a write; stopping to keep acknowledged data safe");
+		g_app->exit_code = 1;
+		server_stop_now();
+	}
+}
+
+static struct store_write *chat_row_write(enum store_write_kind kind, const struct chat *ch)
+{
+	struct store_write *w = store_write_new(kind);
+	struct store_chat *r;
+
+	if (!w)
+		return NULL;
+	r = &w->u.chat;
+	r->id = ch->id;
+	r->library_id = ch->lib->id;
+	r->queue_id = ch->queue->id;
+	r->patron_id = ch->patron->id;
+	r->staff_id = ch->staff ? ch->staff->id : 0;
+	snprintf(r->state, sizeof r->state, "%s", desk_state_name(ch->state));
+	snprintf(r->join_cmid, sizeof r->join_cmid, "%s", ch->join_cmid);
+	if (ch->state == CHAT_ENDED || ch->state == CHAT_ABANDONED)
+		snprintf(r->ended_by, sizeof r->ended_by, "%s", desk_author_name(ch->ended_by));
+	r->created_at = ch->created_at;
+	r->picked_at = ch->picked_at;
+	r->ended_at = ch->ended_at;
+	return w;
+}
+
+static struct store_write *msg_write(const struct chat *ch, const struct message *m)
+{
+	struct store_write *w = store_write_new(STW_MESSAGE_INSERT);
+	struct store_message *r;
+	char *body;
+
+	if (!w)
+		return NULL;
+	body = malloc(m->len + 1);
+	if (!body) {
+		store_write_free(w);
+		return NULL;
+	}
+	memcpy(body, m->text, m->len + 1);
+	r = &w->u.message;
+	r->chat_id = ch->id;
+	r->seq = m->seq;
+	snprintf(r->kind, sizeof r->kind, "%s", m->kind == MSG_EVENT ? "event" : "text");
+	snprintf(r->author, sizeof r->author, "%s", desk_author_name(m->author));
+	r->author_id = m->author_id;
+	snprintf(r->cmid, sizeof r->cmid, "%s", m->cmid);
+	r->body = body;
+	r->created_at = m->at;
+	return w;
+}
+
+/* Submits the final write of an action with its op. */
+static void submit_op(struct store_write *w, struct op *o)
+{
+	if (!w || !o) {
+		store_write_free(w);
+		free(o);
+		submit(NULL);
+		return;
+	}
+	w->done = op_done;
+	w->arg = o;
+	submit(w);
+}
+
+/* A repeated cmid whose first copy may still be on its way to disk: answer after a
+ * barrier, which completes once everything before it committed. */
+static void ack_after_barrier(uint64_t conn_id, struct chat *ch, const struct message *m,
+			      enum op_kind kind)
+{
+	struct op *o = op_new(kind, conn_id, ch);
+
+	if (o) {
+		o->seq = m->seq;
+		o->existed = 1;
+		snprintf(o->cmid, sizeof o->cmid, "%s", m->cmid);
+	}
+	submit_op(store_write_new(STW_BARRIER), o);
+}
+
+/* ---- commands ------------------------------------------------------------------------- */
+
+static struct desk_actor actor_of(struct ws_conn *c)
+{
+	struct desk_actor a = {.kind = c->role == ROLE_STAFF ? AUTHOR_STAFF : AUTHOR_PATRON,
+			       .patron = c->patron,
+			       .staff = c->staff};
+	return a;
+}
+
+static const char *err_code(int rc)
+{
+	switch (rc) {
+	case DESK_NOT_FOUND: return "not_found";
+	case DESK_FORBIDDEN: return "forbidden";
+	case DESK_BAD_STATE: return "bad_state";
+	case DESK_TAKEN: return "taken";
+	case DESK_AT_CAPACITY: return "at_capacity";
+	case DESK_TOO_LONG: return "too_long";
+	case DESK_EMPTY: return "empty";
+	case DESK_FULL: return "bad_state";
+	default: return "busy";
+	}
+}
+
+static void desk_error(struct ws_conn *c, int rc, const char *ref)
+{
+	ws_error(c, err_code(rc), desk_strerror(rc), ref);
+}
+
+static void cmd_join(struct ws_conn *c, struct cmd *cmd)
+{
+	struct queue *q = desk_queue(g_app->desk, cmd->queue);
+	struct chat *ch;
+	int existing, rc;
+	int64_t now = app_now_ms();
+
+	if (!q || q->lib != c->lib) {
+		ws_error(c, "not_found", "No such queue.", cmd->cmid);
+		return;
+	}
+	rc = desk_join(g_app->desk, now, c->patron, q, cmd->cmid, cmd->text, cmd->text_len, &ch,
+		       &existing);
+	if (rc) {
+		desk_error(c, rc, cmd->cmid);
+		return;
+	}
+	subscribe(c, ch, 0);
+	if (existing) {
+		if (ch->durable_seq >= 1)
+			send_ack(c, cmd->cmid, ch->id, 1);
+		else
+			ack_after_barrier(c->id, ch, ch->msgs[0], OP_ACK_DUP);
+		deliver(ch);
+		return;
+	}
+	submit(chat_row_write(STW_CHAT_INSERT, ch));
+	{
+		struct op *o = op_new(OP_JOIN, c->id, ch);
+
+		if (o) {
+			o->seq = 1;
+			snprintf(o->cmid, sizeof o->cmid, "%s", cmd->cmid);
+		}
+		submit_op(msg_write(ch, ch->msgs[0]), o);
+	}
+}
+
+static void post(struct ws_conn *c, const struct desk_actor *a, uint64_t conn_id, int rest,
+		 int64_t chat_id, const char *cmid, const char *text, size_t len, int *err)
+{
+	struct message *m;
+	struct chat *ch;
+	struct op *o;
+	int dup, rc = desk_post(g_app->desk, app_now_ms(), a, chat_id, cmid, text, len, &m, &dup);
+
+	*err = rc;
+	if (rc)
+		return;
+	ch = desk_chat(g_app->desk, chat_id);
+	if (dup) {
+		if (m->seq <= ch->durable_seq && !rest) {
+			send_ack(c, cmid, ch->id, m->seq);
+		} else {
+			ack_after_barrier(conn_id, ch, m, rest ? OP_REST_SEND : OP_ACK_DUP);
+		}
+		return;
+	}
+	o = op_new(rest ? OP_REST_SEND : OP_SEND, conn_id, ch);
+	if (o) {
+		o->seq = m->seq;
+		snprintf(o->cmid, sizeof o->cmid, "%s", cmid);
+	}
+	submit_op(msg_write(ch, m), o);
+}
+
+static void cmd_send(struct ws_conn *c, struct cmd *cmd)
+{
+	struct desk_actor a = actor_of(c);
+	int err;
+
+	post(c, &a, c->id, 0, cmd->chat, cmd->cmid, cmd->text, cmd->text_len, &err);
+	if (err)
+		desk_error(c, err, cmd->cmid);
+}
+
+void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t chat_id,
+		    const char *cmid, const char *text, size_t len)
+{
+	int err;
+
+	post(NULL, a, h->id, 1, chat_id, cmid, text, len, &err);
+	if (err)
+		http_error(h, err == DESK_NOT_FOUND	     ? 404
+			      : err == DESK_FORBIDDEN	     ? 403
+			      : err == DESK_BAD_STATE	     ? 409
+			      : err == DESK_TOO_LONG || err == DESK_EMPTY ? 400
+								   : 503,
+			   err_code(err), desk_strerror(err));
+}
+
+static void cmd_typing(struct ws_conn *c, struct cmd *cmd)
+{
+	struct desk_actor a = actor_of(c);
+	struct chat *ch;
+	struct sub *s;
+
+	if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
+		ws_error(c, "not_found", "No such chat.", "typing");
+		return;
+	}
+	if (!desk_may_write(&a, ch)) {
+		ws_error(c, a.kind == AUTHOR_STAFF && ch->staff != c->staff ? "forbidden" : "bad_state",
+			 "You cannot type in this chat now.", "typing");
+		return;
+	}
+	for (s = ch->subs; s; s = s->chat_next) {
+		struct buf b = {0};
+
+		if (s->conn->role == c->role)
+			continue;
+		frame_begin(&b, "typing");
+		json_kint(&b, "chat", ch->id);
+		json_kstr(&b, "from", c->role == ROLE_STAFF ? "staff" : "patron");
+		if (c->role == ROLE_STAFF)
+			json_kstr(&b, "name", c->staff->name);
+		json_kbool(&b, "on", cmd->on);
+		frame_send(s->conn, &b);
+	}
+}
+
+static void cmd_pick(struct ws_conn *c, struct cmd *cmd)
+{
+	struct message *ev;
+	struct chat *ch;
+	int rc = desk_pick(g_app->desk, app_now_ms(), c->staff, cmd->chat, &ch, &ev);
+
+	if (rc) {
+		desk_error(c, rc, "pick");
+		return;
+	}
+	subscribe(c, ch, 0);
+	submit(chat_row_write(STW_CHAT_UPDATE, ch));
+	{
+		struct op *o = op_new(OP_PICK, c->id, ch);
+
+		if (o)
+			o->seq = ev->seq;
+		submit_op(msg_write(ch, ev), o);
+	}
+}
+
+/* Writes a state change plus its event, finishing with `kind`. */
+static void close_writes(struct chat *ch, struct message *ev, enum op_kind kind, int was_queued)
+{
+	struct op *o;
+
+	submit(chat_row_write(STW_CHAT_UPDATE, ch));
+	o = op_new(kind, 0, ch);
+	if (o) {
+		o->seq = ev->seq;
+		o->was_queued = was_queued;
+	}
+	submit_op(msg_write(ch, ev), o);
+}
+
+static void cmd_end(struct ws_conn *c, struct cmd *cmd)
+{
+	struct desk_actor a = actor_of(c);
+	struct message *ev;
+	struct chat *ch = desk_chat(g_app->desk, cmd->chat);
+	int was_queued = ch && ch->state == CHAT_QUEUED;
+	int rc = desk_end(g_app->desk, app_now_ms(), &a, cmd->chat, &ch, &ev);
+
+	if (rc) {
+		desk_error(c, rc, "end");
+		return;
+	}
+	close_writes(ch, ev, OP_END, was_queued);
+}
+
+static void abandon_cb(void *ctx, struct chat *ch, struct message *ev)
+{
+	close_writes(ch, ev, OP_ABANDON, 1);
+}
+
+void chat_tick(int64_t now) { desk_tick(g_app->desk, now, abandon_cb, NULL); }
+
+/* resume of a chat the desk no longer holds: it has ended, so its rows are final */
+struct resume_job {
+	struct worker_job job;
+	uint64_t conn_id;
+	int64_t chat_id, after;
+	int rc;
+	struct store_chat row;
+	struct buf frames; /* msg frames, each NUL-separated */
+	size_t n;
+	struct buf json;
+};
+
+static int resume_row_cb(void *ctx, const struct store_message *m)
+{
+	struct resume_job *j = ctx;
+	size_t start = j->frames.len;
+	enum author au = strcmp(m->author, "staff") == 0	? AUTHOR_STAFF
+			 : strcmp(m->author, "patron") == 0 ? AUTHOR_PATRON
+							    : AUTHOR_SYSTEM;
+
+	(void)start;
+	buf_putc(&j->frames, (char)au);
+	buf_put(&j->frames, m, sizeof *m);
+	buf_put(&j->frames, m->body, strlen(m->body) + 1);
+	j->n++;
+	return 0;
+}
+
+static void resume_run(struct worker_job *job, const struct store_ops *ops,
+		       struct store_conn *sc)
+{
+	struct resume_job *j = (struct resume_job *)job;
+
+	j->rc = ops->chat_get(sc, j->chat_id, &j->row);
+	if (j->rc == 0)
+		j->rc = ops->messages(sc, j->chat_id, j->after, 0, resume_row_cb, j);
+}
+
+static void resume_done(struct worker_job *job)
+{
+	struct resume_job *j = (struct resume_job *)job;
+	struct ws_conn *c = ws_find(j->conn_id);
+	struct desk_actor a;
+	size_t off = 0, i;
+	int64_t last = j->after;
+
+	if (!c)
+		goto out;
+	a = actor_of(c);
+	if (j->rc || !desk_may_read_row(&a, j->row.library_id, j->row.patron_id)) {
+		ws_error(c, j->rc && j->rc != STORE_NOTFOUND ? "busy" : "not_found",
+			 j->rc && j->rc != STORE_NOTFOUND ? "Could not read the chat." : "No such chat.",
+			 "resume");
+		goto out;
+	}
+	for (i = 0; i < j->n; i++) {
+		enum author au = (enum author)j->frames.data[off];
+		struct store_message m;
+		const char *body;
+		struct buf b = {0};
+
+		memcpy(&m, j->frames.data + off + 1, sizeof m);
+		body = j->frames.data + off + 1 + sizeof m;
+		off += 1 + sizeof m + strlen(body) + 1;
+		frame_begin(&b, "msg");
+		msg_fields_raw(&b, j->chat_id, m.seq, strcmp(m.kind, "event") == 0, au,
+			       m.author_id, m.cmid, body, strlen(body), m.created_at,
+			       strcmp(j->row.ended_by, "staff") == 0	? AUTHOR_STAFF
+			       : strcmp(j->row.ended_by, "patron") == 0 ? AUTHOR_PATRON
+									: AUTHOR_SYSTEM);
+		frame_send(c, &b);
+		last = m.seq;
+	}
+	{
+		struct buf b = {0};
+
+		frame_begin(&b, "resumed");
+		json_kint(&b, "chat", j->chat_id);
+		json_kint(&b, "last", last);
+		frame_send(c, &b);
+	}
+out:
+	buf_free(&j->frames);
+	free(j);
+}
+
+static void cmd_resume(struct ws_conn *c, struct cmd *cmd)
+{
+	struct desk_actor a = actor_of(c);
+	struct chat *ch = desk_chat(g_app->desk, cmd->chat);
+	struct resume_job *j;
+	struct sub *s;
+	struct buf b = {0};
+
+	if (ch) {
+		if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
+			ws_error(c, "not_found", "No such chat.", "resume");
+			return;
+		}
+		s = subscribe(c, ch, cmd->after < ch->durable_seq ? cmd->after : ch->durable_seq);
+		if (!s) {
+			ws_error(c, "busy", "Out of memory.", "resume");
+			return;
+		}
+		deliver_to(s);
+		frame_begin(&b, "resumed");
+		json_kint(&b, "chat", ch->id);
+		json_kint(&b, "last", s->sent_seq);
+		frame_send(c, &b);
+		return;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		ws_error(c, "busy", "Out of memory.", "resume");
+		return;
+	}
+	j->job.run = resume_run;
+	j->job.done = resume_done;
+	j->conn_id = c->id;
+	j->chat_id = cmd->chat;
+	j->after = cmd->after;
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* ---- completion ------------------------------------------------------------------------- */
+
+static void op_done(struct store_write *w, int rc)
+{
+	struct op *o = w->arg;
+	struct chat *ch = o->chat;
+	struct ws_conn *c = ws_find(o->conn_id);
+
+	if (rc) {
+		log_error("chat", "a write failed (%s); stopping to keep acknowledged data safe",
+			  store_strerror(rc));
+		g_app->exit_code = 1;
+		server_stop_now();
+	} else if (o->kind == OP_REST_SEND) {
+		struct http_conn *h = http_find(o->conn_id);
+		struct buf b = {0};
+
+		desk_durable(ch, o->seq);
+		deliver(ch);
+		if (h) {
+			buf_putc(&b, '{');
+			json_kint(&b, "chat", ch->id);
+			json_kint(&b, "seq", o->seq);
+			json_close(&b, '}');
+			size_t n;
+			char *body = buf_take(&b, &n);
+			http_respond(h, o->existed ? 200 : 201, body, n);
+		}
+	} else {
+		desk_durable(ch, o->seq);
+		if (o->kind == OP_JOIN || o->kind == OP_SEND || o->kind == OP_ACK_DUP)
+			send_ack(c, o->cmid, ch->id, o->seq);
+		deliver(ch);
+		if (o->kind == OP_JOIN || o->kind == OP_PICK || o->was_queued)
+			queue_changed(ch->lib);
+		if (o->kind != OP_SEND && o->kind != OP_ACK_DUP)
+			chat_changed(ch);
+	}
+	if (ch)
+		desk_chat_unref(g_app->desk, ch);
+	free(o);
+}
+
+/* ---- dispatch --------------------------------------------------------------------------- */
+
+void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
+{
+	const char *ref = cmd->cmid[0] ? cmd->cmid : cmd->type_name;
+
+	if (cmd->type == CMD_PING) {
+		struct buf b = {0};
+
+		frame_begin(&b, "pong");
+		frame_send(c, &b);
+		return;
+	}
+	if (cmd->type == CMD_HELLO) {
+		if (c->role != ROLE_NONE || c->hello_pending)
+			ws_error(c, "already_hello", "You already said hello.", ref);
+		else
+			cmd_hello(c, cmd);
+		return;
+	}
+	if (c->role == ROLE_NONE) {
+		ws_error(c, "hello_required", "Send hello first.", ref);
+		return;
+	}
+	if (g_app->stopping) {
+		ws_error(c, "busy", "The server is shutting down.", ref);
+		return;
+	}
+	switch (cmd->type) {
+	case CMD_JOIN:
+		if (c->role != ROLE_PATRON)
+			ws_error(c, "bad_frame", "Only patrons join queues.", ref);
+		else
+			cmd_join(c, cmd);
+		break;
+	case CMD_SEND: cmd_send(c, cmd); break;
+	case CMD_RESUME: cmd_resume(c, cmd); break;
+	case CMD_TYPING: cmd_typing(c, cmd); break;
+	case CMD_PICK:
+		if (c->role != ROLE_STAFF)
+			ws_error(c, "bad_frame", "Only staff pick chats.", ref);
+		else
+			cmd_pick(c, cmd);
+		break;
+	case CMD_END: cmd_end(c, cmd); break;
+	default: break;
+	}
+}
+
+void chat_on_close(struct ws_conn *c)
+{
+	struct sub *s, *n;
+	int64_t now = app_now_ms();
+
+	for (s = c->subs; s; s = n) {
+		struct chat *ch = s->chat;
+
+		n = s->conn_next;
+		if (s->chat_prev)
+			s->chat_prev->chat_next = s->chat_next;
+		else
+			ch->subs = s->chat_next;
+		if (s->chat_next)
+			s->chat_next->chat_prev = s->chat_prev;
+		free(s);
+		desk_chat_unref(g_app->desk, ch);
+	}
+	c->subs = NULL;
+	if (c->role == ROLE_PATRON && c->patron) {
+		struct patron *p = c->patron;
+		size_t i;
+		int queued = 0;
+
+		desk_patron_online(g_app->desk, p, -1, now);
+		for (i = 0; i < p->n_chats; i++)
+			queued |= p->chats[i]->state == CHAT_QUEUED;
+		if (queued && p->online == 0)
+			queue_changed(desk_library(g_app->desk, p->library_id));
+		desk_patron_release(g_app->desk, p);
+	} else if (c->role == ROLE_STAFF && c->staff) {
+		desk_staff_online(g_app->desk, c->staff, -1);
+	}
+	c->patron = NULL;
+	c->staff = NULL;
+	c->role = ROLE_NONE;
+}

@@ -1,0 +1,315 @@
+/* hello.c: the first frame of a connection. Patrons are found by their token (a worker
+ * reads the store) or created (the welcome, carrying the new token, waits for the commit);
+ * staff by the session cookie of the handshake. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+#define WELCOME_CHATS 20
+#define RECENT_MS (24LL * 3600 * 1000)
+
+struct hello_job {
+	struct worker_job job;
+	uint64_t conn_id;
+	struct library *lib;
+	uint8_t hash[CRYPTO_HASH_BYTES];
+	char token[CRYPTO_TOKEN_CHARS + 1]; /* only for a new patron */
+	int rc;
+	struct store_patron patron;
+	struct store_chat rows[WELCOME_CHATS];
+	size_t n_rows;
+};
+
+static void limits_json(struct buf *b)
+{
+	const struct server_config *cfg = &g_app->cfg;
+
+	buf_puts(b, "\"limits\":{");
+	json_kint(b, "text_max", cfg->text_max);
+	json_kint(b, "frame_max", cfg->frame_max);
+	json_kint(b, "rate", cfg->rate);
+	json_kint(b, "burst", cfg->burst);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
+static void library_json(struct buf *b, const struct library *lib)
+{
+	size_t i;
+
+	buf_puts(b, "\"library\":{");
+	json_kint(b, "id", lib->id);
+	json_kstr(b, "slug", lib->slug);
+	json_kstr(b, "name", lib->name);
+	json_close(b, '}');
+	buf_puts(b, ",\"queues\":[");
+	for (i = 0; i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+
+		if (q->lib != lib)
+			continue;
+		buf_putc(b, '{');
+		json_kint(b, "id", q->id);
+		json_kstr(b, "slug", q->slug);
+		json_kstr(b, "name", q->name);
+		json_kint(b, "staff_on", lib->staff_online);
+		json_close(b, '}');
+		buf_putc(b, ',');
+	}
+	json_close(b, ']');
+	buf_putc(b, ',');
+}
+
+/* A chat row from the store, for chats the desk no longer holds. */
+static void row_json(struct buf *b, const struct store_chat *r)
+{
+	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
+
+	buf_putc(b, '{');
+	json_kint(b, "id", r->id);
+	json_kstr(b, "state", r->state);
+	json_kint(b, "queue", r->queue_id);
+	if (s) {
+		buf_puts(b, "\"staff\":{");
+		json_kint(b, "id", s->id);
+		json_kstr(b, "name", s->name);
+		json_close(b, '}');
+		buf_putc(b, ',');
+	} else {
+		buf_puts(b, "\"staff\":null,");
+	}
+	json_kint(b, "created_at", r->created_at);
+	json_kint(b, "picked_at", r->picked_at);
+	json_kint(b, "ended_at", r->ended_at);
+	if (r->ended_by[0])
+		json_kstr(b, "ended_by", r->ended_by);
+	json_kint(b, "position", 0);
+	json_close(b, '}');
+}
+
+static void patron_welcome(struct ws_conn *c, const char *token, const struct store_chat *rows,
+			   size_t n_rows)
+{
+	struct patron *p = c->patron;
+	int64_t now = app_now_ms();
+	struct buf b = {0};
+	size_t i, j;
+
+	frame_begin(&b, "welcome");
+	json_kstr(&b, "role", "patron");
+	buf_puts(&b, "\"patron\":{");
+	json_kint(&b, "id", p->id);
+	json_close(&b, '}');
+	buf_putc(&b, ',');
+	if (token)
+		json_kstr(&b, "token", token);
+	library_json(&b, c->lib);
+	buf_puts(&b, "\"chats\":[");
+	for (i = p->n_chats; i-- > 0;) { /* newest first */
+		chat_json(&b, p->chats[i]);
+		buf_putc(&b, ',');
+	}
+	for (i = 0; i < n_rows; i++) {
+		int held = 0;
+
+		for (j = 0; j < p->n_chats; j++)
+			held |= p->chats[j]->id == rows[i].id;
+		if (held || (rows[i].ended_at && now - rows[i].ended_at > RECENT_MS) ||
+		    !strcmp(rows[i].state, "queued") || !strcmp(rows[i].state, "active"))
+			continue;
+		row_json(&b, &rows[i]);
+		buf_putc(&b, ',');
+	}
+	json_close(&b, ']');
+	buf_putc(&b, ',');
+	limits_json(&b);
+	frame_send(c, &b);
+}
+
+/* Binds the connection to its patron and says welcome. */
+static void patron_ready(struct ws_conn *c, int64_t patron_id, const char *token,
+			 const struct store_chat *rows, size_t n_rows)
+{
+	struct patron *p = desk_patron(g_app->desk, patron_id, c->lib->id);
+
+	c->hello_pending = 0;
+	if (!p) {
+		ws_error(c, "busy", "Out of memory.", "hello");
+		return;
+	}
+	c->patron = p;
+	c->role = ROLE_PATRON;
+	desk_patron_online(g_app->desk, p, +1, app_now_ms());
+	patron_welcome(c, token, rows, n_rows);
+}
+
+static void created_done(struct store_write *w, int rc)
+{
+	struct hello_job *j = w->arg;
+	struct ws_conn *c = ws_find(j->conn_id);
+
+	if (rc) {
+		log_error("hello", "cannot store a new patron: %s", store_strerror(rc));
+		if (c) {
+			c->hello_pending = 0;
+			ws_error(c, "store_failed", "Could not start; try again.", "hello");
+		}
+	} else if (c) {
+		patron_ready(c, w->u.patron.id, j->token, NULL, 0);
+	}
+	free(j);
+}
+
+static int chat_row_cb(void *ctx, const struct store_chat *r)
+{
+	struct hello_job *j = ctx;
+
+	if (j->n_rows >= WELCOME_CHATS)
+		return STORE_STOP;
+	j->rows[j->n_rows++] = *r;
+	return 0;
+}
+
+static void lookup_run(struct worker_job *job, const struct store_ops *ops,
+		       struct store_conn *sc)
+{
+	struct hello_job *j = (struct hello_job *)job;
+
+	j->rc = ops->patron_by_token(sc, j->hash, &j->patron);
+	if (j->rc == 0)
+		j->rc = ops->chats_by_patron(sc, j->patron.id, WELCOME_CHATS, chat_row_cb, j);
+}
+
+static void lookup_done(struct worker_job *job)
+{
+	struct hello_job *j = (struct hello_job *)job;
+	struct ws_conn *c = ws_find(j->conn_id);
+
+	if (!c)
+		goto out;
+	if (j->rc == STORE_NOTFOUND || (j->rc == 0 && j->patron.library_id != j->lib->id)) {
+		c->hello_pending = 0;
+		ws_error(c, "unknown_token", "This patron token is not known; start again without one.",
+			 "hello");
+	} else if (j->rc) {
+		c->hello_pending = 0;
+		ws_error(c, "busy", "Could not look you up; try again.", "hello");
+	} else {
+		patron_ready(c, j->patron.id, NULL, j->rows, j->n_rows);
+	}
+out:
+	free(j);
+}
+
+static void hello_patron(struct ws_conn *c, struct cmd *cmd)
+{
+	struct desk *d = g_app->desk;
+	struct library *lib = cmd->library[0] ? desk_library_by_slug(d, cmd->library)
+					      : (d->n_libs ? d->libs[0] : NULL);
+	struct hello_job *j;
+
+	if (!lib) {
+		ws_error(c, "not_found", "No such library.", "hello");
+		return;
+	}
+	if (c->origin[0] && !origin_is_self(c->origin, c->host) &&
+	    !desk_origin_allowed(lib, c->origin, strlen(c->origin))) {
+		ws_error(c, "origin_not_allowed", "This library does not allow chats from this site.",
+			 "hello");
+		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "origin not allowed");
+		return;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		ws_error(c, "busy", "Out of memory.", "hello");
+		return;
+	}
+	c->lib = lib;
+	c->hello_pending = 1;
+	j->conn_id = c->id;
+	j->lib = lib;
+	if (cmd->token[0]) {
+		crypto_token_hash(cmd->token, strlen(cmd->token), j->hash);
+		j->job.run = lookup_run;
+		j->job.done = lookup_done;
+		worker_submit(g_app->workers, &j->job);
+		return;
+	}
+	{
+		struct store_write *w = store_write_new(STW_PATRON_INSERT);
+		int64_t now = app_now_ms();
+
+		if (!w) {
+			free(j);
+			c->hello_pending = 0;
+			ws_error(c, "busy", "Out of memory.", "hello");
+			return;
+		}
+		crypto_token(j->token);
+		w->u.patron.id = desk_next_patron_id(g_app->desk);
+		w->u.patron.library_id = lib->id;
+		crypto_token_hash(j->token, strlen(j->token), w->u.patron.token_hash);
+		w->u.patron.created_at = now;
+		w->u.patron.last_seen = now;
+		w->done = created_done;
+		w->arg = j;
+		if (writer_submit(g_app->writer, w)) {
+			c->hello_pending = 0;
+			ws_error(c, "busy", "The server is shutting down.", "hello");
+		}
+	}
+}
+
+static void hello_staff(struct ws_conn *c)
+{
+	struct session *s = c->has_session ? auth_session_by_hash(c->session_hash, app_now_ms())
+					   : NULL;
+	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
+	struct buf b = {0};
+	size_t i;
+
+	if (!st) {
+		ws_error(c, "unauthenticated", "Please log in.", "hello");
+		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "unauthenticated");
+		return;
+	}
+	c->role = ROLE_STAFF;
+	c->staff = st;
+	c->lib = st->lib;
+	desk_staff_online(g_app->desk, st, +1);
+	frame_begin(&b, "welcome");
+	json_kstr(&b, "role", "staff");
+	buf_puts(&b, "\"staff\":{");
+	json_kint(&b, "id", st->id);
+	json_kstr(&b, "name", st->name);
+	json_kstr(&b, "role", st->admin ? "admin" : "librarian");
+	json_kint(&b, "max_chats", desk_max_chats(g_app->desk, st));
+	json_close(&b, '}');
+	buf_putc(&b, ',');
+	library_json(&b, st->lib);
+	buf_puts(&b, "\"chats\":[");
+	for (i = 0; i < g_app->desk->chats.cap; i++) {
+		struct chat *ch = g_app->desk->chats.vals[i];
+
+		if (g_app->desk->chats.keys[i] && ch->staff == st && ch->state == CHAT_ACTIVE) {
+			chat_json(&b, ch);
+			buf_putc(&b, ',');
+		}
+	}
+	json_close(&b, ']');
+	buf_putc(&b, ',');
+	chat_queue_json(&b, st->lib);
+	limits_json(&b);
+	frame_send(c, &b);
+}
+
+void cmd_hello(struct ws_conn *c, struct cmd *cmd)
+{
+	if (strcmp(cmd->role, "staff") == 0)
+		hello_staff(c);
+	else
+		hello_patron(c, cmd);
+}

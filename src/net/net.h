@@ -1,0 +1,199 @@
+/* net.h: the server's shared state and the functions its parts (server.c, ws.c, http.c,
+ * chat.c, auth.c) call on each other. Internal to src/net; loop thread only, unless said.
+ */
+#ifndef RAPPORT_NET_H
+#define RAPPORT_NET_H
+
+#include <libwebsockets.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "desk/desk.h"
+#include "net/proto.h"
+#include "net/server.h"
+#include "store/store.h"
+#include "store/worker.h"
+#include "store/writer.h"
+#include "util/buf.h"
+#include "util/idmap.h"
+
+#define RAPPORT_VERSION "0.1.0"
+#define SUBPROTOCOL "rapport.v1"
+#define SESSION_COOKIE "rapport_session"
+
+/* One queued outgoing WebSocket frame: LWS_PRE bytes of headroom, then the payload. */
+struct frame {
+	struct frame *next;
+	size_t len;   /* payload bytes */
+	unsigned char data[];
+};
+
+struct session {
+	uint8_t hash[STORE_TOKEN_HASH_LEN];
+	int64_t staff_id;
+	char csrf[64];
+	int64_t created_at, last_seen, persisted_seen;
+	struct session *next;
+};
+
+/* A connection's interest in a chat: deliver messages with seq > sent_seq. */
+struct sub {
+	struct ws_conn *conn;
+	struct chat *chat;
+	int64_t sent_seq;
+	int resuming;             /* a resume is replaying; hold deliveries */
+	struct sub *chat_next, *chat_prev; /* the chat's list (chat->subs) */
+	struct sub *conn_next;    /* the connection's list */
+};
+
+enum ws_role { ROLE_NONE, ROLE_PATRON, ROLE_STAFF };
+
+struct ws_conn {
+	uint64_t id;              /* never reused; async replies find the conn by it */
+	struct lws *wsi;
+	enum ws_role role;
+	int hello_pending;        /* hello answered asynchronously */
+	struct patron *patron;
+	struct staff *staff;
+	struct library *lib;
+	uint8_t session_hash[STORE_TOKEN_HASH_LEN];
+	int has_session;
+	char origin[256];
+	char host[256];
+	char peer[64];
+	/* receive */
+	char *rx;
+	size_t rx_len;
+	/* send queue */
+	struct frame *out_head, *out_tail;
+	size_t out_bytes;
+	int close_code;           /* > 0: close with it at the next writeable */
+	char close_reason[64];
+	/* rate limit: token bucket */
+	double tokens;
+	uint64_t tokens_at;       /* uv_now of last refill */
+	int dropped_in_row;
+	struct sub *subs;
+	struct ws_conn *next, *prev; /* all ws connections */
+};
+
+struct http_conn {
+	uint64_t id;
+	struct lws *wsi;
+	char path[256];
+	char query[256];
+	int method;               /* 1 GET, 2 POST, 3 other */
+	char *body;
+	size_t body_len, body_max;
+	int body_done;            /* request body complete once (lws may say it twice) */
+	int refused;              /* an error answer is queued; ignore the body */
+	int responding;           /* a response is being written */
+	/* the response, written at HTTP_WRITEABLE */
+	int status;
+	char *resp;
+	size_t resp_len;
+	char extra_headers[512];  /* "name: value\r\n"... */
+	int close_after;
+	char origin[256];
+	char host[256];
+	char peer[64];
+	char cookie[128];
+	char auth[128];           /* Authorization header */
+	char csrf[128];           /* X-CSRF-Token header */
+};
+
+struct app {
+	struct server_config cfg;
+	uv_loop_t loop;
+	uv_async_t wake;          /* writer/worker completions */
+	uv_timer_t tick;          /* 1 s housekeeping */
+	uv_signal_t sigterm, sigint;
+	struct lws_context *ctx;
+	struct desk *desk;
+	const struct store_ops *ops;
+	struct writer *writer;
+	struct worker_pool *workers;
+	struct idmap conns;       /* id -> ws_conn or http_conn (tagged by low bit of id) */
+	uint64_t next_conn_id;
+	struct ws_conn *ws_list;
+	size_t n_ws;
+	struct session *sessions;
+	int stopping;
+	int exit_code;
+	uint64_t stop_deadline;
+};
+
+extern struct app *g_app;
+
+int64_t app_now_ms(void);
+
+/* ---- ws.c: connections and the send queue ----------------------------------------- */
+int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		size_t len);
+/* Queues a built frame (b->data has LWS_PRE bytes of headroom, see frame_begin) to c and
+ * asks for a writeable callback. Takes the buffer. If the queue would exceed the limit,
+ * the connection is closed with 1008 instead. */
+void ws_send(struct ws_conn *c, struct buf *b);
+/* Closes c with a code at its next writeable callback. */
+void ws_close(struct ws_conn *c, int code, const char *reason);
+struct ws_conn *ws_find(uint64_t id);
+/* Sends an error frame. ref may be NULL. */
+void ws_error(struct ws_conn *c, const char *code, const char *message, const char *ref);
+/* Starts a frame: reserves LWS_PRE bytes and opens the JSON object with "type". */
+void frame_begin(struct buf *b, const char *type);
+/* Closes the object and sends it. */
+void frame_send(struct ws_conn *c, struct buf *b);
+
+/* ---- chat.c: protocol commands over the desk ----------------------------------------- */
+void chat_on_frame(struct ws_conn *c, struct cmd *cmd);
+/* The connection closed: drop subscriptions, presence. */
+void chat_on_close(struct ws_conn *c);
+/* 1 s tick: abandon queued chats whose patron is away. */
+void chat_tick(int64_t now);
+/* JSON of a chat summary into b (an object, no trailing comma). */
+void chat_json(struct buf *b, const struct chat *ch);
+/* JSON of a message (fields only, no braces, trailing comma). */
+void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
+/* "queue":[...], of a library's waiting chats (with a trailing comma). */
+void chat_queue_json(struct buf *b, const struct library *lib);
+/* hello.c: the hello command and welcome frames. */
+void cmd_hello(struct ws_conn *c, struct cmd *cmd);
+/* Stops the server at once (fatal store error): no more acks. server.c. */
+void server_stop_now(void);
+/* REST: post a message (patron actor or staff actor); answers via http_respond. */
+void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t chat_id,
+		    const char *cmid, const char *text, size_t len);
+/* Loading at start-up. */
+int chat_load_state(struct store_conn *sc);
+
+/* ---- http.c: REST and static files --------------------------------------------------- */
+int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		  size_t len);
+struct http_conn *http_find(uint64_t id);
+/* Sets the response of h and asks for a writeable callback. Takes `body` (malloc'd JSON or
+ * NULL for empty). */
+void http_respond(struct http_conn *h, int status, char *body, size_t len);
+void http_error(struct http_conn *h, int status, const char *code, const char *message);
+void http_add_header(struct http_conn *h, const char *name, const char *value);
+
+/* ---- rest.c: REST routes (GET answers may be async; POST after the body arrived) -------- */
+int route_get(struct http_conn *h);
+void route_post(struct http_conn *h);
+/* http.c: static files under root for h->path. Returns as an lws callback would. */
+int serve_static(struct http_conn *h, const char *root);
+
+/* ---- auth.c: staff sessions and login --------------------------------------------- */
+/* Finds a live session by cookie value; touches it. NULL if none or expired. */
+struct session *auth_session_by_token(const char *token, int64_t now);
+struct session *auth_session_by_hash(const uint8_t hash[STORE_TOKEN_HASH_LEN], int64_t now);
+void auth_login(struct http_conn *h);
+void auth_logout(struct http_conn *h, struct session *s);
+void auth_me(struct http_conn *h, struct session *s);
+void auth_tick(int64_t now);
+int auth_load(struct store_conn *sc);
+/* Whether origin is this server's own (scheme://host). */
+int origin_is_self(const char *origin, const char *host);
+/* Whether origin is allowed for any library (or is our own). */
+int origin_allowed_any(const char *origin, const char *host);
+
+#endif

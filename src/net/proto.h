@@ -1,0 +1,48 @@
+/* proto.h: decoding and validating client frames of the rapport.v1 protocol
+ * (docs/PROTOCOL.md). Pure: no I/O, any thread. Parsing is jansson's; this module only
+ * checks shapes (no unknown fields, right types, sane lengths). */
+#ifndef RAPPORT_PROTO_H
+#define RAPPORT_PROTO_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK, CMD_END,
+		CMD_PING };
+
+struct cmd {
+	enum cmd_type type;
+	const char *type_name;
+	char role[8];      /* hello: "patron" or "staff" */
+	char token[64];    /* hello: patron token, "" if none */
+	char library[64];  /* hello: library slug, "" for the default */
+	int64_t queue;     /* join */
+	int64_t chat;      /* send, resume, typing, pick, end */
+	int64_t after;     /* resume */
+	char cmid[65];     /* join, send */
+	const char *text;  /* join, send: points into root, valid until proto_cmd_free */
+	size_t text_len;
+	int on;            /* typing */
+	json_t *root;
+};
+
+/* Errors of decoding, as protocol error codes. */
+enum proto_err { PROTO_OK = 0, PROTO_BAD_JSON = -1, PROTO_BAD_FRAME = -2 };
+
+/* Parses one frame (len bytes, need not be NUL-terminated). On success fills *out (free
+ * it with proto_cmd_free) and returns PROTO_OK. On failure returns PROTO_BAD_JSON or
+ * PROTO_BAD_FRAME and writes a human explanation to msg[msglen]; out needs no freeing.
+ * If the frame had a usable "cmid" (or "type"), it is copied to ref[65] for the error's
+ * `ref`. */
+int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t msglen,
+		 char ref[65]);
+void proto_cmd_free(struct cmd *c);
+
+/* 1 if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+int proto_utf8_valid(const char *s, size_t n);
+
+/* 1 if a cmid is 1-64 characters of [A-Za-z0-9_-]. */
+int proto_cmid_valid(const char *s);
+
+#endif

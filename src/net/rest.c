@@ -1,0 +1,429 @@
+/* rest.c: the REST endpoints of docs/API.md. Every read is scoped through the desk's
+ * access rules; a record you may not see is 404, exactly like a missing one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+#define LIST_MAX 200
+
+static void respond_buf(struct http_conn *h, int status, struct buf *b)
+{
+	size_t n;
+	char *body = buf_take(b, &n);
+
+	if (!body)
+		http_error(h, 503, "busy", "Out of memory.");
+	else
+		http_respond(h, status, body, n);
+}
+
+static struct session *staff_session(struct http_conn *h)
+{
+	return h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
+}
+
+/* The Bearer token of a patron request, or NULL. */
+static const char *bearer(const struct http_conn *h)
+{
+	return strncmp(h->auth, "Bearer ", 7) == 0 && h->auth[7] ? h->auth + 7 : NULL;
+}
+
+/* Parses "/api/v1/chats/<id>[suffix]"; returns the id (> 0) and the rest, or 0. */
+static int64_t chat_path(const char *path, const char **rest)
+{
+	const char *p = path + strlen("/api/v1/chats/");
+	char *end;
+	long long id;
+
+	if (strncmp(path, "/api/v1/chats/", 14) != 0 || *p < '1' || *p > '9')
+		return 0;
+	id = strtoll(p, &end, 10);
+	*rest = end;
+	return id > 0 ? id : 0;
+}
+
+/* ---- reads on a worker --------------------------------------------------------------- */
+
+struct read_job {
+	struct worker_job job;
+	uint64_t http_id;
+	int staff;               /* else patron by bearer hash */
+	int64_t library_id;      /* staff */
+	uint8_t hash[STORE_TOKEN_HASH_LEN];
+	int64_t chat_id;         /* 0: list */
+	char state[16];
+	int64_t before;
+	int limit;
+	int rc;
+	struct store_patron patron;
+	struct store_chat row;
+	struct buf out;          /* "chats":[...] or "messages":[...] JSON, built on the worker */
+};
+
+static const char *state_ok(const char *s)
+{
+	static const char *states[] = {"queued", "active", "ended", "abandoned"};
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(s, states[i]) == 0)
+			return states[i];
+	return NULL;
+}
+
+static int list_cb(void *ctx, const struct store_chat *r)
+{
+	struct read_job *j = ctx;
+
+	buf_put(&j->out, r, sizeof *r);
+	return 0;
+}
+
+static int msg_cb(void *ctx, const struct store_message *m)
+{
+	struct read_job *j = ctx;
+
+	buf_put(&j->out, m, sizeof *m);
+	buf_put(&j->out, m->body, strlen(m->body) + 1);
+	return 0;
+}
+
+static void read_run(struct worker_job *job, const struct store_ops *ops,
+		     struct store_conn *sc)
+{
+	struct read_job *j = (struct read_job *)job;
+	int64_t lib = j->library_id;
+
+	if (!j->staff) {
+		j->rc = ops->patron_by_token(sc, j->hash, &j->patron);
+		if (j->rc)
+			return;
+	}
+	if (!j->chat_id) {
+		j->rc = j->staff ? ops->chats_by_library(sc, lib, j->state[0] ? j->state : NULL,
+							 j->before, j->limit, list_cb, j)
+				 : ops->chats_by_patron(sc, j->patron.id, j->limit, list_cb, j);
+		return;
+	}
+	j->rc = ops->chat_get(sc, j->chat_id, &j->row);
+	if (j->rc)
+		return;
+	if ((j->staff && j->row.library_id != lib) || (!j->staff && j->row.patron_id != j->patron.id)) {
+		j->rc = STORE_NOTFOUND; /* not yours: read nothing more */
+		return;
+	}
+	j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
+}
+
+static void row_chat_json(struct buf *b, const struct store_chat *r)
+{
+	struct chat *live = desk_chat(g_app->desk, r->id);
+	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
+
+	if (live) {
+		chat_json(b, live);
+		return;
+	}
+	buf_putc(b, '{');
+	json_kint(b, "id", r->id);
+	json_kstr(b, "state", r->state);
+	json_kint(b, "queue", r->queue_id);
+	if (s) {
+		buf_puts(b, "\"staff\":{");
+		json_kint(b, "id", s->id);
+		json_kstr(b, "name", s->name);
+		json_close(b, '}');
+		buf_putc(b, ',');
+	} else {
+		buf_puts(b, "\"staff\":null,");
+	}
+	json_kint(b, "created_at", r->created_at);
+	json_kint(b, "picked_at", r->picked_at);
+	json_kint(b, "ended_at", r->ended_at);
+	if (r->ended_by[0])
+		json_kstr(b, "ended_by", r->ended_by);
+	json_close(b, '}');
+}
+
+static enum author author_of(const char *s)
+{
+	return strcmp(s, "staff") == 0 ? AUTHOR_STAFF
+	       : strcmp(s, "patron") == 0 ? AUTHOR_PATRON
+					  : AUTHOR_SYSTEM;
+}
+
+static void read_done(struct worker_job *job)
+{
+	struct read_job *j = (struct read_job *)job;
+	struct http_conn *h = http_find(j->http_id);
+	struct buf b = {0};
+	size_t off = 0;
+
+	if (!h)
+		goto out;
+	if (j->rc == STORE_NOTFOUND) {
+		http_error(h, j->chat_id ? 404 : 401, j->chat_id ? "not_found" : "unauthenticated",
+			   j->chat_id ? "No such chat." : "Unknown patron token.");
+		goto out;
+	}
+	if (j->rc) {
+		http_error(h, 503, "store_failed", "Could not read; try again.");
+		goto out;
+	}
+	if (!j->chat_id) {
+		buf_puts(&b, "{\"chats\":[");
+		for (off = 0; off + sizeof(struct store_chat) <= j->out.len;
+		     off += sizeof(struct store_chat)) {
+			struct store_chat r;
+
+			memcpy(&r, j->out.data + off, sizeof r);
+			row_chat_json(&b, &r);
+			buf_putc(&b, ',');
+		}
+		json_close(&b, ']');
+		buf_putc(&b, '}');
+		respond_buf(h, 200, &b);
+		goto out;
+	}
+	buf_puts(&b, "{\"chat\":");
+	row_chat_json(&b, &j->row);
+	buf_puts(&b, ",\"messages\":[");
+	while (off < j->out.len) {
+		struct store_message m;
+		const char *body;
+		struct staff *s;
+
+		memcpy(&m, j->out.data + off, sizeof m);
+		body = j->out.data + off + sizeof m;
+		off += sizeof m + strlen(body) + 1;
+		buf_putc(&b, '{');
+		json_kint(&b, "chat", m.chat_id);
+		json_kint(&b, "seq", m.seq);
+		json_kstr(&b, "kind", m.kind);
+		json_kstr(&b, "from", desk_author_name(author_of(m.author)));
+		s = author_of(m.author) == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id) : NULL;
+		if (s)
+			json_kstr(&b, "name", s->name);
+		else if (author_of(m.author) == AUTHOR_PATRON)
+			json_kstr(&b, "name", "Patron");
+		json_kstr(&b, strcmp(m.kind, "event") == 0 ? "event" : "text", body);
+		if (strcmp(body, "ended") == 0 && strcmp(m.kind, "event") == 0)
+			json_kstr(&b, "by", m.author);
+		if (m.cmid[0])
+			json_kstr(&b, "cmid", m.cmid);
+		json_kint(&b, "at", m.created_at);
+		json_close(&b, '}');
+		buf_putc(&b, ',');
+	}
+	json_close(&b, ']');
+	buf_putc(&b, '}');
+	respond_buf(h, 200, &b);
+out:
+	buf_free(&j->out);
+	free(j);
+}
+
+static int start_read(struct http_conn *h, int64_t chat_id)
+{
+	struct session *s = staff_session(h);
+	const char *tok = bearer(h);
+	struct read_job *j;
+	char arg[32];
+	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
+
+	if (!st && !tok) {
+		http_error(h, 401, "unauthenticated", "Log in, or send your patron token.");
+		return 0;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		http_error(h, 503, "busy", "Out of memory.");
+		return 0;
+	}
+	j->job.run = read_run;
+	j->job.done = read_done;
+	j->http_id = h->id;
+	j->chat_id = chat_id;
+	j->limit = 50;
+	if (st) {
+		j->staff = 1;
+		j->library_id = st->lib->id;
+	} else {
+		crypto_token_hash(tok, strlen(tok), j->hash);
+	}
+	if (lws_get_urlarg_by_name(h->wsi, "limit=", arg, sizeof arg)) {
+		j->limit = atoi(arg);
+		if (j->limit < 1 || j->limit > LIST_MAX)
+			j->limit = j->limit < 1 ? 1 : LIST_MAX;
+	}
+	if (lws_get_urlarg_by_name(h->wsi, "before=", arg, sizeof arg))
+		j->before = atoll(arg);
+	if (lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg)) {
+		if (!state_ok(arg)) {
+			free(j);
+			http_error(h, 400, "bad_request", "state is queued, active, ended or abandoned.");
+			return 0;
+		}
+		snprintf(j->state, sizeof j->state, "%s", state_ok(arg));
+	}
+	worker_submit(g_app->workers, &j->job);
+	return 0;
+}
+
+int route_get(struct http_conn *h)
+{
+	const char *rest;
+	int64_t id;
+
+	if (strcmp(h->path, "/healthz") == 0) {
+		struct buf b = {0};
+
+		buf_putc(&b, '{');
+		json_kstr(&b, "status", g_app->stopping ? "stopping" : "ok");
+		json_kstr(&b, "version", RAPPORT_VERSION);
+		json_kint(&b, "connections", (int64_t)g_app->n_ws);
+		json_close(&b, '}');
+		respond_buf(h, g_app->stopping ? 503 : 200, &b);
+		return 0;
+	}
+	if (strncmp(h->path, "/api/", 5) != 0)
+		return serve_static(h, g_app->cfg.web_root);
+	if (strcmp(h->path, "/api/v1/me") == 0) {
+		struct session *s = staff_session(h);
+
+		if (!s)
+			http_error(h, 401, "unauthenticated", "Please log in.");
+		else
+			auth_me(h, s);
+		return 0;
+	}
+	if (strcmp(h->path, "/api/v1/chats") == 0)
+		return start_read(h, 0);
+	if ((id = chat_path(h->path, &rest)) && !*rest)
+		return start_read(h, id);
+	http_error(h, 404, "not_found", "No such endpoint.");
+	return 0;
+}
+
+/* ---- posts ------------------------------------------------------------------------------ */
+
+struct post_job {
+	struct worker_job job;
+	uint64_t http_id;
+	uint8_t hash[STORE_TOKEN_HASH_LEN];
+	int rc;
+	struct store_patron patron;
+	int64_t chat_id;
+	char cmid[65];
+	char *text;
+	size_t len;
+};
+
+static void patron_run(struct worker_job *job, const struct store_ops *ops,
+		       struct store_conn *sc)
+{
+	struct post_job *j = (struct post_job *)job;
+
+	j->rc = ops->patron_by_token(sc, j->hash, &j->patron);
+}
+
+static void patron_post_done(struct worker_job *job)
+{
+	struct post_job *j = (struct post_job *)job;
+	struct http_conn *h = http_find(j->http_id);
+
+	if (h && j->rc) {
+		http_error(h, j->rc == STORE_NOTFOUND ? 401 : 503,
+			   j->rc == STORE_NOTFOUND ? "unauthenticated" : "store_failed",
+			   j->rc == STORE_NOTFOUND ? "Unknown patron token." : "Try again.");
+	} else if (h) {
+		struct patron p = {.id = j->patron.id, .library_id = j->patron.library_id};
+		struct desk_actor a = {.kind = AUTHOR_PATRON, .patron = &p};
+
+		chat_rest_post(h, &a, j->chat_id, j->cmid, j->text, j->len);
+	}
+	free(j->text);
+	free(j);
+}
+
+static void post_message(struct http_conn *h, int64_t chat_id)
+{
+	json_error_t err;
+	const char *cmid, *text;
+	size_t len;
+	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
+	struct session *s = staff_session(h);
+	const char *tok = bearer(h);
+
+	if (!root || json_unpack_ex(root, &err, JSON_STRICT, "{s:s, s:s%}", "cmid", &cmid, "text",
+				    &text, &len) ||
+	    !proto_cmid_valid(cmid)) {
+		http_error(h, 400, "bad_json", "Send {\"cmid\":...,\"text\":...}.");
+		goto out;
+	}
+	if (s && !tok) {
+		struct staff *st = desk_staff(g_app->desk, s->staff_id);
+		struct desk_actor a = {.kind = AUTHOR_STAFF, .staff = st};
+
+		if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
+			http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		else if (st)
+			chat_rest_post(h, &a, chat_id, cmid, text, len);
+		else
+			http_error(h, 401, "unauthenticated", "Please log in.");
+	} else if (tok) {
+		struct post_job *j = calloc(1, sizeof *j);
+
+		if (!j || !(j->text = malloc(len + 1))) {
+			free(j);
+			http_error(h, 503, "busy", "Out of memory.");
+			goto out;
+		}
+		memcpy(j->text, text, len + 1);
+		j->len = len;
+		j->job.run = patron_run;
+		j->job.done = patron_post_done;
+		j->http_id = h->id;
+		j->chat_id = chat_id;
+		snprintf(j->cmid, sizeof j->cmid, "%s", cmid);
+		crypto_token_hash(tok, strlen(tok), j->hash);
+		worker_submit(g_app->workers, &j->job);
+	} else {
+		http_error(h, 401, "unauthenticated", "Log in, or send your patron token.");
+	}
+out:
+	json_decref(root);
+}
+
+void route_post(struct http_conn *h)
+{
+	const char *rest;
+	int64_t id;
+
+	if (strcmp(h->path, "/api/v1/login") == 0) {
+		auth_login(h);
+		return;
+	}
+	if (strcmp(h->path, "/api/v1/logout") == 0) {
+		struct session *s = staff_session(h);
+
+		if (!s)
+			http_error(h, 401, "unauthenticated", "Please log in.");
+		else if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
+			http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		else
+			auth_logout(h, s);
+		return;
+	}
+	if ((id = chat_path(h->path, &rest)) && strcmp(rest, "/messages") == 0) {
+		if (g_app->stopping)
+			http_error(h, 503, "busy", "The server is shutting down.");
+		else
+			post_message(h, id);
+		return;
+	}
+	http_error(h, 404, "not_found", "No such endpoint.");
+}

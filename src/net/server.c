@@ -1,0 +1,344 @@
+/* server.c: start-up (load the live state from the store), the libuv loop that rapport
+ * owns with libwebsockets on it (foreign loop), the 1 s housekeeping timer, and graceful
+ * shutdown: stop accepting, close every WebSocket with 1001, flush the writer, exit 0. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/net.h"
+#include "util/log.h"
+
+#define STOP_GRACE_MS 3000
+
+struct app *g_app;
+
+int64_t app_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void server_config_defaults(struct server_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
+	cfg->port = 8080;
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "./data");
+	snprintf(cfg->web_root, sizeof cfg->web_root, "./web");
+	cfg->durability = STORE_DURABILITY_FULL;
+	cfg->max_chats = 3;
+	cfg->text_max = 4000;
+	cfg->frame_max = 16384;
+	cfg->rate = 30;
+	cfg->burst = 60;
+	cfg->send_queue_max = 1 << 20;
+	cfg->body_max = 65536;
+	cfg->session_idle = 7200;
+	cfg->session_max = 43200;
+	cfg->queue_grace = 120;
+	cfg->workers = 2;
+}
+
+/* ---- loading ------------------------------------------------------------------------- */
+
+static int load_lib(void *ctx, const struct store_library *r)
+{
+	return desk_add_library(g_app->desk, r->id, r->slug, r->name, r->origins) ? 0 : STORE_ERR;
+}
+
+static int load_queue(void *ctx, const struct store_queue *r)
+{
+	return desk_add_queue(g_app->desk, r->id, r->library_id, r->slug, r->name) ? 0 : STORE_ERR;
+}
+
+static int load_staff(void *ctx, const struct store_staff *r)
+{
+	return desk_put_staff(g_app->desk, r->id, r->library_id, r->email, r->display_name,
+			      strcmp(r->role, "admin") == 0, r->max_chats)
+		       ? 0
+		       : STORE_ERR;
+}
+
+static enum chat_state state_of(const char *s)
+{
+	return strcmp(s, "active") == 0 ? CHAT_ACTIVE : CHAT_QUEUED;
+}
+
+static int load_msg(void *ctx, const struct store_message *m)
+{
+	struct chat *ch = ctx;
+	enum author a = strcmp(m->author, "staff") == 0	   ? AUTHOR_STAFF
+			: strcmp(m->author, "patron") == 0 ? AUTHOR_PATRON
+							   : AUTHOR_SYSTEM;
+
+	if (m->seq != (int64_t)ch->n_msgs + 1) {
+		log_error("load", "chat %lld: message %lld out of sequence", (long long)ch->id,
+			  (long long)m->seq);
+		return STORE_ERR;
+	}
+	return desk_load_message(g_app->desk, ch,
+				 strcmp(m->kind, "event") == 0 ? MSG_EVENT : MSG_TEXT, a,
+				 m->author_id, m->cmid, m->body, m->created_at)
+		       ? STORE_ERR
+		       : 0;
+}
+
+struct open_rows {
+	struct store_chat *v;
+	size_t n, cap;
+};
+
+static int collect_open(void *ctx, const struct store_chat *r)
+{
+	struct open_rows *o = ctx;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct store_chat *v = realloc(o->v, cap * sizeof *v);
+
+		if (!v)
+			return STORE_ERR;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n++] = *r;
+	return 0;
+}
+
+int chat_load_state(struct store_conn *sc)
+{
+	const struct store_ops *ops = g_app->ops;
+	struct open_rows o = {0};
+	int64_t max_chat, max_patron;
+	size_t i;
+	int rc;
+
+	if ((rc = ops->libraries(sc, load_lib, NULL)) || (rc = ops->queues(sc, load_queue, NULL)) ||
+	    (rc = ops->staff_all(sc, load_staff, NULL)) ||
+	    (rc = ops->max_ids(sc, &max_chat, &max_patron)) ||
+	    (rc = ops->chats_open(sc, collect_open, &o)))
+		goto out;
+	g_app->desk->last_chat_id = max_chat;
+	g_app->desk->last_patron_id = max_patron;
+	for (i = 0; i < o.n; i++) {
+		struct store_chat *r = &o.v[i];
+		struct chat *ch = desk_load_chat(g_app->desk, r->id, r->queue_id, r->patron_id,
+						 r->staff_id, state_of(r->state), r->join_cmid,
+						 r->created_at, r->picked_at);
+
+		if (!ch) {
+			rc = STORE_ERR;
+			goto out;
+		}
+		if ((rc = ops->messages(sc, r->id, 0, 0, load_msg, ch)))
+			goto out;
+	}
+	log_info("load", "%zu libraries, %zu staff, %zu open chats", g_app->desk->n_libs,
+		 g_app->desk->n_staff, o.n);
+out:
+	free(o.v);
+	return rc;
+}
+
+/* ---- loop plumbing ----------------------------------------------------------------------- */
+
+static void on_wake(uv_async_t *h)
+{
+	writer_drain(g_app->writer);
+	worker_drain(g_app->workers);
+}
+
+static void notify_loop(void *ctx) { uv_async_send(&g_app->wake); }
+
+static void finish(void)
+{
+	struct app *a = g_app;
+
+	uv_timer_stop(&a->tick);
+	if (a->ctx) {
+		lws_context_destroy(a->ctx);
+		a->ctx = NULL;
+	}
+	uv_close((uv_handle_t *)&a->tick, NULL);
+	uv_close((uv_handle_t *)&a->sigterm, NULL);
+	uv_close((uv_handle_t *)&a->sigint, NULL);
+	uv_stop(&a->loop);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	struct app *a = g_app;
+	int64_t now = app_now_ms();
+
+	if (a->stopping) {
+		if (a->n_ws == 0 || uv_now(&a->loop) >= a->stop_deadline)
+			finish();
+		return;
+	}
+	chat_tick(now);
+	auth_tick(now);
+}
+
+static void begin_stop(void)
+{
+	struct app *a = g_app;
+	struct ws_conn *c;
+
+	if (a->stopping)
+		return;
+	a->stopping = 1;
+	log_info("server", "stopping: closing %zu connections", a->n_ws);
+	lws_context_deprecate(a->ctx, NULL); /* closes the listening sockets */
+	for (c = a->ws_list; c; c = c->next)
+		ws_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+	a->stop_deadline = uv_now(&a->loop) + STOP_GRACE_MS;
+	uv_timer_start(&a->tick, on_tick, 20, 20);
+}
+
+void server_stop_now(void)
+{
+	begin_stop();
+	g_app->stop_deadline = uv_now(&g_app->loop);
+}
+
+static void on_signal(uv_signal_t *s, int signum) { begin_stop(); }
+
+static const struct lws_protocols protocols[] = {
+	{"http", http_callback, sizeof(struct http_conn), 0, 0, NULL, 0},
+	{SUBPROTOCOL, ws_callback, sizeof(struct ws_conn), 4096, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0}};
+
+static int create_lws(struct app *a)
+{
+	struct lws_context_creation_info info;
+	void *loops[1] = {&a->loop};
+
+	memset(&info, 0, sizeof info);
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.foreign_loops = loops;
+	info.timeout_secs = 20;
+	info.ka_time = 0;
+	a->ctx = lws_create_context(&info);
+	if (!a->ctx)
+		return -1;
+	memset(&info, 0, sizeof info);
+	info.vhost_name = "rapport";
+	info.port = a->cfg.port;
+	info.iface = a->cfg.listen;
+	info.protocols = protocols;
+	info.keepalive_timeout = 5;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (!lws_create_vhost(a->ctx, &info))
+		return -1;
+	if (a->cfg.demo_site_port > 0) {
+		info.vhost_name = "demo-site";
+		info.port = a->cfg.demo_site_port;
+		if (!lws_create_vhost(a->ctx, &info))
+			return -1;
+	}
+	return 0;
+}
+
+static void lws_log(int level, const char *line)
+{
+	char copy[512];
+	size_t n = strlen(line);
+
+	if (n >= sizeof copy)
+		n = sizeof copy - 1;
+	memcpy(copy, line, n);
+	while (n && (copy[n - 1] == '\n' || copy[n - 1] == '\r'))
+		n--;
+	copy[n] = '\0';
+	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%s", copy);
+}
+
+int server_run(const struct server_config *cfg, const char *banner)
+{
+	struct app *a = calloc(1, sizeof *a);
+	struct desk_config dc = {0};
+	struct store_conn *sc = NULL;
+	int rc = 1;
+
+	if (!a)
+		return 1;
+	g_app = a;
+	a->cfg = *cfg;
+	a->ops = &store_sqlite_ops;
+	dc.default_max_chats = cfg->max_chats;
+	dc.text_max = cfg->text_max;
+	dc.queue_grace_ms = (int64_t)cfg->queue_grace * 1000;
+	a->desk = desk_new(&dc);
+	signal(SIGPIPE, SIG_IGN);
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
+	if (!a->desk || uv_loop_init(&a->loop))
+		goto out;
+	if (a->ops->open(cfg->data_dir, cfg->durability, 0, &sc)) {
+		log_error("server", "cannot open the store in %s", cfg->data_dir);
+		goto out;
+	}
+	if (chat_load_state(sc) || auth_load(sc)) {
+		log_error("server", "cannot load state from the store");
+		a->ops->close(sc);
+		goto out;
+	}
+	uv_async_init(&a->loop, &a->wake, on_wake);
+	if (writer_start(a->ops, sc, 0, notify_loop, a, &a->writer) ||
+	    worker_start(a->ops, cfg->data_dir, (unsigned)cfg->workers, notify_loop, a,
+			 &a->workers)) {
+		log_error("server", "cannot start store threads");
+		goto out_handles;
+	}
+	uv_timer_init(&a->loop, &a->tick);
+	uv_signal_init(&a->loop, &a->sigterm);
+	uv_signal_init(&a->loop, &a->sigint);
+	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&a->sigint, on_signal, SIGINT);
+	if (create_lws(a)) {
+		log_error("server", "cannot listen on %s:%d", cfg->listen, cfg->port);
+		a->exit_code = 1;
+		finish();
+	} else {
+		uv_timer_start(&a->tick, on_tick, 1000, 1000);
+		log_info("server", "listening on http://%s:%d", cfg->listen, cfg->port);
+		if (banner) {
+			fputs(banner, stdout);
+			fflush(stdout);
+		}
+	}
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	rc = a->exit_code;
+	/* the loop has stopped: flush what is queued (callbacks find no connections) */
+	writer_stop(a->writer);
+	worker_stop(a->workers);
+	a->writer = NULL;
+	a->workers = NULL;
+out_handles:
+	uv_close((uv_handle_t *)&a->wake, NULL);
+	while (uv_run(&a->loop, UV_RUN_NOWAIT))
+		;
+	if (uv_loop_close(&a->loop))
+		log_warn("server", "loop handles still open at exit");
+	log_info("server", "stopped");
+out:
+	if (!a->writer && sc == NULL)
+		(void)0;
+	{
+		struct session *s, *n;
+
+		for (s = a->sessions; s; s = n) {
+			n = s->next;
+			free(s);
+		}
+	}
+	idmap_free(&a->conns);
+	desk_free(a->desk);
+	free(a);
+	g_app = NULL;
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* server.h: `rapport serve`: the libwebsockets server on a libuv loop rapport owns. */
+#ifndef RAPPORT_SERVER_H
+#define RAPPORT_SERVER_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct server_config {
+	char listen[64];         /* address to bind, default 127.0.0.1 */
+	int port;                /* default 8080 */
+	char data_dir[512];      /* default ./data */
+	char web_root[512];      /* default: ./web */
+	enum store_durability durability;
+	int demo_site_port;      /* > 0: also serve web/demo-site on this port */
+	int max_chats;           /* default per-librarian cap (3) */
+	int text_max;            /* characters per message (4000) */
+	int frame_max;           /* bytes per WebSocket frame (16384) */
+	int rate;                /* frames per second per connection (30) */
+	int burst;               /* token bucket size (60) */
+	int send_queue_max;      /* bytes waiting per connection (1 MiB) */
+	int body_max;            /* REST body bytes (65536) */
+	int session_idle;        /* seconds (7200) */
+	int session_max;         /* seconds (43200) */
+	int queue_grace;         /* seconds a queued patron may be away (120) */
+	int workers;             /* worker threads (2) */
+	int tls;                 /* cookies get Secure (set when behind TLS) */
+};
+
+/* Fills the defaults. */
+void server_config_defaults(struct server_config *cfg);
+
+/* Runs the server until SIGTERM/SIGINT; returns the process exit code. Prints `banner`
+ * (may be NULL) once listening. */
+int server_run(const struct server_config *cfg, const char *banner);
+
+#endif

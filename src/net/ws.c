@@ -1,0 +1,286 @@
+/* ws.c: WebSocket connections of the rapport.v1 protocol: receiving whole frames within
+ * limits, rate limiting, and the bounded per-connection send queue written only from the
+ * writeable callback. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+#define FRAME_HDR (offsetof(struct frame, data) + LWS_PRE)
+
+struct ws_conn *ws_find(uint64_t id)
+{
+	return (id & 1) ? idmap_get(&g_app->conns, (int64_t)id) : NULL;
+}
+
+void frame_begin(struct buf *b, const char *type)
+{
+	if (buf_reserve(b, FRAME_HDR + 64))
+		return;
+	memset(b->data, 0, FRAME_HDR);
+	b->len = FRAME_HDR;
+	buf_puts(b, "{\"type\":\"");
+	buf_puts(b, type);
+	buf_puts(b, "\",");
+}
+
+void frame_send(struct ws_conn *c, struct buf *b)
+{
+	json_close(b, '}');
+	ws_send(c, b);
+}
+
+void ws_close(struct ws_conn *c, int code, const char *reason)
+{
+	if (c->close_code)
+		return;
+	c->close_code = code;
+	snprintf(c->close_reason, sizeof c->close_reason, "%s", reason ? reason : "");
+	lws_callback_on_writable(c->wsi);
+}
+
+void ws_send(struct ws_conn *c, struct buf *b)
+{
+	struct frame *f;
+	size_t total;
+	char *data = buf_take(b, &total);
+
+	if (!data)
+		return;
+	if (c->close_code) {
+		free(data);
+		return;
+	}
+	f = (struct frame *)data;
+	f->next = NULL;
+	f->len = total - FRAME_HDR;
+	if (c->out_bytes + f->len > (size_t)g_app->cfg.send_queue_max) {
+		free(f);
+		log_warn("ws", "conn %llu: send queue full (%zu bytes), closing",
+			 (unsigned long long)c->id, c->out_bytes);
+		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full");
+		return;
+	}
+	if (c->out_tail)
+		c->out_tail->next = f;
+	else
+		c->out_head = f;
+	c->out_tail = f;
+	c->out_bytes += f->len;
+	if (f == c->out_head)
+		lws_callback_on_writable(c->wsi);
+}
+
+void ws_error(struct ws_conn *c, const char *code, const char *message, const char *ref)
+{
+	struct buf b = {0};
+
+	frame_begin(&b, "error");
+	json_kstr(&b, "code", code);
+	json_kstr(&b, "message", message);
+	if (ref && ref[0])
+		json_kstr(&b, "ref", ref);
+	frame_send(c, &b);
+}
+
+static void free_queue(struct ws_conn *c)
+{
+	struct frame *f, *n;
+
+	for (f = c->out_head; f; f = n) {
+		n = f->next;
+		free(f);
+	}
+	c->out_head = c->out_tail = NULL;
+	c->out_bytes = 0;
+}
+
+/* Token bucket: 1 if the frame may pass. */
+static int rate_ok(struct ws_conn *c)
+{
+	uint64_t now = uv_now(&g_app->loop);
+	double rate = g_app->cfg.rate, burst = g_app->cfg.burst;
+
+	c->tokens += (double)(now - c->tokens_at) * rate / 1000.0;
+	c->tokens_at = now;
+	if (c->tokens > burst)
+		c->tokens = burst;
+	if (c->tokens < 1.0)
+		return 0;
+	c->tokens -= 1.0;
+	return 1;
+}
+
+static void copy_hdr(struct lws *wsi, char *dst, int cap, enum lws_token_indexes h)
+{
+	if (lws_hdr_total_length(wsi, h) <= 0 || lws_hdr_copy(wsi, dst, cap, h) < 0)
+		dst[0] = '\0';
+}
+
+static void on_established(struct lws *wsi, struct ws_conn *c)
+{
+	struct app *a = g_app;
+
+	c->id = (a->next_conn_id += 2) | 1; /* odd ids: ws; even: http */
+	c->wsi = wsi;
+	c->tokens = a->cfg.burst;
+	c->tokens_at = uv_now(&a->loop);
+	lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
+	idmap_put(&a->conns, (int64_t)c->id, c);
+	c->next = a->ws_list;
+	if (a->ws_list)
+		a->ws_list->prev = c;
+	a->ws_list = c;
+	a->n_ws++;
+	if (a->stopping)
+		ws_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+}
+
+static void on_closed(struct ws_conn *c)
+{
+	struct app *a = g_app;
+
+	if (!c->id)
+		return;
+	chat_on_close(c);
+	free_queue(c);
+	free(c->rx);
+	c->rx = NULL;
+	idmap_del(&a->conns, (int64_t)c->id);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		a->ws_list = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	a->n_ws--;
+	c->id = 0;
+}
+
+/* A whole frame arrived: check it and hand it to the chat layer. */
+static void on_frame(struct ws_conn *c)
+{
+	char msg[256], ref[65];
+	struct cmd cmd;
+	int rc;
+
+	if (!proto_utf8_valid(c->rx, c->rx_len)) {
+		ws_close(c, LWS_CLOSE_STATUS_INVALID_PAYLOAD, "invalid UTF-8");
+		return;
+	}
+	if (!rate_ok(c)) {
+		if (++c->dropped_in_row > 100) {
+			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "rate limit");
+			return;
+		}
+		rc = proto_decode(c->rx, c->rx_len, &cmd, msg, sizeof msg, ref);
+		if (rc == PROTO_OK)
+			proto_cmd_free(&cmd);
+		ws_error(c, "rate_limited", "Too many frames; send it again in a moment.", ref);
+		return;
+	}
+	c->dropped_in_row = 0;
+	rc = proto_decode(c->rx, c->rx_len, &cmd, msg, sizeof msg, ref);
+	if (rc != PROTO_OK) {
+		ws_error(c, rc == PROTO_BAD_JSON ? "bad_json" : "bad_frame", msg, ref);
+		return;
+	}
+	chat_on_frame(c, &cmd);
+	proto_cmd_free(&cmd);
+}
+
+static int on_receive(struct lws *wsi, struct ws_conn *c, const void *in, size_t len)
+{
+	size_t max = (size_t)g_app->cfg.frame_max;
+	char *p;
+
+	if (c->close_code)
+		return 0; /* closing: ignore the rest */
+	if (lws_frame_is_binary(wsi)) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+				 (unsigned char *)"text frames only", 16);
+		return -1;
+	}
+	if (c->rx_len + len > max) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+				 (unsigned char *)"frame too large", 15);
+		return -1;
+	}
+	p = realloc(c->rx, c->rx_len + len + 1);
+	if (!p)
+		return -1;
+	c->rx = p;
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+		return 0;
+	on_frame(c);
+	c->rx_len = 0;
+	if (c->rx_len == 0 && max > 4096) { /* do not keep big buffers around */
+		free(c->rx);
+		c->rx = NULL;
+	}
+	return 0;
+}
+
+static int on_writeable(struct lws *wsi, struct ws_conn *c)
+{
+	struct frame *f;
+
+	if (c->close_code) {
+		lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+				 (unsigned char *)c->close_reason, strlen(c->close_reason));
+		return -1;
+	}
+	while ((f = c->out_head)) {
+		if (lws_send_pipe_choked(wsi)) {
+			lws_callback_on_writable(wsi);
+			break;
+		}
+		if (lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
+			return -1;
+		c->out_head = f->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		c->out_bytes -= f->len;
+		free(f);
+	}
+	return 0;
+}
+
+int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		size_t len)
+{
+	struct ws_conn *c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		char cookie[128];
+		size_t max = sizeof cookie;
+
+		memset(c, 0, sizeof *c);
+		copy_hdr(wsi, c->origin, sizeof c->origin, WSI_TOKEN_ORIGIN);
+		copy_hdr(wsi, c->host, sizeof c->host, WSI_TOKEN_HOST);
+		if (lws_http_cookie_get(wsi, SESSION_COOKIE, cookie, &max) == 0) {
+			crypto_token_hash(cookie, strlen(cookie), c->session_hash);
+			c->has_session = 1;
+		}
+		return 0;
+	}
+	case LWS_CALLBACK_ESTABLISHED:
+		on_established(wsi, c);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return on_receive(wsi, c, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return on_writeable(wsi, c);
+	case LWS_CALLBACK_CLOSED:
+		on_closed(c);
+		return 0;
+	default:
+		return 0;
+	}
+}
