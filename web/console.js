@@ -331,7 +331,6 @@ function wire(c) {
 
   c.addEventListener('queue', (e) => {
     state.queue = Array.isArray(e.detail.queue) ? e.detail.queue : [];
-    if (state.picking && !state.queue.some((q) => q.id === state.picking)) state.picking = null;
     renderQueue();
   });
 
@@ -364,6 +363,17 @@ function onChat(chat) {
   if (!chat) return;
   const mine = chat.staff && state.me && chat.staff.id === state.me.id;
   const known = state.chats.get(chat.id);
+  if (state.picking === chat.id && !mine && chat.state !== 'queued') {
+    // Someone else got there first (our `taken` error says so too).
+    state.picking = null;
+    if (known) {
+      known.list.remove();
+      state.chats.delete(chat.id);
+    }
+    renderQueue();
+    renderMine();
+    return;
+  }
   if (!mine && !known) return;
   const r = record(chat);
   if (state.picking === chat.id && mine && chat.state === 'active') {
