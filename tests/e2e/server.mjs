@@ -33,6 +33,15 @@ export function freePort() {
   });
 }
 
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 async function healthy(base) {
   try {
     const res = await fetch(base + '/healthz');
@@ -48,9 +57,9 @@ async function healthy(base) {
  */
 export async function startStack() {
   const host = await startHostSite();
+  // Demo mode also serves web/demo-site on port+1, so that one must be free as well.
   let port = await freePort();
-  // Demo mode may also take port+1 for its own demo site; keep clear of our host page.
-  while (port + 1 === host.port || port === host.port) port = await freePort();
+  while (port + 1 === host.port || port === host.port || !(await portFree(port + 1))) port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-'));
   const bin = process.env.RAPPORT_BIN || path.join(repo, 'build', 'rapport');
   const args = [
@@ -94,7 +103,7 @@ export async function startStack() {
     await host.close();
     await rm(dataDir, { recursive: true, force: true });
   }
-  return { base, hostBase: host.base, stop, log: () => log };
+  return { base, hostBase: host.base, demoSite: `http://127.0.0.1:${port + 1}`, stop, log: () => log };
 }
 
 /**

@@ -103,3 +103,24 @@ test('the widget on another origin carries a whole chat', async () => {
   await siteCtx.close();
   await staffCtx.close();
 });
+
+test('the demo library website (demo mode, port + 1) embeds a working widget', async () => {
+  const problems = [];
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  ctx.setDefaultTimeout(5000);
+  const page = await ctx.newPage();
+  watchPage(page, problems);
+  await page.goto(stack.demoSite + '/');
+  await page.getByRole('heading', { name: /here to help/ }).waitFor();
+  try {
+    await page.getByRole('button', { name: 'Ask a librarian' }).click();
+    const chat = page.frameLocator('#rapport-widget iframe');
+    await chat.getByLabel('Your question').waitFor();
+    await chat.locator('#staff-on', { hasText: /on now|No one is on/ }).waitFor();
+  } finally {
+    await screenshot(page, 'demo-site.png');
+  }
+  const bad = problems.filter((p) => /Content Security Policy|pageerror/i.test(p));
+  assert.deepEqual(bad, [], 'no script errors or CSP violations');
+  await ctx.close();
+});
