@@ -483,9 +483,14 @@ ui.loginForm.addEventListener('submit', async (e) => {
 
 ui.logoutBtn.addEventListener('click', async () => {
   typingOut.stop();
+  const res = await api('POST', 'logout', {});
+  if (res.status !== 200 && res.status !== 401) {
+    // The session may still be live: say so rather than pretend we logged out.
+    showAlert('Logging out did not work. Please try again.');
+    return;
+  }
   if (client) client.stop();
   client = null;
-  await api('POST', 'logout');
   state.csrf = '';
   state.me = null;
   state.selected = null;

@@ -27,7 +27,9 @@ test('picking a chat beyond the cap gets a kind message', async () => {
   assert.ok(Number.isInteger(max) && max >= 1, `max_chats is ${max}`);
 
   for (let i = 1; i <= max + 1; i++) {
-    patrons.push(await queuedPatron(stack.base, `Question number ${i} for the desk`));
+    // Markup in a question is text, never HTML.
+    const tail = i === 1 ? ' <img src=x onerror="window.__pwned=1">' : '';
+    patrons.push(await queuedPatron(stack.base, `Question number ${i} for the desk${tail}`));
   }
 
   const problems = [];
@@ -39,6 +41,9 @@ test('picking a chat beyond the cap gets a kind message', async () => {
   await page.locator('#queue-list .q-item').nth(max).waitFor();
   assert.equal(await page.locator('#queue-list .q-item').count(), max + 1);
   await page.locator('#cap', { hasText: `0 of ${max} chats` }).waitFor();
+  await page.locator('#queue-list .q-question', { hasText: '<img src=x onerror="window.__pwned=1">' }).waitFor();
+  assert.equal(await page.locator('#queue-list img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
 
   for (let i = 1; i <= max; i++) {
     const item = page.locator('#queue-list .q-item', { hasText: `Question number ${i} for the desk` });

@@ -132,6 +132,16 @@ test('a patron asks, a librarian answers, a reload loses nothing, the chat ends'
   await patron.getByLabel('Your question').waitFor();
   await staff.locator('#cap', { hasText: /^0 of \d+ chats?$/ }).waitFor();
 
+  // The console session survives a reload (GET /me), and logging out ends it.
+  await staff.reload();
+  await staff.locator('#me-name', { hasText: 'Jen Ortiz' }).waitFor();
+  await staff.getByText('No one is waiting right now.').waitFor();
+  await staff.getByRole('button', { name: 'Log out' }).click();
+  await staff.getByLabel('Email').waitFor();
+  await staff.reload();
+  await staff.getByRole('heading', { name: 'Sign in to the reference desk' }).waitFor();
+  assert.equal(await staff.locator('#desk-view').isVisible(), false);
+
   const bad = problems.filter((p) => /Content Security Policy|pageerror/i.test(p));
   assert.deepEqual(bad, [], 'no script errors or CSP violations');
   await patronCtx.close();
