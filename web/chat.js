@@ -281,6 +281,8 @@ client.addEventListener('ack', (e) => {
     state.joinCmid = null;
     state.chat.id = a.chat;
     renderChat();
+    // The question is seq 1 and nothing comes before it, so it is already on screen.
+    client.markSeen(a.chat, a.seq);
     client.resume(a.chat, client.seen(a.chat));
   }
   transcript.ack(a.cmid, a.seq);

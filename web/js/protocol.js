@@ -215,6 +215,11 @@ export class RapportClient extends EventTarget {
     if (seq > prev) this.lastSeq.set(chat, seq);
   }
 
+  /** Records that everything of `chat` up to `seq` is on screen (e.g. a join's seq 1). */
+  markSeen(chat, seq) {
+    this.noteSeq(chat, seq);
+  }
+
   /** The last seq of `chat` this page has seen (0 if none). */
   seen(chat) {
     return this.lastSeq.get(chat) || 0;
