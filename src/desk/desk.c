@@ -324,7 +324,6 @@ struct chat *desk_load_chat(struct desk *d, int64_t id, int64_t queue_id, int64_
 	p = desk_patron(d, patron_id, q->lib->id);
 	if (!p)
 		return NULL;
-	p->offline_since = created_at;
 	c = chat_new(d, id, q, p);
 	if (!c)
 		return NULL;
@@ -367,6 +366,13 @@ static struct message *msg_add(struct desk *d, struct chat *c, int64_t now, enum
 	c->msgs[c->n_msgs++] = m;
 	return m;
 }
+
+static void mark_away(void *ctx, int64_t id, void *val)
+{
+	((struct patron *)val)->offline_since = *(const int64_t *)ctx;
+}
+
+void desk_loaded(struct desk *d, int64_t now) { idmap_each(&d->patrons, mark_away, &now); }
 
 int desk_load_message(struct desk *d, struct chat *c, enum msg_kind kind, enum author author,
 		      int64_t author_id, const char *cmid, const char *text, int64_t at)
@@ -458,7 +464,7 @@ int desk_readable(const struct desk *d, const struct desk_actor *a, int64_t chat
 int desk_may_write(const struct desk_actor *a, const struct chat *c)
 {
 	if (a->kind == AUTHOR_PATRON) /* own chats only, even when called without desk_readable */
-		return c->patron == a->patron &&
+		return a->patron && c->patron->id == a->patron->id &&
 		       (c->state == CHAT_QUEUED || c->state == CHAT_ACTIVE);
 	return a->kind == AUTHOR_STAFF && a->staff && c->state == CHAT_ACTIVE &&
 	       c->staff == a->staff;

@@ -69,7 +69,7 @@ struct message {
 	enum author author;
 	int64_t author_id;
 	int64_t at;
-	char cmid[64];
+	char cmid[65];   /* up to 64 characters */
 	size_t len;      /* of text, in bytes */
 	char text[];     /* NUL-terminated: the message, or the event name */
 };
@@ -91,7 +91,7 @@ struct chat {
 	struct staff *staff; /* NULL until picked */
 	enum chat_state state;
 	enum author ended_by;
-	char join_cmid[64];
+	char join_cmid[65];
 	int64_t created_at, picked_at, ended_at;
 	struct message **msgs; /* msgs[i]->seq == i + 1 */
 	size_t n_msgs, cap_msgs;
@@ -146,6 +146,9 @@ struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, con
 struct chat *desk_load_chat(struct desk *d, int64_t id, int64_t queue_id, int64_t patron_id,
 			    int64_t staff_id, enum chat_state state, const char *join_cmid,
 			    int64_t created_at, int64_t picked_at);
+/* After loading: every patron counts as away since `now`, so a queued patron gets the
+ * full grace period to reconnect after a restart. */
+void desk_loaded(struct desk *d, int64_t now);
 int desk_load_message(struct desk *d, struct chat *c, enum msg_kind kind, enum author author,
 		      int64_t author_id, const char *cmid, const char *text, int64_t at);
 

@@ -119,8 +119,9 @@ static struct sub *subscribe(struct ws_conn *c, struct chat *ch, int64_t after)
 {
 	struct sub *s = sub_find(c, ch);
 
-	if (s) {
-		s->sent_seq = after;
+	if (s) { /* never send a connection the same seq twice */
+		if (after > s->sent_seq)
+			s->sent_seq = after;
 		return s;
 	}
 	s = calloc(1, sizeof *s);
@@ -773,13 +774,6 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 {
 	const char *ref = cmd->cmid[0] ? cmd->cmid : cmd->type_name;
 
-	if (cmd->type == CMD_PING) {
-		struct buf b = {0};
-
-		frame_begin(&b, "pong");
-		frame_send(c, &b);
-		return;
-	}
 	if (cmd->type == CMD_HELLO) {
 		if (c->role != ROLE_NONE || c->hello_pending)
 			ws_error(c, "already_hello", "You already said hello.", ref);
@@ -789,6 +783,13 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 	}
 	if (c->role == ROLE_NONE) {
 		ws_error(c, "hello_required", "Send hello first.", ref);
+		return;
+	}
+	if (cmd->type == CMD_PING) {
+		struct buf b = {0};
+
+		frame_begin(&b, "pong");
+		frame_send(c, &b);
 		return;
 	}
 	if (g_app->stopping) {

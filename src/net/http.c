@@ -16,7 +16,7 @@
 #include "util/log.h"
 
 #define CSP_BASE                                                                          \
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "   \
+	"default-src 'self'; style-src 'self'; img-src 'self' data:; "                       \
 	"connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; object-src 'none'"
 
 struct http_conn *http_find(uint64_t id)
@@ -181,7 +181,7 @@ static void frame_ancestors(char *out, size_t cap, int embeddable)
 
 int serve_static(struct http_conn *h, const char *root)
 {
-	char file[1024], headers[3072], fa[1536];
+	char file[1024], headers[3072], fa[1536], extra[200] = "; script-src 'self'";
 	const char *p = h->path, *mime;
 	struct stat st;
 	int n;
@@ -200,12 +200,21 @@ int serve_static(struct http_conn *h, const char *root)
 		return 0;
 	}
 	frame_ancestors(fa, sizeof fa, strcmp(p, "/chat.html") == 0);
+	if (root != g_app->cfg.web_root) {
+		/* the demo library website loads the widget from rapport's own port */
+		int hl = (int)strcspn(h->host, ":");
+
+		if (hl > 60)
+			hl = 60;
+		snprintf(extra, sizeof extra, "; script-src 'self' http://%.*s:%d; frame-src http://%.*s:%d",
+			 hl, h->host, g_app->cfg.port, hl, h->host, g_app->cfg.port);
+	}
 	n = snprintf(headers, sizeof headers,
-		     "content-security-policy: " CSP_BASE "; %s\r\n"
+		     "content-security-policy: " CSP_BASE "; %s%s\r\n"
 		     "x-content-type-options: nosniff\r\n"
 		     "referrer-policy: no-referrer\r\n"
 		     "cache-control: no-cache\r\n",
-		     fa);
+		     fa, extra);
 	if (n < 0 || (size_t)n >= sizeof headers)
 		n = 0;
 	n = lws_serve_http_file(h->wsi, file, mime, headers, n);
@@ -286,7 +295,7 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 		http_error(h, 413, "too_large", "The request body is too large.");
 		return 0;
 	}
-	if (strncasecmp(ctype, "application/json", 16) != 0) {
+	if (strtoull(clen, NULL, 10) > 0 && strncasecmp(ctype, "application/json", 16) != 0) {
 		h->refused = 1;
 		http_error(h, 415, "unsupported_media_type", "Send application/json.");
 		return 0;

@@ -137,6 +137,7 @@ int chat_load_state(struct store_conn *sc)
 		if ((rc = ops->messages(sc, r->id, 0, 0, load_msg, ch)))
 			goto out;
 	}
+	desk_loaded(g_app->desk, app_now_ms());
 	log_info("load", "%zu libraries, %zu staff, %zu open chats", g_app->desk->n_libs,
 		 g_app->desk->n_staff, o.n);
 out:
@@ -219,7 +220,7 @@ static int create_lws(struct app *a)
 
 	memset(&info, 0, sizeof info);
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+		       LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.foreign_loops = loops;
 	info.timeout_secs = 20;
 	info.ka_time = 0;
@@ -232,7 +233,7 @@ static int create_lws(struct app *a)
 	info.iface = a->cfg.listen;
 	info.protocols = protocols;
 	info.keepalive_timeout = 5;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6; /* UTF-8 is checked in ws.c (1007) */
 	if (!lws_create_vhost(a->ctx, &info))
 		return -1;
 	if (a->cfg.demo_site_port > 0) {

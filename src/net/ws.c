@@ -4,12 +4,15 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
 #define FRAME_HDR (offsetof(struct frame, data) + LWS_PRE)
+#define SOCKET_SNDBUF (128 * 1024)
+#define DROPPED_MAX 200 /* rate-limited frames in a row before we hang up */
 
 struct ws_conn *ws_find(uint64_t id)
 {
@@ -42,6 +45,18 @@ void ws_close(struct ws_conn *c, int code, const char *reason)
 	lws_callback_on_writable(c->wsi);
 }
 
+static void free_queue(struct ws_conn *c)
+{
+	struct frame *f, *n;
+
+	for (f = c->out_head; f; f = n) {
+		n = f->next;
+		free(f);
+	}
+	c->out_head = c->out_tail = NULL;
+	c->out_bytes = 0;
+}
+
 void ws_send(struct ws_conn *c, struct buf *b)
 {
 	struct frame *f;
@@ -59,6 +74,7 @@ void ws_send(struct ws_conn *c, struct buf *b)
 	f->len = total - FRAME_HDR;
 	if (c->out_bytes + f->len > (size_t)g_app->cfg.send_queue_max) {
 		free(f);
+		free_queue(c); /* it is not reading: do not wait to flush before closing */
 		log_warn("ws", "conn %llu: send queue full (%zu bytes), closing",
 			 (unsigned long long)c->id, c->out_bytes);
 		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full");
@@ -84,18 +100,6 @@ void ws_error(struct ws_conn *c, const char *code, const char *message, const ch
 	if (ref && ref[0])
 		json_kstr(&b, "ref", ref);
 	frame_send(c, &b);
-}
-
-static void free_queue(struct ws_conn *c)
-{
-	struct frame *f, *n;
-
-	for (f = c->out_head; f; f = n) {
-		n = f->next;
-		free(f);
-	}
-	c->out_head = c->out_tail = NULL;
-	c->out_bytes = 0;
 }
 
 /* Token bucket: 1 if the frame may pass. */
@@ -129,6 +133,13 @@ static void on_established(struct lws *wsi, struct ws_conn *c)
 	c->tokens = a->cfg.burst;
 	c->tokens_at = uv_now(&a->loop);
 	lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
+	{
+		/* bound what the kernel holds for a client that stops reading, so the send
+		 * queue limit, not kernel autotuning (several MiB), decides when it is cut off */
+		int sndbuf = SOCKET_SNDBUF;
+
+		setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	}
 	idmap_put(&a->conns, (int64_t)c->id, c);
 	c->next = a->ws_list;
 	if (a->ws_list)
@@ -172,7 +183,7 @@ static void on_frame(struct ws_conn *c)
 		return;
 	}
 	if (!rate_ok(c)) {
-		if (++c->dropped_in_row > 100) {
+		if (++c->dropped_in_row > DROPPED_MAX) {
 			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "rate limit");
 			return;
 		}
@@ -230,11 +241,6 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 {
 	struct frame *f;
 
-	if (c->close_code) {
-		lws_close_reason(wsi, (enum lws_close_status)c->close_code,
-				 (unsigned char *)c->close_reason, strlen(c->close_reason));
-		return -1;
-	}
 	while ((f = c->out_head)) {
 		if (lws_send_pipe_choked(wsi)) {
 			lws_callback_on_writable(wsi);
@@ -247,6 +253,18 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 			c->out_tail = NULL;
 		c->out_bytes -= f->len;
 		free(f);
+	}
+	if (c->close_code && !c->out_head) { /* queued frames (the error) went first */
+		/* lws 4.1 drops a close reason set outside the receive path when we return -1
+		 * from here, so the close frame is written by hand */
+		unsigned char cf[LWS_PRE + 2 + sizeof c->close_reason];
+		size_t n = strlen(c->close_reason);
+
+		cf[LWS_PRE] = (unsigned char)(c->close_code >> 8);
+		cf[LWS_PRE + 1] = (unsigned char)(c->close_code & 0xff);
+		memcpy(cf + LWS_PRE + 2, c->close_reason, n);
+		lws_write(wsi, cf + LWS_PRE, n + 2, (enum lws_write_protocol)4 /* close */);
+		return -1;
 	}
 	return 0;
 }

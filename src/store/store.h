@@ -86,7 +86,7 @@ struct store_chat {
 	int64_t patron_id;
 	int64_t staff_id;      /* 0 while queued or if no one picked it up */
 	char state[16];
-	char join_cmid[64];    /* client id of the join frame, for idempotent re-join */
+	char join_cmid[65];    /* client id of the join frame, for idempotent re-join */
 	char ended_by[16];     /* "", "patron", "staff" or "system" */
 	int64_t created_at;
 	int64_t picked_at;     /* 0 if never */
@@ -101,7 +101,7 @@ struct store_message {
 	char kind[8];
 	char author[8];
 	int64_t author_id;     /* patron or staff id; 0 for system */
-	char cmid[64];
+	char cmid[65];
 	const char *body;      /* owned by whoever filled the struct (see each function) */
 	int64_t created_at;
 };

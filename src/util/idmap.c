@@ -65,7 +65,7 @@ void *idmap_del(struct idmap *m, int64_t id)
 	size_t i, j, mask = m->cap - 1;
 	void *old;
 
-	if (!m->cap)
+	if (!m->cap || id <= 0)
 		return NULL;
 	for (i = slot_of(id, m->cap); m->keys[i] != id; i = (i + 1) & mask)
 		if (!m->keys[i])
