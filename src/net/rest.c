@@ -231,7 +231,8 @@ static int start_read(struct http_conn *h, int64_t chat_id)
 	struct session *s = staff_session(h);
 	const char *tok = bearer(h);
 	struct read_job *j;
-	char arg[32];
+	char arg[48];
+	const char *v;
 	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
 
 	if (!st && !tok) {
@@ -254,20 +255,21 @@ static int start_read(struct http_conn *h, int64_t chat_id)
 	} else {
 		crypto_token_hash(tok, strlen(tok), j->hash);
 	}
-	if (lws_get_urlarg_by_name(h->wsi, "limit=", arg, sizeof arg)) {
-		j->limit = atoi(arg);
+	/* lws copies "name=value" into arg and returns a pointer to the value */
+	if ((v = lws_get_urlarg_by_name(h->wsi, "limit=", arg, sizeof arg))) {
+		j->limit = atoi(v);
 		if (j->limit < 1 || j->limit > LIST_MAX)
 			j->limit = j->limit < 1 ? 1 : LIST_MAX;
 	}
-	if (lws_get_urlarg_by_name(h->wsi, "before=", arg, sizeof arg))
-		j->before = atoll(arg);
-	if (lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg)) {
-		if (!state_ok(arg)) {
+	if ((v = lws_get_urlarg_by_name(h->wsi, "before=", arg, sizeof arg)))
+		j->before = atoll(v);
+	if ((v = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg))) {
+		if (!state_ok(v)) {
 			free(j);
 			http_error(h, 400, "bad_request", "state is queued, active, ended or abandoned.");
 			return 0;
 		}
-		snprintf(j->state, sizeof j->state, "%s", state_ok(arg));
+		snprintf(j->state, sizeof j->state, "%s", state_ok(v));
 	}
 	worker_submit(g_app->workers, &j->job);
 	return 0;
