@@ -72,12 +72,15 @@ export function addLibrary(dataDir, { slug, name, queue, staff }) {
   const init = runCli(['init', '--data-dir', dataDir, '--library', slug, '--name', name,
     '--queue', queue]);
   if (init.status !== 0) throw new Error(`rapport init failed (${init.status}): ${init.out}`);
-  for (const s of staff || []) {
-    const add = runCli(['staff', 'add', '--data-dir', dataDir, '--library', slug,
-      '--email', s.email, '--name', s.name, '--role', s.role || 'librarian'],
-    { input: `${s.password}\n` });
-    if (add.status !== 0) throw new Error(`rapport staff add failed (${add.status}): ${add.out}`);
-  }
+  for (const s of staff || []) addStaff(dataDir, slug, s);
+}
+
+/** `rapport staff add` with the password on stdin. */
+export function addStaff(dataDir, library, s) {
+  const add = runCli(['staff', 'add', '--data-dir', dataDir, '--library', library,
+    '--email', s.email, '--name', s.name, '--role', s.role || 'librarian'],
+  { input: `${s.password}\n` });
+  if (add.status !== 0) throw new Error(`rapport staff add failed (${add.status}): ${add.out}`);
 }
 
 /**
@@ -559,8 +562,12 @@ Object.assign(Client.prototype, {
   async resume(chat, after = 0, ms = 5000) {
     const start = this.frames.length;
     this.send({ type: 'resume', chat, after });
+    const got = () => this.frames.slice(start).filter((f) => f.type === 'msg' && f.chat === chat).length;
     const r = await this.waitFor(null, (f) => (f.type === 'resumed' && f.chat === chat)
-      || (f.type === 'error' && (f.ref === 'resume')), ms);
+      || (f.type === 'error' && (f.ref === 'resume')), ms).catch((e) => {
+      throw new Error(`resume chat ${chat} after ${after}: ${e.message.slice(0, 200)}; `
+        + `${got()} msg frames had arrived`);
+    });
     if (r.type !== 'resumed') throw new Error(`resume failed: ${JSON.stringify(r)}`);
     const idx = this.frames.indexOf(r);
     const msgs = this.frames.slice(start, idx).filter((f) => f.type === 'msg' && f.chat === chat);

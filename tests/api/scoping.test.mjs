@@ -3,9 +3,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, activeChat, cmid, request, assertNone, addLibrary, login,
+  Server, stopAndCheck, patron, staff, activeChat, cmid, request, assertNone, addLibrary, addStaff, login,
 } from './lib.mjs';
 
+const LEE = { email: 'lee@demo.library', name: 'Lee Second', password: 'lee-secret-pw', role: 'librarian' };
 const OTHER = { email: 'x@other.library', name: 'Xavier Other', password: 'other-secret-pw' };
 
 describe('scoping', () => {
@@ -15,7 +16,14 @@ describe('scoping', () => {
       slug: 'other', name: 'Other Library', queue: 'ask:Ask Other', staff: [OTHER],
     }),
   });
-  before(async () => { await srv.start(); });
+  before(async () => {
+    // a second librarian of demo: the demo library exists once `rapport demo` has run
+    await srv.start();
+    const r = await srv.stop();
+    assert.equal(r.code, 0);
+    addStaff(srv.dataDir, 'demo', LEE);
+    await srv.restart();
+  });
   after(async () => { await stopAndCheck(srv, assert); });
 
   const SECRET = `my card number is 2900-${cmid('secret')}`;
@@ -138,6 +146,7 @@ describe('scoping', () => {
     for (const id of [chatA, chatB, ca.chat]) assert.ok(!ids.includes(id), `lists demo chat ${id}`);
     for (const st of ['queued', 'active']) {
       const l = await request(srv.port, { path: `/api/v1/chats?state=${st}`, headers: cookie });
+      assert.equal(l.status, 200, `?state=${st}: ${l.text}`);
       assert.ok(!l.json.chats.some((ch) => [chatA, chatB, ca.chat].includes(ch.id)));
     }
     const g = await request(srv.port, { path: `/api/v1/chats/${chatB}`, headers: cookie });
@@ -159,6 +168,23 @@ describe('scoping', () => {
   });
 
   it('a librarian cannot act on a chat assigned to another librarian', async () => {
+    const lee = await staff(srv, LEE.email, LEE.password);
+    assert.equal(lee.welcome.staff.role, 'librarian');
+    assert.equal(lee.welcome.library.slug, 'demo');
+    const rl = await lee.resume(chatB, 0);
+    assert.ok(rl.msgs.length >= 2, 'a librarian may read chats of the library');
+    const ls = cmid('lee');
+    lee.send({ type: 'send', chat: chatB, cmid: ls, text: 'lee butting in' });
+    const le = await lee.answer(ls);
+    assert.equal(le.type, 'error');
+    assert.equal(le.code, 'forbidden');
+    lee.send({ type: 'typing', chat: chatB, on: true });
+    assert.equal((await lee.waitFor('error', (f) => f.ref === 'typing')).code, 'forbidden');
+    lee.send({ type: 'end', chat: chatB });
+    assert.equal((await lee.waitFor('error', (f) => f.ref === 'end')).code, 'forbidden');
+    await lee.close();
+
+    // the same for the demo admin (sam): send/typing/end only on chats assigned to oneself
     const sam = await staff(srv, 'sam@demo.library');
     // sam may read (resume) jen's chat of their own library
     const r = await sam.resume(chatB, 0);
@@ -177,7 +203,7 @@ describe('scoping', () => {
     assert.ok(['taken', 'bad_state', 'forbidden'].includes(pk.code), JSON.stringify(pk));
 
     // REST: same
-    const l = await login(srv.port, 'sam@demo.library');
+    const l = await login(srv.port, LEE.email, LEE.password);
     const pm = await request(srv.port, { method: 'POST', path: `/api/v1/chats/${chatB}/messages`,
       headers: { Cookie: l.cookie, 'X-CSRF-Token': l.csrf }, body: { cmid: cmid('sr'), text: 'x' } });
     assert.equal(pm.status, 403, pm.text);
@@ -187,7 +213,7 @@ describe('scoping', () => {
       headers: { Authorization: `Bearer ${b.token}` } });
     assert.equal(t.json.chat.state, 'active');
     assert.equal(t.json.chat.staff.name, jen.welcome.staff.name);
-    assert.ok(!t.json.messages.some((m) => m.text === 'sam butting in' || m.text === 'x'));
+    assert.ok(!t.json.messages.some((m) => ['sam butting in', 'lee butting in', 'x'].includes(m.text)));
     await assertNone(assert, b, (f) => f.type === 'typing' && f.from === 'staff' && f.on === true, 0);
     await sam.close();
     await a.close();
