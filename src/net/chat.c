@@ -69,7 +69,7 @@ static const char *author_label(enum author a, int64_t id)
 }
 
 /* Message fields shared by the WebSocket frame and the REST transcript. */
-static void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event,
+void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event,
 			   enum author author, int64_t author_id, const char *cmid,
 			   const char *text, size_t len, int64_t at, enum author ended_by)
 {
@@ -115,7 +115,7 @@ static struct sub *sub_find(struct ws_conn *c, struct chat *ch)
 	return NULL;
 }
 
-static struct sub *subscribe(struct ws_conn *c, struct chat *ch, int64_t after)
+struct sub *chat_subscribe(struct ws_conn *c, struct chat *ch, int64_t after)
 {
 	struct sub *s = sub_find(c, ch);
 
@@ -140,11 +140,18 @@ static struct sub *subscribe(struct ws_conn *c, struct chat *ch, int64_t after)
 	return s;
 }
 
-static void deliver_to(struct sub *s)
+void chat_deliver_to(struct sub *s)
 {
 	struct chat *ch = s->chat;
+	struct ws_conn *c = s->conn;
 
-	while (s->sent_seq < ch->durable_seq && !s->conn->close_code) {
+	while (s->sent_seq < ch->durable_seq && !c->close_code) {
+		if (s->resume_to && c->out_bytes > SEND_HIGH_WATER) {
+			/* a replay pauses and continues from resume_drained(); live delivery
+			 * does not, so a client that stops reading is cut off at the limit */
+			c->starved = 1;
+			return;
+		}
 		struct message *m = ch->msgs[s->sent_seq];
 		struct buf b = {0};
 
@@ -152,6 +159,15 @@ static void deliver_to(struct sub *s)
 		msg_fields(&b, ch, m);
 		frame_send(s->conn, &b);
 		s->sent_seq++;
+	}
+	if (s->resume_to && s->sent_seq >= s->resume_to && !c->close_code) {
+		struct buf b = {0};
+
+		frame_begin(&b, "resumed");
+		json_kint(&b, "chat", ch->id);
+		json_kint(&b, "last", s->sent_seq);
+		frame_send(c, &b);
+		s->resume_to = 0;
 	}
 }
 
@@ -161,7 +177,7 @@ static void deliver(struct chat *ch)
 	struct sub *s;
 
 	for (s = ch->subs; s; s = s->chat_next)
-		deliver_to(s);
+		chat_deliver_to(s);
 }
 
 /* Sends a built frame to every connection that matches. The buffer is consumed. */
@@ -395,7 +411,7 @@ static void ack_after_barrier(uint64_t conn_id, struct chat *ch, const struct me
 
 /* ---- commands ------------------------------------------------------------------------- */
 
-static struct desk_actor actor_of(struct ws_conn *c)
+struct desk_actor chat_actor(struct ws_conn *c)
 {
 	struct desk_actor a = {.kind = c->role == ROLE_STAFF ? AUTHOR_STAFF : AUTHOR_PATRON,
 			       .patron = c->patron,
@@ -440,7 +456,7 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		desk_error(c, rc, cmd->cmid);
 		return;
 	}
-	subscribe(c, ch, 0);
+	chat_subscribe(c, ch, 0);
 	if (existing) {
 		if (ch->durable_seq >= 1)
 			send_ack(c, cmd->cmid, ch->id, 1);
@@ -491,7 +507,7 @@ static void post(struct ws_conn *c, const struct desk_actor *a, uint64_t conn_id
 
 static void cmd_send(struct ws_conn *c, struct cmd *cmd)
 {
-	struct desk_actor a = actor_of(c);
+	struct desk_actor a = chat_actor(c);
 	int err;
 
 	post(c, &a, c->id, 0, cmd->chat, cmd->cmid, cmd->text, cmd->text_len, &err);
@@ -516,7 +532,7 @@ void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t cha
 
 static void cmd_typing(struct ws_conn *c, struct cmd *cmd)
 {
-	struct desk_actor a = actor_of(c);
+	struct desk_actor a = chat_actor(c);
 	struct chat *ch;
 	struct sub *s;
 
@@ -554,7 +570,7 @@ static void cmd_pick(struct ws_conn *c, struct cmd *cmd)
 		desk_error(c, rc, "pick");
 		return;
 	}
-	subscribe(c, ch, 0);
+	chat_subscribe(c, ch, 0);
 	submit(chat_row_write(STW_CHAT_UPDATE, ch));
 	{
 		struct op *o = op_new(OP_PICK, c->id, ch);
@@ -581,7 +597,7 @@ static void close_writes(struct chat *ch, struct message *ev, enum op_kind kind,
 
 static void cmd_end(struct ws_conn *c, struct cmd *cmd)
 {
-	struct desk_actor a = actor_of(c);
+	struct desk_actor a = chat_actor(c);
 	struct message *ev;
 	struct chat *ch = desk_chat(g_app->desk, cmd->chat);
 	int was_queued = ch && ch->state == CHAT_QUEUED;
@@ -600,130 +616,6 @@ static void abandon_cb(void *ctx, struct chat *ch, struct message *ev)
 }
 
 void chat_tick(int64_t now) { desk_tick(g_app->desk, now, abandon_cb, NULL); }
-
-/* resume of a chat the desk no longer holds: it has ended, so its rows are final */
-struct resume_job {
-	struct worker_job job;
-	uint64_t conn_id;
-	int64_t chat_id, after;
-	int rc;
-	struct store_chat row;
-	struct buf frames; /* msg frames, each NUL-separated */
-	size_t n;
-	struct buf json;
-};
-
-static int resume_row_cb(void *ctx, const struct store_message *m)
-{
-	struct resume_job *j = ctx;
-	size_t start = j->frames.len;
-	enum author au = strcmp(m->author, "staff") == 0	? AUTHOR_STAFF
-			 : strcmp(m->author, "patron") == 0 ? AUTHOR_PATRON
-							    : AUTHOR_SYSTEM;
-
-	(void)start;
-	buf_putc(&j->frames, (char)au);
-	buf_put(&j->frames, m, sizeof *m);
-	buf_put(&j->frames, m->body, strlen(m->body) + 1);
-	j->n++;
-	return 0;
-}
-
-static void resume_run(struct worker_job *job, const struct store_ops *ops,
-		       struct store_conn *sc)
-{
-	struct resume_job *j = (struct resume_job *)job;
-
-	j->rc = ops->chat_get(sc, j->chat_id, &j->row);
-	if (j->rc == 0)
-		j->rc = ops->messages(sc, j->chat_id, j->after, 0, resume_row_cb, j);
-}
-
-static void resume_done(struct worker_job *job)
-{
-	struct resume_job *j = (struct resume_job *)job;
-	struct ws_conn *c = ws_find(j->conn_id);
-	struct desk_actor a;
-	size_t off = 0, i;
-	int64_t last = j->after;
-
-	if (!c)
-		goto out;
-	a = actor_of(c);
-	if (j->rc || !desk_may_read_row(&a, j->row.library_id, j->row.patron_id)) {
-		ws_error(c, j->rc && j->rc != STORE_NOTFOUND ? "busy" : "not_found",
-			 j->rc && j->rc != STORE_NOTFOUND ? "Could not read the chat." : "No such chat.",
-			 "resume");
-		goto out;
-	}
-	for (i = 0; i < j->n; i++) {
-		enum author au = (enum author)j->frames.data[off];
-		struct store_message m;
-		const char *body;
-		struct buf b = {0};
-
-		memcpy(&m, j->frames.data + off + 1, sizeof m);
-		body = j->frames.data + off + 1 + sizeof m;
-		off += 1 + sizeof m + strlen(body) + 1;
-		frame_begin(&b, "msg");
-		msg_fields_raw(&b, j->chat_id, m.seq, strcmp(m.kind, "event") == 0, au,
-			       m.author_id, m.cmid, body, strlen(body), m.created_at,
-			       strcmp(j->row.ended_by, "staff") == 0	? AUTHOR_STAFF
-			       : strcmp(j->row.ended_by, "patron") == 0 ? AUTHOR_PATRON
-									: AUTHOR_SYSTEM);
-		frame_send(c, &b);
-		last = m.seq;
-	}
-	{
-		struct buf b = {0};
-
-		frame_begin(&b, "resumed");
-		json_kint(&b, "chat", j->chat_id);
-		json_kint(&b, "last", last);
-		frame_send(c, &b);
-	}
-out:
-	buf_free(&j->frames);
-	free(j);
-}
-
-static void cmd_resume(struct ws_conn *c, struct cmd *cmd)
-{
-	struct desk_actor a = actor_of(c);
-	struct chat *ch = desk_chat(g_app->desk, cmd->chat);
-	struct resume_job *j;
-	struct sub *s;
-	struct buf b = {0};
-
-	if (ch) {
-		if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
-			ws_error(c, "not_found", "No such chat.", "resume");
-			return;
-		}
-		s = subscribe(c, ch, cmd->after < ch->durable_seq ? cmd->after : ch->durable_seq);
-		if (!s) {
-			ws_error(c, "busy", "Out of memory.", "resume");
-			return;
-		}
-		deliver_to(s);
-		frame_begin(&b, "resumed");
-		json_kint(&b, "chat", ch->id);
-		json_kint(&b, "last", s->sent_seq);
-		frame_send(c, &b);
-		return;
-	}
-	j = calloc(1, sizeof *j);
-	if (!j) {
-		ws_error(c, "busy", "Out of memory.", "resume");
-		return;
-	}
-	j->job.run = resume_run;
-	j->job.done = resume_done;
-	j->conn_id = c->id;
-	j->chat_id = cmd->chat;
-	j->after = cmd->after;
-	worker_submit(g_app->workers, &j->job);
-}
 
 /* ---- completion ------------------------------------------------------------------------- */
 
@@ -804,7 +696,7 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 			cmd_join(c, cmd);
 		break;
 	case CMD_SEND: cmd_send(c, cmd); break;
-	case CMD_RESUME: cmd_resume(c, cmd); break;
+	case CMD_RESUME: resume_cmd(c, cmd); break;
 	case CMD_TYPING: cmd_typing(c, cmd); break;
 	case CMD_PICK:
 		if (c->role != ROLE_STAFF)

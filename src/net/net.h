@@ -41,7 +41,7 @@ struct sub {
 	struct ws_conn *conn;
 	struct chat *chat;
 	int64_t sent_seq;
-	int resuming;             /* a resume is replaying; hold deliveries */
+	int64_t resume_to;        /* > 0: send "resumed" once sent_seq reaches it */
 	struct sub *chat_next, *chat_prev; /* the chat's list (chat->subs) */
 	struct sub *conn_next;    /* the connection's list */
 };
@@ -74,6 +74,8 @@ struct ws_conn {
 	uint64_t tokens_at;       /* uv_now of last refill */
 	int dropped_in_row;
 	struct sub *subs;
+	int starved;              /* deliveries paused for a full queue; resume on drain */
+	struct db_resume *db_resumes; /* resumes of chats read from the store, in order */
 	struct ws_conn *next, *prev; /* all ws connections */
 };
 
@@ -144,12 +146,30 @@ void frame_begin(struct buf *b, const char *type);
 /* Closes the object and sends it. */
 void frame_send(struct ws_conn *c, struct buf *b);
 
+/* Deliveries pause above this many queued bytes and continue below the low mark, so a
+ * resume of a long chat never overflows the send queue. */
+#define SEND_HIGH_WATER ((size_t)g_app->cfg.send_queue_max / 2)
+#define SEND_LOW_WATER ((size_t)g_app->cfg.send_queue_max / 4)
+
 /* ---- chat.c: protocol commands over the desk ----------------------------------------- */
 void chat_on_frame(struct ws_conn *c, struct cmd *cmd);
 /* The connection closed: drop subscriptions, presence. */
 void chat_on_close(struct ws_conn *c);
 /* 1 s tick: abandon queued chats whose patron is away. */
 void chat_tick(int64_t now);
+struct sub *chat_subscribe(struct ws_conn *c, struct chat *ch, int64_t after);
+/* Sends the sub what has committed and it has not had, pausing at the high water mark. */
+void chat_deliver_to(struct sub *s);
+struct desk_actor chat_actor(struct ws_conn *c);
+void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event, enum author author,
+		    int64_t author_id, const char *cmid, const char *text, size_t len, int64_t at,
+		    enum author ended_by);
+/* ---- resume.c: resume (live chats from memory, ended ones from the store, paged) ---- */
+void resume_cmd(struct ws_conn *c, struct cmd *cmd);
+/* The send queue drained below the low mark after deliveries paused. ws.c calls it. */
+void resume_drained(struct ws_conn *c);
+/* The connection closed: forget its pending store resumes. */
+void resume_forget(struct ws_conn *c);
 /* JSON of a chat summary into b (an object, no trailing comma). */
 void chat_json(struct buf *b, const struct chat *ch);
 /* JSON of a message (fields only, no braces, trailing comma). */

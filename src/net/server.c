@@ -160,10 +160,8 @@ static void finish(void)
 	struct app *a = g_app;
 
 	uv_timer_stop(&a->tick);
-	if (a->ctx) {
-		lws_context_destroy(a->ctx);
-		a->ctx = NULL;
-	}
+	if (a->ctx)
+		lws_context_destroy(a->ctx); /* first stage: lws closes its loop handles */
 	uv_close((uv_handle_t *)&a->tick, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
 	uv_close((uv_handle_t *)&a->sigint, NULL);
@@ -323,6 +321,12 @@ out_handles:
 	uv_close((uv_handle_t *)&a->wake, NULL);
 	while (uv_run(&a->loop, UV_RUN_NOWAIT))
 		;
+	if (a->ctx) { /* with a foreign loop, the second call frees the context */
+		lws_context_destroy(a->ctx);
+		a->ctx = NULL;
+		while (uv_run(&a->loop, UV_RUN_NOWAIT))
+			;
+	}
 	if (uv_loop_close(&a->loop))
 		log_warn("server", "loop handles still open at exit");
 	log_info("server", "stopped");

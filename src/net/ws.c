@@ -157,6 +157,7 @@ static void on_closed(struct ws_conn *c)
 	if (!c->id)
 		return;
 	chat_on_close(c);
+	resume_forget(c);
 	free_queue(c);
 	free(c->rx);
 	c->rx = NULL;
@@ -254,6 +255,8 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 		c->out_bytes -= f->len;
 		free(f);
 	}
+	if (c->starved && !c->close_code && c->out_bytes <= SEND_LOW_WATER)
+		resume_drained(c);
 	if (c->close_code && !c->out_head) { /* queued frames (the error) went first */
 		/* lws 4.1 drops a close reason set outside the receive path when we return -1
 		 * from here, so the close frame is written by hand */
