@@ -95,6 +95,7 @@ describe('chat story', () => {
     jen.send({ type: 'typing', chat: chatId, on: false });
     const t2 = await p.waitFor('typing', (f) => f.chat === chatId);
     assert.deepEqual({ from: t2.from, on: t2.on }, { from: 'staff', on: false });
+    assert.equal(t2.name, jenName, 'staff typing carries the name');
 
     const a5 = await p.say(chatId, 'One more question');
     assert.equal(a5.seq, 5, 'typing is not stored');
@@ -105,7 +106,9 @@ describe('chat story', () => {
     const ended = await p.waitFor('msg', (f) => f.chat === chatId && f.kind === 'event' && f.event === 'ended');
     assert.equal(ended.seq, 6);
     assert.equal(ended.by, 'staff');
-    await p.waitFor('chat', (f) => f.chat.id === chatId && f.chat.state === 'ended');
+    const endedChat = await p.waitFor('chat', (f) => f.chat.id === chatId && f.chat.state === 'ended');
+    assert.equal(endedChat.chat.ended_by, 'staff');
+    assert.equal(endedChat.chat.position, 0);
     await jen.waitFor('chat', (f) => f.chat.id === chatId && f.chat.state === 'ended');
 
     // sending to an ended chat: bad_state

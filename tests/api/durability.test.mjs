@@ -10,7 +10,7 @@ describe('ack only after commit', () => {
   before(async () => { await srv.start(); });
   after(async () => { await stopAndCheck(srv, assert); });
 
-  it('every acknowledged message survives SIGKILL', async () => {
+  it('every acknowledged message survives SIGKILL', async (t) => {
     const jen = await staff(srv);
     const { p, chat } = await activeChat(srv, jen);
     const token = p.token;
@@ -37,7 +37,7 @@ describe('ack only after commit', () => {
     for (let i = 0; i < N; i++) {
       const cm = cmid(`b${i}`);
       sent.push(cm);
-      p.send({ type: 'send', chat, cmid: cm, text: `burst ${i} ${noisyText(100)}` });
+      p.send({ type: 'send', chat, cmid: cm, text: `burst ${i} ${noisyText(3000)}` });
     }
     await withTimeout((async () => {
       while (!killed) await sleep(5);
@@ -64,6 +64,8 @@ describe('ack only after commit', () => {
       if (stored.get(cm) !== seq) lost.push({ cmid: cm, acked: seq, stored: stored.get(cm) });
     }
     assert.deepEqual(lost, [], `acknowledged messages missing after kill -9 (${acks.size} acked)`);
+    t.diagnostic(`acks at kill: ${ackCountAtKill}, acks received: ${acks.size}, `
+      + `stored after restart: ${r.json.messages.length - 2} of ${N}`);
     // the transcript is whole: seqs 1..n without gaps or repeats, each cmid once
     const all = r.json.messages.map((m) => m.seq);
     assert.deepEqual(all, Array.from({ length: all.length }, (_, i) => i + 1));

@@ -147,7 +147,7 @@ export class Server {
   async stop() {
     if (!this.proc || this.exit) return { ...(this.exit || {}), graceful: true };
     this.proc.kill('SIGTERM');
-    const t = await Promise.race([this.exited, sleep(5000).then(() => null)]);
+    const t = await withTimeout(this.exited, 5000, 'exit after SIGTERM').catch(() => null);
     if (t) return { ...t, graceful: true };
     this.proc.kill('SIGKILL');
     const k = await this.exited;

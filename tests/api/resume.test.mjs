@@ -53,6 +53,12 @@ describe('resume', () => {
     await sleep(200);
     assert.deepEqual(p2.msgs(chat).map((m) => m.seq), range(N + 1, last));
 
+    // resume again on the same (subscribed) connection: nothing it was sent comes again
+    const again = await p2.resume(chat, 0);
+    assert.equal(again.resumed.last, last);
+    await sleep(200);
+    assert.deepEqual(p2.msgs(chat).map((m) => m.seq), range(N + 1, last), 'a seq sent twice');
+
     // a second connection resuming from 0 gets everything
     const p3 = await patron(srv, { token });
     const all = await p3.resume(chat, 0);
