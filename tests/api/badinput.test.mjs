@@ -423,4 +423,15 @@ describe('a client that keeps flooding', () => {
     assert.equal(code, 1008);
     await assertServing(srv, assert);
   });
+
+  it('a burst far past the limit in one go still ends with close 1008 (not an abrupt 1006)', async () => {
+    const c = await Client.open(srv.wsUrl);
+    c.send({ type: 'hello', role: 'patron' });
+    await c.waitFor('welcome');
+    for (let i = 0; i < 2 * DROPPED_MAX + 100; i++) c.send({ type: 'ping' });
+    const { code, reason } = await c.closed(5000);
+    assert.equal(code, 1008, `close ${code} ${reason}: the close frame did not reach the client `
+      + `(${c.all('error').length} errors had arrived)`);
+    await assertServing(srv, assert);
+  });
 });

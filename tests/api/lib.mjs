@@ -83,6 +83,10 @@ export function addStaff(dataDir, library, s) {
   if (add.status !== 0) throw new Error(`rapport staff add failed (${add.status}): ${add.out}`);
 }
 
+// Servers still running when this process exits (a test crashed) are killed, not orphaned.
+const live = new Set();
+process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
+
 /**
  * A running `rapport demo` on a free loopback port.
  * opts: args (extra CLI args), dataDir (reuse), setup(dataDir) run before the first start.
@@ -124,6 +128,8 @@ export class Server {
       String(this.port), ...this.args];
     const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
+    live.add(proc);
+    proc.on('exit', () => live.delete(proc));
     const keep = (d) => { this.log = (this.log + d.toString()).slice(-20000); };
     proc.stdout.on('data', keep);
     proc.stderr.on('data', keep);
