@@ -68,6 +68,7 @@ struct ws_conn {
 	struct frame *out_head, *out_tail;
 	size_t out_bytes;
 	int close_code;           /* > 0: close with it at the next writeable */
+	int close_sent;           /* our close frame is out; waiting for the peer's */
 	char close_reason[64];
 	/* rate limit: token bucket */
 	double tokens;

@@ -74,9 +74,9 @@ void ws_send(struct ws_conn *c, struct buf *b)
 	f->len = total - FRAME_HDR;
 	if (c->out_bytes + f->len > (size_t)g_app->cfg.send_queue_max) {
 		free(f);
-		free_queue(c); /* it is not reading: do not wait to flush before closing */
 		log_warn("ws", "conn %llu: send queue full (%zu bytes), closing",
 			 (unsigned long long)c->id, c->out_bytes);
+		free_queue(c); /* it is not reading: do not wait to flush before closing */
 		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full");
 		return;
 	}
@@ -242,6 +242,8 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 {
 	struct frame *f;
 
+	if (c->close_sent)
+		return 0;
 	while ((f = c->out_head)) {
 		if (lws_send_pipe_choked(wsi)) {
 			lws_callback_on_writable(wsi);
@@ -267,7 +269,11 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 		cf[LWS_PRE + 1] = (unsigned char)(c->close_code & 0xff);
 		memcpy(cf + LWS_PRE + 2, c->close_reason, n);
 		lws_write(wsi, cf + LWS_PRE, n + 2, (enum lws_write_protocol)4 /* close */);
-		return -1;
+		/* wait (briefly) for the peer's close: hanging up with its frames still unread
+		 * would reset the connection and the peer would never see our close frame */
+		c->close_sent = 1;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_ACK, 2);
+		return 0;
 	}
 	return 0;
 }
