@@ -45,6 +45,7 @@ static const char *usage_serve =
 	"  --queue-grace S      seconds a queued patron may be away before the chat is\n"
 	"                       abandoned (120)\n"
 	"  --workers N          reader/hashing threads (2)\n"
+	"  --new-patrons N      new anonymous patrons per address per minute (300; 0: no cap)\n"
 	"  --tls-cookies        mark cookies Secure (when a TLS proxy is in front)\n"
 	"  --demo-site-port N   also serve web/demo-site (a library website with the widget)\n"
 	"                       on this port (demo: port+1; 0 turns it off)\n"
@@ -167,7 +168,7 @@ enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA, OPT_WEB, OPT_DUR, OPT_MAXCHATS, OPT_TEXTMAX,
 	OPT_FRAMEMAX, OPT_RATE, OPT_BURST, OPT_SENDQ, OPT_SIDLE, OPT_SMAX, OPT_GRACE,
 	OPT_WORKERS, OPT_TLS, OPT_DEMOSITE, OPT_ALLOW, OPT_LIBRARY, OPT_NAME, OPT_ORIGIN,
-	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE,
+	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS,
 };
 
 static int cmd_serve(int argc, char **argv, int demo)
@@ -181,6 +182,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
 		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
 		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
+		{"new-patrons", 1, 0, OPT_NEWPATRONS},
 		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
 		{"verbose", 0, 0, 'v'},		  {"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
@@ -222,6 +224,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_SMAX: intp = &cfg.session_max; break;
 		case OPT_GRACE: intp = &cfg.queue_grace; break;
 		case OPT_WORKERS: intp = &cfg.workers; break;
+		case OPT_NEWPATRONS: intp = &cfg.new_patrons; break;
 		case OPT_DEMOSITE: intp = &demo_site; break;
 		case OPT_TLS: cfg.tls = 1; break;
 		case OPT_ALLOW:

@@ -14,6 +14,7 @@
 #define FAIL_MAX_ADDRESS 20
 #define FAIL_SLOTS 1024
 #define TOUCH_PERSIST_MS (5LL * 60 * 1000)
+#define NEW_PATRON_WINDOW_MS (60LL * 1000)
 
 struct failure {
 	char key[280]; /* "a:<email>" or "i:<address>" */
@@ -189,6 +190,32 @@ int auth_load(struct store_conn *sc)
 					 load_session_cb, NULL);
 }
 
+/* Closes the WebSockets opened with this session. */
+static void close_sockets(const uint8_t hash[STORE_TOKEN_HASH_LEN], const char *why)
+{
+	struct ws_conn *c;
+
+	for (c = g_app->ws_list; c; c = c->next)
+		if (c->has_session && memcmp(c->session_hash, hash, STORE_TOKEN_HASH_LEN) == 0)
+			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+}
+
+int auth_new_patron_allowed(const char *peer, int64_t now)
+{
+	char key[280];
+	struct failure *f;
+
+	snprintf(key, sizeof key, "p:%s", peer);
+	f = failure_slot(key, now, 1);
+	if (!f)
+		return 1;
+	if (now - f->since > NEW_PATRON_WINDOW_MS) {
+		f->since = now;
+		f->count = 0;
+	}
+	return g_app->cfg.new_patrons <= 0 || ++f->count <= g_app->cfg.new_patrons;
+}
+
 void auth_tick(int64_t now)
 {
 	struct session *s = g_app->sessions, *n;
@@ -196,6 +223,7 @@ void auth_tick(int64_t now)
 	for (; s; s = n) {
 		n = s->next;
 		if (!session_live(s, now)) {
+			close_sockets(s->hash, "session expired");
 			struct store_write *w = store_write_new(STW_SESSION_DELETE);
 
 			if (w) {
@@ -398,11 +426,8 @@ void auth_me(struct http_conn *h, struct session *s)
 void auth_logout(struct http_conn *h, struct session *s)
 {
 	struct store_write *w = store_write_new(STW_SESSION_DELETE);
-	struct ws_conn *c;
 
-	for (c = g_app->ws_list; c; c = c->next)
-		if (c->has_session && memcmp(c->session_hash, s->hash, STORE_TOKEN_HASH_LEN) == 0)
-			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "logged out");
+	close_sockets(s->hash, "logged out");
 	if (w) {
 		memcpy(w->u.session.token_hash, s->hash, STORE_TOKEN_HASH_LEN);
 		writer_submit(g_app->writer, w);

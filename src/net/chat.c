@@ -688,6 +688,15 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 		ws_error(c, "busy", "The server is shutting down.", ref);
 		return;
 	}
+	if (c->role == ROLE_STAFF && app_now_ms() - c->session_checked > 60000) {
+		/* console activity keeps the session alive; an ended session ends the console */
+		c->session_checked = app_now_ms();
+		if (!auth_session_by_hash(c->session_hash, c->session_checked)) {
+			ws_error(c, "unauthenticated", "Your session has ended; please log in again.", ref);
+			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session expired");
+			return;
+		}
+	}
 	switch (cmd->type) {
 	case CMD_JOIN:
 		if (c->role != ROLE_PATRON)

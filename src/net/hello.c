@@ -238,6 +238,13 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 		worker_submit(g_app->workers, &j->job);
 		return;
 	}
+	if (!auth_new_patron_allowed(c->peer, app_now_ms())) {
+		free(j);
+		c->hello_pending = 0;
+		ws_error(c, "rate_limited", "Too many new chats from your network; try again soon.",
+			 "hello");
+		return;
+	}
 	{
 		struct store_write *w = store_write_new(STW_PATRON_INSERT);
 		int64_t now = app_now_ms();
@@ -277,6 +284,7 @@ static void hello_staff(struct ws_conn *c)
 		return;
 	}
 	c->role = ROLE_STAFF;
+	c->session_checked = app_now_ms();
 	c->staff = st;
 	c->lib = st->lib;
 	desk_staff_online(g_app->desk, st, +1);

@@ -58,6 +58,7 @@ struct ws_conn {
 	struct library *lib;
 	uint8_t session_hash[STORE_TOKEN_HASH_LEN];
 	int has_session;
+	int64_t session_checked;  /* staff: when the session was last checked and touched */
 	char origin[256];
 	char host[256];
 	char peer[64];
@@ -211,6 +212,8 @@ void auth_login(struct http_conn *h);
 void auth_logout(struct http_conn *h, struct session *s);
 void auth_me(struct http_conn *h, struct session *s);
 void auth_tick(int64_t now);
+/* Whether another new anonymous patron may be created from this address now. */
+int auth_new_patron_allowed(const char *peer, int64_t now);
 int auth_load(struct store_conn *sc);
 /* Whether origin is this server's own (scheme://host). */
 int origin_is_self(const char *origin, const char *host);

@@ -41,6 +41,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->session_max = 43200;
 	cfg->queue_grace = 120;
 	cfg->workers = 2;
+	cfg->new_patrons = 300;
 }
 
 /* ---- loading ------------------------------------------------------------------------- */

@@ -24,6 +24,7 @@ struct server_config {
 	int session_max;         /* seconds (43200) */
 	int queue_grace;         /* seconds a queued patron may be away (120) */
 	int workers;             /* worker threads (2) */
+	int new_patrons;         /* new anonymous patrons per address per minute (300; 0 = no cap) */
 	int tls;                 /* cookies get Secure (set when behind TLS) */
 };
 
