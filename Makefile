@@ -33,8 +33,9 @@ MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps deps-test run check unit api e2e bench clean fmt
+.PHONY: all deps deps-test run check unit benchbin api e2e bench clean fmt
 all: $(BUILD)/rapport
 
 deps:
@@ -57,6 +58,14 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(OBJ)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# bench/*.c programs (load generator, seeder, echo baseline) link the shared objects
+$(BUILD)/bench/%: bench/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
+benchbin: $(BENCH_BIN)
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/rapport demo --data-dir ./demo-data
@@ -64,11 +73,11 @@ run: deps
 unit: $(UNIT_BIN)
 
 check: deps-test
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit benchbin
 	@scripts/check.sh $(BUILD)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all benchbin
 	@scripts/bench.sh $(BUILD)
 
 clean:
