@@ -56,6 +56,7 @@ static void chat_free(struct chat *c)
 	for (i = 0; i < c->n_msgs; i++)
 		free(c->msgs[i]);
 	free(c->msgs);
+	idmap_free(&c->cmids);
 	free(c);
 }
 
@@ -341,6 +342,21 @@ struct chat *desk_load_chat(struct desk *d, int64_t id, int64_t queue_id, int64_
 	return c;
 }
 
+/* Key of a message's client id in the chat's cmid index: a 63-bit FNV-1a hash of who
+ * sent it and the cmid (never 0). A collision is caught by comparing the message. */
+static int64_t cmid_key(enum author who, int64_t who_id, const char *cmid)
+{
+	uint64_t h = 1469598103934665603ull;
+	const unsigned char *p = (const unsigned char *)cmid;
+
+	h = (h ^ (uint64_t)who) * 1099511628211ull;
+	h = (h ^ (uint64_t)who_id) * 1099511628211ull;
+	for (; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	h &= 0x7fffffffffffffffull;
+	return h ? (int64_t)h : 1;
+}
+
 static struct message *msg_add(struct desk *d, struct chat *c, int64_t now, enum msg_kind kind,
 			       enum author author, int64_t author_id, const char *cmid,
 			       const char *text, size_t len)
@@ -363,6 +379,11 @@ static struct message *msg_add(struct desk *d, struct chat *c, int64_t now, enum
 	m->len = len;
 	memcpy(m->text, text, len);
 	m->text[len] = '\0';
+	if (m->cmid[0] && kind == MSG_TEXT &&
+	    idmap_put(&c->cmids, cmid_key(author, author_id, m->cmid), m)) {
+		free(m);
+		return NULL;
+	}
 	c->msgs[c->n_msgs++] = m;
 	return m;
 }
@@ -530,7 +551,6 @@ int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t c
 	enum author who = a->kind;
 	int64_t who_id = who == AUTHOR_PATRON ? a->patron->id : a->staff->id;
 	struct chat *c;
-	size_t i;
 	int rc;
 
 	*dup = 0;
@@ -538,10 +558,10 @@ int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t c
 	if (rc)
 		return rc;
 	/* a resend is answered even after the chat ended: the client only wants its ack */
-	for (i = c->n_msgs; cmid[0] && i-- > 0;) {
-		struct message *m = c->msgs[i];
+	if (cmid[0]) {
+		struct message *m = idmap_get(&c->cmids, cmid_key(who, who_id, cmid));
 
-		if (m->author == who && m->author_id == who_id && strcmp(m->cmid, cmid) == 0) {
+		if (m && m->author == who && m->author_id == who_id && strcmp(m->cmid, cmid) == 0) {
 			*out = m;
 			*dup = 1;
 			return DESK_OK;

@@ -96,6 +96,7 @@ struct chat {
 	struct message **msgs; /* msgs[i]->seq == i + 1 */
 	size_t n_msgs, cap_msgs;
 	int64_t durable_seq; /* messages up to here have committed */
+	struct idmap cmids;  /* client message id (hashed with its author) -> message */
 	int refs;            /* holders besides the desk (subscriptions, pending writes) */
 	struct sub *subs;    /* the net layer's subscribers; opaque to the desk */
 };
