@@ -244,8 +244,10 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 
 	if (c->close_sent)
 		return 0;
-	while ((f = c->out_head)) {
-		if (lws_send_pipe_choked(wsi)) {
+	for (int first = 1; (f = c->out_head); first = 0) {
+		/* lws_send_pipe_choked() costs a poll() syscall; the first write of a writeable
+		 * callback needs no check */
+		if (!first && lws_send_pipe_choked(wsi)) {
 			lws_callback_on_writable(wsi);
 			break;
 		}

@@ -130,7 +130,26 @@ void json_kstr(struct buf *b, const char *key, const char *s)
 
 void json_kint(struct buf *b, const char *key, int64_t v)
 {
-	buf_printf(b, "\"%s\":%" PRId64 ",", key, v);
+	char num[24], *p = num + sizeof num;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t klen = strlen(key);
+
+	/* by hand: printf was a visible share of the loop's time at high message rates */
+	*--p = ',';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	if (buf_reserve(b, klen + 3 + (size_t)(num + sizeof num - p)))
+		return;
+	b->data[b->len++] = '"';
+	memcpy(b->data + b->len, key, klen);
+	b->len += klen;
+	b->data[b->len++] = '"';
+	b->data[b->len++] = ':';
+	buf_put(b, p, (size_t)(num + sizeof num - p));
 }
 
 void json_kbool(struct buf *b, const char *key, int v)
