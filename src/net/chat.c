@@ -57,6 +57,31 @@ void chat_json(struct buf *b, const struct chat *ch)
 	json_close(b, '}');
 }
 
+void chat_row_json(struct buf *b, const struct store_chat *r)
+{
+	struct chat *live = desk_chat(g_app->desk, r->id);
+	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
+
+	if (live) {
+		chat_json(b, live);
+		return;
+	}
+	buf_putc(b, '{');
+	json_kint(b, "id", r->id);
+	json_kstr(b, "state", r->state);
+	json_kint(b, "queue", r->queue_id);
+	buf_puts(b, "\"staff\":");
+	staff_json(b, s);
+	buf_putc(b, ',');
+	json_kint(b, "created_at", r->created_at);
+	json_kint(b, "picked_at", r->picked_at);
+	json_kint(b, "ended_at", r->ended_at);
+	if (r->ended_by[0])
+		json_kstr(b, "ended_by", r->ended_by);
+	json_kint(b, "position", 0);
+	json_close(b, '}');
+}
+
 static const char *author_label(enum author a, int64_t id)
 {
 	struct staff *s;

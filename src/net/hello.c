@@ -63,33 +63,6 @@ static void library_json(struct buf *b, const struct library *lib)
 	buf_putc(b, ',');
 }
 
-/* A chat row from the store, for chats the desk no longer holds. */
-static void row_json(struct buf *b, const struct store_chat *r)
-{
-	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
-
-	buf_putc(b, '{');
-	json_kint(b, "id", r->id);
-	json_kstr(b, "state", r->state);
-	json_kint(b, "queue", r->queue_id);
-	if (s) {
-		buf_puts(b, "\"staff\":{");
-		json_kint(b, "id", s->id);
-		json_kstr(b, "name", s->name);
-		json_close(b, '}');
-		buf_putc(b, ',');
-	} else {
-		buf_puts(b, "\"staff\":null,");
-	}
-	json_kint(b, "created_at", r->created_at);
-	json_kint(b, "picked_at", r->picked_at);
-	json_kint(b, "ended_at", r->ended_at);
-	if (r->ended_by[0])
-		json_kstr(b, "ended_by", r->ended_by);
-	json_kint(b, "position", 0);
-	json_close(b, '}');
-}
-
 static void patron_welcome(struct ws_conn *c, const char *token, const struct store_chat *rows,
 			   size_t n_rows)
 {
@@ -120,7 +93,7 @@ static void patron_welcome(struct ws_conn *c, const char *token, const struct st
 		if (held || (rows[i].ended_at && now - rows[i].ended_at > RECENT_MS) ||
 		    !strcmp(rows[i].state, "queued") || !strcmp(rows[i].state, "active"))
 			continue;
-		row_json(&b, &rows[i]);
+		chat_row_json(&b, &rows[i]);
 		buf_putc(&b, ',');
 	}
 	json_close(&b, ']');

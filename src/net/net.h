@@ -174,6 +174,8 @@ void resume_drained(struct ws_conn *c);
 void resume_forget(struct ws_conn *c);
 /* JSON of a chat summary into b (an object, no trailing comma). */
 void chat_json(struct buf *b, const struct chat *ch);
+/* JSON of a chat row from the store (the live summary if the desk holds the chat). */
+void chat_row_json(struct buf *b, const struct store_chat *r);
 /* JSON of a message (fields only, no braces, trailing comma). */
 void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
 /* "queue":[...], of a library's waiting chats (with a trailing comma). */

@@ -118,36 +118,6 @@ static void read_run(struct worker_job *job, const struct store_ops *ops,
 	j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
 }
 
-static void row_chat_json(struct buf *b, const struct store_chat *r)
-{
-	struct chat *live = desk_chat(g_app->desk, r->id);
-	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
-
-	if (live) {
-		chat_json(b, live);
-		return;
-	}
-	buf_putc(b, '{');
-	json_kint(b, "id", r->id);
-	json_kstr(b, "state", r->state);
-	json_kint(b, "queue", r->queue_id);
-	if (s) {
-		buf_puts(b, "\"staff\":{");
-		json_kint(b, "id", s->id);
-		json_kstr(b, "name", s->name);
-		json_close(b, '}');
-		buf_putc(b, ',');
-	} else {
-		buf_puts(b, "\"staff\":null,");
-	}
-	json_kint(b, "created_at", r->created_at);
-	json_kint(b, "picked_at", r->picked_at);
-	json_kint(b, "ended_at", r->ended_at);
-	if (r->ended_by[0])
-		json_kstr(b, "ended_by", r->ended_by);
-	json_close(b, '}');
-}
-
 static enum author author_of(const char *s)
 {
 	return strcmp(s, "staff") == 0 ? AUTHOR_STAFF
@@ -180,7 +150,7 @@ static void read_done(struct worker_job *job)
 			struct store_chat r;
 
 			memcpy(&r, j->out.data + off, sizeof r);
-			row_chat_json(&b, &r);
+			chat_row_json(&b, &r);
 			buf_putc(&b, ',');
 		}
 		json_close(&b, ']');
@@ -189,7 +159,7 @@ static void read_done(struct worker_job *job)
 		goto out;
 	}
 	buf_puts(&b, "{\"chat\":");
-	row_chat_json(&b, &j->row);
+	chat_row_json(&b, &j->row);
 	buf_puts(&b, ",\"messages\":[");
 	while (off < j->out.len) {
 		struct store_message m;
