@@ -63,6 +63,8 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+#define IDLE_AFTER_MS 250L /* no work for this long: a quiet spell */
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
@@ -168,7 +170,21 @@ static void *writer_main(void *arg)
 		}
 		pthread_mutex_lock(&wr->mu);
 		while (!wr->q_head && !wr->stopping) {
-			if (!idled) { /* once per quiet spell, outside the lock */
+			if (!idled) {
+				/* housekeeping (a WAL checkpoint) only in a real quiet spell: an
+				 * empty queue between two batches under load is not one, and a
+				 * checkpoint there would delay the next commit */
+				struct timespec until;
+
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_nsec += IDLE_AFTER_MS * 1000000L;
+				if (until.tv_nsec >= 1000000000L) {
+					until.tv_sec++;
+					until.tv_nsec -= 1000000000L;
+				}
+				if (pthread_cond_timedwait(&wr->work, &wr->mu, &until) == 0 ||
+				    wr->q_head || wr->stopping)
+					continue;
 				pthread_mutex_unlock(&wr->mu);
 				wr->ops->idle(wr->conn);
 				idled = 1;

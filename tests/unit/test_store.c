@@ -693,10 +693,10 @@ static void test_checkpoints(void **state)
 	assert_true(file_size(f->dir, "rapport.db") > before + 300 * 4000);
 	assert_int_equal(ops->idle(f->c), 0); /* nothing new: nothing to do */
 
-	/* never idle: the WAL hook checkpoints once growth passes ~1000 pages */
+	/* never idle: the WAL hook checkpoints once growth passes ~10000 pages */
 	before = file_size(f->dir, "rapport.db");
-	for (int i = 0; i < 8; i++)
-		write_big_messages(f, 301 + i * 200, 200);
+	for (int i = 0; i < 12; i++)
+		write_big_messages(f, 301 + i * 1000, 1000);
 	assert_true(file_size(f->dir, "rapport.db") > before + 100 * 4000);
 }
 
