@@ -1,6 +1,6 @@
 /* loadgen.c: load generator for rapport, speaking the real protocol (docs/PROTOCOL.md).
  *
- * One process, one thread, one libwebsockets poll loop. It logs staff in over HTTP, opens
+ * One process, one thread, libwebsockets on one libuv (epoll) loop. It logs staff in over HTTP, opens
  * M staff and N patron WebSockets, has every patron join the queue and a staff connection
  * pick the chat, then both sides of every pair send messages: either keeping K in flight
  * each (saturate) or at a fixed total rate with Poisson arrivals (rate). Every message
@@ -9,9 +9,13 @@
  * without any per-message state. Run `loadgen --help` for options.
  *
  * Cost: outgoing frames are built straight into one LWS_PRE-headroom buffer per
- * connection, masked by us, and written with a single lws_write per writeable callback;
- * acks and text messages are parsed with a fixed-layout scan (we wrote their cmid and
- * text), every other frame with jansson.
+ * connection, already framed and masked, and each connection's buffer goes out in one
+ * lws_write (LWS_WRITE_RAW) per loop iteration, from a uv_check handle that runs after
+ * the loop has handled its I/O. Connections whose last write lws still holds wait for
+ * their writeable callback instead. So a burst of acks costs one send per connection,
+ * not one per frame, and no epoll re-arm in the common case. Acks and text messages are
+ * parsed with a fixed-layout scan (we wrote their cmid and text); every other frame with
+ * jansson.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +29,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "util/buf.h"
 
@@ -80,7 +85,7 @@ struct conn {
 	int64_t t_start;
 	int32_t pair;     /* patron: its pair; others -1 */
 	uint16_t account; /* staff: index into accounts */
-	uint8_t kind, state, want_write, counted;
+	uint8_t kind, state, want_write, dirty, counted;
 };
 
 /* One sending side of a pair. n counts this side's messages (cmids are unique per sender). */
@@ -105,7 +110,12 @@ struct loadgen {
 	struct account acct[MAX_ACCOUNTS];
 	int n_acct;
 	struct lws_context *ctx;
-	int tfd;
+	uv_loop_t loop;
+	uv_poll_t tpoll;  /* the timerfd: arrivals and the phase clock */
+	uv_check_t flush; /* after each loop iteration's I/O: write what was queued */
+	int tfd, finishing;
+	int *dirty; /* connections with queued bytes */
+	int n_dirty;
 	enum phase phase;
 	int destroying, aborted;
 	char abort_reason[256];
@@ -259,6 +269,25 @@ static void want_write(struct conn *c)
 	}
 }
 
+/* Writes c's queued frames in one lws_write, unless lws still holds part of the last
+ * write: then the writeable callback does it. Returns -1 if the connection failed. */
+static int conn_flush(struct conn *c)
+{
+	int n;
+
+	if (!c->wsi || !c->out.len)
+		return 0;
+	if (lws_partial_buffered(c->wsi)) {
+		want_write(c);
+		return 0;
+	}
+	/* whole frames, already framed and masked; lws keeps any part the socket does not
+	 * take and sends it before our next writeable callback */
+	n = lws_write(c->wsi, c->out.mem + LWS_PRE, c->out.len, LWS_WRITE_RAW);
+	c->out.len = 0;
+	return n < 0 ? -1 : 0;
+}
+
 /* Appends one masked client text frame holding payload[0..n) to c's queue.
  * Returns 0, or -1 if the queue is over OUT_MAX or memory ran out. */
 static int queue_frame(struct conn *c, const char *payload, size_t n)
@@ -299,7 +328,10 @@ static int queue_frame(struct conn *c, const char *payload, size_t n)
 	for (size_t i = 0; i < n; i++)
 		h[i] = (unsigned char)payload[i] ^ key[i & 3];
 	q->len = (size_t)(h + n - (q->mem + LWS_PRE));
-	want_write(c);
+	if (!c->dirty) {
+		c->dirty = 1;
+		g.dirty[g.n_dirty++] = (int)(c - g.conns);
+	}
 	return 0;
 }
 
@@ -683,15 +715,8 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		c->want_write = 0;
-		if (c->out.len) {
-			/* whole frames, already framed and masked: one write for all of them;
-			 * lws keeps any part the socket did not take and sends it first */
-			int n = lws_write(wsi, c->out.mem + LWS_PRE, c->out.len, LWS_WRITE_RAW);
-
-			c->out.len = 0;
-			if (n < 0)
-				return -1;
-		}
+		if (conn_flush(c))
+			return -1;
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (c) {
@@ -876,22 +901,50 @@ static void drive(void)
 	arm_timer(next);
 }
 
-static int cb_timer(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-		    size_t len)
+static void on_timerfd(uv_poll_t *h, int status, int events)
 {
-	if (reason == LWS_CALLBACK_RAW_RX_FILE) {
-		uint64_t ticks;
+	uint64_t ticks;
 
-		if (read(g.tfd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
-			return -1;
+	if (read(g.tfd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
+		g.phase = PH_DONE;
+	else
 		drive();
+}
+
+/* Stops the loop: first stage of the lws context teardown, then our handles. */
+static void finish(void)
+{
+	g.finishing = 1;
+	g.destroying = 1;
+	lws_context_destroy(g.ctx);
+	uv_poll_stop(&g.tpoll);
+	uv_close((uv_handle_t *)&g.tpoll, NULL);
+	uv_check_stop(&g.flush);
+	uv_close((uv_handle_t *)&g.flush, NULL);
+	uv_stop(&g.loop);
+}
+
+static void on_flush(uv_check_t *h)
+{
+	if (g.finishing)
+		return;
+	if (g.phase == PH_DONE) {
+		finish();
+		return;
 	}
-	return 0;
+	/* conn_flush never queues, so the list does not grow while we walk it */
+	for (int i = 0; i < g.n_dirty; i++) {
+		struct conn *c = &g.conns[g.dirty[i]];
+
+		c->dirty = 0;
+		if (conn_flush(c) && c->wsi)
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+	}
+	g.n_dirty = 0;
 }
 
 static const struct lws_protocols protocols[] = {
 	{SUBPROTOCOL, cb_ws, 0, 0, 0, NULL, 0},
-	{"loadgen-timer", cb_timer, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -921,7 +974,8 @@ static int setup_memory(void)
 	g.chat_keys = calloc(cap, sizeof *g.chat_keys);
 	g.chat_vals = calloc(cap, sizeof *g.chat_vals);
 	g.filler = malloc((size_t)g.o.text_bytes + 1);
-	if (!g.conns || !g.pairs || !g.chat_keys || !g.chat_vals || !g.filler)
+	g.dirty = calloc((size_t)g.n_conns, sizeof *g.dirty);
+	if (!g.conns || !g.pairs || !g.chat_keys || !g.chat_vals || !g.filler || !g.dirty)
 		return -1;
 	{
 		int fill = g.o.text_bytes > 24 ? g.o.text_bytes - 24 : 1;
@@ -959,30 +1013,52 @@ static void free_memory(void)
 	free(g.chat_keys);
 	free(g.chat_vals);
 	free(g.filler);
+	free(g.dirty);
 }
 
-static int create_context(void)
+/* The loop, the lws context on it, the timerfd and the flush hook. Returns 0 or -1. */
+static int create_loop(void)
 {
 	struct lws_context_creation_info info;
-	lws_sock_file_fd_type fd;
+	void *loops[1] = {&g.loop};
 
+	if (uv_loop_init(&g.loop))
+		return -1;
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.foreign_loops = loops;
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
+	info.timeout_secs = 20;
 	info.fd_limit_per_thread = (unsigned)g.n_conns + 64;
 	g.ctx = lws_create_context(&info);
-	if (!g.ctx)
-		return -1;
 	g.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (g.tfd < 0)
+	if (!g.ctx || g.tfd < 0)
 		return -1;
-	fd.filefd = g.tfd;
-	if (!lws_adopt_descriptor_vhost(lws_get_vhost_by_name(g.ctx, "default"),
-					LWS_ADOPT_RAW_FILE_DESC, fd, "loadgen-timer", NULL))
-		return -1;
+	uv_poll_init(&g.loop, &g.tpoll, g.tfd);
+	uv_poll_start(&g.tpoll, UV_READABLE, on_timerfd);
+	uv_check_init(&g.loop, &g.flush);
+	uv_check_start(&g.flush, on_flush);
 	return 0;
+}
+
+/* Second stage of the teardown, after the loop stopped (see finish()). */
+static void close_loop(void)
+{
+	while (uv_run(&g.loop, UV_RUN_NOWAIT))
+		;
+	if (g.ctx) { /* with a foreign loop, the second call frees the context */
+		lws_context_destroy(g.ctx);
+		g.ctx = NULL;
+		while (uv_run(&g.loop, UV_RUN_NOWAIT))
+			;
+	}
+	if (uv_loop_close(&g.loop))
+		fprintf(stderr, "loadgen: loop handles still open at exit\n");
+	if (g.tfd >= 0)
+		close(g.tfd);
 }
 
 static int login_all(void)
@@ -1028,8 +1104,8 @@ int main(int argc, char **argv)
 		free_memory();
 		return 4;
 	}
-	if (create_context()) {
-		fprintf(stderr, "loadgen: cannot create the libwebsockets context\n");
+	if (create_loop()) {
+		fprintf(stderr, "loadgen: cannot create the loop or the libwebsockets context\n");
 		if (g.ctx)
 			lws_context_destroy(g.ctx);
 		free_memory();
@@ -1040,11 +1116,8 @@ int main(int argc, char **argv)
 	g.phase = PH_STAFF;
 	g.conn_target = g.o.staff;
 	drive();
-	while (g.phase != PH_DONE)
-		if (lws_service(g.ctx, 0) < 0)
-			break;
-	g.destroying = 1;
-	lws_context_destroy(g.ctx);
+	uv_run(&g.loop, UV_RUN_DEFAULT);
+	close_loop();
 	rc = report();
 	free_memory();
 	return rc;
