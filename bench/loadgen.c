@@ -1,7 +1,7 @@
 /* loadgen.c: load generator for rapport, speaking the real protocol (docs/PROTOCOL.md).
  *
- * One process, one thread, libwebsockets on one libuv (epoll) loop. It logs staff in over HTTP, opens
- * M staff and N patron WebSockets, has every patron join the queue and a staff connection
+ * One process, one thread, libwebsockets on one libuv (epoll) loop. It logs staff in over HTTP,
+ * opens M staff and N patron WebSockets, has every patron join the queue and a staff connection
  * pick the chat, then both sides of every pair send messages: either keeping K in flight
  * each (saturate) or at a fixed total rate with Poisson arrivals (rate). Every message
  * carries its scheduled send time (CLOCK_MONOTONIC, shared by both ends) in its cmid and
@@ -39,8 +39,8 @@
 #define MAX_CONNS 30000
 #define MAX_ACCOUNTS 64
 #define MAX_ERR_CODES 24
-#define OUT_MAX ((size_t)4 << 20)   /* bytes waiting in one connection's out buffer */
-#define RX_MAX ((size_t)16 << 20)   /* one reassembled incoming frame */
+#define OUT_MAX ((size_t)4 << 20) /* bytes waiting in one connection's out buffer */
+#define RX_MAX ((size_t)16 << 20) /* one reassembled incoming frame */
 #define SEC ((int64_t)1000000000)
 #define TICK_NS (10 * 1000000)
 #define SETUP_LIMIT (22 * SEC)
@@ -83,7 +83,7 @@ struct conn {
 	char *rx;
 	size_t rx_len, rx_cap;
 	int64_t t_start;
-	int32_t pair;     /* patron: its pair; others -1 */
+	int32_t pair;	  /* patron: its pair; others -1 */
 	uint16_t account; /* staff: index into accounts */
 	uint8_t kind, state, want_write, dirty, counted;
 };
@@ -96,7 +96,7 @@ struct endpoint {
 struct pair {
 	int64_t chat;
 	uint32_t patron, staff; /* indexes into conns */
-	struct endpoint ep[2];  /* [0] patron sends, [1] staff sends */
+	struct endpoint ep[2];	/* [0] patron sends, [1] staff sends */
 	uint8_t patron_joined, staff_joined, ready, ended;
 };
 
@@ -133,7 +133,7 @@ struct loadgen {
 	int64_t t0, t_login, t_staff, t_staff_done, t_pairs, t_joined_last, t_pairs_done;
 	int64_t t_idle, t_idle_done, setup_deadline;
 	int64_t t_warm, t_meas, t_end, t_drain_limit, t_end_limit; /* relative to t0 */
-	int64_t next_arrival;                                      /* relative to t0 */
+	int64_t next_arrival;					   /* relative to t0 */
 	double mean_gap_ns;
 
 	char *filler;
@@ -158,7 +158,10 @@ static struct loadgen g;
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
 
 /* xoshiro256**: fast, seedable, good enough for arrivals and masks. */
 static uint64_t rng_next(void)
@@ -186,11 +189,20 @@ static void rng_seed(uint64_t seed)
 }
 
 /* Uniform in (0, 1]. */
-static double rng_unit(void) { return ((double)(rng_next() >> 11) + 1.0) / 9007199254740992.0; }
+static double rng_unit(void)
+{
+	return ((double)(rng_next() >> 11) + 1.0) / 9007199254740992.0;
+}
 
-static int64_t now_rel(void) { return mono_ns() - g.t0; }
+static int64_t now_rel(void)
+{
+	return mono_ns() - g.t0;
+}
 
-static int in_window(int64_t t) { return t >= g.t_meas && t < g.t_end; }
+static int in_window(int64_t t)
+{
+	return t >= g.t_meas && t < g.t_end;
+}
 
 /* Ends the run after a set-up failure: what, then detail (may be ""). The first wins. */
 static void fail_setup(const char *what, const char *detail)
@@ -700,8 +712,8 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			const char *ck = g.acct[c->account].cookie;
 
 			if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_COOKIE,
-							 (const unsigned char *)ck,
-							 (int)strlen(ck), p, end))
+							 (const unsigned char *)ck, (int)strlen(ck),
+							 p, end))
 				return -1;
 		}
 		break;
@@ -710,9 +722,7 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		queue_text(c, c->kind == K_STAFF ? "{\"type\":\"hello\",\"role\":\"staff\"}"
 						 : "{\"type\":\"hello\",\"role\":\"patron\"}");
 		break;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		on_receive(c, wsi, in, len);
-		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE: on_receive(c, wsi, in, len); break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		c->want_write = 0;
 		if (conn_flush(c))
@@ -729,15 +739,14 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (len >= 2)
-			g.last_close_code = ((const unsigned char *)in)[0] << 8 |
-					    ((const unsigned char *)in)[1];
+			g.last_close_code =
+			    ((const unsigned char *)in)[0] << 8 | ((const unsigned char *)in)[1];
 		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (c)
 			conn_lost(c, 1);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
@@ -888,8 +897,7 @@ static void drive(void)
 		if (g.ended >= g.pairs_ready || now >= g.t_end_limit)
 			g.phase = PH_DONE;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (g.phase <= PH_IDLE && mono_ns() > g.setup_deadline)
 		fail_setup("set-up did not finish within 22 s", "");
@@ -938,14 +946,15 @@ static void on_flush(uv_check_t *h)
 
 		c->dirty = 0;
 		if (conn_flush(c) && c->wsi)
-			lws_set_timeout(c->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT,
+					LWS_TO_KILL_ASYNC);
 	}
 	g.n_dirty = 0;
 }
 
 static const struct lws_protocols protocols[] = {
-	{SUBPROTOCOL, cb_ws, 0, 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
+    {SUBPROTOCOL, cb_ws, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 #include "loadgen_cli.h"

@@ -98,31 +98,50 @@ static int add_account(const char *email, const char *password)
 /* Fills g.o and g.acct. Returns -1 to go on, or an exit status (0 after --help). */
 static int parse_args(int argc, char **argv)
 {
-	enum { O_PORT = 1, O_HOST, O_PAIRS, O_STAFF, O_LOGIN, O_FMT, O_ACCTS, O_PW, O_MODE,
-	       O_INFL, O_RATE, O_DUR, O_WARM, O_SEED, O_PID, O_JSON, O_IDLE, O_TEXT, O_CONC,
-	       O_HELP };
+	enum {
+		O_PORT = 1,
+		O_HOST,
+		O_PAIRS,
+		O_STAFF,
+		O_LOGIN,
+		O_FMT,
+		O_ACCTS,
+		O_PW,
+		O_MODE,
+		O_INFL,
+		O_RATE,
+		O_DUR,
+		O_WARM,
+		O_SEED,
+		O_PID,
+		O_JSON,
+		O_IDLE,
+		O_TEXT,
+		O_CONC,
+		O_HELP
+	};
 	static const struct option lo[] = {
-		{"port", required_argument, NULL, O_PORT},
-		{"host", required_argument, NULL, O_HOST},
-		{"pairs", required_argument, NULL, O_PAIRS},
-		{"staff", required_argument, NULL, O_STAFF},
-		{"staff-login", required_argument, NULL, O_LOGIN},
-		{"email-fmt", required_argument, NULL, O_FMT},
-		{"accounts", required_argument, NULL, O_ACCTS},
-		{"password", required_argument, NULL, O_PW},
-		{"mode", required_argument, NULL, O_MODE},
-		{"inflight", required_argument, NULL, O_INFL},
-		{"rate", required_argument, NULL, O_RATE},
-		{"duration", required_argument, NULL, O_DUR},
-		{"warmup", required_argument, NULL, O_WARM},
-		{"seed", required_argument, NULL, O_SEED},
-		{"server-pid", required_argument, NULL, O_PID},
-		{"json", no_argument, NULL, O_JSON},
-		{"idle", required_argument, NULL, O_IDLE},
-		{"text-bytes", required_argument, NULL, O_TEXT},
-		{"setup-concurrency", required_argument, NULL, O_CONC},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
+	    {"port", required_argument, NULL, O_PORT},
+	    {"host", required_argument, NULL, O_HOST},
+	    {"pairs", required_argument, NULL, O_PAIRS},
+	    {"staff", required_argument, NULL, O_STAFF},
+	    {"staff-login", required_argument, NULL, O_LOGIN},
+	    {"email-fmt", required_argument, NULL, O_FMT},
+	    {"accounts", required_argument, NULL, O_ACCTS},
+	    {"password", required_argument, NULL, O_PW},
+	    {"mode", required_argument, NULL, O_MODE},
+	    {"inflight", required_argument, NULL, O_INFL},
+	    {"rate", required_argument, NULL, O_RATE},
+	    {"duration", required_argument, NULL, O_DUR},
+	    {"warmup", required_argument, NULL, O_WARM},
+	    {"seed", required_argument, NULL, O_SEED},
+	    {"server-pid", required_argument, NULL, O_PID},
+	    {"json", no_argument, NULL, O_JSON},
+	    {"idle", required_argument, NULL, O_IDLE},
+	    {"text-bytes", required_argument, NULL, O_TEXT},
+	    {"setup-concurrency", required_argument, NULL, O_CONC},
+	    {"help", no_argument, NULL, O_HELP},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *fmt = NULL, *pw = "rapport-demo";
 	int accounts = 2, opt, bad = 0;
@@ -161,7 +180,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		}
 		case O_FMT: fmt = optarg; break;
-		case O_ACCTS: bad |= int_arg(optarg, "--accounts", 1, MAX_ACCOUNTS, &accounts); break;
+		case O_ACCTS:
+			bad |= int_arg(optarg, "--accounts", 1, MAX_ACCOUNTS, &accounts);
+			break;
 		case O_PW: pw = optarg; break;
 		case O_MODE:
 			if (!strcmp(optarg, "saturate")) {
@@ -184,11 +205,17 @@ static int parse_args(int argc, char **argv)
 		case O_DUR: bad |= int_arg(optarg, "--duration", 1, 120, &g.o.duration); break;
 		case O_WARM: bad |= int_arg(optarg, "--warmup", 0, 60, &g.o.warmup); break;
 		case O_SEED: g.o.seed = strtoull(optarg, NULL, 0); break;
-		case O_PID: bad |= int_arg(optarg, "--server-pid", 1, 1 << 30, &g.o.server_pid); break;
+		case O_PID:
+			bad |= int_arg(optarg, "--server-pid", 1, 1 << 30, &g.o.server_pid);
+			break;
 		case O_JSON: g.o.json = 1; break;
 		case O_IDLE: bad |= int_arg(optarg, "--idle", 0, MAX_CONNS, &g.o.idle); break;
-		case O_TEXT: bad |= int_arg(optarg, "--text-bytes", 1, 4000, &g.o.text_bytes); break;
-		case O_CONC: bad |= int_arg(optarg, "--setup-concurrency", 1, 4096, &g.o.setup_conc); break;
+		case O_TEXT:
+			bad |= int_arg(optarg, "--text-bytes", 1, 4000, &g.o.text_bytes);
+			break;
+		case O_CONC:
+			bad |= int_arg(optarg, "--setup-concurrency", 1, 4096, &g.o.setup_conc);
+			break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -146,10 +146,9 @@ static void print_json(const struct results *r)
 
 static void print_lat(const char *name, const struct hist *h)
 {
-	printf("  %-16s %9.3f %9.3f %9.3f %9.3f %9.3f %10llu\n", name,
-	       hist_quantile(h, 0.50) / 1e6, hist_quantile(h, 0.90) / 1e6,
-	       hist_quantile(h, 0.99) / 1e6, hist_quantile(h, 0.999) / 1e6, (double)h->max / 1e6,
-	       (unsigned long long)h->count);
+	printf("  %-16s %9.3f %9.3f %9.3f %9.3f %9.3f %10llu\n", name, hist_quantile(h, 0.50) / 1e6,
+	       hist_quantile(h, 0.90) / 1e6, hist_quantile(h, 0.99) / 1e6,
+	       hist_quantile(h, 0.999) / 1e6, (double)h->max / 1e6, (unsigned long long)h->count);
 }
 
 static void print_table(const struct results *r)
@@ -158,17 +157,20 @@ static void print_table(const struct results *r)
 
 	if (g.o.mode == M_RATE)
 		printf("mode              rate %.0f msg/s offered (Poisson), late above %d "
-		       "outstanding\n", g.o.rate, g.o.inflight);
+		       "outstanding\n",
+		       g.o.rate, g.o.inflight);
 	else
 		printf("mode              saturate, %d in flight per side of each chat\n",
 		       g.o.inflight);
 	printf("clients           %d pairs, %d staff connections (%d accounts), %d idle; "
-	       "%d-byte texts; seed %llu\n", g.o.pairs, g.o.staff, g.n_acct, g.o.idle,
-	       g.o.text_bytes, (unsigned long long)g.o.seed);
+	       "%d-byte texts; seed %llu\n",
+	       g.o.pairs, g.o.staff, g.n_acct, g.o.idle, g.o.text_bytes,
+	       (unsigned long long)g.o.seed);
 	printf("window            %.2f s measured after %d s warm-up\n", r->window_s, g.o.warmup);
 	printf("connections held  %d\n", r->held);
 	printf("set-ups/s         staff (login+hello) %.0f, patrons (hello..join ack) %.0f, "
-	       "pairs picked %.0f", r->staff_per_s, r->patron_per_s, r->pairs_per_s);
+	       "pairs picked %.0f",
+	       r->staff_per_s, r->patron_per_s, r->pairs_per_s);
 	if (g.o.idle)
 		printf(", idle (hello..welcome) %.0f", r->idle_per_s);
 	printf("\nmessages          sent %llu, acked %llu, delivered %llu in the window\n",
@@ -225,7 +227,8 @@ static int report(void)
 	if (g.aborted)
 		fprintf(stderr, "loadgen: set-up failed: %s\n", g.abort_reason);
 	else if (!r.valid)
-		fprintf(stderr, "loadgen: WARNING: the load generator used %.0f%% of its core "
+		fprintf(stderr,
+			"loadgen: WARNING: the load generator used %.0f%% of its core "
 			"(limit %.0f%%): it may have been the bottleneck; this run is not valid\n",
 			r.loadgen_share * 100.0, CPU_LIMIT * 100.0);
 	if (g.o.json)

@@ -87,8 +87,8 @@ static struct proc_sample proc_read(int pid)
 		char *p = strrchr(line, ')');
 		unsigned long long ut = 0, st = 0;
 
-		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-				&ut, &st) == 2) {
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+				&st) == 2) {
 			s.cpu_ticks = (int64_t)(ut + st);
 			s.ok = 1;
 		}
