@@ -1121,7 +1121,7 @@ int main(int argc, char **argv)
 		return 4;
 	}
 	g.t_staff = mono_ns();
-	g.setup_deadline = g.t_staff + SETUP_LIMIT;
+	g.setup_deadline = g.t0 + SETUP_LIMIT; /* logins count too */
 	g.phase = PH_STAFF;
 	g.conn_target = g.o.staff;
 	drive();
