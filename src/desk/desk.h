@@ -41,6 +41,7 @@ struct library {
 	char name[128];
 	char origins[1024]; /* allowed origins, one per line */
 	int staff_online;   /* librarians of this library with a live console */
+	int queue_dirty;    /* net layer: a queue change not yet announced */
 };
 
 struct queue {
@@ -99,6 +100,7 @@ struct chat {
 	struct idmap cmids;  /* client message id (hashed with its author) -> message */
 	int refs;            /* holders besides the desk (subscriptions, pending writes) */
 	struct sub *subs;    /* the net layer's subscribers; opaque to the desk */
+	int64_t position_sent; /* net layer: the queue position last sent to the patron */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */

@@ -8,6 +8,8 @@
 #include "util/crypto.h"
 #include "util/log.h"
 
+#define QUEUE_SHOWN 100 /* queue entries listed in a queue frame (all are counted) */
+
 /* What to do when an action's last write committed. */
 enum op_kind { OP_JOIN, OP_SEND, OP_PICK, OP_END, OP_ABANDON, OP_ACK_DUP,
 	       OP_REST_SEND };
@@ -230,7 +232,7 @@ static int match_staff_of(struct ws_conn *c, const void *lib)
 
 void chat_queue_json(struct buf *b, const struct library *lib)
 {
-	size_t i, j;
+	size_t i, j, total = 0;
 
 	buf_puts(b, "\"queue\":[");
 	for (i = 0; i < g_app->desk->n_queues; i++) {
@@ -245,6 +247,8 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 
 			if (ch->durable_seq < 1)
 				continue; /* not committed yet */
+			if (++total > QUEUE_SHOWN)
+				continue; /* counted, not listed */
 			while (k < n && chars < 200) { /* cut at 200 characters, on a boundary */
 				k++;
 				while (k < n && ((unsigned char)first->text[k] & 0xC0) == 0x80)
@@ -265,10 +269,19 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 	}
 	json_close(b, ']');
 	buf_putc(b, ',');
+	json_kint(b, "queue_total", (int64_t)total);
 }
 
-/* The queue of `lib` changed: staff get the new queue, waiting patrons their position. */
+/* The queue of `lib` changed. Announcements are coalesced: chat_flush_queues() sends them
+ * once per loop iteration, however many changes a batch of commits made. */
 static void queue_changed(struct library *lib)
+{
+	if (lib)
+		lib->queue_dirty = 1;
+}
+
+/* Staff get the new queue; waiting patrons whose place changed get their position. */
+static void announce_queue(struct library *lib)
 {
 	struct buf b = {0};
 	size_t i, j;
@@ -280,19 +293,37 @@ static void queue_changed(struct library *lib)
 		struct queue *q = g_app->desk->queues[i];
 
 		for (j = 0; q->lib == lib && j < q->n_waiting; j++) {
+			struct chat *ch = q->waiting[j];
 			struct sub *s;
 
-			for (s = q->waiting[j]->subs; s; s = s->chat_next) {
+			if (ch->position_sent == (int64_t)j + 1)
+				continue;
+			ch->position_sent = (int64_t)j + 1;
+			for (s = ch->subs; s; s = s->chat_next) {
 				struct buf f = {0};
 
 				if (s->conn->role != ROLE_PATRON)
 					continue;
 				frame_begin(&f, "chat");
 				buf_puts(&f, "\"chat\":");
-				chat_json(&f, q->waiting[j]);
+				chat_json(&f, ch);
 				buf_putc(&f, ',');
 				frame_send(s->conn, &f);
 			}
+		}
+	}
+}
+
+void chat_flush_queues(void)
+{
+	size_t i;
+
+	for (i = 0; i < g_app->desk->n_libs; i++) {
+		struct library *lib = g_app->desk->libs[i];
+
+		if (lib->queue_dirty) {
+			lib->queue_dirty = 0;
+			announce_queue(lib);
 		}
 	}
 }

@@ -111,6 +111,7 @@ struct app {
 	uv_loop_t loop;
 	uv_async_t wake;          /* writer/worker completions */
 	uv_timer_t tick;          /* 1 s housekeeping */
+	uv_check_t flush;         /* after each loop iteration: coalesced announcements */
 	uv_signal_t sigterm, sigint;
 	struct lws_context *ctx;
 	struct desk *desk;
@@ -157,6 +158,9 @@ void frame_send(struct ws_conn *c, struct buf *b);
 void chat_on_frame(struct ws_conn *c, struct cmd *cmd);
 /* The connection closed: drop subscriptions, presence. */
 void chat_on_close(struct ws_conn *c);
+/* Sends the queue announcements that changes since the last call made (once per loop
+ * iteration, from a uv_check handle). */
+void chat_flush_queues(void);
 /* 1 s tick: abandon queued chats whose patron is away. */
 void chat_tick(int64_t now);
 struct sub *chat_subscribe(struct ws_conn *c, struct chat *ch, int64_t after);

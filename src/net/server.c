@@ -156,6 +156,8 @@ static void on_wake(uv_async_t *h)
 
 static void notify_loop(void *ctx) { uv_async_send(&g_app->wake); }
 
+static void on_check(uv_check_t *h) { chat_flush_queues(); }
+
 static void finish(void)
 {
 	struct app *a = g_app;
@@ -164,6 +166,8 @@ static void finish(void)
 	if (a->ctx)
 		lws_context_destroy(a->ctx); /* first stage: lws closes its loop handles */
 	uv_close((uv_handle_t *)&a->tick, NULL);
+	uv_check_stop(&a->flush);
+	uv_close((uv_handle_t *)&a->flush, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
 	uv_close((uv_handle_t *)&a->sigint, NULL);
 	uv_stop(&a->loop);
@@ -295,6 +299,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 		goto out_handles;
 	}
 	uv_timer_init(&a->loop, &a->tick);
+	uv_check_init(&a->loop, &a->flush);
+	uv_check_start(&a->flush, on_check);
 	uv_signal_init(&a->loop, &a->sigterm);
 	uv_signal_init(&a->loop, &a->sigint);
 	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
