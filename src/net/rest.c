@@ -257,6 +257,22 @@ int route_get(struct http_conn *h)
 		json_kstr(&b, "status", g_app->stopping ? "stopping" : "ok");
 		json_kstr(&b, "version", RAPPORT_VERSION);
 		json_kint(&b, "connections", (int64_t)g_app->n_ws);
+		{
+			struct writer_stats st;
+
+			writer_get_stats(g_app->writer, &st);
+			buf_puts(&b, "\"store\":{");
+			json_kint(&b, "commits", (int64_t)st.batches);
+			json_kint(&b, "writes", (int64_t)st.writes);
+			json_kint(&b, "failed", (int64_t)st.failed);
+			json_kint(&b, "max_batch", (int64_t)st.max_batch);
+			json_kint(&b, "commit_us_p50", (int64_t)writer_commit_quantile(&st, 0.5));
+			json_kint(&b, "commit_us_p99", (int64_t)writer_commit_quantile(&st, 0.99));
+			json_kint(&b, "commit_us_p999", (int64_t)writer_commit_quantile(&st, 0.999));
+			json_kint(&b, "commit_us_max", (int64_t)st.commit_us_max);
+			json_close(&b, '}');
+			buf_putc(&b, ',');
+		}
 		json_close(&b, '}');
 		respond_buf(h, g_app->stopping ? 503 : 200, &b);
 		return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "net/net.h"
@@ -279,6 +280,22 @@ int server_run(const struct server_config *cfg, const char *banner)
 	dc.queue_grace_ms = (int64_t)cfg->queue_grace * 1000;
 	a->desk = desk_new(&dc);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* one descriptor per connection: allow as many as the hard limit does */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			struct rlimit want = rl;
+
+			if (want.rlim_max < 65536) /* root may raise the hard limit too */
+				want.rlim_max = 65536;
+			want.rlim_cur = want.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &want)) {
+				rl.rlim_cur = rl.rlim_max;
+				setrlimit(RLIMIT_NOFILE, &rl);
+			}
+		}
+	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	if (!a->desk || uv_loop_init(&a->loop))
 		goto out;

@@ -144,6 +144,13 @@ static void finish_batch(struct writer *wr, struct wr_batch *b, uint64_t n)
 			wr->stats.max_batch = n;
 		if (b->commit_us > wr->stats.commit_us_max)
 			wr->stats.commit_us_max = b->commit_us;
+		{
+			unsigned bucket = 0;
+
+			while (bucket < 31 && (b->commit_us >> bucket))
+				bucket++;
+			wr->stats.commit_hist[bucket]++;
+		}
 	} else {
 		wr->stats.failed += n;
 	}
@@ -388,4 +395,21 @@ void writer_stop(struct writer *wr)
 	pthread_cond_destroy(&wr->work);
 	pthread_mutex_destroy(&wr->mu);
 	free(wr);
+}
+
+uint64_t writer_commit_quantile(const struct writer_stats *st, double q)
+{
+	uint64_t total = 0, seen = 0;
+	unsigned i;
+
+	for (i = 0; i < 32; i++)
+		total += st->commit_hist[i];
+	if (!total)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		seen += st->commit_hist[i];
+		if ((double)seen >= q * (double)total)
+			return i ? (uint64_t)1 << i : 1;
+	}
+	return st->commit_us_max;
 }

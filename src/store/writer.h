@@ -23,7 +23,14 @@ struct writer_stats {
 	uint64_t failed;      /* writes completed with an error */
 	uint64_t max_batch;   /* largest batch seen */
 	uint64_t commit_us_max; /* slowest commit (BEGIN..COMMIT) in microseconds */
+	/* commit times: commit_hist[i] counts commits of [2^(i-1), 2^i) microseconds
+	 * (commit_hist[0]: under 1 us); see writer_commit_quantile() */
+	uint64_t commit_hist[32];
 };
+
+/* The commit time (microseconds, rounded up to a power of two) below which a share q
+ * (0..1) of commits fell, from stats. 0 if there were none. */
+uint64_t writer_commit_quantile(const struct writer_stats *st, double q);
 
 /* Starts the writer thread on `conn` (the writer owns and closes it). `notify(ctx)` is
  * called from the writer thread after each batch completes; it must only wake the loop
