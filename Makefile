@@ -76,7 +76,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory all unit benchbin
 	@scripts/check.sh $(BUILD)
 
-bench: deps
+bench: deps-test
 	@$(MAKE) --no-print-directory all benchbin
 	@scripts/bench.sh $(BUILD)
 

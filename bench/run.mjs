@@ -1,0 +1,200 @@
+// The standard benchmark suite (`make bench`): the machine's limit (epoll echo), then
+// rapport under bench/loadgen with the server pinned to CPU 0 and the load generator to
+// CPU 1, then start-up and reads on a seeded history. Prints one results table with each
+// target of docs/PERFORMANCE.md and whether it was met.
+// Environment: BUILD (default build), BENCH_RUNS (3), BENCH_QUICK=1 (one run each, shorter,
+// no 10M-message seed), BENCH_SEED_MESSAGES (10000000), BENCH_IDLE (19500).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BUILD = process.env.BUILD || 'build';
+const QUICK = process.env.BENCH_QUICK === '1';
+const RUNS = Number(process.env.BENCH_RUNS || (QUICK ? 1 : 3));
+const DUR = QUICK ? 4 : 10;
+const SEED_MSGS = Number(process.env.BENCH_SEED_MESSAGES || (QUICK ? 1000000 : 10000000));
+const IDLE = Number(process.env.BENCH_IDLE || 19500);
+const BIN = `${BUILD}/rapport`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const results = [];
+let portBase = 21000 + Math.floor(Math.random() * 2000) * 10;
+
+function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
+
+async function healthy(port, ms = 15000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    try { const r = await fetch(`http://127.0.0.1:${port}/healthz`); if (r.ok) return r.json(); } catch { /* not yet */ }
+    await sleep(2);
+  }
+  throw new Error(`server on ${port} did not come up`);
+}
+
+async function startServer(extra = [], dataDir = null) {
+  const port = (portBase += 2);
+  const dir = dataDir || mkdtempSync(join(tmpdir(), 'rapport-bench-'));
+  const args = ['-c', '0', BIN, dataDir ? 'serve' : 'demo', '--data-dir', dir, '--port', String(port),
+    '--max-chats', '5000', '--rate', '1000000', '--burst', '1000000', '--new-patrons', '0',
+    '--send-queue-max', String(8 << 20), ...(dataDir ? [] : ['--demo-site-port', '0']), ...extra];
+  const t0 = performance.now();
+  const proc = spawn('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log_ = '';
+  proc.stderr.on('data', (d) => { log_ = (log_ + d).slice(-4000); });
+  await healthy(port);
+  const startMs = performance.now() - t0;
+  return {
+    port, dir, proc, startMs, pid: proc.pid,
+    log: () => log_,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => { if (proc.exitCode !== null) r(); else proc.on('exit', r); });
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// taskset's pid is the server's: taskset execs it.
+function loadgen(port, pid, args) {
+  const r = spawnSync('taskset', ['-c', '1', `${BUILD}/bench/loadgen`, '--port', String(port),
+    '--server-pid', String(pid), '--json', ...args], { encoding: 'utf8', timeout: 200000 });
+  let j = null;
+  try { j = JSON.parse(r.stdout); } catch { /* reported below */ }
+  if (!j) throw new Error(`loadgen ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  j.exit = r.status;
+  return j;
+}
+
+async function scenario(name, extraServer, args) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const srv = await startServer(extraServer);
+    try {
+      const j = loadgen(srv.port, srv.pid, args);
+      j.health = await healthy(srv.port);
+      runs.push(j);
+      log(`${name} run ${i + 1}: ${Math.round(j.messages?.delivered_per_s ?? 0)} msg/s, `
+        + `delivery p99 ${(j.latency_us?.delivery?.p99 / 1000).toFixed(2)} ms, exit ${j.exit}, valid ${j.valid}`);
+    } finally { await srv.stop(); }
+  }
+  return runs;
+}
+
+function pick(runs, f) { return median(runs.map(f)); }
+
+function add(target, measured, met, how) { results.push({ target, measured, met, how }); }
+
+async function main() {
+  const cpus = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim();
+  log(`machine: ${cpus} CPUs; ${RUNS} run(s) per figure${QUICK ? ' (quick)' : ''}`);
+
+  // 1. the machine's limit
+  const ePort = (portBase += 2);
+  const echoSrv = spawn('taskset', ['-c', '0', `${BUILD}/bench/echo`, 'server', '--port', String(ePort), '--duration', '120'], { stdio: 'ignore' });
+  await sleep(300);
+  const echoRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync('taskset', ['-c', '1', `${BUILD}/bench/echo`, 'client', '--port', String(ePort), '--conns', '500',
+      '--inflight', '8', '--duration', QUICK ? '3' : '5', '--size', '150', '--json'], { encoding: 'utf8', timeout: 60000 });
+    echoRuns.push(JSON.parse(r.stdout).round_trips_per_s);
+  }
+  echoSrv.kill('SIGTERM');
+  const echo = median(echoRuns);
+  log(`echo baseline: ${Math.round(echo)} round trips/s`);
+
+  // 2. saturation, durable
+  const sat500 = await scenario('saturate 500 pairs', [], ['--pairs', '500', '--staff', '50', '--mode', 'saturate', '--inflight', '8', '--duration', String(DUR)]);
+  const m500 = pick(sat500, (j) => j.messages.delivered_per_s);
+  add('saturation, 500 pairs, 8 in flight: >= 80,000 msg/s', `${Math.round(m500)} msg/s (${(100 * m500 / echo).toFixed(1)}% of echo)`, m500 >= 80000,
+    'loadgen --pairs 500 --staff 50 --mode saturate --inflight 8');
+  const sat100 = await scenario('saturate 100 pairs', [], ['--pairs', '100', '--staff', '20', '--mode', 'saturate', '--inflight', '8', '--duration', String(DUR)]);
+  const m100 = pick(sat100, (j) => j.messages.delivered_per_s);
+  add('saturation, 100 pairs, 8 in flight (prototype: 100-130k)', `${Math.round(m100)} msg/s`, null,
+    'loadgen --pairs 100 --staff 20 --mode saturate --inflight 8');
+
+  // 3. latency at offered rates (Poisson)
+  const r5k = await scenario('rate 5000', [], ['--pairs', '200', '--staff', '20', '--mode', 'rate', '--rate', '5000', '--duration', String(DUR)]);
+  const ms = (us) => us / 1000;
+  const p99_5k = pick(r5k, (j) => ms(j.latency_us.delivery.p99));
+  const p999_5k = pick(r5k, (j) => ms(j.latency_us.delivery.p999));
+  add('5,000 msg/s offered: p99 send->delivery <= 3 ms', `${p99_5k.toFixed(2)} ms`, p99_5k <= 3, 'loadgen --pairs 200 --mode rate --rate 5000');
+  add('5,000 msg/s offered: p99.9 <= 10 ms', `${p999_5k.toFixed(2)} ms`, p999_5k <= 10, 'same run');
+  const r1k = await scenario('rate 1000', [], ['--pairs', '100', '--staff', '20', '--mode', 'rate', '--rate', '1000', '--duration', String(DUR)]);
+  const p50_1k = pick(r1k, (j) => ms(j.latency_us.delivery.p50));
+  const p99_1k = pick(r1k, (j) => ms(j.latency_us.delivery.p99));
+  add('1,000 msg/s offered: p50 <= 0.5 ms', `${p50_1k.toFixed(3)} ms`, p50_1k <= 0.5, 'loadgen --pairs 100 --mode rate --rate 1000');
+  add('1,000 msg/s offered: p99 <= 2 ms', `${p99_1k.toFixed(2)} ms`, p99_1k <= 2, 'same run');
+  const r20k = await scenario('rate 20000 over 1000 pairs', [], ['--pairs', '1000', '--staff', '50', '--mode', 'rate', '--rate', '20000', '--duration', String(DUR)]);
+  const p99_20k = pick(r20k, (j) => ms(j.latency_us.delivery.p99));
+  add('20,000 msg/s over 1,000 pairs: p99 <= 20 ms', `${p99_20k.toFixed(1)} ms`, p99_20k <= 20, 'loadgen --pairs 1000 --staff 50 --mode rate --rate 20000');
+
+  // 4. commit times, from the saturated and rated runs' /healthz
+  const allRuns = [...sat500, ...sat100, ...r5k, ...r1k, ...r20k];
+  const c999 = Math.max(...allRuns.map((j) => j.health.store.commit_us_p999)) / 1000;
+  add('commit p99.9 <= 5 ms (worst run)', `<= ${c999} ms (power-of-two buckets)`, c999 <= 5, '/healthz store.commit_us_p999');
+
+  // 5. set-ups and idle connections
+  const setups = pick(sat500, (j) => j.setup.patron_per_s ?? j.patron_per_s);
+  add('>= 2,000 patron set-ups/s (hello..join ack)', `${Math.round(setups)}/s`, setups >= 2000, 'the 500-pair runs, 50 staff connections');
+  const idleRuns = await scenario(`idle ${IDLE}`, [], ['--pairs', '10', '--staff', '2', '--idle', String(IDLE), '--mode', 'rate', '--rate', '100', '--duration', '2']);
+  const held = pick(idleRuns, (j) => j.connections_held);
+  const perIdle = pick(idleRuns, (j) => j.server.idle_rss_kib_per_conn);
+  add('20,000 idle connections held', `${held} held`, held >= 20000, `loadgen --idle ${IDLE} (open-files limit)`);
+  add('<= 10 KiB server RSS per idle connection', `${perIdle.toFixed(2)} KiB`, perIdle <= 10, 'same run');
+
+  // 6. seeded history: cold start and the reads a librarian makes
+  const seedDir = join(mkdtempSync(join(tmpdir(), 'rapport-seed-')), 'data');
+  log(`seeding ${SEED_MSGS} messages...`);
+  const t0 = performance.now();
+  const sr = spawnSync(`${BUILD}/bench/seed`, ['--data-dir', seedDir, '--messages', String(SEED_MSGS),
+    '--patrons', String(SEED_MSGS / 10), '--end', '2026-11-01'], { encoding: 'utf8', timeout: 900000 });
+  if (sr.status !== 0) throw new Error(`seed failed: ${sr.stderr.slice(-400)}`);
+  log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const starts = [];
+  let reads = null;
+  for (let i = 0; i < Math.max(RUNS, 3); i++) {
+    const srv = await startServer([], seedDir);
+    starts.push(srv.startMs);
+    if (!reads) reads = await librarianReads(srv.port);
+    await srv.stop();
+  }
+  const cold = median(starts);
+  add(`cold start to serving, ${SEED_MSGS / 1e6}M messages: <= 300 ms`, `${cold.toFixed(0)} ms (exec to /healthz, page cache warm)`, cold <= 300, 'rapport serve on the seeded data dir');
+  add('librarian endpoints p99 <= 5 ms (seeded)', `${reads.p99.toFixed(2)} ms over ${reads.n} requests (${reads.what})`, reads.p99 <= 5, 'login, GET /api/v1/me, /chats, /chats/{id}');
+  rmSync(join(seedDir, '..'), { recursive: true, force: true });
+
+  // table
+  const w = [58, 44, 6];
+  const line = (a, b, c) => `${a.padEnd(w[0])} ${b.padEnd(w[1])} ${c}`;
+  console.log(`\nrapport benchmark (${new Date().toISOString()}, ${cpus} CPUs, median of ${RUNS}; server on CPU 0, load on CPU 1)`);
+  console.log(`machine limit (epoll echo, 500 conns x 8 x 150 B): ${Math.round(echo)} round trips/s\n`);
+  console.log(line('target', 'measured', 'met'));
+  console.log(line('-'.repeat(w[0]), '-'.repeat(w[1]), '---'));
+  for (const r of results) console.log(line(r.target, r.measured, r.met === null ? '-' : r.met ? 'yes' : 'NO'));
+  console.log('\nper-run details: BENCH_JSON=1 prints every loadgen result');
+  if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ echoRuns, sat500, sat100, r5k, r1k, r20k, idleRuns }, null, 1));
+}
+
+async function librarianReads(port) {
+  const base = `http://127.0.0.1:${port}`;
+  const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'jen@demo.library', password: 'rapport-demo' }) });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const h = { headers: { Cookie: cookie } };
+  const list = await (await fetch(`${base}/api/v1/chats?limit=50`, h)).json();
+  const ids = list.chats.map((c) => c.id);
+  const times = [];
+  for (let i = 0; i < 600; i++) {
+    const url = i % 3 === 0 ? '/api/v1/me' : i % 3 === 1 ? '/api/v1/chats?limit=50&state=ended' : `/api/v1/chats/${ids[i % ids.length]}`;
+    const t = performance.now();
+    const r = await fetch(base + url, h);
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${url}: ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p99: times[Math.floor(times.length * 0.99)], n: times.length, what: 'me, 50 newest ended chats, one transcript; node fetch, sequential' };
+}
+
+main().catch((e) => { console.error(`bench: ${e.stack || e}`); process.exit(1); });
