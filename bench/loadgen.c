@@ -636,7 +636,22 @@ static void on_text_msg(struct conn *c, const char *d, size_t n)
 static void on_frame(struct conn *c, const char *d, size_t n)
 {
 	static const char ack[] = "{\"type\":\"ack\",", msg[] = "{\"type\":\"msg\",";
+	static const char batch[] = "{\"type\":\"batch\",\"frames\":[\n";
 
+	if (n > sizeof batch + 2 && !memcmp(d, batch, sizeof batch - 1)) {
+		/* frames combined by the server, separated by ",\n" (never inside a frame:
+		 * the server escapes newlines in strings) and closed by "\n]}" */
+		const char *p = d + sizeof batch - 1, *end = d + n - 3;
+
+		while (p < end) {
+			const char *q = memmem(p, (size_t)(end - p), ",\n", 2);
+			const char *e = q ? q : end;
+
+			on_frame(c, p, (size_t)(e - p));
+			p = e + 2;
+		}
+		return;
+	}
 	if (n > sizeof ack && !memcmp(d, ack, sizeof ack - 1)) {
 		on_ack(c, d, n);
 	} else if (n > sizeof msg && !memcmp(d, msg, sizeof msg - 1)) {

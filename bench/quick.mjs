@@ -27,7 +27,10 @@ async function up() {
 function open(headers = {}) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, 'rapport.v1', { headers });
   ws.handlers = [];
-  ws.on('message', (d) => { const f = JSON.parse(d); for (const h of ws.handlers) h(f); });
+  ws.on('message', (d) => {
+    const f = JSON.parse(d);
+    for (const g of f.type === 'batch' ? f.frames : [f]) for (const h of [...ws.handlers]) h(g);
+  });
   return new Promise((res, rej) => { ws.on('open', () => res(ws)); ws.on('error', rej); });
 }
 const next = (ws, pred) => new Promise((res) => {

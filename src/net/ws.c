@@ -12,7 +12,8 @@
 
 #define FRAME_HDR (offsetof(struct frame, data) + LWS_PRE)
 #define SOCKET_SNDBUF (128 * 1024)
-#define DROPPED_MAX 200 /* rate-limited frames in a row before we hang up */
+#define DROPPED_MAX 200
+#define BATCH_MAX (64 * 1024) /* bytes of frames combined into one batch frame */ /* rate-limited frames in a row before we hang up */
 
 struct ws_conn *ws_find(uint64_t id)
 {
@@ -238,6 +239,50 @@ static int on_receive(struct lws *wsi, struct ws_conn *c, const void *in, size_t
 	return 0;
 }
 
+/* Pops the head frame of c's queue. */
+static void pop_frame(struct ws_conn *c)
+{
+	struct frame *f = c->out_head;
+
+	c->out_head = f->next;
+	if (!c->out_head)
+		c->out_tail = NULL;
+	c->out_bytes -= f->len;
+	free(f);
+}
+
+/* Writes the queued frames from the head as one "batch" frame (two or more that fit in
+ * BATCH_MAX), so a busy connection costs one send per loop iteration, not one per frame.
+ * Frames are separated by ",\n": our JSON never holds a raw newline, so a client may split
+ * on it. Returns lws_write's result, or 0 if there was nothing to combine. */
+static int write_batch(struct lws *wsi, struct ws_conn *c)
+{
+	static unsigned char out[LWS_PRE + BATCH_MAX + 64];
+	static const char head[] = "{\"type\":\"batch\",\"frames\":[\n", tail[] = "\n]}";
+	size_t len = sizeof head - 1, n = 0, want;
+	struct frame *f;
+
+	for (f = c->out_head; f && len + f->len + 2 + sizeof tail <= BATCH_MAX; f = f->next)
+		len += f->len + 2, n++;
+	if (n < 2)
+		return 0;
+	memcpy(out + LWS_PRE, head, sizeof head - 1);
+	len = sizeof head - 1;
+	while (n--) {
+		f = c->out_head;
+		memcpy(out + LWS_PRE + len, f->data + LWS_PRE, f->len);
+		len += f->len;
+		if (n) {
+			memcpy(out + LWS_PRE + len, ",\n", 2);
+			len += 2;
+		}
+		pop_frame(c);
+	}
+	memcpy(out + LWS_PRE + len, tail, sizeof tail - 1);
+	want = len + sizeof tail - 1;
+	return lws_write(wsi, out + LWS_PRE, want, LWS_WRITE_TEXT) < (int)want ? -1 : 1;
+}
+
 static int on_writeable(struct lws *wsi, struct ws_conn *c)
 {
 	struct frame *f;
@@ -245,19 +290,22 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 	if (c->close_sent)
 		return 0;
 	for (int first = 1; (f = c->out_head); first = 0) {
+		int rc;
+
 		/* lws_send_pipe_choked() costs a poll() syscall; the first write of a writeable
 		 * callback needs no check */
 		if (!first && lws_send_pipe_choked(wsi)) {
 			lws_callback_on_writable(wsi);
 			break;
 		}
+		rc = write_batch(wsi, c);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
 		if (lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
 			return -1;
-		c->out_head = f->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		c->out_bytes -= f->len;
-		free(f);
+		pop_frame(c);
 	}
 	if (c->starved && !c->close_code && c->out_bytes <= SEND_LOW_WATER)
 		resume_drained(c);

@@ -2,7 +2,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, staff, activeChat, cmid, request, withTimeout, sleep, noisyText,
+  Server, stopAndCheck, staff, activeChat, cmid, request, withTimeout, sleep, noisyText, unbatch,
 } from './lib.mjs';
 
 describe('ack only after commit', () => {
@@ -29,9 +29,11 @@ describe('ack only after commit', () => {
     p.ws.on('message', (data) => {
       let f;
       try { f = JSON.parse(data.toString()); } catch { return; }
-      if (f.type === 'ack' && f.chat === chat) {
-        acks.set(f.cmid, f.seq); // any ack that arrived was sent, so it must hold
-        onAckCount();
+      for (const g of unbatch(f)) {
+        if (g.type === 'ack' && g.chat === chat) {
+          acks.set(g.cmid, g.seq); // any ack that arrived was sent, so it must hold
+          onAckCount();
+        }
       }
     });
     for (let i = 0; i < N; i++) {

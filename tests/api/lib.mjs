@@ -378,6 +378,11 @@ export async function rawWsHandshake(port, { protocol = SUBPROTOCOL, origin, hea
   return { conn, status, headers: hdrs, head: head[0], key };
 }
 
+/** The frames inside a server `batch` frame, in order (or just [f]). */
+export function unbatch(f) {
+  return f && f.type === 'batch' && Array.isArray(f.frames) ? f.frames : [f];
+}
+
 /** A client-to-server (masked) WebSocket frame. */
 export function wsFrame(opcode, payload, { fin = true } = {}) {
   const data = Buffer.isBuffer(payload) ? payload : Buffer.from(payload, 'utf8');
@@ -413,6 +418,12 @@ export function parseWsFrames(buf) {
     const payload = buf.subarray(p, p + len);
     const f = { fin: !!(b0 & 0x80), opcode: b0 & 0x0f, payload };
     if (f.opcode === 1) { try { f.json = JSON.parse(payload.toString('utf8')); } catch { /* keep raw */ } }
+    if (f.json && f.json.type === 'batch') {
+      // the server may combine frames; list them one by one, as separate frames
+      off = p + len;
+      for (const inner of unbatch(f.json)) frames.push({ ...f, json: inner });
+      continue;
+    }
     if (f.opcode === 8) {
       f.code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
       f.reason = payload.subarray(2).toString('utf8');
@@ -453,7 +464,7 @@ export class Client {
       let f;
       try { f = JSON.parse(data.toString('utf8')); } catch { this.bad.push(data); return; }
       if (isBinary) this.bad.push(data);
-      this.frames.push(f);
+      this.frames.push(...unbatch(f));
       this._wake();
     });
     ws.on('error', (e) => { this.error = e; });

@@ -12,7 +12,9 @@ export function connect(base, headers = {}) {
   const waiters = [];
   ws.on('message', (data) => {
     const f = JSON.parse(String(data));
-    frames.push(f);
+    // the server may combine frames into one `batch` frame
+    if (f.type === 'batch' && Array.isArray(f.frames)) frames.push(...f.frames);
+    else frames.push(f);
     for (const w of [...waiters]) w();
   });
   const opened = new Promise((resolve, reject) => {

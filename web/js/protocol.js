@@ -151,6 +151,15 @@ export class RapportClient extends EventTarget {
     } catch (e) {
       return;
     }
+    if (frame && frame.type === 'batch' && Array.isArray(frame.frames)) {
+      // several frames sent as one: handle them in order
+      for (const f of frame.frames) this.onFrame(f);
+      return;
+    }
+    this.onFrame(frame);
+  }
+
+  onFrame(frame) {
     if (!frame || typeof frame.type !== 'string') return;
     switch (frame.type) {
       case 'welcome':
