@@ -375,6 +375,7 @@ static struct message *msg_add(struct desk *d, struct chat *c, int64_t now, enum
 	m->author = author;
 	m->author_id = author_id;
 	m->at = now;
+	m->origin = 0;
 	copy_str(m->cmid, sizeof m->cmid, cmid);
 	m->len = len;
 	memcpy(m->text, text, len);

@@ -70,6 +70,7 @@ struct message {
 	enum author author;
 	int64_t author_id;
 	int64_t at;
+	uint64_t origin; /* net layer: the connection it was sent on (0: none) */
 	char cmid[65];   /* up to 64 characters */
 	size_t len;      /* of text, in bytes */
 	char text[];     /* NUL-terminated: the message, or the event name */

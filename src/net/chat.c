@@ -173,6 +173,10 @@ void chat_deliver_to(struct sub *s)
 	struct ws_conn *c = s->conn;
 
 	while (s->sent_seq < ch->durable_seq && !c->close_code) {
+		if (!s->resume_to && ch->msgs[s->sent_seq]->origin == c->id) {
+			s->sent_seq++; /* live: the sender has it, and gets an ack */
+			continue;
+		}
 		if (s->resume_to && c->out_bytes > SEND_HIGH_WATER) {
 			/* a replay pauses and continues from resume_drained(); live delivery
 			 * does not, so a client that stops reading is cut off at the limit */
@@ -521,6 +525,7 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		deliver(ch);
 		return;
 	}
+	ch->msgs[0]->origin = c->id;
 	submit(chat_row_write(STW_CHAT_INSERT, ch));
 	{
 		struct op *o = op_new(OP_JOIN, c->id, ch);
@@ -553,6 +558,8 @@ static void post(struct ws_conn *c, const struct desk_actor *a, uint64_t conn_id
 		}
 		return;
 	}
+	if (!rest)
+		m->origin = conn_id; /* its sender's connection gets the ack, not the msg */
 	o = op_new(rest ? OP_REST_SEND : OP_SEND, conn_id, ch);
 	if (o) {
 		o->seq = m->seq;
@@ -703,9 +710,9 @@ static void op_done(struct store_write *w, int rc)
 		}
 	} else {
 		desk_durable(ch, o->seq);
+		deliver(ch); /* first, so an ack comes after every earlier msg of the chat */
 		if (o->kind == OP_JOIN || o->kind == OP_SEND || o->kind == OP_ACK_DUP)
 			send_ack(c, o->cmid, ch->id, o->seq);
-		deliver(ch);
 		if (o->kind == OP_JOIN || o->kind == OP_PICK || o->was_queued)
 			queue_changed(ch->lib);
 		if (o->kind != OP_SEND && o->kind != OP_ACK_DUP)
