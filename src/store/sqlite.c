@@ -20,7 +20,7 @@
 #define TAG "store"
 #define DB_FILE "rapport.db"
 #define BUSY_TIMEOUT_MS 5000
-#define CKPT_PAGES 10000 /* ~40 MiB: fewer, larger checkpoints coalesce hot index pages */
+#define CKPT_PAGES 1000 /* ~4 MiB: a checkpoint (page copies + fsync) stalls the next commit */
 
 /* ---- statement helpers ------------------------------------------------------------- */
 
