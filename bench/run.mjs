@@ -44,7 +44,12 @@ async function startServer(extra = [], dataDir = null) {
   const proc = spawn('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log_ = '';
   proc.stderr.on('data', (d) => { log_ = (log_ + d).slice(-4000); });
-  await healthy(port);
+  try {
+    await healthy(port, 60000);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw new Error(`${e.message}; server log: ${log_.slice(-1500)}`);
+  }
   const startMs = performance.now() - t0;
   return {
     port, dir, proc, startMs, pid: proc.pid,
@@ -73,7 +78,14 @@ async function scenario(name, extraServer, args) {
   for (let i = 0; i < RUNS; i++) {
     spawnSync('sync'); // start each run with no writeback pending from the last one
     await sleep(500);
-    const srv = await startServer(extraServer);
+    let srv;
+    try {
+      srv = await startServer(extraServer);
+    } catch (e) {
+      log(`${name} run ${i + 1}: ${e.message}`);
+      runs.push({ exit: -1, valid: false });
+      continue;
+    }
     try {
       const j = loadgen(srv.port, srv.pid, args);
       j.health = await healthy(srv.port);
