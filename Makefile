@@ -58,7 +58,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(OBJ)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-# bench/*.c programs (load generator, seeder, echo baseline) link the shared objects
+# bench/*.c programs (load generator, seeder, echo baseline, reads) link the shared objects
+$(BUILD)/bench/%: LDLIBS += $(shell pkg-config --libs libcurl 2>/dev/null)
 $(BUILD)/bench/%: bench/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
