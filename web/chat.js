@@ -247,6 +247,14 @@ client.addEventListener('welcome', (e) => {
   }
 });
 
+// Librarians came on or went off: the counts (and the queue view's words) follow.
+client.addEventListener('queues', (e) => {
+  if (!Array.isArray(e.detail.queues)) return;
+  state.queues = e.detail.queues;
+  renderQueues();
+  if (state.chat) renderChat();
+});
+
 // On a fresh page load: show the open (or most recent) chat in full, or the question form.
 function firstWelcome(chats) {
   const pendingJoin = client.pending().find((f) => f.type === 'join');

@@ -42,6 +42,7 @@ struct library {
 	char origins[1024]; /* allowed origins, one per line */
 	int staff_online;   /* librarians of this library with a live console */
 	int queue_dirty;    /* net layer: a queue change not yet announced */
+	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
 };
 
 struct queue {

@@ -318,6 +318,11 @@ static void announce_queue(struct library *lib)
 	}
 }
 
+static int match_patrons_of(struct ws_conn *c, const void *lib)
+{
+	return c->role == ROLE_PATRON && c->lib == lib;
+}
+
 void chat_flush_queues(void)
 {
 	size_t i;
@@ -328,6 +333,14 @@ void chat_flush_queues(void)
 		if (lib->queue_dirty) {
 			lib->queue_dirty = 0;
 			announce_queue(lib);
+		}
+		if (lib->staff_dirty) { /* how many are on changed: patrons of the library see it */
+			struct buf b = {0};
+
+			lib->staff_dirty = 0;
+			frame_begin(&b, "queues");
+			hello_queues_json(&b, lib);
+			send_copies(&b, match_patrons_of, lib);
 		}
 	}
 }
@@ -813,6 +826,7 @@ void chat_on_close(struct ws_conn *c)
 		desk_patron_release(g_app->desk, p);
 	} else if (c->role == ROLE_STAFF && c->staff) {
 		desk_staff_online(g_app->desk, c->staff, -1);
+		c->staff->lib->staff_dirty = 1;
 	}
 	c->patron = NULL;
 	c->staff = NULL;

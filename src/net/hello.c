@@ -36,16 +36,11 @@ static void limits_json(struct buf *b)
 	buf_putc(b, ',');
 }
 
-static void library_json(struct buf *b, const struct library *lib)
+void hello_queues_json(struct buf *b, const struct library *lib)
 {
 	size_t i;
 
-	buf_puts(b, "\"library\":{");
-	json_kint(b, "id", lib->id);
-	json_kstr(b, "slug", lib->slug);
-	json_kstr(b, "name", lib->name);
-	json_close(b, '}');
-	buf_puts(b, ",\"queues\":[");
+	buf_puts(b, "\"queues\":[");
 	for (i = 0; i < g_app->desk->n_queues; i++) {
 		struct queue *q = g_app->desk->queues[i];
 
@@ -61,6 +56,17 @@ static void library_json(struct buf *b, const struct library *lib)
 	}
 	json_close(b, ']');
 	buf_putc(b, ',');
+}
+
+static void library_json(struct buf *b, const struct library *lib)
+{
+	buf_puts(b, "\"library\":{");
+	json_kint(b, "id", lib->id);
+	json_kstr(b, "slug", lib->slug);
+	json_kstr(b, "name", lib->name);
+	json_close(b, '}');
+	buf_putc(b, ',');
+	hello_queues_json(b, lib);
 }
 
 static void patron_welcome(struct ws_conn *c, const char *token, const struct store_chat *rows,
@@ -261,6 +267,7 @@ static void hello_staff(struct ws_conn *c)
 	c->staff = st;
 	c->lib = st->lib;
 	desk_staff_online(g_app->desk, st, +1);
+	st->lib->staff_dirty = 1; /* patrons see who is on */
 	frame_begin(&b, "welcome");
 	json_kstr(&b, "role", "staff");
 	buf_puts(&b, "\"staff\":{");

@@ -186,6 +186,8 @@ void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
 void chat_queue_json(struct buf *b, const struct library *lib);
 /* hello.c: the hello command and welcome frames. */
 void cmd_hello(struct ws_conn *c, struct cmd *cmd);
+/* "queues":[...] of a library, each with its staff_on count (trailing comma). */
+void hello_queues_json(struct buf *b, const struct library *lib);
 /* Stops the server at once (fatal store error): no more acks. server.c. */
 void server_stop_now(void);
 /* REST: post a message (patron actor or staff actor); answers via http_respond. */
