@@ -662,13 +662,14 @@ static void close_writes(struct chat *ch, struct message *ev, enum op_kind kind,
 {
 	struct op *o;
 
-	submit(chat_row_write(STW_CHAT_UPDATE, ch));
+	/* the event first: the chat update that closes the chat archives its messages */
+	submit(msg_write(ch, ev));
 	o = op_new(kind, 0, ch);
 	if (o) {
 		o->seq = ev->seq;
 		o->was_queued = was_queued;
 	}
-	submit_op(msg_write(ch, ev), o);
+	submit_op(chat_row_write(STW_CHAT_UPDATE, ch), o);
 }
 
 static void cmd_end(struct ws_conn *c, struct cmd *cmd)

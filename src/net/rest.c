@@ -58,9 +58,10 @@ struct read_job {
 	int64_t before;
 	int limit;
 	int rc;
+	int live;                /* an open chat: messages come from the desk */
 	struct store_patron patron;
 	struct store_chat row;
-	struct buf out;          /* "chats":[...] or "messages":[...] JSON, built on the worker */
+	struct buf out;          /* rows packed by the worker, turned into JSON on the loop */
 };
 
 static const char *state_ok(const char *s)
@@ -115,6 +116,10 @@ static void read_run(struct worker_job *job, const struct store_ops *ops,
 		j->rc = STORE_NOTFOUND; /* not yours: read nothing more */
 		return;
 	}
+	if (!strcmp(j->row.state, "queued") || !strcmp(j->row.state, "active")) {
+		j->live = 1; /* an open chat: the loop has every message in memory */
+		return;
+	}
 	j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
 }
 
@@ -158,9 +163,24 @@ static void read_done(struct worker_job *job)
 		respond_buf(h, 200, &b);
 		goto out;
 	}
+	if (j->live && !desk_chat(g_app->desk, j->chat_id)) {
+		http_error(h, 503, "busy", "The chat just changed; try again.");
+		goto out;
+	}
 	buf_puts(&b, "{\"chat\":");
 	chat_row_json(&b, &j->row);
 	buf_puts(&b, ",\"messages\":[");
+	if (j->live) {
+		struct chat *ch = desk_chat(g_app->desk, j->chat_id);
+		int64_t i;
+
+		for (i = 0; ch && i < ch->durable_seq; i++) {
+			buf_putc(&b, '{');
+			msg_fields(&b, ch, ch->msgs[i]);
+			json_close(&b, '}');
+			buf_putc(&b, ',');
+		}
+	}
 	while (off < j->out.len) {
 		struct store_message m;
 		const char *body;

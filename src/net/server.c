@@ -72,11 +72,16 @@ static enum chat_state state_of(const char *s)
 
 static int load_msg(void *ctx, const struct store_message *m)
 {
-	struct chat *ch = ctx;
+	struct chat *ch = desk_chat(g_app->desk, m->chat_id);
 	enum author a = strcmp(m->author, "staff") == 0	   ? AUTHOR_STAFF
 			: strcmp(m->author, "patron") == 0 ? AUTHOR_PATRON
 							   : AUTHOR_SYSTEM;
 
+	if (!ch) {
+		log_warn("load", "message %lld of chat %lld, which is not open: skipped",
+			 (long long)m->seq, (long long)m->chat_id);
+		return 0;
+	}
 	if (m->seq != (int64_t)ch->n_msgs + 1) {
 		log_error("load", "chat %lld: message %lld out of sequence", (long long)ch->id,
 			  (long long)m->seq);
@@ -136,9 +141,10 @@ int chat_load_state(struct store_conn *sc)
 			rc = STORE_ERR;
 			goto out;
 		}
-		if ((rc = ops->messages(sc, r->id, 0, 0, load_msg, ch)))
-			goto out;
 	}
+	/* open chats' messages are all in the log, in the order they were written */
+	if ((rc = ops->log_messages(sc, load_msg, NULL)))
+		goto out;
 	desk_loaded(g_app->desk, app_now_ms());
 	log_info("load", "%zu libraries, %zu staff, %zu open chats", g_app->desk->n_libs,
 		 g_app->desk->n_staff, o.n);

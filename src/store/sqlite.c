@@ -476,6 +476,27 @@ static const enum sq_stmt write_stmt[] = {
 	[STW_SESSION_TOUCH] = SQ_SESSION_TOUCH,   [STW_SESSION_DELETE] = SQ_SESSION_DELETE,
 };
 
+/* Moves a closed chat's messages from the log into `messages` (clustered by chat). */
+static int archive_chat(struct store_conn *c, int64_t chat_id)
+{
+	static const enum sq_stmt steps[] = {SQ_ARCHIVE_CHAT, SQ_UNLOG_CHAT};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		sqlite3_stmt *st = sq_stmt(c, steps[i]);
+		int rc;
+
+		if (!st)
+			return STORE_ERR;
+		rc = sqlite3_bind_int64(st, 1, chat_id);
+		rc = rc ? rc : sqlite3_step(st);
+		sq_done(st);
+		if (rc != SQLITE_DONE)
+			return sq_err(c, rc, sq_sql[steps[i]]);
+	}
+	return STORE_OK;
+}
+
 /* Touches and session deletes of a row that is gone are harmless and succeed; a chat
  * update that matches nothing means the chat was never stored, so it fails. */
 static int sq_apply(struct store_conn *c, const struct store_write *w)
@@ -498,6 +519,9 @@ static int sq_apply(struct store_conn *c, const struct store_write *w)
 	sq_done(st);
 	if (rc == SQLITE_DONE && w->kind == STW_CHAT_UPDATE && sqlite3_changes(c->db) == 0)
 		return STORE_NOTFOUND;
+	if (rc == SQLITE_DONE && w->kind == STW_CHAT_UPDATE &&
+	    (!strcmp(w->u.chat.state, "ended") || !strcmp(w->u.chat.state, "abandoned")))
+		return archive_chat(c, w->u.chat.id);
 	return sq_err(c, rc, sq_sql[write_stmt[w->kind]]);
 }
 
@@ -603,5 +627,6 @@ const struct store_ops store_sqlite_ops = {
 	.chats_by_patron = sq_chats_by_patron,
 	.chats_by_library = sq_chats_by_library,
 	.messages = sq_messages,
+	.log_messages = sq_log_messages,
 	.max_ids = sq_max_ids,
 };

@@ -24,6 +24,8 @@ enum sq_stmt {
 	SQ_CHAT_INSERT,
 	SQ_CHAT_UPDATE,
 	SQ_MESSAGE_INSERT,
+	SQ_ARCHIVE_CHAT,
+	SQ_UNLOG_CHAT,
 	SQ_SESSION_INSERT,
 	SQ_SESSION_TOUCH,
 	SQ_SESSION_DELETE,
@@ -43,6 +45,9 @@ enum sq_stmt {
 	SQ_CHATS_BY_PATRON,
 	SQ_CHATS_BY_LIBRARY,
 	SQ_MESSAGES,
+	SQ_ARCHIVED,
+	SQ_LOG_MESSAGES,
+	SQ_LOG_ALL,
 	SQ_MAX_IDS,
 	SQ__COUNT
 };
@@ -101,6 +106,7 @@ int sq_chats_by_patron(struct store_conn *c, int64_t patron_id, int limit, store
 		       void *ctx);
 int sq_chats_by_library(struct store_conn *c, int64_t library_id, const char *state,
 			int64_t before_id, int limit, store_chat_cb cb, void *ctx);
+int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx);
 int sq_messages(struct store_conn *c, int64_t chat_id, int64_t after_seq, int limit,
 		store_message_cb cb, void *ctx);
 int sq_max_ids(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_id);

@@ -348,15 +348,25 @@ int sq_chats_by_library(struct store_conn *c, int64_t library_id, const char *st
 }
 
 /* Messages of a chat after after_seq, in seq order; limit <= 0 means all. */
+/* Messages of an ended chat are in `messages`; an open chat's are still in the log. */
 int sq_messages(struct store_conn *c, int64_t chat_id, int64_t after_seq, int limit,
 		store_message_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_MESSAGES);
+	sqlite3_stmt *st = sq_stmt(c, SQ_ARCHIVED);
 	struct store_message r = {0};
-	int rc;
+	int rc, archived;
 
 	if (!cb)
 		return STORE_BADARG;
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_bind_int64(st, 1, chat_id);
+	rc = rc ? rc : sqlite3_step(st);
+	archived = rc == SQLITE_ROW;
+	sq_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_err(c, rc, "archived");
+	st = sq_stmt(c, archived ? SQ_MESSAGES : SQ_LOG_MESSAGES);
 	if (!st)
 		return STORE_ERR;
 	rc = sqlite3_bind_int64(st, 1, chat_id);
@@ -383,4 +393,17 @@ int sq_max_ids(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_i
 	}
 	sq_done(st);
 	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "max_ids");
+}
+
+/* Every message in the log (open chats), in the order written: start-up loading. */
+int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = sq_stmt(c, SQ_LOG_ALL);
+	struct store_message r = {0};
+
+	if (!cb)
+		return STORE_BADARG;
+	if (!st)
+		return STORE_ERR;
+	return each_row(c, st, SQLITE_OK, fill_message, &r, row_message, &cb, ctx, "log");
 }

@@ -83,8 +83,34 @@ static const char migration_1[] =
 	" PRIMARY KEY (chat_id, seq)"
 	") WITHOUT ROWID;";
 
+/* Version 2: live messages go to an append-only log keyed by a global sequence. A commit
+ * of messages to hundreds of chats then dirties only the few log pages its rows fill,
+ * instead of one (chat, seq) leaf page per chat. When a chat ends, its messages move into
+ * `messages` in one write (SQ_ARCHIVE_CHAT, SQ_UNLOG_CHAT). The log holds only open chats'
+ * messages, which the server also keeps in memory; it has no index on purpose. */
+static const char migration_2[] =
+	"CREATE TABLE message_log ("
+	" id INTEGER PRIMARY KEY,"
+	" chat_id INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL CHECK (seq > 0),"
+	" kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+	" author INTEGER NOT NULL CHECK (author IN (0, 1, 2)),"
+	" author_id INTEGER NOT NULL,"
+	" cmid TEXT,"
+	" body TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL"
+	");"
+	/* open chats' messages move to the log, so each message lives in one place */
+	"INSERT INTO message_log (chat_id, seq, kind, author, author_id, cmid, body, created_at)"
+	" SELECT m.chat_id, m.seq, m.kind, m.author, m.author_id, m.cmid, m.body, m.created_at"
+	" FROM messages m JOIN chats c ON c.id = m.chat_id"
+	" WHERE c.state IN ('queued', 'active') ORDER BY m.chat_id, m.seq;"
+	"DELETE FROM messages WHERE chat_id IN"
+	" (SELECT id FROM chats WHERE state IN ('queued', 'active'));";
+
 const char *const sq_migrations[] = {
 	migration_1,
+	migration_2,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -122,8 +148,13 @@ const char *const sq_sql[SQ__COUNT] = {
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[SQ_CHAT_UPDATE] = "UPDATE chats SET staff_id = ?2, state = ?3, ended_by = ?4, "
 			   "picked_at = ?5, ended_at = ?6 WHERE id = ?1",
-	[SQ_MESSAGE_INSERT] = "INSERT INTO messages (chat_id, seq, kind, author, author_id, "
+	[SQ_MESSAGE_INSERT] = "INSERT INTO message_log (chat_id, seq, kind, author, author_id, "
 			      "cmid, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SQ_ARCHIVE_CHAT] = "INSERT INTO messages (chat_id, seq, kind, author, author_id, cmid, "
+			    "body, created_at) SELECT chat_id, seq, kind, author, author_id, "
+			    "cmid, body, created_at FROM message_log WHERE chat_id = ?1 "
+			    "ORDER BY seq",
+	[SQ_UNLOG_CHAT] = "DELETE FROM message_log WHERE chat_id = ?1",
 	[SQ_SESSION_INSERT] = "INSERT INTO sessions (token_hash, staff_id, csrf, created_at, "
 			      "last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
@@ -168,6 +199,14 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_MESSAGES] = "SELECT chat_id, seq, kind, author, author_id, coalesce(cmid, ''), "
 			"body, created_at FROM messages WHERE chat_id = ?1 AND seq > ?2 "
 			"ORDER BY seq LIMIT ?3",
+	[SQ_ARCHIVED] = "SELECT 1 FROM messages WHERE chat_id = ?1 LIMIT 1",
+	/* a chat still open: the log has no index (the server reads open chats from memory,
+	 * and loads them at start with SQ_LOG_ALL), so this scans it */
+	[SQ_LOG_MESSAGES] = "SELECT chat_id, seq, kind, author, author_id, coalesce(cmid, ''), "
+			    "body, created_at FROM message_log WHERE chat_id = ?1 AND seq > ?2 "
+			    "ORDER BY seq LIMIT ?3",
+	[SQ_LOG_ALL] = "SELECT chat_id, seq, kind, author, author_id, coalesce(cmid, ''), "
+		       "body, created_at FROM message_log ORDER BY id",
 	[SQ_MAX_IDS] = "SELECT coalesce((SELECT max(id) FROM chats), 0), "
 		       "coalesce((SELECT max(id) FROM patrons), 0)",
 };

@@ -112,7 +112,9 @@ enum store_write_kind {
 	STW_PATRON_INSERT,   /* u.patron */
 	STW_PATRON_TOUCH,    /* u.patron: sets last_seen where id matches */
 	STW_CHAT_INSERT,     /* u.chat */
-	STW_CHAT_UPDATE,     /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at by id */
+	STW_CHAT_UPDATE,     /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at by id;
+			      * to ended or abandoned: also archives the chat's messages, so
+			      * write its last message before this */
 	STW_MESSAGE_INSERT,  /* u.message; body is owned by the write (freed by store_write_free) */
 	STW_SESSION_INSERT,  /* u.session */
 	STW_SESSION_TOUCH,   /* u.session: sets last_seen by token_hash */
@@ -208,6 +210,9 @@ struct store_ops {
 	/* Messages of a chat with seq > after_seq in seq order, at most `limit` (0 = all). */
 	int (*messages)(struct store_conn *c, int64_t chat_id, int64_t after_seq, int limit,
 			store_message_cb cb, void *ctx);
+	/* Every message of chats not yet archived (open ones), in the order written; for
+	 * loading live state at start. */
+	int (*log_messages)(struct store_conn *c, store_message_cb cb, void *ctx);
 	/* Largest ids in use (0 when empty), so the loop can allocate the next ones. */
 	int (*max_ids)(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_id);
 };

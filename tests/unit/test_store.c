@@ -240,11 +240,12 @@ static void test_migrations(void **state)
 	int v = 0;
 	char path[128];
 	const char *names[] = {"libraries", "queues", "staff", "sessions", "patrons", "chats",
-			       "messages", "chats_open", "chats_by_patron", "chats_by_library"};
+			       "messages", "chats_open", "chats_by_patron", "chats_by_library",
+			       "message_log"};
 
-	assert_int_equal(sq_migration_count, 1);
+	assert_int_equal(sq_migration_count, 2);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		sqlite3_stmt *st;
 
@@ -274,13 +275,13 @@ static void test_migrations(void **state)
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_NORMAL, 0, &f->c), 0);
 	assert_int_equal(pragma_int(f->c->db, "PRAGMA synchronous"), 1);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2);
 	assert_int_equal(pragma_int(f->c->db, "SELECT count(*) FROM libraries"), 1);
 
 	/* a read-only connection can read, cannot write */
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_FULL, 1, &c2), 0);
 	assert_int_equal(ops->schema_version(c2, &v), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2);
 	assert_int_not_equal(ops->begin(c2), 0);
 	ops->close(c2);
 
@@ -534,6 +535,18 @@ static int check_message_fields(void *ctx, const struct store_message *r)
 	return 0;
 }
 
+static int count_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static void test_messages(void **state)
 {
 	struct fx *f = *state;
@@ -572,17 +585,48 @@ static void test_messages(void **state)
 	assert_int_equal(ops->messages(f->c, 999, 0, 0, collect_message, &rs), 0);
 	assert_int_equal(rs.n, 0);
 
-	assert_int_equal(apply1(f->c, new_message(f->chat, 5, "again")), STORE_EXISTS);
-	assert_int_equal(apply1(f->c, new_message(999, 1, "no chat")), STORE_BADARG);
 	w = new_message(f->chat, 11, "x");
 	strcpy(w->u.message.kind, "shout");
 	assert_int_equal(apply1(f->c, w), STORE_BADARG);
 	w = new_message(f->chat, 11, "x");
 	strcpy(w->u.message.author, "robot");
 	assert_int_equal(apply1(f->c, w), STORE_BADARG);
+
+	/* closing the chat moves its messages from the log into `messages`, all of them,
+	 * and nothing stays behind in the log */
+	w = store_write_new(STW_CHAT_UPDATE);
+	w->u.chat.id = f->chat;
+	strcpy(w->u.chat.state, "ended");
+	strcpy(w->u.chat.ended_by, "staff");
+	w->u.chat.ended_at = 2000;
+	assert_int_equal(apply1(f->c, w), 0);
+	assert_int_equal(count_rows(f->c->db, "SELECT count(*) FROM message_log"), 0);
+	assert_int_equal(count_rows(f->c->db, "SELECT count(*) FROM messages"), 10);
+	n = 0;
+	assert_int_equal(ops->messages(f->c, f->chat, 0, 0, check_message_fields, &n), 0);
+	assert_int_equal(n, 10);
 	rs = (struct rows){0};
 	assert_int_equal(ops->messages(f->c, f->chat, 4, 1, collect_message, &rs), 0);
-	assert_string_equal(rs.text[0], "hello 5"); /* the duplicate changed nothing */
+	assert_string_equal(rs.text[0], "hello 5");
+}
+
+/* A sequence number logged twice (a bug upstream) is caught when the chat is archived:
+ * the whole transaction fails and the log keeps the messages. */
+static void test_archive_duplicate(void **state)
+{
+	struct fx *f = *state;
+	struct store_write *w;
+
+	seed(f);
+	assert_int_equal(apply1(f->c, new_message(f->chat, 1, "one")), 0);
+	assert_int_equal(apply1(f->c, new_message(f->chat, 1, "one again")), 0);
+	w = store_write_new(STW_CHAT_UPDATE);
+	w->u.chat.id = f->chat;
+	strcpy(w->u.chat.state, "ended");
+	strcpy(w->u.chat.ended_by, "patron");
+	assert_int_equal(apply1(f->c, w), STORE_EXISTS);
+	assert_int_equal(count_rows(f->c->db, "SELECT count(*) FROM message_log"), 2);
+	assert_int_equal(count_rows(f->c->db, "SELECT count(*) FROM messages"), 0);
 }
 
 static struct store_write *new_session(int seed, int64_t staff, int64_t created, int64_t seen)
@@ -910,7 +954,7 @@ static void drain_until(struct writer *wr, struct waker *k, struct tally *t, int
 	}
 }
 
-/* A duplicate in a batch fails the whole batch; nothing of it is committed. */
+/* A failing write fails the whole batch; nothing of it is committed. */
 static void test_writer_failed_batch(void **state)
 {
 	struct fx *f = *state;
@@ -925,9 +969,17 @@ static void test_writer_failed_batch(void **state)
 	wr = start_gated(f, &k);
 	submit_msg(wr, &t, 1, 1); /* batch 1, held in begin */
 	gate_wait_held();
-	submit_msg(wr, &t, 1, 2); /* batch 2: 2, 3, a second 2, 4 */
+	submit_msg(wr, &t, 1, 2); /* batch 2: 2, 3, an update of a missing chat, 4 */
 	submit_msg(wr, &t, 1, 3);
-	submit_msg(wr, &t, 1, 2);
+	{
+		struct store_write *w = store_write_new(STW_CHAT_UPDATE);
+
+		w->u.chat.id = 999;
+		strcpy(w->u.chat.state, "active");
+		w->done = done_record;
+		w->arg = &t;
+		assert_int_equal(writer_submit(wr, w), 0);
+	}
 	submit_msg(wr, &t, 1, 4);
 	gate_release(0);
 	drain_until(wr, &k, &t, 5);
@@ -935,8 +987,8 @@ static void test_writer_failed_batch(void **state)
 	assert_int_equal(t.seqs[1], 2);
 	assert_int_equal(t.rcs[1], STORE_ERR);
 	assert_int_equal(t.rcs[2], STORE_ERR);
-	assert_int_equal(t.seqs[3], 2);
-	assert_int_equal(t.rcs[3], STORE_EXISTS); /* the culprit gets its own reason */
+	assert_int_equal(t.seqs[3], -1);
+	assert_int_equal(t.rcs[3], STORE_NOTFOUND); /* the culprit gets its own reason */
 	assert_int_equal(t.rcs[4], STORE_ERR);
 	assert_int_equal(gate.begins, 2); /* batch 2 not retried: retrying cannot help */
 	assert_int_equal(gate.commits, 1);
@@ -1122,6 +1174,7 @@ int main(void)
 		T(test_patrons),
 		T(test_chats),
 		T(test_messages),
+		T(test_archive_duplicate),
 		T(test_sessions),
 		cmocka_unit_test(test_strerror_and_writes),
 		T(test_checkpoints),
