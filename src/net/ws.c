@@ -22,7 +22,7 @@ struct ws_conn *ws_find(uint64_t id)
 
 void frame_begin(struct buf *b, const char *type)
 {
-	if (buf_reserve(b, FRAME_HDR + 64))
+	if (buf_reserve(b, FRAME_HDR + 448)) /* one allocation for a typical frame */
 		return;
 	memset(b->data, 0, FRAME_HDR);
 	b->len = FRAME_HDR;
