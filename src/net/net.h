@@ -193,7 +193,7 @@ void server_stop_now(void);
 /* REST: post a message (patron actor or staff actor); answers via http_respond. */
 void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t chat_id,
 		    const char *cmid, const char *text, size_t len);
-/* Loading at start-up. */
+/* Loading at start-up (server.c). */
 int chat_load_state(struct store_conn *sc);
 
 /* ---- http.c: REST and static files --------------------------------------------------- */

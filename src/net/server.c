@@ -361,8 +361,6 @@ out_handles:
 		log_warn("server", "loop handles still open at exit");
 	log_info("server", "stopped");
 out:
-	if (!a->writer && sc == NULL)
-		(void)0;
 	{
 		struct session *s, *n;
 

@@ -174,13 +174,13 @@ static void on_closed(struct ws_conn *c)
 }
 
 /* A whole frame arrived: check it and hand it to the chat layer. */
-static void on_frame(struct ws_conn *c)
+static void on_frame(struct ws_conn *c, const char *data, size_t len)
 {
 	char msg[256], ref[65];
 	struct cmd cmd;
 	int rc;
 
-	if (!proto_utf8_valid(c->rx, c->rx_len)) {
+	if (!proto_utf8_valid(data, len)) {
 		ws_close(c, LWS_CLOSE_STATUS_INVALID_PAYLOAD, "invalid UTF-8");
 		return;
 	}
@@ -189,14 +189,14 @@ static void on_frame(struct ws_conn *c)
 			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "rate limit");
 			return;
 		}
-		rc = proto_decode(c->rx, c->rx_len, &cmd, msg, sizeof msg, ref);
+		rc = proto_decode(data, len, &cmd, msg, sizeof msg, ref);
 		if (rc == PROTO_OK)
 			proto_cmd_free(&cmd);
 		ws_error(c, "rate_limited", "Too many frames; send it again in a moment.", ref);
 		return;
 	}
 	c->dropped_in_row = 0;
-	rc = proto_decode(c->rx, c->rx_len, &cmd, msg, sizeof msg, ref);
+	rc = proto_decode(data, len, &cmd, msg, sizeof msg, ref);
 	if (rc != PROTO_OK) {
 		ws_error(c, rc == PROTO_BAD_JSON ? "bad_json" : "bad_frame", msg, ref);
 		return;
@@ -222,6 +222,10 @@ static int on_receive(struct lws *wsi, struct ws_conn *c, const void *in, size_t
 				 (unsigned char *)"frame too large", 15);
 		return -1;
 	}
+	if (!c->rx_len && lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+		on_frame(c, in, len); /* the usual case: whole in one piece, no copy */
+		return 0;
+	}
 	p = realloc(c->rx, c->rx_len + len + 1);
 	if (!p)
 		return -1;
@@ -230,12 +234,10 @@ static int on_receive(struct lws *wsi, struct ws_conn *c, const void *in, size_t
 	c->rx_len += len;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 		return 0;
-	on_frame(c);
+	on_frame(c, c->rx, c->rx_len);
+	free(c->rx); /* pieced-together frames are rare: keep no buffer around */
+	c->rx = NULL;
 	c->rx_len = 0;
-	if (c->rx_len == 0 && max > 4096) { /* do not keep big buffers around */
-		free(c->rx);
-		c->rx = NULL;
-	}
 	return 0;
 }
 
