@@ -29,6 +29,22 @@ enum desk_err {
 	DESK_EMPTY = -7,
 	DESK_NOMEM = -8,
 	DESK_FULL = -9,        /* chat holds the maximum number of messages */
+	DESK_OFFERED = -10,    /* pick: the chat is offered to another librarian for now */
+};
+
+/* Why a queued chat is offered to one librarian only (continuity routing). */
+enum offer_why {
+	OFFER_NONE,      /* open to every librarian of the library */
+	OFFER_PREFERRED, /* the patron's preferred librarian */
+	OFFER_HELPED,    /* a librarian who answered one of the patron's remembered chats */
+	OFFER_ASKED,     /* the patron asked for this librarian */
+};
+
+/* A patron's choice while queued (desk_choose). */
+enum desk_choice {
+	CHOOSE_FIRST,    /* first available: open to everyone now */
+	CHOOSE_WAIT,     /* keep waiting for the librarian the chat is offered to */
+	CHOOSE_STAFF,    /* ask for a specific librarian who is on now */
 };
 
 enum chat_state { CHAT_QUEUED, CHAT_ACTIVE, CHAT_ENDED, CHAT_ABANDONED };
@@ -84,6 +100,12 @@ struct patron {
 	int64_t offline_since; /* when online dropped to 0 */
 	struct chat **chats; /* open and held chats, oldest first */
 	size_t n_chats, cap_chats;
+	/* relationship memory, loaded at hello; all 0/empty unless remembered */
+	int remembered;
+	char name[128];      /* how to greet them: preferred name, else display name, or "" */
+	int64_t preferred_staff; /* staff id, 0: none */
+	int64_t helpers[8];  /* staff who answered their remembered chats, most recent first */
+	size_t n_helpers;
 };
 
 struct chat {
@@ -103,6 +125,14 @@ struct chat {
 	int refs;            /* holders besides the desk (subscriptions, pending writes) */
 	struct sub *subs;    /* the net layer's subscribers; opaque to the desk */
 	int64_t position_sent; /* net layer: the queue position last sent to the patron */
+	int remembered;      /* part of the patron's remembered history */
+	/* continuity routing: while `offer` is set only that librarian may pick the chat */
+	struct staff *offer;
+	enum offer_why offer_why;
+	int64_t offer_until; /* the offer lapses (0: no end: the patron asked or chose to wait) */
+	int routing;         /* continuity routing still running (ends at route_ends) */
+	int64_t route_ends;
+	int offer_dirty;     /* net layer: the offer changed, not yet announced */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
@@ -117,6 +147,7 @@ struct desk_config {
 	int text_max;          /* characters (code points); default 4000 */
 	int chat_max_msgs;     /* default 10000 */
 	int64_t queue_grace_ms; /* queued chat with its patron away this long is abandoned */
+	int64_t offer_window_ms; /* continuity routing window; default 30000 */
 };
 
 struct desk {
@@ -185,12 +216,14 @@ int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t c
 	      const char *cmid, const char *text, size_t len, struct message **out, int *dup);
 
 /* A librarian picks a queued chat of their library: it becomes active and a "joined"
- * event is added (*event). */
+ * event is added (*event). DESK_OFFERED while it is offered to someone else. Reaching
+ * their cap re-routes the other chats offered to them. */
 int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
 	      struct chat **out, struct message **event);
 
 /* Ends a chat: by its patron (queued: abandoned; active: ended) or by its librarian. Adds
- * an "ended" or "abandoned" event. */
+ * an "ended" or "abandoned" event. An active remembered chat moves its librarian to the
+ * front of the patron's helpers. */
 int desk_end(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
 	     struct chat **out, struct message **event);
 
@@ -206,13 +239,44 @@ int desk_may_write(const struct desk_actor *a, const struct chat *c);
 
 /* Patron connection count changes (+1 on hello, -1 on close). */
 void desk_patron_online(struct desk *d, struct patron *p, int delta, int64_t now);
-/* Staff console connection count changes. */
+/* Staff console connection count changes. Going off duty (to 0) re-routes the chats
+ * offered to them. */
 void desk_staff_online(struct desk *d, struct staff *s, int delta);
 
 /* Abandons queued chats whose patron has been away longer than the grace period. Calls
- * fn for each with the "abandoned" event. */
+ * fn for each with the "abandoned" event. Also ends lapsed offers (desk_route). */
 void desk_tick(struct desk *d, int64_t now,
 	       void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
+
+/* ---- relationship memory and continuity routing --------------------------------------
+ * When a remembered patron's chat is queued (desk_join), it is offered first to their
+ * preferred librarian, then to librarians who answered their remembered chats (most
+ * recent first), each only if on duty (a live console) and under their cap. While offered,
+ * only that librarian may pick it (others get DESK_OFFERED). If the offered librarian goes
+ * off duty or reaches their cap, the next candidate gets it; when none is left, or when
+ * offer_window_ms after the join has passed, the chat is open to everyone (for good).
+ * The patron may choose at any time (desk_choose). Every change of c->offer sets
+ * c->offer_dirty and the library's queue_dirty. */
+
+/* Sets what the desk knows of a patron's relationship (after hello, or a consent
+ * change). remembered == 0 forgets: name, preferred librarian and helpers are cleared,
+ * and continuity offers of their queued chats end (a librarian they asked for stays).
+ * remembered == 1 also marks their open chats remembered. helpers: most recent first. */
+void desk_set_relation(struct desk *d, int64_t now, struct patron *p, int remembered,
+		       const char *name, int64_t preferred_staff, const int64_t *helpers,
+		       size_t n_helpers);
+/* Sets the preferred librarian (0: none) of a remembered patron. */
+void desk_set_preferred(struct desk *d, struct patron *p, int64_t staff_id);
+/* The patron's choice for their queued chat. CHOOSE_STAFF: staff_id must be a librarian
+ * of the chat's library with a live console (else DESK_NOT_FOUND); the chat is offered to
+ * them with no time limit while they are on. CHOOSE_WAIT: the current offer no longer
+ * lapses (DESK_BAD_STATE if there is none). CHOOSE_FIRST: open to all, routing ends.
+ * Patron's own queued chat only (DESK_NOT_FOUND / DESK_BAD_STATE). */
+int desk_choose(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
+		enum desk_choice choice, int64_t staff_id);
+/* Re-decides the offer of one queued chat (called by the desk itself on join, pick,
+ * staff presence changes and tick; exposed for tests). */
+void desk_route(struct desk *d, int64_t now, struct chat *c);
 
 /* 1-based position of a queued chat in its queue, else 0. */
 size_t desk_position(const struct chat *c);
@@ -231,6 +295,7 @@ void desk_chat_unref(struct desk *d, struct chat *c);
 void desk_patron_release(struct desk *d, struct patron *p);
 
 const char *desk_state_name(enum chat_state s);
+const char *desk_offer_name(enum offer_why w); /* "", "preferred", "helped", "asked" */
 const char *desk_author_name(enum author a);
 const char *desk_strerror(int err);
 

@@ -465,6 +465,8 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 		return bind_hash(st, 1, s->token_hash);
 	case STW_BARRIER:
 		break;
+	default:
+		return SQLITE_MISUSE; /* relationship writes: not yet implemented */
 	}
 	return rc;
 }

@@ -22,6 +22,10 @@ void store_write_free(struct store_write *w)
 		return;
 	if (w->kind == STW_MESSAGE_INSERT)
 		free((void *)w->u.message.body);
+	else if (w->kind >= STW_CONSENT_GIVE) {
+		free(w->u.rel.text);
+		free(w->u.rel.blob);
+	}
 	free(w);
 }
 

@@ -60,6 +60,13 @@ struct store_staff {
 	char pw_hash[192];     /* argon2id string from crypto_pwhash_str */
 	int max_chats;         /* concurrent chat cap; 0 = use the server default */
 	int64_t created_at;
+	/* profile shown to patrons (migration 3); staff_put leaves these alone */
+	char pronouns[64];
+	char subjects[256];    /* free text, e.g. "nursing, health sciences, APA" */
+	char bio[512];
+	int listed;            /* opted in to the patrons' "who is on now" list */
+	char photo_type[16];   /* "", "image/png" or "image/jpeg" */
+	int64_t photo_at;      /* when the photo last changed (cache key), 0 if none */
 };
 
 struct store_session {
@@ -91,7 +98,15 @@ struct store_chat {
 	int64_t created_at;
 	int64_t picked_at;     /* 0 if never */
 	int64_t ended_at;      /* 0 if open */
+	/* migration 3 */
+	int remembered;        /* part of the patron's remembered history (consent at the time) */
+	char question[256];    /* the first patron message, cut at 255 bytes on a UTF-8 boundary */
+	char outcome[16];      /* "" or one of STORE_OUTCOMES, set by staff */
+	int rating;            /* 0 or 1..5, set by the patron after the chat */
 };
+
+/* Outcome tags a librarian can give a chat. */
+#define STORE_OUTCOMES "answered", "partly", "referred", "follow_up", "unanswered"
 
 /* kind: "text" (someone wrote it) or "event" (joined, left, ended...: `body` is the event
  * name). author: "patron", "staff" or "system". cmid "" when none. */
@@ -104,6 +119,82 @@ struct store_message {
 	char cmid[65];
 	const char *body;      /* owned by whoever filled the struct (see each function) */
 	int64_t created_at;
+};
+
+
+/* ---- relationship memory (migration 3; see docs/PRIVACY.md) ---------------------------
+ * A patron is anonymous unless consent to be remembered is in force. Every relationship
+ * write below is conditional in SQL (on the patron being remembered, in the library, the
+ * note's author...): when the condition fails nothing changes and the write completes
+ * with rc 0 and `changed` 0, which the caller turns into 404. Such a write never fails
+ * its batch. */
+
+#define STORE_HELPERS_MAX 8
+#define STORE_FAVOURITES_MAX 16
+#define STORE_CARD_CHATS 20
+#define STORE_CARD_NOTES 20
+#define STORE_CARD_TRAITS 24
+#define STORE_NOTE_MAX 2000   /* bytes */
+#define STORE_TRAIT_VALUE_MAX 200 /* bytes */
+
+/* Preset trait keys; a library may define more (trait_keys). */
+#define STORE_PRESET_TRAITS "preferred_name", "pronouns", "programme", "language", "style"
+
+/* What we remember of a patron; all empty/0 when not remembered. */
+struct store_relation {
+	int64_t patron_id;
+	int64_t library_id;
+	int remembered;             /* consent in force */
+	int64_t remembered_since;   /* when consent was given, 0 if not remembered */
+	char notice_version[32];    /* of the notice the patron agreed to */
+	char display_name[128];
+	char email[256];
+	char preferred_name[128];   /* trait "preferred_name" */
+	char pronouns[64];          /* trait "pronouns" */
+	int64_t preferred_staff_id; /* 0: none */
+	int64_t helpers[STORE_HELPERS_MAX]; /* staff who answered remembered chats, most
+					     * recent first, distinct */
+	size_t n_helpers;
+	int64_t favourites[STORE_FAVOURITES_MAX]; /* staff ids, most recent first */
+	size_t n_favourites;
+	int n_chats;                /* remembered chats */
+	int64_t first_chat_at;      /* of the oldest remembered chat, 0 if none */
+};
+
+struct store_note {
+	int64_t id;
+	int64_t patron_id;
+	int64_t library_id;
+	int64_t author_id;          /* staff id */
+	char body[STORE_NOTE_MAX + 1];
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct store_trait {
+	char key[32];
+	char value[STORE_TRAIT_VALUE_MAX + 1];
+	int64_t updated_by;         /* staff id; 0 when the patron gave it */
+	int64_t updated_at;
+};
+
+/* The relationship card's data: only what consent allows (relation.remembered == 0 means
+ * everything else is empty). chats: remembered chats, newest first. notes: newest first. */
+struct store_card {
+	struct store_relation rel;
+	struct store_chat chats[STORE_CARD_CHATS];
+	size_t n_chats;
+	struct store_note notes[STORE_CARD_NOTES];
+	size_t n_notes;
+	struct store_trait traits[STORE_CARD_TRAITS];
+	size_t n_traits;
+};
+
+/* A staff view of a card (audit: who, whom, when; no content). */
+struct store_card_view {
+	int64_t staff_id;
+	int64_t patron_id;
+	int64_t at;
 };
 
 /* ---- writes (applied by the writer thread inside a transaction) ------------------- */
@@ -120,6 +211,53 @@ enum store_write_kind {
 	STW_SESSION_TOUCH,   /* u.session: sets last_seen by token_hash */
 	STW_SESSION_DELETE,  /* u.session: deletes by token_hash */
 	STW_BARRIER,         /* no data: completes once everything queued before it committed */
+	/* relationship memory: u.rel; conditional (see above), `changed` says if it applied */
+	STW_CONSENT_GIVE,    /* patron_id, library_id, at, key = notice version, display_name,
+			      * email, preferred_name, pronouns ("" leaves a field unset).
+			      * Records the consent, marks the patron remembered (since `at`
+			      * unless already), marks their open chats remembered. */
+	STW_CONSENT_WITHDRAW,/* patron_id, at: records the withdrawal and forgets: names,
+			      * e-mail, notes, traits, favourites, preferred librarian, and the
+			      * remembered flag of every chat (the history links). Transcripts
+			      * stay (they are the library's record) but no longer link. */
+	STW_PATRON_PROFILE,  /* patron_id, display_name, email, preferred_name, pronouns: sets
+			      * all four ("" clears); only while remembered */
+	STW_NOTE_ADD,        /* patron_id, library_id, staff_id (author), at, text: only for a
+			      * remembered patron of that library; sets u.rel.id */
+	STW_NOTE_EDIT,       /* id, library_id, staff_id (must be the author), at, text */
+	STW_NOTE_DELETE,     /* id, library_id */
+	STW_TRAIT_SET,       /* patron_id, library_id, staff_id (0: the patron), at, key, value
+			      * ("" deletes): key must be preset or defined by the library */
+	STW_TRAIT_KEY_PUT,   /* library_id, key, value = label ("" deletes the key) */
+	STW_FAVOURITE,       /* patron_id, staff_id, on, at: only a remembered patron and staff
+			      * of the patron's library */
+	STW_PREFERRED,       /* patron_id, staff_id (0 clears): likewise */
+	STW_CHAT_OUTCOME,    /* chat_id, library_id, key = outcome ("" clears) */
+	STW_CHAT_RATE,       /* chat_id, patron_id, on = rating 1..5: only an ended chat of theirs */
+	STW_CARD_VIEW,       /* staff_id, patron_id, at: audit row */
+	STW_STAFF_PROFILE,   /* staff_id, display_name, pronouns, value = subjects, text = bio,
+			      * on = listed */
+	STW_STAFF_PHOTO,     /* staff_id, key = content type, blob/blob_len (0: remove), at */
+};
+
+/* The fields of a relationship write; which are used depends on the kind (see above). */
+struct store_rel_write {
+	int64_t id;
+	int64_t patron_id;
+	int64_t library_id;
+	int64_t staff_id;
+	int64_t chat_id;
+	int64_t at;
+	int on;
+	char key[32];
+	char value[256];
+	char display_name[128];
+	char email[256];
+	char preferred_name[128];
+	char pronouns[64];
+	char *text;     /* owned by the write (freed by store_write_free) */
+	void *blob;     /* owned by the write */
+	size_t blob_len;
 };
 
 struct store_write;
@@ -133,7 +271,9 @@ struct store_write {
 		struct store_chat chat;
 		struct store_message message;
 		struct store_session session;
+		struct store_rel_write rel;
 	} u;
+	int changed;           /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
 	void *arg;             /* for `done` */
 	struct store_write *next; /* queue link, owned by the writer while queued */
@@ -141,7 +281,8 @@ struct store_write {
 
 /* Allocates a zeroed write of `kind`. Returns NULL on out of memory. Loop thread. */
 struct store_write *store_write_new(enum store_write_kind kind);
-/* Frees a write and, for STW_MESSAGE_INSERT, its body. NULL is fine. Any thread. */
+/* Frees a write and what it owns (a message body, u.rel.text, u.rel.blob). NULL is fine.
+ * Any thread. */
 void store_write_free(struct store_write *w);
 
 /* ---- the backend table ------------------------------------------------------------ */
@@ -156,6 +297,8 @@ typedef int (*store_staff_cb)(void *ctx, const struct store_staff *r);
 typedef int (*store_session_cb)(void *ctx, const struct store_session *r);
 typedef int (*store_chat_cb)(void *ctx, const struct store_chat *r);
 typedef int (*store_message_cb)(void *ctx, const struct store_message *r);
+typedef int (*store_card_view_cb)(void *ctx, const struct store_card_view *r);
+typedef int (*store_trait_key_cb)(void *ctx, const char *key, const char *label);
 
 struct store_ops {
 	const char *name; /* "sqlite" */
@@ -215,6 +358,37 @@ struct store_ops {
 	int (*log_messages)(struct store_conn *c, store_message_cb cb, void *ctx);
 	/* Largest ids in use (0 when empty), so the loop can allocate the next ones. */
 	int (*max_ids)(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_id);
+
+	/* Relationship memory (worker threads). */
+	/* What is remembered of a patron (hello, routing). STORE_NOTFOUND: no such patron. */
+	int (*relation)(struct store_conn *c, int64_t patron_id, struct store_relation *out);
+	/* The card of a patron of library_id. STORE_NOTFOUND: no such patron in that
+	 * library. A patron not remembered gives rel.remembered == 0 and nothing else. */
+	int (*card)(struct store_conn *c, int64_t library_id, int64_t patron_id,
+		    struct store_card *out);
+	/* Full-text search of a library's ended chats, newest first, at most `limit`, with
+	 * id < before_id when before_id > 0. patron_id > 0: only that patron's remembered
+	 * chats. `query` is plain words (not FTS syntax): every word must occur (prefix
+	 * match for the last one). STORE_BADARG: no searchable word. */
+	int (*search)(struct store_conn *c, int64_t library_id, int64_t patron_id,
+		      const char *query, int64_t before_id, int limit, store_chat_cb cb,
+		      void *ctx);
+	/* A staff photo: sets *type ("image/png"...) and a malloc'd *data the caller frees.
+	 * STORE_NOTFOUND: none. */
+	int (*staff_photo)(struct store_conn *c, int64_t staff_id, char type[16], void **data,
+			   size_t *len);
+	/* A library's custom trait keys, by key. */
+	int (*trait_keys)(struct store_conn *c, int64_t library_id, store_trait_key_cb cb,
+			  void *ctx);
+	/* Card views of a library's patrons (patron_id > 0: of that patron), newest first. */
+	int (*card_views)(struct store_conn *c, int64_t library_id, int64_t patron_id, int limit,
+			  store_card_view_cb cb, void *ctx);
+	/* Continuity over chats of library_id created in [since, until): `returning` counts
+	 * picked-up chats of remembered patrons who had an earlier picked-up remembered chat;
+	 * `continued` those of them picked up by a librarian who had answered one of the
+	 * patron's earlier remembered chats. */
+	int (*continuity)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+			  int64_t *returning, int64_t *continued);
 };
 
 /* The SQLite backend. */

@@ -1,0 +1,26 @@
+/* card.h: the parts of a relationship card that are worded for people: the tenure line
+ * ("With us since March 2024 · 14 chats") and the suggested opener a librarian can insert
+ * with one click. Pure: no I/O; `now` in milliseconds since the epoch (UTC).
+ */
+#ifndef RAPPORT_DESK_CARD_H
+#define RAPPORT_DESK_CARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* "With us since March 2024 · 14 chats" (since = rel.remembered_since, or the first
+ * remembered chat if older); "New to us" when there are no earlier chats; "" when not
+ * remembered. Always NUL-terminates out. */
+void card_tenure(const struct store_card *card, int64_t now, char *out, size_t outlen);
+
+/* A suggested opener, from the most recent open topic (the newest earlier chat whose
+ * outcome is not "answered"), else the newest earlier chat, greeting the patron by their
+ * preferred or display name when known. Skips `current_chat_id` (the chat being picked
+ * up). Mentions the earlier question quoted and trimmed to ~80 characters on a word
+ * boundary; never quotes a note (notes are staff-only). "" when not remembered. */
+void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
+		 char *out, size_t outlen);
+
+#endif
