@@ -79,6 +79,12 @@ struct staff {
 	int max_chats;   /* 0: the desk default */
 	int n_active;    /* chats assigned and active */
 	int online;      /* live console connections */
+	/* profile shown to patrons (set by the net layer from the store) */
+	char pronouns[64];
+	char subjects[256];
+	char bio[512];
+	int listed;      /* opted in to "who is on now" */
+	int64_t photo_at; /* 0: no photo */
 };
 
 struct message {
