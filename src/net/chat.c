@@ -40,15 +40,60 @@ static void staff_json(struct buf *b, const struct staff *s)
 	json_close(b, '}');
 }
 
+void staff_profile_json(struct buf *b, const struct staff *s)
+{
+	char photo[64] = "";
+
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	if (s->photo_at)
+		snprintf(photo, sizeof photo, "/api/v1/staff/%lld/photo?v=%lld", (long long)s->id,
+			 (long long)s->photo_at);
+	buf_putc(b, '{');
+	json_kint(b, "id", s->id);
+	json_kstr(b, "name", s->name);
+	json_kstr(b, "pronouns", s->pronouns);
+	json_kstr(b, "subjects", s->subjects);
+	json_kstr(b, "bio", s->bio);
+	json_kstr(b, "photo", photo);
+	json_close(b, '}');
+}
+
+/* "offer":{...} or null, with a trailing comma. Staff see the librarian's id and name,
+ * patrons their profile. */
+static void offer_json(struct buf *b, const struct chat *ch, int profile)
+{
+	buf_puts(b, "\"offer\":");
+	if (ch->state != CHAT_QUEUED || !ch->offer) {
+		buf_puts(b, "null,");
+		return;
+	}
+	buf_puts(b, "{\"staff\":");
+	if (profile)
+		staff_profile_json(b, ch->offer);
+	else
+		staff_json(b, ch->offer);
+	buf_putc(b, ',');
+	json_kstr(b, "why", desk_offer_name(ch->offer_why));
+	json_kint(b, "until", ch->offer_until);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
 void chat_json(struct buf *b, const struct chat *ch)
 {
 	buf_putc(b, '{');
 	json_kint(b, "id", ch->id);
 	json_kstr(b, "state", desk_state_name(ch->state));
 	json_kint(b, "queue", ch->queue->id);
+	json_kint(b, "patron", ch->patron->id);
+	json_kbool(b, "remembered", ch->remembered);
 	buf_puts(b, "\"staff\":");
-	staff_json(b, ch->staff);
+	staff_profile_json(b, ch->staff);
 	buf_putc(b, ',');
+	offer_json(b, ch, 1);
 	json_kint(b, "created_at", ch->created_at);
 	json_kint(b, "picked_at", ch->picked_at);
 	json_kint(b, "ended_at", ch->ended_at);
@@ -72,9 +117,17 @@ void chat_row_json(struct buf *b, const struct store_chat *r)
 	json_kint(b, "id", r->id);
 	json_kstr(b, "state", r->state);
 	json_kint(b, "queue", r->queue_id);
+	json_kint(b, "patron", r->patron_id);
+	json_kbool(b, "remembered", r->remembered);
 	buf_puts(b, "\"staff\":");
-	staff_json(b, s);
+	staff_profile_json(b, s);
 	buf_putc(b, ',');
+	if (r->question[0])
+		json_kstr(b, "question", r->question);
+	if (r->outcome[0])
+		json_kstr(b, "outcome", r->outcome);
+	if (r->rating)
+		json_kint(b, "rating", r->rating);
 	json_kint(b, "created_at", r->created_at);
 	json_kint(b, "picked_at", r->picked_at);
 	json_kint(b, "ended_at", r->ended_at);
@@ -267,6 +320,9 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			json_strn(b, first ? first->text : "", k);
 			buf_putc(b, ',');
 			json_kbool(b, "patron_online", ch->patron->online > 0);
+			json_kint(b, "patron", ch->patron->id);
+			json_kbool(b, "remembered", ch->remembered);
+			offer_json(b, ch, 0);
 			json_close(b, '}');
 			buf_putc(b, ',');
 		}

@@ -178,6 +178,8 @@ void resume_drained(struct ws_conn *c);
 void resume_forget(struct ws_conn *c);
 /* JSON of a chat summary into b (an object, no trailing comma). */
 void chat_json(struct buf *b, const struct chat *ch);
+/* A librarian's public profile {"id","name","pronouns","subjects","bio","photo"}, or null. */
+void staff_profile_json(struct buf *b, const struct staff *s);
 /* JSON of a chat row from the store (the live summary if the desk holds the chat). */
 void chat_row_json(struct buf *b, const struct store_chat *r);
 /* JSON of a message (fields only, no braces, trailing comma). */
