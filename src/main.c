@@ -44,6 +44,8 @@ static const char *usage_serve =
 	"  --session-max S      staff session absolute expiry in seconds (43200)\n"
 	"  --queue-grace S      seconds a queued patron may be away before the chat is\n"
 	"                       abandoned (120)\n"
+	"  --offer-window S     seconds a remembered patron's chat is offered to their\n"
+	"                       preferred or earlier librarian before it is open to all (30)\n"
 	"  --workers N          reader/hashing threads (2)\n"
 	"  --new-patrons N      new anonymous patrons per address per minute (300; 0: no cap)\n"
 	"  --tls-cookies        mark cookies Secure (when a TLS proxy is in front)\n"
@@ -166,7 +168,7 @@ static int put_staff(struct store_conn *sc, int64_t library_id, const char *emai
 
 enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA, OPT_WEB, OPT_DUR, OPT_MAXCHATS, OPT_TEXTMAX,
-	OPT_FRAMEMAX, OPT_RATE, OPT_BURST, OPT_SENDQ, OPT_SIDLE, OPT_SMAX, OPT_GRACE,
+	OPT_FRAMEMAX, OPT_RATE, OPT_BURST, OPT_SENDQ, OPT_SIDLE, OPT_SMAX, OPT_GRACE, OPT_OFFERWIN,
 	OPT_WORKERS, OPT_TLS, OPT_DEMOSITE, OPT_ALLOW, OPT_LIBRARY, OPT_NAME, OPT_ORIGIN,
 	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS,
 };
@@ -181,6 +183,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{"rate", 1, 0, OPT_RATE},	  {"burst", 1, 0, OPT_BURST},
 		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
 		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
+		{"offer-window", 1, 0, OPT_OFFERWIN},
 		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
 		{"new-patrons", 1, 0, OPT_NEWPATRONS},
 		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
@@ -223,6 +226,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_SIDLE: intp = &cfg.session_idle; break;
 		case OPT_SMAX: intp = &cfg.session_max; break;
 		case OPT_GRACE: intp = &cfg.queue_grace; break;
+		case OPT_OFFERWIN: intp = &cfg.offer_window; break;
 		case OPT_WORKERS: intp = &cfg.workers; break;
 		case OPT_NEWPATRONS: intp = &cfg.new_patrons; break;
 		case OPT_DEMOSITE: intp = &demo_site; break;
@@ -244,7 +248,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 	}
 	if (bad || optind < argc || cfg.port < 1 || cfg.port > 65535 || cfg.workers < 1 ||
 	    cfg.workers > 16 || cfg.rate < 1 || cfg.burst < 1 || cfg.frame_max < 256 ||
-	    cfg.text_max < 1 || cfg.send_queue_max < 65536) {
+	    cfg.text_max < 1 || cfg.send_queue_max < 65536 || cfg.offer_window < 0) {
 		if (!bad)
 			fprintf(stderr, "rapport: bad option value\n");
 		fputs(usage_serve, stderr);

@@ -343,9 +343,7 @@ static void login_done(struct worker_job *job)
 		http_error(h, 401, "bad_credentials", "Wrong email or password.");
 		goto out;
 	}
-	st = desk_put_staff(g_app->desk, j->staff.id, j->staff.library_id, j->staff.email,
-			    j->staff.display_name, strcmp(j->staff.role, "admin") == 0,
-			    j->staff.max_chats);
+	st = server_put_staff(&j->staff);
 	w = st ? store_write_new(STW_SESSION_INSERT) : NULL;
 	if (!w) {
 		http_error(h, 503, "busy", "Out of memory.");

@@ -356,9 +356,10 @@ static void announce_queue(struct library *lib)
 			struct chat *ch = q->waiting[j];
 			struct sub *s;
 
-			if (ch->position_sent == (int64_t)j + 1)
+			if (ch->position_sent == (int64_t)j + 1 && !ch->offer_dirty)
 				continue;
 			ch->position_sent = (int64_t)j + 1;
+			ch->offer_dirty = 0;
 			for (s = ch->subs; s; s = s->chat_next) {
 				struct buf f = {0};
 
@@ -396,6 +397,7 @@ void chat_flush_queues(void)
 			lib->staff_dirty = 0;
 			frame_begin(&b, "queues");
 			hello_queues_json(&b, lib);
+			librarians_json(&b, lib);
 			send_copies(&b, match_patrons_of, lib);
 		}
 	}
@@ -480,6 +482,16 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 	r->created_at = ch->created_at;
 	r->picked_at = ch->picked_at;
 	r->ended_at = ch->ended_at;
+	r->remembered = ch->remembered;
+	if (kind == STW_CHAT_INSERT && ch->n_msgs) { /* the question, cut on a UTF-8 boundary */
+		const struct message *q = ch->msgs[0];
+		size_t n = q->len < sizeof r->question - 1 ? q->len : sizeof r->question - 1;
+
+		while (n < q->len && n > 0 && ((unsigned char)q->text[n] & 0xC0) == 0x80)
+			n--;
+		memcpy(r->question, q->text, n);
+		r->question[n] = '\0';
+	}
 	return w;
 }
 
@@ -555,6 +567,7 @@ static const char *err_code(int rc)
 	case DESK_FORBIDDEN: return "forbidden";
 	case DESK_BAD_STATE: return "bad_state";
 	case DESK_TAKEN: return "taken";
+	case DESK_OFFERED: return "offered";
 	case DESK_AT_CAPACITY: return "at_capacity";
 	case DESK_TOO_LONG: return "too_long";
 	case DESK_EMPTY: return "empty";
@@ -579,6 +592,14 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		ws_error(c, "not_found", "No such queue.", cmd->cmid);
 		return;
 	}
+	if (cmd->staff) { /* asking for a librarian: one of this library who is on now */
+		struct staff *s = desk_staff(g_app->desk, cmd->staff);
+
+		if (!s || s->lib != c->lib || s->online <= 0) {
+			ws_error(c, "not_found", "That librarian is not on now.", cmd->cmid);
+			return;
+		}
+	}
 	rc = desk_join(g_app->desk, now, c->patron, q, cmd->cmid, cmd->text, cmd->text_len, &ch,
 		       &existing);
 	if (rc) {
@@ -595,6 +616,11 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		return;
 	}
 	ch->msgs[0]->origin = c->id;
+	if (cmd->staff) {
+		struct desk_actor a = chat_actor(c);
+
+		desk_choose(g_app->desk, now, &a, ch->id, CHOOSE_STAFF, cmd->staff);
+	}
 	submit(chat_row_write(STW_CHAT_INSERT, ch));
 	{
 		struct op *o = op_new(OP_JOIN, c->id, ch);
@@ -847,6 +873,12 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 			cmd_pick(c, cmd);
 		break;
 	case CMD_END: cmd_end(c, cmd); break;
+	case CMD_REMEMBER:
+	case CMD_FORGET:
+	case CMD_CHOOSE:
+	case CMD_RATE:
+	case CMD_FAVOURITE:
+	case CMD_PREFER: patron_cmd(c, cmd); break;
 	default: break;
 	}
 }

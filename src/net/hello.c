@@ -21,6 +21,7 @@ struct hello_job {
 	struct store_patron patron;
 	struct store_chat rows[WELCOME_CHATS];
 	size_t n_rows;
+	struct store_relation rel; /* what is remembered of the patron (zero: nothing) */
 };
 
 static void limits_json(struct buf *b)
@@ -70,7 +71,7 @@ static void library_json(struct buf *b, const struct library *lib)
 }
 
 static void patron_welcome(struct ws_conn *c, const char *token, const struct store_chat *rows,
-			   size_t n_rows)
+			   size_t n_rows, const struct store_relation *rel)
 {
 	struct patron *p = c->patron;
 	int64_t now = app_now_ms();
@@ -86,6 +87,9 @@ static void patron_welcome(struct ws_conn *c, const char *token, const struct st
 	if (token)
 		json_kstr(&b, "token", token);
 	library_json(&b, c->lib);
+	patron_relation_json(&b, rel);
+	patron_notice_json(&b);
+	librarians_json(&b, c->lib);
 	buf_puts(&b, "\"chats\":[");
 	for (i = p->n_chats; i-- > 0;) { /* newest first */
 		chat_json(&b, p->chats[i]);
@@ -110,7 +114,8 @@ static void patron_welcome(struct ws_conn *c, const char *token, const struct st
 
 /* Binds the connection to its patron and says welcome. */
 static void patron_ready(struct ws_conn *c, int64_t patron_id, const char *token,
-			 const struct store_chat *rows, size_t n_rows)
+			 const struct store_chat *rows, size_t n_rows,
+			 const struct store_relation *rel)
 {
 	struct patron *p = desk_patron(g_app->desk, patron_id, c->lib->id);
 
@@ -122,7 +127,8 @@ static void patron_ready(struct ws_conn *c, int64_t patron_id, const char *token
 	c->patron = p;
 	c->role = ROLE_PATRON;
 	desk_patron_online(g_app->desk, p, +1, app_now_ms());
-	patron_welcome(c, token, rows, n_rows);
+	patron_apply_relation(p, rel);
+	patron_welcome(c, token, rows, n_rows, rel);
 }
 
 static void created_done(struct store_write *w, int rc)
@@ -137,7 +143,7 @@ static void created_done(struct store_write *w, int rc)
 			ws_error(c, "store_failed", "Could not start; try again.", "hello");
 		}
 	} else if (c) {
-		patron_ready(c, w->u.patron.id, j->token, NULL, 0);
+		patron_ready(c, w->u.patron.id, j->token, NULL, 0, &j->rel);
 	}
 	free(j);
 }
@@ -160,6 +166,8 @@ static void lookup_run(struct worker_job *job, const struct store_ops *ops,
 	j->rc = ops->patron_by_token(sc, j->hash, &j->patron);
 	if (j->rc == 0)
 		j->rc = ops->chats_by_patron(sc, j->patron.id, WELCOME_CHATS, chat_row_cb, j);
+	if (j->rc == 0)
+		j->rc = ops->relation(sc, j->patron.id, &j->rel);
 }
 
 static void lookup_done(struct worker_job *job)
@@ -177,7 +185,7 @@ static void lookup_done(struct worker_job *job)
 		c->hello_pending = 0;
 		ws_error(c, "busy", "Could not look you up; try again.", "hello");
 	} else {
-		patron_ready(c, j->patron.id, NULL, j->rows, j->n_rows);
+		patron_ready(c, j->patron.id, NULL, j->rows, j->n_rows, &j->rel);
 	}
 out:
 	free(j);

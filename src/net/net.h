@@ -190,6 +190,17 @@ void chat_queue_json(struct buf *b, const struct library *lib);
 void cmd_hello(struct ws_conn *c, struct cmd *cmd);
 /* "queues":[...] of a library, each with its staff_on count (trailing comma). */
 void hello_queues_json(struct buf *b, const struct library *lib);
+/* patron.c: consent and the patron's relationship commands. */
+void patron_cmd(struct ws_conn *c, struct cmd *cmd);
+/* "notice":{...}, "relation":{...}, "librarians":[...] members (trailing commas). */
+void patron_notice_json(struct buf *b);
+void patron_relation_json(struct buf *b, const struct store_relation *r);
+void librarians_json(struct buf *b, const struct library *lib);
+/* Tells the desk what is remembered of p (routing, greeting). */
+void patron_apply_relation(struct patron *p, const struct store_relation *r);
+/* Adds or updates a staff member of the desk from a store row, profile included.
+ * server.c. */
+struct staff *server_put_staff(const struct store_staff *r);
 /* Stops the server at once (fatal store error): no more acks. server.c. */
 void server_stop_now(void);
 /* REST: post a message (patron actor or staff actor); answers via http_respond. */

@@ -75,6 +75,39 @@ static int bad(char *msg, size_t msglen, const char *what)
 	return PROTO_BAD_FRAME;
 }
 
+/* Copies an optional string member of `remember`, checking its length. */
+static int opt_field(const char *src, char *dst, size_t cap, const char *name,
+		     json_error_t *err)
+{
+	if (src && copy_field(dst, cap, src)) {
+		snprintf(err->text, sizeof err->text, "%s is at most %zu bytes", name, cap - 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int unpack_remember(struct cmd *c, json_error_t *err)
+{
+	const char *t, *notice = NULL, *dn = NULL, *pn = NULL, *pr = NULL, *em = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s, s?s}",
+				"type", &t, "notice", &notice, "display_name", &dn,
+				"preferred_name", &pn, "pronouns", &pr, "email", &em);
+
+	if (rc)
+		return rc;
+	if (opt_field(notice, c->notice, sizeof c->notice, "notice", err) ||
+	    opt_field(dn, c->display_name, sizeof c->display_name, "display_name", err) ||
+	    opt_field(pn, c->preferred_name, sizeof c->preferred_name, "preferred_name", err) ||
+	    opt_field(pr, c->pronouns, sizeof c->pronouns, "pronouns", err) ||
+	    opt_field(em, c->email, sizeof c->email, "email", err))
+		return -1;
+	if (c->email[0] && (!strchr(c->email, '@') || strpbrk(c->email, " \t\r\n<>,;"))) {
+		snprintf(err->text, sizeof err->text, "email is not an e-mail address");
+		return -1;
+	}
+	return 0;
+}
+
 /* Unpacks the fields of one frame type; JSON_STRICT rejects members we do not know. */
 static int unpack_fields(struct cmd *c, json_error_t *err)
 {
@@ -97,10 +130,49 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 		}
 		return 0;
 	case CMD_JOIN:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%}", "type", &t,
-				    "queue", &c->queue, "cmid", &cmid, "text", &c->text,
-				    &c->text_len);
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%, s?I}", "type",
+				    &t, "queue", &c->queue, "cmid", &cmid, "text", &c->text,
+				    &c->text_len, "staff", &c->staff);
 		break;
+	case CMD_REMEMBER:
+		return unpack_remember(c, err);
+	case CMD_FORGET:
+		return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
+	case CMD_CHOOSE: {
+		const char *choice = NULL;
+
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s?I}", "type", &t,
+				    "chat", &c->chat, "choice", &choice, "staff", &c->staff);
+		if (rc)
+			return rc;
+		if ((strcmp(choice, "first") && strcmp(choice, "wait") && strcmp(choice, "staff")) ||
+		    (strcmp(choice, "staff") == 0) != (c->staff > 0)) {
+			snprintf(err->text, sizeof err->text,
+				 "choice is first, wait, or staff with a staff id");
+			return -1;
+		}
+		memcpy(c->choice, choice, strlen(choice) + 1);
+		return 0;
+	}
+	case CMD_RATE:
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:I}", "type", &t, "chat",
+				    &c->chat, "rating", &c->rating);
+		if (!rc && (c->rating < 1 || c->rating > 5))
+			rc = -1, snprintf(err->text, sizeof err->text, "rating is 1 to 5");
+		return rc;
+	case CMD_FAVOURITE:
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:b}", "type", &t, "staff",
+				    &c->staff, "on", &on);
+		c->on = on;
+		if (!rc && c->staff <= 0)
+			rc = -1, snprintf(err->text, sizeof err->text, "staff is a staff id");
+		return rc;
+	case CMD_PREFER:
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I}", "type", &t, "staff",
+				    &c->staff);
+		if (!rc && c->staff < 0)
+			rc = -1, snprintf(err->text, sizeof err->text, "staff is a staff id or 0");
+		return rc;
 	case CMD_SEND:
 		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%}", "type", &t,
 				    "chat", &c->chat, "cmid", &cmid, "text", &c->text,
@@ -142,7 +214,9 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 		enum cmd_type type;
 	} types[] = {{"hello", CMD_HELLO}, {"join", CMD_JOIN},     {"send", CMD_SEND},
 		     {"resume", CMD_RESUME}, {"typing", CMD_TYPING}, {"pick", CMD_PICK},
-		     {"end", CMD_END},       {"ping", CMD_PING}};
+		     {"end", CMD_END},       {"ping", CMD_PING},     {"remember", CMD_REMEMBER},
+		     {"forget", CMD_FORGET}, {"choose", CMD_CHOOSE}, {"rate", CMD_RATE},
+		     {"favourite", CMD_FAVOURITE}, {"prefer", CMD_PREFER}};
 	json_error_t err;
 	json_t *root, *jt, *jc;
 	const char *t;
@@ -182,7 +256,7 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 		proto_cmd_free(out);
 		return PROTO_BAD_FRAME;
 	}
-	if (out->chat < 0 || out->queue < 0) {
+	if (out->chat < 0 || out->queue < 0 || out->staff < 0) {
 		proto_cmd_free(out);
 		return bad(msg, msglen, "Ids are positive.");
 	}

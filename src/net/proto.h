@@ -9,7 +9,13 @@
 #include <stdint.h>
 
 enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK, CMD_END,
-		CMD_PING };
+		CMD_PING, CMD_REMEMBER, CMD_FORGET, CMD_CHOOSE, CMD_RATE, CMD_FAVOURITE,
+		CMD_PREFER };
+
+/* Patron profile fields of `remember` (bytes, without the NUL). */
+#define PROTO_NAME_MAX 127
+#define PROTO_PRONOUNS_MAX 63
+#define PROTO_EMAIL_MAX 254
 
 struct cmd {
 	enum cmd_type type;
@@ -23,7 +29,16 @@ struct cmd {
 	char cmid[65];     /* join, send */
 	const char *text;  /* join, send: points into root, valid until proto_cmd_free */
 	size_t text_len;
-	int on;            /* typing */
+	int on;            /* typing, favourite */
+	int64_t staff;     /* join (optional), choose, favourite, prefer (0 clears) */
+	char choice[8];    /* choose: "first", "wait" or "staff" */
+	int64_t rating;    /* rate: 1..5 */
+	/* remember: "" when absent */
+	char notice[32];
+	char display_name[PROTO_NAME_MAX + 1];
+	char preferred_name[PROTO_NAME_MAX + 1];
+	char pronouns[PROTO_PRONOUNS_MAX + 1];
+	char email[PROTO_EMAIL_MAX + 1];
 	json_t *root;
 };
 

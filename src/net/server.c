@@ -41,6 +41,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->session_idle = 7200;
 	cfg->session_max = 43200;
 	cfg->queue_grace = 120;
+	cfg->offer_window = 30;
 	cfg->workers = 2;
 	cfg->new_patrons = 300;
 }
@@ -57,12 +58,25 @@ static int load_queue(void *ctx, const struct store_queue *r)
 	return desk_add_queue(g_app->desk, r->id, r->library_id, r->slug, r->name) ? 0 : STORE_ERR;
 }
 
+struct staff *server_put_staff(const struct store_staff *r)
+{
+	struct staff *s = desk_put_staff(g_app->desk, r->id, r->library_id, r->email,
+					 r->display_name, strcmp(r->role, "admin") == 0,
+					 r->max_chats);
+
+	if (s) {
+		snprintf(s->pronouns, sizeof s->pronouns, "%s", r->pronouns);
+		snprintf(s->subjects, sizeof s->subjects, "%s", r->subjects);
+		snprintf(s->bio, sizeof s->bio, "%s", r->bio);
+		s->listed = r->listed;
+		s->photo_at = r->photo_type[0] ? r->photo_at : 0;
+	}
+	return s;
+}
+
 static int load_staff(void *ctx, const struct store_staff *r)
 {
-	return desk_put_staff(g_app->desk, r->id, r->library_id, r->email, r->display_name,
-			      strcmp(r->role, "admin") == 0, r->max_chats)
-		       ? 0
-		       : STORE_ERR;
+	return server_put_staff(r) ? 0 : STORE_ERR;
 }
 
 static enum chat_state state_of(const char *s)
@@ -141,6 +155,7 @@ int chat_load_state(struct store_conn *sc)
 			rc = STORE_ERR;
 			goto out;
 		}
+		ch->remembered = r->remembered;
 	}
 	/* open chats' messages are all in the log, in the order they were written */
 	if ((rc = ops->log_messages(sc, load_msg, NULL)))
@@ -284,6 +299,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 	dc.default_max_chats = cfg->max_chats;
 	dc.text_max = cfg->text_max;
 	dc.queue_grace_ms = (int64_t)cfg->queue_grace * 1000;
+	/* 0 means no window: 1 ms, as a zero field would take the desk's default */
+	dc.offer_window_ms = cfg->offer_window ? (int64_t)cfg->offer_window * 1000 : 1;
 	a->desk = desk_new(&dc);
 	signal(SIGPIPE, SIG_IGN);
 	{

@@ -1,0 +1,287 @@
+/* patron.c: a patron's say over being remembered, and their relationship commands
+ * (remember, forget, choose, rate, favourite, prefer; docs/PROTOCOL.md).
+ *
+ * Consent and everything remembered go through the writer. Once committed, the patron's
+ * `relation` is read back from the store on a worker and sent to every connection of that
+ * patron, so what they see is what is really stored (docs/PRIVACY.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/log.h"
+
+/* The notice a patron agrees to. Change the version whenever the text changes: a
+ * `remember` must echo the version it was shown. */
+#define NOTICE_VERSION "2026-11"
+static const char notice_text[] =
+	"If you choose to be remembered, this library keeps your chats with us linked to you, "
+	"with notes librarians write to help you next time and the details you give here "
+	"(all optional). Only librarians of this library see them, and each look is logged. "
+	"You can ask us to forget you at any time, here: we then delete the notes and details "
+	"and stop linking your chats to you.";
+
+void patron_notice_json(struct buf *b)
+{
+	buf_puts(b, "\"notice\":{");
+	json_kstr(b, "version", NOTICE_VERSION);
+	json_kstr(b, "text", notice_text);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
+static const char *greeting_name(const struct store_relation *r)
+{
+	return r->preferred_name[0] ? r->preferred_name : r->display_name;
+}
+
+void patron_relation_json(struct buf *b, const struct store_relation *r)
+{
+	size_t i;
+
+	buf_puts(b, "\"relation\":{");
+	json_kbool(b, "remembered", r->remembered);
+	if (r->remembered) {
+		json_kint(b, "since", r->remembered_since);
+		json_kstr(b, "display_name", r->display_name);
+		json_kstr(b, "preferred_name", r->preferred_name);
+		json_kstr(b, "pronouns", r->pronouns);
+		json_kstr(b, "email", r->email);
+		json_kstr(b, "name", greeting_name(r));
+		json_kint(b, "preferred_staff", r->preferred_staff_id);
+		buf_puts(b, "\"favourites\":[");
+		for (i = 0; i < r->n_favourites; i++)
+			buf_printf(b, "%lld,", (long long)r->favourites[i]);
+		json_close(b, ']');
+		buf_putc(b, ',');
+	}
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
+void librarians_json(struct buf *b, const struct library *lib)
+{
+	size_t i;
+
+	buf_puts(b, "\"librarians\":[");
+	for (i = 0; i < g_app->desk->n_staff; i++) {
+		struct staff *s = g_app->desk->staff[i];
+
+		if (s->lib != lib || !s->listed || s->online <= 0)
+			continue;
+		staff_profile_json(b, s);
+		buf_putc(b, ',');
+	}
+	json_close(b, ']');
+	buf_putc(b, ',');
+}
+
+void patron_apply_relation(struct patron *p, const struct store_relation *r)
+{
+	desk_set_relation(g_app->desk, app_now_ms(), p, r->remembered, greeting_name(r),
+			  r->preferred_staff_id, r->helpers, r->n_helpers);
+}
+
+/* ---- reading the relation back ----------------------------------------------------------- */
+
+struct relation_job {
+	struct worker_job job;
+	int64_t patron_id;
+	int rc;
+	struct store_relation rel;
+};
+
+static void relation_run(struct worker_job *job, const struct store_ops *ops,
+			 struct store_conn *sc)
+{
+	struct relation_job *j = (struct relation_job *)job;
+
+	j->rc = ops->relation(sc, j->patron_id, &j->rel);
+}
+
+static void relation_done(struct worker_job *job)
+{
+	struct relation_job *j = (struct relation_job *)job;
+	struct patron *p = idmap_get(&g_app->desk->patrons, j->patron_id);
+	struct ws_conn *c;
+
+	if (j->rc) {
+		log_error("patron", "cannot read a relation: %s", store_strerror(j->rc));
+	} else if (p) {
+		patron_apply_relation(p, &j->rel);
+		for (c = g_app->ws_list; c; c = c->next) {
+			struct buf b = {0};
+
+			if (c->role != ROLE_PATRON || c->patron != p)
+				continue;
+			frame_begin(&b, "relation");
+			patron_relation_json(&b, &j->rel);
+			frame_send(c, &b);
+		}
+	}
+	free(j);
+}
+
+static void relation_refresh(int64_t patron_id)
+{
+	struct relation_job *j = calloc(1, sizeof *j);
+
+	if (!j)
+		return;
+	j->job.run = relation_run;
+	j->job.done = relation_done;
+	j->patron_id = patron_id;
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* ---- writes ------------------------------------------------------------------------------- */
+
+struct patron_op {
+	uint64_t conn_id;
+	int64_t patron_id;
+	enum cmd_type type;
+	int64_t chat, rating;
+};
+
+static void write_done(struct store_write *w, int rc)
+{
+	struct patron_op *o = w->arg;
+	struct ws_conn *c = ws_find(o->conn_id);
+	const char *ref = o->type == CMD_RATE ? "rate" : NULL;
+
+	if (rc) {
+		log_error("patron", "a relationship write failed: %s", store_strerror(rc));
+		if (c)
+			ws_error(c, "store_failed", "Could not save that; try again.", ref);
+	} else if (o->type == CMD_RATE) {
+		if (c && w->changed) {
+			struct buf b = {0};
+
+			frame_begin(&b, "rated");
+			json_kint(&b, "chat", o->chat);
+			json_kint(&b, "rating", o->rating);
+			frame_send(c, &b);
+		} else if (c) {
+			ws_error(c, "not_found", "No ended chat of yours with that id.", ref);
+		}
+	} else {
+		relation_refresh(o->patron_id);
+	}
+	free(o);
+}
+
+static void submit_patron_write(struct ws_conn *c, struct store_write *w, struct cmd *cmd)
+{
+	struct patron_op *o = w ? calloc(1, sizeof *o) : NULL;
+
+	if (!o) {
+		store_write_free(w);
+		ws_error(c, "busy", "Out of memory.", cmd->type_name);
+		return;
+	}
+	o->conn_id = c->id;
+	o->patron_id = c->patron->id;
+	o->type = cmd->type;
+	o->chat = cmd->chat;
+	o->rating = cmd->rating;
+	w->u.rel.patron_id = c->patron->id;
+	w->u.rel.library_id = c->lib->id;
+	w->u.rel.at = app_now_ms();
+	w->done = write_done;
+	w->arg = o;
+	if (writer_submit(g_app->writer, w))
+		ws_error(c, "busy", "The server is shutting down.", cmd->type_name);
+}
+
+static void cmd_remember(struct ws_conn *c, struct cmd *cmd)
+{
+	struct store_write *w;
+	struct store_rel_write *r;
+
+	if (strcmp(cmd->notice, NOTICE_VERSION) != 0) {
+		ws_error(c, "stale_notice", "The notice has changed; please read the new one.",
+			 "remember");
+		return;
+	}
+	w = store_write_new(c->patron->remembered ? STW_PATRON_PROFILE : STW_CONSENT_GIVE);
+	if (w) {
+		r = &w->u.rel;
+		snprintf(r->key, sizeof r->key, "%s", cmd->notice);
+		snprintf(r->display_name, sizeof r->display_name, "%s", cmd->display_name);
+		snprintf(r->preferred_name, sizeof r->preferred_name, "%s", cmd->preferred_name);
+		snprintf(r->pronouns, sizeof r->pronouns, "%s", cmd->pronouns);
+		snprintf(r->email, sizeof r->email, "%s", cmd->email);
+	}
+	submit_patron_write(c, w, cmd);
+}
+
+/* favourite and prefer: a remembered patron and a librarian of their library. */
+static int staff_choice_ok(struct ws_conn *c, struct cmd *cmd)
+{
+	struct staff *s = cmd->staff ? desk_staff(g_app->desk, cmd->staff) : NULL;
+
+	if (!c->patron->remembered) {
+		ws_error(c, "not_remembered", "Choose to be remembered first.", cmd->type_name);
+		return 0;
+	}
+	if (cmd->staff && (!s || s->lib != c->lib)) {
+		ws_error(c, "not_found", "No such librarian.", cmd->type_name);
+		return 0;
+	}
+	return 1;
+}
+
+static void cmd_choose(struct ws_conn *c, struct cmd *cmd)
+{
+	struct desk_actor a = chat_actor(c);
+	enum desk_choice choice = strcmp(cmd->choice, "first") == 0  ? CHOOSE_FIRST
+				  : strcmp(cmd->choice, "wait") == 0 ? CHOOSE_WAIT
+								     : CHOOSE_STAFF;
+	int rc = desk_choose(g_app->desk, app_now_ms(), &a, cmd->chat, choice, cmd->staff);
+	struct chat *ch;
+
+	if (rc) {
+		ws_error(c, rc == DESK_NOT_FOUND ? "not_found" : "bad_state", desk_strerror(rc),
+			 "choose");
+		return;
+	}
+	ch = desk_chat(g_app->desk, cmd->chat);
+	if (ch) { /* answered by a `chat` frame, even when nothing changed */
+		ch->offer_dirty = 1;
+		ch->lib->queue_dirty = 1;
+	}
+}
+
+void patron_cmd(struct ws_conn *c, struct cmd *cmd)
+{
+	struct store_write *w;
+
+	if (c->role != ROLE_PATRON || !c->patron) {
+		ws_error(c, "bad_frame", "Only patrons send this.", cmd->type_name);
+		return;
+	}
+	switch (cmd->type) {
+	case CMD_REMEMBER: cmd_remember(c, cmd); break;
+	case CMD_FORGET: submit_patron_write(c, store_write_new(STW_CONSENT_WITHDRAW), cmd); break;
+	case CMD_CHOOSE: cmd_choose(c, cmd); break;
+	case CMD_RATE:
+		w = store_write_new(STW_CHAT_RATE);
+		if (w) {
+			w->u.rel.chat_id = cmd->chat;
+			w->u.rel.on = (int)cmd->rating;
+		}
+		submit_patron_write(c, w, cmd);
+		break;
+	case CMD_FAVOURITE:
+	case CMD_PREFER:
+		if (!staff_choice_ok(c, cmd))
+			return;
+		w = store_write_new(cmd->type == CMD_FAVOURITE ? STW_FAVOURITE : STW_PREFERRED);
+		if (w) {
+			w->u.rel.staff_id = cmd->staff;
+			w->u.rel.on = cmd->on;
+		}
+		submit_patron_write(c, w, cmd);
+		break;
+	default: break;
+	}
+}
