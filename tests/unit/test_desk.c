@@ -1171,6 +1171,692 @@ static void test_names(void **state)
 		assert_string_not_equal(desk_strerror(e), "Unknown error.");
 }
 
+/* ---- continuity routing ------------------------------------------------------------- */
+
+#define WINDOW 30000 /* the default offer window */
+
+static void on(struct fx *f, struct staff *s) { desk_staff_online(f->d, s, +1); }
+static void off(struct fx *f, struct staff *s) { desk_staff_online(f->d, s, -1); }
+
+/* A remembered patron of LIB_A, online. */
+static struct patron *regular(struct fx *f, int64_t preferred, const int64_t *helpers,
+			      size_t n_helpers)
+{
+	struct patron *p = patron_on(f, LIB_A);
+
+	desk_set_relation(f->d, f->now, p, 1, "Maya", preferred, helpers, n_helpers);
+	assert_int_equal(p->remembered, 1);
+	return p;
+}
+
+static void assert_offer(const struct chat *c, const struct staff *s, enum offer_why why,
+			 int64_t until)
+{
+	assert_ptr_equal(c->offer, s);
+	assert_int_equal(c->offer_why, why);
+	assert_int_equal(c->offer_until, until);
+}
+
+static void assert_open(const struct chat *c)
+{
+	assert_offer(c, NULL, OFFER_NONE, 0);
+	assert_int_equal(c->routing, 0);
+}
+
+static void clear_dirty(struct fx *f, struct chat *c)
+{
+	c->offer_dirty = 0;
+	f->la->queue_dirty = 0;
+}
+
+static int choose(struct fx *f, struct patron *p, int64_t chat, enum desk_choice ch,
+		  int64_t staff)
+{
+	struct desk_actor a = as_patron(p);
+
+	return desk_choose(f->d, f->now, &a, chat, ch, staff);
+}
+
+static void tick(struct fx *f)
+{
+	struct tick_log log = {0};
+
+	desk_tick(f->d, f->now, on_abandon, &log);
+	assert_int_equal(log.n, 0);
+}
+
+static void test_route_defaults_and_relation(void **state)
+{
+	struct fx *f = *state;
+	struct desk_config cfg = {.offer_window_ms = 5000};
+	struct desk *d = desk_new(&cfg);
+	int64_t many[] = {S_ANN, 0, S_BOB, S_ANN, -4, 301, 302, 303, 304, 305, 306, 307, 308};
+	char name[200];
+	struct patron *p;
+
+	assert_non_null(d);
+	assert_int_equal(d->cfg.offer_window_ms, 5000);
+	desk_free(d);
+	assert_int_equal(f->d->cfg.offer_window_ms, WINDOW);
+
+	/* helpers: distinct, no zero or negative ids, at most 8, in the order given */
+	p = patron_on(f, LIB_A);
+	desk_set_relation(f->d, f->now, p, 1, "Maya", S_CY, many, sizeof many / sizeof *many);
+	assert_int_equal(p->remembered, 1);
+	assert_string_equal(p->name, "Maya");
+	assert_int_equal(p->preferred_staff, S_CY);
+	assert_int_equal(p->n_helpers, 8);
+	assert_int_equal(p->helpers[0], S_ANN);
+	assert_int_equal(p->helpers[1], S_BOB);
+	assert_int_equal(p->helpers[2], 301);
+	assert_int_equal(p->helpers[7], 306);
+	desk_set_relation(f->d, f->now, p, 1, NULL, 0, NULL, 5);
+	assert_string_equal(p->name, "");
+	assert_int_equal(p->n_helpers, 0);
+	assert_int_equal(p->preferred_staff, 0);
+
+	/* a name too long for the field is cut, never inside a character */
+	memset(name, 'a', 126);
+	memcpy(name + 126, "\xc3\xa9z", 4); /* "é" straddles the 127-byte limit */
+	desk_set_relation(f->d, f->now, p, 1, name, 0, NULL, 0);
+	assert_int_equal(strlen(p->name), 126);
+	desk_set_relation(f->d, f->now, p, 1, "\xc3\xa9", 0, NULL, 0);
+	assert_string_equal(p->name, "\xc3\xa9");
+
+	/* the preferred librarian: remembered patrons only */
+	desk_set_preferred(f->d, p, S_BOB);
+	assert_int_equal(p->preferred_staff, S_BOB);
+	desk_set_preferred(f->d, p, 0);
+	assert_int_equal(p->preferred_staff, 0);
+	p = patron_on(f, LIB_A);
+	desk_set_preferred(f->d, p, S_BOB);
+	assert_int_equal(p->preferred_staff, 0);
+	desk_set_relation(f->d, f->now, p, 0, "Nope", S_BOB, many, 3);
+	assert_int_equal(p->remembered, 0);
+	assert_string_equal(p->name, "");
+	assert_int_equal(p->preferred_staff, 0);
+	assert_int_equal(p->n_helpers, 0);
+
+	assert_string_equal(desk_offer_name(OFFER_NONE), "");
+	assert_string_equal(desk_offer_name(OFFER_PREFERRED), "preferred");
+	assert_string_equal(desk_offer_name(OFFER_HELPED), "helped");
+	assert_string_equal(desk_offer_name(OFFER_ASKED), "asked");
+	assert_string_equal(desk_strerror(DESK_OFFERED),
+			    "This chat is offered to another librarian for now.");
+}
+
+static void test_route_preferred_first(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct patron *p;
+	struct chat *c;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	p = regular(f, S_BOB, helpers, 1);
+	f->la->queue_dirty = 0;
+	c = join(f, p, f->qa1, "j", "APA citations?");
+	assert_int_equal(c->remembered, 1);
+	assert_int_equal(c->routing, 1);
+	assert_int_equal(c->route_ends, T0 + WINDOW);
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	assert_string_equal(desk_offer_name(c->offer_why), "preferred");
+	/* routing again changes nothing and announces nothing */
+	clear_dirty(f, c);
+	f->now += 1000;
+	desk_route(f->d, f->now, c);
+	tick(f);
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	assert_int_equal(c->offer_dirty, 0);
+	assert_int_equal(f->la->queue_dirty, 0);
+}
+
+static void test_route_helpers_in_order(void **state)
+{
+	struct fx *f = *state;
+	int64_t h1[] = {S_CY, S_ANN, S_BOB}, h2[] = {S_BOB, S_ANN}, h3[] = {S_ANN, S_BOB};
+	struct chat *c1, *c2, *c3;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	on(f, f->cy);
+	c1 = join(f, regular(f, 0, h1, 3), f->qa1, "j", "one");
+	assert_offer(c1, f->cy, OFFER_HELPED, T0 + WINDOW);
+	assert_string_equal(desk_offer_name(c1->offer_why), "helped");
+	c2 = join(f, regular(f, 0, h2, 2), f->qa2, "j", "two");
+	assert_offer(c2, f->bob, OFFER_HELPED, T0 + WINDOW);
+	/* the preferred librarian is also a helper: asked once, as preferred; when not on duty
+	 * the next helper gets it */
+	off(f, f->ann);
+	c3 = join(f, regular(f, S_ANN, h3, 2), f->qa1, "j", "three");
+	assert_offer(c3, f->bob, OFFER_HELPED, T0 + WINDOW);
+}
+
+static void test_route_skips_unavailable(void **state)
+{
+	struct fx *f = *state;
+	/* unknown staff, another library's librarian, one at capacity, then Ann */
+	int64_t helpers[] = {999, S_ZED, S_CY, S_ANN};
+	struct chat *busy, *c;
+
+	on(f, f->zed);
+	on(f, f->cy);
+	on(f, f->ann);
+	busy = join(f, patron_on(f, LIB_A), f->qa1, "j", "busy");
+	assert_open(busy);
+	assert_int_equal(pick(f, f->cy, busy->id), DESK_OK); /* Cy's cap is 1 */
+	/* Bob is preferred but off duty */
+	c = join(f, regular(f, S_BOB, helpers, 4), f->qa1, "j", "q");
+	assert_offer(c, f->ann, OFFER_HELPED, T0 + WINDOW);
+}
+
+static void test_route_nobody_eligible(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct chat *c;
+
+	f->la->queue_dirty = 0;
+	c = join(f, regular(f, S_BOB, helpers, 1), f->qa1, "j", "q");
+	assert_int_equal(c->remembered, 1);
+	assert_open(c); /* open at once */
+	assert_int_equal(c->offer_dirty, 0); /* nothing changed */
+	/* for good: they come on duty within the window, and nothing is offered */
+	on(f, f->bob);
+	on(f, f->ann);
+	f->now += 1000;
+	tick(f);
+	desk_route(f->d, f->now, c);
+	assert_open(c);
+	assert_int_equal(pick(f, f->ann, c->id), DESK_OK);
+}
+
+static void test_route_window_lapses(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct patron *p;
+	struct chat *c, *c2;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	p = regular(f, S_BOB, helpers, 1);
+	c = join(f, p, f->qa1, "j", "q");
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	f->now = T0 + WINDOW - 1;
+	tick(f);
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	clear_dirty(f, c);
+	f->now = T0 + WINDOW;
+	tick(f);
+	assert_open(c);
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	/* for good: Bob leaving and coming back brings no new offer */
+	off(f, f->bob);
+	on(f, f->bob);
+	f->now += 1000;
+	tick(f);
+	assert_open(c);
+
+	/* a lapsed window counts at pick time, even before the next tick */
+	c2 = join(f, p, f->qa2, "j2", "q2");
+	assert_offer(c2, f->bob, OFFER_PREFERRED, f->now + WINDOW);
+	assert_int_equal(pick(f, f->ann, c2->id), DESK_OFFERED);
+	f->now += WINDOW;
+	assert_int_equal(pick(f, f->ann, c2->id), DESK_OK);
+	assert_open(c2);
+}
+
+static void test_route_off_duty_moves_on(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN, S_DEE};
+	struct chat *c;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	on(f, f->bob); /* two consoles */
+	on(f, f->dee);
+	c = join(f, regular(f, S_BOB, helpers, 2), f->qa1, "j", "q");
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	f->now += 5000;
+	off(f, f->bob); /* one console left: still on duty */
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	clear_dirty(f, c);
+	off(f, f->bob);
+	/* the next candidate, within the same window */
+	assert_offer(c, f->ann, OFFER_HELPED, T0 + WINDOW);
+	assert_int_equal(c->routing, 1);
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	/* Bob is back: Ann keeps it while she can take it */
+	on(f, f->bob);
+	tick(f);
+	assert_offer(c, f->ann, OFFER_HELPED, T0 + WINDOW);
+	/* Ann leaves: the first available in order is Bob again */
+	off(f, f->ann);
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	off(f, f->bob);
+	assert_offer(c, f->dee, OFFER_HELPED, T0 + WINDOW);
+	/* the last candidate goes: open to all, for good */
+	off(f, f->dee);
+	assert_open(c);
+	on(f, f->dee);
+	tick(f);
+	assert_open(c);
+}
+
+static void test_route_pick(void **state)
+{
+	struct fx *f = *state;
+	struct patron *p;
+	struct chat *c, *out = NULL, *open;
+	struct message *ev = NULL;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	on(f, f->zed);
+	p = regular(f, S_BOB, NULL, 0);
+	c = join(f, p, f->qa1, "j", "q");
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	/* someone else: refused, nothing added */
+	assert_int_equal(desk_pick(f->d, f->now, f->ann, c->id, &out, &ev), DESK_OFFERED);
+	assert_null(ev);
+	assert_int_equal(c->state, CHAT_QUEUED);
+	assert_int_equal(c->n_msgs, 1);
+	assert_int_equal(f->ann->n_active, 0);
+	assert_int_equal(desk_position(c), 1);
+	/* another library's librarian still sees nothing at all */
+	assert_int_equal(pick(f, f->zed, c->id), DESK_NOT_FOUND);
+	/* the offered librarian: picks it, and the offer is spent */
+	clear_dirty(f, c);
+	f->now += 100;
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
+	assert_int_equal(c->state, CHAT_ACTIVE);
+	assert_ptr_equal(c->staff, f->bob);
+	assert_open(c);
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	/* then the other librarian: too late */
+	assert_int_equal(pick(f, f->ann, c->id), DESK_TAKEN);
+	assert_int_equal(pick(f, f->zed, c->id), DESK_NOT_FOUND);
+
+	/* two librarians at once on an offered chat, the other one first */
+	c = join(f, p, f->qa1, "j2", "q2");
+	assert_offer(c, f->bob, OFFER_PREFERRED, f->now + WINDOW);
+	assert_int_equal(pick(f, f->ann, c->id), DESK_OFFERED);
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
+	assert_int_equal(pick(f, f->ann, c->id), DESK_TAKEN);
+	assert_int_equal(f->bob->n_active, 2);
+	assert_int_equal(f->ann->n_active, 0);
+
+	/* and on an open one: first wins */
+	open = join(f, patron_on(f, LIB_A), f->qa1, "j", "q3");
+	assert_open(open);
+	assert_int_equal(pick(f, f->ann, open->id), DESK_OK);
+	assert_int_equal(pick(f, f->bob, open->id), DESK_TAKEN);
+}
+
+static void test_route_cap_reroutes(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct patron *asker = patron_on(f, LIB_A);
+	struct chat *c1, *c2, *ca, *plain;
+
+	on(f, f->ann);
+	on(f, f->cy); /* cap 1 */
+	c1 = join(f, regular(f, S_CY, helpers, 1), f->qa1, "j", "one");
+	c2 = join(f, regular(f, S_CY, helpers, 1), f->qa2, "j", "two");
+	ca = join(f, asker, f->qa1, "j", "asks for Cy");
+	plain = join(f, patron_on(f, LIB_A), f->qa1, "j", "plain");
+	assert_int_equal(choose(f, asker, ca->id, CHOOSE_STAFF, S_CY), DESK_OK);
+	assert_offer(c1, f->cy, OFFER_PREFERRED, T0 + WINDOW);
+	assert_offer(c2, f->cy, OFFER_PREFERRED, T0 + WINDOW);
+	assert_offer(ca, f->cy, OFFER_ASKED, 0);
+	clear_dirty(f, c2);
+	ca->offer_dirty = 0;
+	plain->offer_dirty = 0;
+	assert_int_equal(pick(f, f->cy, c1->id), DESK_OK);
+	/* Cy is full: the windowed offer moves on, the one the patron asked for stays */
+	assert_offer(c2, f->ann, OFFER_HELPED, T0 + WINDOW);
+	assert_int_equal(c2->offer_dirty, 1);
+	assert_offer(ca, f->cy, OFFER_ASKED, 0);
+	assert_int_equal(ca->offer_dirty, 0);
+	assert_open(plain);
+	assert_int_equal(plain->offer_dirty, 0);
+	assert_int_equal(pick(f, f->cy, ca->id), DESK_AT_CAPACITY);
+	assert_int_equal(pick(f, f->ann, ca->id), DESK_OFFERED);
+}
+
+static void test_choose_wait(void **state)
+{
+	struct fx *f = *state;
+	struct patron *p, *plain = patron_on(f, LIB_A);
+	struct chat *c, *c2, *pc;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	p = regular(f, S_BOB, NULL, 0);
+	c = join(f, p, f->qa1, "j", "q");
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	f->now += 10000;
+	clear_dirty(f, c);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_WAIT, 0), DESK_OK);
+	assert_offer(c, f->bob, OFFER_PREFERRED, 0);
+	assert_int_equal(c->routing, 0);
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	/* past the window: still Bob's, even at capacity */
+	f->now = T0 + 10 * WINDOW;
+	tick(f);
+	assert_offer(c, f->bob, OFFER_PREFERRED, 0);
+	assert_int_equal(pick(f, f->ann, c->id), DESK_OFFERED);
+	f->bob->max_chats = 1;
+	assert_int_equal(pick(f, f->bob, join(f, plain, f->qa2, "x", "x")->id), DESK_OK);
+	tick(f);
+	assert_offer(c, f->bob, OFFER_PREFERRED, 0);
+	/* Bob goes off duty: open to all, for good */
+	off(f, f->bob);
+	assert_open(c);
+	on(f, f->bob);
+	tick(f);
+	assert_open(c);
+	/* nothing to wait for */
+	assert_int_equal(choose(f, p, c->id, CHOOSE_WAIT, 0), DESK_BAD_STATE);
+	pc = join(f, plain, f->qa1, "j", "not remembered");
+	assert_int_equal(choose(f, plain, pc->id, CHOOSE_WAIT, 0), DESK_BAD_STATE);
+	/* a window that lapsed before the tick is not there to wait for */
+	f->bob->max_chats = 0;
+	c2 = join(f, p, f->qa2, "j2", "q2");
+	assert_offer(c2, f->bob, OFFER_PREFERRED, f->now + WINDOW);
+	f->now += WINDOW;
+	assert_int_equal(choose(f, p, c2->id, CHOOSE_WAIT, 0), DESK_BAD_STATE);
+	assert_open(c2);
+}
+
+static void test_choose_staff(void **state)
+{
+	struct fx *f = *state;
+	struct patron *p = patron_on(f, LIB_A), *other = patron_on(f, LIB_A);
+	struct desk_actor ann = as_staff(f->ann), oa = as_patron(other);
+	struct chat *c, *busy;
+	int i;
+
+	on(f, f->ann);
+	on(f, f->zed);
+	c = join(f, p, f->qa1, "j", "q");
+	assert_open(c);
+	/* not on duty, another library's, unknown: not found, nothing changes */
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, S_BOB), DESK_NOT_FOUND);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, S_ZED), DESK_NOT_FOUND);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, 999), DESK_NOT_FOUND);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, 0), DESK_NOT_FOUND);
+	assert_open(c);
+	assert_int_equal(c->offer_dirty, 0);
+	/* only the patron, on their own queued chat */
+	assert_int_equal(desk_choose(f->d, f->now, &ann, c->id, CHOOSE_STAFF, S_ANN),
+			 DESK_NOT_FOUND);
+	assert_int_equal(desk_choose(f->d, f->now, &oa, c->id, CHOOSE_STAFF, S_ANN),
+			 DESK_NOT_FOUND);
+	assert_int_equal(choose(f, p, 9999, CHOOSE_STAFF, S_ANN), DESK_NOT_FOUND);
+	assert_open(c);
+
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, S_ANN), DESK_OK);
+	assert_offer(c, f->ann, OFFER_ASKED, 0);
+	assert_string_equal(desk_offer_name(c->offer_why), "asked");
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	/* kept with no time limit, even when Ann is full */
+	for (i = 0; i < 3; i++) {
+		busy = join(f, patron_on(f, LIB_A), f->qa2, "j", "busy");
+		assert_int_equal(pick(f, f->ann, busy->id), DESK_OK);
+	}
+	f->now += 100 * WINDOW;
+	tick(f);
+	assert_offer(c, f->ann, OFFER_ASKED, 0);
+	/* she goes off duty: open to all */
+	off(f, f->ann);
+	assert_open(c);
+	on(f, f->ann);
+	tick(f);
+	assert_open(c);
+	/* an active chat: too late to choose */
+	on(f, f->bob);
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, S_BOB), DESK_BAD_STATE);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_FIRST, 0), DESK_BAD_STATE);
+}
+
+static void test_choose_first(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct patron *p;
+	struct chat *c;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	p = regular(f, S_BOB, helpers, 1);
+	c = join(f, p, f->qa1, "j", "q");
+	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	clear_dirty(f, c);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_FIRST, 0), DESK_OK);
+	assert_open(c);
+	assert_int_equal(c->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	tick(f);
+	off(f, f->bob);
+	on(f, f->bob);
+	assert_open(c);
+	/* asking for someone after that is still possible */
+	assert_int_equal(choose(f, p, c->id, CHOOSE_STAFF, S_ANN), DESK_OK);
+	assert_offer(c, f->ann, OFFER_ASKED, 0);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_FIRST, 0), DESK_OK);
+	assert_open(c);
+	assert_int_equal(pick(f, f->ann, c->id), DESK_OK);
+}
+
+static void test_route_forget(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct patron *p;
+	struct chat *c1, *c2, *c3, *c4;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	on(f, f->dee);
+	p = regular(f, S_BOB, helpers, 1);
+	c1 = join(f, p, f->qa1, "j1", "continuity");
+	c2 = join(f, p, f->qa2, "j2", "asked");
+	c3 = join(f, p, f->qa1, "j3", "waited");
+	assert_int_equal(choose(f, p, c2->id, CHOOSE_STAFF, S_DEE), DESK_OK);
+	assert_int_equal(choose(f, p, c3->id, CHOOSE_WAIT, 0), DESK_OK);
+	c4 = join(f, p, f->qa2, "j4", "active");
+	assert_int_equal(pick(f, f->bob, c4->id), DESK_OK);
+	assert_offer(c1, f->bob, OFFER_PREFERRED, T0 + WINDOW);
+	assert_offer(c2, f->dee, OFFER_ASKED, 0);
+	assert_offer(c3, f->bob, OFFER_PREFERRED, 0);
+	clear_dirty(f, c1);
+
+	desk_set_relation(f->d, f->now, p, 0, NULL, 0, NULL, 0);
+	assert_int_equal(p->remembered, 0);
+	assert_string_equal(p->name, "");
+	assert_int_equal(p->preferred_staff, 0);
+	assert_int_equal(p->n_helpers, 0);
+	assert_open(c1);
+	assert_int_equal(c1->offer_dirty, 1);
+	assert_int_equal(f->la->queue_dirty, 1);
+	assert_offer(c2, f->dee, OFFER_ASKED, 0); /* the librarian they asked for stays */
+	assert_open(c3);
+	assert_int_equal(c1->remembered, 0);
+	assert_int_equal(c2->remembered, 0);
+	assert_int_equal(c3->remembered, 0);
+	assert_int_equal(c4->remembered, 0);
+	assert_int_equal(pick(f, f->ann, c1->id), DESK_OK);
+	/* ending a chat that is no longer remembered teaches nothing */
+	{
+		struct desk_actor b = as_staff(f->bob);
+
+		assert_int_equal(end(f, &b, c4->id), DESK_OK);
+		assert_int_equal(p->n_helpers, 0);
+	}
+	/* new chats are not routed */
+	c4 = join(f, p, f->qa1, "j5", "new");
+	assert_int_equal(c4->remembered, 0);
+	assert_open(c4);
+
+	/* remembered again: open chats are marked, routing is not started after the fact */
+	desk_set_relation(f->d, f->now, p, 1, "Maya", S_BOB, helpers, 1);
+	assert_int_equal(c4->remembered, 1);
+	assert_int_equal(c2->remembered, 1);
+	assert_int_equal(c1->remembered, 1); /* active */
+	tick(f);
+	assert_open(c4);
+}
+
+static void test_end_helpers_order(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN, S_BOB};
+	int64_t full[] = {301, 302, 303, 304, 305, 306, 307, 308};
+	struct patron *p, *q;
+	struct desk_actor pa, cy = as_staff(f->cy), dee = as_staff(f->dee);
+	struct chat *c;
+
+	p = regular(f, 0, helpers, 2);
+	pa = as_patron(p);
+	/* nobody on duty: open, but still remembered */
+	c = join(f, p, f->qa1, "j1", "one");
+	assert_int_equal(c->remembered, 1);
+	assert_int_equal(pick(f, f->cy, c->id), DESK_OK);
+	assert_int_equal(end(f, &cy, c->id), DESK_OK);
+	assert_int_equal(p->n_helpers, 3);
+	assert_int_equal(p->helpers[0], S_CY);
+	assert_int_equal(p->helpers[1], S_ANN);
+	assert_int_equal(p->helpers[2], S_BOB);
+	/* an existing helper moves to the front (ended by the patron counts too) */
+	c = join(f, p, f->qa1, "j2", "two");
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
+	assert_int_equal(end(f, &pa, c->id), DESK_OK);
+	assert_int_equal(p->n_helpers, 3);
+	assert_int_equal(p->helpers[0], S_BOB);
+	assert_int_equal(p->helpers[1], S_CY);
+	assert_int_equal(p->helpers[2], S_ANN);
+	/* the front one again: no change */
+	c = join(f, p, f->qa1, "j3", "three");
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
+	assert_int_equal(end(f, &pa, c->id), DESK_OK);
+	assert_int_equal(p->n_helpers, 3);
+	assert_int_equal(p->helpers[0], S_BOB);
+	assert_int_equal(p->helpers[1], S_CY);
+	/* abandoned in the queue: nobody helped */
+	c = join(f, p, f->qa1, "j4", "four");
+	assert_int_equal(end(f, &pa, c->id), DESK_OK);
+	assert_int_equal(p->n_helpers, 3);
+	assert_int_equal(p->helpers[0], S_BOB);
+	/* the next routing uses the new order */
+	on(f, f->ann);
+	on(f, f->bob);
+	c = join(f, p, f->qa1, "j5", "five");
+	assert_offer(c, f->bob, OFFER_HELPED, f->now + WINDOW);
+	assert_int_equal(choose(f, p, c->id, CHOOSE_FIRST, 0), DESK_OK);
+
+	/* at most 8: a new helper pushes out the oldest */
+	desk_set_relation(f->d, f->now, p, 1, "Maya", 0, full, 8);
+	c = join(f, p, f->qa1, "j6", "six");
+	assert_int_equal(pick(f, f->dee, c->id), DESK_OK);
+	assert_int_equal(end(f, &dee, c->id), DESK_OK);
+	assert_int_equal(p->n_helpers, 8);
+	assert_int_equal(p->helpers[0], S_DEE);
+	assert_int_equal(p->helpers[1], 301);
+	assert_int_equal(p->helpers[7], 307);
+	/* one in the middle of a full list moves up, nothing is lost */
+	desk_put_staff(f->d, 305, LIB_A, "h@north.example", "H", 0, 0);
+	c = join(f, p, f->qa1, "j7", "seven");
+	assert_int_equal(pick(f, desk_staff(f->d, 305), c->id), DESK_OK);
+	assert_int_equal(end(f, &pa, c->id), DESK_OK);
+	assert_int_equal(p->n_helpers, 8);
+	assert_int_equal(p->helpers[0], 305);
+	assert_int_equal(p->helpers[1], S_DEE);
+	assert_int_equal(p->helpers[2], 301);
+	assert_int_equal(p->helpers[5], 304);
+	assert_int_equal(p->helpers[6], 306);
+	assert_int_equal(p->helpers[7], 307);
+
+	/* a patron who is not remembered: no helpers */
+	q = patron_on(f, LIB_A);
+	c = join(f, q, f->qa1, "j", "x");
+	assert_int_equal(pick(f, f->cy, c->id), DESK_OK);
+	assert_int_equal(end(f, &cy, c->id), DESK_OK);
+	assert_int_equal(q->n_helpers, 0);
+}
+
+static void test_route_not_remembered(void **state)
+{
+	struct fx *f = *state;
+	struct patron *p = patron_on(f, LIB_A);
+	struct chat *c;
+
+	on(f, f->ann);
+	on(f, f->bob);
+	desk_set_relation(f->d, f->now, p, 0, "Maya", S_BOB, NULL, 0);
+	desk_set_preferred(f->d, p, S_BOB);
+	p->helpers[0] = S_ANN; /* even with stale data around, nothing routes */
+	f->la->queue_dirty = 0;
+	c = join(f, p, f->qa1, "j", "q");
+	assert_int_equal(c->remembered, 0);
+	assert_int_equal(c->routing, 0);
+	assert_open(c);
+	assert_int_equal(c->offer_dirty, 0);
+	assert_int_equal(f->la->queue_dirty, 0);
+	f->now += 1000;
+	tick(f);
+	desk_route(f->d, f->now, c);
+	off(f, f->bob);
+	assert_open(c);
+	assert_int_equal(c->offer_dirty, 0);
+	assert_int_equal(pick(f, f->ann, c->id), DESK_OK);
+}
+
+static void test_route_abandoned_clears_offer(void **state)
+{
+	struct fx *f = *state;
+	struct desk_config cfg = {.queue_grace_ms = 1000, .offer_window_ms = 60000};
+	struct tick_log log = {0};
+	struct patron *p;
+	struct desk_actor pa;
+	struct chat *c1, *c2;
+
+	teardown(state);
+	setup_with(state, &cfg);
+	f = *state;
+	on(f, f->bob);
+	p = regular(f, S_BOB, NULL, 0);
+	pa = as_patron(p);
+	c1 = join(f, p, f->qa1, "j1", "one");
+	c2 = join(f, p, f->qa2, "j2", "two");
+	assert_offer(c1, f->bob, OFFER_PREFERRED, T0 + 60000);
+	assert_int_equal(end(f, &pa, c1->id), DESK_OK);
+	assert_int_equal(c1->state, CHAT_ABANDONED);
+	assert_open(c1);
+	/* the patron leaves: the tick abandons the chat and its offer goes with it */
+	desk_patron_online(f->d, p, -1, f->now);
+	f->now += 1000;
+	desk_tick(f->d, f->now, on_abandon, &log);
+	assert_int_equal(log.n, 1);
+	assert_ptr_equal(log.chats[0], c2);
+	assert_open(c2);
+	/* nothing left pointing at Bob */
+	off(f, f->bob);
+	assert_open(c2);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1198,6 +1884,22 @@ int main(void)
 		T(test_load_chat),
 		T(test_chat_full),
 		cmocka_unit_test(test_names),
+		T(test_route_defaults_and_relation),
+		T(test_route_preferred_first),
+		T(test_route_helpers_in_order),
+		T(test_route_skips_unavailable),
+		T(test_route_nobody_eligible),
+		T(test_route_window_lapses),
+		T(test_route_off_duty_moves_on),
+		T(test_route_pick),
+		T(test_route_cap_reroutes),
+		T(test_choose_wait),
+		T(test_choose_staff),
+		T(test_choose_first),
+		T(test_route_forget),
+		T(test_end_helpers_order),
+		T(test_route_not_remembered),
+		T(test_route_abandoned_clears_offer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

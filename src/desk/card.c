@@ -1,0 +1,239 @@
+/* card.c: the worded parts of a relationship card. See card.h. */
+#include "desk/card.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define QUOTE_MAX 80      /* code points of an earlier question quoted in the opener */
+#define QUOTE_WORD_MIN 40 /* a word boundary earlier than this: cut inside the word instead */
+#define OPEN_LOOKBACK 3   /* an open topic older than the 3 newest chats is not brought up */
+
+/* ---- bounded output --------------------------------------------------------------- */
+
+/* Text that does not fit is cut on a character boundary, and nothing is added after a
+ * cut, so a truncated sentence never loses its middle. */
+struct out {
+	char *p;
+	size_t cap, len;
+	int cut;
+};
+
+static void out_init(struct out *o, char *p, size_t cap)
+{
+	o->p = p;
+	o->cap = cap;
+	o->len = 0;
+	o->cut = cap == 0;
+	if (cap)
+		p[0] = '\0';
+}
+
+static void out_add(struct out *o, const char *s, size_t n)
+{
+	if (o->cut)
+		return;
+	if (n >= o->cap - o->len) { /* one byte stays for the NUL */
+		n = o->cap - o->len - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* s[n] is the first byte left out: never inside a character */
+		o->cut = 1;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void out_str(struct out *o, const char *s) { out_add(o, s, strlen(s)); }
+
+/* ---- text helpers ----------------------------------------------------------------- */
+
+static int is_space(unsigned char ch) { return ch <= ' ' || ch == 0x7f; }
+
+static int is_lead(unsigned char ch) { return (ch & 0xC0) != 0x80; }
+
+/* Copies at most srccap bytes of src (up to its NUL) to dst (dstcap >= srccap + 1) with
+ * line breaks, tabs and other control characters as spaces, runs of spaces as one, and
+ * no space at either end. Returns the length. */
+static size_t squash(char *dst, size_t dstcap, const char *src, size_t srccap)
+{
+	size_t i, n = 0, len = strnlen(src, srccap);
+	int gap = 0;
+
+	for (i = 0; i < len && n + 2 < dstcap; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		if (is_space(ch)) {
+			gap = n > 0;
+			continue;
+		}
+		if (gap)
+			dst[n++] = ' ';
+		gap = 0;
+		dst[n++] = (char)ch;
+	}
+	if (i < len && !is_lead((unsigned char)src[i])) { /* dstcap cut a character */
+		while (n > 0 && !is_lead((unsigned char)dst[n - 1]))
+			n--;
+		if (n > 0)
+			n--; /* its lead byte */
+		while (n > 0 && dst[n - 1] == ' ')
+			n--;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+/* Cuts a squashed text of len bytes to at most max code points, on a word boundary when
+ * one keeps at least QUOTE_WORD_MIN of them. Returns the new length (== len: uncut). */
+static size_t cut_words(const char *s, size_t len, size_t max)
+{
+	size_t i, chars = 0, space = 0, space_chars = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!is_lead((unsigned char)s[i]))
+			continue;
+		if (chars == max)
+			break; /* s[i] starts character max + 1 */
+		if (s[i] == ' ') {
+			space = i;
+			space_chars = chars;
+		}
+		chars++;
+	}
+	if (i == len)
+		return len;
+	if (s[i] == ' ') /* the cut falls between two words */
+		return i;
+	if (space > 0 && space_chars >= QUOTE_WORD_MIN)
+		return space;
+	return i;
+}
+
+/* ---- tenure ----------------------------------------------------------------------- */
+
+static const char *const months[12] = {
+	"January", "February", "March", "April", "May", "June", "July", "August",
+	"September", "October", "November", "December",
+};
+
+/* Year and month (1..12) in UTC of a time in ms since the epoch (proleptic Gregorian;
+ * H. Hinnant's civil_from_days, valid for any int64 day count we can get here). */
+static void year_month(int64_t ms, int64_t *year, unsigned *month)
+{
+	int64_t z = ms / 86400000 - (ms % 86400000 < 0), era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
+void card_tenure(const struct store_card *card, int64_t now, char *out, size_t outlen)
+{
+	const struct store_relation *r = card ? &card->rel : NULL;
+	int64_t since, year;
+	unsigned month;
+	struct out o;
+	char line[128];
+
+	out_init(&o, out, outlen);
+	if (!r || !r->remembered)
+		return;
+	if (r->n_chats <= 0) {
+		out_str(&o, "New to us");
+		return;
+	}
+	since = r->remembered_since > 0 ? r->remembered_since : 0;
+	if (r->first_chat_at > 0 && (since == 0 || r->first_chat_at < since))
+		since = r->first_chat_at;
+	if (since == 0)
+		since = now; /* no date known: consent is in force, so at least since now */
+	year_month(since, &year, &month);
+	snprintf(line, sizeof line, "With us since %s %lld \xc2\xb7 %d %s", months[month - 1],
+		 (long long)year, r->n_chats, r->n_chats == 1 ? "chat" : "chats");
+	out_str(&o, line);
+}
+
+/* ---- opener ----------------------------------------------------------------------- */
+
+static int blank(const char *s, size_t cap)
+{
+	size_t i, n = strnlen(s, cap);
+
+	for (i = 0; i < n; i++)
+		if (!is_space((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int answered(const struct store_chat *ch)
+{
+	return strncmp(ch->outcome, "answered", sizeof ch->outcome) == 0;
+}
+
+/* The earlier chat to bring up: the newest open topic among the OPEN_LOOKBACK newest
+ * earlier chats, else the newest earlier chat; NULL if none. Chats without a question
+ * have nothing to quote and do not count. card->chats is newest first. */
+static const struct store_chat *topic(const struct store_card *card, int64_t current)
+{
+	const struct store_chat *newest = NULL;
+	size_t i, seen = 0, n = card->n_chats < STORE_CARD_CHATS ? card->n_chats : STORE_CARD_CHATS;
+
+	for (i = 0; i < n && seen < OPEN_LOOKBACK; i++) {
+		const struct store_chat *ch = &card->chats[i];
+
+		if ((current > 0 && ch->id == current) || blank(ch->question, sizeof ch->question))
+			continue;
+		if (!newest)
+			newest = ch;
+		seen++;
+		if (!answered(ch))
+			return ch;
+	}
+	return newest;
+}
+
+void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
+		 char *out, size_t outlen)
+{
+	const struct store_relation *r = card ? &card->rel : NULL;
+	const struct store_chat *ch;
+	char buf[sizeof card->chats[0].question + sizeof r->preferred_name];
+	size_t n, cut;
+	struct out o;
+
+	out_init(&o, out, outlen);
+	if (!r || !r->remembered)
+		return;
+	if (blank(r->preferred_name, sizeof r->preferred_name))
+		n = squash(buf, sizeof buf, r->display_name, sizeof r->display_name);
+	else
+		n = squash(buf, sizeof buf, r->preferred_name, sizeof r->preferred_name);
+	out_str(&o, "Hi");
+	if (n) {
+		out_str(&o, " ");
+		out_add(&o, buf, n);
+	}
+	out_str(&o, ", welcome back! ");
+	ch = topic(card, current_chat_id);
+	if (!ch) {
+		out_str(&o, "How can I help today?");
+		return;
+	}
+	out_str(&o, answered(ch) ? "Last time we looked at \xe2\x80\x9c"
+				 : "Last time you asked about \xe2\x80\x9c");
+	n = squash(buf, sizeof buf, ch->question, sizeof ch->question);
+	cut = cut_words(buf, n, QUOTE_MAX);
+	while (cut < n && cut > 0 && strchr(" ,;:", buf[cut - 1]))
+		cut--; /* no dangling separator before the ellipsis */
+	out_add(&o, buf, cut);
+	if (cut < n)
+		out_str(&o, "\xe2\x80\xa6");
+	out_str(&o, answered(ch) ? "\xe2\x80\x9d. How did it go?"
+				 : "\xe2\x80\x9d. Did you get what you needed?");
+}
