@@ -1015,13 +1015,3 @@ const char *desk_strerror(int err)
 	}
 	return "Unknown error.";
 }
-
-const char *desk_offer_name(enum offer_why w)
-{
-	switch (w) {
-	case OFFER_PREFERRED: return "preferred";
-	case OFFER_HELPED: return "helped";
-	case OFFER_ASKED: return "asked";
-	default: return "";
-	}
-}
