@@ -240,6 +240,48 @@ static void reset(struct http_conn *h)
 	memset(h, 0, sizeof *h);
 }
 
+static int start_body(struct http_conn *h, const char *clen);
+
+/* Whether a Content-Type header names exactly `type` (parameters allowed after ';'). */
+static int ctype_is(const char *ctype, const char *type)
+{
+	size_t n = strlen(type);
+
+	return strncasecmp(ctype, type, n) == 0 &&
+	       (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
+}
+
+/* POST RESTREL_PHOTO_PATH: the one route with a raw image body (PNG or JPEG, up to
+ * RESTREL_PHOTO_MAX). Only a logged-in staff member may make us buffer that much; the
+ * content itself is checked against the declared type in rest_rel.c. */
+static int photo_request(struct http_conn *h, const char *clen, const char *ctype)
+{
+	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
+
+	if (!s) {
+		h->refused = 1;
+		http_error(h, 401, "unauthenticated", "Please log in.");
+		return 0;
+	}
+	if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf)) {
+		h->refused = 1;
+		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		return 0;
+	}
+	if (strtoull(clen, NULL, 10) > RESTREL_PHOTO_MAX) {
+		h->refused = 1;
+		http_error(h, 413, "too_large", "The photo is larger than 512 KiB.");
+		return 0;
+	}
+	if (!ctype_is(ctype, "image/png") && !ctype_is(ctype, "image/jpeg")) {
+		h->refused = 1;
+		http_error(h, 415, "unsupported_media_type", "Send a PNG or JPEG image.");
+		return 0;
+	}
+	snprintf(h->req_type, sizeof h->req_type, "%s", ctype);
+	return start_body(h, clen);
+}
+
 static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 {
 	char clen[32], te[64], ctype[128];
@@ -290,6 +332,8 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 		http_error(h, 411, "length_required", "Send a Content-Length; chunked bodies are refused.");
 		return 0;
 	}
+	if (strcmp(h->path, RESTREL_PHOTO_PATH) == 0)
+		return photo_request(h, clen, ctype);
 	if (strtoull(clen, NULL, 10) > (unsigned long long)g_app->cfg.body_max) {
 		h->refused = 1;
 		http_error(h, 413, "too_large", "The request body is too large.");
@@ -300,6 +344,14 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 		http_error(h, 415, "unsupported_media_type", "Send application/json.");
 		return 0;
 	}
+	snprintf(h->req_type, sizeof h->req_type, "%s", ctype);
+	return start_body(h, clen);
+}
+
+/* Allocates the body buffer for a POST whose framing was accepted, and routes one with an
+ * empty body at once. */
+static int start_body(struct http_conn *h, const char *clen)
+{
 	h->body_max = (size_t)strtoull(clen, NULL, 10);
 	h->body = malloc(h->body_max + 1);
 	if (!h->body) {
@@ -320,13 +372,15 @@ static int on_writeable(struct http_conn *h)
 					     *end = buf + sizeof buf - 1;
 	struct lws *wsi = h->wsi;
 	char *e, *line = h->extra_headers;
+	const char *type = h->resp_type[0] ? h->resp_type : "application/json";
+	const char *cache = h->resp_cache[0] ? h->resp_cache : "no-store";
 
 	if (!h->responding)
 		return 0;
-	if (lws_add_http_common_headers(wsi, (unsigned)h->status, "application/json",
-					h->resp_len, &p, end) ||
+	if (lws_add_http_common_headers(wsi, (unsigned)h->status, type, h->resp_len, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-					(const unsigned char *)"no-store", 8, &p, end) ||
+					(const unsigned char *)cache, (int)strlen(cache), &p,
+					end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
 					(const unsigned char *)"nosniff", 7, &p, end))
 		return -1;

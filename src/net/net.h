@@ -104,6 +104,9 @@ struct http_conn {
 	char cookie[128];
 	char auth[128];           /* Authorization header */
 	char csrf[128];           /* X-CSRF-Token header */
+	char req_type[64];        /* POST: the Content-Type header */
+	char resp_type[32];       /* response Content-Type; "" means application/json */
+	char resp_cache[48];      /* response Cache-Control; "" means no-store */
 };
 
 struct app {
@@ -224,6 +227,15 @@ int route_get(struct http_conn *h);
 void route_post(struct http_conn *h);
 /* http.c: static files under root for h->path. Returns as an lws callback would. */
 int serve_static(struct http_conn *h, const char *root);
+
+/* ---- rest_rel.c: relationship memory and librarian profiles (docs/API.md) ---------- */
+/* The largest photo body accepted by POST RESTREL_PHOTO_PATH (other POSTs: body_max). */
+#define RESTREL_PHOTO_PATH "/api/v1/me/photo"
+#define RESTREL_PHOTO_MAX (512 * 1024)
+/* Route h if its path is one of rest_rel.c's: returns 1 when it answered (or will, from a
+ * worker or write callback), 0 when the path is not its own. Loop thread. */
+int rest_rel_get(struct http_conn *h);
+int rest_rel_post(struct http_conn *h);
 
 /* ---- auth.c: staff sessions and login --------------------------------------------- */
 /* Finds a live session by cookie value; touches it. NULL if none or expired. */
