@@ -312,6 +312,8 @@ int route_get(struct http_conn *h)
 		return start_read(h, 0);
 	if ((id = chat_path(h->path, &rest)) && !*rest)
 		return start_read(h, id);
+	if (rest_rel_get(h))
+		return 0;
 	http_error(h, 404, "not_found", "No such endpoint.");
 	return 0;
 }
@@ -433,5 +435,7 @@ void route_post(struct http_conn *h)
 			post_message(h, id);
 		return;
 	}
+	if (rest_rel_post(h))
+		return;
 	http_error(h, 404, "not_found", "No such endpoint.");
 }
