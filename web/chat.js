@@ -4,11 +4,18 @@
 // `embed=1` drops the page chrome. The patron token from `welcome` is kept in localStorage
 // under `rapport.patron.<slug or "default">`; messages not yet acknowledged are kept in
 // sessionStorage so a reload sends them again with the same cmid.
+//
+// Relationship memory (docs/PROTOCOL.md): "Remember me" lives in js/patron-memory.js;
+// here are "who is on now" (pick a librarian before asking), the honest status while a
+// chat is offered to a librarian the patron knows, the profile of the librarian who
+// joined, and the rating after the chat.
 
 import { RapportClient } from './js/protocol.js';
-import { Transcript, setStatus } from './js/ui.js';
+import { Transcript, el, setStatus } from './js/ui.js';
 import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
+import { avatar, firstName, nameLine } from './js/people.js';
+import { Memory } from './js/patron-memory.js';
 
 const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
@@ -22,12 +29,17 @@ const ui = {
   alert: $('alert'),
   loading: $('loading'),
   startView: $('start-view'),
+  startHeading: $('start-heading'),
+  startLede: $('start-lede'),
+  whoField: $('who-field'),
+  whoList: $('who-list'),
   startForm: $('start-form'),
   queueField: $('queue-field'),
   queueSelect: $('queue-select'),
   staffOn: $('staff-on'),
   question: $('question'),
   chatView: $('chat-view'),
+  chatAvatar: $('chat-avatar'),
   heading: $('chat-heading'),
   sub: $('chat-sub'),
   endBtn: $('end-btn'),
@@ -38,6 +50,20 @@ const ui = {
   endedBox: $('ended-box'),
   endedText: $('ended-text'),
   newChatBtn: $('new-chat-btn'),
+  offerBox: $('offer-box'),
+  offerText: $('offer-text'),
+  offerTime: $('offer-time'),
+  offerWait: $('offer-wait'),
+  offerFirst: $('offer-first'),
+  staffCard: $('staff-card'),
+  staffCardPhoto: $('staff-card-photo'),
+  staffCardName: $('staff-card-name'),
+  staffCardSubjects: $('staff-card-subjects'),
+  staffCardBio: $('staff-card-bio'),
+  staffCardHide: $('staff-card-hide'),
+  rateBox: $('rate-box'),
+  rateStars: $('rate-stars'),
+  rateStatus: $('rate-status'),
 };
 
 const state = {
@@ -47,6 +73,12 @@ const state = {
   joinCmid: null,
   unseen: 0,
   baseTitle: document.title,
+  librarians: [], // on duty and listed: profiles
+  who: 0, // the librarian picked before asking (0: first available)
+  offerKey: '', // what the offer box last said, so the live region speaks only on change
+  cardHidden: new Set(), // chats whose librarian card the patron hid
+  rating: new Map(), // chat id -> rating sent and confirmed
+  rateSent: 0,
 };
 
 if (embed) document.body.classList.add('is-embed');
@@ -72,6 +104,34 @@ const client = new RapportClient({
   },
   outboxKey: storeKey + '.outbox',
 });
+
+const memory = new Memory({
+  client,
+  alert: (text) => showAlert(text),
+  onChange: () => {
+    renderGreeting();
+    renderWho();
+    if (state.chat) renderChat();
+  },
+});
+
+const RATED_KEY = storeKey + '.rated';
+function loadRatings() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(RATED_KEY) || '{}');
+    for (const [k, v] of Object.entries(saved)) if (v >= 1 && v <= 5) state.rating.set(Number(k), v);
+  } catch (e) {
+    /* nothing saved */
+  }
+}
+function saveRatings() {
+  try {
+    sessionStorage.setItem(RATED_KEY, JSON.stringify(Object.fromEntries(state.rating)));
+  } catch (e) {
+    /* private mode: the rating still counts on the server */
+  }
+}
+loadRatings();
 
 const transcript = new Transcript(ui.log, {
   me: 'patron',
@@ -142,11 +202,85 @@ function renderStaffOn() {
   $('ask-btn').disabled = !canAsk;
 }
 
+function renderGreeting() {
+  const name = memory.name();
+  if (name) {
+    ui.startHeading.textContent = `Welcome back, ${name}`;
+    ui.startLede.textContent = 'What can we help you with today? The librarians can see your earlier questions, so you can pick up where you left off.';
+  } else if (memory.remembered()) {
+    ui.startHeading.textContent = 'Welcome back';
+    ui.startLede.textContent = 'What can we help you with today? The librarians can see your earlier questions, so you can pick up where you left off.';
+  } else {
+    ui.startHeading.textContent = 'How can we help?';
+    ui.startLede.textContent = 'Ask anything: finding a book, starting a research project, citing a source. A real librarian reads every question.';
+  }
+}
+
+function librarianById(id) {
+  return state.librarians.find((l) => l.id === id) || null;
+}
+
+// "Who is on now": first available (the default) or one of the listed librarians.
+function renderWho() {
+  const libs = state.librarians;
+  if (state.who && !librarianById(state.who)) {
+    const gone = state.whoName || 'That librarian';
+    state.who = 0;
+    if (!ui.startView.hidden) setStatus(ui.conn, `${gone} has just gone off duty, so we'll ask the first available librarian.`);
+  }
+  ui.whoField.hidden = libs.length === 0;
+  if (!libs.length) {
+    ui.whoList.replaceChildren();
+    return;
+  }
+  const rel = memory.remembered() ? memory.relation : {};
+  const favs = Array.isArray(rel.favourites) ? rel.favourites : [];
+  const option = (value, pic, title, sub, badges) => {
+    const id = `who-${value || 'first'}`;
+    const input = el('input', {
+      attrs: { type: 'radio', name: 'who', id, value: String(value), checked: state.who === value },
+      on: {
+        change: () => {
+          state.who = value;
+          state.whoName = value ? (librarianById(value) || {}).name : '';
+        },
+      },
+    });
+    return el('div', { class: 'who-option' }, [
+      input,
+      el('label', { attrs: { for: id } }, [
+        pic,
+        el('span', { class: 'who-text' }, [
+          title,
+          sub ? el('span', { class: 'who-sub', text: sub }) : null,
+          badges.length ? el('span', { class: 'who-badges' }, badges.map((b) => el('span', { class: 'badge', text: b }))) : null,
+        ]),
+      ]),
+    ]);
+  };
+  const first = option(
+    0,
+    el('span', { class: 'avatar avatar--md avatar--any', attrs: { 'aria-hidden': 'true' }, text: '✦' }),
+    el('span', { class: 'person-name', text: 'First available' }),
+    'Whoever is free first. Usually the quickest.',
+    [],
+  );
+  const people = libs.map((l) => {
+    const badges = [];
+    if (rel.preferred_staff === l.id) badges.push('Your preferred librarian');
+    if (favs.includes(l.id)) badges.push('★ Favourite');
+    return option(l.id, avatar(l, 'md'), nameLine(l), l.subjects || '', badges);
+  });
+  ui.whoList.replaceChildren(first, ...people);
+}
+
 function showStart(focus) {
   ui.loading.hidden = true;
   ui.chatView.hidden = true;
   ui.startView.hidden = false;
+  renderGreeting();
   renderStaffOn();
+  renderWho();
   if (focus) ui.question.focus();
 }
 
@@ -174,7 +308,7 @@ function renderChat() {
   } else if (c.state === 'active') {
     const name = (c.staff && c.staff.name) || 'a librarian';
     ui.heading.textContent = `Chatting with ${name}`;
-    ui.sub.textContent = q ? q.name : '';
+    ui.sub.textContent = c.staff && c.staff.pronouns ? `${c.staff.pronouns}${q ? ' · ' + q.name : ''}` : q ? q.name : '';
   } else {
     ui.heading.textContent = 'Chat ended';
     ui.sub.textContent = '';
@@ -187,6 +321,9 @@ function renderChat() {
   ui.endBtn.hidden = !open;
   ui.endBtn.textContent = c.state === 'queued' ? 'Leave queue' : 'End chat';
   ui.endBtn.disabled = !c.id;
+  renderOffer();
+  renderStaffCard();
+  renderAfter();
   const wasEnded = !ui.endedBox.hidden;
   ui.endedBox.hidden = open;
   if (!open) {
@@ -198,10 +335,136 @@ function renderChat() {
   }
 }
 
+// While queued and offered to one librarian: say honestly who we are asking and why,
+// and let the patron keep waiting for them or take the first available.
+function offerWords(o) {
+  const name = (o.staff && o.staff.name) || 'a librarian';
+  if (o.why === 'asked') return `Waiting for ${name}, as you asked.`;
+  if (o.why === 'preferred') return `Asking ${name}, your preferred librarian.`;
+  if (o.why === 'helped') return `Asking ${name}, who helped you last time.`;
+  return `Asking ${name} first.`;
+}
+
+function offerTimeWords(o) {
+  const first = firstName(o.staff);
+  if (!o.until) return `We'll keep waiting for ${first} while they are on. Choose "First available" to ask anyone.`;
+  const left = Math.ceil((o.until - Date.now()) / 1000);
+  if (left <= 0) return 'Opening your question to every librarian on now…';
+  if (left > 600) return `If ${first} can't answer soon, the first available librarian will.`;
+  return `If ${first} can't answer in the next ${left} s, the first available librarian will.`;
+}
+
+function renderOffer() {
+  const c = state.chat;
+  const o = c && c.state === 'queued' && c.id && c.offer && c.offer.staff ? c.offer : null;
+  ui.offerBox.hidden = !o;
+  if (!o) {
+    state.offerKey = '';
+    ui.offerText.textContent = '';
+    return;
+  }
+  const key = `${c.id}:${o.staff.id}:${o.why}:${o.until ? 1 : 0}`;
+  if (key !== state.offerKey) {
+    state.offerKey = key;
+    ui.offerText.replaceChildren(avatar(o.staff, 'sm'), el('span', { text: offerWords(o) }));
+  }
+  ui.offerTime.textContent = offerTimeWords(o);
+  const first = firstName(o.staff);
+  ui.offerWait.textContent = `Keep waiting for ${first}`;
+  ui.offerWait.hidden = !o.until;
+  ui.offerFirst.hidden = false;
+}
+
+function tickOffer() {
+  const c = state.chat;
+  if (c && c.offer && c.offer.until && !ui.offerBox.hidden) ui.offerTime.textContent = offerTimeWords(c.offer);
+}
+setInterval(tickOffer, 1000);
+
+function choose(choice) {
+  const c = state.chat;
+  if (!c || !c.id) return;
+  if (!client.send({ type: 'choose', chat: c.id, choice })) {
+    showAlert("You're offline right now. Please try again in a moment.");
+    return;
+  }
+  ui.offerWait.disabled = ui.offerFirst.disabled = true;
+  setTimeout(() => (ui.offerWait.disabled = ui.offerFirst.disabled = false), 1500);
+}
+
+// The librarian who joined: a compact card (photo, name, pronouns, subjects, bio).
+function renderStaffCard() {
+  const c = state.chat;
+  const s = c && c.state === 'active' && c.staff && c.staff.name ? c.staff : null;
+  ui.chatAvatar.hidden = !s;
+  ui.chatAvatar.replaceChildren(...(s ? [avatar(s, 'sm')] : []));
+  const rich = s && (s.bio || s.subjects || s.photo || s.pronouns);
+  ui.staffCard.hidden = !rich || state.cardHidden.has(c.id);
+  if (ui.staffCard.hidden) return;
+  ui.staffCardPhoto.replaceChildren(avatar(s, 'lg'));
+  ui.staffCardName.replaceChildren(nameLine(s));
+  ui.staffCardSubjects.textContent = s.subjects || '';
+  ui.staffCardSubjects.hidden = !s.subjects;
+  ui.staffCardBio.textContent = s.bio || '';
+  ui.staffCardBio.hidden = !s.bio;
+}
+
+// After the chat: rate it, and (remembered patrons) keep the librarian.
+function renderAfter() {
+  const c = state.chat;
+  const ended = c && c.state === 'ended' && c.id && c.staff && c.staff.name;
+  ui.rateBox.hidden = !ended;
+  memory.showKeep(ended && c.staff.id ? c.staff : null);
+  if (!ended) return;
+  const rated = state.rating.get(c.id) || 0;
+  if (!ui.rateStars.children.length) buildStars();
+  for (const b of ui.rateStars.children) {
+    const n = Number(b.dataset.n);
+    b.setAttribute('aria-pressed', String(n === rated));
+    b.classList.toggle('is-on', n <= rated);
+    b.disabled = state.rateSent === c.id;
+  }
+  if (rated && !ui.rateStatus.textContent) ui.rateStatus.textContent = `You rated this chat ${rated} of 5. Thank you!`;
+}
+
+const RATE_WORDS = ['not helpful', 'a little helpful', 'helpful', 'very helpful', 'extremely helpful'];
+function buildStars() {
+  for (let n = 1; n <= 5; n++) {
+    ui.rateStars.append(
+      el('button', {
+        class: 'star',
+        attrs: { type: 'button', 'aria-pressed': 'false', title: `${n} of 5: ${RATE_WORDS[n - 1]}` },
+        dataset: { n },
+        on: { click: () => rate(n) },
+      }, [
+        el('span', { text: '★', attrs: { 'aria-hidden': 'true' } }),
+        el('span', { class: 'visually-hidden', text: `${n} of 5, ${RATE_WORDS[n - 1]}` }),
+      ]),
+    );
+  }
+}
+
+function rate(n) {
+  const c = state.chat;
+  if (!c || !c.id) return;
+  if (!client.send({ type: 'rate', chat: c.id, rating: n })) {
+    ui.rateStatus.textContent = "You're offline right now. Please try again in a moment.";
+    return;
+  }
+  state.rateSent = c.id;
+  ui.rateStatus.textContent = 'Sending…';
+  renderAfter();
+}
+
 function setChat(c) {
   const prevStaff = state.chat && state.chat.staff;
   state.chat = Object.assign({}, state.chat || {}, c);
   if (!state.chat.staff && prevStaff) state.chat.staff = prevStaff;
+  // A `joined` event names the librarian; the `chat` frame carries their whole profile.
+  const s = state.chat.staff;
+  if (s && prevStaff && s !== prevStaff && s.id === undefined && prevStaff.name === s.name) {
+    state.chat.staff = Object.assign({}, prevStaff, s);
+  }
   renderChat();
 }
 
@@ -236,6 +499,9 @@ client.addEventListener('welcome', (e) => {
     state.baseTitle = `Ask a librarian · ${state.library.name}`;
     document.title = state.baseTitle;
   }
+  if (Array.isArray(w.librarians)) state.librarians = w.librarians;
+  memory.setNotice(w.notice || null);
+  memory.setRelation(w.relation || { remembered: false });
   renderQueues();
   const chats = Array.isArray(w.chats) ? w.chats : [];
   if (w.first) {
@@ -251,7 +517,9 @@ client.addEventListener('welcome', (e) => {
 client.addEventListener('queues', (e) => {
   if (!Array.isArray(e.detail.queues)) return;
   state.queues = e.detail.queues;
+  if (Array.isArray(e.detail.librarians)) state.librarians = e.detail.librarians;
   renderQueues();
+  renderWho();
   if (state.chat) renderChat();
 });
 
@@ -304,6 +572,23 @@ client.addEventListener('chat', (e) => {
   setChat(c);
 });
 
+// What rapport remembers changed (our remember/forget/favourite/prefer, or another tab).
+client.addEventListener('relation', (e) => {
+  memory.setRelation(e.detail.relation || { remembered: false }, true);
+});
+
+client.addEventListener('rated', (e) => {
+  const r = e.detail;
+  if (typeof r.chat !== 'number' || !(r.rating >= 1 && r.rating <= 5)) return;
+  state.rating.set(r.chat, r.rating);
+  saveRatings();
+  if (state.rateSent === r.chat) state.rateSent = 0;
+  if (state.chat && state.chat.id === r.chat) {
+    ui.rateStatus.textContent = `You rated this chat ${r.rating} of 5. Thank you!`;
+    renderAfter();
+  }
+});
+
 client.addEventListener('msg', (e) => {
   const m = e.detail;
   if (!state.chat || m.chat !== state.chat.id) return;
@@ -339,7 +624,13 @@ client.addEventListener('senderror', (e) => {
     transcript.clear();
     ui.question.value = frame.text || '';
     showStart(true);
-    showAlert(humanError(error));
+    if (frame.staff && (error.code === 'not_found' || error.code === 'bad_state')) {
+      state.who = 0;
+      renderWho();
+      showAlert("That librarian isn't on the desk any more. Your question is still here: ask the first available librarian, or choose someone else.");
+    } else {
+      showAlert(humanError(error));
+    }
     return;
   }
   transcript.fail(frame.cmid, humanError(error));
@@ -353,6 +644,7 @@ client.addEventListener('error', (e) => {
     return;
   }
   if (err.code === 'origin_not_allowed') client.stop();
+  if (onRelationError(err)) return;
   if (err.code === 'not_found' && err.ref === 'resume') {
     state.chat = null;
     transcript.clear();
@@ -365,6 +657,41 @@ client.addEventListener('error', (e) => {
   if (client.pending().some((f) => f.cmid === err.ref) || err.ref === state.joinCmid) return;
   showAlert(humanError(err));
 });
+
+// Errors answering remember, forget, favourite, prefer, choose and rate (`ref` is the
+// frame type, as those frames carry no cmid).
+function onRelationError(err) {
+  const ref = err.ref;
+  if (ref === 'remember' && err.code === 'stale_notice') {
+    if (err.notice && typeof err.notice.version === 'string') {
+      memory.setNotice(err.notice);
+      memory.refused('remember', 'The library has just updated this notice. Please read it again, then agree if you are happy to.');
+      memory.openRemember();
+    } else {
+      memory.refused('remember', 'The library has just updated this notice. Please read it again, then agree if you are happy to.');
+      client.restart(); // the next welcome carries the new notice
+    }
+    return true;
+  }
+  if (['remember', 'forget', 'favourite', 'prefer'].includes(ref)) {
+    let text = humanError(err);
+    if (err.code === 'not_remembered') text = 'That needs you to be remembered first. Choose "Remember me" to keep favourites.';
+    else if (err.code === 'not_found') text = "That librarian isn't part of this library's desk.";
+    else if (err.code === 'bad_frame') text = 'We could not save that. Please check what you entered and try again.';
+    return memory.refused(ref, text);
+  }
+  if (ref === 'rate') {
+    state.rateSent = 0;
+    ui.rateStatus.textContent = err.code === 'bad_state' ? 'This chat can no longer be rated.' : 'Your rating did not go through. Please try again.';
+    renderAfter();
+    return true;
+  }
+  if (ref === 'choose') {
+    showAlert(err.code === 'bad_state' ? 'A librarian is already on the way, so there is nothing to change.' : humanError(err));
+    return true;
+  }
+  return false;
+}
 
 // ---- user actions ------------------------------------------------------------------
 
@@ -381,7 +708,9 @@ ui.startForm.addEventListener('submit', (e) => {
   }
   const q = selectedQueue();
   if (!q) return;
-  const cmid = client.request({ type: 'join', queue: q.id, text });
+  const join = { type: 'join', queue: q.id, text };
+  if (state.who && librarianById(state.who)) join.staff = state.who;
+  const cmid = client.request(join);
   state.joinCmid = cmid;
   state.chat = { id: null, state: 'queued', queue: q.id, staff: null, position: 0 };
   transcript.clear();
@@ -432,7 +761,17 @@ ui.endBtn.addEventListener('click', () => {
   }
 });
 
+ui.offerWait.addEventListener('click', () => choose('wait'));
+ui.offerFirst.addEventListener('click', () => choose('first'));
+
+ui.staffCardHide.addEventListener('click', () => {
+  if (state.chat && state.chat.id) state.cardHidden.add(state.chat.id);
+  renderStaffCard();
+  ui.input.focus();
+});
+
 ui.newChatBtn.addEventListener('click', () => {
+  ui.rateStatus.textContent = '';
   state.chat = null;
   state.joinCmid = null;
   transcript.clear();

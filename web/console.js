@@ -1,10 +1,17 @@
 // The staff console (/console): sign in over REST, then follow the library's queue and
-// this librarian's chats over the WebSocket (docs/PROTOCOL.md, docs/API.md).
+// this librarian's chats over the WebSocket (docs/PROTOCOL.md, docs/API.md). Beside the
+// open chat, the patron's relationship card (js/card.js); transcripts and search in a
+// reader dialog (js/reader.js); the librarian's own profile (js/profile.js).
 
 import { RapportClient } from './js/protocol.js';
 import { Transcript, el, setStatus, timeEl, waitedFor } from './js/ui.js';
 import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
+import { makeApi } from './js/api.js';
+import { CardPanel } from './js/card.js';
+import { Reader } from './js/reader.js';
+import { ProfileEditor } from './js/profile.js';
+import { avatar } from './js/people.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -42,6 +49,17 @@ const ui = {
   input: $('msg-input'),
   hint: $('composer-hint'),
   ended: $('pane-ended'),
+  outcomeRow: $('outcome-row'),
+  outcome: $('outcome'),
+  outcomeStatus: $('outcome-status'),
+  searchForm: $('search-form'),
+  searchQ: $('search-q'),
+  profileBtn: $('profile-btn'),
+  meAvatar: $('me-avatar'),
+  continuity: $('continuity'),
+  continuityRate: $('continuity-rate'),
+  continuityDetail: $('continuity-detail'),
+  card: $('card'),
 };
 
 const state = {
@@ -54,6 +72,7 @@ const state = {
   selected: null,
   picking: null,
   baseTitle: document.title,
+  patrons: new Map(), // patron id -> {name, pronouns} from their card, for headings
 };
 
 let client = null;
@@ -64,28 +83,45 @@ const typingOut = new TypingSender((on) => {
 
 // ---- REST --------------------------------------------------------------------------
 
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
-  let res;
-  try {
-    res = await fetch('/api/v1/' + path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (e) {
-    return { status: 0, body: null, headers: null };
-  }
-  let data = null;
-  try {
-    data = await res.json();
-  } catch (e) {
-    /* empty or not JSON */
-  }
-  return { status: res.status, body: data, headers: res.headers };
+const api = makeApi(() => state.csrf);
+
+const reader = new Reader({ dialog: $('reader'), api, me: () => state.me });
+const card = new CardPanel({
+  root: ui.card,
+  api,
+  me: () => state.me,
+  insert: insertOpener,
+  openTranscript: (id, back) => reader.transcript(id, { onClose: back }),
+  search: (q, patron) => api('GET', `search?q=${encodeURIComponent(q)}&patron=${patron}`),
+  onLoad: (c) => {
+    if (!c || !c.patron) return;
+    const p = c.patron;
+    const name = p.remembered ? p.preferred_name || p.display_name || '' : '';
+    state.patrons.set(p.id, { name, pronouns: p.pronouns || '', remembered: Boolean(p.remembered) });
+    renderPane();
+    renderMine();
+  },
+});
+const profile = new ProfileEditor({
+  api,
+  onSaved: (p) => {
+    if (!state.me) return;
+    state.me.name = p.name || state.me.name;
+    state.me.photo = p.photo;
+    renderMe();
+  },
+});
+
+/** Puts the suggested opener in the reply box for editing; false if there is no box. */
+function insertOpener(text) {
+  const r = state.selected ? state.chats.get(state.selected) : null;
+  if (!r || ui.composer.hidden) return false;
+  const cur = ui.input.value.trim();
+  ui.input.value = cur ? `${text} ${cur}` : text;
+  ui.input.focus();
+  ui.input.setSelectionRange(ui.input.value.length, ui.input.value.length);
+  typingOut.input(true);
+  return true;
 }
 
 // ---- views -------------------------------------------------------------------------
@@ -179,18 +215,35 @@ function renderQueue() {
       const qid = `q-${q.id}`;
       const picking = state.picking === q.id;
       const meta = el('p', { class: 'q-meta' }, [
+        q.remembered ? el('span', { class: 'badge', text: 'Returning' }) : null,
         el('span', { text: queueName(q.queue) || 'Queue' }),
         el('span', { text: '·', attrs: { 'aria-hidden': 'true' } }),
         el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
         q.patron_online === false ? el('span', { class: 'offline', text: 'patron offline' }) : null,
       ]);
-      return el('li', { class: 'q-item', dataset: { chat: q.id } }, [
+      const o = q.offer && q.offer.staff ? q.offer : null;
+      const toMe = o && state.me && o.staff.id === state.me.id;
+      const offer = o
+        ? el('p', {
+            class: 'q-offer' + (toMe ? ' is-mine' : ''),
+            attrs: { id: `${qid}-offer` },
+            dataset: { until: o.until || 0, who: toMe ? 'you' : o.staff.name, why: o.why || '' },
+            text: offerText(toMe ? 'you' : o.staff.name, o),
+          })
+        : null;
+      const blocked = Boolean(o && !toMe);
+      return el('li', { class: 'q-item' + (toMe ? ' is-offered' : ''), dataset: { chat: q.id } }, [
         el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid } }),
         meta,
+        offer,
         el('button', {
           class: 'btn btn--small',
           text: picking ? 'Picking up…' : 'Pick up',
-          attrs: { type: 'button', 'aria-describedby': qid, disabled: picking },
+          attrs: {
+            type: 'button',
+            'aria-describedby': o ? `${qid} ${qid}-offer` : qid,
+            disabled: picking || blocked,
+          },
           on: { click: () => pick(q.id) },
         }),
       ]);
@@ -199,9 +252,25 @@ function renderQueue() {
   document.title = items.length ? `(${items.length} waiting) ${state.baseTitle}` : state.baseTitle;
 }
 
+// "Offered to Jen (20 s left)": continuity routing holds the chat for someone the patron
+// knows; only they may pick it until the offer lapses.
+function offerText(who, o) {
+  const why = o.why === 'asked' ? ', who the patron asked for' : o.why === 'preferred' ? ', their preferred librarian' : o.why === 'helped' ? ', who helped them before' : '';
+  const head = who === 'you' ? `Offered to you${why}` : `Offered to ${who}${why}`;
+  if (!o.until) return `${head} (waiting for ${who === 'you' ? 'you' : 'them'})`;
+  const left = Math.ceil((o.until - Date.now()) / 1000);
+  if (left <= 0) return `${head} (opening to everyone…)`;
+  if (left > 3600) return head;
+  return `${head} (${left} s left)`;
+}
+
 function tickWaits() {
   for (const span of ui.queueList.querySelectorAll('.q-wait')) {
     span.textContent = 'waiting ' + waitedFor(Number(span.dataset.since));
+  }
+  for (const p of ui.queueList.querySelectorAll('.q-offer')) {
+    const until = Number(p.dataset.until);
+    if (until) p.textContent = offerText(p.dataset.who, { until, why: p.dataset.why });
   }
 }
 
@@ -214,8 +283,10 @@ function renderMine() {
   ui.mineEmpty.hidden = mine.length > 0;
   ui.mineList.replaceChildren(
     ...mine.map((r) => {
+      const who = patronLabel(r.chat);
       const top = el('span', { class: 'mine-top' }, [
-        el('span', { text: `Chat #${r.chat.id}` }),
+        el('span', { text: who ? `${who} · #${r.chat.id}` : `Chat #${r.chat.id}` }),
+        r.chat.remembered && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
         r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
         !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
       ]);
@@ -236,6 +307,12 @@ function renderMine() {
   );
 }
 
+/** The patron's name from their card ("" until it is loaded, or when anonymous). */
+function patronLabel(chat) {
+  const p = chat && typeof chat.patron === 'number' ? state.patrons.get(chat.patron) : null;
+  return p && p.name ? p.name : '';
+}
+
 function renderPane() {
   const r = state.selected ? state.chats.get(state.selected) : null;
   ui.paneEmpty.hidden = Boolean(r);
@@ -243,7 +320,9 @@ function renderPane() {
   for (const x of state.chats.values()) x.list.hidden = x !== r;
   if (!r) return;
   const c = r.chat;
-  ui.heading.textContent = `Chat #${c.id} · Patron`;
+  const pinfo = typeof c.patron === 'number' ? state.patrons.get(c.patron) : null;
+  const who = pinfo && pinfo.name ? pinfo.name + (pinfo.pronouns ? ` (${pinfo.pronouns})` : '') : c.remembered ? 'Returning patron' : 'Patron';
+  ui.heading.textContent = `Chat #${c.id} · ${who}`;
   const qn = queueName(c.queue);
   ui.sub.replaceChildren();
   if (qn) ui.sub.append(qn);
@@ -256,6 +335,7 @@ function renderPane() {
   ui.hint.hidden = !mineActive;
   ui.ended.hidden = open;
   ui.ended.textContent = c.state === 'abandoned' ? 'The patron left before the chat was picked up.' : 'This chat has ended.';
+  renderOutcome(r);
   if (r.typing && open) typingIn.show('Patron is typing…');
   else typingIn.hide();
 }
@@ -272,10 +352,42 @@ function select(id, focus) {
   }
   renderPane();
   renderMine();
+  card.show(r ? r.chat : null);
   if (r) {
     r.transcript.scrollToEnd();
     if (focus) (ui.composer.hidden ? ui.heading : ui.input).focus();
   }
+}
+
+// ---- outcome ----------------------------------------------------------------------
+
+function renderOutcome(r) {
+  const c = r.chat;
+  const picked = c.state === 'active' || c.state === 'ended';
+  ui.outcomeRow.hidden = !picked;
+  if (ui.outcome.value !== (r.outcome || '')) ui.outcome.value = r.outcome || '';
+  const prompt = c.state === 'ended' && !r.outcome;
+  ui.outcomeRow.classList.toggle('is-prompt', prompt);
+  if (prompt) ui.ended.textContent = 'This chat has ended. How did it go? Tag its outcome above.';
+  if (r.outcomeStatus !== undefined) ui.outcomeStatus.textContent = r.outcomeStatus;
+}
+
+async function saveOutcome() {
+  const r = state.selected ? state.chats.get(state.selected) : null;
+  if (!r) return;
+  const value = ui.outcome.value;
+  r.outcomeStatus = 'Saving…';
+  ui.outcomeStatus.textContent = r.outcomeStatus;
+  const res = await api('POST', `chats/${r.chat.id}/outcome`, { outcome: value });
+  if (res.status === 200) {
+    r.outcome = value;
+    r.outcomeStatus = value ? 'Saved' : 'Cleared';
+  } else {
+    r.outcomeStatus = res.status === 0 ? 'Not saved: offline' : 'Not saved';
+    ui.outcome.value = r.outcome || '';
+  }
+  if (state.selected === r.chat.id) renderPane();
+  // The card's earlier chats show outcomes; a later card load picks this one up.
 }
 
 // ---- desk --------------------------------------------------------------------------
@@ -285,8 +397,10 @@ function startDesk(session) {
   state.me = session.staff;
   state.library = session.library;
   ui.libName.textContent = session.library ? session.library.name : '';
-  ui.meName.textContent = `${session.staff.name}`;
+  renderMe();
   ui.meBlock.hidden = false;
+  ui.searchForm.hidden = false;
+  loadContinuity();
   ui.loading.hidden = true;
   ui.loginView.hidden = true;
   ui.deskView.hidden = false;
@@ -297,6 +411,33 @@ function startDesk(session) {
   client = new RapportClient({ hello: () => ({ type: 'hello', role: 'staff' }) });
   wire(client);
   client.start();
+}
+
+function renderMe() {
+  if (!state.me) return;
+  ui.meName.textContent = state.me.name;
+  ui.meAvatar.replaceChildren(avatar(state.me, 'sm'));
+}
+
+// Admins: how often returning patrons were served by someone who knew them.
+async function loadContinuity() {
+  const admin = state.me && state.me.role === 'admin';
+  ui.continuity.hidden = !admin;
+  if (!admin) return;
+  const res = await api('GET', 'reports/continuity?days=30');
+  if (res.status !== 200 || !res.body) {
+    ui.continuityRate.textContent = 'Not available';
+    ui.continuityDetail.textContent = '';
+    return;
+  }
+  const b = res.body;
+  if (b.rate === null || b.rate === undefined || !b.returning) {
+    ui.continuityRate.textContent = '—';
+    ui.continuityDetail.textContent = 'No returning patrons picked up in the last 30 days yet.';
+    return;
+  }
+  ui.continuityRate.textContent = `${Math.round(b.rate * 100)}%`;
+  ui.continuityDetail.textContent = `${b.continued} of ${b.returning} returning ${b.returning === 1 ? 'patron was' : 'patrons were'} helped by someone who knew them (last 30 days).`;
 }
 
 function wire(c) {
@@ -327,6 +468,8 @@ function wire(c) {
     renderQueue();
     renderMine();
     renderPane();
+    const sel = state.selected ? state.chats.get(state.selected) : null;
+    if (sel) card.show(sel.chat);
   });
 
   c.addEventListener('queue', (e) => {
@@ -375,7 +518,9 @@ function onChat(chat) {
     return;
   }
   if (!mine && !known) return;
+  const wasOpen = known ? isOpen(known) : true;
   const r = record(chat);
+  if (wasOpen && !isOpen(r) && state.selected === chat.id) card.refresh();
   if (state.picking === chat.id && mine && chat.state === 'active') {
     state.picking = null;
     showAlert('');
@@ -422,7 +567,15 @@ function onError(err) {
     showLogin('Your session has ended. Please sign in again.');
     return;
   }
-  if (err.code === 'taken' || err.code === 'at_capacity' || err.ref === 'pick') {
+  if (err.code === 'offered') {
+    const q = state.queue.find((x) => x.id === state.picking);
+    const who = q && q.offer && q.offer.staff ? q.offer.staff.name : 'a colleague';
+    err = Object.assign({}, err, {
+      code: 'offered_named',
+      message: `That chat is being offered to ${who} first, because the patron knows them. It opens to everyone if they don't pick it up soon.`,
+    });
+  }
+  if (err.code === 'taken' || err.code === 'at_capacity' || err.code === 'offered_named' || err.ref === 'pick') {
     const r = state.chats.get(state.picking);
     if (r && !(r.chat.staff && state.me && r.chat.staff.id === state.me.id)) {
       r.list.remove();
@@ -497,10 +650,28 @@ ui.logoutBtn.addEventListener('click', async () => {
   state.queue = [];
   for (const r of state.chats.values()) r.list.remove();
   state.chats.clear();
+  state.patrons.clear();
+  card.show(null);
+  ui.searchForm.hidden = true;
+  ui.continuity.hidden = true;
   showLogin('');
 });
 
 ui.alertClose.addEventListener('click', () => showAlert(''));
+
+ui.outcome.addEventListener('change', saveOutcome);
+
+ui.searchForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = ui.searchQ.value.trim();
+  if (!q) {
+    ui.searchQ.focus();
+    return;
+  }
+  reader.search(q, () => ui.searchQ.focus());
+});
+
+ui.profileBtn.addEventListener('click', () => profile.open(ui.profileBtn));
 
 ui.input.addEventListener('input', () => typingOut.input(ui.input.value.trim() !== ''));
 
