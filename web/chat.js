@@ -226,7 +226,7 @@ function renderWho() {
   if (state.who && !librarianById(state.who)) {
     const gone = state.whoName || 'That librarian';
     state.who = 0;
-    if (!ui.startView.hidden) setStatus(ui.conn, `${gone} has just gone off duty, so we'll ask the first available librarian.`);
+    if (!ui.startView.hidden) memory.say(`${gone} has just gone off duty, so we'll ask the first available librarian.`);
   }
   ui.whoField.hidden = libs.length === 0;
   if (!libs.length) {
@@ -347,7 +347,7 @@ function offerWords(o) {
 
 function offerTimeWords(o) {
   const first = firstName(o.staff);
-  if (!o.until) return `We'll keep waiting for ${first} while they are on. Choose "First available" to ask anyone.`;
+  if (!o.until) return `We'll keep waiting for ${first} while ${first} is on the desk. Choose "First available" to ask anyone who is free.`;
   const left = Math.ceil((o.until - Date.now()) / 1000);
   if (left <= 0) return 'Opening your question to every librarian on now…';
   if (left > 600) return `If ${first} can't answer soon, the first available librarian will.`;
@@ -661,7 +661,8 @@ client.addEventListener('error', (e) => {
 // Errors answering remember, forget, favourite, prefer, choose and rate (`ref` is the
 // frame type, as those frames carry no cmid).
 function onRelationError(err) {
-  const ref = err.ref;
+  // An error with no ref while a relation frame awaits its answer is about that frame.
+  const ref = err.ref || (memory.waiting && !client.pending().length ? memory.waiting : '');
   if (ref === 'remember' && err.code === 'stale_notice') {
     if (err.notice && typeof err.notice.version === 'string') {
       memory.setNotice(err.notice);

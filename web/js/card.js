@@ -138,10 +138,9 @@ export class CardPanel {
       this.header(c),
       this.flash ? el('p', { class: 'card-flash', text: this.flash, attrs: { role: 'status' } }) : null,
       this.opener(c),
-      this.people(c),
-      this.traits(c),
-      this.notes(c),
       this.history(c),
+      this.notes(c),
+      this.traits(c),
     ].filter(Boolean);
   }
 
@@ -157,6 +156,7 @@ export class CardPanel {
       ]),
       el('p', { class: 'card-badges' }, [el('span', { class: 'badge', text: 'Returning' }), full ? el('span', { class: 'card-fullname', text: full }) : null]),
       c.tenure ? el('p', { class: 'card-tenure', text: c.tenure }) : null,
+      this.people(c),
       p.email ? el('p', { class: 'card-email' }, [el('span', { class: 'visually-hidden', text: 'E-mail: ' }), p.email]) : null,
     ]);
   }
@@ -181,17 +181,18 @@ export class CardPanel {
     ]);
   }
 
+  /** "Prefers you · Favourites: you, Sam Lee" (null when neither is set). */
   people(c) {
     const me = this.me() || {};
     const pref = c.preferred_staff;
     const favs = Array.isArray(c.favourites) ? c.favourites : [];
     if (!pref && !favs.length) return null;
     const who = (s) => (s.id === me.id ? 'you' : s.name);
-    return el('section', { class: 'card-sec card-people', attrs: { 'aria-labelledby': 'card-people-h' } }, [
-      el('h3', { text: 'Their librarians', attrs: { id: 'card-people-h' } }),
-      pref ? el('p', {}, [el('span', { class: 'label', text: 'Preferred: ' }), who(pref)]) : null,
-      favs.length ? el('p', {}, [el('span', { class: 'label', text: 'Favourites: ' }), favs.map(who).join(', ')]) : null,
-    ]);
+    const parts = [];
+    if (pref) parts.push(el('span', { class: pref.id === me.id ? 'is-me' : '' }, [`Prefers ${who(pref)}`]));
+    if (pref && favs.length) parts.push(el('span', { text: ' · ', attrs: { 'aria-hidden': 'true' } }));
+    if (favs.length) parts.push(el('span', { text: `Favourites: ${favs.map(who).join(', ')}` }));
+    return el('p', { class: 'card-people' }, parts);
   }
 
   traitValue(key) {
