@@ -660,3 +660,72 @@ export function noisyText(n) {
   for (let i = 0; i < n; i++) s += a[bytes[i] % a.length];
   return s.replace(/^ /, 'x').replace(/ $/, 'x');
 }
+
+// ---------------------------------------------------------------- relationship memory, profiles
+
+/** Like request(), but also returns the body as bytes (`bytes`), for images. */
+export function requestBytes(port, { method = 'GET', path = '/', headers = {}, body, timeout = 5000 } = {}) {
+  return new Promise((res, rej) => {
+    const h = { ...headers };
+    const payload = body === undefined ? null : Buffer.from(body);
+    if (payload) h['Content-Length'] = payload.length;
+    const req = http.request({ host: HOST, port, method, path, headers: h, agent: false }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        let json;
+        try { json = JSON.parse(bytes.toString('utf8')); } catch { json = undefined; }
+        res({ status: r.statusCode, headers: r.headers, bytes, text: bytes.toString('utf8'), json });
+      });
+      r.on('error', rej);
+    });
+    req.setTimeout(timeout, () => req.destroy(new Error(`HTTP ${method} ${path} timed out`)));
+    req.on('error', rej);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+/**
+ * REST as one staff member (a login() result): get(path), post(path, body) with the
+ * session cookie and, unless { csrf: false }, the X-CSRF-Token header.
+ */
+export function staffRest(port, l) {
+  return {
+    login: l,
+    get: (path) => request(port, { path, headers: { Cookie: l.cookie } }),
+    post: (path, body = {}, { csrf = true, headers = {} } = {}) => request(port, {
+      method: 'POST', path, body,
+      headers: { Cookie: l.cookie, ...(csrf ? { 'X-CSRF-Token': l.csrf } : {}), ...headers },
+    }),
+  };
+}
+
+/**
+ * Sends `frame` on `c` and waits for its answer: the first later frame matching `pred`,
+ * or an error whose ref is the frame's cmid (or type).
+ */
+export function ask(c, frame, pred, ms = 5000) {
+  const last = c.frames[c.frames.length - 1];
+  const ref = frame.cmid || frame.type;
+  c.send(frame);
+  return c.waitFor(null, (f) => (f.type === 'error' && f.ref === ref) || (f.type !== 'error' && pred(f)),
+    ms, last ? { after: last } : {});
+}
+
+/** patron: agrees to be remembered (with the notice version from its welcome); the answer. */
+export function remember(c, fields = {}, notice = c.welcome.notice && c.welcome.notice.version) {
+  return ask(c, { type: 'remember', notice, ...fields }, (f) => f.type === 'relation');
+}
+
+/** Polls fn() until check(value) is truthy; returns the last value (checked by the caller). */
+export async function pollUntil(fn, check, ms = 3000, every = 50) {
+  const deadline = Date.now() + ms;
+  let v = await fn();
+  while (!check(v) && Date.now() < deadline) {
+    await sleep(every);
+    v = await fn();
+  }
+  return v;
+}
