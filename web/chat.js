@@ -302,6 +302,8 @@ function renderChat() {
     if (q && q.staff_on === 0) {
       ui.sub.textContent =
         'No one is on right now, so this may take a while. Please keep this page open.';
+    } else if (c.offer && c.offer.staff) {
+      ui.sub.textContent = ''; // the offer box below says who we are asking
     } else {
       ui.sub.textContent = 'A librarian will be with you as soon as they can.';
     }
@@ -427,7 +429,7 @@ function renderAfter() {
   if (rated && !ui.rateStatus.textContent) ui.rateStatus.textContent = `You rated this chat ${rated} of 5. Thank you!`;
 }
 
-const RATE_WORDS = ['not helpful', 'a little helpful', 'helpful', 'very helpful', 'extremely helpful'];
+const RATE_WORDS = ['not helpful', 'a little helpful', 'fairly helpful', 'helpful', 'very helpful'];
 function buildStars() {
   for (let n = 1; n <= 5; n++) {
     ui.rateStars.append(

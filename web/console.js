@@ -232,6 +232,9 @@ function renderQueue() {
           })
         : null;
       const blocked = Boolean(o && !toMe);
+      if (blocked) {
+        offer.append(el('span', { class: 'q-offer-why', text: o.until ? ' Only they can pick it up until then.' : ' Only they can pick it up while they are on.' }));
+      }
       return el('li', { class: 'q-item' + (toMe ? ' is-offered' : ''), dataset: { chat: q.id } }, [
         el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid } }),
         meta,
@@ -270,7 +273,7 @@ function tickWaits() {
   }
   for (const p of ui.queueList.querySelectorAll('.q-offer')) {
     const until = Number(p.dataset.until);
-    if (until) p.textContent = offerText(p.dataset.who, { until, why: p.dataset.why });
+    if (until) p.firstChild.textContent = offerText(p.dataset.who, { until, why: p.dataset.why });
   }
 }
 

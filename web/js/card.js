@@ -126,7 +126,7 @@ export class CardPanel {
     const c = this.card;
     if (!c.patron.remembered) {
       return [
-        el('h2', { class: 'card-title', text: 'Anonymous patron', attrs: { id: 'card-heading', tabindex: '-1' } }),
+        el('h2', { class: 'card-title', text: 'Patron', attrs: { id: 'card-heading', tabindex: '-1' } }),
         el('p', { class: 'card-anon', text: 'Anonymous patron — nothing is remembered.' }),
         el('p', {
           class: 'hint',
