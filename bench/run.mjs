@@ -172,6 +172,11 @@ async function main() {
     '--patrons', String(SEED_MSGS / 10), '--end', '2026-11-01'], { encoding: 'utf8', timeout: 900000 });
   if (sr.status !== 0) throw new Error(`seed failed: ${sr.stderr.slice(-400)}`);
   log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // relationship cards: store reads + wording, random remembered patrons (bench/cards)
+  const cr = spawnSync('taskset', ['-c', '0', `${BUILD}/bench/cards`, '--data-dir', seedDir, '--n', '3000', '--json'],
+    { encoding: 'utf8', timeout: 120000 });
+  const cards = cr.status === 0 ? JSON.parse(cr.stdout) : null;
+  if (!cards) log(`bench/cards failed: ${cr.stderr.slice(-300)}`);
   const starts = [];
   let reads = null;
   for (let i = 0; i < Math.max(RUNS, 3); i++) {
@@ -182,6 +187,7 @@ async function main() {
   }
   const cold = median(starts);
   add(`cold start to serving, ${SEED_MSGS / 1e6}M messages: <= 300 ms`, `${cold.toFixed(0)} ms (exec to /healthz, page cache warm)`, cold <= 300, 'rapport serve on the seeded data dir');
+  add('relationship card build p99 <= 1 ms (seeded)', cards ? `${cards.p99_ms.toFixed(3)} ms (p50 ${cards.p50_ms.toFixed(3)}), ${cards.cards} cards, ${cards.chats_per_card.toFixed(1)} chats each` : 'NaN', cards && cards.p99_ms <= 1, 'bench/cards: store_ops.card + tenure + opener');
   add('librarian endpoints p99 <= 5 ms (seeded)', `${reads.p99.toFixed(2)} ms, ${reads.n} requests`, reads.p99 <= 5, `bench/reads: ${reads.what}`);
   rmSync(join(seedDir, '..'), { recursive: true, force: true });
 
