@@ -278,7 +278,8 @@ static int photo_request(struct http_conn *h, const char *clen, const char *ctyp
 		http_error(h, 415, "unsupported_media_type", "Send a PNG or JPEG image.");
 		return 0;
 	}
-	snprintf(h->req_type, sizeof h->req_type, "%s", ctype);
+	snprintf(h->req_type, sizeof h->req_type, "%s",
+		 ctype_is(ctype, "image/png") ? "image/png" : "image/jpeg");
 	return start_body(h, clen);
 }
 
@@ -344,7 +345,6 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 		http_error(h, 415, "unsupported_media_type", "Send application/json.");
 		return 0;
 	}
-	snprintf(h->req_type, sizeof h->req_type, "%s", ctype);
 	return start_body(h, clen);
 }
 

@@ -104,7 +104,7 @@ struct http_conn {
 	char cookie[128];
 	char auth[128];           /* Authorization header */
 	char csrf[128];           /* X-CSRF-Token header */
-	char req_type[64];        /* POST: the Content-Type header */
+	char req_type[16];        /* POST RESTREL_PHOTO_PATH: "image/png" or "image/jpeg" */
 	char resp_type[32];       /* response Content-Type; "" means application/json */
 	char resp_cache[48];      /* response Cache-Control; "" means no-store */
 };

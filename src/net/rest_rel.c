@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "desk/card.h"
 #include "net/net.h"
@@ -160,7 +159,8 @@ static int blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 and returns NULL. */
+/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 bad_request (a missing
+ * field or one of the wrong type, too) and returns NULL. */
 static json_t *body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...)
 {
 	json_error_t err;
@@ -175,7 +175,7 @@ static json_t *body_unpack(struct http_conn *h, const char *usage, const char *f
 	}
 	if (rc) {
 		json_decref(root);
-		http_error(h, 400, "bad_json", usage);
+		bad_request(h, usage);
 		return NULL;
 	}
 	return root;
@@ -1156,7 +1156,7 @@ static void post_photo(struct http_conn *h, struct staff *st, int delete)
 
 	if (!delete) {
 		declared = photo_type(photo_kind((const unsigned char *)h->body, h->body_len));
-		if (!declared || strncasecmp(h->req_type, declared, strlen(declared)) != 0) {
+		if (!declared || strcmp(h->req_type, declared) != 0) {
 			http_error(h, 415, "unsupported_media_type",
 				   "Send a PNG or JPEG image, with its own Content-Type.");
 			return;
