@@ -523,7 +523,10 @@ function onChat(chat) {
   if (!mine && !known) return;
   const wasOpen = known ? isOpen(known) : true;
   const r = record(chat);
-  if (wasOpen && !isOpen(r) && state.selected === chat.id) card.refresh();
+  if (wasOpen && !isOpen(r)) {
+    if (state.selected === chat.id) card.refresh();
+    if (mine) loadContinuity(); // admins: the rate may have moved
+  }
   if (state.picking === chat.id && mine && chat.state === 'active') {
     state.picking = null;
     showAlert('');
