@@ -241,6 +241,36 @@ static int migrate(struct store_conn *c)
 	return STORE_OK;
 }
 
+/* See sqlite_int.h. */
+size_t sq_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* s[max] is the first byte left out: while it continues a character, that
+	 * character started inside the kept part and goes too */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+/* SQL rapport_utf8_cut(text, max_bytes): the longest prefix of text of at most max_bytes
+ * bytes that ends on a character boundary (migration 3 fills chats.question with it). */
+static void sql_utf8_cut(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	sqlite3_int64 max = sqlite3_value_int64(argv[1]);
+	size_t n;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	n = sq_utf8_cut(s, n, max > 0 ? (size_t)max : 0);
+	sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+}
+
 static int configure(struct store_conn *c, enum store_durability durability)
 {
 	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
@@ -248,6 +278,12 @@ static int configure(struct store_conn *c, enum store_durability durability)
 		return STORE_ERR;
 	if (c->readonly)
 		return STORE_OK;
+	if (sqlite3_create_function(c->db, "rapport_utf8_cut", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				    sql_utf8_cut, NULL, NULL) != SQLITE_OK) {
+		log_error(TAG, "create function: %s", sqlite3_errmsg(c->db));
+		return STORE_ERR;
+	}
 	if (exec_sql(c, sq_pragma_wal) != STORE_OK ||
 	    exec_sql(c, durability == STORE_DURABILITY_FULL ? sq_pragma_sync_full
 							     : sq_pragma_sync_normal) != STORE_OK ||
@@ -414,7 +450,9 @@ static int bind_chat_insert(sqlite3_stmt *st, const struct store_chat *ch)
 	rc = rc ? rc : BIND_FIELD(st, 8, ch->ended_by);
 	rc = rc ? rc : sqlite3_bind_int64(st, 9, ch->created_at);
 	rc = rc ? rc : sqlite3_bind_int64(st, 10, ch->picked_at);
-	return rc ? rc : sqlite3_bind_int64(st, 11, ch->ended_at);
+	rc = rc ? rc : sqlite3_bind_int64(st, 11, ch->ended_at);
+	rc = rc ? rc : sqlite3_bind_int(st, 12, ch->remembered != 0);
+	return rc ? rc : BIND_FIELD(st, 13, ch->question);
 }
 
 static int bind_chat_update(sqlite3_stmt *st, const struct store_chat *ch)
@@ -465,66 +503,156 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 		return bind_hash(st, 1, s->token_hash);
 	case STW_BARRIER:
 		break;
-	default:
-		return SQLITE_MISUSE; /* relationship writes: not yet implemented */
+	case STW_CONSENT_GIVE:
+	case STW_CONSENT_WITHDRAW:
+	case STW_PATRON_PROFILE:
+	case STW_NOTE_ADD:
+	case STW_NOTE_EDIT:
+	case STW_NOTE_DELETE:
+	case STW_TRAIT_SET:
+	case STW_TRAIT_KEY_PUT:
+	case STW_FAVOURITE:
+	case STW_PREFERRED:
+	case STW_CHAT_OUTCOME:
+	case STW_CHAT_RATE:
+	case STW_CARD_VIEW:
+	case STW_STAFF_PROFILE:
+	case STW_STAFF_PHOTO:
+		return sq_bind_rel(st, &w->u.rel);
 	}
 	return rc;
 }
 
-static const enum sq_stmt write_stmt[] = {
-	[STW_PATRON_INSERT] = SQ_PATRON_INSERT,   [STW_PATRON_TOUCH] = SQ_PATRON_TOUCH,
-	[STW_CHAT_INSERT] = SQ_CHAT_INSERT,       [STW_CHAT_UPDATE] = SQ_CHAT_UPDATE,
-	[STW_MESSAGE_INSERT] = SQ_MESSAGE_INSERT, [STW_SESSION_INSERT] = SQ_SESSION_INSERT,
-	[STW_SESSION_TOUCH] = SQ_SESSION_TOUCH,   [STW_SESSION_DELETE] = SQ_SESSION_DELETE,
+/* A write runs its statements in order. STEP_COUNT adds the statement's changes to
+ * w->changed; STEP_IF runs only if something was counted before it. So the first
+ * statement of a relationship write decides whether it applies, and the rest follow. */
+enum step_how { STEP_END = 0, STEP_COUNT, STEP_IF };
+struct step {
+	enum sq_stmt st;
+	enum step_how how;
+};
+#define STEPS_MAX 6
+#define ONE(s) {{(s), STEP_COUNT}}
+
+static const struct step write_steps[][STEPS_MAX] = {
+	[STW_PATRON_INSERT] = ONE(SQ_PATRON_INSERT),
+	[STW_PATRON_TOUCH] = ONE(SQ_PATRON_TOUCH),
+	[STW_CHAT_INSERT] = ONE(SQ_CHAT_INSERT),
+	[STW_CHAT_UPDATE] = ONE(SQ_CHAT_UPDATE),
+	[STW_MESSAGE_INSERT] = ONE(SQ_MESSAGE_INSERT),
+	[STW_SESSION_INSERT] = ONE(SQ_SESSION_INSERT),
+	[STW_SESSION_TOUCH] = ONE(SQ_SESSION_TOUCH),
+	[STW_SESSION_DELETE] = ONE(SQ_SESSION_DELETE),
+	[STW_BARRIER] = {{SQ_BEGIN, STEP_END}}, /* nothing to run */
+	[STW_CONSENT_GIVE] = {{SQ_CONSENT_GIVE, STEP_COUNT},
+			      {SQ_CONSENT_GIVE_LOG, STEP_IF},
+			      {SQ_CONSENT_GIVE_TRAITS, STEP_IF},
+			      {SQ_CONSENT_GIVE_CHATS, STEP_IF}},
+	[STW_CONSENT_WITHDRAW] = {{SQ_WITHDRAW_LOG, STEP_COUNT},
+				  {SQ_WITHDRAW_PATRON, STEP_IF},
+				  {SQ_WITHDRAW_NOTES, STEP_IF},
+				  {SQ_WITHDRAW_TRAITS, STEP_IF},
+				  {SQ_WITHDRAW_FAVOURITES, STEP_IF},
+				  {SQ_WITHDRAW_CHATS, STEP_IF}},
+	[STW_PATRON_PROFILE] = {{SQ_PROFILE_PATRON, STEP_COUNT},
+				{SQ_PROFILE_TRAITS, STEP_IF},
+				{SQ_TRAITS_PRUNE, STEP_IF}},
+	[STW_NOTE_ADD] = ONE(SQ_NOTE_ADD),
+	[STW_NOTE_EDIT] = ONE(SQ_NOTE_EDIT),
+	[STW_NOTE_DELETE] = ONE(SQ_NOTE_DELETE),
+	[STW_TRAIT_SET] = {{SQ_TRAIT_SET, STEP_COUNT}, {SQ_TRAITS_PRUNE, STEP_IF}},
+	/* one of the two matches, depending on whether the label is "" */
+	[STW_TRAIT_KEY_PUT] = {{SQ_TRAIT_KEY_PUT, STEP_COUNT}, {SQ_TRAIT_KEY_DELETE, STEP_COUNT}},
+	[STW_FAVOURITE] = {{SQ_FAVOURITE_PUT, STEP_COUNT}, {SQ_FAVOURITE_DROP, STEP_IF}},
+	[STW_PREFERRED] = ONE(SQ_PREFERRED),
+	[STW_CHAT_OUTCOME] = ONE(SQ_CHAT_OUTCOME),
+	[STW_CHAT_RATE] = ONE(SQ_CHAT_RATE),
+	[STW_CARD_VIEW] = ONE(SQ_CARD_VIEW),
+	[STW_STAFF_PROFILE] = ONE(SQ_STAFF_PROFILE),
+	[STW_STAFF_PHOTO] = {{SQ_STAFF_PHOTO_META, STEP_COUNT},
+			     {SQ_STAFF_PHOTO_PUT, STEP_IF},
+			     {SQ_STAFF_PHOTO_DROP, STEP_IF}},
 };
 
-/* Moves a closed chat's messages from the log into `messages` (clustered by chat). */
-static int archive_chat(struct store_conn *c, int64_t chat_id)
+/* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
+static int chat_step(struct store_conn *c, enum sq_stmt id, int64_t chat_id, int *changes)
 {
-	static const enum sq_stmt steps[] = {SQ_ARCHIVE_CHAT, SQ_UNLOG_CHAT};
-	size_t i;
+	sqlite3_stmt *st = sq_stmt(c, id);
+	int rc;
 
-	for (i = 0; i < 2; i++) {
-		sqlite3_stmt *st = sq_stmt(c, steps[i]);
-		int rc;
-
-		if (!st)
-			return STORE_ERR;
-		rc = sqlite3_bind_int64(st, 1, chat_id);
-		rc = rc ? rc : sqlite3_step(st);
-		sq_done(st);
-		if (rc != SQLITE_DONE)
-			return sq_err(c, rc, sq_sql[steps[i]]);
-	}
-	return STORE_OK;
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_bind_int64(st, 1, chat_id);
+	rc = rc ? rc : sqlite3_step(st);
+	sq_done(st);
+	if (changes)
+		*changes = sqlite3_changes(c->db);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, sq_sql[id]);
 }
 
-/* Touches and session deletes of a row that is gone are harmless and succeed; a chat
- * update that matches nothing means the chat was never stored, so it fails. */
-static int sq_apply(struct store_conn *c, const struct store_write *w)
+/* Moves a closed chat's messages from the log into `messages` (clustered by chat) and,
+ * for an ended chat (search covers those, store.h), indexes their text. A chat is indexed
+ * once, when it is first archived: the contentless index cannot replace a document, and a
+ * second one with the same rowid would make the chat match twice. */
+static int archive_chat(struct store_conn *c, int64_t chat_id, int ended)
 {
-	sqlite3_stmt *st;
-	int rc;
+	sqlite3_stmt *st = sq_stmt(c, SQ_ARCHIVED);
+	int rc, had, moved = 0;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_bind_int64(st, 1, chat_id);
+	rc = rc ? rc : sqlite3_step(st);
+	sq_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_err(c, rc, "archived");
+	had = rc == SQLITE_ROW;
+	rc = chat_step(c, SQ_ARCHIVE_CHAT, chat_id, &moved);
+	if (rc == STORE_OK && ended && moved > 0 && !had)
+		rc = chat_step(c, SQ_CHAT_INDEX, chat_id, NULL);
+	return rc == STORE_OK ? chat_step(c, SQ_UNLOG_CHAT, chat_id, NULL) : rc;
+}
+
+/* Runs the write's statements (write_steps) and sets w->changed, and w->u.rel.id for a
+ * note added. Touches and session deletes of a row that is gone are harmless and
+ * succeed, and so is a relationship write whose condition fails (changed 0); a chat
+ * update that matches nothing means the chat was never stored, so it fails. */
+static int sq_apply(struct store_conn *c, struct store_write *w)
+{
+	const struct step *s;
 
 	if (!w || c->readonly)
 		return STORE_BADARG;
-	if (w->kind == STW_BARRIER)
-		return STORE_OK;
-	if ((unsigned)w->kind >= sizeof write_stmt / sizeof write_stmt[0])
-		return STORE_BADARG;
-	st = sq_stmt(c, write_stmt[w->kind]);
-	if (!st)
-		return STORE_ERR;
-	rc = bind_write(st, w);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sq_done(st);
-	if (rc == SQLITE_DONE && w->kind == STW_CHAT_UPDATE && sqlite3_changes(c->db) == 0)
+	w->changed = 0;
+	if ((unsigned)w->kind >= sizeof write_steps / sizeof write_steps[0] ||
+	    (!write_steps[w->kind][0].how && w->kind != STW_BARRIER))
+		return STORE_BADARG; /* a kind without statements would do nothing silently */
+	for (s = write_steps[w->kind]; s < write_steps[w->kind] + STEPS_MAX && s->how; s++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (s->how == STEP_IF && w->changed == 0)
+			continue;
+		st = sq_stmt(c, s->st);
+		if (!st)
+			return STORE_ERR;
+		rc = bind_write(st, w);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		sq_done(st);
+		if (rc != SQLITE_DONE)
+			return sq_err(c, rc, sq_sql[s->st]);
+		if (s->how == STEP_COUNT)
+			w->changed += sqlite3_changes(c->db);
+	}
+	if (w->kind == STW_NOTE_ADD && w->changed)
+		w->u.rel.id = sqlite3_last_insert_rowid(c->db);
+	if (w->kind == STW_CHAT_UPDATE && w->changed == 0)
 		return STORE_NOTFOUND;
-	if (rc == SQLITE_DONE && w->kind == STW_CHAT_UPDATE &&
+	if (w->kind == STW_CHAT_UPDATE &&
 	    (!strcmp(w->u.chat.state, "ended") || !strcmp(w->u.chat.state, "abandoned")))
-		return archive_chat(c, w->u.chat.id);
-	return sq_err(c, rc, sq_sql[write_stmt[w->kind]]);
+		return archive_chat(c, w->u.chat.id, !strcmp(w->u.chat.state, "ended"));
+	return STORE_OK;
 }
 
 /* ---- set-up ------------------------------------------------------------------------ */
@@ -631,4 +759,11 @@ const struct store_ops store_sqlite_ops = {
 	.messages = sq_messages,
 	.log_messages = sq_log_messages,
 	.max_ids = sq_max_ids,
+	.relation = sq_relation,
+	.card = sq_card,
+	.search = sq_search,
+	.staff_photo = sq_staff_photo,
+	.trait_keys = sq_trait_keys,
+	.card_views = sq_card_views,
+	.continuity = sq_continuity,
 };

@@ -29,6 +29,37 @@ enum sq_stmt {
 	SQ_SESSION_INSERT,
 	SQ_SESSION_TOUCH,
 	SQ_SESSION_DELETE,
+	SQ_CHAT_INDEX,
+	/* relationship writes (writer thread): named parameters, see sq_bind_rel() */
+	SQ_CONSENT_GIVE,
+	SQ_CONSENT_GIVE_LOG,
+	SQ_CONSENT_GIVE_TRAITS,
+	SQ_CONSENT_GIVE_CHATS,
+	SQ_WITHDRAW_LOG,
+	SQ_WITHDRAW_PATRON,
+	SQ_WITHDRAW_NOTES,
+	SQ_WITHDRAW_TRAITS,
+	SQ_WITHDRAW_FAVOURITES,
+	SQ_WITHDRAW_CHATS,
+	SQ_PROFILE_PATRON,
+	SQ_PROFILE_TRAITS,
+	SQ_TRAITS_PRUNE,
+	SQ_NOTE_ADD,
+	SQ_NOTE_EDIT,
+	SQ_NOTE_DELETE,
+	SQ_TRAIT_SET,
+	SQ_TRAIT_KEY_PUT,
+	SQ_TRAIT_KEY_DELETE,
+	SQ_FAVOURITE_PUT,
+	SQ_FAVOURITE_DROP,
+	SQ_PREFERRED,
+	SQ_CHAT_OUTCOME,
+	SQ_CHAT_RATE,
+	SQ_CARD_VIEW,
+	SQ_STAFF_PROFILE,
+	SQ_STAFF_PHOTO_META,
+	SQ_STAFF_PHOTO_PUT,
+	SQ_STAFF_PHOTO_DROP,
 	/* set-up (CLI) */
 	SQ_LIBRARY_ENSURE,
 	SQ_QUEUE_ENSURE,
@@ -49,6 +80,20 @@ enum sq_stmt {
 	SQ_LOG_MESSAGES,
 	SQ_LOG_ALL,
 	SQ_MAX_IDS,
+	/* relationship reads */
+	SQ_REL_PATRON,
+	SQ_REL_HISTORY,
+	SQ_REL_NAMES,
+	SQ_REL_FAVOURITES,
+	SQ_CARD_CHATS,
+	SQ_CARD_NOTES,
+	SQ_CARD_TRAITS,
+	SQ_SEARCH,
+	SQ_STAFF_PHOTO,
+	SQ_TRAIT_KEYS,
+	SQ_CARD_VIEWS_LIBRARY,
+	SQ_CARD_VIEWS_PATRON,
+	SQ_CONTINUITY,
 	SQ__COUNT
 };
 
@@ -89,6 +134,28 @@ void sq_done(sqlite3_stmt *st);
 int sq_err(struct store_conn *c, int rc, const char *what);
 /* Copies column `col` as text into dst[size]; STORE_ERR if it does not fit. */
 int sq_col_text(sqlite3_stmt *st, int col, char *dst, size_t size);
+/* The length of the longest prefix of UTF-8 s[0..len) of at most `max` bytes that does
+ * not split a character. */
+size_t sq_utf8_cut(const char *s, size_t len, size_t max);
+
+/* ---- sqlite_read.c: helpers used by sqlite_rel.c ---- */
+
+/* Fills a record from the current row of a statement. */
+typedef int (*sq_fill_fn)(sqlite3_stmt *st, void *rec);
+/* Passes a record to a typed callback `*cb` (a pointer to a function pointer). */
+typedef int (*sq_row_fn)(void *cb, void *ctx, const void *rec);
+/* Steps through `st` (if bind_rc is SQLITE_OK), filling `rec` with `fill` for each row and
+ * passing it to `row`. Resets the statement in every case. STORE_STOP from the callback
+ * ends early with 0; another non-zero return is returned. */
+int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill,
+		void *rec, sq_row_fn row, void *cb, void *ctx, const char *what);
+/* Steps `st` for at most one row into `rec`; STORE_NOTFOUND when there is none. */
+int sq_one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
+	       const char *what);
+/* Fills a struct store_chat from a row of CHAT_COLS (sqlite_sql.c). */
+int sq_fill_chat(sqlite3_stmt *st, void *rec);
+/* A LIMIT value: limit <= 0 means none (-1). */
+int sq_limit(int limit);
 
 /* ---- sqlite_read.c: the read half of the ops table ---- */
 
@@ -110,5 +177,28 @@ int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx);
 int sq_messages(struct store_conn *c, int64_t chat_id, int64_t after_seq, int limit,
 		store_message_cb cb, void *ctx);
 int sq_max_ids(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_id);
+
+/* ---- sqlite_rel.c: relationship memory ---- */
+
+/* Binds each named parameter of a relationship write's statement (:patron, :library,
+ * :staff, :chat, :id, :at, :on, :key, :value, :display_name, :email, :preferred_name,
+ * :pronouns, :text, :blob) from the field of store_rel_write of that name. */
+int sq_bind_rel(sqlite3_stmt *st, const struct store_rel_write *r);
+
+int sq_relation(struct store_conn *c, int64_t patron_id, struct store_relation *out);
+int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id,
+	    struct store_card *out);
+int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *query,
+	      int64_t before_id, int limit, store_chat_cb cb, void *ctx);
+int sq_staff_photo(struct store_conn *c, int64_t staff_id, char type[16], void **data,
+		   size_t *len);
+int sq_trait_keys(struct store_conn *c, int64_t library_id, store_trait_key_cb cb, void *ctx);
+int sq_card_views(struct store_conn *c, int64_t library_id, int64_t patron_id, int limit,
+		  store_card_view_cb cb, void *ctx);
+int sq_continuity(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+		  int64_t *returning, int64_t *continued);
+/* Turns plain words into an FTS5 query (see sq_search); a malloc'd string, or NULL with
+ * *err STORE_BADARG (no searchable word) or STORE_ERR (out of memory). */
+char *sq_fts_query(const char *words, int *err);
 
 #endif

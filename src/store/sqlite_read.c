@@ -10,13 +10,9 @@
 
 #include "sqlite_int.h"
 
-/* Binds and steps through `st`, filling a record with `fill` for each row and passing it
- * to `row` (which adapts the typed callback). Resets the statement in every case. */
-typedef int (*fill_fn)(sqlite3_stmt *st, void *rec);
-typedef int (*row_fn)(void *cb, void *ctx, const void *rec);
-
-static int each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, fill_fn fill,
-		    void *rec, row_fn row, void *cb, void *ctx, const char *what)
+/* See sqlite_int.h. */
+int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill,
+		void *rec, sq_row_fn row, void *cb, void *ctx, const char *what)
 {
 	int rc = bind_rc, out = STORE_OK;
 
@@ -37,9 +33,9 @@ static int each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, fill_fn
 	return sq_err(c, rc, what);
 }
 
-/* Steps `st` for at most one row into `rec`. */
-static int one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, fill_fn fill,
-		   void *rec, const char *what)
+/* See sqlite_int.h. */
+int sq_one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
+	       const char *what)
 {
 	int rc = bind_rc, out;
 
@@ -55,7 +51,8 @@ static int one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, fill_fn 
 	return out;
 }
 
-static int limit_of(int limit)
+/* See sqlite_int.h. */
+int sq_limit(int limit)
 {
 	return limit > 0 ? limit : -1; /* SQLite: a negative LIMIT means none */
 }
@@ -96,10 +93,16 @@ static int fill_staff(sqlite3_stmt *st, void *rec)
 	r->library_id = sqlite3_column_int64(st, 1);
 	r->max_chats = sqlite3_column_int(st, 6);
 	r->created_at = sqlite3_column_int64(st, 7);
+	r->listed = sqlite3_column_int(st, 11);
+	r->photo_at = sqlite3_column_int64(st, 13);
 	if (sq_col_text(st, 2, r->email, sizeof r->email) ||
 	    sq_col_text(st, 3, r->display_name, sizeof r->display_name) ||
 	    sq_col_text(st, 4, r->role, sizeof r->role) ||
-	    sq_col_text(st, 5, r->pw_hash, sizeof r->pw_hash))
+	    sq_col_text(st, 5, r->pw_hash, sizeof r->pw_hash) ||
+	    sq_col_text(st, 8, r->pronouns, sizeof r->pronouns) ||
+	    sq_col_text(st, 9, r->subjects, sizeof r->subjects) ||
+	    sq_col_text(st, 10, r->bio, sizeof r->bio) ||
+	    sq_col_text(st, 12, r->photo_type, sizeof r->photo_type))
 		return STORE_ERR;
 	return STORE_OK;
 }
@@ -138,8 +141,8 @@ static int fill_patron(sqlite3_stmt *st, void *rec)
 	return col_hash(st, 2, r->token_hash);
 }
 
-/* columns as in CHAT_COLS (sqlite_sql.c) */
-static int fill_chat(sqlite3_stmt *st, void *rec)
+/* See sqlite_int.h. Columns as in CHAT_COLS (sqlite_sql.c). */
+int sq_fill_chat(sqlite3_stmt *st, void *rec)
 {
 	struct store_chat *r = rec;
 
@@ -151,9 +154,13 @@ static int fill_chat(sqlite3_stmt *st, void *rec)
 	r->created_at = sqlite3_column_int64(st, 8);
 	r->picked_at = sqlite3_column_int64(st, 9);
 	r->ended_at = sqlite3_column_int64(st, 10);
+	r->remembered = sqlite3_column_int(st, 11);
+	r->rating = sqlite3_column_int(st, 14);
 	if (sq_col_text(st, 5, r->state, sizeof r->state) ||
 	    sq_col_text(st, 6, r->join_cmid, sizeof r->join_cmid) ||
-	    sq_col_text(st, 7, r->ended_by, sizeof r->ended_by))
+	    sq_col_text(st, 7, r->ended_by, sizeof r->ended_by) ||
+	    sq_col_text(st, 12, r->question, sizeof r->question) ||
+	    sq_col_text(st, 13, r->outcome, sizeof r->outcome))
 		return STORE_ERR;
 	return STORE_OK;
 }
@@ -208,7 +215,7 @@ int sq_libraries(struct store_conn *c, store_library_cb cb, void *ctx)
 		return STORE_BADARG;
 	if (!st)
 		return STORE_ERR;
-	return each_row(c, st, SQLITE_OK, fill_library, &r, row_library, &cb, ctx, "libraries");
+	return sq_each_row(c, st, SQLITE_OK, fill_library, &r, row_library, &cb, ctx, "libraries");
 }
 
 /* All queues by id. */
@@ -221,7 +228,7 @@ int sq_queues(struct store_conn *c, store_queue_cb cb, void *ctx)
 		return STORE_BADARG;
 	if (!st)
 		return STORE_ERR;
-	return each_row(c, st, SQLITE_OK, fill_queue, &r, row_queue, &cb, ctx, "queues");
+	return sq_each_row(c, st, SQLITE_OK, fill_queue, &r, row_queue, &cb, ctx, "queues");
 }
 
 /* All staff by id. */
@@ -234,7 +241,7 @@ int sq_staff_all(struct store_conn *c, store_staff_cb cb, void *ctx)
 		return STORE_BADARG;
 	if (!st)
 		return STORE_ERR;
-	return each_row(c, st, SQLITE_OK, fill_staff, &r, row_staff, &cb, ctx, "staff_all");
+	return sq_each_row(c, st, SQLITE_OK, fill_staff, &r, row_staff, &cb, ctx, "staff_all");
 }
 
 /* One staff member by e-mail, ASCII case-insensitively (the column is COLLATE NOCASE). */
@@ -247,7 +254,7 @@ int sq_staff_by_email(struct store_conn *c, const char *email, struct store_staf
 	st = sq_stmt(c, SQ_STAFF_BY_EMAIL);
 	if (!st)
 		return STORE_ERR;
-	return one_row(c, st, sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC), fill_staff,
+	return sq_one_row(c, st, sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC), fill_staff,
 		       out, "staff_by_email");
 }
 
@@ -265,7 +272,7 @@ int sq_sessions_live(struct store_conn *c, int64_t idle_since, int64_t created_s
 		return STORE_ERR;
 	rc = sqlite3_bind_int64(st, 1, idle_since);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, created_since);
-	return each_row(c, st, rc, fill_session, &r, row_session, &cb, ctx, "sessions_live");
+	return sq_each_row(c, st, rc, fill_session, &r, row_session, &cb, ctx, "sessions_live");
 }
 
 /* The patron whose token hashes to `hash`. */
@@ -279,7 +286,7 @@ int sq_patron_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH
 	st = sq_stmt(c, SQ_PATRON_BY_TOKEN);
 	if (!st)
 		return STORE_ERR;
-	return one_row(c, st, sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC),
+	return sq_one_row(c, st, sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC),
 		       fill_patron, out, "patron_by_token");
 }
 
@@ -293,7 +300,7 @@ int sq_chat_get(struct store_conn *c, int64_t id, struct store_chat *out)
 	st = sq_stmt(c, SQ_CHAT_GET);
 	if (!st)
 		return STORE_ERR;
-	return one_row(c, st, sqlite3_bind_int64(st, 1, id), fill_chat, out, "chat_get");
+	return sq_one_row(c, st, sqlite3_bind_int64(st, 1, id), sq_fill_chat, out, "chat_get");
 }
 
 /* Queued and active chats, oldest first, through the partial index chats_open. */
@@ -306,7 +313,7 @@ int sq_chats_open(struct store_conn *c, store_chat_cb cb, void *ctx)
 		return STORE_BADARG;
 	if (!st)
 		return STORE_ERR;
-	return each_row(c, st, SQLITE_OK, fill_chat, &r, row_chat, &cb, ctx, "chats_open");
+	return sq_each_row(c, st, SQLITE_OK, sq_fill_chat, &r, row_chat, &cb, ctx, "chats_open");
 }
 
 /* A patron's chats, newest first; limit <= 0 means all. */
@@ -322,8 +329,8 @@ int sq_chats_by_patron(struct store_conn *c, int64_t patron_id, int limit, store
 	if (!st)
 		return STORE_ERR;
 	rc = sqlite3_bind_int64(st, 1, patron_id);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, limit_of(limit));
-	return each_row(c, st, rc, fill_chat, &r, row_chat, &cb, ctx, "chats_by_patron");
+	rc = rc ? rc : sqlite3_bind_int(st, 2, sq_limit(limit));
+	return sq_each_row(c, st, rc, sq_fill_chat, &r, row_chat, &cb, ctx, "chats_by_patron");
 }
 
 /* A library's chats, newest first, optionally in one state, below before_id when it is
@@ -343,8 +350,8 @@ int sq_chats_by_library(struct store_conn *c, int64_t library_id, const char *st
 	if (!rc && state)
 		rc = sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
 	rc = rc ? rc : sqlite3_bind_int64(st, 3, before_id > 0 ? before_id : INT64_MAX);
-	rc = rc ? rc : sqlite3_bind_int(st, 4, limit_of(limit));
-	return each_row(c, st, rc, fill_chat, &r, row_chat, &cb, ctx, "chats_by_library");
+	rc = rc ? rc : sqlite3_bind_int(st, 4, sq_limit(limit));
+	return sq_each_row(c, st, rc, sq_fill_chat, &r, row_chat, &cb, ctx, "chats_by_library");
 }
 
 /* Messages of a chat after after_seq, in seq order; limit <= 0 means all. */
@@ -371,8 +378,8 @@ int sq_messages(struct store_conn *c, int64_t chat_id, int64_t after_seq, int li
 		return STORE_ERR;
 	rc = sqlite3_bind_int64(st, 1, chat_id);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, after_seq);
-	rc = rc ? rc : sqlite3_bind_int(st, 3, limit_of(limit));
-	return each_row(c, st, rc, fill_message, &r, row_message, &cb, ctx, "messages");
+	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
+	return sq_each_row(c, st, rc, fill_message, &r, row_message, &cb, ctx, "messages");
 }
 
 /* Largest chat and patron ids, 0 when the tables are empty. */
@@ -405,5 +412,5 @@ int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx)
 		return STORE_BADARG;
 	if (!st)
 		return STORE_ERR;
-	return each_row(c, st, SQLITE_OK, fill_message, &r, row_message, &cb, ctx, "log");
+	return sq_each_row(c, st, SQLITE_OK, fill_message, &r, row_message, &cb, ctx, "log");
 }

@@ -108,9 +108,118 @@ static const char migration_2[] =
 	"DELETE FROM messages WHERE chat_id IN"
 	" (SELECT id FROM chats WHERE state IN ('queued', 'active'));";
 
+/* Version 3: relationship memory (docs/PRIVACY.md). Notes:
+ * - A patron is anonymous unless `remembered`; withdrawal clears every personal column
+ *   and deletes notes, traits and favourites. `consents` is the append-only record of
+ *   each give and withdraw (no personal content) and outlives the withdrawal.
+ * - chats.remembered marks the chats that make up a patron's remembered history;
+ *   chats_remembered serves the card, the relation (count, helpers) and continuity, all
+ *   as range scans of one patron's entries.
+ * - chats.question is the patron's first message (seq 1) cut to 255 bytes on a UTF-8
+ *   boundary by rapport_utf8_cut(), a C function sqlite.c registers on the writer
+ *   connection (SQL substr counts characters, not bytes).
+ * - chat_text is contentless full-text (FTS5): rowid = chat id, one document per ended
+ *   chat (abandoned ones are not searched), its text messages joined by newlines. Filled
+ *   when a chat is archived; here for the chats ended already. columnsize=0: results are
+ *   never ranked.
+ * - notes ids are AUTOINCREMENT so a deleted note's id is never reused by another. */
+static const char migration_3[] =
+	"ALTER TABLE patrons ADD COLUMN remembered INTEGER NOT NULL DEFAULT 0"
+	" CHECK (remembered IN (0, 1));"
+	"ALTER TABLE patrons ADD COLUMN remembered_since INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE patrons ADD COLUMN notice_version TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE patrons ADD COLUMN display_name TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE patrons ADD COLUMN email TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE patrons ADD COLUMN preferred_staff_id INTEGER REFERENCES staff(id);"
+	"CREATE TABLE consents ("
+	" id INTEGER PRIMARY KEY,"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" action TEXT NOT NULL CHECK (action IN ('give', 'withdraw')),"
+	" scope TEXT NOT NULL DEFAULT 'remember' CHECK (scope IN ('remember')),"
+	" notice_version TEXT NOT NULL DEFAULT '',"
+	" at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX consents_by_patron ON consents(patron_id, id);"
+	"ALTER TABLE chats ADD COLUMN remembered INTEGER NOT NULL DEFAULT 0"
+	" CHECK (remembered IN (0, 1));"
+	"ALTER TABLE chats ADD COLUMN question TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE chats ADD COLUMN outcome TEXT NOT NULL DEFAULT ''"
+	" CHECK (outcome IN ('', 'answered', 'partly', 'referred', 'follow_up', 'unanswered'));"
+	"ALTER TABLE chats ADD COLUMN rating INTEGER NOT NULL DEFAULT 0"
+	" CHECK (rating BETWEEN 0 AND 5);"
+	"UPDATE chats SET question = coalesce((SELECT rapport_utf8_cut(body, 255) FROM messages"
+	" WHERE chat_id = chats.id AND seq = 1 AND kind = 0 AND author = 1), '');"
+	"UPDATE chats SET question = rapport_utf8_cut(l.body, 255) FROM message_log l"
+	" WHERE l.chat_id = chats.id AND l.seq = 1 AND l.kind = 0 AND l.author = 1;"
+	/* remembered is a column too: SQLite (3.40) covers a query with a partial index
+	 * only if the index holds every column the query names */
+	"CREATE INDEX chats_remembered ON chats(patron_id, id DESC, staff_id, created_at,"
+	" remembered) WHERE remembered = 1;"
+	"CREATE INDEX chats_continuity ON chats(library_id, created_at)"
+	" WHERE remembered = 1 AND staff_id IS NOT NULL;"
+	"CREATE TABLE notes ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" author_id INTEGER NOT NULL REFERENCES staff(id),"
+	" body TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX notes_by_patron ON notes(patron_id, id DESC);"
+	"CREATE TABLE traits ("
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" key TEXT NOT NULL,"
+	" value TEXT NOT NULL,"
+	" updated_by INTEGER NOT NULL DEFAULT 0," /* staff id, 0: the patron */
+	" updated_at INTEGER NOT NULL,"
+	" PRIMARY KEY (patron_id, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE trait_keys ("
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" key TEXT NOT NULL,"
+	" label TEXT NOT NULL,"
+	" PRIMARY KEY (library_id, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE favourites ("
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" staff_id INTEGER NOT NULL REFERENCES staff(id),"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (patron_id, staff_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX favourites_recent ON favourites(patron_id, at DESC);"
+	"CREATE TABLE card_views ("
+	" id INTEGER PRIMARY KEY,"
+	" staff_id INTEGER NOT NULL REFERENCES staff(id),"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX card_views_by_library ON card_views(library_id, id DESC);"
+	"CREATE INDEX card_views_by_patron ON card_views(patron_id, id DESC);"
+	"ALTER TABLE staff ADD COLUMN pronouns TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE staff ADD COLUMN subjects TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE staff ADD COLUMN bio TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE staff ADD COLUMN listed INTEGER NOT NULL DEFAULT 0 CHECK (listed IN (0, 1));"
+	"ALTER TABLE staff ADD COLUMN photo_type TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE staff ADD COLUMN photo_at INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE staff_photos ("
+	" staff_id INTEGER PRIMARY KEY REFERENCES staff(id),"
+	" type TEXT NOT NULL CHECK (type IN ('image/png', 'image/jpeg')),"
+	" data BLOB NOT NULL"
+	");"
+	"CREATE VIRTUAL TABLE chat_text USING fts5(body, content='', columnsize=0,"
+	" tokenize='unicode61 remove_diacritics 2');"
+	/* the subquery's ORDER BY gives group_concat the messages in seq order */
+	"INSERT INTO chat_text (rowid, body) SELECT chat_id, group_concat(body, char(10))"
+	" FROM (SELECT m.chat_id, m.body FROM chats c JOIN messages m ON m.chat_id = c.id"
+	" WHERE c.state = 'ended' AND m.kind = 0 ORDER BY m.chat_id, m.seq)"
+	" GROUP BY chat_id;";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -130,9 +239,30 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 
 /* ---- statements -------------------------------------------------------------------- */
 
-#define CHAT_COLS                                                                          \
-	"id, library_id, queue_id, patron_id, coalesce(staff_id, 0), state, join_cmid, "   \
-	"ended_by, created_at, picked_at, ended_at"
+/* the columns fill_chat() (sqlite_read.c) reads, of table alias p ("" or "c.") */
+#define CHAT_COLS_OF(p)                                                                    \
+	p "id, " p "library_id, " p "queue_id, " p "patron_id, coalesce(" p "staff_id, 0), " \
+	p "state, " p "join_cmid, " p "ended_by, " p "created_at, " p "picked_at, "          \
+	p "ended_at, " p "remembered, " p "question, " p "outcome, " p "rating"
+#define CHAT_COLS CHAT_COLS_OF("")
+
+/* the columns fill_staff() (sqlite_read.c) reads */
+#define STAFF_COLS                                                                         \
+	"id, library_id, email, display_name, role, pw_hash, max_chats, created_at, "       \
+	"pronouns, subjects, bio, listed, photo_type, photo_at"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* STORE_PRESET_TRAITS and STORE_OUTCOMES (store.h) as SQL lists; tests check they agree */
+#define PRESETS_SQL "'preferred_name', 'pronouns', 'programme', 'language', 'style'"
+#define OUTCOMES_SQL "'answered', 'partly', 'referred', 'follow_up', 'unanswered'"
+/* the patron is remembered and of :library */
+#define REMEMBERED_IN_LIBRARY                                                              \
+	"EXISTS (SELECT 1 FROM patrons WHERE id = :patron AND library_id = :library "        \
+	"AND remembered = 1)"
+#define TRAITS_UPSERT                                                                      \
+	" ON CONFLICT (patron_id, key) DO UPDATE SET value = excluded.value, "               \
+	"updated_by = excluded.updated_by, updated_at = excluded.updated_at"
 
 const char *const sq_sql[SQ__COUNT] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -143,9 +273,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_PATRON_INSERT] = "INSERT INTO patrons (id, library_id, token_hash, created_at, "
 			     "last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQ_PATRON_TOUCH] = "UPDATE patrons SET last_seen = ?2 WHERE id = ?1",
+	/* remembered only if the patron is (the consent write comes first) */
 	[SQ_CHAT_INSERT] = "INSERT INTO chats (id, library_id, queue_id, patron_id, staff_id, "
-			   "state, join_cmid, ended_by, created_at, picked_at, ended_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+			   "state, join_cmid, ended_by, created_at, picked_at, ended_at, "
+			   "remembered, question) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 <> 0 AND "
+			   "EXISTS (SELECT 1 FROM patrons WHERE id = ?4 AND remembered = 1), ?13)",
 	[SQ_CHAT_UPDATE] = "UPDATE chats SET staff_id = ?2, state = ?3, ended_by = ?4, "
 			   "picked_at = ?5, ended_at = ?6 WHERE id = ?1",
 	[SQ_MESSAGE_INSERT] = "INSERT INTO message_log (chat_id, seq, kind, author, author_id, "
@@ -159,6 +292,112 @@ const char *const sq_sql[SQ__COUNT] = {
 			      "last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQ_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
 	[SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	/* right after SQ_ARCHIVE_CHAT: the chat's text messages in order, from the clustered
+	 * (chat_id, seq) range instead of a second scan of the unindexed log */
+	[SQ_CHAT_INDEX] = "INSERT INTO chat_text (rowid, body) SELECT ?1, b FROM "
+			  "(SELECT group_concat(body, char(10)) AS b FROM (SELECT body FROM "
+			  "messages WHERE chat_id = ?1 AND kind = 0 ORDER BY seq)) "
+			  "WHERE b IS NOT NULL",
+
+	/* Relationship writes. Parameters are named after the fields of struct
+	 * store_rel_write (sq_bind_rel). Each is conditional in its WHERE, never on a
+	 * constraint failure, so a write that does not apply changes nothing and does not
+	 * fail its batch; the first statement of a write says whether it applied (sqlite.c,
+	 * write_steps). */
+	[SQ_CONSENT_GIVE] = "UPDATE patrons SET remembered = 1, remembered_since = CASE WHEN "
+			    "remembered = 1 AND remembered_since > 0 AND remembered_since < :at "
+			    "THEN remembered_since ELSE :at END, notice_version = :key, "
+			    "display_name = CASE WHEN :display_name <> '' THEN :display_name "
+			    "ELSE display_name END, email = CASE WHEN :email <> '' THEN :email "
+			    "ELSE email END WHERE id = :patron AND library_id = :library",
+	[SQ_CONSENT_GIVE_LOG] = "INSERT INTO consents (patron_id, action, scope, notice_version, "
+				"at) VALUES (:patron, 'give', 'remember', :key, :at)",
+	[SQ_CONSENT_GIVE_TRAITS] = "INSERT INTO traits (patron_id, key, value, updated_by, "
+				   "updated_at) SELECT :patron, column1, column2, 0, :at FROM "
+				   "(VALUES ('preferred_name', :preferred_name), "
+				   "('pronouns', :pronouns)) WHERE column2 <> ''" TRAITS_UPSERT,
+	[SQ_CONSENT_GIVE_CHATS] = "UPDATE chats SET remembered = 1 WHERE patron_id = :patron "
+				  "AND state IN ('queued', 'active') AND remembered = 0",
+	/* the record keeps the notice version agreed to, so it goes before the clearing */
+	[SQ_WITHDRAW_LOG] = "INSERT INTO consents (patron_id, action, scope, notice_version, at) "
+			    "SELECT id, 'withdraw', 'remember', notice_version, :at FROM patrons "
+			    "WHERE id = :patron",
+	[SQ_WITHDRAW_PATRON] = "UPDATE patrons SET remembered = 0, remembered_since = 0, "
+			       "notice_version = '', display_name = '', email = '', "
+			       "preferred_staff_id = NULL WHERE id = :patron",
+	[SQ_WITHDRAW_NOTES] = "DELETE FROM notes WHERE patron_id = :patron",
+	[SQ_WITHDRAW_TRAITS] = "DELETE FROM traits WHERE patron_id = :patron",
+	[SQ_WITHDRAW_FAVOURITES] = "DELETE FROM favourites WHERE patron_id = :patron",
+	[SQ_WITHDRAW_CHATS] = "UPDATE chats SET remembered = 0 WHERE patron_id = :patron "
+			      "AND remembered = 1",
+	[SQ_PROFILE_PATRON] = "UPDATE patrons SET display_name = :display_name, email = :email "
+			      "WHERE id = :patron AND remembered = 1",
+	/* "" values are written, then SQ_TRAITS_PRUNE deletes them */
+	[SQ_PROFILE_TRAITS] = "INSERT INTO traits (patron_id, key, value, updated_by, "
+			      "updated_at) SELECT :patron, column1, column2, 0, :at FROM "
+			      "(VALUES ('preferred_name', :preferred_name), "
+			      "('pronouns', :pronouns)) WHERE true" TRAITS_UPSERT,
+	[SQ_TRAITS_PRUNE] = "DELETE FROM traits WHERE patron_id = :patron AND value = ''",
+	[SQ_NOTE_ADD] = "INSERT INTO notes (patron_id, library_id, author_id, body, created_at, "
+			"updated_at) SELECT :patron, :library, :staff, :text, :at, :at "
+			"WHERE length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(STORE_NOTE_MAX)
+			" AND " REMEMBERED_IN_LIBRARY " AND EXISTS (SELECT 1 FROM staff "
+			"WHERE id = :staff AND library_id = :library)",
+	[SQ_NOTE_EDIT] = "UPDATE notes SET body = :text, updated_at = :at WHERE id = :id AND "
+			 "library_id = :library AND author_id = :staff AND "
+			 "length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(STORE_NOTE_MAX),
+	[SQ_NOTE_DELETE] = "DELETE FROM notes WHERE id = :id AND library_id = :library",
+	/* a value of "" is written too (the write applied), then pruned; preferred_name and
+	 * pronouns must also fit struct store_relation */
+	[SQ_TRAIT_SET] = "INSERT INTO traits (patron_id, key, value, updated_by, updated_at) "
+			 "SELECT :patron, :key, :value, :staff, :at WHERE "
+			 "length(CAST(:value AS BLOB)) <= CASE :key WHEN 'preferred_name' THEN 127 "
+			 "WHEN 'pronouns' THEN 63 ELSE " STR(STORE_TRAIT_VALUE_MAX) " END AND "
+			 REMEMBERED_IN_LIBRARY " AND (:key IN (" PRESETS_SQL ") OR EXISTS "
+			 "(SELECT 1 FROM trait_keys WHERE library_id = :library AND key = :key)) "
+			 "AND (:staff = 0 OR EXISTS (SELECT 1 FROM staff WHERE id = :staff AND "
+			 "library_id = :library))" TRAITS_UPSERT,
+	[SQ_TRAIT_KEY_PUT] = "INSERT INTO trait_keys (library_id, key, label) SELECT :library, "
+			     ":key, :value WHERE :value <> '' AND length(:key) BETWEEN 1 AND 31 "
+			     "AND :key NOT GLOB '*[^a-z0-9_]*' AND :key NOT IN (" PRESETS_SQL ") "
+			     "AND EXISTS (SELECT 1 FROM libraries WHERE id = :library) "
+			     "ON CONFLICT (library_id, key) DO UPDATE SET label = excluded.label",
+	[SQ_TRAIT_KEY_DELETE] = "DELETE FROM trait_keys WHERE library_id = :library AND "
+				"key = :key AND :value = ''",
+	/* written also when :on is 0 (the write applied), then SQ_FAVOURITE_DROP */
+	[SQ_FAVOURITE_PUT] = "INSERT INTO favourites (patron_id, staff_id, at) SELECT p.id, "
+			     "s.id, :at FROM patrons p JOIN staff s ON s.library_id = "
+			     "p.library_id WHERE p.id = :patron AND p.remembered = 1 AND "
+			     "s.id = :staff ON CONFLICT (patron_id, staff_id) DO UPDATE SET "
+			     "at = excluded.at",
+	[SQ_FAVOURITE_DROP] = "DELETE FROM favourites WHERE patron_id = :patron AND "
+			      "staff_id = :staff AND :on = 0",
+	[SQ_PREFERRED] = "UPDATE patrons SET preferred_staff_id = nullif(:staff, 0) WHERE "
+			 "id = :patron AND remembered = 1 AND (:staff = 0 OR EXISTS (SELECT 1 "
+			 "FROM staff s WHERE s.id = :staff AND s.library_id = patrons.library_id))",
+	[SQ_CHAT_OUTCOME] = "UPDATE chats SET outcome = :key WHERE id = :chat AND "
+			    "library_id = :library AND :key IN ('', " OUTCOMES_SQL ")",
+	/* abandoned chats had no librarian: nothing to rate */
+	[SQ_CHAT_RATE] = "UPDATE chats SET rating = :on WHERE id = :chat AND patron_id = :patron "
+			 "AND state = 'ended' AND :on BETWEEN 1 AND 5",
+	[SQ_CARD_VIEW] = "INSERT INTO card_views (staff_id, patron_id, library_id, at) SELECT "
+			 "s.id, p.id, p.library_id, :at FROM patrons p JOIN staff s ON "
+			 "s.library_id = p.library_id WHERE p.id = :patron AND s.id = :staff",
+	/* bio must fit struct store_staff; the others are bound from fields that fit */
+	[SQ_STAFF_PROFILE] = "UPDATE staff SET display_name = :display_name, pronouns = "
+			     ":pronouns, subjects = :value, bio = coalesce(:text, ''), listed = "
+			     "(:on <> 0) WHERE id = :staff AND :display_name <> '' AND "
+			     "length(CAST(coalesce(:text, '') AS BLOB)) < 512",
+	/* :blob NULL removes the photo */
+	[SQ_STAFF_PHOTO_META] = "UPDATE staff SET photo_type = CASE WHEN :blob IS NULL THEN '' "
+				"ELSE :key END, photo_at = CASE WHEN :blob IS NULL THEN 0 ELSE "
+				":at END WHERE id = :staff AND (:blob IS NULL OR :key IN "
+				"('image/png', 'image/jpeg'))",
+	[SQ_STAFF_PHOTO_PUT] = "INSERT INTO staff_photos (staff_id, type, data) SELECT :staff, "
+			       ":key, :blob WHERE :blob IS NOT NULL ON CONFLICT (staff_id) DO "
+			       "UPDATE SET type = excluded.type, data = excluded.data",
+	[SQ_STAFF_PHOTO_DROP] = "DELETE FROM staff_photos WHERE staff_id = :staff AND "
+				":blob IS NULL",
 
 	[SQ_LIBRARY_ENSURE] = "INSERT INTO libraries (slug, name, origins, created_at) "
 			      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET "
@@ -177,10 +416,8 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_LIBRARIES] = "SELECT id, slug, name, origins, created_at FROM libraries "
 			 "ORDER BY id",
 	[SQ_QUEUES] = "SELECT id, library_id, slug, name, created_at FROM queues ORDER BY id",
-	[SQ_STAFF_ALL] = "SELECT id, library_id, email, display_name, role, pw_hash, "
-			 "max_chats, created_at FROM staff ORDER BY id",
-	[SQ_STAFF_BY_EMAIL] = "SELECT id, library_id, email, display_name, role, pw_hash, "
-			      "max_chats, created_at FROM staff WHERE email = ?1",
+	[SQ_STAFF_ALL] = "SELECT " STAFF_COLS " FROM staff ORDER BY id",
+	[SQ_STAFF_BY_EMAIL] = "SELECT " STAFF_COLS " FROM staff WHERE email = ?1",
 	[SQ_SESSIONS_LIVE] = "SELECT token_hash, staff_id, csrf, created_at, last_seen "
 			     "FROM sessions WHERE last_seen >= ?1 AND created_at >= ?2",
 	[SQ_PATRON_BY_TOKEN] = "SELECT id, library_id, token_hash, created_at, last_seen "
@@ -209,4 +446,53 @@ const char *const sq_sql[SQ__COUNT] = {
 		       "body, created_at FROM message_log ORDER BY id",
 	[SQ_MAX_IDS] = "SELECT coalesce((SELECT max(id) FROM chats), 0), "
 		       "coalesce((SELECT max(id) FROM patrons), 0)",
+
+	/* Relationship reads. Each is a primary-key lookup or a range of one patron's (or
+	 * one library's) index entries bounded by LIMIT; see EXPLAIN QUERY PLAN in tests. */
+	[SQ_REL_PATRON] = "SELECT library_id, remembered, remembered_since, notice_version, "
+			  "display_name, email, coalesce(preferred_staff_id, 0) FROM patrons "
+			  "WHERE id = ?1",
+	/* newest first; the whole remembered history of one patron, from the covering
+	 * index (count, first chat, distinct helpers) */
+	[SQ_REL_HISTORY] = "SELECT coalesce(staff_id, 0), created_at FROM chats "
+			   "INDEXED BY chats_remembered WHERE patron_id = ?1 AND remembered = 1 "
+			   "ORDER BY id DESC",
+	[SQ_REL_NAMES] = "SELECT key, value FROM traits WHERE patron_id = ?1 AND "
+			 "key IN ('preferred_name', 'pronouns')",
+	[SQ_REL_FAVOURITES] = "SELECT staff_id FROM favourites WHERE patron_id = ?1 "
+			      "ORDER BY at DESC, staff_id LIMIT ?2",
+	[SQ_CARD_CHATS] = "SELECT " CHAT_COLS " FROM chats INDEXED BY chats_remembered "
+			  "WHERE patron_id = ?1 AND remembered = 1 ORDER BY id DESC LIMIT ?2",
+	[SQ_CARD_NOTES] = "SELECT id, patron_id, library_id, author_id, body, created_at, "
+			  "updated_at FROM notes WHERE patron_id = ?1 ORDER BY id DESC LIMIT ?2",
+	/* a custom key the library removed hides its values (they stay until forgotten) */
+	[SQ_CARD_TRAITS] = "SELECT key, value, updated_by, updated_at FROM traits t WHERE "
+			   "patron_id = ?1 AND (key IN (" PRESETS_SQL ") OR EXISTS (SELECT 1 "
+			   "FROM trait_keys k WHERE k.library_id = ?2 AND k.key = t.key)) "
+			   "ORDER BY key LIMIT ?3",
+	/* newest first by walking the full-text matches (ended chats) in descending rowid
+	 * (= chat id) order from ?2 down; never ranked. CROSS JOIN keeps chat_text the outer
+	 * loop. */
+	[SQ_SEARCH] = "SELECT " CHAT_COLS_OF("c.") " FROM chat_text CROSS JOIN chats c "
+		      "ON c.id = chat_text.rowid WHERE chat_text MATCH ?1 AND "
+		      "chat_text.rowid < ?2 AND c.library_id = ?3 AND (?4 = 0 OR "
+		      "(c.patron_id = ?4 AND c.remembered = 1)) ORDER BY chat_text.rowid DESC "
+		      "LIMIT ?5",
+	[SQ_STAFF_PHOTO] = "SELECT type, data FROM staff_photos WHERE staff_id = ?1",
+	[SQ_TRAIT_KEYS] = "SELECT key, label FROM trait_keys WHERE library_id = ?1 ORDER BY key",
+	[SQ_CARD_VIEWS_LIBRARY] = "SELECT staff_id, patron_id, at FROM card_views WHERE "
+				  "library_id = ?1 ORDER BY id DESC LIMIT ?2",
+	[SQ_CARD_VIEWS_PATRON] = "SELECT staff_id, patron_id, at FROM card_views WHERE "
+				 "patron_id = ?3 AND library_id = ?1 ORDER BY id DESC LIMIT ?2",
+	/* picked-up remembered chats created in [?2, ?3) whose patron had an earlier
+	 * picked-up remembered chat (returning), and of those, the ones whose librarian
+	 * had answered one of them (continued) */
+	[SQ_CONTINUITY] = "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM chats e "
+			  "INDEXED BY chats_remembered WHERE e.patron_id = c.patron_id AND "
+			  "e.remembered = 1 AND e.id < c.id AND e.staff_id = c.staff_id)), 0) "
+			  "FROM chats c INDEXED BY chats_continuity WHERE c.library_id = ?1 AND "
+			  "c.created_at >= ?2 AND c.created_at < ?3 AND c.remembered = 1 AND "
+			  "c.staff_id IS NOT NULL AND EXISTS (SELECT 1 FROM chats e INDEXED BY "
+			  "chats_remembered WHERE e.patron_id = c.patron_id AND e.remembered = 1 "
+			  "AND e.id < c.id AND e.staff_id IS NOT NULL)",
 };

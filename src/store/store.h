@@ -202,7 +202,7 @@ struct store_card_view {
 enum store_write_kind {
 	STW_PATRON_INSERT,   /* u.patron */
 	STW_PATRON_TOUCH,    /* u.patron: sets last_seen where id matches */
-	STW_CHAT_INSERT,     /* u.chat */
+	STW_CHAT_INSERT,     /* u.chat (remembered is stored only if the patron is remembered) */
 	STW_CHAT_UPDATE,     /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at by id;
 			      * to ended or abandoned: also archives the chat's messages, so
 			      * write its last message before this */
@@ -219,24 +219,31 @@ enum store_write_kind {
 	STW_CONSENT_WITHDRAW,/* patron_id, at: records the withdrawal and forgets: names,
 			      * e-mail, notes, traits, favourites, preferred librarian, and the
 			      * remembered flag of every chat (the history links). Transcripts
-			      * stay (they are the library's record) but no longer link. */
-	STW_PATRON_PROFILE,  /* patron_id, display_name, email, preferred_name, pronouns: sets
-			      * all four ("" clears); only while remembered */
+			      * stay (they are the library's record) but no longer link.
+			      * Applies (and is recorded) whenever the patron exists. */
+	STW_PATRON_PROFILE,  /* patron_id, display_name, email, preferred_name, pronouns, at
+			      * (of the traits): sets all four ("" clears); only while
+			      * remembered */
 	STW_NOTE_ADD,        /* patron_id, library_id, staff_id (author), at, text: only for a
 			      * remembered patron of that library; sets u.rel.id */
 	STW_NOTE_EDIT,       /* id, library_id, staff_id (must be the author), at, text */
 	STW_NOTE_DELETE,     /* id, library_id */
 	STW_TRAIT_SET,       /* patron_id, library_id, staff_id (0: the patron), at, key, value
-			      * ("" deletes): key must be preset or defined by the library */
-	STW_TRAIT_KEY_PUT,   /* library_id, key, value = label ("" deletes the key) */
+			      * ("" deletes): key must be preset or defined by the library;
+			      * value at most STORE_TRAIT_VALUE_MAX bytes (preferred_name 127,
+			      * pronouns 63: they must fit store_relation). A delete applies
+			      * (changed 1) even if there was no value. */
+	STW_TRAIT_KEY_PUT,   /* library_id, key ([a-z0-9_]{1,31}, not a preset), value = label
+			      * ("" deletes the key; its values are then hidden from cards) */
 	STW_FAVOURITE,       /* patron_id, staff_id, on, at: only a remembered patron and staff
-			      * of the patron's library */
+			      * of the patron's library (then changed 1, for on 0 too) */
 	STW_PREFERRED,       /* patron_id, staff_id (0 clears): likewise */
 	STW_CHAT_OUTCOME,    /* chat_id, library_id, key = outcome ("" clears) */
 	STW_CHAT_RATE,       /* chat_id, patron_id, on = rating 1..5: only an ended chat of theirs */
-	STW_CARD_VIEW,       /* staff_id, patron_id, at: audit row */
-	STW_STAFF_PROFILE,   /* staff_id, display_name, pronouns, value = subjects, text = bio,
-			      * on = listed */
+	STW_CARD_VIEW,       /* staff_id, patron_id, at: audit row (staff of the patron's
+			      * library) */
+	STW_STAFF_PROFILE,   /* staff_id, display_name (not ""), pronouns, value = subjects,
+			      * text = bio (under 512 bytes, NULL: ""), on = listed */
 	STW_STAFF_PHOTO,     /* staff_id, key = content type, blob/blob_len (0: remove), at */
 };
 
@@ -315,8 +322,9 @@ struct store_ops {
 	int (*begin)(struct store_conn *c);
 	int (*commit)(struct store_conn *c);
 	int (*rollback)(struct store_conn *c);
-	/* Applies one write inside the current transaction (STW_BARRIER is a no-op). */
-	int (*apply)(struct store_conn *c, const struct store_write *w);
+	/* Applies one write inside the current transaction (STW_BARRIER is a no-op). Sets
+	 * w->changed (and u.rel.id for STW_NOTE_ADD), hence not const. */
+	int (*apply)(struct store_conn *c, struct store_write *w);
 	/* Lets the backend do housekeeping between batches when the writer is idle
 	 * (SQLite: a passive WAL checkpoint). */
 	int (*idle)(struct store_conn *c);
