@@ -166,7 +166,7 @@ static void lookup_run(struct worker_job *job, const struct store_ops *ops,
 	j->rc = ops->patron_by_token(sc, j->hash, &j->patron);
 	if (j->rc == 0)
 		j->rc = ops->chats_by_patron(sc, j->patron.id, WELCOME_CHATS, chat_row_cb, j);
-	if (j->rc == 0 && ops->relation) /* TEMPORARY guard until the store branch lands */
+	if (j->rc == 0)
 		j->rc = ops->relation(sc, j->patron.id, &j->rel);
 }
 

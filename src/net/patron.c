@@ -95,7 +95,7 @@ static void relation_run(struct worker_job *job, const struct store_ops *ops,
 {
 	struct relation_job *j = (struct relation_job *)job;
 
-	j->rc = ops->relation ? ops->relation(sc, j->patron_id, &j->rel) : STORE_ERR;
+	j->rc = ops->relation(sc, j->patron_id, &j->rel);
 }
 
 static void relation_done(struct worker_job *job)
