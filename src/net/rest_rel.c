@@ -258,14 +258,14 @@ struct rd_job {
 	uint64_t http_id;
 	int64_t staff_id, lib, patron, chat, before, since, until;
 	int limit, rc, found;
-	char q[512];             /* search words; RD_KEYCHECK: the key */
-	struct buf out;          /* rows packed by the worker */
+	char q[512];		 /* search words; RD_KEYCHECK: the key */
+	struct buf out;		 /* rows packed by the worker */
 	struct store_card *card; /* RD_CARD */
 	int64_t returning, continued;
-	char type[16];           /* RD_PHOTO */
+	char type[16]; /* RD_PHOTO */
 	void *data;
 	size_t len;
-	struct store_write *w;   /* RD_KEYCHECK: submitted once the key is known */
+	struct store_write *w; /* RD_KEYCHECK: submitted once the key is known */
 };
 
 static int key_cb(void *ctx, const char *key, const char *label)
@@ -319,12 +319,13 @@ static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_
 							 &j->returning, &j->continued)
 				       : STORE_ERR;
 	case RD_AUDIT:
-		return ops->card_views ? ops->card_views(sc, j->lib, j->patron, j->limit, view_cb, j)
-				       : STORE_ERR;
+		return ops->card_views
+			   ? ops->card_views(sc, j->lib, j->patron, j->limit, view_cb, j)
+			   : STORE_ERR;
 	case RD_PHOTO:
-		return ops->staff_photo ? ops->staff_photo(sc, j->staff_id, j->type, &j->data,
-							   &j->len)
-					: STORE_ERR;
+		return ops->staff_photo
+			   ? ops->staff_photo(sc, j->staff_id, j->type, &j->data, &j->len)
+			   : STORE_ERR;
 	}
 	return STORE_ERR;
 }
@@ -380,8 +381,8 @@ static struct store_write *wr_new(struct http_conn *h, const struct staff *st,
 	struct store_write *w = g_app->stopping ? NULL : store_write_new(kind);
 
 	if (!w) {
-		http_error(h, 503, "busy", g_app->stopping ? "The server is shutting down."
-							   : "Out of memory.");
+		http_error(h, 503, "busy",
+			   g_app->stopping ? "The server is shutting down." : "Out of memory.");
 		return NULL;
 	}
 	w->u.rel.staff_id = st->id;
@@ -690,6 +691,21 @@ static void card_view_audit(const struct rd_job *j)
 	writer_submit(g_app->writer, w);
 }
 
+/* The tenure line counts earlier chats (card.h: "New to us" when there are none), so the
+ * chat being handled, when it is already remembered, is taken out of the count. */
+static void leave_out_current(struct store_card *c, int64_t chat)
+{
+	size_t i;
+
+	/* the card's chats are all remembered ones */
+	for (i = 0; chat && i < c->n_chats && i < STORE_CARD_CHATS; i++) {
+		if (c->chats[i].id == chat && c->rel.n_chats > 0) {
+			c->rel.n_chats--;
+			return;
+		}
+	}
+}
+
 static void card_done(struct http_conn *h, struct rd_job *j)
 {
 	const struct store_relation *r = &j->card->rel;
@@ -714,6 +730,7 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 	}
 	buf_putc(&b, '{');
 	card_patron_json(&b, r);
+	leave_out_current(j->card, j->chat);
 	card_tenure(j->card, now, line, sizeof line);
 	json_kstr(&b, "tenure", line);
 	card_opener(j->card, j->chat, now, line, sizeof line);
@@ -1005,8 +1022,7 @@ int rest_rel_get(struct http_conn *h)
 
 /* Adds a note to a patron (kind STW_NOTE_ADD, id = patron) or edits one (STW_NOTE_EDIT,
  * id = note; the SQL is conditional on the author, so anyone else's edit answers 404). */
-static void post_note(struct http_conn *h, struct staff *st, enum store_write_kind kind,
-		      int64_t id)
+static void post_note(struct http_conn *h, struct staff *st, enum store_write_kind kind, int64_t id)
 {
 	const char *body;
 	size_t len;
@@ -1102,7 +1118,8 @@ static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 	for (i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
 		ok |= strcmp(outcome, outcomes[i]) == 0;
 	if (!ok)
-		bad_request(h, "outcome is answered, partly, referred, follow_up, unanswered or \"\".");
+		bad_request(
+		    h, "outcome is answered, partly, referred, follow_up, unanswered or \"\".");
 	else if ((w = wr_new(h, st, STW_CHAT_OUTCOME))) {
 		w->u.rel.chat_id = chat;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", outcome);
@@ -1116,10 +1133,10 @@ static void post_profile(struct http_conn *h, struct staff *st)
 	const char *name, *pronouns, *subjects, *bio;
 	size_t nl, pl, sl, bl;
 	int listed;
-	json_t *root = body_unpack(
-	    h, "Send {\"name\",\"pronouns\",\"subjects\",\"bio\",\"listed\"}.",
-	    "{s:s%, s:s%, s:s%, s:s%, s:b}", "name", &name, &nl, "pronouns", &pronouns, &pl,
-	    "subjects", &subjects, &sl, "bio", &bio, &bl, "listed", &listed);
+	json_t *root =
+	    body_unpack(h, "Send {\"name\",\"pronouns\",\"subjects\",\"bio\",\"listed\"}.",
+			"{s:s%, s:s%, s:s%, s:s%, s:b}", "name", &name, &nl, "pronouns", &pronouns,
+			&pl, "subjects", &subjects, &sl, "bio", &bio, &bl, "listed", &listed);
 	struct store_write *w;
 
 	if (!root)
@@ -1188,22 +1205,34 @@ static void post_note_delete(struct http_conn *h, struct staff *st, int64_t note
 	}
 }
 
-enum post_route { P_NONE, P_NOTE_ADD, P_TRAIT, P_NOTE_EDIT, P_NOTE_DELETE, P_OUTCOME,
-		  P_TRAIT_KEY, P_PROFILE, P_PHOTO, P_PHOTO_DELETE };
+enum post_route {
+	P_NONE,
+	P_NOTE_ADD,
+	P_TRAIT,
+	P_NOTE_EDIT,
+	P_NOTE_DELETE,
+	P_OUTCOME,
+	P_TRAIT_KEY,
+	P_PROFILE,
+	P_PHOTO,
+	P_PHOTO_DELETE
+};
 
 static enum post_route post_route(const char *path, int64_t *id)
 {
 	const char *rest = "";
 
 	if ((*id = path_id(path, "/api/v1/patrons/", &rest)))
-		return !strcmp(rest, "/notes") ? P_NOTE_ADD : !strcmp(rest, "/traits") ? P_TRAIT : P_NONE;
+		return !strcmp(rest, "/notes")	  ? P_NOTE_ADD
+		       : !strcmp(rest, "/traits") ? P_TRAIT
+						  : P_NONE;
 	if ((*id = path_id(path, "/api/v1/notes/", &rest)))
 		return !*rest ? P_NOTE_EDIT : !strcmp(rest, "/delete") ? P_NOTE_DELETE : P_NONE;
 	if ((*id = path_id(path, "/api/v1/chats/", &rest)))
 		return !strcmp(rest, "/outcome") ? P_OUTCOME : P_NONE;
-	return !strcmp(path, "/api/v1/trait-keys")        ? P_TRAIT_KEY
-	       : !strcmp(path, "/api/v1/me/profile")      ? P_PROFILE
-	       : !strcmp(path, RESTREL_PHOTO_PATH)        ? P_PHOTO
+	return !strcmp(path, "/api/v1/trait-keys")	  ? P_TRAIT_KEY
+	       : !strcmp(path, "/api/v1/me/profile")	  ? P_PROFILE
+	       : !strcmp(path, RESTREL_PHOTO_PATH)	  ? P_PHOTO
 	       : !strcmp(path, "/api/v1/me/photo/delete") ? P_PHOTO_DELETE
 							  : P_NONE;
 }
@@ -1226,7 +1255,8 @@ int rest_rel_post(struct http_conn *h)
 	case P_OUTCOME: post_outcome(h, st, id); break;
 	case P_TRAIT_KEY:
 		if (!st->admin)
-			http_error(h, 403, "forbidden", "Only an administrator may change trait keys.");
+			http_error(h, 403, "forbidden",
+				   "Only an administrator may change trait keys.");
 		else
 			post_trait_key(h, st);
 		break;
