@@ -711,6 +711,7 @@ ui.startForm.addEventListener('submit', (e) => {
   }
   const q = selectedQueue();
   if (!q) return;
+  memory.say('');
   const join = { type: 'join', queue: q.id, text };
   if (state.who && librarianById(state.who)) join.staff = state.who;
   const cmid = client.request(join);

@@ -372,7 +372,7 @@ function renderOutcome(r) {
   const prompt = c.state === 'ended' && !r.outcome;
   ui.outcomeRow.classList.toggle('is-prompt', prompt);
   if (prompt) ui.ended.textContent = 'This chat has ended. How did it go? Tag its outcome above.';
-  if (r.outcomeStatus !== undefined) ui.outcomeStatus.textContent = r.outcomeStatus;
+  ui.outcomeStatus.textContent = r.outcomeStatus || '';
 }
 
 async function saveOutcome() {
@@ -434,6 +434,8 @@ async function loadContinuity() {
     return;
   }
   const b = res.body;
+  clearTimeout(state.continuityTimer);
+  state.continuityTimer = setTimeout(loadContinuity, 5 * 60 * 1000);
   if (b.rate === null || b.rate === undefined || !b.returning) {
     ui.continuityRate.textContent = '—';
     ui.continuityDetail.textContent = 'No returning patrons picked up in the last 30 days yet.';
@@ -519,6 +521,11 @@ function onChat(chat) {
     renderQueue();
     renderMine();
     return;
+  }
+  if (chat.remembered && chat.state === 'active' && state.me && state.me.role === 'admin') {
+    // A returning patron was just picked up somewhere: the continuity rate may move.
+    clearTimeout(state.continuityTimer);
+    state.continuityTimer = setTimeout(loadContinuity, 2000);
   }
   if (!mine && !known) return;
   const wasOpen = known ? isOpen(known) : true;
@@ -657,6 +664,7 @@ ui.logoutBtn.addEventListener('click', async () => {
   for (const r of state.chats.values()) r.list.remove();
   state.chats.clear();
   state.patrons.clear();
+  clearTimeout(state.continuityTimer);
   card.show(null);
   ui.searchForm.hidden = true;
   ui.continuity.hidden = true;

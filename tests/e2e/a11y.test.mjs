@@ -1,10 +1,11 @@
 // Accessibility smoke test: axe-core finds no serious or critical violations on the
-// patron chat page (question form and an open chat) and the console's sign-in page.
+// patron chat page (question form and an open chat) and the console's sign-in page, and
+// on the relationship panels: "Remember me", the console's card, "My profile".
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { startStack, launchBrowser, phoneContext, desktopContext } from './server.mjs';
+import { DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin } from './server.mjs';
 
 let stack;
 let browser;
@@ -49,4 +50,31 @@ test('the console sign-in page has no serious accessibility violations', async (
   await page.getByLabel('Email').waitFor();
   assert.deepEqual(await serious(page), []);
   await ctx.close();
+});
+
+test('the relationship panels have no serious accessibility violations', async () => {
+  const pctx = await phoneContext(browser);
+  pctx.setDefaultTimeout(10000);
+  const patron = await pctx.newPage();
+  await patron.goto(stack.base + '/chat');
+  await patron.getByRole('button', { name: 'Remember me…' }).click();
+  await patron.getByRole('dialog', { name: 'Remember me' }).waitFor();
+  assert.deepEqual(await serious(patron), []);
+  await patron.getByRole('button', { name: 'Not now' }).click();
+
+  const sctx = await desktopContext(browser);
+  sctx.setDefaultTimeout(10000);
+  const staff = await sctx.newPage();
+  await consoleLogin(staff, stack.base, DEMO.jen);
+  await patron.getByLabel('Your question').fill('Do you have study rooms?');
+  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await staff.locator('#queue-list .q-item', { hasText: 'study rooms' }).getByRole('button', { name: 'Pick up' }).click();
+  await staff.locator('#card', { hasText: 'nothing is remembered' }).waitFor();
+  assert.deepEqual(await serious(staff), []);
+
+  await staff.getByRole('button', { name: 'My profile' }).click();
+  await staff.getByRole('dialog', { name: 'My profile' }).getByLabel('Name').waitFor();
+  assert.deepEqual(await serious(staff), []);
+  await pctx.close();
+  await sctx.close();
 });

@@ -325,8 +325,8 @@ export class CardPanel {
     });
     return el('section', { class: 'card-sec', attrs: { 'aria-labelledby': 'card-notes-h' } }, [
       el('h3', { text: `Notes${notes.length ? ` (${notes.length})` : ''}`, attrs: { id: 'card-notes-h' } }),
-      addForm,
       notes.length ? el('ul', { class: 'notes' }, notes.map((n) => this.noteItem(n, me))) : el('p', { class: 'empty', text: 'No notes yet.' }),
+      addForm,
     ]);
   }
 

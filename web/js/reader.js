@@ -95,7 +95,7 @@ export class Reader {
     const more = s.more
       ? el('button', { class: 'btn btn--quiet btn--small', text: 'Show older results', attrs: { type: 'button' }, on: { click: () => this.fetchMore() } })
       : null;
-    this.body.replaceChildren(status, n ? el('ul', { class: 'history reader-results' }, items) : null, more);
+    this.body.replaceChildren(...[status, n ? el('ul', { class: 'history reader-results' }, items) : null, more].filter(Boolean));
     const target = focusIndex >= 0 ? this.body.querySelector(`[data-i="${focusIndex}"]`) : this.lastOpened != null ? this.body.querySelector(`[data-i="${this.lastOpened}"]`) : null;
     if (target) target.focus();
     this.lastOpened = null;
