@@ -263,7 +263,14 @@ void patron_cmd(struct ws_conn *c, struct cmd *cmd)
 	case CMD_REMEMBER: cmd_remember(c, cmd); break;
 	case CMD_FORGET: submit_patron_write(c, store_write_new(STW_CONSENT_WITHDRAW), cmd); break;
 	case CMD_CHOOSE: cmd_choose(c, cmd); break;
-	case CMD_RATE:
+	case CMD_RATE: {
+		struct chat *ch = desk_chat(g_app->desk, cmd->chat);
+
+		if (ch && ch->patron == c->patron &&
+		    (ch->state == CHAT_QUEUED || ch->state == CHAT_ACTIVE)) {
+			ws_error(c, "bad_state", "A chat can be rated once it has ended.", "rate");
+			return;
+		}
 		w = store_write_new(STW_CHAT_RATE);
 		if (w) {
 			w->u.rel.chat_id = cmd->chat;
@@ -271,6 +278,7 @@ void patron_cmd(struct ws_conn *c, struct cmd *cmd)
 		}
 		submit_patron_write(c, w, cmd);
 		break;
+	}
 	case CMD_FAVOURITE:
 	case CMD_PREFER:
 		if (!staff_choice_ok(c, cmd))
