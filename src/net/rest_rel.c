@@ -483,12 +483,28 @@ static void note_done(struct store_write *w, int rc)
 	free(w->arg);
 }
 
+/* A card waiting for its audit row: answered once the row committed (or failed: then
+ * only logged), so whoever reads the audit after seeing a card finds the view there. */
+struct audit_ctx {
+	uint64_t http_id;
+	char *body;
+	size_t len;
+};
+
 static void audit_done(struct store_write *w, int rc)
 {
+	struct audit_ctx *a = w->arg;
+	struct http_conn *h = http_find(a->http_id);
+
 	if (rc)
 		log_warn("rest", "card view of patron %lld by staff %lld not audited: %s",
 			 (long long)w->u.rel.patron_id, (long long)w->u.rel.staff_id,
 			 store_strerror(rc));
+	if (h)
+		http_respond(h, 200, a->body, a->len);
+	else
+		free(a->body);
+	free(a);
 }
 
 /* The profile and photo writes change the desk's copy once committed, whether or not the
@@ -674,20 +690,30 @@ static void card_traits_json(struct buf *b, const struct rd_job *j)
 	buf_putc(b, ',');
 }
 
-static void card_view_audit(const struct rd_job *j)
+/* Writes the audit row of a card view, then answers h with the card in b. */
+static void card_view_audit(struct http_conn *h, const struct rd_job *j, struct buf *b)
 {
 	struct store_write *w = g_app->stopping ? NULL : store_write_new(STW_CARD_VIEW);
+	struct audit_ctx *a = w ? calloc(1, sizeof *a) : NULL;
 
-	if (!w) {
+	if (!a || !(a->body = buf_take(b, &a->len))) {
 		log_warn("rest", "card view of patron %lld by staff %lld not audited",
 			 (long long)j->patron, (long long)j->staff_id);
+		store_write_free(w);
+		if (a)
+			http_error(h, 503, "busy", "Out of memory.");
+		else
+			respond_buf(h, 200, b);
+		free(a);
 		return;
 	}
+	a->http_id = h->id;
 	w->u.rel.staff_id = j->staff_id;
 	w->u.rel.patron_id = j->patron;
 	w->u.rel.library_id = j->lib;
 	w->u.rel.at = app_now_ms();
 	w->done = audit_done;
+	w->arg = a;
 	writer_submit(g_app->writer, w);
 }
 
@@ -718,14 +744,13 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 		http_error(h, 404, "not_found", "No such patron.");
 		return;
 	}
-	card_view_audit(j);
 	if (!r->remembered) {
 		buf_puts(&b, "{\"patron\":{");
 		json_kint(&b, "id", j->patron);
 		json_kbool(&b, "remembered", 0);
 		json_close(&b, '}');
 		buf_putc(&b, '}');
-		respond_buf(h, 200, &b);
+		card_view_audit(h, j, &b);
 		return;
 	}
 	buf_putc(&b, '{');
@@ -738,7 +763,7 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 	card_history_json(&b, j, st);
 	card_traits_json(&b, j);
 	json_close(&b, '}');
-	respond_buf(h, 200, &b);
+	card_view_audit(h, j, &b);
 }
 
 static void get_card(struct http_conn *h, int64_t patron)
