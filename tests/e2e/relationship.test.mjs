@@ -4,7 +4,8 @@
 // first: the patron sees "Asking Jen Ortiz, who helped you last time", Sam sees it as
 // offered to Jen and cannot pick it, Jen sees the card with the earlier question and the
 // note. Next time Jen is on but does not answer: after the offer window (2 s here) the
-// chat falls back to Sam, who sees the same card. Then the patron chooses "Forget me",
+// chat falls back to Sam, who sees the same card (and, an admin, may delete the note).
+// Traits and notes are edited inline. Then the patron chooses "Forget me",
 // and the next card says nothing is remembered.
 //
 // The offer window is shortened with `--offer-window 2`, passed through a tiny wrapper
@@ -192,6 +193,11 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await card.getByLabel('New note').fill(NOTE);
   await card.getByRole('button', { name: 'Add note' }).click();
   await card.locator('.note-body', { hasText: NOTE }).waitFor();
+  // ...and a trait that helps next time.
+  await card.getByLabel('Trait', { exact: true }).selectOption('programme');
+  await card.getByLabel('Value', { exact: true }).fill('BSc Nursing');
+  await card.getByRole('button', { name: 'Add', exact: true }).click();
+  await card.locator('.trait', { hasText: 'Programme or course' }).getByText('BSc Nursing').waitFor();
   await jen.getByLabel('Reply to the patron').fill('APA 7 leaves out the retrieval date for most pages. I am sending you our guide.');
   await jen.getByLabel('Reply to the patron').press('Enter');
   await patron.locator('.msg', { hasText: 'retrieval date' }).waitFor();
@@ -241,6 +247,17 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await card.getByText('Favourites: you').waitFor();
   await card.locator('.history-item', { hasText: Q1 }).getByText('★ 5/5').waitFor();
   await card.locator('.history-item', { hasText: Q1 }).getByText('Answered').waitFor();
+  // Jen corrects the trait inline and edits her own note.
+  await card.getByRole('button', { name: 'Edit Programme or course' }).click();
+  await card.getByRole('textbox', { name: 'Programme or course' }).fill('BSc Nursing, year 3');
+  await card.getByRole('button', { name: 'Save' }).click();
+  await card.locator('.trait', { hasText: 'Programme or course' }).getByText('BSc Nursing, year 3').waitFor();
+  await card.getByRole('button', { name: 'Edit this note' }).click();
+  await card.getByRole('textbox', { name: 'Edit note' }).fill(NOTE + ' Follow up on wound care.');
+  await card.getByRole('button', { name: 'Save' }).click();
+  await card.locator('.note-body', { hasText: 'Follow up on wound care.' }).waitFor();
+  await card.locator('.note-meta', { hasText: 'edited' }).waitFor();
+  assert.equal(await card.getByRole('button', { name: /Delete/ }).count(), 0, 'librarians cannot delete notes');
   const opener = await card.locator('.opener-text').textContent();
   assert.match(opener, /Maya/);
   await jen.locator('#pane-heading', { hasText: 'Maya' }).waitFor();
@@ -278,11 +295,25 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await samCard.locator('.history-q', { hasText: Q2 }).waitFor();
   await samCard.locator('.note-body', { hasText: NOTE }).waitFor();
   await samCard.getByRole('heading', { name: /Maya/ }).waitFor();
+  await samCard.locator('.trait', { hasText: 'BSc Nursing, year 3' }).waitFor();
+  // Searching within this patron's history.
+  await samCard.getByLabel("Search this patron's chats").fill('wound');
+  await samCard.getByLabel("Search this patron's chats").press('Enter');
+  await samCard.getByText('1 chat matches “wound”.').waitFor();
+  await samCard.locator('.history-q', { hasText: Q2 }).waitFor();
+  assert.equal(await samCard.locator('.history-q', { hasText: Q1 }).count(), 0);
+  await samCard.getByRole('button', { name: 'Show all earlier chats' }).click();
+  await samCard.locator('.history-q', { hasText: Q1 }).waitFor();
   // Sam is an admin: he may delete notes; Jen's note is not his to edit.
   const note = samCard.locator('.note', { hasText: NOTE });
   await note.getByRole('button', { name: /Delete/ }).waitFor();
   assert.equal(await note.getByRole('button', { name: 'Edit this note' }).count(), 0);
   await screenshot(sam, 'rel-console-card-fallback.png');
+  // An admin may delete a note (after confirming).
+  sam.once('dialog', (d) => d.accept());
+  await note.getByRole('button', { name: /Delete/ }).click();
+  await samCard.getByText('Note deleted.').waitFor();
+  assert.equal(await samCard.locator('.note').count(), 0);
 
   // Searching the library's transcripts finds the first chat.
   await sam.getByLabel('Search transcripts').fill('retrieval');

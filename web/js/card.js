@@ -425,7 +425,7 @@ export class CardPanel {
     const chats = this.results ? this.results.chats : Array.isArray(c.chats) ? c.chats.slice().sort((a, b) => (b.created_at || 0) - (a.created_at || 0)) : [];
     const q = el('input', { attrs: { type: 'search', id: 'card-search', 'data-key': 'card-search', value: this.results ? this.results.q : '' } });
     q.placeholder = 'Search their chats';
-    const form = el('form', { class: 'card-search', attrs: { role: 'search', 'aria-label': "Search this patron's chats", novalidate: true } }, [
+    const form = el('form', { class: 'card-search', attrs: { role: 'search', 'aria-label': 'Within this patron', novalidate: true } }, [
       el('label', { class: 'visually-hidden', text: "Search this patron's chats", attrs: { for: 'card-search' } }),
       q,
       el('button', { class: 'btn btn--quiet btn--small', text: 'Search', attrs: { type: 'submit' } }),

@@ -69,7 +69,15 @@ export class Memory {
   }
 
   setNotice(notice) {
-    if (notice && typeof notice.version === 'string') this.notice = notice;
+    if (notice && typeof notice.version === 'string') {
+      const changed = !this.notice || this.notice.version !== notice.version;
+      this.notice = notice;
+      // A newer notice while the patron is reading the old one: show them the new text.
+      if (changed && this.ui.dialog.open && !this.remembered()) {
+        this.ui.noticeText.textContent = notice.text || '';
+        this.ui.noticeBox.hidden = !notice.text;
+      }
+    }
     this.render();
   }
 
