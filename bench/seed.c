@@ -1,9 +1,10 @@
 /* seed.c: fills a fresh data dir with realistic synthetic history for benchmarks.
  *
  * Libraries, queues and staff go through the real store (store_sqlite_ops), which also
- * creates the schema by applying the real migrations. Patrons, chats and messages are
- * then bulk-inserted on a connection of our own with prepared statements in large
- * transactions: the column layout below must follow src/store/sqlite_sql.c (version 1).
+ * creates the schema by applying the real migrations. Patrons, chats and messages, the
+ * remembered patrons' relationship memory and the search index (seed_rel.h) are then
+ * bulk-inserted on a connection of our own with prepared statements in large
+ * transactions: the column layouts must follow src/store/sqlite_sql.c (version 3).
  *
  * Everything is drawn from one seed. Rows are generated in the order the server would
  * have allocated them: chat ids grow with created_at, patron ids with the patron's first
@@ -35,6 +36,7 @@
 #define BODY_MAX 300
 #define MAX_LIBRARIES 64
 #define DEMO_PASSWORD "rapport-demo"
+#define NOTICE_VERSION "2026-11" /* of the privacy notice remembered patrons agreed to */
 
 static const char usage[] =
 	"Usage: seed --data-dir DIR [options]\n"
@@ -51,17 +53,21 @@ static const char usage[] =
 	"  --libraries N      libraries (3): the first is \"demo\" (Riverside Public Library,\n"
 	"                     queue \"ask\"), the others lib2, lib3...\n"
 	"  --seed N           random seed (42)\n"
-	"  --remembered F     share of the patrons who chatted that opted in to be\n"
-	"                     remembered (0.3), more likely for returning patrons. There is\n"
-	"                     no consent column yet: the flag is drawn and counted but stored\n"
-	"                     nowhere; a later consent table is to be filled from it here.\n"
+	"  --remembered F     share of the patrons who chatted that consented to be\n"
+	"                     remembered (0.3), more likely for returning patrons\n"
 	"  --end YYYY-MM-DD   history ends at this day's 00:00 UTC (default: today), and\n"
 	"                     spans the 730 days before it\n"
 	"\n"
 	"Chats: 5 to 40 messages each (patron's question, \"joined\", alternating texts,\n"
 	"\"ended\"), all ended; more in term time and on weekday daytimes (UTC). Patrons:\n"
 	"most who chatted did so 1 to 3 times, a few dozens of times. The staff jen@demo.library\n"
-	"and sam@demo.library (and all others) have the password " DEMO_PASSWORD ".\n";
+	"and sam@demo.library (and all others) have the password " DEMO_PASSWORD ".\n"
+	"\n"
+	"Every chat has its question (the first message), an outcome tag (70%), a rating\n"
+	"(15%), and its text in the search index. Remembered patrons gave consent (notice\n"
+	NOTICE_VERSION ") at their first chat, so all their chats are remembered; they have a\n"
+	"display name, an e-mail (45%), 0 to 4 notes by librarians who answered them, 0 to 3\n"
+	"preset traits, a favourite librarian (20%) and a preferred one (10%).\n";
 
 /* ---- deterministic random numbers: xoshiro256** seeded by splitmix64 ---------------- */
 
@@ -585,14 +591,18 @@ static int setup_store(struct plan *p, const char *dir, int n_staff)
 
 /* ---- bulk insert on our own connection --------------------------------------------------- */
 
-/* Column lists as in migration 1 (src/store/sqlite_sql.c); kind and author as the backend
- * stores them (text 0, event 1; system 0, patron 1, staff 2), cmid NULL when none. */
+/* Column lists as in migrations 1 and 3 (src/store/sqlite_sql.c); kind and author as the
+ * backend stores them (text 0, event 1; system 0, patron 1, staff 2), cmid NULL when none,
+ * preferred_staff_id NULL when none. */
 static const char sql_patron[] = "INSERT INTO patrons (id, library_id, token_hash, "
-				 "created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)";
+				 "created_at, last_seen, remembered, remembered_since, "
+				 "notice_version, display_name, email, preferred_staff_id) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char sql_chat[] = "INSERT INTO chats (id, library_id, queue_id, patron_id, "
 			       "staff_id, state, join_cmid, ended_by, created_at, picked_at, "
-			       "ended_at) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, 'ended', ?6, ?7, ?8, ?9, ?10)";
+			       "ended_at, remembered, question, outcome, rating) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, 'ended', ?6, ?7, ?8, ?9, ?10, ?11, "
+			       "?12, ?13, ?14)";
 static const char sql_message[] = "INSERT INTO messages (chat_id, seq, kind, author, "
 				  "author_id, cmid, body, created_at) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -600,9 +610,12 @@ static const char sql_message[] = "INSERT INTO messages (chat_id, seq, kind, aut
 enum { KIND_TEXT = 0, KIND_EVENT = 1 };
 enum { AUTHOR_PATRON = 1, AUTHOR_STAFF = 2 };
 
+struct rel;
+
 struct bulk {
 	sqlite3 *db;
 	sqlite3_stmt *patron, *chat, *msg;
+	struct rel *rel; /* seed_rel.h */
 	size_t rows; /* in the open transaction */
 	size_t msgs; /* written so far */
 	struct timespec t0;
@@ -645,6 +658,8 @@ static int step(struct bulk *b, sqlite3_stmt *st)
 	return 0;
 }
 
+#include "seed_rel.h"
+
 static int put_message(struct bulk *b, int64_t chat, int seq, int kind, int author,
 		       int64_t author_id, const char *cmid, const char *body, size_t len,
 		       int64_t at)
@@ -664,22 +679,26 @@ static int put_message(struct bulk *b, int64_t chat, int seq, int kind, int auth
 	sqlite3_bind_int64(st, 8, at);
 	if (step(b, st))
 		return -1;
+	if (kind == KIND_TEXT)
+		rel_text(b->rel, body, len);
 	if (++b->msgs % 1000000 == 0)
 		fprintf(stderr, "seed: %zu messages, %.1f s\n", b->msgs, seconds_since(&b->t0));
 	return 0;
 }
 
-/* Writes chat `i` (id i + 1) and its messages: the patron's question, "joined" by the
- * librarian who picked it, alternating texts from the librarian, "ended" by one of them. */
+/* Writes chat `i` (id i + 1), its messages and its search document: the patron's
+ * question, "joined" by the librarian who picked it, alternating texts from the
+ * librarian, "ended" by one of them. */
 static int put_chat(struct bulk *b, struct plan *p, struct rng *r, size_t i)
 {
 	const struct chat *c = &p->chats[i];
 	struct patron *pt = &p->patrons[c->who - 1];
 	const struct library *lib = &p->libs[pt->lib];
 	int64_t id = (int64_t)i + 1, t = c->t, picked, staff;
-	int n = p->msgs[i], by_staff = rng_unit(r) < 0.65;
+	int n = p->msgs[i], by_staff = rng_unit(r) < 0.65, rating;
 	int q = rng_unit(r) < 0.75 ? 0 : 1 + (int)rng_below(r, (uint64_t)lib->n_queues - 1);
 	char join_cmid[33], cmid[33], body[BODY_MAX + 1];
+	const char *outcome;
 	size_t len;
 	sqlite3_stmt *st = b->chat;
 
@@ -691,6 +710,7 @@ static int put_chat(struct bulk *b, struct plan *p, struct rng *r, size_t i)
 	draw_cmid(r, join_cmid);
 	len = draw_body(r, patron_open, COUNT(patron_open), patron_more, COUNT(patron_more),
 			body);
+	rel_chat_begin(b->rel, body, len);
 	if (put_message(b, id, 1, KIND_TEXT, AUTHOR_PATRON, c->who, join_cmid, body, len, t))
 		return -1;
 	/* waits in the queue: mostly under a minute, sometimes several */
@@ -721,6 +741,7 @@ static int put_chat(struct bulk *b, struct plan *p, struct rng *r, size_t i)
 		return -1;
 	if (t > pt->last_seen)
 		pt->last_seen = t;
+	rel_chat_end(b->rel, p, c->who, staff, c->t, t, &outcome, &rating);
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, lib->id);
@@ -732,15 +753,23 @@ static int put_chat(struct bulk *b, struct plan *p, struct rng *r, size_t i)
 	sqlite3_bind_int64(st, 8, c->t);
 	sqlite3_bind_int64(st, 9, picked);
 	sqlite3_bind_int64(st, 10, t);
-	return step(b, st);
+	sqlite3_bind_int(st, 11, pt->remembered);
+	sqlite3_bind_text(st, 12, b->rel->question, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, rating);
+	return step(b, st) || rel_index_chat(b, id) ? -1 : 0;
 }
 
+/* Writes patron i (id i + 1) with their relationship memory (rel_patron). */
 static int put_patron(struct bulk *b, const struct plan *p, struct rng *r, size_t i)
 {
 	const struct patron *pt = &p->patrons[i];
 	uint64_t token_hash[4]; /* random: nobody ever logs in as these patrons */
 	sqlite3_stmt *st = b->patron;
+	struct rel_who w;
 
+	if (rel_patron(b, p, i, &w))
+		return -1;
 	for (int k = 0; k < 4; k++)
 		token_hash[k] = rng_next(r);
 	sqlite3_bind_int64(st, 1, (int64_t)i + 1);
@@ -748,15 +777,25 @@ static int put_patron(struct bulk *b, const struct plan *p, struct rng *r, size_
 	sqlite3_bind_blob(st, 3, token_hash, sizeof token_hash, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, pt->created);
 	sqlite3_bind_int64(st, 5, pt->last_seen);
+	sqlite3_bind_int(st, 6, w.remembered);
+	sqlite3_bind_int64(st, 7, w.since);
+	sqlite3_bind_text(st, 8, w.remembered ? NOTICE_VERSION : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, w.display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, w.email, -1, SQLITE_STATIC);
+	if (w.preferred)
+		sqlite3_bind_int64(st, 11, w.preferred);
+	else
+		sqlite3_bind_null(st, 11);
 	return step(b, st);
 }
 
-/* Inserts chats with their messages, then the patrons (whose last_seen the chats set),
- * and gives the set-up rows fixed creation times so the content depends on the seed
- * only. Leaves the WAL empty. Returns 0 or -1 (reported). */
+/* Inserts chats with their messages, then the patrons (whose last_seen the chats set)
+ * with their relationship memory, and gives the set-up rows fixed creation times so the
+ * content depends on the seed only. Leaves the WAL empty. Returns 0 or -1 (reported). */
 static int bulk_write(struct plan *p, const char *path)
 {
 	struct bulk b = {0};
+	struct rel rel;
 	struct rng r;
 	int rc = -1;
 	sqlite3_stmt *st = NULL;
@@ -770,6 +809,9 @@ static int bulk_write(struct plan *p, const char *path)
 	 * random-order indexes (patron token hashes, chats by patron), rare checkpoints */
 	if (exec(b.db, "PRAGMA synchronous=OFF") || exec(b.db, "PRAGMA cache_size=-524288") ||
 	    exec(b.db, "PRAGMA wal_autocheckpoint=20000") || exec(b.db, "PRAGMA temp_store=MEMORY"))
+		goto out;
+	b.rel = &rel;
+	if (rel_open(&rel, b.db, p))
 		goto out;
 	if (sqlite3_prepare_v2(b.db, sql_patron, -1, &b.patron, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(b.db, sql_chat, -1, &b.chat, NULL) != SQLITE_OK ||
@@ -790,6 +832,8 @@ static int bulk_write(struct plan *p, const char *path)
 	for (size_t i = 0; i < p->n_patrons; i++)
 		if (put_patron(&b, p, &r, i))
 			goto out;
+	if (rel_finish(&b, p))
+		goto out;
 	{
 		static const char *const fix[] = {
 			"UPDATE libraries SET created_at = ?1",
@@ -816,6 +860,8 @@ out:
 	sqlite3_finalize(b.patron);
 	sqlite3_finalize(b.chat);
 	sqlite3_finalize(b.msg);
+	if (b.rel)
+		rel_close(b.rel);
 	sqlite3_close(b.db);
 	return rc;
 }
