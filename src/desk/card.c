@@ -234,6 +234,8 @@ void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t
 	out_add(&o, buf, cut);
 	if (cut < n)
 		out_str(&o, "\xe2\x80\xa6");
-	out_str(&o, answered(ch) ? "\xe2\x80\x9d. How did it go?"
-				 : "\xe2\x80\x9d. Did you get what you needed?");
+	/* a quote that ends its own sentence ("...wound care.") takes no second full stop */
+	out_str(&o, cut == n && cut > 0 && strchr(".!?", buf[cut - 1]) ? "\xe2\x80\x9d "
+								    : "\xe2\x80\x9d. ");
+	out_str(&o, answered(ch) ? "How did it go?" : "Did you get what you needed?");
 }

@@ -139,6 +139,7 @@ struct patron_op {
 	uint64_t conn_id;
 	int64_t patron_id;
 	enum cmd_type type;
+	const char *ref;   /* the frame type, a static string */
 	int64_t chat, rating;
 };
 
@@ -146,7 +147,7 @@ static void write_done(struct store_write *w, int rc)
 {
 	struct patron_op *o = w->arg;
 	struct ws_conn *c = ws_find(o->conn_id);
-	const char *ref = o->type == CMD_RATE ? "rate" : NULL;
+	const char *ref = o->ref;
 
 	if (rc) {
 		log_error("patron", "a relationship write failed: %s", store_strerror(rc));
@@ -181,6 +182,7 @@ static void submit_patron_write(struct ws_conn *c, struct store_write *w, struct
 	o->conn_id = c->id;
 	o->patron_id = c->patron->id;
 	o->type = cmd->type;
+	o->ref = cmd->type_name;
 	o->chat = cmd->chat;
 	o->rating = cmd->rating;
 	w->u.rel.patron_id = c->patron->id;

@@ -430,6 +430,24 @@ static void test_opener_tiny_buffers(void **state)
 	assert_string_equal(out, "Hi Zo");
 }
 
+/* A question that ends its own sentence gets no second full stop after the quote. */
+static void test_opener_sentence_end(void **state)
+{
+	struct store_card *card = *state;
+
+	remember(card, "Maya", "");
+	add_chat(card, 9, "I need a systematic review on wound care.", "");
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! Last time you asked about " LQ
+			    "I need a systematic review on wound care." RQ
+			    " Did you get what you needed?");
+	strcpy(card->chats[0].question, "Do you have APA 7?");
+	strcpy(card->chats[0].outcome, "answered");
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! Last time we looked at " LQ
+			    "Do you have APA 7?" RQ " How did it go?");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -447,6 +465,7 @@ int main(void)
 		T(test_opener_collapses_lines),
 		T(test_opener_never_quotes_notes),
 		T(test_opener_tiny_buffers),
+		T(test_opener_sentence_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
