@@ -884,6 +884,79 @@ static void check_decoded(const char *buf, size_t len, long *oks)
 	assert_null(c.root);
 }
 
+/* The relationship frames: remember, forget, choose, rate, favourite, prefer. */
+static void test_relationship_frames(void **state)
+{
+	struct cmd c;
+	struct res r;
+	char big[400];
+
+	(void)state;
+	ok("{\"type\":\"remember\",\"notice\":\"2026-11\",\"display_name\":\"Maya <b>\","
+	   "\"preferred_name\":\"May\",\"pronouns\":\"she/her\",\"email\":\"m@example.org\"}",
+	   CMD_REMEMBER, "remember", &c);
+	assert_string_equal(c.notice, "2026-11");
+	assert_string_equal(c.display_name, "Maya <b>"); /* text, kept as given */
+	assert_string_equal(c.preferred_name, "May");
+	assert_string_equal(c.pronouns, "she/her");
+	assert_string_equal(c.email, "m@example.org");
+	proto_cmd_free(&c);
+	ok("{\"type\":\"remember\",\"notice\":\"2026-11\"}", CMD_REMEMBER, "remember", &c);
+	assert_string_equal(c.display_name, "");
+	assert_string_equal(c.email, "");
+	proto_cmd_free(&c);
+	fails("{\"type\":\"remember\"}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"remember\",\"notice\":7}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"remember\",\"notice\":\"2026-11\",\"email\":\"not an address\"}",
+	      PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"remember\",\"notice\":\"2026-11\",\"email\":\"a@b\",\"x\":1}",
+	      PROTO_BAD_FRAME, &r);
+	snprintf(big, sizeof big, "{\"type\":\"remember\",\"notice\":\"v\",\"pronouns\":\"%.*s\"}",
+		 PROTO_PRONOUNS_MAX + 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	fails(big, PROTO_BAD_FRAME, &r);
+
+	ok("{\"type\":\"forget\"}", CMD_FORGET, "forget", &c);
+	proto_cmd_free(&c);
+	fails("{\"type\":\"forget\",\"all\":true}", PROTO_BAD_FRAME, &r);
+
+	ok("{\"type\":\"choose\",\"chat\":5,\"choice\":\"first\"}", CMD_CHOOSE, "choose", &c);
+	assert_int_equal(c.chat, 5);
+	assert_string_equal(c.choice, "first");
+	proto_cmd_free(&c);
+	ok("{\"type\":\"choose\",\"chat\":5,\"choice\":\"staff\",\"staff\":3}", CMD_CHOOSE,
+	   "choose", &c);
+	assert_int_equal(c.staff, 3);
+	proto_cmd_free(&c);
+	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"staff\"}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"wait\",\"staff\":3}", PROTO_BAD_FRAME,
+	      &r);
+	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"later\"}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"staff\",\"staff\":-2}",
+	      PROTO_BAD_FRAME, &r);
+
+	ok("{\"type\":\"rate\",\"chat\":5,\"rating\":5}", CMD_RATE, "rate", &c);
+	assert_int_equal(c.rating, 5);
+	proto_cmd_free(&c);
+	fails("{\"type\":\"rate\",\"chat\":5,\"rating\":0}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"rate\",\"chat\":5,\"rating\":6}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"rate\",\"chat\":5,\"rating\":4.5}", PROTO_BAD_FRAME, &r);
+
+	ok("{\"type\":\"favourite\",\"staff\":2,\"on\":false}", CMD_FAVOURITE, "favourite", &c);
+	assert_int_equal(c.staff, 2);
+	assert_int_equal(c.on, 0);
+	proto_cmd_free(&c);
+	fails("{\"type\":\"favourite\",\"staff\":0,\"on\":true}", PROTO_BAD_FRAME, &r);
+	ok("{\"type\":\"prefer\",\"staff\":0}", CMD_PREFER, "prefer", &c);
+	assert_int_equal(c.staff, 0);
+	proto_cmd_free(&c);
+	fails("{\"type\":\"prefer\"}", PROTO_BAD_FRAME, &r);
+
+	ok("{\"type\":\"join\",\"queue\":1,\"cmid\":\"j1\",\"text\":\"hi\",\"staff\":2}", CMD_JOIN,
+	   "join", &c);
+	assert_int_equal(c.staff, 2);
+	proto_cmd_free(&c);
+}
+
 static void test_fuzz(void **state)
 {
 	enum { ROUNDS = 20000, CAP = 512 };
@@ -937,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_rejects),
 		cmocka_unit_test(test_utf8_exhaustive),
 		cmocka_unit_test(test_cmid_valid),
+		cmocka_unit_test(test_relationship_frames),
 		cmocka_unit_test(test_fuzz),
 	};
 
