@@ -87,4 +87,4 @@ clean:
 fmt:
 	clang-format -i src/*/*.[ch] src/*.c tests/unit/*.c
 
--include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BENCH_BIN:=.d) $(UNIT_BIN:=.d)
