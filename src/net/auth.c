@@ -357,9 +357,10 @@ static void login_done(struct worker_job *job)
 	w->u.session.created_at = w->u.session.last_seen = now;
 	w->done = session_stored;
 	w->arg = j;
-	if (writer_submit(g_app->writer, w) == 0)
-		return;
-	http_error(h, 503, "busy", "The server is shutting down.");
+	/* refused while shutting down: session_stored still runs (with an error), answers
+	 * and frees j */
+	writer_submit(g_app->writer, w);
+	return;
 out:
 	free(j);
 }

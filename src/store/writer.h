@@ -40,8 +40,9 @@ int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned 
 		 void (*notify)(void *ctx), void *ctx, struct writer **out);
 
 /* Queues a write; takes ownership. Never blocks on I/O (takes a mutex briefly).
- * Loop thread. Returns 0, or STORE_BADARG if the writer is stopping (w is then freed by
- * the writer with rc STORE_ERR on the next drain). */
+ * Loop thread. Returns 0, or STORE_BADARG if the writer is stopping: w's `done` then
+ * still runs, with rc STORE_ERR, on the next drain, so the caller must not free what
+ * `done` frees (w->arg). */
 int writer_submit(struct writer *wr, struct store_write *w);
 
 /* Runs `done` for every completed write in order, then frees them. Returns the number
