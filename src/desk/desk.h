@@ -132,6 +132,7 @@ struct chat {
 	struct sub *subs;    /* the net layer's subscribers; opaque to the desk */
 	int64_t position_sent; /* net layer: the queue position last sent to the patron */
 	int remembered;      /* part of the patron's remembered history */
+	char outcome[16];    /* net layer: the outcome tag staff gave it, "" if none */
 	/* continuity routing: while `offer` is set only that librarian may pick the chat */
 	struct staff *offer;
 	enum offer_why offer_why;

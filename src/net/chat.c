@@ -101,6 +101,8 @@ void chat_json(struct buf *b, const struct chat *ch)
 		json_kstr(b, "ended_by", desk_author_name(ch->ended_by));
 	json_kint(b, "last_seq", ch->durable_seq);
 	json_kint(b, "position", (int64_t)desk_position(ch));
+	if (ch->outcome[0])
+		json_kstr(b, "outcome", ch->outcome);
 	json_close(b, '}');
 }
 

@@ -1129,6 +1129,16 @@ static void post_trait_key(struct http_conn *h, struct staff *st)
 	json_decref(root);
 }
 
+/* The tag shows on the live chat too (chat frames), once stored. */
+static void outcome_done(struct store_write *w, int rc)
+{
+	struct chat *ch = desk_chat(g_app->desk, w->u.rel.chat_id);
+
+	if (!rc && w->changed && ch && ch->lib->id == w->u.rel.library_id)
+		snprintf(ch->outcome, sizeof ch->outcome, "%.15s", w->u.rel.key);
+	ok_done(w, rc);
+}
+
 static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 {
 	const char *outcome;
@@ -1148,7 +1158,7 @@ static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 	else if ((w = wr_new(h, st, STW_CHAT_OUTCOME))) {
 		w->u.rel.chat_id = chat;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", outcome);
-		wr_submit(h->id, st->id, w, ok_done);
+		wr_submit(h->id, st->id, w, outcome_done);
 	}
 	json_decref(root);
 }

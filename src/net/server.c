@@ -156,6 +156,7 @@ int chat_load_state(struct store_conn *sc)
 			goto out;
 		}
 		ch->remembered = r->remembered;
+		snprintf(ch->outcome, sizeof ch->outcome, "%s", r->outcome);
 	}
 	/* open chats' messages are all in the log, in the order they were written */
 	if ((rc = ops->log_messages(sc, load_msg, NULL)))
