@@ -228,6 +228,32 @@ void route_post(struct http_conn *h);
 /* http.c: static files under root for h->path. Returns as an lws callback would. */
 int serve_static(struct http_conn *h, const char *root);
 
+/* ---- rest_util.c: helpers of the REST route files ---------------------------------------- */
+void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes b */
+void rest_respond_ok(struct http_conn *h);                             /* {"ok":true} */
+void rest_bad_request(struct http_conn *h, const char *message);       /* 400 */
+/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
+ * the CSRF token); rest_admin also answers 403 to a librarian. */
+struct staff *rest_staff(struct http_conn *h, int post);
+struct staff *rest_admin(struct http_conn *h, int post);
+/* A positive id (no sign, no leading zero, at most 18 digits), 0 if none; *rest after it. */
+int64_t rest_parse_id(const char *p, const char **rest);
+/* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */
+int64_t rest_path_id(const char *path, const char *prefix, const char **rest);
+/* A query argument ("name=" form): 0 absent, 1 set in *out, -1 present but not a number
+ * in [lo, hi]. */
+int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out);
+/* Valid UTF-8 of at most max bytes without control characters (multiline: newlines and
+ * tabs allowed). */
+int rest_text_ok(const char *s, size_t len, size_t max, int multiline);
+int rest_blank(const char *s);
+/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 with usage and returns
+ * NULL. */
+json_t *rest_body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...);
+/* "key":{"id","name"} of a staff member, or "key":null (id <= 0), with a trailing comma. */
+void rest_staff_ref(struct buf *b, const char *key, int64_t id);
+
+
 /* ---- rest_rel.c: relationship memory and librarian profiles (docs/API.md) ---------- */
 /* The largest photo body accepted by POST RESTREL_PHOTO_PATH (other POSTs: body_max). */
 #define RESTREL_PHOTO_PATH "/api/v1/me/photo"

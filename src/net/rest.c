@@ -9,17 +9,6 @@
 
 #define LIST_MAX 200
 
-static void respond_buf(struct http_conn *h, int status, struct buf *b)
-{
-	size_t n;
-	char *body = buf_take(b, &n);
-
-	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
-	else
-		http_respond(h, status, body, n);
-}
-
 static struct session *staff_session(struct http_conn *h)
 {
 	return h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
@@ -160,7 +149,7 @@ static void read_done(struct worker_job *job)
 		}
 		json_close(&b, ']');
 		buf_putc(&b, '}');
-		respond_buf(h, 200, &b);
+		rest_respond_buf(h, 200, &b);
 		goto out;
 	}
 	if (j->live && !desk_chat(g_app->desk, j->chat_id)) {
@@ -210,7 +199,7 @@ static void read_done(struct worker_job *job)
 	}
 	json_close(&b, ']');
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 out:
 	buf_free(&j->out);
 	free(j);
@@ -294,7 +283,7 @@ int route_get(struct http_conn *h)
 			buf_putc(&b, ',');
 		}
 		json_close(&b, '}');
-		respond_buf(h, g_app->stopping ? 503 : 200, &b);
+		rest_respond_buf(h, g_app->stopping ? 503 : 200, &b);
 		return 0;
 	}
 	if (strncmp(h->path, "/api/", 5) != 0)

@@ -8,7 +8,6 @@
  * anything of them is shown. Relationship writes are conditional in SQL: a write that
  * changed nothing answers 404, exactly like a record that does not exist. Text from users
  * is bound by the store and escaped by the JSON writer; it is never interpreted here. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,148 +38,6 @@ _Static_assert(sizeof preset_labels / sizeof preset_labels[0] == N_PRESETS,
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static void respond_buf(struct http_conn *h, int status, struct buf *b)
-{
-	size_t n;
-	char *body = buf_take(b, &n);
-
-	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
-	else
-		http_respond(h, status, body, n);
-}
-
-static void respond_ok(struct http_conn *h)
-{
-	char *body = strdup("{\"ok\":true}");
-
-	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
-	else
-		http_respond(h, 200, body, strlen(body));
-}
-
-static void bad_request(struct http_conn *h, const char *message)
-{
-	http_error(h, 400, "bad_request", message);
-}
-
-/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
- * the CSRF token). */
-static struct staff *me(struct http_conn *h, int post)
-{
-	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
-
-	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
-		return NULL;
-	}
-	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
-		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
-		return NULL;
-	}
-	return st;
-}
-
-static struct staff *admin(struct http_conn *h, int post)
-{
-	struct staff *st = me(h, post);
-
-	if (st && !st->admin) {
-		http_error(h, 403, "forbidden", "Only an administrator may do this.");
-		return NULL;
-	}
-	return st;
-}
-
-/* Parses a positive id (no sign, no leading zero, at most 18 digits). 0 if none. */
-static int64_t parse_id(const char *p, const char **rest)
-{
-	int64_t v = 0;
-	int n = 0;
-
-	if (*p < '1' || *p > '9')
-		return 0;
-	while (*p >= '0' && *p <= '9' && n < 18) {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (*p >= '0' && *p <= '9')
-		return 0;
-	*rest = p;
-	return v;
-}
-
-/* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */
-static int64_t path_id(const char *path, const char *prefix, const char **rest)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(path, prefix, n) == 0 ? parse_id(path + n, rest) : 0;
-}
-
-/* A query argument: 0 absent, 1 set in *out, -1 present but not a number in [lo, hi]. */
-static int arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out)
-{
-	char arg[48];
-	const char *v = lws_get_urlarg_by_name(h->wsi, name, arg, sizeof arg), *rest = "";
-	int64_t n;
-
-	if (!v)
-		return 0;
-	n = parse_id(v, &rest);
-	if (!n || *rest || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 1;
-}
-
-/* Valid UTF-8 of at most max bytes without control characters (multiline: newlines and
- * tabs allowed). */
-static int text_ok(const char *s, size_t len, size_t max, int multiline)
-{
-	size_t i;
-
-	if (len > max || !proto_utf8_valid(s, len) || strlen(s) != len)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 || c == 0x7f) &&
-		    !(multiline && (c == '\n' || c == '\r' || c == '\t')))
-			return 0;
-	}
-	return 1;
-}
-
-static int blank(const char *s)
-{
-	return s[strspn(s, " \t\r\n")] == '\0';
-}
-
-/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 bad_request (a missing
- * field or one of the wrong type, too) and returns NULL. */
-static json_t *body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...)
-{
-	json_error_t err;
-	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
-	va_list ap;
-	int rc = -1;
-
-	if (root) {
-		va_start(ap, fmt);
-		rc = json_vunpack_ex(root, &err, JSON_STRICT, fmt, ap);
-		va_end(ap);
-	}
-	if (rc) {
-		json_decref(root);
-		bad_request(h, usage);
-		return NULL;
-	}
-	return root;
-}
-
 static int key_ok(const char *k)
 {
 	size_t n = strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_");
@@ -198,23 +55,6 @@ static int preset_index(const char *key)
 	return -1;
 }
 
-/* "key":{"id","name"} or "key":null, with a trailing comma. */
-static void staff_ref(struct buf *b, const char *key, int64_t id)
-{
-	struct staff *s = id > 0 ? desk_staff(g_app->desk, id) : NULL;
-
-	buf_printf(b, "\"%s\":", key);
-	if (id <= 0) {
-		buf_puts(b, "null,");
-		return;
-	}
-	buf_putc(b, '{');
-	json_kint(b, "id", id);
-	json_kstr(b, "name", s ? s->name : "");
-	json_close(b, '}');
-	buf_putc(b, ',');
-}
-
 /* {"profile":{...,"listed":bool}}: the public profile plus what only its owner sees. */
 static void respond_profile(struct http_conn *h, const struct staff *st)
 {
@@ -229,7 +69,7 @@ static void respond_profile(struct http_conn *h, const struct staff *st)
 		json_close(&b, '}');
 	}
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 static int photo_kind(const unsigned char *p, size_t n)
@@ -453,7 +293,7 @@ static void ok_done(struct store_write *w, int rc)
 	struct http_conn *h = wr_answerable(w, rc);
 
 	if (h)
-		respond_ok(h);
+		rest_respond_ok(h);
 	free(w->arg);
 }
 
@@ -471,14 +311,14 @@ static void note_done(struct store_write *w, int rc)
 			json_kint(&b, "patron", w->u.rel.patron_id);
 			json_kint(&b, "created_at", w->u.rel.at);
 		}
-		staff_ref(&b, "author", x->staff_id);
+		rest_staff_ref(&b, "author", x->staff_id);
 		json_kstr(&b, "body", w->u.rel.text);
 		json_kint(&b, "updated_at", w->u.rel.at);
 		json_kbool(&b, "can_edit", 1);
 		json_kbool(&b, "can_delete", st && st->admin);
 		json_close(&b, '}');
 		buf_putc(&b, '}');
-		respond_buf(h, w->kind == STW_NOTE_ADD ? 201 : 200, &b);
+		rest_respond_buf(h, w->kind == STW_NOTE_ADD ? 201 : 200, &b);
 	}
 	free(w->arg);
 }
@@ -619,7 +459,7 @@ static void card_history_json(struct buf *b, const struct rd_job *j, const struc
 		buf_putc(b, '{');
 		json_kint(b, "id", r->id);
 		json_kint(b, "created_at", r->created_at);
-		staff_ref(b, "staff", r->staff_id);
+		rest_staff_ref(b, "staff", r->staff_id);
 		json_kstr(b, "question", r->question);
 		json_kstr(b, "outcome", r->outcome);
 		if (r->rating)
@@ -639,7 +479,7 @@ static void card_history_json(struct buf *b, const struct rd_job *j, const struc
 			continue;
 		buf_putc(b, '{');
 		json_kint(b, "id", n->id);
-		staff_ref(b, "author", n->author_id);
+		rest_staff_ref(b, "author", n->author_id);
 		json_kstr(b, "body", n->body);
 		json_kint(b, "created_at", n->created_at);
 		json_kint(b, "updated_at", n->updated_at);
@@ -665,7 +505,7 @@ static void card_traits_json(struct buf *b, const struct rd_job *j)
 		json_kstr(b, "key", t->key);
 		json_kstr(b, "label", trait_label(j, t->key));
 		json_kstr(b, "value", t->value);
-		staff_ref(b, "by", t->updated_by);
+		rest_staff_ref(b, "by", t->updated_by);
 		json_kint(b, "updated_at", t->updated_at);
 		json_close(b, '}');
 		buf_putc(b, ',');
@@ -673,7 +513,7 @@ static void card_traits_json(struct buf *b, const struct rd_job *j)
 	json_close(b, ']');
 	buf_putc(b, ',');
 	trait_keys_json(b, j);
-	staff_ref(b, "preferred_staff", c->rel.preferred_staff_id);
+	rest_staff_ref(b, "preferred_staff", c->rel.preferred_staff_id);
 	buf_puts(b, "\"favourites\":[");
 	for (i = 0; i < c->rel.n_favourites && i < STORE_FAVOURITES_MAX; i++) {
 		struct staff *s = desk_staff(g_app->desk, c->rel.favourites[i]);
@@ -703,7 +543,7 @@ static void card_view_audit(struct http_conn *h, const struct rd_job *j, struct 
 		if (a)
 			http_error(h, 503, "busy", "Out of memory.");
 		else
-			respond_buf(h, 200, b);
+			rest_respond_buf(h, 200, b);
 		free(a);
 		return;
 	}
@@ -768,14 +608,14 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 
 static void get_card(struct http_conn *h, int64_t patron)
 {
-	struct staff *st = me(h, 0);
+	struct staff *st = rest_staff(h, 0);
 	struct rd_job *j;
 	int64_t chat = 0;
 
 	if (!st)
 		return;
-	if (arg_int(h, "chat=", 1, INT64_MAX, &chat) < 0) {
-		bad_request(h, "chat is a chat id.");
+	if (rest_arg_int(h, "chat=", 1, INT64_MAX, &chat) < 0) {
+		rest_bad_request(h, "chat is a chat id.");
 		return;
 	}
 	if (!(j = rd_new(h, st, RD_CARD)))
@@ -813,7 +653,7 @@ static void search_done(struct http_conn *h, struct rd_job *j)
 	}
 	json_close(&b, ']');
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 static void continuity_done(struct http_conn *h, struct rd_job *j)
@@ -830,7 +670,7 @@ static void continuity_done(struct http_conn *h, struct rd_job *j)
 	else
 		buf_puts(&b, "\"rate\":null");
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 static void audit_list_done(struct http_conn *h, struct rd_job *j)
@@ -849,7 +689,7 @@ static void audit_list_done(struct http_conn *h, struct rd_job *j)
 		if ((s && s->lib->id != j->lib) || (j->patron && v.patron_id != j->patron))
 			continue;
 		buf_putc(&b, '{');
-		staff_ref(&b, "staff", v.staff_id);
+		rest_staff_ref(&b, "staff", v.staff_id);
 		json_kint(&b, "patron", v.patron_id);
 		json_kint(&b, "at", v.at);
 		json_close(&b, '}');
@@ -857,7 +697,7 @@ static void audit_list_done(struct http_conn *h, struct rd_job *j)
 	}
 	json_close(&b, ']');
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 static void photo_done(struct http_conn *h, struct rd_job *j)
@@ -881,7 +721,7 @@ static void keycheck_done(struct http_conn *h, struct rd_job *j)
 	struct store_write *w = j->w;
 
 	if (!j->found) {
-		bad_request(h, "Unknown trait key.");
+		rest_bad_request(h, "Unknown trait key.");
 		return;
 	}
 	j->w = NULL;
@@ -901,7 +741,7 @@ static void rd_done(struct worker_job *job)
 		http_error(h, 404, "not_found",
 			   j->kind == RD_PHOTO ? "No photo." : "No such patron.");
 	} else if (j->rc == STORE_BADARG && j->kind == RD_SEARCH) {
-		bad_request(h, "Search for at least one word.");
+		rest_bad_request(h, "Search for at least one word.");
 	} else if (j->rc) {
 		log_warn("rest", "read kind %d failed: %s", (int)j->kind, store_strerror(j->rc));
 		http_error(h, 503, "store_failed", "Could not read; try again.");
@@ -914,7 +754,7 @@ static void rd_done(struct worker_job *job)
 			buf_putc(&b, '{');
 			trait_keys_json(&b, j);
 			json_close(&b, '}');
-			respond_buf(h, 200, &b);
+			rest_respond_buf(h, 200, &b);
 			break;
 		}
 		case RD_KEYCHECK: keycheck_done(h, j); break;
@@ -934,7 +774,7 @@ out:
 
 static void get_search(struct http_conn *h)
 {
-	struct staff *st = me(h, 0);
+	struct staff *st = rest_staff(h, 0);
 	char q[sizeof((struct rd_job *)0)->q];
 	const char *v;
 	int64_t patron = 0, before = 0, limit = SEARCH_DEFAULT;
@@ -943,14 +783,14 @@ static void get_search(struct http_conn *h)
 	if (!st)
 		return;
 	v = lws_get_urlarg_by_name(h->wsi, "q=", q, sizeof q);
-	if (!v || !*v || blank(v) || !text_ok(v, strlen(v), 400, 0)) {
-		bad_request(h, "Search for at least one word (q=...).");
+	if (!v || !*v || rest_blank(v) || !rest_text_ok(v, strlen(v), 400, 0)) {
+		rest_bad_request(h, "Search for at least one word (q=...).");
 		return;
 	}
-	if (arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0 ||
-	    arg_int(h, "before=", 1, INT64_MAX, &before) < 0 ||
-	    arg_int(h, "limit=", 1, INT64_MAX, &limit) < 0) {
-		bad_request(h, "patron and before are ids; limit is a positive number.");
+	if (rest_arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0 ||
+	    rest_arg_int(h, "before=", 1, INT64_MAX, &before) < 0 ||
+	    rest_arg_int(h, "limit=", 1, INT64_MAX, &limit) < 0) {
+		rest_bad_request(h, "patron and before are ids; limit is a positive number.");
 		return;
 	}
 	if (!(j = rd_new(h, st, RD_SEARCH)))
@@ -964,14 +804,14 @@ static void get_search(struct http_conn *h)
 
 static void get_report(struct http_conn *h)
 {
-	struct staff *st = me(h, 0);
+	struct staff *st = rest_staff(h, 0);
 	int64_t days = 30;
 	struct rd_job *j;
 
 	if (!st)
 		return;
-	if (arg_int(h, "days=", 1, 3660, &days) < 0) {
-		bad_request(h, "days is 1 to 3660.");
+	if (rest_arg_int(h, "days=", 1, 3660, &days) < 0) {
+		rest_bad_request(h, "days is 1 to 3660.");
 		return;
 	}
 	if (!(j = rd_new(h, st, RD_CONTINUITY)))
@@ -983,14 +823,14 @@ static void get_report(struct http_conn *h)
 
 static void get_audit(struct http_conn *h)
 {
-	struct staff *st = admin(h, 0);
+	struct staff *st = rest_admin(h, 0);
 	int64_t patron = 0;
 	struct rd_job *j;
 
 	if (!st)
 		return;
-	if (arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0) {
-		bad_request(h, "patron is a patron id.");
+	if (rest_arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0) {
+		rest_bad_request(h, "patron is a patron id.");
 		return;
 	}
 	if (!(j = rd_new(h, st, RD_AUDIT)))
@@ -1022,15 +862,15 @@ int rest_rel_get(struct http_conn *h)
 	struct staff *st;
 	struct rd_job *j;
 
-	if ((id = path_id(h->path, "/api/v1/patrons/", &rest)) && strcmp(rest, "/card") == 0)
+	if ((id = rest_path_id(h->path, "/api/v1/patrons/", &rest)) && strcmp(rest, "/card") == 0)
 		get_card(h, id);
-	else if ((id = path_id(h->path, "/api/v1/staff/", &rest)) && strcmp(rest, "/photo") == 0)
+	else if ((id = rest_path_id(h->path, "/api/v1/staff/", &rest)) && strcmp(rest, "/photo") == 0)
 		get_photo(h, id);
 	else if (strcmp(h->path, "/api/v1/me/profile") == 0) {
-		if ((st = me(h, 0)))
+		if ((st = rest_staff(h, 0)))
 			respond_profile(h, st);
 	} else if (strcmp(h->path, "/api/v1/trait-keys") == 0) {
-		if ((st = me(h, 0)) && (j = rd_new(h, st, RD_KEYS)))
+		if ((st = rest_staff(h, 0)) && (j = rd_new(h, st, RD_KEYS)))
 			rd_submit(j);
 	} else if (strcmp(h->path, "/api/v1/search") == 0)
 		get_search(h);
@@ -1051,13 +891,13 @@ static void post_note(struct http_conn *h, struct staff *st, enum store_write_ki
 {
 	const char *body;
 	size_t len;
-	json_t *root = body_unpack(h, "Send {\"body\":\"...\"}.", "{s:s%}", "body", &body, &len);
+	json_t *root = rest_body_unpack(h, "Send {\"body\":\"...\"}.", "{s:s%}", "body", &body, &len);
 	struct store_write *w;
 
 	if (!root)
 		return;
-	if (!len || blank(body) || !text_ok(body, len, STORE_NOTE_MAX, 1))
-		bad_request(h, "A note is 1 to 2000 bytes of text.");
+	if (!len || rest_blank(body) || !rest_text_ok(body, len, STORE_NOTE_MAX, 1))
+		rest_bad_request(h, "A note is 1 to 2000 bytes of text.");
 	else if ((w = wr_new(h, st, kind))) {
 		if (!(w->u.rel.text = strdup(body))) {
 			store_write_free(w);
@@ -1077,7 +917,7 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 {
 	const char *key, *value;
 	size_t len;
-	json_t *root = body_unpack(h, "Send {\"key\":\"...\",\"value\":\"...\"}.", "{s:s, s:s%}",
+	json_t *root = rest_body_unpack(h, "Send {\"key\":\"...\",\"value\":\"...\"}.", "{s:s, s:s%}",
 				   "key", &key, "value", &value, &len);
 	struct store_write *w;
 	struct rd_job *j;
@@ -1085,13 +925,13 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 	if (!root)
 		return;
 	if (!key_ok(key))
-		bad_request(h, "Unknown trait key.");
-	else if (!text_ok(value, len, STORE_TRAIT_VALUE_MAX, 0))
-		bad_request(h, "A trait value is at most 200 bytes of text on one line.");
+		rest_bad_request(h, "Unknown trait key.");
+	else if (!rest_text_ok(value, len, STORE_TRAIT_VALUE_MAX, 0))
+		rest_bad_request(h, "A trait value is at most 200 bytes of text on one line.");
 	else if ((w = wr_new(h, st, STW_TRAIT_SET))) {
 		w->u.rel.patron_id = patron;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", key);
-		snprintf(w->u.rel.value, sizeof w->u.rel.value, "%s", blank(value) ? "" : value);
+		snprintf(w->u.rel.value, sizeof w->u.rel.value, "%s", rest_blank(value) ? "" : value);
 		if (preset_index(key) >= 0) {
 			wr_submit(h->id, st->id, w, ok_done);
 		} else if (!(j = rd_new(h, st, RD_KEYCHECK))) {
@@ -1109,18 +949,18 @@ static void post_trait_key(struct http_conn *h, struct staff *st)
 {
 	const char *key, *label;
 	size_t len;
-	json_t *root = body_unpack(h, "Send {\"key\":\"...\",\"label\":\"...\"}.", "{s:s, s:s%}",
+	json_t *root = rest_body_unpack(h, "Send {\"key\":\"...\",\"label\":\"...\"}.", "{s:s, s:s%}",
 				   "key", &key, "label", &label, &len);
 	struct store_write *w;
 
 	if (!root)
 		return;
 	if (!key_ok(key))
-		bad_request(h, "A key is 1 to 31 of a-z, 0-9 and _.");
+		rest_bad_request(h, "A key is 1 to 31 of a-z, 0-9 and _.");
 	else if (preset_index(key) >= 0)
-		bad_request(h, "Preset trait keys cannot be changed.");
-	else if (!text_ok(label, len, LABEL_MAX, 0) || (len && blank(label)))
-		bad_request(h, "A label is at most 127 bytes of text on one line.");
+		rest_bad_request(h, "Preset trait keys cannot be changed.");
+	else if (!rest_text_ok(label, len, LABEL_MAX, 0) || (len && rest_blank(label)))
+		rest_bad_request(h, "A label is at most 127 bytes of text on one line.");
 	else if ((w = wr_new(h, st, STW_TRAIT_KEY_PUT))) {
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", key);
 		snprintf(w->u.rel.value, sizeof w->u.rel.value, "%s", label);
@@ -1142,7 +982,7 @@ static void outcome_done(struct store_write *w, int rc)
 static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 {
 	const char *outcome;
-	json_t *root = body_unpack(h, "Send {\"outcome\":\"...\"}.", "{s:s}", "outcome", &outcome);
+	json_t *root = rest_body_unpack(h, "Send {\"outcome\":\"...\"}.", "{s:s}", "outcome", &outcome);
 	struct store_write *w;
 	size_t i;
 	int ok;
@@ -1153,7 +993,7 @@ static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 	for (i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
 		ok |= strcmp(outcome, outcomes[i]) == 0;
 	if (!ok)
-		bad_request(
+		rest_bad_request(
 		    h, "outcome is answered, partly, referred, follow_up, unanswered or \"\".");
 	else if ((w = wr_new(h, st, STW_CHAT_OUTCOME))) {
 		w->u.rel.chat_id = chat;
@@ -1169,21 +1009,21 @@ static void post_profile(struct http_conn *h, struct staff *st)
 	size_t nl, pl, sl, bl;
 	int listed;
 	json_t *root =
-	    body_unpack(h, "Send {\"name\",\"pronouns\",\"subjects\",\"bio\",\"listed\"}.",
+	    rest_body_unpack(h, "Send {\"name\",\"pronouns\",\"subjects\",\"bio\",\"listed\"}.",
 			"{s:s%, s:s%, s:s%, s:s%, s:b}", "name", &name, &nl, "pronouns", &pronouns,
 			&pl, "subjects", &subjects, &sl, "bio", &bio, &bl, "listed", &listed);
 	struct store_write *w;
 
 	if (!root)
 		return;
-	if (!nl || blank(name) || !text_ok(name, nl, NAME_MAX_BYTES, 0))
-		bad_request(h, "name is 1 to 127 bytes of text on one line.");
-	else if (!text_ok(pronouns, pl, PRONOUNS_MAX, 0))
-		bad_request(h, "pronouns are at most 63 bytes of text on one line.");
-	else if (!text_ok(subjects, sl, SUBJECTS_MAX, 0))
-		bad_request(h, "subjects are at most 255 bytes of text on one line.");
-	else if (!text_ok(bio, bl, BIO_MAX, 1))
-		bad_request(h, "bio is at most 500 bytes of text.");
+	if (!nl || rest_blank(name) || !rest_text_ok(name, nl, NAME_MAX_BYTES, 0))
+		rest_bad_request(h, "name is 1 to 127 bytes of text on one line.");
+	else if (!rest_text_ok(pronouns, pl, PRONOUNS_MAX, 0))
+		rest_bad_request(h, "pronouns are at most 63 bytes of text on one line.");
+	else if (!rest_text_ok(subjects, sl, SUBJECTS_MAX, 0))
+		rest_bad_request(h, "subjects are at most 255 bytes of text on one line.");
+	else if (!rest_text_ok(bio, bl, BIO_MAX, 1))
+		rest_bad_request(h, "bio is at most 500 bytes of text.");
 	else if ((w = wr_new(h, st, STW_STAFF_PROFILE))) {
 		snprintf(w->u.rel.display_name, sizeof w->u.rel.display_name, "%s", name);
 		snprintf(w->u.rel.pronouns, sizeof w->u.rel.pronouns, "%s", pronouns);
@@ -1257,13 +1097,13 @@ static enum post_route post_route(const char *path, int64_t *id)
 {
 	const char *rest = "";
 
-	if ((*id = path_id(path, "/api/v1/patrons/", &rest)))
+	if ((*id = rest_path_id(path, "/api/v1/patrons/", &rest)))
 		return !strcmp(rest, "/notes")	  ? P_NOTE_ADD
 		       : !strcmp(rest, "/traits") ? P_TRAIT
 						  : P_NONE;
-	if ((*id = path_id(path, "/api/v1/notes/", &rest)))
+	if ((*id = rest_path_id(path, "/api/v1/notes/", &rest)))
 		return !*rest ? P_NOTE_EDIT : !strcmp(rest, "/delete") ? P_NOTE_DELETE : P_NONE;
-	if ((*id = path_id(path, "/api/v1/chats/", &rest)))
+	if ((*id = rest_path_id(path, "/api/v1/chats/", &rest)))
 		return !strcmp(rest, "/outcome") ? P_OUTCOME : P_NONE;
 	return !strcmp(path, "/api/v1/trait-keys")	  ? P_TRAIT_KEY
 	       : !strcmp(path, "/api/v1/me/profile")	  ? P_PROFILE
@@ -1280,7 +1120,7 @@ int rest_rel_post(struct http_conn *h)
 
 	if (r == P_NONE)
 		return 0;
-	if (!(st = me(h, 1)))
+	if (!(st = rest_staff(h, 1)))
 		return 1;
 	switch (r) {
 	case P_NOTE_ADD: post_note(h, st, STW_NOTE_ADD, id); break;

@@ -1,0 +1,169 @@
+/* rest_util.c: small helpers the REST route files share: answering, the caller's staff
+ * session (with CSRF for POSTs), ids in paths and query arguments, text and JSON body
+ * checks. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+
+void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
+{
+	size_t n;
+	char *body = buf_take(b, &n);
+
+	if (!body)
+		http_error(h, 503, "busy", "Out of memory.");
+	else
+		http_respond(h, status, body, n);
+}
+
+void rest_respond_ok(struct http_conn *h)
+{
+	char *body = strdup("{\"ok\":true}");
+
+	if (!body)
+		http_error(h, 503, "busy", "Out of memory.");
+	else
+		http_respond(h, 200, body, strlen(body));
+}
+
+void rest_bad_request(struct http_conn *h, const char *message)
+{
+	http_error(h, 400, "bad_request", message);
+}
+
+/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
+ * the CSRF token). */
+struct staff *rest_staff(struct http_conn *h, int post)
+{
+	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
+	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
+
+	if (!st) {
+		http_error(h, 401, "unauthenticated", "Please log in.");
+		return NULL;
+	}
+	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
+		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		return NULL;
+	}
+	return st;
+}
+
+struct staff *rest_admin(struct http_conn *h, int post)
+{
+	struct staff *st = rest_staff(h, post);
+
+	if (st && !st->admin) {
+		http_error(h, 403, "forbidden", "Only an administrator may do this.");
+		return NULL;
+	}
+	return st;
+}
+
+/* Parses a positive id (no sign, no leading zero, at most 18 digits). 0 if none. */
+int64_t rest_parse_id(const char *p, const char **rest)
+{
+	int64_t v = 0;
+	int n = 0;
+
+	if (*p < '1' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9' && n < 18) {
+		v = v * 10 + (*p++ - '0');
+		n++;
+	}
+	if (*p >= '0' && *p <= '9')
+		return 0;
+	*rest = p;
+	return v;
+}
+
+/* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */
+int64_t rest_path_id(const char *path, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(path, prefix, n) == 0 ? rest_parse_id(path + n, rest) : 0;
+}
+
+/* A query argument: 0 absent, 1 set in *out, -1 present but not a number in [lo, hi]. */
+int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+	char arg[48];
+	const char *v = lws_get_urlarg_by_name(h->wsi, name, arg, sizeof arg), *rest = "";
+	int64_t n;
+
+	if (!v)
+		return 0;
+	n = rest_parse_id(v, &rest);
+	if (!n || *rest || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 1;
+}
+
+/* Valid UTF-8 of at most max bytes without control characters (multiline: newlines and
+ * tabs allowed). */
+int rest_text_ok(const char *s, size_t len, size_t max, int multiline)
+{
+	size_t i;
+
+	if (len > max || !proto_utf8_valid(s, len) || strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 || c == 0x7f) &&
+		    !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+			return 0;
+	}
+	return 1;
+}
+
+int rest_blank(const char *s)
+{
+	return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 bad_request (a missing
+ * field or one of the wrong type, too) and returns NULL. */
+json_t *rest_body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...)
+{
+	json_error_t err;
+	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
+	va_list ap;
+	int rc = -1;
+
+	if (root) {
+		va_start(ap, fmt);
+		rc = json_vunpack_ex(root, &err, JSON_STRICT, fmt, ap);
+		va_end(ap);
+	}
+	if (rc) {
+		json_decref(root);
+		rest_bad_request(h, usage);
+		return NULL;
+	}
+	return root;
+}
+
+/* "key":{"id","name"} or "key":null, with a trailing comma. */
+void rest_staff_ref(struct buf *b, const char *key, int64_t id)
+{
+	struct staff *s = id > 0 ? desk_staff(g_app->desk, id) : NULL;
+
+	buf_printf(b, "\"%s\":", key);
+	if (id <= 0) {
+		buf_puts(b, "null,");
+		return;
+	}
+	buf_putc(b, '{');
+	json_kint(b, "id", id);
+	json_kstr(b, "name", s ? s->name : "");
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
