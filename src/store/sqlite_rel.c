@@ -383,7 +383,7 @@ int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const
 	match = sq_fts_query(query, &err);
 	if (!match)
 		return err;
-	st = sq_stmt(c, SQ_SEARCH);
+	st = sq_stmt(c, patron_id > 0 ? SQ_SEARCH_PATRON : SQ_SEARCH);
 	if (!st) {
 		free(match);
 		return STORE_ERR;
@@ -391,7 +391,7 @@ int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const
 	rc = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
 	rc = rc ? rc : sqlite3_bind_int64(st, 3, library_id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 4, patron_id > 0 ? patron_id : 0);
+	rc = rc || patron_id <= 0 ? rc : sqlite3_bind_int64(st, 4, patron_id);
 	rc = rc ? rc : sqlite3_bind_int(st, 5, sq_limit(limit));
 	rc = sq_each_row(c, st, rc, sq_fill_chat, &r, row_chat, &cb, ctx, "search");
 	free(match); /* after sq_each_row reset the statement, which held it */

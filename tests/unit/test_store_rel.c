@@ -1508,6 +1508,7 @@ static void test_query_plans(void **state)
 		{SQ_CARD_NOTES, "SEARCH notes USING INDEX notes_by_patron (patron_id=?)"},
 		{SQ_CARD_TRAITS, "SEARCH t USING PRIMARY KEY (patron_id=?)"},
 		{SQ_SEARCH, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"},
+		{SQ_SEARCH_PATRON, "SEARCH c USING INDEX chats_remembered (patron_id=? AND id<?)"},
 		{SQ_CARD_VIEWS_LIBRARY, "SEARCH card_views USING INDEX card_views_by_library"},
 		{SQ_CARD_VIEWS_PATRON, "SEARCH card_views USING INDEX card_views_by_patron"},
 		{SQ_TRAIT_KEYS, "SEARCH trait_keys USING PRIMARY KEY (library_id=?)"},
