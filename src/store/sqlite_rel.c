@@ -311,8 +311,10 @@ static int is_wordy(unsigned char ch)
 
 /* See sqlite_int.h. Each whitespace-separated word becomes an FTS5 string ("..." with
  * inner quotes doubled), so operators (AND, OR, NOT, NEAR), column filters, * and ^ in
- * the input are plain text; FTS5 ANDs the strings. The last one gets * (prefix).
- * Words without any letter or digit are dropped. */
+ * the input are plain text; FTS5 ANDs the strings. Words without any letter or digit
+ * are dropped. No word is a prefix: FTS5 (3.40) builds a prefix's whole doclist, in
+ * every chat's lookup too, before it returns a row, which cost up to a second for a
+ * common word (docs/DECISIONS.md); whole words are read lazily, newest first. */
 char *sq_fts_query(const char *words, int *err)
 {
 	size_t len = strlen(words);
@@ -320,12 +322,12 @@ char *sq_fts_query(const char *words, int *err)
 	const char *p = words;
 
 	/* a kept word of k bytes takes at most 2k + 3 (quotes doubled, two quotes, a
-	 * space) and has k >= 1; then a * and the NUL */
-	if (len > (SIZE_MAX - 2) / 5) {
+	 * space) and has k >= 1; then the NUL */
+	if (len > (SIZE_MAX - 1) / 5) {
 		*err = STORE_BADARG;
 		return NULL;
 	}
-	out = o = malloc(5 * len + 2);
+	out = o = malloc(5 * len + 1);
 	if (!out) {
 		*err = STORE_ERR;
 		return NULL;
@@ -356,7 +358,6 @@ char *sq_fts_query(const char *words, int *err)
 		*err = STORE_BADARG;
 		return NULL;
 	}
-	*o++ = '*';
 	*o = '\0';
 	return out;
 }
