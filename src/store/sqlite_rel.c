@@ -311,8 +311,10 @@ static int is_wordy(unsigned char ch)
 
 /* See sqlite_int.h. Each whitespace-separated word becomes an FTS5 string ("..." with
  * inner quotes doubled), so operators (AND, OR, NOT, NEAR), column filters, * and ^ in
- * the input are plain text; FTS5 ANDs the strings. The last one gets * (prefix).
- * Words without any letter or digit are dropped. */
+ * the input are plain text; FTS5 ANDs the strings. Words without any letter or digit
+ * are dropped. No word is a prefix: FTS5 (3.40) builds a prefix's whole doclist, in
+ * every chat's lookup too, before it returns a row, which cost up to a second for a
+ * common word (docs/DECISIONS.md); whole words are read lazily, newest first. */
 char *sq_fts_query(const char *words, int *err)
 {
 	size_t len = strlen(words);
@@ -320,12 +322,12 @@ char *sq_fts_query(const char *words, int *err)
 	const char *p = words;
 
 	/* a kept word of k bytes takes at most 2k + 3 (quotes doubled, two quotes, a
-	 * space) and has k >= 1; then a * and the NUL */
-	if (len > (SIZE_MAX - 2) / 5) {
+	 * space) and has k >= 1; then the NUL */
+	if (len > (SIZE_MAX - 1) / 5) {
 		*err = STORE_BADARG;
 		return NULL;
 	}
-	out = o = malloc(5 * len + 2);
+	out = o = malloc(5 * len + 1);
 	if (!out) {
 		*err = STORE_ERR;
 		return NULL;
@@ -356,7 +358,6 @@ char *sq_fts_query(const char *words, int *err)
 		*err = STORE_BADARG;
 		return NULL;
 	}
-	*o++ = '*';
 	*o = '\0';
 	return out;
 }
@@ -383,7 +384,7 @@ int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const
 	match = sq_fts_query(query, &err);
 	if (!match)
 		return err;
-	st = sq_stmt(c, SQ_SEARCH);
+	st = sq_stmt(c, patron_id > 0 ? SQ_SEARCH_PATRON : SQ_SEARCH);
 	if (!st) {
 		free(match);
 		return STORE_ERR;
@@ -391,7 +392,7 @@ int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const
 	rc = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
 	rc = rc ? rc : sqlite3_bind_int64(st, 3, library_id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 4, patron_id > 0 ? patron_id : 0);
+	rc = rc || patron_id <= 0 ? rc : sqlite3_bind_int64(st, 4, patron_id);
 	rc = rc ? rc : sqlite3_bind_int(st, 5, sq_limit(limit));
 	rc = sq_each_row(c, st, rc, sq_fill_chat, &r, row_chat, &cb, ctx, "search");
 	free(match); /* after sq_each_row reset the statement, which held it */

@@ -470,14 +470,21 @@ const char *const sq_sql[SQ__COUNT] = {
 			   "patron_id = ?1 AND (key IN (" PRESETS_SQL ") OR EXISTS (SELECT 1 "
 			   "FROM trait_keys k WHERE k.library_id = ?2 AND k.key = t.key)) "
 			   "ORDER BY key LIMIT ?3",
-	/* newest first by walking the full-text matches (ended chats) in descending rowid
-	 * (= chat id) order from ?2 down; never ranked. CROSS JOIN keeps chat_text the outer
-	 * loop. */
+	/* a library's: newest first by walking the full-text matches (ended chats) in
+	 * descending rowid (= chat id) order from ?2 down; never ranked. CROSS JOIN keeps
+	 * chat_text the outer loop. */
 	[SQ_SEARCH] = "SELECT " CHAT_COLS_OF("c.") " FROM chat_text CROSS JOIN chats c "
 		      "ON c.id = chat_text.rowid WHERE chat_text MATCH ?1 AND "
-		      "chat_text.rowid < ?2 AND c.library_id = ?3 AND (?4 = 0 OR "
-		      "(c.patron_id = ?4 AND c.remembered = 1)) ORDER BY chat_text.rowid DESC "
-		      "LIMIT ?5",
+		      "chat_text.rowid < ?2 AND c.library_id = ?3 ORDER BY chat_text.rowid "
+		      "DESC LIMIT ?5",
+	/* a patron's: their remembered chats (tens) drive, newest first, and each is looked
+	 * up in the index by rowid; walking the library's matches instead cost up to the
+	 * whole doclist of a common word */
+	[SQ_SEARCH_PATRON] = "SELECT " CHAT_COLS_OF("c.") " FROM chats c INDEXED BY "
+			     "chats_remembered CROSS JOIN chat_text ON chat_text.rowid = c.id "
+			     "WHERE c.patron_id = ?4 AND c.remembered = 1 AND c.id < ?2 AND "
+			     "c.library_id = ?3 AND chat_text MATCH ?1 ORDER BY c.id DESC "
+			     "LIMIT ?5",
 	[SQ_STAFF_PHOTO] = "SELECT type, data FROM staff_photos WHERE staff_id = ?1",
 	[SQ_TRAIT_KEYS] = "SELECT key, label FROM trait_keys WHERE library_id = ?1 ORDER BY key",
 	[SQ_CARD_VIEWS_LIBRARY] = "SELECT staff_id, patron_id, at FROM card_views WHERE "

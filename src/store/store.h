@@ -376,8 +376,8 @@ struct store_ops {
 		    struct store_card *out);
 	/* Full-text search of a library's ended chats, newest first, at most `limit`, with
 	 * id < before_id when before_id > 0. patron_id > 0: only that patron's remembered
-	 * chats. `query` is plain words (not FTS syntax): every word must occur (prefix
-	 * match for the last one). STORE_BADARG: no searchable word. */
+	 * chats. `query` is plain words (not FTS syntax): every word must occur as a whole
+	 * word, case and accents aside (no prefix match). STORE_BADARG: no searchable word. */
 	int (*search)(struct store_conn *c, int64_t library_id, int64_t patron_id,
 		      const char *query, int64_t before_id, int limit, store_chat_cb cb,
 		      void *ctx);

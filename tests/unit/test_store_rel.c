@@ -413,6 +413,7 @@ static void test_migration_from_v2(void **state)
 	sqlite3_stmt *st;
 	struct store_chat ch;
 	struct ids s;
+	char folded[2 + 200 + 1];
 	int v = 0;
 	size_t n;
 
@@ -477,7 +478,11 @@ static void test_migration_from_v2(void **state)
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.v[0], 1);
 	assert_int_equal(search(f, 1, 0, "joined", 0, 10, 0).n, 0);
-	assert_int_equal(search(f, 1, 0, "abe", 0, 10, 0).n, 1); /* é folds to e */
+	memset(folded, 'e', sizeof folded - 1); /* é folds to e */
+	memcpy(folded, "ab", 2);
+	folded[sizeof folded - 1] = '\0';
+	assert_int_equal(search(f, 1, 0, folded, 0, 10, 0).n, 1);
+	assert_int_equal(search(f, 1, 0, "abe", 0, 10, 0).n, 0); /* not a prefix */
 	assert_int_equal(search(f, 1, 0, "microfilm", 0, 10, 0).n, 0);
 	/* the open chat becomes searchable when it ends */
 	end_chat(f, 2, "ended");
@@ -1181,12 +1186,12 @@ static void fts_is(const char *in, const char *want)
 static void test_fts_query(void **state)
 {
 	(void)state;
-	fts_is("apa", "\"apa\"*");
-	fts_is("  nursing\tAPA  cit ", "\"nursing\" \"APA\" \"cit\"*");
-	fts_is("say \"hi\"", "\"say\" \"\"\"hi\"\"\"*");
-	fts_is("a OR b", "\"a\" \"OR\" \"b\"*");
-	fts_is("body:x NEAR(y) -- !! ** z*", "\"body:x\" \"NEAR(y)\" \"z*\"*");
-	fts_is("caf\xc3\xa9", "\"caf\xc3\xa9\"*");
+	fts_is("apa", "\"apa\"");
+	fts_is("  nursing\tAPA  cit ", "\"nursing\" \"APA\" \"cit\"");
+	fts_is("say \"hi\"", "\"say\" \"\"\"hi\"\"\"");
+	fts_is("a OR b", "\"a\" \"OR\" \"b\"");
+	fts_is("body:x NEAR(y) -- !! ** z*", "\"body:x\" \"NEAR(y)\" \"z*\"");
+	fts_is("caf\xc3\xa9", "\"caf\xc3\xa9\"");
 	fts_is("", NULL);
 	fts_is("  -- !! \"\" * ", NULL);
 }
@@ -1226,16 +1231,23 @@ static void test_search(void **state)
 	s = search(f, f->lib_b, 0, "apa", 0, 10, 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.v[0], 4);
-	/* every word must occur; the last one as a prefix; case and order free */
-	s = search(f, f->lib_a, 0, "NURSING ap", 0, 10, 0);
+	/* every word must occur, as a whole word; case and order free */
+	s = search(f, f->lib_a, 0, "Apa NURSING", 0, 10, 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.v[0], 3);
-	s = search(f, f->lib_a, 0, "nurs", 0, 10, 0);
+	s = search(f, f->lib_a, 0, "nursing", 0, 10, 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.v[0], 6);
 	assert_int_equal(s.v[2], 2);
 	assert_int_equal(search(f, f->lib_a, 0, "nursing guide", 0, 10, 0).n, 1);
-	assert_int_equal(search(f, f->lib_a, 0, "nurs guide", 0, 10, 0).n, 0); /* not last */
+	/* no prefix match, not even of the last word, nor with a * */
+	assert_int_equal(search(f, f->lib_a, 0, "nurs", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 0, "nursing ap", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 0, "nurs*", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 0, "journal", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 0, "journals", 0, 10, 0).n, 2);
+	/* a one-letter word is a word too */
+	assert_int_equal(search(f, f->lib_a, 0, "a", 0, 10, 0).n, 3);
 	assert_int_equal(search(f, f->lib_a, 0, "apa journals", 0, 10, 0).n, 0);
 	/* the librarian's words count too; events do not */
 	assert_int_equal(search(f, f->lib_a, 0, "cinahl", 0, 10, 0).n, 2);
@@ -1508,6 +1520,7 @@ static void test_query_plans(void **state)
 		{SQ_CARD_NOTES, "SEARCH notes USING INDEX notes_by_patron (patron_id=?)"},
 		{SQ_CARD_TRAITS, "SEARCH t USING PRIMARY KEY (patron_id=?)"},
 		{SQ_SEARCH, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"},
+		{SQ_SEARCH_PATRON, "SEARCH c USING INDEX chats_remembered (patron_id=? AND id<?)"},
 		{SQ_CARD_VIEWS_LIBRARY, "SEARCH card_views USING INDEX card_views_by_library"},
 		{SQ_CARD_VIEWS_PATRON, "SEARCH card_views USING INDEX card_views_by_patron"},
 		{SQ_TRAIT_KEYS, "SEARCH trait_keys USING PRIMARY KEY (library_id=?)"},
