@@ -1,6 +1,8 @@
 /* reads: times the REST reads a librarian makes while chatting (GET /api/v1/me, the 50
- * newest ended chats, one transcript), one after another on one keep-alive connection,
- * with libcurl. A lean client, so that the figures are the server's, not the client's.
+ * newest ended chats, one transcript, a patron's relationship card), one after another on
+ * one keep-alive connection, with libcurl. A lean client, so that the figures are the
+ * server's, not the client's. A card is answered once its audit row committed, so card
+ * reads include a group commit.
  *
  *   reads --port P [--email E] [--password PW] [--n N] [--json]
  *
@@ -67,18 +69,23 @@ static long request(CURL *c, const char *url, const char *post, struct body *b)
 	return status;
 }
 
-static int chat_ids(const struct body *b, long long *ids)
+/* Chat ids of a chat list, and the patrons of its remembered chats (*n_patrons). */
+static int chat_ids(const struct body *b, long long *ids, long long *patrons, int *n_patrons)
 {
 	json_error_t err;
 	json_t *root = json_loadb(b->data, b->len, 0, &err), *chats, *ch;
 	size_t i;
 	int n = 0;
 
+	*n_patrons = 0;
 	chats = json_object_get(root, "chats");
 	json_array_foreach(chats, i, ch)
 	{
 		if (n < MAX_IDS)
 			ids[n++] = (long long)json_integer_value(json_object_get(ch, "id"));
+		if (*n_patrons < MAX_IDS && json_is_true(json_object_get(ch, "remembered")))
+			patrons[(*n_patrons)++] =
+			    (long long)json_integer_value(json_object_get(ch, "patron"));
 	}
 	json_decref(root);
 	return n;
@@ -87,8 +94,8 @@ static int chat_ids(const struct body *b, long long *ids)
 int main(int argc, char **argv)
 {
 	const char *email = "jen@demo.library", *password = "rapport-demo";
-	int port = 0, n = 600, json = 0, i, bad = 0, n_ids;
-	long long ids[MAX_IDS];
+	int port = 0, n = 600, json = 0, i, bad = 0, n_ids, n_patrons, kinds;
+	long long ids[MAX_IDS], patrons[MAX_IDS];
 	char base[64], url[160], login[600];
 	struct body b = {0};
 	struct curl_slist *hdrs = NULL;
@@ -136,32 +143,37 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(url, sizeof url, "%s/api/v1/chats?limit=50", base);
-	if (request(c, url, NULL, &b) != 200 || (n_ids = chat_ids(&b, ids)) == 0) {
+	if (request(c, url, NULL, &b) != 200 || (n_ids = chat_ids(&b, ids, patrons, &n_patrons)) == 0) {
 		fprintf(stderr, "reads: no chats to read\n");
 		return 1;
 	}
+	kinds = n_patrons ? 4 : 3; /* cards only when some of those chats are remembered */
 	for (i = 0; i < n; i++) {
 		double t0;
 
-		if (i % 3 == 0)
+		if (i % kinds == 0)
 			snprintf(url, sizeof url, "%s/api/v1/me", base);
-		else if (i % 3 == 1)
+		else if (i % kinds == 1)
 			snprintf(url, sizeof url, "%s/api/v1/chats?limit=50&state=ended", base);
-		else
+		else if (i % kinds == 2)
 			snprintf(url, sizeof url, "%s/api/v1/chats/%lld", base, ids[i % n_ids]);
+		else
+			snprintf(url, sizeof url, "%s/api/v1/patrons/%lld/card", base,
+				 patrons[i % n_patrons]);
 		t0 = now_ms();
 		bad += request(c, url, NULL, &b) != 200;
 		t[i] = now_ms() - t0;
 	}
 	qsort(t, (size_t)n, sizeof *t, cmp_double);
 	if (json)
-		printf("{\"requests\":%d,\"failed\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-		       "\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
-		       n, bad, t[n / 2], t[n * 99 / 100], t[n * 999 / 1000], t[n - 1]);
+		printf("{\"requests\":%d,\"failed\":%d,\"cards\":%d,\"p50_ms\":%.3f,"
+		       "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
+		       n, bad, kinds == 4, t[n / 2], t[n * 99 / 100], t[n * 999 / 1000], t[n - 1]);
 	else
-		printf("%d requests (me, ended chats, transcripts), %d failed: p50 %.3f p99 %.3f "
+		printf("%d requests (me, ended chats, transcripts%s), %d failed: p50 %.3f p99 %.3f "
 		       "p99.9 %.3f max %.3f ms\n",
-		       n, bad, t[n / 2], t[n * 99 / 100], t[n * 999 / 1000], t[n - 1]);
+		       n, kinds == 4 ? ", cards" : "", bad, t[n / 2], t[n * 99 / 100],
+		       t[n * 999 / 1000], t[n - 1]);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	curl_global_cleanup();

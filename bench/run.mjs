@@ -213,7 +213,7 @@ async function librarianReads(port) {
     { encoding: 'utf8', timeout: 60000 });
   const j = JSON.parse(r.stdout);
   if (j.failed) throw new Error(`${j.failed} reads failed`);
-  return { p99: j.p99_ms, n: j.requests, what: 'me, 50 newest ended, transcripts; libcurl' };
+  return { p99: j.p99_ms, n: j.requests, what: `me, 50 newest ended, transcripts${j.cards ? ', cards (audited)' : ''}; libcurl` };
 }
 
 main()
