@@ -236,6 +236,8 @@ int serve_static(struct http_conn *h, const char *root);
  * worker or write callback), 0 when the path is not its own. Loop thread. */
 int rest_rel_get(struct http_conn *h);
 int rest_rel_post(struct http_conn *h);
+/* rest_waits.c: GET /api/v1/reports/waits (same contract as rest_rel_get). */
+int rest_waits_get(struct http_conn *h);
 
 /* ---- auth.c: staff sessions and login --------------------------------------------- */
 /* Finds a live session by cookie value; touches it. NULL if none or expired. */
