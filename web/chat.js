@@ -16,6 +16,7 @@ import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { avatar, firstName, nameLine } from './js/people.js';
 import { Memory } from './js/patron-memory.js';
+import { waitWords, grewWords } from './js/wait.js';
 
 const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
@@ -50,6 +51,10 @@ const ui = {
   endedBox: $('ended-box'),
   endedText: $('ended-text'),
   newChatBtn: $('new-chat-btn'),
+  waitGrew: $('wait-grew'),
+  waitGrewText: $('wait-grew-text'),
+  waitKeep: $('wait-keep'),
+  waitLeave: $('wait-leave'),
   offerBox: $('offer-box'),
   offerText: $('offer-text'),
   offerTime: $('offer-time'),
@@ -297,6 +302,7 @@ function renderChat() {
   const open = c.state === 'queued' || c.state === 'active';
   const q = queueById(c.queue);
   if (c.state === 'queued') {
+    const wait = waitWords(c.wait);
     ui.heading.textContent =
       c.position > 0 ? `You're number ${c.position} in the queue` : "You're in the queue";
     if (q && q.staff_on === 0) {
@@ -304,6 +310,10 @@ function renderChat() {
         'No one is on right now, so this may take a while. Please keep this page open.';
     } else if (c.offer && c.offer.staff) {
       ui.sub.textContent = ''; // the offer box below says who we are asking
+    } else if (wait) {
+      ui.sub.textContent = `Your wait: ${wait}. A librarian will be with you as soon as they can.`;
+    } else if (c.wait) {
+      ui.sub.textContent = "We can't estimate the wait yet. A librarian will be with you as soon as they can.";
     } else {
       ui.sub.textContent = 'A librarian will be with you as soon as they can.';
     }
@@ -323,6 +333,7 @@ function renderChat() {
   ui.endBtn.hidden = !open;
   ui.endBtn.textContent = c.state === 'queued' ? 'Leave queue' : 'End chat';
   ui.endBtn.disabled = !c.id;
+  renderWaitGrew();
   renderOffer();
   renderStaffCard();
   renderAfter();
@@ -336,6 +347,30 @@ function renderChat() {
     }
   }
 }
+
+// The wait grew well past what we said: say so (once per time it grew) and offer to keep
+// waiting or leave. A page that finds a chat already grown (reload) does not repeat it.
+function renderWaitGrew() {
+  const c = state.chat;
+  const grew = (c && c.state === 'queued' && c.wait && c.wait.grew) || 0;
+  if (c && c.waitGrewSeen === undefined && c.id) c.waitGrewSeen = c.joinedHere ? 0 : grew;
+  if (c && c.state === 'queued' && grew > (c.waitGrewSeen || 0)) {
+    ui.waitGrewText.textContent = grewWords(c.wait);
+    ui.waitGrew.hidden = false;
+    c.waitGrewSeen = grew;
+  } else if (!c || c.state !== 'queued') {
+    ui.waitGrew.hidden = true;
+  }
+}
+
+ui.waitKeep.addEventListener('click', () => {
+  ui.waitGrew.hidden = true;
+  ui.input.focus();
+});
+ui.waitLeave.addEventListener('click', () => {
+  ui.waitGrew.hidden = true;
+  ui.endBtn.click();
+});
 
 // While queued and offered to one librarian: say honestly who we are asking and why,
 // and let the patron keep waiting for them or take the first available.
@@ -540,7 +575,7 @@ function firstWelcome(chats) {
     }
   } else if (pendingJoin) {
     state.joinCmid = pendingJoin.cmid;
-    state.chat = { id: null, state: 'queued', queue: pendingJoin.queue, staff: null, position: 0 };
+    state.chat = { id: null, state: 'queued', queue: pendingJoin.queue, staff: null, position: 0, joinedHere: true };
     transcript.addPending(pendingJoin.cmid, pendingJoin.text);
     showChat();
   } else {
@@ -716,7 +751,7 @@ ui.startForm.addEventListener('submit', (e) => {
   if (state.who && librarianById(state.who)) join.staff = state.who;
   const cmid = client.request(join);
   state.joinCmid = cmid;
-  state.chat = { id: null, state: 'queued', queue: q.id, staff: null, position: 0 };
+  state.chat = { id: null, state: 'queued', queue: q.id, staff: null, position: 0, joinedHere: true };
   transcript.clear();
   transcript.addPending(cmid, text);
   ui.question.value = '';

@@ -427,6 +427,7 @@ async function loadContinuity() {
   const admin = state.me && state.me.role === 'admin';
   ui.continuity.hidden = !admin;
   if (!admin) return;
+  loadWaitAccuracy();
   const res = await api('GET', 'reports/continuity?days=30');
   if (res.status !== 200 || !res.body) {
     ui.continuityRate.textContent = 'Not available';
@@ -443,6 +444,24 @@ async function loadContinuity() {
   }
   ui.continuityRate.textContent = `${Math.round(b.rate * 100)}%`;
   ui.continuityDetail.textContent = `${b.continued} of ${b.returning} returning ${b.returning === 1 ? 'patron was' : 'patrons were'} helped by someone who knew them (last 30 days).`;
+}
+
+// Admins: how close the wait estimates shown to patrons came to their real waits.
+async function loadWaitAccuracy() {
+  const line = document.getElementById('wait-accuracy');
+  const res = await api('GET', 'reports/waits?days=30');
+  if (res.status !== 200 || !res.body) {
+    line.textContent = 'Wait estimates: not available.';
+    return;
+  }
+  const b = res.body;
+  if (!b.chats) {
+    line.textContent = 'Wait estimates: no picked-up chats with an estimate in the last 30 days yet.';
+    return;
+  }
+  const err = b.median_abs_error_ms < 60000 ? `${Math.round(b.median_abs_error_ms / 1000)} s`
+    : `${Math.round(b.median_abs_error_ms / 60000)} min`;
+  line.textContent = `Wait estimates: ${Math.round(b.within_50pct_share * 100)}% within ±50% of the real wait, typically off by ${err} (${b.chats} chats, last 30 days).`;
 }
 
 function wire(c) {

@@ -316,6 +316,9 @@ static struct chat *chat_new(struct desk *d, int64_t id, struct queue *q, struct
 	c->lib = q->lib;
 	c->queue = q;
 	c->patron = p;
+	c->wait.basis = WAIT_NONE;
+	c->wait.ms = c->wait.low_ms = c->wait.high_ms = c->wait.raw = -1;
+	c->wait_raw_join = c->wait_first_ms = c->wait_last_ms = c->wait_promised_ms = -1;
 	if (idmap_put(&d->chats, id, c)) {
 		free(c);
 		return NULL;
@@ -566,6 +569,7 @@ int desk_join(struct desk *d, int64_t now, struct patron *p, struct queue *q, co
 		c->route_ends = now + d->cfg.offer_window_ms;
 		desk_route(d, now, c);
 	}
+	desk_wait_refresh(d, now, c); /* the estimate we show first, and stand by */
 	*out = c;
 	return DESK_OK;
 }
@@ -628,6 +632,7 @@ int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
 	if (!*event)
 		return DESK_NOMEM;
 	queue_remove(c->queue, c);
+	wait_note(&c->lib->wait.waits, now, now - c->created_at, c->wait_raw_join);
 	c->state = CHAT_ACTIVE;
 	c->staff = s;
 	c->picked_at = now;
@@ -650,8 +655,11 @@ static int close_chat(struct desk *d, int64_t now, struct chat *c, enum chat_sta
 		queue_remove(c->queue, c);
 		desk_open_to_all(c);
 	}
-	if (c->state == CHAT_ACTIVE && c->staff)
+	if (c->state == CHAT_ACTIVE && c->staff) {
 		c->staff->n_active--;
+		if (c->picked_at > 0)
+			wait_note(&c->lib->wait.handles, now, now - c->picked_at, 0);
+	}
 	c->state = to;
 	c->ended_by = by;
 	c->ended_at = now;

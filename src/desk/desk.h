@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "desk/wait.h"
 #include "util/idmap.h"
 
 struct sub;
@@ -59,6 +60,7 @@ struct library {
 	int staff_online;   /* librarians of this library with a live console */
 	int queue_dirty;    /* net layer: a queue change not yet announced */
 	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
+	struct wait_hist wait; /* recent waits and handling times (desk_pick, desk_end) */
 };
 
 struct queue {
@@ -140,6 +142,16 @@ struct chat {
 	int routing;         /* continuity routing still running (ends at route_ends) */
 	int64_t route_ends;
 	int offer_dirty;     /* net layer: the offer changed, not yet announced */
+	/* honest waits (desk_wait_refresh): totals are ms from the join, -1 when none */
+	struct wait_est wait;  /* the estimate of the remaining wait shown (last told) */
+	int64_t wait_at;       /* when it was last computed */
+	int wait_shown;        /* an estimate (or "none") was computed at least once */
+	int64_t wait_raw_join; /* the model's queue term at join (calibration sample) */
+	int64_t wait_first_ms; /* the total wait first shown */
+	int64_t wait_last_ms;  /* the total wait last shown (elapsed + remaining) */
+	int64_t wait_promised_ms; /* the total we stand by: first, or the last grew notice */
+	int wait_grew;         /* how many times the patron was told it grew */
+	int wait_dirty;        /* net layer: tell the patron the new estimate */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
@@ -284,6 +296,16 @@ int desk_choose(struct desk *d, int64_t now, const struct desk_actor *a, int64_t
 /* Re-decides the offer of one queued chat (called by the desk itself on join, pick,
  * staff presence changes and tick; exposed for tests). */
 void desk_route(struct desk *d, int64_t now, struct chat *c);
+
+/* ---- honest waits (desk/wait.h) ----------------------------------------------------- */
+/* Who of lib is on duty and how many places they have, and have free. */
+void desk_wait_staffing(const struct desk *d, const struct library *lib,
+			struct wait_staffing *st);
+/* Recomputes the wait estimate of a queued chat. The first call (desk_join) sets what we
+ * promise; later calls replace c->wait only when it reads differently or the wait grew
+ * past the promise (then c->wait_grew counts up and the promise becomes the new total).
+ * Returns 1 when the patron should be told (c->wait changed), else 0. */
+int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c);
 
 /* 1-based position of a queued chat in its queue, else 0. */
 size_t desk_position(const struct chat *c);

@@ -9,6 +9,7 @@
 #include "util/log.h"
 
 #define QUEUE_SHOWN 100 /* queue entries listed in a queue frame (all are counted) */
+#define WAIT_REFRESH_MS 3000 /* a queued chat's estimate is recomputed at most this often */
 
 /* What to do when an action's last write committed. */
 enum op_kind { OP_JOIN, OP_SEND, OP_PICK, OP_END, OP_ABANDON, OP_ACK_DUP,
@@ -82,6 +83,38 @@ static void offer_json(struct buf *b, const struct chat *ch, int profile)
 	buf_putc(b, ',');
 }
 
+static const char *wait_basis_name(enum wait_basis b)
+{
+	return b == WAIT_RECENT ? "recent" : b == WAIT_FREE ? "free" : "none";
+}
+
+/* json_kint, or null for a negative (unknown) value. */
+static void kms(struct buf *b, const char *key, int64_t ms)
+{
+	if (ms >= 0)
+		json_kint(b, key, ms);
+	else
+		buf_printf(b, "\"%s\":null,", key);
+}
+
+/* "wait":{...}, of a queued chat (trailing comma): the remaining wait last told, the
+ * total we stand by (promised_ms, from the join), and how often it grew past that. */
+static void wait_json(struct buf *b, const struct chat *ch)
+{
+	if (ch->state != CHAT_QUEUED || !ch->wait_shown)
+		return;
+	buf_puts(b, "\"wait\":{");
+	kms(b, "estimate_ms", ch->wait.ms);
+	kms(b, "low_ms", ch->wait.low_ms);
+	kms(b, "high_ms", ch->wait.high_ms);
+	json_kstr(b, "basis", wait_basis_name(ch->wait.basis));
+	kms(b, "promised_ms", ch->wait_promised_ms);
+	json_kint(b, "grew", ch->wait_grew);
+	json_kint(b, "at", ch->wait_at);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
 void chat_json(struct buf *b, const struct chat *ch)
 {
 	buf_putc(b, '{');
@@ -101,6 +134,7 @@ void chat_json(struct buf *b, const struct chat *ch)
 		json_kstr(b, "ended_by", desk_author_name(ch->ended_by));
 	json_kint(b, "last_seq", ch->durable_seq);
 	json_kint(b, "position", (int64_t)desk_position(ch));
+	wait_json(b, ch);
 	if (ch->outcome[0])
 		json_kstr(b, "outcome", ch->outcome);
 	json_close(b, '}');
@@ -358,10 +392,14 @@ static void announce_queue(struct library *lib)
 			struct chat *ch = q->waiting[j];
 			struct sub *s;
 
-			if (ch->position_sent == (int64_t)j + 1 && !ch->offer_dirty)
+			if (ch->position_sent == (int64_t)j + 1 && !ch->offer_dirty &&
+			    !ch->wait_dirty)
 				continue;
+			if (ch->position_sent && ch->position_sent != (int64_t)j + 1)
+				desk_wait_refresh(g_app->desk, app_now_ms(), ch); /* a frame goes anyway */
 			ch->position_sent = (int64_t)j + 1;
 			ch->offer_dirty = 0;
+			ch->wait_dirty = 0;
 			for (s = ch->subs; s; s = s->chat_next) {
 				struct buf f = {0};
 
@@ -485,6 +523,14 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 	r->picked_at = ch->picked_at;
 	r->ended_at = ch->ended_at;
 	r->remembered = ch->remembered;
+	r->wait_estimate_ms = ch->wait_first_ms;
+	r->wait_last_ms = ch->wait_last_ms;
+	r->wait_grew = ch->wait_grew;
+	r->wait_actual_ms = ch->picked_at > 0		  ? ch->picked_at - ch->created_at
+			    : ch->state == CHAT_ABANDONED ? ch->ended_at - ch->created_at
+							  : -1;
+	if (r->wait_actual_ms < -1)
+		r->wait_actual_ms = 0; /* a clock step backwards */
 	if (kind == STW_CHAT_INSERT && ch->n_msgs) { /* the question, cut on a UTF-8 boundary */
 		const struct message *q = ch->msgs[0];
 		size_t n = q->len < sizeof r->question - 1 ? q->len : sizeof r->question - 1;
@@ -776,7 +822,35 @@ static void abandon_cb(void *ctx, struct chat *ch, struct message *ev)
 	close_writes(ch, ev, OP_ABANDON, 1);
 }
 
-void chat_tick(int64_t now) { desk_tick(g_app->desk, now, abandon_cb, NULL); }
+/* Recomputes the estimates of queued chats (each at most every WAIT_REFRESH_MS) and marks
+ * those that read differently, or grew past what we said, for the next announcement. A
+ * chat not yet committed or announced keeps the estimate it joined with. */
+static void wait_tick(int64_t now)
+{
+	size_t i, j;
+
+	for (i = 0; i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+
+		for (j = 0; j < q->n_waiting; j++) {
+			struct chat *ch = q->waiting[j];
+
+			if (ch->durable_seq < 1 || !ch->position_sent ||
+			    now - ch->wait_at < WAIT_REFRESH_MS)
+				continue;
+			if (desk_wait_refresh(g_app->desk, now, ch)) {
+				ch->wait_dirty = 1;
+				q->lib->queue_dirty = 1;
+			}
+		}
+	}
+}
+
+void chat_tick(int64_t now)
+{
+	desk_tick(g_app->desk, now, abandon_cb, NULL);
+	wait_tick(now);
+}
 
 /* ---- completion ------------------------------------------------------------------------- */
 

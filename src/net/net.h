@@ -262,6 +262,8 @@ void rest_staff_ref(struct buf *b, const char *key, int64_t id);
  * worker or write callback), 0 when the path is not its own. Loop thread. */
 int rest_rel_get(struct http_conn *h);
 int rest_rel_post(struct http_conn *h);
+/* rest_waits.c: GET /api/v1/reports/waits (same contract as rest_rel_get). */
+int rest_waits_get(struct http_conn *h);
 
 /* ---- auth.c: staff sessions and login --------------------------------------------- */
 /* Finds a live session by cookie value; touches it. NULL if none or expired. */

@@ -157,6 +157,13 @@ int chat_load_state(struct store_conn *sc)
 		}
 		ch->remembered = r->remembered;
 		snprintf(ch->outcome, sizeof ch->outcome, "%s", r->outcome);
+		if (r->wait_estimate_ms >= 0 || r->wait_last_ms >= 0) { /* what we told them */
+			ch->wait_shown = 1;
+			ch->wait_first_ms = r->wait_estimate_ms;
+			ch->wait_last_ms = r->wait_last_ms;
+			ch->wait_promised_ms = r->wait_last_ms;
+			ch->wait_grew = r->wait_grew;
+		}
 	}
 	/* open chats' messages are all in the log, in the order they were written */
 	if ((rc = ops->log_messages(sc, load_msg, NULL)))

@@ -436,6 +436,12 @@ static int bind_message(sqlite3_stmt *st, const struct store_message *m)
 	return rc;
 }
 
+/* A wait in ms, NULL when negative (none). */
+static int bind_ms(sqlite3_stmt *st, int i, int64_t ms)
+{
+	return ms < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, ms);
+}
+
 static int bind_chat_insert(sqlite3_stmt *st, const struct store_chat *ch)
 {
 	int rc = sqlite3_bind_int64(st, 1, ch->id);
@@ -452,7 +458,9 @@ static int bind_chat_insert(sqlite3_stmt *st, const struct store_chat *ch)
 	rc = rc ? rc : sqlite3_bind_int64(st, 10, ch->picked_at);
 	rc = rc ? rc : sqlite3_bind_int64(st, 11, ch->ended_at);
 	rc = rc ? rc : sqlite3_bind_int(st, 12, ch->remembered != 0);
-	return rc ? rc : BIND_FIELD(st, 13, ch->question);
+	rc = rc ? rc : BIND_FIELD(st, 13, ch->question);
+	rc = rc ? rc : bind_ms(st, 14, ch->wait_estimate_ms);
+	return rc ? rc : bind_ms(st, 15, ch->wait_last_ms);
 }
 
 static int bind_chat_update(sqlite3_stmt *st, const struct store_chat *ch)
@@ -464,7 +472,11 @@ static int bind_chat_update(sqlite3_stmt *st, const struct store_chat *ch)
 	rc = rc ? rc : BIND_FIELD(st, 3, ch->state);
 	rc = rc ? rc : BIND_FIELD(st, 4, ch->ended_by);
 	rc = rc ? rc : sqlite3_bind_int64(st, 5, ch->picked_at);
-	return rc ? rc : sqlite3_bind_int64(st, 6, ch->ended_at);
+	rc = rc ? rc : sqlite3_bind_int64(st, 6, ch->ended_at);
+	rc = rc ? rc : bind_ms(st, 7, ch->wait_estimate_ms);
+	rc = rc ? rc : bind_ms(st, 8, ch->wait_last_ms);
+	rc = rc ? rc : bind_ms(st, 9, ch->wait_actual_ms);
+	return rc ? rc : sqlite3_bind_int(st, 10, ch->wait_grew > 0 ? ch->wait_grew : 0);
 }
 
 static int bind_write(sqlite3_stmt *st, const struct store_write *w)
@@ -766,4 +778,5 @@ const struct store_ops store_sqlite_ops = {
 	.trait_keys = sq_trait_keys,
 	.card_views = sq_card_views,
 	.continuity = sq_continuity,
+	.waits = sq_waits,
 };

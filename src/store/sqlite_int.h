@@ -95,6 +95,8 @@ enum sq_stmt {
 	SQ_CARD_VIEWS_LIBRARY,
 	SQ_CARD_VIEWS_PATRON,
 	SQ_CONTINUITY,
+	/* honest waits */
+	SQ_WAITS,
 	SQ__COUNT
 };
 
@@ -198,6 +200,9 @@ int sq_card_views(struct store_conn *c, int64_t library_id, int64_t patron_id, i
 		  store_card_view_cb cb, void *ctx);
 int sq_continuity(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 		  int64_t *returning, int64_t *continued);
+/* ---- sqlite_read.c: honest waits ---- */
+int sq_waits(struct store_conn *c, int64_t library_id, int64_t since, int64_t until, int limit,
+	     store_wait_cb cb, void *ctx);
 /* Turns plain words into an FTS5 query (see sq_search); a malloc'd string, or NULL with
  * *err STORE_BADARG (no searchable word) or STORE_ERR (out of memory). */
 char *sq_fts_query(const char *words, int *err);

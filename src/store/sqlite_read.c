@@ -156,6 +156,10 @@ int sq_fill_chat(sqlite3_stmt *st, void *rec)
 	r->ended_at = sqlite3_column_int64(st, 10);
 	r->remembered = sqlite3_column_int(st, 11);
 	r->rating = sqlite3_column_int(st, 14);
+	r->wait_estimate_ms = sqlite3_column_int64(st, 15);
+	r->wait_last_ms = sqlite3_column_int64(st, 16);
+	r->wait_actual_ms = sqlite3_column_int64(st, 17);
+	r->wait_grew = sqlite3_column_int(st, 18);
 	if (sq_col_text(st, 5, r->state, sizeof r->state) ||
 	    sq_col_text(st, 6, r->join_cmid, sizeof r->join_cmid) ||
 	    sq_col_text(st, 7, r->ended_by, sizeof r->ended_by) ||
@@ -413,4 +417,31 @@ int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx)
 	if (!st)
 		return STORE_ERR;
 	return sq_each_row(c, st, SQLITE_OK, fill_message, &r, row_message, &cb, ctx, "log");
+}
+
+/* Honest waits of a library's chats created in [since, until) (store.h). */
+int sq_waits(struct store_conn *c, int64_t library_id, int64_t since, int64_t until, int limit,
+	     store_wait_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = sq_stmt(c, SQ_WAITS);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_bind_int64(st, 1, library_id);
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, since);
+	rc = rc ? rc : sqlite3_bind_int64(st, 3, until);
+	rc = rc ? rc : sqlite3_bind_int(st, 4, sq_limit(limit));
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			   sqlite3_column_int(st, 2));
+
+		if (r) {
+			sq_done(st);
+			return r == STORE_STOP ? STORE_OK : r;
+		}
+		rc = SQLITE_OK;
+	}
+	sq_done(st);
+	return rc == SQLITE_DONE ? STORE_OK : sq_err(c, rc, "waits");
 }

@@ -216,10 +216,27 @@ static const char migration_3[] =
 	" WHERE c.state = 'ended' AND m.kind = 0 ORDER BY m.chat_id, m.seq)"
 	" GROUP BY chat_id;";
 
+/* Honest waits (docs/DECISIONS.md, "Honest waits"). Numbered 5 for the merge: migration 4
+ * is being written on another branch; on this branch alone it is the 4th in the list.
+ * - the estimate first shown and last shown, as total waits from the join (ms), NULL
+ *   when the patron was told we could not estimate; the actual wait (join to pick, or to
+ *   leaving for abandoned chats) NULL while queued; how often we said it grew.
+ * - chats_waits serves the accuracy report (one library's chats by creation time, only
+ *   those with an estimate). */
+static const char migration_5[] =
+	"ALTER TABLE chats ADD COLUMN wait_estimate_ms INTEGER CHECK (wait_estimate_ms >= 0);"
+	"ALTER TABLE chats ADD COLUMN wait_last_ms INTEGER CHECK (wait_last_ms >= 0);"
+	"ALTER TABLE chats ADD COLUMN wait_actual_ms INTEGER CHECK (wait_actual_ms >= 0);"
+	"ALTER TABLE chats ADD COLUMN wait_grew INTEGER NOT NULL DEFAULT 0"
+	" CHECK (wait_grew >= 0);"
+	"CREATE INDEX chats_waits ON chats(library_id, created_at, wait_estimate_ms,"
+	" wait_actual_ms, picked_at) WHERE wait_estimate_ms IS NOT NULL;";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_5,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -243,7 +260,9 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 #define CHAT_COLS_OF(p)                                                                    \
 	p "id, " p "library_id, " p "queue_id, " p "patron_id, coalesce(" p "staff_id, 0), " \
 	p "state, " p "join_cmid, " p "ended_by, " p "created_at, " p "picked_at, "          \
-	p "ended_at, " p "remembered, " p "question, " p "outcome, " p "rating"
+	p "ended_at, " p "remembered, " p "question, " p "outcome, " p "rating, "           \
+	"coalesce(" p "wait_estimate_ms, -1), coalesce(" p "wait_last_ms, -1), "            \
+	"coalesce(" p "wait_actual_ms, -1), " p "wait_grew"
 #define CHAT_COLS CHAT_COLS_OF("")
 
 /* the columns fill_staff() (sqlite_read.c) reads */
@@ -276,11 +295,13 @@ const char *const sq_sql[SQ__COUNT] = {
 	/* remembered only if the patron is (the consent write comes first) */
 	[SQ_CHAT_INSERT] = "INSERT INTO chats (id, library_id, queue_id, patron_id, staff_id, "
 			   "state, join_cmid, ended_by, created_at, picked_at, ended_at, "
-			   "remembered, question) "
+			   "remembered, question, wait_estimate_ms, wait_last_ms) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 <> 0 AND "
-			   "EXISTS (SELECT 1 FROM patrons WHERE id = ?4 AND remembered = 1), ?13)",
+			   "EXISTS (SELECT 1 FROM patrons WHERE id = ?4 AND remembered = 1), ?13, "
+			   "?14, ?15)",
 	[SQ_CHAT_UPDATE] = "UPDATE chats SET staff_id = ?2, state = ?3, ended_by = ?4, "
-			   "picked_at = ?5, ended_at = ?6 WHERE id = ?1",
+			   "picked_at = ?5, ended_at = ?6, wait_estimate_ms = ?7, "
+			   "wait_last_ms = ?8, wait_actual_ms = ?9, wait_grew = ?10 WHERE id = ?1",
 	[SQ_MESSAGE_INSERT] = "INSERT INTO message_log (chat_id, seq, kind, author, author_id, "
 			      "cmid, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SQ_ARCHIVE_CHAT] = "INSERT INTO messages (chat_id, seq, kind, author, author_id, cmid, "
@@ -502,4 +523,8 @@ const char *const sq_sql[SQ__COUNT] = {
 			  "c.staff_id IS NOT NULL AND EXISTS (SELECT 1 FROM chats e INDEXED BY "
 			  "chats_remembered WHERE e.patron_id = c.patron_id AND e.remembered = 1 "
 			  "AND e.id < c.id AND e.staff_id IS NOT NULL)",
+	[SQ_WAITS] = "SELECT wait_estimate_ms, wait_actual_ms, picked_at > 0 FROM chats "
+		     "INDEXED BY chats_waits WHERE library_id = ?1 AND created_at >= ?2 AND "
+		     "created_at < ?3 AND wait_estimate_ms IS NOT NULL AND wait_actual_ms IS "
+		     "NOT NULL ORDER BY created_at DESC LIMIT ?4",
 };

@@ -103,6 +103,11 @@ struct store_chat {
 	char question[256];    /* the first patron message, cut at 255 bytes on a UTF-8 boundary */
 	char outcome[16];      /* "" or one of STORE_OUTCOMES, set by staff */
 	int rating;            /* 0 or 1..5, set by the patron after the chat */
+	/* honest waits (migration 5): ms, -1 when none (NULL in the store) */
+	int64_t wait_estimate_ms; /* the total wait first shown to the patron */
+	int64_t wait_last_ms;     /* the total wait last shown (elapsed + remaining) */
+	int64_t wait_actual_ms;   /* join to pick, or to leaving for an abandoned chat */
+	int wait_grew;            /* times the patron was told the wait grew */
 };
 
 /* Outcome tags a librarian can give a chat. */
@@ -202,8 +207,10 @@ struct store_card_view {
 enum store_write_kind {
 	STW_PATRON_INSERT,   /* u.patron */
 	STW_PATRON_TOUCH,    /* u.patron: sets last_seen where id matches */
-	STW_CHAT_INSERT,     /* u.chat (remembered is stored only if the patron is remembered) */
-	STW_CHAT_UPDATE,     /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at by id;
+	STW_CHAT_INSERT,     /* u.chat (remembered is stored only if the patron is remembered;
+			      * wait_estimate_ms and wait_last_ms are stored too) */
+	STW_CHAT_UPDATE,     /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at and
+			      * the wait_* fields by id;
 			      * to ended or abandoned: also archives the chat's messages, so
 			      * write its last message before this */
 	STW_MESSAGE_INSERT,  /* u.message; body is owned by the write (freed by store_write_free) */
@@ -306,6 +313,9 @@ typedef int (*store_chat_cb)(void *ctx, const struct store_chat *r);
 typedef int (*store_message_cb)(void *ctx, const struct store_message *r);
 typedef int (*store_card_view_cb)(void *ctx, const struct store_card_view *r);
 typedef int (*store_trait_key_cb)(void *ctx, const char *key, const char *label);
+/* One chat's wait: the estimate first shown and the actual wait; picked 0 when the patron
+ * left before anyone picked the chat (actual is then how long they waited). */
+typedef int (*store_wait_cb)(void *ctx, int64_t estimate_ms, int64_t actual_ms, int picked);
 
 struct store_ops {
 	const char *name; /* "sqlite" */
@@ -397,6 +407,10 @@ struct store_ops {
 	 * patron's earlier remembered chats. */
 	int (*continuity)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 			  int64_t *returning, int64_t *continued);
+	/* Honest waits: chats of library_id created in [since, until) with both an estimate
+	 * shown and an actual wait, at most `limit` (newest first). */
+	int (*waits)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+		     int limit, store_wait_cb cb, void *ctx);
 };
 
 /* The SQLite backend. */

@@ -243,9 +243,9 @@ static void test_migrations(void **state)
 			       "messages", "chats_open", "chats_by_patron", "chats_by_library",
 			       "message_log"};
 
-	assert_int_equal(sq_migration_count, 3);
+	assert_int_equal(sq_migration_count, 4);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, sq_migration_count);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		sqlite3_stmt *st;
 
@@ -275,13 +275,13 @@ static void test_migrations(void **state)
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_NORMAL, 0, &f->c), 0);
 	assert_int_equal(pragma_int(f->c->db, "PRAGMA synchronous"), 1);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, sq_migration_count);
 	assert_int_equal(pragma_int(f->c->db, "SELECT count(*) FROM libraries"), 1);
 
 	/* a read-only connection can read, cannot write */
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_FULL, 1, &c2), 0);
 	assert_int_equal(ops->schema_version(c2, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, sq_migration_count);
 	assert_int_not_equal(ops->begin(c2), 0);
 	ops->close(c2);
 
@@ -1164,6 +1164,77 @@ static void test_worker_pool(void **state)
 	worker_stop(NULL);
 }
 
+/* Honest waits: the estimate shown is stored at insert, the actual wait at update, and the
+ * report reads back only chats with both, newest first, within the time range. */
+struct wait_rows {
+	int n;
+	int64_t est[8], act[8];
+	int picked[8];
+};
+
+static int wait_row(void *ctx, int64_t est, int64_t act, int picked)
+{
+	struct wait_rows *r = ctx;
+
+	r->est[r->n] = est;
+	r->act[r->n] = act;
+	r->picked[r->n++] = picked;
+	return r->n < 8 ? 0 : STORE_STOP;
+}
+
+static void test_chat_waits(void **state)
+{
+	struct fx *f = *state;
+	struct store_write *w;
+	struct store_chat ch;
+	struct wait_rows r = {0};
+
+	seed(f);
+	/* chat 2: told 90 s, picked after 120 s; chat 3: no estimate; chat 4: left after 30 s */
+	for (int64_t id = 2; id <= 4; id++) {
+		w = store_write_new(STW_CHAT_INSERT);
+		w->u.chat = (struct store_chat){.id = id, .library_id = f->lib, .queue_id = f->queue,
+						.patron_id = 1, .created_at = 1000 * id,
+						.wait_estimate_ms = id == 3 ? -1 : 90000,
+						.wait_last_ms = id == 3 ? -1 : 90000,
+						.wait_actual_ms = -1};
+		strcpy(w->u.chat.state, "queued");
+		assert_int_equal(apply1(f->c, w), 0);
+	}
+	assert_int_equal(ops->chat_get(f->c, 2, &ch), 0);
+	assert_int_equal(ch.wait_estimate_ms, 90000);
+	assert_int_equal(ch.wait_actual_ms, -1);
+	assert_int_equal(ops->chat_get(f->c, 3, &ch), 0);
+	assert_int_equal(ch.wait_estimate_ms, -1);
+	w = store_write_new(STW_CHAT_UPDATE);
+	w->u.chat = (struct store_chat){.id = 2, .staff_id = f->staff, .picked_at = 2000 + 120000,
+					.wait_estimate_ms = 90000, .wait_last_ms = 150000,
+					.wait_actual_ms = 120000, .wait_grew = 1};
+	strcpy(w->u.chat.state, "active");
+	assert_int_equal(apply1(f->c, w), 0);
+	w = store_write_new(STW_CHAT_UPDATE);
+	w->u.chat = (struct store_chat){.id = 4, .ended_at = 4000 + 30000,
+					.wait_estimate_ms = 90000, .wait_last_ms = 90000,
+					.wait_actual_ms = 30000};
+	strcpy(w->u.chat.state, "abandoned");
+	strcpy(w->u.chat.ended_by, "patron");
+	assert_int_equal(apply1(f->c, w), 0);
+	assert_int_equal(ops->chat_get(f->c, 2, &ch), 0);
+	assert_int_equal(ch.wait_last_ms, 150000);
+	assert_int_equal(ch.wait_actual_ms, 120000);
+	assert_int_equal(ch.wait_grew, 1);
+	assert_int_equal(ops->waits(f->c, f->lib, 0, 100000, 0, wait_row, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.act[0], 30000); /* newest first: chat 4 */
+	assert_int_equal(r.picked[0], 0);
+	assert_int_equal(r.est[1], 90000);
+	assert_int_equal(r.act[1], 120000);
+	assert_int_equal(r.picked[1], 1);
+	r.n = 0; /* the range excludes chat 4 */
+	assert_int_equal(ops->waits(f->c, f->lib, 0, 4000, 0, wait_row, &r), 0);
+	assert_int_equal(r.n, 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1183,6 +1254,7 @@ int main(void)
 		T(test_writer_retries),
 		T(test_writer_stop_drains),
 		T(test_worker_pool),
+		T(test_chat_waits),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
