@@ -458,7 +458,7 @@ static void test_migration_from_v2(void **state)
 
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_NORMAL, 0, &f->c), 0);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, sq_migration_count);
 	assert_int_equal(ops->chat_get(f->c, 1, &ch), 0);
 	n = strlen(ch.question);
 	assert_int_equal(n, 254);
