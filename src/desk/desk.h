@@ -59,6 +59,7 @@ struct library {
 	int staff_online;   /* librarians of this library with a live console */
 	int queue_dirty;    /* net layer: a queue change not yet announced */
 	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
+	int promises_dirty; /* net layer: a promise changed, consoles not yet told */
 };
 
 struct queue {
