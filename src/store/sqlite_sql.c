@@ -315,9 +315,10 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 	"(owner_id = :by OR EXISTS (SELECT 1 FROM staff WHERE id = :by AND "                 \
 	"library_id = :library AND role = 'admin'))"
 #define PROMISE_OPEN_MINE "id = :id AND library_id = :library AND state = 'open' AND "
-#define PROMISE_EVENT(kind)                                                                \
-	"INSERT INTO promise_events (promise_id, at, staff_id, kind, owner_id, note) SELECT id, "  \
-	":at, :by, '" kind "', owner_id, coalesce(:text, '') FROM promises WHERE id = :id"
+/* a line of a promise's history; the note is :text, except for "created" (:text is what) */
+#define PROMISE_EVENT(kind, note)                                                          \
+	"INSERT INTO promise_events (promise_id, at, staff_id, kind, owner_id, note) SELECT " \
+	"id, :at, :by, '" kind "', owner_id, " note " FROM promises WHERE id = :id"
 #define PROMISE_COLS                                                                       \
 	"id, library_id, patron_id, coalesce(chat_id, 0), owner_id, created_by, created_at, " \
 	"due_at, done_at, what, channel, state, done_note, cancel_reason"
@@ -472,23 +473,23 @@ const char *const sq_sql[SQ__COUNT] = {
 			   "AND library_id = :library AND patron_id = :patron)) AND EXISTS (SELECT 1 "
 			   "FROM staff WHERE id = :owner AND library_id = :library) AND EXISTS "
 			   "(SELECT 1 FROM staff WHERE id = :by AND library_id = :library)",
-	[SQ_PROMISE_ADD_EVENT] = PROMISE_EVENT("created"),
+	[SQ_PROMISE_ADD_EVENT] = PROMISE_EVENT("created", "''"),
 	[SQ_PROMISE_DONE] = "UPDATE promises SET state = 'done', done_at = :at, done_note = "
 			    "coalesce(:text, '') WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
 			    " AND length(CAST(coalesce(:text, '') AS BLOB)) <= "
 			    STR(STORE_PROMISE_TEXT_MAX),
-	[SQ_PROMISE_DONE_EVENT] = PROMISE_EVENT("done"),
+	[SQ_PROMISE_DONE_EVENT] = PROMISE_EVENT("done", "coalesce(:text, '')"),
 	[SQ_PROMISE_CANCEL] = "UPDATE promises SET state = 'cancelled', done_at = :at, "
 			      "cancel_reason = :text WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
 			      " AND length(CAST(:text AS BLOB)) BETWEEN 1 AND "
 			      STR(STORE_PROMISE_TEXT_MAX),
-	[SQ_PROMISE_CANCEL_EVENT] = PROMISE_EVENT("cancelled"),
+	[SQ_PROMISE_CANCEL_EVENT] = PROMISE_EVENT("cancelled", "coalesce(:text, '')"),
 	[SQ_PROMISE_REASSIGN] = "UPDATE promises SET owner_id = :owner WHERE " PROMISE_OPEN_MINE
 				PROMISE_ACTOR_MAY " AND owner_id <> :owner AND EXISTS (SELECT 1 "
 				"FROM staff WHERE id = :owner AND library_id = :library) AND "
 				"length(CAST(coalesce(:text, '') AS BLOB)) <= "
 				STR(STORE_PROMISE_TEXT_MAX),
-	[SQ_PROMISE_REASSIGN_EVENT] = PROMISE_EVENT("reassigned"),
+	[SQ_PROMISE_REASSIGN_EVENT] = PROMISE_EVENT("reassigned", "coalesce(:text, '')"),
 
 	[SQ_LIBRARY_ENSURE] = "INSERT INTO libraries (slug, name, origins, created_at) "
 			      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET "

@@ -283,6 +283,7 @@ static void test_done_cancel_reassign_rules(void **state)
 	assert_int_equal(ops->promise_events(f->c, a, ev_cb, &v), 0);
 	assert_int_equal(v.n, 3);
 	assert_string_equal(v.e[0].kind, "created");
+	assert_string_equal(v.e[0].note, "");
 	assert_int_equal(v.e[0].by, f->jen);
 	assert_int_equal(v.e[0].owner_id, f->jen);
 	assert_string_equal(v.e[1].kind, "reassigned");
