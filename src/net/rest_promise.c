@@ -521,19 +521,45 @@ static int64_t promise_path(const char *path, const char **rest)
 	return strncmp(path, PREFIX "/", n) == 0 ? parse_id(path + n, rest) : 0;
 }
 
+/* GET /api/v1/promises/owners: who may own a promise (the library's staff, by name). */
+static void get_owners(struct http_conn *h, const struct staff *st)
+{
+	struct buf b = {0};
+	size_t i;
+
+	buf_puts(&b, "{\"owners\":[");
+	for (i = 0; i < g_app->desk->n_staff; i++) {
+		const struct staff *s = g_app->desk->staff[i];
+
+		if (s->lib != st->lib)
+			continue;
+		buf_putc(&b, '{');
+		json_kint(&b, "id", s->id);
+		json_kstr(&b, "name", s->name);
+		json_close(&b, '}');
+		buf_putc(&b, ',');
+	}
+	json_close(&b, ']');
+	buf_putc(&b, '}');
+	respond_buf(h, 200, &b);
+}
+
 int rest_promise_get(struct http_conn *h)
 {
 	const char *rest = "";
 	int64_t id = promise_path(h->path, &rest);
+	int owners = strcmp(h->path, PREFIX "/owners") == 0;
 	struct staff *st;
 	struct pj *j;
 
 	if (strcmp(h->path, PREFIX) != 0 && strcmp(h->path, "/api/v1/reports/promises") != 0 &&
-	    !(id && !*rest))
+	    !(id && !*rest) && !owners)
 		return 0;
 	if (!(st = me(h, 0)))
 		return 1;
-	if (id) {
+	if (owners) {
+		get_owners(h, st);
+	} else if (id) {
 		if ((j = pj_new(h, st, PJ_ONE))) {
 			j->id = id;
 			worker_submit(g_app->workers, &j->job);

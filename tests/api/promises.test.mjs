@@ -211,6 +211,14 @@ describe('promise ledger', () => {
     await other.close();
   });
 
+  it('owners: the librarians of one\'s own library', async () => {
+    const o = await jenR.get('/api/v1/promises/owners');
+    assert.equal(o.status, 200, o.text);
+    assert.deepEqual(o.json.owners.map((x) => x.name).sort(), ['Jen Ortiz', LEE.name, 'Sam Lee'].sort());
+    const x = await otherR.get('/api/v1/promises/owners');
+    assert.deepEqual(x.json.owners.map((y) => y.name), [OTHER.name]);
+  });
+
   it('validation: shape, sizes, times, channel, owner, session and CSRF', async () => {
     const due = Date.now() + 3600 * SECOND;
     const base = { chat, what: 'the guide', due_at: due, channel: 'email' };
