@@ -17,6 +17,7 @@ import { humanError } from './js/errors.js';
 import { avatar, firstName, nameLine } from './js/people.js';
 import { Memory } from './js/patron-memory.js';
 import { waitWords, grewWords } from './js/wait.js';
+import { Promised } from './js/promised.js';
 
 const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
@@ -526,8 +527,12 @@ client.addEventListener('status', (e) => {
   else if (s === 'open') setStatus(ui.conn, '');
 });
 
+const promised = new Promised(ui.alert);
+client.addEventListener('promises', (e) => promised.set(e.detail.promises));
+
 client.addEventListener('welcome', (e) => {
   const w = e.detail;
+  promised.set(w.promises);
   if (w.token) storage('set', storeKey, w.token);
   state.library = w.library || null;
   state.queues = Array.isArray(w.queues) ? w.queues : [];

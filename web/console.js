@@ -9,6 +9,7 @@ import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { makeApi } from './js/api.js';
 import { CardPanel } from './js/card.js';
+import { Promises } from './js/promises.js';
 import { Reader } from './js/reader.js';
 import { ProfileEditor } from './js/profile.js';
 import { avatar } from './js/people.js';
@@ -101,6 +102,14 @@ const card = new CardPanel({
     renderPane();
     renderMine();
   },
+});
+const promises = new Promises({
+  root: $('promises'),
+  paneBar: document.querySelector('#pane-chat .pane-bar'),
+  api,
+  me: () => state.me,
+  chat: () => (state.selected && state.chats.get(state.selected) ? state.chats.get(state.selected).chat : null),
+  onAlert: (t) => showAlert(t),
 });
 const profile = new ProfileEditor({
   api,
@@ -320,6 +329,7 @@ function renderPane() {
   const r = state.selected ? state.chats.get(state.selected) : null;
   ui.paneEmpty.hidden = Boolean(r);
   ui.paneChat.hidden = !r;
+  promises.setChat(r ? r.chat : null);
   for (const x of state.chats.values()) x.list.hidden = x !== r;
   if (!r) return;
   const c = r.chat;
@@ -502,6 +512,7 @@ function wire(c) {
   });
 
   c.addEventListener('chat', (e) => onChat(e.detail.chat));
+  c.addEventListener('promises', (e) => promises.onFrame(e.detail));
   c.addEventListener('msg', (e) => onMsg(e.detail));
   c.addEventListener('ack', (e) => {
     const r = state.chats.get(e.detail.chat);

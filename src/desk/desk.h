@@ -61,6 +61,7 @@ struct library {
 	int queue_dirty;    /* net layer: a queue change not yet announced */
 	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
 	struct wait_hist wait; /* recent waits and handling times (desk_pick, desk_end) */
+	int promises_dirty; /* net layer: a promise changed, consoles not yet told */
 };
 
 struct queue {

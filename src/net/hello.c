@@ -90,6 +90,7 @@ static void patron_welcome(struct ws_conn *c, const char *token, const struct st
 	patron_relation_json(&b, rel);
 	patron_notice_json(&b);
 	librarians_json(&b, c->lib);
+	promises_patron_json(&b, c->lib->id, p->id);
 	buf_puts(&b, "\"chats\":[");
 	for (i = p->n_chats; i-- > 0;) { /* newest first */
 		chat_json(&b, p->chats[i]);
@@ -300,6 +301,7 @@ static void hello_staff(struct ws_conn *c)
 	chat_queue_json(&b, st->lib);
 	limits_json(&b);
 	frame_send(c, &b);
+	promises_send_staff(c);
 }
 
 void cmd_hello(struct ws_conn *c, struct cmd *cmd)

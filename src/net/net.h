@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "desk/desk.h"
+#include "desk/promise.h"
 #include "net/proto.h"
 #include "net/server.h"
 #include "store/store.h"
@@ -126,6 +127,7 @@ struct app {
 	struct ws_conn *ws_list;
 	size_t n_ws;
 	struct session *sessions;
+	struct promise_book promises; /* open promises (promises.c) */
 	int stopping;
 	int exit_code;
 	uint64_t stop_deadline;
@@ -264,6 +266,27 @@ int rest_rel_get(struct http_conn *h);
 int rest_rel_post(struct http_conn *h);
 /* rest_waits.c: GET /api/v1/reports/waits (same contract as rest_rel_get). */
 int rest_waits_get(struct http_conn *h);
+
+/* ---- promises.c, rest_promise.c: the promise ledger (docs/API.md, PROTOCOL.md) ------ */
+/* Loads every library's open promises into g_app->promises (start-up). */
+int promises_load(struct store_conn *sc);
+/* 1 s tick: consoles of libraries whose promises came due soon or overdue get a frame. */
+void promises_tick(int64_t now);
+/* A committed change of p (new, done, cancelled, reassigned): the book follows, the
+ * library's consoles and the patron's connections get `promises` frames. */
+void promises_changed(const struct promise *p);
+/* A `promises` frame to one staff console: its own open promises and the desk's counts. */
+void promises_send_staff(struct ws_conn *c);
+/* "promises":[...], of a patron's open promises as the patron sees them (welcome). */
+void promises_patron_json(struct buf *b, int64_t library_id, int64_t patron_id);
+/* "promises":[...], of a patron's open promises as staff see them (the card). */
+void promises_card_json(struct buf *b, int64_t library_id, int64_t patron_id);
+/* A promise as staff see it (an object, no trailing comma). */
+void promise_json(struct buf *b, const struct promise *p, int64_t now);
+void promise_from_row(struct promise *p, const struct store_promise *r);
+/* Route h if its path is one of rest_promise.c's: 1 when it answered (or will), else 0. */
+int rest_promise_get(struct http_conn *h);
+int rest_promise_post(struct http_conn *h);
 
 /* ---- auth.c: staff sessions and login --------------------------------------------- */
 /* Finds a live session by cookie value; touches it. NULL if none or expired. */

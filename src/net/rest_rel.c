@@ -602,6 +602,7 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 	json_kstr(&b, "opener", line);
 	card_history_json(&b, j, st);
 	card_traits_json(&b, j);
+	promises_card_json(&b, j->lib, j->patron);
 	json_close(&b, '}');
 	card_view_audit(h, j, &b);
 }

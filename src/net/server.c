@@ -215,6 +215,7 @@ static void on_tick(uv_timer_t *t)
 	}
 	chat_tick(now);
 	auth_tick(now);
+	promises_tick(now);
 }
 
 static void begin_stop(void)
@@ -334,7 +335,7 @@ int server_run(const struct server_config *cfg, const char *banner)
 		log_error("server", "cannot open the store in %s", cfg->data_dir);
 		goto out;
 	}
-	if (chat_load_state(sc) || auth_load(sc)) {
+	if (chat_load_state(sc) || auth_load(sc) || promises_load(sc)) {
 		log_error("server", "cannot load state from the store");
 		a->ops->close(sc);
 		goto out;
@@ -395,6 +396,7 @@ out:
 		}
 	}
 	idmap_free(&a->conns);
+	promise_book_clear(&a->promises);
 	desk_free(a->desk);
 	free(a);
 	g_app = NULL;

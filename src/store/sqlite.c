@@ -531,6 +531,11 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_STAFF_PROFILE:
 	case STW_STAFF_PHOTO:
 		return sq_bind_rel(st, &w->u.rel);
+	case STW_PROMISE_ADD:
+	case STW_PROMISE_DONE:
+	case STW_PROMISE_CANCEL:
+	case STW_PROMISE_REASSIGN:
+		return sq_bind_promise(st, &w->u.promise);
 	}
 	return rc;
 }
@@ -584,6 +589,12 @@ static const struct step write_steps[][STEPS_MAX] = {
 	[STW_STAFF_PHOTO] = {{SQ_STAFF_PHOTO_META, STEP_COUNT},
 			     {SQ_STAFF_PHOTO_PUT, STEP_IF},
 			     {SQ_STAFF_PHOTO_DROP, STEP_IF}},
+	[STW_PROMISE_ADD] = {{SQ_PROMISE_ADD, STEP_COUNT}, {SQ_PROMISE_ADD_EVENT, STEP_IF}},
+	[STW_PROMISE_DONE] = {{SQ_PROMISE_DONE, STEP_COUNT}, {SQ_PROMISE_DONE_EVENT, STEP_IF}},
+	[STW_PROMISE_CANCEL] = {{SQ_PROMISE_CANCEL, STEP_COUNT},
+				{SQ_PROMISE_CANCEL_EVENT, STEP_IF}},
+	[STW_PROMISE_REASSIGN] = {{SQ_PROMISE_REASSIGN, STEP_COUNT},
+				  {SQ_PROMISE_REASSIGN_EVENT, STEP_IF}},
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -626,7 +637,7 @@ static int archive_chat(struct store_conn *c, int64_t chat_id, int ended)
 }
 
 /* Runs the write's statements (write_steps) and sets w->changed, and w->u.rel.id for a
- * note added. Touches and session deletes of a row that is gone are harmless and
+ * note added (w->u.promise.id for a promise). Touches and session deletes of a row that is gone are harmless and
  * succeed, and so is a relationship write whose condition fails (changed 0); a chat
  * update that matches nothing means the chat was never stored, so it fails. */
 static int sq_apply(struct store_conn *c, struct store_write *w)
@@ -656,6 +667,9 @@ static int sq_apply(struct store_conn *c, struct store_write *w)
 			return sq_err(c, rc, sq_sql[s->st]);
 		if (s->how == STEP_COUNT)
 			w->changed += sqlite3_changes(c->db);
+		/* a new promise's id, before its history line (bound as :id) is written */
+		if (w->kind == STW_PROMISE_ADD && s == write_steps[w->kind] && w->changed)
+			w->u.promise.id = sqlite3_last_insert_rowid(c->db);
 	}
 	if (w->kind == STW_NOTE_ADD && w->changed)
 		w->u.rel.id = sqlite3_last_insert_rowid(c->db);
@@ -779,4 +793,8 @@ const struct store_ops store_sqlite_ops = {
 	.card_views = sq_card_views,
 	.continuity = sq_continuity,
 	.waits = sq_waits,
+	.promise_get = sq_promise_get,
+	.promises = sq_promises,
+	.promise_events = sq_promise_events,
+	.promise_report = sq_promise_report,
 };

@@ -60,6 +60,15 @@ enum sq_stmt {
 	SQ_STAFF_PHOTO_META,
 	SQ_STAFF_PHOTO_PUT,
 	SQ_STAFF_PHOTO_DROP,
+	/* promise writes (writer thread): named parameters, see sq_bind_promise() */
+	SQ_PROMISE_ADD,
+	SQ_PROMISE_ADD_EVENT,
+	SQ_PROMISE_DONE,
+	SQ_PROMISE_DONE_EVENT,
+	SQ_PROMISE_CANCEL,
+	SQ_PROMISE_CANCEL_EVENT,
+	SQ_PROMISE_REASSIGN,
+	SQ_PROMISE_REASSIGN_EVENT,
 	/* set-up (CLI) */
 	SQ_LIBRARY_ENSURE,
 	SQ_QUEUE_ENSURE,
@@ -97,6 +106,13 @@ enum sq_stmt {
 	SQ_CONTINUITY,
 	/* honest waits */
 	SQ_WAITS,
+	/* promise reads */
+	SQ_PROMISE_GET,
+	SQ_PROMISES_BY_LIBRARY,
+	SQ_PROMISES_BY_OWNER,
+	SQ_PROMISES_BY_PATRON,
+	SQ_PROMISE_EVENTS,
+	SQ_PROMISE_REPORT,
 	SQ__COUNT
 };
 
@@ -206,5 +222,19 @@ int sq_waits(struct store_conn *c, int64_t library_id, int64_t since, int64_t un
 /* Turns plain words into an FTS5 query (see sq_search); a malloc'd string, or NULL with
  * *err STORE_BADARG (no searchable word) or STORE_ERR (out of memory). */
 char *sq_fts_query(const char *words, int *err);
+
+/* ---- sqlite_promise.c: the promise ledger ---- */
+
+/* Binds each named parameter of a promise write's statement (:id, :library, :patron,
+ * :chat, :owner, :by, :at, :due, :channel, :text) from struct store_promise_write. */
+int sq_bind_promise(sqlite3_stmt *st, const struct store_promise_write *p);
+
+int sq_promise_get(struct store_conn *c, int64_t id, struct store_promise *out);
+int sq_promises(struct store_conn *c, int64_t library_id, const char *state, int64_t owner_id,
+		int64_t patron_id, int limit, store_promise_cb cb, void *ctx);
+int sq_promise_events(struct store_conn *c, int64_t promise_id, store_promise_event_cb cb,
+		      void *ctx);
+int sq_promise_report(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+		      int64_t now, struct store_promise_report *out);
 
 #endif

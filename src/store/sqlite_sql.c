@@ -216,14 +216,13 @@ static const char migration_3[] =
 	" WHERE c.state = 'ended' AND m.kind = 0 ORDER BY m.chat_id, m.seq)"
 	" GROUP BY chat_id;";
 
-/* Honest waits (docs/DECISIONS.md, "Honest waits"). Numbered 5 for the merge: migration 4
- * is being written on another branch; on this branch alone it is the 4th in the list.
+/* Version 4: honest waits (docs/DECISIONS.md, "Honest waits").
  * - the estimate first shown and last shown, as total waits from the join (ms), NULL
  *   when the patron was told we could not estimate; the actual wait (join to pick, or to
  *   leaving for abandoned chats) NULL while queued; how often we said it grew.
  * - chats_waits serves the accuracy report (one library's chats by creation time, only
  *   those with an estimate). */
-static const char migration_5[] =
+static const char migration_4[] =
 	"ALTER TABLE chats ADD COLUMN wait_estimate_ms INTEGER CHECK (wait_estimate_ms >= 0);"
 	"ALTER TABLE chats ADD COLUMN wait_last_ms INTEGER CHECK (wait_last_ms >= 0);"
 	"ALTER TABLE chats ADD COLUMN wait_actual_ms INTEGER CHECK (wait_actual_ms >= 0);"
@@ -232,10 +231,52 @@ static const char migration_5[] =
 	"CREATE INDEX chats_waits ON chats(library_id, created_at, wait_estimate_ms,"
 	" wait_actual_ms, picked_at) WHERE wait_estimate_ms IS NOT NULL;";
 
+/* Version 5: the promise ledger (src/desk/promise.h). Notes:
+ * - A promise belongs to a library and a patron (remembered or not: it is about a chat,
+ *   not about memory); chat_id is NULL when it was not made in a chat.
+ * - done_at is when it was completed or cancelled; kept on time is done_at <= due_at.
+ * - The three (x, state, due_at) indexes serve "my open promises", "the desk's open
+ *   promises" and "a patron's open promises" as range scans already in due order
+ *   (overdue first); promises_made serves the report.
+ * - promise_events is the history (created, done, cancelled, reassigned) with the owner
+ *   after each change. */
+static const char migration_5[] =
+	"CREATE TABLE promises ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" chat_id INTEGER REFERENCES chats(id),"
+	" what TEXT NOT NULL CHECK (length(CAST(what AS BLOB)) BETWEEN 1 AND 500),"
+	" due_at INTEGER NOT NULL,"
+	" owner_id INTEGER NOT NULL REFERENCES staff(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('email', 'chat')),"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'done', 'cancelled')),"
+	" created_by INTEGER NOT NULL REFERENCES staff(id),"
+	" created_at INTEGER NOT NULL,"
+	" done_at INTEGER NOT NULL DEFAULT 0,"
+	" done_note TEXT NOT NULL DEFAULT '',"
+	" cancel_reason TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX promises_by_owner ON promises(owner_id, state, due_at);"
+	"CREATE INDEX promises_by_library ON promises(library_id, state, due_at);"
+	"CREATE INDEX promises_by_patron ON promises(patron_id, state, due_at);"
+	"CREATE INDEX promises_made ON promises(library_id, created_at);"
+	"CREATE TABLE promise_events ("
+	" id INTEGER PRIMARY KEY,"
+	" promise_id INTEGER NOT NULL REFERENCES promises(id),"
+	" at INTEGER NOT NULL,"
+	" staff_id INTEGER NOT NULL REFERENCES staff(id)," /* who acted */
+	" kind TEXT NOT NULL CHECK (kind IN ('created', 'done', 'cancelled', 'reassigned')),"
+	" owner_id INTEGER NOT NULL REFERENCES staff(id),"
+	" note TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX promise_events_by_promise ON promise_events(promise_id, id);";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 	migration_5,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
@@ -279,6 +320,18 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 #define REMEMBERED_IN_LIBRARY                                                              \
 	"EXISTS (SELECT 1 FROM patrons WHERE id = :patron AND library_id = :library "        \
 	"AND remembered = 1)"
+/* the acting staff member (:by) may act on promise :id: its owner or an admin of :library */
+#define PROMISE_ACTOR_MAY                                                                  \
+	"(owner_id = :by OR EXISTS (SELECT 1 FROM staff WHERE id = :by AND "                 \
+	"library_id = :library AND role = 'admin'))"
+#define PROMISE_OPEN_MINE "id = :id AND library_id = :library AND state = 'open' AND "
+/* a line of a promise's history; the note is :text, except for "created" (:text is what) */
+#define PROMISE_EVENT(kind, note)                                                          \
+	"INSERT INTO promise_events (promise_id, at, staff_id, kind, owner_id, note) SELECT " \
+	"id, :at, :by, '" kind "', owner_id, " note " FROM promises WHERE id = :id"
+#define PROMISE_COLS                                                                       \
+	"id, library_id, patron_id, coalesce(chat_id, 0), owner_id, created_by, created_at, " \
+	"due_at, done_at, what, channel, state, done_note, cancel_reason"
 #define TRAITS_UPSERT                                                                      \
 	" ON CONFLICT (patron_id, key) DO UPDATE SET value = excluded.value, "               \
 	"updated_by = excluded.updated_by, updated_at = excluded.updated_at"
@@ -420,6 +473,36 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_STAFF_PHOTO_DROP] = "DELETE FROM staff_photos WHERE staff_id = :staff AND "
 				":blob IS NULL",
 
+	/* Promise writes: named parameters after struct store_promise_write (sq_bind_promise);
+	 * conditional like the relationship writes above. */
+	[SQ_PROMISE_ADD] = "INSERT INTO promises (library_id, patron_id, chat_id, what, due_at, "
+			   "owner_id, channel, state, created_by, created_at) SELECT :library, "
+			   ":patron, nullif(:chat, 0), :text, :due, :owner, :channel, 'open', :by, "
+			   ":at WHERE length(CAST(:text AS BLOB)) BETWEEN 1 AND "
+			   STR(STORE_PROMISE_TEXT_MAX) " AND :channel IN ('email', 'chat') AND "
+			   "EXISTS (SELECT 1 FROM patrons WHERE id = :patron AND library_id = "
+			   ":library) AND (:chat = 0 OR EXISTS (SELECT 1 FROM chats WHERE id = :chat "
+			   "AND library_id = :library AND patron_id = :patron)) AND EXISTS (SELECT 1 "
+			   "FROM staff WHERE id = :owner AND library_id = :library) AND EXISTS "
+			   "(SELECT 1 FROM staff WHERE id = :by AND library_id = :library)",
+	[SQ_PROMISE_ADD_EVENT] = PROMISE_EVENT("created", "''"),
+	[SQ_PROMISE_DONE] = "UPDATE promises SET state = 'done', done_at = :at, done_note = "
+			    "coalesce(:text, '') WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
+			    " AND length(CAST(coalesce(:text, '') AS BLOB)) <= "
+			    STR(STORE_PROMISE_TEXT_MAX),
+	[SQ_PROMISE_DONE_EVENT] = PROMISE_EVENT("done", "coalesce(:text, '')"),
+	[SQ_PROMISE_CANCEL] = "UPDATE promises SET state = 'cancelled', done_at = :at, "
+			      "cancel_reason = :text WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
+			      " AND length(CAST(:text AS BLOB)) BETWEEN 1 AND "
+			      STR(STORE_PROMISE_TEXT_MAX),
+	[SQ_PROMISE_CANCEL_EVENT] = PROMISE_EVENT("cancelled", "coalesce(:text, '')"),
+	[SQ_PROMISE_REASSIGN] = "UPDATE promises SET owner_id = :owner WHERE " PROMISE_OPEN_MINE
+				PROMISE_ACTOR_MAY " AND owner_id <> :owner AND EXISTS (SELECT 1 "
+				"FROM staff WHERE id = :owner AND library_id = :library) AND "
+				"length(CAST(coalesce(:text, '') AS BLOB)) <= "
+				STR(STORE_PROMISE_TEXT_MAX),
+	[SQ_PROMISE_REASSIGN_EVENT] = PROMISE_EVENT("reassigned", "coalesce(:text, '')"),
+
 	[SQ_LIBRARY_ENSURE] = "INSERT INTO libraries (slug, name, origins, created_at) "
 			      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET "
 			      "name = excluded.name, origins = excluded.origins "
@@ -527,4 +610,24 @@ const char *const sq_sql[SQ__COUNT] = {
 		     "INDEXED BY chats_waits WHERE library_id = ?1 AND created_at >= ?2 AND "
 		     "created_at < ?3 AND wait_estimate_ms IS NOT NULL AND wait_actual_ms IS "
 		     "NOT NULL ORDER BY created_at DESC LIMIT ?4",
+
+	/* Promise reads: each a range of one index in due order (migration 6). */
+	[SQ_PROMISE_GET] = "SELECT " PROMISE_COLS " FROM promises WHERE id = ?1",
+	[SQ_PROMISES_BY_LIBRARY] = "SELECT " PROMISE_COLS " FROM promises INDEXED BY "
+				   "promises_by_library WHERE library_id = ?1 AND state = ?2 "
+				   "ORDER BY due_at, id LIMIT ?3",
+	[SQ_PROMISES_BY_OWNER] = "SELECT " PROMISE_COLS " FROM promises INDEXED BY "
+				 "promises_by_owner WHERE owner_id = ?4 AND state = ?2 AND "
+				 "library_id = ?1 ORDER BY due_at, id LIMIT ?3",
+	[SQ_PROMISES_BY_PATRON] = "SELECT " PROMISE_COLS " FROM promises INDEXED BY "
+				  "promises_by_patron WHERE patron_id = ?4 AND state = ?2 AND "
+				  "library_id = ?1 ORDER BY due_at, id LIMIT ?3",
+	[SQ_PROMISE_EVENTS] = "SELECT promise_id, at, staff_id, owner_id, kind, note FROM "
+			      "promise_events WHERE promise_id = ?1 ORDER BY id",
+	[SQ_PROMISE_REPORT] = "SELECT count(*), coalesce(sum(state = 'done' AND done_at <= "
+			      "due_at), 0), coalesce(sum(state = 'done' AND done_at > due_at), 0), "
+			      "coalesce(sum(state = 'open' AND due_at < ?4), 0), "
+			      "coalesce(sum(state = 'open'), 0), coalesce(sum(state = "
+			      "'cancelled'), 0) FROM promises INDEXED BY promises_made WHERE "
+			      "library_id = ?1 AND created_at >= ?2 AND created_at < ?3",
 };

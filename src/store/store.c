@@ -14,7 +14,8 @@ struct store_write *store_write_new(enum store_write_kind kind)
 	return w;
 }
 
-/* Frees a write and, for STW_MESSAGE_INSERT, its body (which must come from malloc).
+/* Frees a write and what it owns: a message body, u.rel.text and blob, u.promise.text
+ * (all from malloc).
  * NULL is fine. Any thread. */
 void store_write_free(struct store_write *w)
 {
@@ -22,6 +23,9 @@ void store_write_free(struct store_write *w)
 		return;
 	if (w->kind == STW_MESSAGE_INSERT)
 		free((void *)w->u.message.body);
+	else if (w->kind == STW_PROMISE_ADD || w->kind == STW_PROMISE_DONE ||
+		 w->kind == STW_PROMISE_CANCEL || w->kind == STW_PROMISE_REASSIGN)
+		free(w->u.promise.text);
 	else if (w->kind >= STW_CONSENT_GIVE) {
 		free(w->u.rel.text);
 		free(w->u.rel.blob);

@@ -202,6 +202,66 @@ struct store_card_view {
 	int64_t at;
 };
 
+/* ---- promise ledger (migration 6; see src/desk/promise.h) -------------------------------
+ * A promise is about a patron and a library, whether the patron is remembered or not.
+ * Its writes are conditional in SQL like the relationship writes: `changed` 0 means the
+ * rule did not hold (no such patron or chat in the library, not open, not the owner or
+ * an administrator) and nothing changed. */
+
+#define STORE_PROMISE_TEXT_MAX 500 /* bytes: what, a done note, a reason, a note */
+
+struct store_promise {
+	int64_t id;
+	int64_t library_id;
+	int64_t patron_id;
+	int64_t chat_id;       /* 0: none */
+	int64_t owner_id;
+	int64_t created_by;
+	int64_t created_at;
+	int64_t due_at;
+	int64_t done_at;       /* done or cancelled at; 0 while open */
+	char what[STORE_PROMISE_TEXT_MAX + 1];
+	char channel[8];       /* "email" or "chat" */
+	char state[12];        /* "open", "done" or "cancelled" */
+	char done_note[STORE_PROMISE_TEXT_MAX + 1];
+	char cancel_reason[STORE_PROMISE_TEXT_MAX + 1];
+};
+
+/* One line of a promise's history: kind "created", "done", "cancelled" or "reassigned";
+ * owner_id is the owner after it. */
+struct store_promise_event {
+	int64_t promise_id;
+	int64_t at;
+	int64_t by;            /* staff id */
+	int64_t owner_id;
+	char kind[16];
+	char note[STORE_PROMISE_TEXT_MAX + 1];
+};
+
+/* Counts over a library's promises made in [since, until), as of `now`. */
+struct store_promise_report {
+	int64_t made;
+	int64_t kept_on_time;  /* done at or before due */
+	int64_t late;          /* done after due */
+	int64_t open_overdue;  /* open and now > due */
+	int64_t open;          /* open, overdue or not */
+	int64_t cancelled;
+};
+
+/* The fields of a promise write; which are used depends on the kind. */
+struct store_promise_write {
+	int64_t id;            /* set by STW_PROMISE_ADD */
+	int64_t library_id;
+	int64_t patron_id;
+	int64_t chat_id;       /* 0: none */
+	int64_t owner_id;
+	int64_t by;            /* the acting staff member */
+	int64_t at;
+	int64_t due_at;
+	char channel[8];
+	char *text;            /* owned by the write (freed by store_write_free) */
+};
+
 /* ---- writes (applied by the writer thread inside a transaction) ------------------- */
 
 enum store_write_kind {
@@ -252,6 +312,17 @@ enum store_write_kind {
 	STW_STAFF_PROFILE,   /* staff_id, display_name (not ""), pronouns, value = subjects,
 			      * text = bio (under 512 bytes, NULL: ""), on = listed */
 	STW_STAFF_PHOTO,     /* staff_id, key = content type, blob/blob_len (0: remove), at */
+	/* promise ledger: u.promise; conditional (see above), `changed` says if it applied,
+	 * and each change adds a line to the promise's history */
+	STW_PROMISE_ADD,     /* library_id, patron_id (of the library), chat_id (0, or the
+			      * patron's chat in the library), text = what (1..500 bytes),
+			      * due_at, owner_id and by (staff of the library), channel, at;
+			      * sets id */
+	STW_PROMISE_DONE,    /* id, library_id, by (the owner or an admin of the library),
+			      * text = what was sent (NULL: ""), at: only while open */
+	STW_PROMISE_CANCEL,  /* id, library_id, by, text = the reason (1..500 bytes), at */
+	STW_PROMISE_REASSIGN,/* id, library_id, by, owner_id (staff of the library), text =
+			      * note (NULL: ""), at */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -286,6 +357,7 @@ struct store_write {
 		struct store_message message;
 		struct store_session session;
 		struct store_rel_write rel;
+		struct store_promise_write promise;
 	} u;
 	int changed;           /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
@@ -295,7 +367,8 @@ struct store_write {
 
 /* Allocates a zeroed write of `kind`. Returns NULL on out of memory. Loop thread. */
 struct store_write *store_write_new(enum store_write_kind kind);
-/* Frees a write and what it owns (a message body, u.rel.text, u.rel.blob). NULL is fine.
+/* Frees a write and what it owns (a message body, u.rel.text, u.rel.blob, u.promise.text).
+ * NULL is fine.
  * Any thread. */
 void store_write_free(struct store_write *w);
 
@@ -316,6 +389,8 @@ typedef int (*store_trait_key_cb)(void *ctx, const char *key, const char *label)
 /* One chat's wait: the estimate first shown and the actual wait; picked 0 when the patron
  * left before anyone picked the chat (actual is then how long they waited). */
 typedef int (*store_wait_cb)(void *ctx, int64_t estimate_ms, int64_t actual_ms, int picked);
+typedef int (*store_promise_cb)(void *ctx, const struct store_promise *r);
+typedef int (*store_promise_event_cb)(void *ctx, const struct store_promise_event *r);
 
 struct store_ops {
 	const char *name; /* "sqlite" */
@@ -411,6 +486,22 @@ struct store_ops {
 	 * shown and an actual wait, at most `limit` (newest first). */
 	int (*waits)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 		     int limit, store_wait_cb cb, void *ctx);
+
+	/* Promise ledger (worker threads; promises() also at start-up). */
+	/* One promise by id (any library: the caller checks). STORE_NOTFOUND: none. */
+	int (*promise_get)(struct store_conn *c, int64_t id, struct store_promise *out);
+	/* A library's promises in `state` ("open", "done", "cancelled"), only those of
+	 * owner_id / patron_id when > 0, by due time then id (open: overdue first), at most
+	 * `limit` (0 = all). */
+	int (*promises)(struct store_conn *c, int64_t library_id, const char *state,
+			int64_t owner_id, int64_t patron_id, int limit, store_promise_cb cb,
+			void *ctx);
+	/* A promise's history, oldest first. */
+	int (*promise_events)(struct store_conn *c, int64_t promise_id, store_promise_event_cb cb,
+			      void *ctx);
+	/* Counts of a library's promises made in [since, until), as of now. */
+	int (*promise_report)(struct store_conn *c, int64_t library_id, int64_t since,
+			      int64_t until, int64_t now, struct store_promise_report *out);
 };
 
 /* The SQLite backend. */

@@ -1,0 +1,712 @@
+/* rest_promise.c: the REST routes of the promise ledger (docs/API.md, "Promises"): make a
+ * promise (from a chat or for a patron), list them (mine, the desk's, a patron's; overdue
+ * first, then by due time), read one with its history, complete, cancel or reassign one,
+ * and the report of promises kept on time.
+ *
+ * Staff only, scoped to their library: a promise of another library is 404, exactly like
+ * a missing one. Reads run on a worker; a transition first reads the promise, checks it
+ * with the desk's rules (desk/promise.h: owner or admin, open), then writes it through the
+ * writer with the same rule in SQL, so a race between two librarians ends with one of
+ * them answered 409. Text from users is bound by the store and escaped by the JSON
+ * writer; it is never interpreted here. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 200
+#define DAY_MS (24LL * 60 * 60 * 1000)
+#define PREFIX "/api/v1/promises"
+
+/* ---- small helpers -------------------------------------------------------------------- */
+
+static void respond_buf(struct http_conn *h, int status, struct buf *b)
+{
+	size_t n;
+	char *body = buf_take(b, &n);
+
+	if (!body)
+		http_error(h, 503, "busy", "Out of memory.");
+	else
+		http_respond(h, status, body, n);
+}
+
+/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
+ * the CSRF token). */
+static struct staff *me(struct http_conn *h, int post)
+{
+	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
+	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
+
+	if (!st) {
+		http_error(h, 401, "unauthenticated", "Please log in.");
+		return NULL;
+	}
+	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
+		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		return NULL;
+	}
+	return st;
+}
+
+/* Parses a positive id (no sign, no leading zero, at most 18 digits). 0 if none. */
+static int64_t parse_id(const char *p, const char **rest)
+{
+	int64_t v = 0;
+	int n = 0;
+
+	if (*p < '1' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9' && n < 18) {
+		v = v * 10 + (*p++ - '0');
+		n++;
+	}
+	if (*p >= '0' && *p <= '9')
+		return 0;
+	*rest = p;
+	return v;
+}
+
+/* A query argument: 0 absent, 1 set in *out, -1 present but not a number in [lo, hi]. */
+static int arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+	char arg[48];
+	const char *v = lws_get_urlarg_by_name(h->wsi, name, arg, sizeof arg), *rest = "";
+	int64_t n;
+
+	if (!v)
+		return 0;
+	n = parse_id(v, &rest);
+	if (!n || *rest || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 1;
+}
+
+/* Valid UTF-8 of at most max bytes without control characters other than line breaks
+ * and tabs. */
+static int text_ok(const char *s, size_t len, size_t max)
+{
+	size_t i;
+
+	if (len > max || !proto_utf8_valid(s, len) || strlen(s) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 || c == 0x7f) && c != '\n' && c != '\r' && c != '\t')
+			return 0;
+	}
+	return 1;
+}
+
+/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 and returns NULL. */
+static json_t *body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...)
+{
+	json_error_t err;
+	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
+	va_list ap;
+	int rc = -1;
+
+	if (root) {
+		va_start(ap, fmt);
+		rc = json_vunpack_ex(root, &err, JSON_STRICT, fmt, ap);
+		va_end(ap);
+	}
+	if (rc) {
+		json_decref(root);
+		http_error(h, 400, "bad_request", usage);
+		return NULL;
+	}
+	return root;
+}
+
+static struct promise_who who_of(const struct staff *st)
+{
+	return (struct promise_who){.staff_id = st->id, .library_id = st->lib->id,
+				    .admin = st->admin};
+}
+
+/* Answers a desk error of a promise rule. */
+static void rule_error(struct http_conn *h, int rc)
+{
+	switch (rc) {
+	case DESK_NOT_FOUND: http_error(h, 404, "not_found", "No such promise."); break;
+	case DESK_FORBIDDEN:
+		http_error(h, 403, "forbidden",
+			   "Only the promise's owner or an administrator may do this.");
+		break;
+	case DESK_BAD_STATE:
+		http_error(h, 409, "bad_state", "This promise is no longer open.");
+		break;
+	case DESK_EMPTY: http_error(h, 400, "bad_request", "Give a reason."); break;
+	case DESK_TOO_LONG:
+		http_error(h, 400, "bad_request", "A note is at most 500 bytes.");
+		break;
+	default: http_error(h, 503, "busy", "Try again."); break;
+	}
+}
+
+/* ---- jobs: a read on a worker, then maybe a write ----------------------------------------- */
+
+enum pj_kind { PJ_LIST, PJ_ONE, PJ_CHAT, PJ_ACT, PJ_REPORT };
+
+struct pj {
+	struct worker_job job;
+	enum pj_kind kind;
+	uint64_t http_id;
+	int64_t staff_id, lib;
+	int rc;
+	/* PJ_LIST */
+	char state[12];
+	int64_t owner, patron;
+	int limit;
+	/* PJ_ONE, PJ_ACT */
+	int64_t id;
+	struct store_promise row;
+	struct buf out; /* PJ_LIST: rows; PJ_ONE: events */
+	/* PJ_CHAT: the chat of a new promise, read to learn its patron */
+	struct store_chat chat;
+	/* PJ_CHAT, PJ_ACT: the write to submit once checked */
+	struct store_write *w;
+	enum promise_act act;
+	/* PJ_REPORT */
+	int64_t since, until, now;
+	struct store_promise_report rep;
+};
+
+/* What a write's done callback needs: whom to answer and the promise as it will be. */
+struct pw {
+	uint64_t http_id;
+	int status;       /* 201 for a new promise */
+	struct promise p; /* after the change */
+};
+
+static int row_cb(void *ctx, const struct store_promise *r)
+{
+	struct pj *j = ctx;
+
+	buf_put(&j->out, r, sizeof *r);
+	return 0;
+}
+
+static int event_cb(void *ctx, const struct store_promise_event *r)
+{
+	struct pj *j = ctx;
+
+	buf_put(&j->out, r, sizeof *r);
+	return 0;
+}
+
+static void pj_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
+{
+	struct pj *j = (struct pj *)job;
+
+	switch (j->kind) {
+	case PJ_LIST:
+		j->rc = ops->promises(sc, j->lib, j->state, j->owner, j->owner ? 0 : j->patron,
+				      j->limit, row_cb, j);
+		break;
+	case PJ_ONE:
+	case PJ_ACT:
+		j->rc = ops->promise_get(sc, j->id, &j->row);
+		if (!j->rc && j->row.library_id != j->lib)
+			j->rc = STORE_NOTFOUND; /* not yours: read nothing more */
+		if (!j->rc && j->kind == PJ_ONE)
+			j->rc = ops->promise_events(sc, j->id, event_cb, j);
+		break;
+	case PJ_CHAT: j->rc = ops->chat_get(sc, j->w->u.promise.chat_id, &j->chat); break;
+	case PJ_REPORT:
+		j->rc = ops->promise_report(sc, j->lib, j->since, j->until, j->now, &j->rep);
+		break;
+	}
+}
+
+static void pj_done(struct worker_job *job);
+
+static struct pj *pj_new(struct http_conn *h, const struct staff *st, enum pj_kind kind)
+{
+	struct pj *j = calloc(1, sizeof *j);
+
+	if (!j) {
+		http_error(h, 503, "busy", "Out of memory.");
+		return NULL;
+	}
+	j->job.run = pj_run;
+	j->job.done = pj_done;
+	j->kind = kind;
+	j->http_id = h->id;
+	j->staff_id = st->id;
+	j->lib = st->lib->id;
+	return j;
+}
+
+/* ---- writes --------------------------------------------------------------------------- */
+
+static void write_done(struct store_write *w, int rc)
+{
+	struct pw *x = w->arg;
+	struct http_conn *h = http_find(x->http_id);
+	struct buf b = {0};
+
+	if (rc)
+		log_warn("promise", "write kind %d failed: %s", (int)w->kind, store_strerror(rc));
+	if (!rc && w->changed) {
+		if (w->kind == STW_PROMISE_ADD)
+			x->p.id = w->u.promise.id;
+		promises_changed(&x->p);
+	}
+	if (!h) {
+		/* gone: nothing to answer */
+	} else if (rc) {
+		http_error(h, 503, "store_failed", "Could not save; try again.");
+	} else if (!w->changed && w->kind == STW_PROMISE_ADD) {
+		http_error(h, 404, "not_found", "No such patron or chat.");
+	} else if (!w->changed) {
+		http_error(h, 409, "conflict", "The promise changed meanwhile; reload it.");
+	} else {
+		buf_puts(&b, "{\"promise\":");
+		promise_json(&b, &x->p, app_now_ms());
+		buf_putc(&b, '}');
+		respond_buf(h, x->status, &b);
+	}
+	free(x);
+}
+
+/* Submits w (owned) to answer h once committed, with p as the promise after it. */
+static void submit(struct http_conn *h, struct store_write *w, const struct promise *p,
+		   int status)
+{
+	struct pw *x = calloc(1, sizeof *x);
+
+	if (!x || g_app->stopping) {
+		free(x);
+		store_write_free(w);
+		http_error(h, 503, "busy",
+			   g_app->stopping ? "The server is shutting down." : "Out of memory.");
+		return;
+	}
+	x->http_id = h->id;
+	x->status = status;
+	x->p = *p;
+	w->done = write_done;
+	w->arg = x;
+	writer_submit(g_app->writer, w);
+}
+
+/* The promise a new-promise write will make (id comes from the store). */
+static void submit_add(struct http_conn *h, struct store_write *w)
+{
+	const struct store_promise_write *r = &w->u.promise;
+	struct promise p = {.library_id = r->library_id, .patron_id = r->patron_id,
+			    .chat_id = r->chat_id, .owner_id = r->owner_id,
+			    .created_by = r->by, .created_at = r->at, .due_at = r->due_at,
+			    .state = PROMISE_OPEN};
+	int ch = promise_channel_of(r->channel);
+
+	p.channel = ch < 0 ? PROMISE_EMAIL : (enum promise_channel)ch;
+	snprintf(p.what, sizeof p.what, "%s", r->text ? r->text : "");
+	submit(h, w, &p, 201);
+}
+
+/* A transition read back: checked with the desk's rule, applied to a copy, written. */
+static void act_checked(struct http_conn *h, struct pj *j)
+{
+	struct staff *st = desk_staff(g_app->desk, j->staff_id);
+	struct store_write *w = j->w;
+	struct promise p;
+	struct promise_who who;
+	int rc;
+
+	if (!st) {
+		http_error(h, 401, "unauthenticated", "Please log in.");
+		return;
+	}
+	who = who_of(st);
+	promise_from_row(&p, &j->row);
+	rc = promise_apply(&p, &who, j->act, w->u.promise.at, w->u.promise.text,
+			   w->u.promise.owner_id);
+	if (rc) {
+		rule_error(h, rc);
+		return;
+	}
+	j->w = NULL;
+	submit(h, w, &p, 200);
+}
+
+static void list_done(struct http_conn *h, struct pj *j)
+{
+	struct buf b = {0};
+	int64_t now = app_now_ms();
+	size_t off;
+
+	buf_puts(&b, "{\"promises\":[");
+	for (off = 0; off + sizeof(struct store_promise) <= j->out.len;
+	     off += sizeof(struct store_promise)) {
+		struct store_promise r;
+		struct promise p;
+
+		memcpy(&r, j->out.data + off, sizeof r);
+		if (r.library_id != j->lib || (j->patron && r.patron_id != j->patron))
+			continue;
+		promise_from_row(&p, &r);
+		promise_json(&b, &p, now);
+		buf_putc(&b, ',');
+	}
+	json_close(&b, ']');
+	buf_putc(&b, ',');
+	json_kint(&b, "now", now);
+	json_close(&b, '}');
+	respond_buf(h, 200, &b);
+}
+
+static void one_done(struct http_conn *h, struct pj *j)
+{
+	struct buf b = {0};
+	struct promise p;
+	size_t off;
+
+	promise_from_row(&p, &j->row);
+	buf_puts(&b, "{\"promise\":");
+	promise_json(&b, &p, app_now_ms());
+	buf_puts(&b, ",\"events\":[");
+	for (off = 0; off + sizeof(struct store_promise_event) <= j->out.len;
+	     off += sizeof(struct store_promise_event)) {
+		struct store_promise_event e;
+		struct staff *by, *owner;
+
+		memcpy(&e, j->out.data + off, sizeof e);
+		by = desk_staff(g_app->desk, e.by);
+		owner = desk_staff(g_app->desk, e.owner_id);
+		buf_putc(&b, '{');
+		json_kstr(&b, "kind", e.kind);
+		json_kint(&b, "at", e.at);
+		buf_puts(&b, "\"by\":{");
+		json_kint(&b, "id", e.by);
+		json_kstr(&b, "name", by ? by->name : "");
+		json_close(&b, '}');
+		buf_puts(&b, ",\"owner\":{");
+		json_kint(&b, "id", e.owner_id);
+		json_kstr(&b, "name", owner ? owner->name : "");
+		json_close(&b, '}');
+		buf_putc(&b, ',');
+		json_kstr(&b, "note", e.note);
+		json_close(&b, '}');
+		buf_putc(&b, ',');
+	}
+	json_close(&b, ']');
+	buf_putc(&b, '}');
+	respond_buf(h, 200, &b);
+}
+
+static void report_done(struct http_conn *h, struct pj *j)
+{
+	struct buf b = {0};
+	double share;
+
+	buf_putc(&b, '{');
+	json_kint(&b, "since", j->since);
+	json_kint(&b, "until", j->until);
+	json_kint(&b, "made", j->rep.made);
+	json_kint(&b, "kept_on_time", j->rep.kept_on_time);
+	json_kint(&b, "late", j->rep.late);
+	json_kint(&b, "open_overdue", j->rep.open_overdue);
+	json_kint(&b, "open", j->rep.open);
+	json_kint(&b, "cancelled", j->rep.cancelled);
+	if (promise_share(j->rep.kept_on_time, j->rep.late, j->rep.open_overdue, &share) == 0)
+		buf_printf(&b, "\"share_kept_on_time\":%.4g", share);
+	else
+		buf_puts(&b, "\"share_kept_on_time\":null");
+	buf_putc(&b, '}');
+	respond_buf(h, 200, &b);
+}
+
+/* A new promise from a chat the desk no longer holds: the stored chat gives the patron. */
+static void chat_checked(struct http_conn *h, struct pj *j)
+{
+	struct store_write *w = j->w;
+
+	if (j->chat.library_id != j->lib ||
+	    (w->u.promise.patron_id && w->u.promise.patron_id != j->chat.patron_id)) {
+		http_error(h, 404, "not_found", "No such patron or chat.");
+		return;
+	}
+	w->u.promise.patron_id = j->chat.patron_id;
+	j->w = NULL;
+	submit_add(h, w);
+}
+
+static void pj_done(struct worker_job *job)
+{
+	struct pj *j = (struct pj *)job;
+	struct http_conn *h = http_find(j->http_id);
+
+	if (!h)
+		goto out;
+	if (!j->rc && j->out.oom)
+		j->rc = STORE_ERR;
+	if (j->rc == STORE_NOTFOUND) {
+		http_error(h, 404, "not_found",
+			   j->kind == PJ_CHAT ? "No such patron or chat." : "No such promise.");
+	} else if (j->rc) {
+		log_warn("promise", "read kind %d failed: %s", (int)j->kind, store_strerror(j->rc));
+		http_error(h, 503, "store_failed", "Could not read; try again.");
+	} else {
+		switch (j->kind) {
+		case PJ_LIST: list_done(h, j); break;
+		case PJ_ONE: one_done(h, j); break;
+		case PJ_CHAT: chat_checked(h, j); break;
+		case PJ_ACT: act_checked(h, j); break;
+		case PJ_REPORT: report_done(h, j); break;
+		}
+	}
+out:
+	store_write_free(j->w);
+	buf_free(&j->out);
+	free(j);
+}
+
+/* ---- routes --------------------------------------------------------------------------- */
+
+static void get_list(struct http_conn *h, struct staff *st)
+{
+	char arg[48];
+	const char *state = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg);
+	int64_t mine = 0, patron = 0, limit = LIST_DEFAULT;
+	struct pj *j;
+
+	if (state && promise_state_of(state) < 0) {
+		http_error(h, 400, "bad_request", "state is open, done or cancelled.");
+		return;
+	}
+	if (arg_int(h, "mine=", 1, 1, &mine) < 0 || arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0 ||
+	    arg_int(h, "limit=", 1, LIST_MAX, &limit) < 0) {
+		http_error(h, 400, "bad_request", "mine is 1, patron an id, limit 1 to 200.");
+		return;
+	}
+	if (!(j = pj_new(h, st, PJ_LIST)))
+		return;
+	snprintf(j->state, sizeof j->state, "%s", state ? state : "open");
+	j->owner = mine ? st->id : 0;
+	j->patron = patron;
+	j->limit = (int)limit;
+	worker_submit(g_app->workers, &j->job);
+}
+
+static void get_report(struct http_conn *h, struct staff *st)
+{
+	int64_t days = 30;
+	struct pj *j;
+
+	if (arg_int(h, "days=", 1, 3660, &days) < 0) {
+		http_error(h, 400, "bad_request", "days is 1 to 3660.");
+		return;
+	}
+	if (!(j = pj_new(h, st, PJ_REPORT)))
+		return;
+	j->now = j->until = app_now_ms();
+	j->since = j->until - days * DAY_MS;
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* Returns the id of "/api/v1/promises/<id><rest>", or 0. */
+static int64_t promise_path(const char *path, const char **rest)
+{
+	size_t n = strlen(PREFIX "/");
+
+	return strncmp(path, PREFIX "/", n) == 0 ? parse_id(path + n, rest) : 0;
+}
+
+/* GET /api/v1/promises/owners: who may own a promise (the library's staff, by name). */
+static void get_owners(struct http_conn *h, const struct staff *st)
+{
+	struct buf b = {0};
+	size_t i;
+
+	buf_puts(&b, "{\"owners\":[");
+	for (i = 0; i < g_app->desk->n_staff; i++) {
+		const struct staff *s = g_app->desk->staff[i];
+
+		if (s->lib != st->lib)
+			continue;
+		buf_putc(&b, '{');
+		json_kint(&b, "id", s->id);
+		json_kstr(&b, "name", s->name);
+		json_close(&b, '}');
+		buf_putc(&b, ',');
+	}
+	json_close(&b, ']');
+	buf_putc(&b, '}');
+	respond_buf(h, 200, &b);
+}
+
+int rest_promise_get(struct http_conn *h)
+{
+	const char *rest = "";
+	int64_t id = promise_path(h->path, &rest);
+	int owners = strcmp(h->path, PREFIX "/owners") == 0;
+	struct staff *st;
+	struct pj *j;
+
+	if (strcmp(h->path, PREFIX) != 0 && strcmp(h->path, "/api/v1/reports/promises") != 0 &&
+	    !(id && !*rest) && !owners)
+		return 0;
+	if (!(st = me(h, 0)))
+		return 1;
+	if (owners) {
+		get_owners(h, st);
+	} else if (id) {
+		if ((j = pj_new(h, st, PJ_ONE))) {
+			j->id = id;
+			worker_submit(g_app->workers, &j->job);
+		}
+	} else if (strcmp(h->path, PREFIX) == 0) {
+		get_list(h, st);
+	} else {
+		get_report(h, st);
+	}
+	return 1;
+}
+
+/* POST /api/v1/promises {patron?, chat?, what, due_at, owner?, channel}. */
+static void post_new(struct http_conn *h, struct staff *st)
+{
+	json_int_t patron = 0, chat = 0, due = 0, owner = 0;
+	const char *what, *channel;
+	size_t len;
+	json_t *root = body_unpack(
+	    h, "Send {\"chat\" or \"patron\", \"what\", \"due_at\", \"owner\"?, \"channel\"}.",
+	    "{s?I, s?I, s:s%, s:I, s?I, s:s}", "patron", &patron, "chat", &chat, "what", &what,
+	    &len, "due_at", &due, "owner", &owner, "channel", &channel);
+	struct store_write *w = NULL;
+	struct staff *o;
+	struct chat *ch;
+	int rc;
+
+	if (!root)
+		return;
+	rc = promise_check_new(app_now_ms(), what, len, due);
+	if ((patron <= 0 && chat <= 0) || patron < 0 || chat < 0)
+		http_error(h, 400, "bad_request", "Say which chat or patron the promise is for.");
+	else if (rc == DESK_EMPTY || rc == DESK_TOO_LONG || !text_ok(what, len, PROMISE_WHAT_MAX))
+		http_error(h, 400, "bad_request", "what is 1 to 500 bytes of text.");
+	else if (rc)
+		http_error(h, 400, "bad_request", "due_at is a time in the next year (ms).");
+	else if (promise_channel_of(channel) < 0)
+		http_error(h, 400, "bad_request", "channel is email or chat.");
+	else if (owner && (owner < 0 || !(o = desk_staff(g_app->desk, owner)) || o->lib != st->lib))
+		http_error(h, 400, "bad_request", "owner is a librarian of your library.");
+	else if (!(w = g_app->stopping ? NULL : store_write_new(STW_PROMISE_ADD)) ||
+		 !(w->u.promise.text = strdup(what)))
+		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+	else {
+		struct store_promise_write *r = &w->u.promise;
+		struct pj *j;
+
+		r->library_id = st->lib->id;
+		r->patron_id = patron;
+		r->chat_id = chat;
+		r->owner_id = owner ? owner : st->id;
+		r->by = st->id;
+		r->at = app_now_ms();
+		r->due_at = due;
+		snprintf(r->channel, sizeof r->channel, "%s", channel);
+		ch = chat ? desk_chat(g_app->desk, chat) : NULL;
+		if (chat && ch && ch->lib == st->lib && (!patron || patron == ch->patron->id)) {
+			r->patron_id = ch->patron->id; /* two clicks from a chat: it gives the patron */
+			submit_add(h, w);
+		} else if (chat && !ch && (j = pj_new(h, st, PJ_CHAT))) {
+			j->w = w; /* an ended chat: read it for its patron */
+			worker_submit(g_app->workers, &j->job);
+		} else if (chat && ch) {
+			store_write_free(w);
+			http_error(h, 404, "not_found", "No such patron or chat.");
+		} else if (!chat) {
+			submit_add(h, w); /* the store checks the patron is of the library */
+		} else {
+			store_write_free(w); /* pj_new answered */
+		}
+		w = NULL;
+	}
+	store_write_free(w);
+	json_decref(root);
+}
+
+/* POST /api/v1/promises/{id}/done {note?}, /cancel {reason}, /reassign {owner, note?}. */
+static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum promise_act act)
+{
+	const char *note = "";
+	size_t len = 0;
+	json_int_t owner = 0;
+	json_t *root = act == PROMISE_COMPLETE
+			   ? body_unpack(h, "Send {\"note\":\"what was sent\"}.", "{s?s%}", "note",
+					 &note, &len)
+		       : act == PROMISE_CANCEL
+			   ? body_unpack(h, "Send {\"reason\":\"...\"}.", "{s:s%}", "reason", &note,
+					 &len)
+			   : body_unpack(h, "Send {\"owner\":id, \"note\":\"...\"}.", "{s:I, s?s%}",
+					 "owner", &owner, "note", &note, &len);
+	struct store_write *w;
+	struct staff *o;
+	struct pj *j;
+	static const enum store_write_kind kinds[] = {
+	    [PROMISE_COMPLETE] = STW_PROMISE_DONE,
+	    [PROMISE_CANCEL] = STW_PROMISE_CANCEL,
+	    [PROMISE_REASSIGN] = STW_PROMISE_REASSIGN,
+	};
+
+	if (!root)
+		return;
+	if (!text_ok(note, len, PROMISE_NOTE_MAX))
+		http_error(h, 400, "bad_request", "A note is at most 500 bytes of text.");
+	else if (act == PROMISE_CANCEL && note[strspn(note, " \t\r\n")] == '\0')
+		http_error(h, 400, "bad_request", "Give a reason.");
+	else if (act == PROMISE_REASSIGN &&
+		 (owner <= 0 || !(o = desk_staff(g_app->desk, owner)) || o->lib != st->lib))
+		http_error(h, 400, "bad_request", "owner is a librarian of your library.");
+	else if (!(w = g_app->stopping ? NULL : store_write_new(kinds[act])) ||
+		 !(w->u.promise.text = strdup(note))) {
+		store_write_free(w);
+		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+	} else if (!(j = pj_new(h, st, PJ_ACT))) {
+		store_write_free(w);
+	} else {
+		w->u.promise.id = id;
+		w->u.promise.library_id = st->lib->id;
+		w->u.promise.by = st->id;
+		w->u.promise.owner_id = owner;
+		w->u.promise.at = app_now_ms();
+		j->id = id;
+		j->act = act;
+		j->w = w;
+		worker_submit(g_app->workers, &j->job);
+	}
+	json_decref(root);
+}
+
+int rest_promise_post(struct http_conn *h)
+{
+	const char *rest = "";
+	int64_t id = promise_path(h->path, &rest);
+	int act = -1;
+	struct staff *st;
+
+	if (id)
+		act = !strcmp(rest, "/done")	 ? PROMISE_COMPLETE
+		      : !strcmp(rest, "/cancel")   ? PROMISE_CANCEL
+		      : !strcmp(rest, "/reassign") ? PROMISE_REASSIGN
+						   : -1;
+	if (strcmp(h->path, PREFIX) != 0 && act < 0)
+		return 0;
+	if (!(st = me(h, 1)))
+		return 1;
+	if (act < 0)
+		post_new(h, st);
+	else
+		post_act(h, st, id, (enum promise_act)act);
+	return 1;
+}

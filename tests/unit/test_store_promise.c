@@ -1,0 +1,451 @@
+/* test_store_promise.c: the promise ledger in the SQLite backend (migration 5): the
+ * conditional writes (who may, which patron and chat), the history, the lists in due
+ * order, the report, and the query plans. */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "store/sqlite_int.h"
+#include "store/store.h"
+
+static const struct store_ops *ops = &store_sqlite_ops;
+
+#define T0 1763800000000LL
+#define HOUR 3600000LL
+
+/* Library A: jen (librarian), sam (librarian), ada (admin); patrons 1, 2; chat 10 of
+ * patron 1. Library B: kim (admin); patron 3; chat 30 of patron 3. */
+struct fx {
+	char dir[64];
+	struct store_conn *c;
+	int64_t lib_a, lib_b, jen, sam, ada, kim;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int apply1(struct store_conn *c, struct store_write *w, int *changed, int64_t *id)
+{
+	int rc;
+
+	assert_int_equal(ops->begin(c), 0);
+	rc = ops->apply(c, w);
+	if (changed)
+		*changed = w->changed;
+	if (id)
+		*id = w->u.promise.id;
+	assert_int_equal(rc == 0 ? ops->commit(c) : ops->rollback(c), 0);
+	store_write_free(w);
+	return rc;
+}
+
+static int64_t put_library(struct fx *f, const char *slug)
+{
+	struct store_library l = {.created_at = 1};
+	struct store_queue q = {.created_at = 1};
+
+	strcpy(l.slug, slug);
+	strcpy(l.name, slug);
+	assert_int_equal(ops->library_ensure(f->c, &l), 0);
+	q.library_id = l.id;
+	strcpy(q.slug, "ask");
+	strcpy(q.name, "Ask");
+	assert_int_equal(ops->queue_ensure(f->c, &q), 0);
+	return l.id;
+}
+
+static int64_t put_staff(struct fx *f, int64_t lib, const char *email, const char *role)
+{
+	struct store_staff s = {.library_id = lib, .created_at = 1};
+
+	strcpy(s.email, email);
+	strcpy(s.display_name, email);
+	strcpy(s.role, role);
+	strcpy(s.pw_hash, "$argon2id$x");
+	assert_int_equal(ops->staff_put(f->c, &s), 0);
+	return s.id;
+}
+
+static void put_patron_chat(struct fx *f, int64_t patron, int64_t lib, int64_t chat)
+{
+	struct store_write *w = store_write_new(STW_PATRON_INSERT);
+
+	w->u.patron = (struct store_patron){.id = patron, .library_id = lib, .created_at = 10,
+					    .last_seen = 10};
+	for (int i = 0; i < STORE_TOKEN_HASH_LEN; i++)
+		w->u.patron.token_hash[i] = (uint8_t)(patron * 31 + i);
+	assert_int_equal(apply1(f->c, w, NULL, NULL), 0);
+	if (!chat)
+		return;
+	w = store_write_new(STW_CHAT_INSERT);
+	w->u.chat = (struct store_chat){.id = chat, .library_id = lib, .patron_id = patron,
+					.created_at = 20};
+	w->u.chat.queue_id = lib; /* one queue per library, created in the same order */
+	strcpy(w->u.chat.state, "queued");
+	assert_int_equal(apply1(f->c, w, NULL, NULL), 0);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/rapport-promise-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_NORMAL, 0, &f->c), 0);
+	f->lib_a = put_library(f, "a");
+	f->lib_b = put_library(f, "b");
+	f->jen = put_staff(f, f->lib_a, "jen@a.org", "librarian");
+	f->sam = put_staff(f, f->lib_a, "sam@a.org", "librarian");
+	f->ada = put_staff(f, f->lib_a, "ada@a.org", "admin");
+	f->kim = put_staff(f, f->lib_b, "kim@b.org", "admin");
+	put_patron_chat(f, 1, f->lib_a, 10);
+	put_patron_chat(f, 2, f->lib_a, 0);
+	put_patron_chat(f, 3, f->lib_b, 30);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ops->close(f->c);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static struct store_write *add(int64_t lib, int64_t patron, int64_t chat, int64_t owner,
+			       int64_t by, int64_t due, const char *what)
+{
+	struct store_write *w = store_write_new(STW_PROMISE_ADD);
+	struct store_promise_write *p = &w->u.promise;
+
+	p->library_id = lib;
+	p->patron_id = patron;
+	p->chat_id = chat;
+	p->owner_id = owner;
+	p->by = by;
+	p->at = T0;
+	p->due_at = due;
+	strcpy(p->channel, "email");
+	p->text = what ? strdup(what) : NULL;
+	return w;
+}
+
+static struct store_write *act(enum store_write_kind kind, int64_t lib, int64_t id, int64_t by,
+			       int64_t at, const char *text, int64_t owner)
+{
+	struct store_write *w = store_write_new(kind);
+
+	w->u.promise.library_id = lib;
+	w->u.promise.id = id;
+	w->u.promise.by = by;
+	w->u.promise.at = at;
+	w->u.promise.owner_id = owner;
+	w->u.promise.text = text ? strdup(text) : NULL;
+	return w;
+}
+
+/* Adds a promise that must apply; returns its id. */
+static int64_t made(struct fx *f, int64_t patron, int64_t chat, int64_t owner, int64_t due)
+{
+	int changed = 0;
+	int64_t id = 0;
+
+	assert_int_equal(apply1(f->c, add(f->lib_a, patron, chat, owner, f->jen, due,
+					  "the APA guide"),
+				&changed, &id),
+			 0);
+	assert_int_equal(changed, 1);
+	assert_true(id > 0);
+	return id;
+}
+
+static int changed_by(struct fx *f, struct store_write *w)
+{
+	int changed = -1;
+
+	assert_int_equal(apply1(f->c, w, &changed, NULL), 0);
+	return changed;
+}
+
+static void test_add_is_conditional(void **state)
+{
+	struct fx *f = *state;
+	struct store_promise p;
+	int64_t id = made(f, 1, 10, f->jen, T0 + HOUR);
+
+	assert_int_equal(ops->promise_get(f->c, id, &p), 0);
+	assert_int_equal(p.library_id, f->lib_a);
+	assert_int_equal(p.patron_id, 1);
+	assert_int_equal(p.chat_id, 10);
+	assert_int_equal(p.owner_id, f->jen);
+	assert_int_equal(p.created_by, f->jen);
+	assert_int_equal(p.due_at, T0 + HOUR);
+	assert_string_equal(p.what, "the APA guide");
+	assert_string_equal(p.state, "open");
+	assert_string_equal(p.channel, "email");
+	assert_int_equal(p.done_at, 0);
+	/* without a chat */
+	made(f, 2, 0, f->sam, T0 + HOUR);
+	/* nothing applies (changed 0, the batch does not fail) when: */
+	assert_int_equal(changed_by(f, add(f->lib_a, 3, 0, f->jen, f->jen, T0, "x")), 0);
+	assert_int_equal(changed_by(f, add(f->lib_a, 2, 10, f->jen, f->jen, T0, "x")), 0);
+	assert_int_equal(changed_by(f, add(f->lib_a, 1, 30, f->jen, f->jen, T0, "x")), 0);
+	assert_int_equal(changed_by(f, add(f->lib_a, 1, 10, f->kim, f->jen, T0, "x")), 0);
+	assert_int_equal(changed_by(f, add(f->lib_a, 1, 10, f->jen, f->kim, T0, "x")), 0);
+	assert_int_equal(changed_by(f, add(f->lib_a, 1, 10, f->jen, f->jen, T0, "")), 0);
+	assert_int_equal(changed_by(f, add(f->lib_a, 1, 10, f->jen, f->jen, T0, NULL)), 0);
+	assert_int_equal(changed_by(f, add(f->lib_b, 1, 10, f->jen, f->jen, T0, "x")), 0);
+	{
+		char big[STORE_PROMISE_TEXT_MAX + 2];
+		struct store_write *w;
+
+		memset(big, 'a', sizeof big - 1);
+		big[sizeof big - 1] = '\0';
+		assert_int_equal(changed_by(f, add(f->lib_a, 1, 10, f->jen, f->jen, T0, big)), 0);
+		w = add(f->lib_a, 1, 10, f->jen, f->jen, T0, "x");
+		strcpy(w->u.promise.channel, "sms");
+		assert_int_equal(changed_by(f, w), 0);
+	}
+	assert_int_equal(ops->promise_get(f->c, 9999, &p), STORE_NOTFOUND);
+}
+
+struct evs {
+	struct store_promise_event e[8];
+	size_t n;
+};
+
+static int ev_cb(void *ctx, const struct store_promise_event *r)
+{
+	struct evs *v = ctx;
+
+	if (v->n < 8)
+		v->e[v->n++] = *r;
+	return 0;
+}
+
+static void test_done_cancel_reassign_rules(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = made(f, 1, 10, f->jen, T0 + HOUR), b = made(f, 2, 0, f->jen, T0 + HOUR);
+	struct store_promise p;
+	struct evs v = {0};
+
+	/* a colleague may not; another library's admin may not; the owner may */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, a, f->sam, T0, "x", 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_b, a, f->kim, T0, "x", 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, a, f->kim, T0, "x", 0)), 0);
+	/* reassign to sam with a note; then jen no longer may, sam may */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->jen, T0 + 1,
+					   "Sam knows APA", f->sam)),
+			 1);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->sam, T0 + 1, "",
+					   f->sam)),
+			 0); /* to the owner already */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->sam, T0 + 1, "",
+					   f->kim)),
+			 0); /* to another library's staff */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, a, f->jen, T0, "x", 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, a, f->sam, T0 + 2,
+					   "Sent the PDF", 0)),
+			 1);
+	assert_int_equal(ops->promise_get(f->c, a, &p), 0);
+	assert_string_equal(p.state, "done");
+	assert_int_equal(p.done_at, T0 + 2);
+	assert_string_equal(p.done_note, "Sent the PDF");
+	assert_int_equal(p.owner_id, f->sam);
+	/* closed: nothing more */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, a, f->ada, T0, "r", 0)), 0);
+	/* an admin of the library may cancel anyone's; a reason is required */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0, "", 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0, NULL, 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0 + 3,
+					   "Patron found it", 0)),
+			 1);
+	assert_int_equal(ops->promise_get(f->c, b, &p), 0);
+	assert_string_equal(p.state, "cancelled");
+	assert_string_equal(p.cancel_reason, "Patron found it");
+	/* the history */
+	assert_int_equal(ops->promise_events(f->c, a, ev_cb, &v), 0);
+	assert_int_equal(v.n, 3);
+	assert_string_equal(v.e[0].kind, "created");
+	assert_string_equal(v.e[0].note, "");
+	assert_int_equal(v.e[0].by, f->jen);
+	assert_int_equal(v.e[0].owner_id, f->jen);
+	assert_string_equal(v.e[1].kind, "reassigned");
+	assert_int_equal(v.e[1].owner_id, f->sam);
+	assert_string_equal(v.e[1].note, "Sam knows APA");
+	assert_string_equal(v.e[2].kind, "done");
+	assert_string_equal(v.e[2].note, "Sent the PDF");
+	assert_int_equal(v.e[2].by, f->sam);
+}
+
+struct ids {
+	int64_t v[16];
+	size_t n;
+};
+
+static int id_cb(void *ctx, const struct store_promise *r)
+{
+	struct ids *x = ctx;
+
+	if (x->n < 16)
+		x->v[x->n++] = r->id;
+	return 0;
+}
+
+static struct ids list(struct fx *f, int64_t lib, const char *state, int64_t owner,
+		       int64_t patron, int limit)
+{
+	struct ids x = {0};
+
+	assert_int_equal(ops->promises(f->c, lib, state, owner, patron, limit, id_cb, &x), 0);
+	return x;
+}
+
+static void test_lists_in_due_order(void **state)
+{
+	struct fx *f = *state;
+	int64_t late = made(f, 1, 10, f->jen, T0 + 3 * HOUR);
+	int64_t soon = made(f, 2, 0, f->sam, T0 + HOUR);
+	int64_t mid = made(f, 1, 0, f->jen, T0 + 2 * HOUR);
+	struct ids x;
+	int changed = 0;
+
+	assert_int_equal(apply1(f->c, add(f->lib_b, 3, 30, f->kim, f->kim, T0, "theirs"),
+				&changed, NULL),
+			 0);
+	assert_int_equal(changed, 1);
+	x = list(f, f->lib_a, "open", 0, 0, 0);
+	assert_int_equal(x.n, 3);
+	assert_int_equal(x.v[0], soon);
+	assert_int_equal(x.v[1], mid);
+	assert_int_equal(x.v[2], late);
+	x = list(f, f->lib_a, "open", f->jen, 0, 0);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(x.v[0], mid);
+	x = list(f, f->lib_a, "open", 0, 1, 0);
+	assert_int_equal(x.n, 2);
+	x = list(f, f->lib_a, "open", 0, 3, 0); /* another library's patron */
+	assert_int_equal(x.n, 0);
+	x = list(f, f->lib_a, "open", f->kim, 0, 0);
+	assert_int_equal(x.n, 0);
+	x = list(f, f->lib_a, "open", 0, 0, 2);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, soon, f->sam, T0, "", 0)), 1);
+	x = list(f, f->lib_a, "done", 0, 0, 0);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(x.v[0], soon);
+	assert_int_equal(list(f, f->lib_a, "open", 0, 0, 0).n, 2);
+	assert_int_equal(ops->promises(f->c, f->lib_a, "lost", 0, 0, 0, id_cb, &x), STORE_BADARG);
+}
+
+static void test_report(void **state)
+{
+	struct fx *f = *state;
+	struct store_promise_report r;
+	int64_t kept = made(f, 1, 10, f->jen, T0 + HOUR);
+	int64_t late = made(f, 1, 10, f->jen, T0 + HOUR);
+	int64_t gone = made(f, 2, 0, f->jen, T0 + HOUR);
+
+	made(f, 2, 0, f->jen, T0 + HOUR);     /* open, overdue at T0 + 2 h */
+	made(f, 2, 0, f->jen, T0 + 5 * HOUR); /* open, not yet due */
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, kept, f->jen, T0 + HOUR,
+					   "", 0)),
+			 1);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, late, f->jen,
+					   T0 + HOUR + 1, "", 0)),
+			 1);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, gone, f->jen, T0, "r", 0)),
+			 1);
+	assert_int_equal(ops->promise_report(f->c, f->lib_a, T0 - HOUR, T0 + HOUR, T0 + 2 * HOUR,
+					     &r),
+			 0);
+	assert_int_equal(r.made, 5);
+	assert_int_equal(r.kept_on_time, 1);
+	assert_int_equal(r.late, 1);
+	assert_int_equal(r.open_overdue, 1);
+	assert_int_equal(r.open, 2);
+	assert_int_equal(r.cancelled, 1);
+	/* made outside the window, or in another library: not counted */
+	assert_int_equal(ops->promise_report(f->c, f->lib_a, T0 + 1, T0 + HOUR, T0, &r), 0);
+	assert_int_equal(r.made, 0);
+	assert_int_equal(ops->promise_report(f->c, f->lib_b, T0 - HOUR, T0 + HOUR, T0, &r), 0);
+	assert_int_equal(r.made, 0);
+}
+
+static void plan_of(struct store_conn *c, enum sq_stmt id, char *out, size_t size)
+{
+	char sql[4096];
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", sq_sql[id]);
+	assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL), SQLITE_OK);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "; " : "",
+				      (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+}
+
+/* Every promise read is a search of an index in the order wanted: no scan, no sort. */
+static void test_query_plans(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		enum sq_stmt id;
+		const char *must;
+	} plans[] = {
+		{SQ_PROMISE_GET, "SEARCH promises USING INTEGER PRIMARY KEY (rowid=?)"},
+		{SQ_PROMISES_BY_LIBRARY,
+		 "SEARCH promises USING INDEX promises_by_library (library_id=? AND state=?)"},
+		{SQ_PROMISES_BY_OWNER,
+		 "SEARCH promises USING INDEX promises_by_owner (owner_id=? AND state=?)"},
+		{SQ_PROMISES_BY_PATRON,
+		 "SEARCH promises USING INDEX promises_by_patron (patron_id=? AND state=?)"},
+		{SQ_PROMISE_EVENTS,
+		 "SEARCH promise_events USING INDEX promise_events_by_promise (promise_id=?)"},
+		{SQ_PROMISE_REPORT, "SEARCH promises USING INDEX promises_made (library_id=? AND "
+				    "created_at>? AND created_at<?)"},
+	};
+	char plan[2048];
+
+	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+		plan_of(f->c, plans[i].id, plan, sizeof plan);
+		print_message("plan %d: %s\n", (int)plans[i].id, plan);
+		if (!strstr(plan, plans[i].must))
+			fail_msg("statement %d: want \"%s\" in \"%s\"", (int)plans[i].id,
+				 plans[i].must, plan);
+		if (strstr(plan, "TEMP B-TREE") || strstr(plan, "SCAN "))
+			fail_msg("statement %d sorts or scans: %s", (int)plans[i].id, plan);
+	}
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_add_is_conditional),
+		T(test_done_cancel_reassign_rules),
+		T(test_lists_in_due_order),
+		T(test_report),
+		T(test_query_plans),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
