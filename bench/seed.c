@@ -757,7 +757,7 @@ static int put_chat(struct bulk *b, struct plan *p, struct rng *r, size_t i)
 	sqlite3_bind_text(st, 12, b->rel->question, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, outcome, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 14, rating);
-	return step(b, st) || rel_index_chat(b, id) ? -1 : 0;
+	return step(b, st) || rel_index_chat(b, id, c->who) ? -1 : 0;
 }
 
 /* Writes patron i (id i + 1) with their relationship memory (rel_patron). */

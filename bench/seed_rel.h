@@ -4,8 +4,9 @@
  * What migration 3 added, filled as the server would have left it (src/store/sqlite_sql.c):
  *   - every chat: its question (the first patron message, cut to 255 bytes on a UTF-8
  *     boundary), an outcome tag for most, a rating for some, and one chat_text document
- *     (rowid = chat id, the text messages joined by newlines, as SQ_CHAT_INDEX builds it
- *     at archive time), inserted in chat-id order in the same transactions as the chat;
+ *     (rowid = chat id, body = the text messages joined by newlines, patron = 'p' and the
+ *     patron id, as SQ_CHAT_INDEX builds it at archive time), inserted in chat-id order
+ *     in the same transactions as the chat;
  *   - remembered patrons: consent (notice NOTICE_VERSION) given at their first chat, so
  *     all their chats are remembered; a display name, often an e-mail; 0 to 4 notes by
  *     librarians who answered them, 0 to 3 preset traits, sometimes a favourite librarian
@@ -158,7 +159,8 @@ static const char sql_trait[] = "INSERT INTO traits (patron_id, key, value, upda
 				"updated_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_favourite[] = "INSERT INTO favourites (patron_id, staff_id, at) "
 				    "VALUES (?1, ?2, ?3)";
-static const char sql_text[] = "INSERT INTO chat_text (rowid, body) VALUES (?1, ?2)";
+static const char sql_text[] = "INSERT INTO chat_text (rowid, body, patron) "
+			       "VALUES (?1, ?2, 'p' || ?3)";
 
 /* Index drawn with the relative weights w[0, n). */
 static size_t draw_weighted(struct rng *r, const double *w, size_t n)
@@ -286,13 +288,15 @@ static void rel_chat_end(struct rel *rl, const struct plan *p, uint32_t who, int
 		*rating = 1 + (int)draw_weighted(&rl->chat_rng, rating_w, 5);
 }
 
-/* Indexes chat `id` for search with the document built since rel_chat_begin(). */
-static int rel_index_chat(struct bulk *b, int64_t id)
+/* Indexes chat `id` of patron `who` for search with the document built since
+ * rel_chat_begin(). */
+static int rel_index_chat(struct bulk *b, int64_t id, uint32_t who)
 {
 	struct rel *rl = b->rel;
 
 	sqlite3_bind_int64(rl->text, 1, id);
 	sqlite3_bind_text(rl->text, 2, rl->doc, (int)rl->doc_len, SQLITE_STATIC);
+	sqlite3_bind_int64(rl->text, 3, who);
 	return step(b, rl->text);
 }
 

@@ -312,9 +312,10 @@ static int is_wordy(unsigned char ch)
 /* See sqlite_int.h. Each whitespace-separated word becomes an FTS5 string ("..." with
  * inner quotes doubled), so operators (AND, OR, NOT, NEAR), column filters, * and ^ in
  * the input are plain text; FTS5 ANDs the strings. Words without any letter or digit
- * are dropped. No word is a prefix: FTS5 (3.40) builds a prefix's whole doclist, in
- * every chat's lookup too, before it returns a row, which cost up to a second for a
- * common word (docs/DECISIONS.md); whole words are read lazily, newest first. */
+ * are dropped. No word is a prefix: FTS5 (3.40) builds a prefix's whole doclist before
+ * it returns a row, which cost up to a second for a common word (docs/DECISIONS.md);
+ * whole words are read lazily, newest first. The statements (sqlite_sql.c) put the
+ * result in a column filter, body : (...). */
 char *sq_fts_query(const char *words, int *err)
 {
 	size_t len = strlen(words);

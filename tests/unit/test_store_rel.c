@@ -490,9 +490,13 @@ static void test_migration_from_v2(void **state)
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.v[0], 2);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM message_log"), 0);
-	/* one document per ended chat */
+	/* one document per ended chat, with its patron's token, from the backfill and
+	 * from archiving */
 	assert_int_equal(count(f->c, "SELECT count(*) FROM chat_text WHERE chat_text MATCH "
 				     "'\"the\" OR \"where\"'"),
+			 2);
+	assert_int_equal(count(f->c, "SELECT count(*) FROM chat_text WHERE chat_text MATCH "
+				     "'patron : p1'"),
 			 2);
 }
 
@@ -1294,6 +1298,69 @@ static void test_search(void **state)
 	assert_int_equal(search(f, f->lib_a, 0, "apa", 0, 10, 0).n, 3);
 }
 
+/* Within a patron: only their remembered chats of the library, however many of the
+ * library's chats share the words; newest first, paged; forgetting unlinks at once. The
+ * patron token in the index is never matched by a query word. */
+static void test_search_patron(void **state)
+{
+	struct fx *f = *state;
+	const char *t[] = {"Where are the nursing journals?", "CINAHL is the place"};
+	const char *tok[] = {"Is p1 the page number?", "Yes, page p1"};
+	struct ids s;
+
+	assert_int_equal(applied(f->c, consent(1, f->lib_a, 1, "", "", "")), 1);
+	assert_int_equal(applied(f->c, consent(2, f->lib_a, 1, "", "", "")), 1);
+	for (int64_t id = 10; id <= 14; id++)
+		chat_with_text(f, id, 1, f->lib_a, f->s1, 100 * id, 1, t, 2);
+	chat_with_text(f, 16, 1, f->lib_a, f->s1, 1600, 0, t, 2); /* not remembered */
+	chat_with_text(f, 20, 2, f->lib_a, f->s2, 2000, 1, t, 2);
+	chat_with_text(f, 21, 2, f->lib_a, f->s2, 2100, 1, t, 2);
+	chat_with_text(f, 22, 2, f->lib_a, f->s2, 2200, 1, tok, 2);
+	chat_with_text(f, 30, 3, f->lib_b, f->s3, 3000, 0, t, 2);
+
+	/* one word, two words, no match */
+	s = search(f, f->lib_a, 1, "nursing", 0, 10, 0);
+	assert_int_equal(s.n, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(s.v[i], 14 - i);
+	assert_int_equal(search(f, f->lib_a, 1, "cinahl NURSING", 0, 10, 0).n, 5);
+	assert_int_equal(search(f, f->lib_a, 1, "nursing zzzz", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 1, "page", 0, 10, 0).n, 0);
+	s = search(f, f->lib_a, 2, "nursing", 0, 10, 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0], 21);
+	assert_int_equal(s.v[1], 20);
+	assert_int_equal(search(f, f->lib_a, 0, "nursing", 0, 10, 0).n, 8);
+	/* the patron's chats are of library a */
+	assert_int_equal(search(f, f->lib_b, 1, "nursing", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_b, 3, "nursing", 0, 10, 0).n, 0);
+	/* paging within the patron */
+	s = search(f, f->lib_a, 1, "nursing", 0, 2, 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[1], 13);
+	s = search(f, f->lib_a, 1, "nursing", s.v[1], 2, 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0], 12);
+	assert_int_equal(s.v[1], 11);
+	s = search(f, f->lib_a, 1, "nursing", s.v[1], 2, 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0], 10);
+	assert_int_equal(search(f, f->lib_a, 1, "nursing", 10, 2, 0).n, 0);
+	/* "p1" is a word of chat 22's text only, never the patron token of patron 1 */
+	s = search(f, f->lib_a, 0, "p1", 0, 10, 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0], 22);
+	assert_int_equal(search(f, f->lib_a, 1, "p1", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 2, "p1", 0, 10, 0).n, 1);
+	assert_int_equal(search(f, f->lib_a, 0, "p2", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 0, "patron:p1", 0, 10, 0).n, 0);
+	/* forgetting unlinks the history at once; the library still finds the chats */
+	assert_int_equal(applied(f->c, rel(STW_CONSENT_WITHDRAW, 1, 0)), 1);
+	assert_int_equal(search(f, f->lib_a, 1, "nursing", 0, 10, 0).n, 0);
+	assert_int_equal(search(f, f->lib_a, 2, "nursing", 0, 10, 0).n, 2);
+	assert_int_equal(search(f, f->lib_a, 0, "nursing", 0, 10, 0).n, 8);
+}
+
 /* ---- staff profiles and photos ----------------------------------------------------- */
 
 static int find_staff(void *ctx, const struct store_staff *r)
@@ -1520,7 +1587,10 @@ static void test_query_plans(void **state)
 		{SQ_CARD_NOTES, "SEARCH notes USING INDEX notes_by_patron (patron_id=?)"},
 		{SQ_CARD_TRAITS, "SEARCH t USING PRIMARY KEY (patron_id=?)"},
 		{SQ_SEARCH, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"},
-		{SQ_SEARCH_PATRON, "SEARCH c USING INDEX chats_remembered (patron_id=? AND id<?)"},
+		/* 192: in rowid order, descending; M: the MATCH; <: the before bound */
+		{SQ_SEARCH, "SCAN chat_text VIRTUAL TABLE INDEX 192:M2<"},
+		{SQ_SEARCH_PATRON, "SCAN chat_text VIRTUAL TABLE INDEX 192:M2<"},
+		{SQ_SEARCH_PATRON, "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)"},
 		{SQ_CARD_VIEWS_LIBRARY, "SEARCH card_views USING INDEX card_views_by_library"},
 		{SQ_CARD_VIEWS_PATRON, "SEARCH card_views USING INDEX card_views_by_patron"},
 		{SQ_TRAIT_KEYS, "SEARCH trait_keys USING PRIMARY KEY (library_id=?)"},
@@ -1563,6 +1633,7 @@ int main(void)
 		T(test_favourites_preferred),
 		T(test_rating_outcome),
 		T(test_search),
+		T(test_search_patron),
 		T(test_staff_profile_photo),
 		T(test_card_views),
 		T(test_continuity),
