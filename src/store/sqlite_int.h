@@ -60,6 +60,15 @@ enum sq_stmt {
 	SQ_STAFF_PHOTO_META,
 	SQ_STAFF_PHOTO_PUT,
 	SQ_STAFF_PHOTO_DROP,
+	/* e-mail outbox and sign-in links (writer thread): named, see sq_bind_mail() */
+	SQ_MAIL_QUEUE,
+	SQ_MAIL_CLAIM,
+	SQ_MAIL_RESULT,
+	SQ_MAIL_RECOVER,
+	SQ_MAIL_RETRY,
+	SQ_SIGNIN_CREATE,
+	SQ_SIGNIN_USE,
+	SQ_SIGNIN_TOKEN,
 	/* set-up (CLI) */
 	SQ_LIBRARY_ENSURE,
 	SQ_QUEUE_ENSURE,
@@ -94,6 +103,10 @@ enum sq_stmt {
 	SQ_CARD_VIEWS_LIBRARY,
 	SQ_CARD_VIEWS_PATRON,
 	SQ_CONTINUITY,
+	/* e-mail outbox reads */
+	SQ_MAIL_DUE,
+	SQ_MAIL_LIST,
+	SQ_MAIL_COUNTS,
 	SQ__COUNT
 };
 
@@ -200,5 +213,15 @@ int sq_continuity(struct store_conn *c, int64_t library_id, int64_t since, int64
 /* Turns plain words into an FTS5 query (see sq_search); a malloc'd string, or NULL with
  * *err STORE_BADARG (no searchable word) or STORE_ERR (out of memory). */
 char *sq_fts_query(const char *words, int *err);
+
+/* ---- sqlite_mail.c: the e-mail outbox and sign-in links ---- */
+
+/* Binds each named parameter of an outbox or sign-in write's statement from w->u.mail
+ * or w->u.signin (by kind). */
+int sq_bind_mail(sqlite3_stmt *st, const struct store_write *w);
+int sq_mail_due(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, void *ctx);
+int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, int limit,
+		 store_mail_cb cb, void *ctx);
+int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead);
 
 #endif

@@ -458,7 +458,7 @@ static void test_migration_from_v2(void **state)
 
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_NORMAL, 0, &f->c), 0);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, sq_migration_count);
 	assert_int_equal(ops->chat_get(f->c, 1, &ch), 0);
 	n = strlen(ch.question);
 	assert_int_equal(n, 254);
@@ -1512,6 +1512,8 @@ static void test_query_plans(void **state)
 		{SQ_CARD_VIEWS_PATRON, "SEARCH card_views USING INDEX card_views_by_patron"},
 		{SQ_TRAIT_KEYS, "SEARCH trait_keys USING PRIMARY KEY (library_id=?)"},
 		{SQ_STAFF_PHOTO, "SEARCH staff_photos USING INTEGER PRIMARY KEY (rowid=?)"},
+		{SQ_MAIL_DUE, "SEARCH outbox USING INDEX outbox_due (next_attempt_at<?)"},
+		{SQ_MAIL_LIST, "SEARCH outbox USING INDEX outbox_state (library_id=? AND state=?)"},
 		{SQ_CONTINUITY, "SEARCH c USING INDEX chats_continuity (library_id=? AND "
 				"created_at>? AND created_at<?)"},
 	};
