@@ -586,7 +586,7 @@ int outbox_rest_get(struct http_conn *h)
 int outbox_rest_post(struct http_conn *h)
 {
 	const char *p = h->path + strlen("/api/v1/outbox/");
-	char *end;
+	char *end = NULL;
 	long long id;
 	struct staff *st;
 	struct store_write *w;

@@ -458,12 +458,17 @@ const char *const sq_sql[SQ__COUNT] = {
 			  ":created, :next, :message_id)",
 	[SQ_MAIL_CLAIM] = "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
 			  "WHERE id = :id AND state = 'queued'",
+	/* a sign-in mail carries a live token: once it is out (or given up), its bodies go */
 	[SQ_MAIL_RESULT] = "UPDATE outbox SET state = :state, next_attempt_at = :next, "
-			   "last_error = :error, sent_at = :sent WHERE id = :id AND "
-			   "state = 'sending' AND :state IN ('sent', 'queued', 'dead')",
+			   "last_error = :error, sent_at = :sent, body_text = CASE WHEN "
+			   "kind = 'signin' AND :state <> 'queued' THEN '' ELSE body_text END, "
+			   "body_html = CASE WHEN kind = 'signin' AND :state <> 'queued' THEN "
+			   "NULL ELSE body_html END WHERE id = :id AND state = 'sending' AND "
+			   ":state IN ('sent', 'queued', 'dead')",
 	[SQ_MAIL_RECOVER] = "UPDATE outbox SET state = 'queued' WHERE state = 'sending'",
 	[SQ_MAIL_RETRY] = "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = "
-			  ":next WHERE id = :id AND library_id = :library AND state = 'dead'",
+			  ":next WHERE id = :id AND library_id = :library AND state = 'dead' AND "
+			  "kind <> 'signin'",
 	[SQ_SIGNIN_CREATE] = "INSERT INTO signin_tokens (token_hash, patron_id, library_id, "
 			     "created_at, expires_at) VALUES (:hash, :patron, :library, :at, "
 			     ":expires)",

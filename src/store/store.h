@@ -252,11 +252,12 @@ enum store_write_kind {
 	STW_MAIL_CLAIM,      /* id: queued -> sending, attempts + 1 (changed 0 if the row was
 			      * not queued) */
 	STW_MAIL_RESULT,     /* id, state (sent, queued or dead), next_attempt_at, last_error,
-			      * sent_at: only from sending */
+			      * sent_at: only from sending. A sign-in mail sent or dead loses
+			      * its bodies (they hold a live token) */
 	STW_MAIL_RECOVER,    /* no fields: every sending row back to queued (at start, before
 			      * anything is claimed); changed = how many */
 	STW_MAIL_RETRY,      /* id, library_id, next_attempt_at: a dead row of that library back
-			      * to queued with attempts 0 */
+			      * to queued with attempts 0 (not a sign-in mail: its token is gone) */
 	/* sign-in links (migration 4): u.signin */
 	STW_SIGNIN_CREATE,   /* hash, patron_id, library_id, at, expires_at */
 	STW_SIGNIN_USE,      /* hash, new_hash, library_id, at: consumes an unused, unexpired
