@@ -4,7 +4,7 @@
 
 CC      ?= cc
 SAN     ?=
-PKGS    := libwebsockets jansson sqlite3 libsodium libuv
+PKGS    := libwebsockets jansson sqlite3 libsodium libuv libcurl
 BUILD   := build$(if $(SAN),-$(SAN))
 
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -59,7 +59,6 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(OBJ)
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # bench/*.c programs (load generator, seeder, echo baseline, reads) link the shared objects
-$(BUILD)/bench/%: LDLIBS += $(shell pkg-config --libs libcurl 2>/dev/null)
 $(BUILD)/bench/%: bench/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"

@@ -9,7 +9,7 @@ want=${1:-test}
 pkgs=(build-essential pkg-config libwebsockets-dev libuv1-dev libjansson-dev
       libsqlite3-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev)
 if [ "$want" = test ]; then
-  pkgs+=(chromium fonts-liberation nodejs npm)
+  pkgs+=(chromium fonts-liberation nodejs npm python3-aiosmtpd)
 fi
 
 missing=()

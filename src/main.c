@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
+#include "mail/message.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -52,6 +55,20 @@ static const char *usage_serve =
 	"  --demo-site-port N   also serve web/demo-site (a library website with the widget)\n"
 	"                       on this port (demo: port+1; 0 turns it off)\n"
 	"  --allow-origin O     demo only: also allow this origin to embed the widget\n"
+	"  --smtp-url URL       smtp://host:port or smtps://host:port (RAPPORT_SMTP_URL);\n"
+	"                       without it, mails stay queued\n"
+	"  --smtp-starttls      require STARTTLS on smtp://\n"
+	"  --smtp-user USER     SMTP login (RAPPORT_SMTP_USER)\n"
+	"  --smtp-password-file FILE  SMTP password, first line (RAPPORT_SMTP_PASSWORD_FILE)\n"
+	"  --mail-from ADDR     sender address (RAPPORT_MAIL_FROM, default rapport@localhost)\n"
+	"  --public-url URL     base of links in mails (RAPPORT_PUBLIC_URL, default\n"
+	"                       http://LISTEN:PORT)\n"
+	"  --mail-retry-ms MS   first retry of a failed mail after MS, doubling (30000)\n"
+	"  --mail-retry-max-ms MS  longest wait between attempts (3600000)\n"
+	"  --mail-attempts N    a mail is dead after N attempts (30, about a day)\n"
+	"  --mail-timeout S     seconds per SMTP transfer (60)\n"
+	"  --patron-mails N     e-mails a patron may ask for per hour (5)\n"
+	"  --signin-ttl S       seconds a sign-in link is valid (1800)\n"
 	"  -v, --verbose        debug logging\n";
 
 static const char *usage_init =
@@ -170,8 +187,29 @@ enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA, OPT_WEB, OPT_DUR, OPT_MAXCHATS, OPT_TEXTMAX,
 	OPT_FRAMEMAX, OPT_RATE, OPT_BURST, OPT_SENDQ, OPT_SIDLE, OPT_SMAX, OPT_GRACE, OPT_OFFERWIN,
 	OPT_WORKERS, OPT_TLS, OPT_DEMOSITE, OPT_ALLOW, OPT_LIBRARY, OPT_NAME, OPT_ORIGIN,
-	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS,
+	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS, OPT_SMTPURL, OPT_STARTTLS,
+	OPT_SMTPUSER, OPT_SMTPPWFILE, OPT_MAILFROM, OPT_PUBURL, OPT_RETRYMS, OPT_RETRYMAX,
+	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL,
 };
+
+/* Reads the first line of a secret file into out[cap]. 0 or -1 (said on stderr). */
+static int read_secret(const char *file, char *out, size_t cap)
+{
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (!f || !fgets(out, (int)cap, f)) {
+		fprintf(stderr, "rapport: cannot read %s\n", file);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return 0;
+}
 
 static int cmd_serve(int argc, char **argv, int demo)
 {
@@ -187,10 +225,16 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
 		{"new-patrons", 1, 0, OPT_NEWPATRONS},
 		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
+		{"smtp-url", 1, 0, OPT_SMTPURL},  {"smtp-starttls", 0, 0, OPT_STARTTLS},
+		{"smtp-user", 1, 0, OPT_SMTPUSER}, {"smtp-password-file", 1, 0, OPT_SMTPPWFILE},
+		{"mail-from", 1, 0, OPT_MAILFROM}, {"public-url", 1, 0, OPT_PUBURL},
+		{"mail-retry-ms", 1, 0, OPT_RETRYMS}, {"mail-retry-max-ms", 1, 0, OPT_RETRYMAX},
+		{"mail-attempts", 1, 0, OPT_ATTEMPTS}, {"mail-timeout", 1, 0, OPT_MAILTIMEOUT},
+		{"patron-mails", 1, 0, OPT_PATRONMAILS}, {"signin-ttl", 1, 0, OPT_SIGNINTTL},
 		{"verbose", 0, 0, 'v'},		  {"help", 0, 0, 'h'},
 		{0, 0, 0, 0}};
 	struct server_config cfg;
-	char allow[768] = "", banner[2048];
+	char allow[768] = "", banner[2048], pwfile[512] = "";
 	int c, bad = 0, *intp, demo_site = -1;
 	const char *dur = getenv("RAPPORT_DURABILITY");
 
@@ -199,6 +243,11 @@ static int cmd_serve(int argc, char **argv, int demo)
 	cfg.port = env_int("RAPPORT_PORT", cfg.port);
 	env_str("RAPPORT_DATA_DIR", cfg.data_dir, sizeof cfg.data_dir);
 	env_str("RAPPORT_WEB_ROOT", cfg.web_root, sizeof cfg.web_root);
+	env_str("RAPPORT_SMTP_URL", cfg.smtp_url, sizeof cfg.smtp_url);
+	env_str("RAPPORT_SMTP_USER", cfg.smtp_user, sizeof cfg.smtp_user);
+	env_str("RAPPORT_SMTP_PASSWORD_FILE", pwfile, sizeof pwfile);
+	env_str("RAPPORT_MAIL_FROM", cfg.mail_from, sizeof cfg.mail_from);
+	env_str("RAPPORT_PUBLIC_URL", cfg.public_url, sizeof cfg.public_url);
 	if (dur && *dur && parse_durability(dur, &cfg.durability)) {
 		fprintf(stderr, "rapport: RAPPORT_DURABILITY must be full or normal\n");
 		return 2;
@@ -231,6 +280,18 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_NEWPATRONS: intp = &cfg.new_patrons; break;
 		case OPT_DEMOSITE: intp = &demo_site; break;
 		case OPT_TLS: cfg.tls = 1; break;
+		case OPT_SMTPURL: snprintf(cfg.smtp_url, sizeof cfg.smtp_url, "%s", optarg); break;
+		case OPT_STARTTLS: cfg.smtp_starttls = 1; break;
+		case OPT_SMTPUSER: snprintf(cfg.smtp_user, sizeof cfg.smtp_user, "%s", optarg); break;
+		case OPT_SMTPPWFILE: snprintf(pwfile, sizeof pwfile, "%s", optarg); break;
+		case OPT_MAILFROM: snprintf(cfg.mail_from, sizeof cfg.mail_from, "%s", optarg); break;
+		case OPT_PUBURL: snprintf(cfg.public_url, sizeof cfg.public_url, "%s", optarg); break;
+		case OPT_RETRYMS: intp = &cfg.mail_retry_ms; break;
+		case OPT_RETRYMAX: intp = &cfg.mail_retry_max_ms; break;
+		case OPT_ATTEMPTS: intp = &cfg.mail_attempts; break;
+		case OPT_MAILTIMEOUT: intp = &cfg.mail_timeout; break;
+		case OPT_PATRONMAILS: intp = &cfg.patron_mails; break;
+		case OPT_SIGNINTTL: intp = &cfg.signin_ttl; break;
 		case OPT_ALLOW:
 			if (strlen(allow) + strlen(optarg) + 2 < sizeof allow) {
 				strcat(allow, "\n");
@@ -254,6 +315,27 @@ static int cmd_serve(int argc, char **argv, int demo)
 		fputs(usage_serve, stderr);
 		return 2;
 	}
+	if (!cfg.mail_from[0])
+		snprintf(cfg.mail_from, sizeof cfg.mail_from, "rapport@localhost.localdomain");
+	if (!cfg.public_url[0])
+		snprintf(cfg.public_url, sizeof cfg.public_url, "http://%s:%d", cfg.listen, cfg.port);
+	{
+		size_t n = strlen(cfg.public_url);
+
+		while (n && cfg.public_url[n - 1] == '/')
+			cfg.public_url[--n] = '\0';
+	}
+	if (cfg.smtp_url[0] && strncmp(cfg.smtp_url, "smtp://", 7) &&
+	    strncmp(cfg.smtp_url, "smtps://", 8)) {
+		fprintf(stderr, "rapport: --smtp-url must start with smtp:// or smtps://\n");
+		return 2;
+	}
+	if (!mail_addr_valid(cfg.mail_from) || cfg.mail_attempts < 1 || cfg.signin_ttl < 1) {
+		fprintf(stderr, "rapport: bad --mail-from, --mail-attempts or --signin-ttl\n");
+		return 2;
+	}
+	if (pwfile[0] && read_secret(pwfile, cfg.smtp_password, sizeof cfg.smtp_password))
+		return 2;
 	cfg.demo_site_port = demo_site >= 0 ? demo_site : (demo ? cfg.port + 1 : 0);
 	if (demo) {
 		struct store_conn *sc;
@@ -479,6 +561,11 @@ int main(int argc, char **argv)
 {
 	if (crypto_init()) {
 		fprintf(stderr, "rapport: libsodium failed to start\n");
+		return 1;
+	}
+	/* once, before any thread: curl_global_init is not thread-safe */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		fprintf(stderr, "rapport: libcurl failed to start\n");
 		return 1;
 	}
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

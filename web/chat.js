@@ -23,6 +23,14 @@ const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
 const embed = params.get('embed') === '1';
 const storeKey = 'rapport.patron.' + (slug || 'default');
+// A sign-in link (/chat?signin=...) from "Continue on another device": used once by the
+// first hello, and taken out of the address at once so it is not kept in the history.
+let signin = (params.get('signin') || '').trim();
+if (params.has('signin')) {
+  params.delete('signin');
+  const q = params.toString();
+  history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + location.hash);
+}
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -104,7 +112,8 @@ const client = new RapportClient({
   hello: () => {
     const f = { type: 'hello', role: 'patron' };
     const token = storage('get', storeKey);
-    if (token) f.token = token;
+    if (signin) f.signin = signin;
+    else if (token) f.token = token;
     if (slug) f.library = slug;
     return f;
   },
@@ -534,6 +543,7 @@ client.addEventListener('welcome', (e) => {
   const w = e.detail;
   promised.set(w.promises);
   if (w.token) storage('set', storeKey, w.token);
+  signin = ''; // used: from now on this browser has its own token
   state.library = w.library || null;
   state.queues = Array.isArray(w.queues) ? w.queues : [];
   if (state.library && state.library.name) {
@@ -682,6 +692,12 @@ client.addEventListener('error', (e) => {
   const err = e.detail;
   if (err.code === 'unknown_token') {
     storage('del', storeKey);
+    client.restart();
+    return;
+  }
+  if (err.code === 'signin_invalid') {
+    signin = '';
+    showAlert(err.message || 'This sign-in link was already used or has expired.');
     client.restart();
     return;
   }

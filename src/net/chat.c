@@ -955,6 +955,8 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 	case CMD_RATE:
 	case CMD_FAVOURITE:
 	case CMD_PREFER: patron_cmd(c, cmd); break;
+	case CMD_EMAIL_TRANSCRIPT:
+	case CMD_SIGNIN_LINK: patron_mail_cmd(c, cmd); break;
 	default: break;
 	}
 }

@@ -186,10 +186,63 @@ static void lookup_done(struct worker_job *job)
 		c->hello_pending = 0;
 		ws_error(c, "busy", "Could not look you up; try again.", "hello");
 	} else {
-		patron_ready(c, j->patron.id, NULL, j->rows, j->n_rows, &j->rel);
+		patron_ready(c, j->patron.id, j->token[0] ? j->token : NULL, j->rows, j->n_rows,
+			     &j->rel);
 	}
 out:
 	free(j);
+}
+
+/* A sign-in link was consumed (or not): look the patron up by the new token. */
+static void signin_used(struct store_write *w, int rc)
+{
+	struct hello_job *j = w->arg;
+	struct ws_conn *c = ws_find(j->conn_id);
+
+	if (!c) {
+		free(j);
+		return;
+	}
+	if (rc || !w->changed) {
+		c->hello_pending = 0;
+		if (rc)
+			ws_error(c, "store_failed", "Could not sign you in; try again.", "hello");
+		else
+			ws_error(c, "signin_invalid",
+				 "This sign-in link was already used or has expired; ask for a new "
+				 "one, or start without it.", "hello");
+		free(j);
+		return;
+	}
+	/* the welcome carries the new token (j->token), the patron is read as usual */
+	j->job.run = lookup_run;
+	j->job.done = lookup_done;
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* hello with "signin": the link's token becomes a new patron token for this browser. */
+static void hello_signin(struct ws_conn *c, struct hello_job *j, const char *signin)
+{
+	struct store_write *w = store_write_new(STW_SIGNIN_USE);
+
+	if (!w) {
+		free(j);
+		c->hello_pending = 0;
+		ws_error(c, "busy", "Out of memory.", "hello");
+		return;
+	}
+	crypto_token(j->token);
+	crypto_token_hash(j->token, strlen(j->token), j->hash);
+	crypto_token_hash(signin, strlen(signin), w->u.signin.hash);
+	memcpy(w->u.signin.new_hash, j->hash, sizeof j->hash);
+	w->u.signin.library_id = j->lib->id;
+	w->u.signin.at = app_now_ms();
+	w->done = signin_used;
+	w->arg = j;
+	if (writer_submit(g_app->writer, w)) {
+		c->hello_pending = 0;
+		ws_error(c, "busy", "The server is shutting down.", "hello");
+	}
 }
 
 static void hello_patron(struct ws_conn *c, struct cmd *cmd)
@@ -219,6 +272,10 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	c->hello_pending = 1;
 	j->conn_id = c->id;
 	j->lib = lib;
+	if (cmd->signin[0]) {
+		hello_signin(c, j, cmd->signin);
+		return;
+	}
 	if (cmd->token[0]) {
 		crypto_token_hash(cmd->token, strlen(cmd->token), j->hash);
 		j->job.run = lookup_run;

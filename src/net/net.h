@@ -288,6 +288,37 @@ void promise_from_row(struct promise *p, const struct store_promise *r);
 int rest_promise_get(struct http_conn *h);
 int rest_promise_post(struct http_conn *h);
 
+/* ---- outbox.c: the e-mail outbox on the loop (docs/DECISIONS.md, "E-mail") ---------- */
+/* Submits the recovery of rows a crash left in `sending`; once it committed, starts the
+ * sender thread (when --smtp-url is set) and the first round. 0 or -1. */
+int outbox_start(void);
+/* 1 s tick: starts a round when one is due; forgets old per-patron allowances. */
+void outbox_tick(int64_t now);
+/* A round as soon as possible (a mail was queued). */
+void outbox_kick(void);
+/* From the loop's wake-up: writes the results the sender thread handed back. */
+void outbox_wake(void);
+/* After the loop stopped, before writer_stop(): stops the sender (aborting a transfer)
+ * and submits the results it has. Then outbox_free() after writer_stop(). */
+void outbox_stop(void);
+void outbox_free(void);
+/* Whether the patron may have one more e-mail this hour (--patron-mails); counts it. */
+int outbox_patron_allowed(int64_t patron_id, int64_t now);
+/* "mail":{...}, of /healthz (trailing comma). */
+void outbox_health_json(struct buf *b);
+typedef void (*outbox_done_fn)(void *arg, int rc);
+/* Queues a mail: m's library_id, kind, to_addr, subject, body_text, body_html (both
+ * taken, even on failure), list_unsubscribe; the Message-ID and times are set here.
+ * done(arg, rc) runs once it committed (rc 0) or failed. Returns 0; -1 (a bad address,
+ * out of memory: done does not run); -2 (the writer is stopping: done runs with an
+ * error). */
+int outbox_queue(struct store_mail *m, outbox_done_fn done, void *arg);
+/* GET /api/v1/outbox, POST /api/v1/outbox/{id}/retry (admins): 1 if h was theirs. */
+int outbox_rest_get(struct http_conn *h);
+int outbox_rest_post(struct http_conn *h);
+/* patron_mail.c: email_transcript and signin_link. */
+void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd);
+
 /* ---- auth.c: staff sessions and login --------------------------------------------- */
 /* Finds a live session by cookie value; touches it. NULL if none or expired. */
 struct session *auth_session_by_token(const char *token, int64_t now);

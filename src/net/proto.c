@@ -112,23 +112,44 @@ static int unpack_remember(struct cmd *c, json_error_t *err)
 static int unpack_fields(struct cmd *c, json_error_t *err)
 {
 	const char *t = NULL, *role = NULL, *token = NULL, *lib = NULL, *cmid = NULL;
+	const char *signin = NULL, *email = NULL;
 	json_t *root = c->root;
 	int on = 0, rc = -1;
 
 	switch (c->type) {
 	case CMD_HELLO:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s}", "type", &t,
-				    "role", &role, "token", &token, "library", &lib);
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s}", "type",
+				    &t, "role", &role, "token", &token, "library", &lib, "signin",
+				    &signin);
 		if (rc)
 			return rc;
 		if ((strcmp(role, "patron") && strcmp(role, "staff")) ||
 		    copy_field(c->role, sizeof c->role, role) ||
 		    (token && copy_field(c->token, sizeof c->token, token)) ||
-		    (lib && copy_field(c->library, sizeof c->library, lib))) {
-			snprintf(err->text, sizeof err->text, "bad role, token or library");
+		    (lib && copy_field(c->library, sizeof c->library, lib)) ||
+		    (signin && (!signin[0] || copy_field(c->signin, sizeof c->signin, signin)))) {
+			snprintf(err->text, sizeof err->text, "bad role, token, library or signin");
+			return -1;
+		}
+		if (c->signin[0] && c->token[0]) {
+			snprintf(err->text, sizeof err->text, "send a token or a signin, not both");
 			return -1;
 		}
 		return 0;
+	case CMD_EMAIL_TRANSCRIPT:
+	case CMD_SIGNIN_LINK:
+		if (c->type == CMD_EMAIL_TRANSCRIPT)
+			rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s}", "type", &t,
+					    "chat", &c->chat, "email", &email);
+		else
+			rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s?s}", "type", &t,
+					    "email", &email);
+		if (!rc && email && copy_field(c->email, sizeof c->email, email)) {
+			snprintf(err->text, sizeof err->text, "email is at most %d bytes",
+				 PROTO_EMAIL_MAX);
+			rc = -1;
+		}
+		return rc;
 	case CMD_JOIN:
 		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%, s?I}", "type",
 				    &t, "queue", &c->queue, "cmid", &cmid, "text", &c->text,
@@ -216,7 +237,8 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 		     {"resume", CMD_RESUME}, {"typing", CMD_TYPING}, {"pick", CMD_PICK},
 		     {"end", CMD_END},       {"ping", CMD_PING},     {"remember", CMD_REMEMBER},
 		     {"forget", CMD_FORGET}, {"choose", CMD_CHOOSE}, {"rate", CMD_RATE},
-		     {"favourite", CMD_FAVOURITE}, {"prefer", CMD_PREFER}};
+		     {"favourite", CMD_FAVOURITE}, {"prefer", CMD_PREFER},
+		     {"email_transcript", CMD_EMAIL_TRANSCRIPT}, {"signin_link", CMD_SIGNIN_LINK}};
 	json_error_t err;
 	json_t *root, *jt, *jc;
 	const char *t;

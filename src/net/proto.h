@@ -10,7 +10,7 @@
 
 enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK, CMD_END,
 		CMD_PING, CMD_REMEMBER, CMD_FORGET, CMD_CHOOSE, CMD_RATE, CMD_FAVOURITE,
-		CMD_PREFER };
+		CMD_PREFER, CMD_EMAIL_TRANSCRIPT, CMD_SIGNIN_LINK };
 
 /* Patron profile fields of `remember` (bytes, without the NUL). */
 #define PROTO_NAME_MAX 127
@@ -23,6 +23,7 @@ struct cmd {
 	char role[8];      /* hello: "patron" or "staff" */
 	char token[64];    /* hello: patron token, "" if none */
 	char library[64];  /* hello: library slug, "" for the default */
+	char signin[64];   /* hello: a sign-in link's token, "" if none */
 	int64_t queue;     /* join */
 	int64_t chat;      /* send, resume, typing, pick, end */
 	int64_t after;     /* resume */
@@ -38,7 +39,7 @@ struct cmd {
 	char display_name[PROTO_NAME_MAX + 1];
 	char preferred_name[PROTO_NAME_MAX + 1];
 	char pronouns[PROTO_PRONOUNS_MAX + 1];
-	char email[PROTO_EMAIL_MAX + 1];
+	char email[PROTO_EMAIL_MAX + 1]; /* also email_transcript (required), signin_link */
 	json_t *root;
 };
 

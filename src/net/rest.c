@@ -282,6 +282,7 @@ int route_get(struct http_conn *h)
 			json_close(&b, '}');
 			buf_putc(&b, ',');
 		}
+		outbox_health_json(&b);
 		json_close(&b, '}');
 		rest_respond_buf(h, g_app->stopping ? 503 : 200, &b);
 		return 0;
@@ -301,8 +302,8 @@ int route_get(struct http_conn *h)
 		return start_read(h, 0);
 	if ((id = chat_path(h->path, &rest)) && !*rest)
 		return start_read(h, id);
-	if (rest_rel_get(h) || rest_waits_get(h) ||
-	    rest_promise_get(h))
+	if (rest_rel_get(h) || rest_waits_get(h) || rest_promise_get(h) ||
+	    outbox_rest_get(h))
 		return 0;
 	http_error(h, 404, "not_found", "No such endpoint.");
 	return 0;
@@ -425,7 +426,7 @@ void route_post(struct http_conn *h)
 			post_message(h, id);
 		return;
 	}
-	if (rest_rel_post(h) || rest_promise_post(h))
+	if (rest_rel_post(h) || rest_promise_post(h) || outbox_rest_post(h))
 		return;
 	http_error(h, 404, "not_found", "No such endpoint.");
 }

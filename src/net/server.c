@@ -44,6 +44,12 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->offer_window = 30;
 	cfg->workers = 2;
 	cfg->new_patrons = 300;
+	cfg->mail_retry_ms = 30000;
+	cfg->mail_retry_max_ms = 3600000;
+	cfg->mail_attempts = 30;
+	cfg->mail_timeout = 60;
+	cfg->patron_mails = 5;
+	cfg->signin_ttl = 1800;
 }
 
 /* ---- loading ------------------------------------------------------------------------- */
@@ -180,6 +186,7 @@ out:
 
 static void on_wake(uv_async_t *h)
 {
+	outbox_wake();
 	writer_drain(g_app->writer);
 	worker_drain(g_app->workers);
 }
@@ -216,6 +223,7 @@ static void on_tick(uv_timer_t *t)
 	chat_tick(now);
 	auth_tick(now);
 	promises_tick(now);
+	outbox_tick(now);
 }
 
 static void begin_stop(void)
@@ -347,6 +355,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 		log_error("server", "cannot start store threads");
 		goto out_handles;
 	}
+	if (outbox_start())
+		log_error("server", "cannot start the outbox (out of memory): no mail is sent");
 	uv_timer_init(&a->loop, &a->tick);
 	uv_check_init(&a->loop, &a->flush);
 	uv_check_start(&a->flush, on_check);
@@ -369,10 +379,12 @@ int server_run(const struct server_config *cfg, const char *banner)
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	rc = a->exit_code;
 	/* the loop has stopped: flush what is queued (callbacks find no connections) */
+	outbox_stop();
 	writer_stop(a->writer);
 	worker_stop(a->workers);
 	a->writer = NULL;
 	a->workers = NULL;
+	outbox_free();
 out_handles:
 	uv_close((uv_handle_t *)&a->wake, NULL);
 	while (uv_run(&a->loop, UV_RUN_NOWAIT))

@@ -28,6 +28,19 @@ struct server_config {
 	int workers;             /* worker threads (2) */
 	int new_patrons;         /* new anonymous patrons per address per minute (300; 0 = no cap) */
 	int tls;                 /* cookies get Secure (set when behind TLS) */
+	/* e-mail (docs/OPERATIONS.md, "E-mail (SMTP)") */
+	char smtp_url[256];      /* smtp://host:port or smtps://host:port; "" = not configured */
+	int smtp_starttls;       /* require STARTTLS on smtp:// */
+	char smtp_user[128];
+	char smtp_password[256]; /* read from --smtp-password-file */
+	char mail_from[256];     /* sender address */
+	char public_url[256];    /* base of links in mails, e.g. https://chat.library.edu */
+	int mail_retry_ms;       /* first retry after this (30000), doubling */
+	int mail_retry_max_ms;   /* to at most this (3600000) */
+	int mail_attempts;       /* dead after this many attempts (30: about a day) */
+	int mail_timeout;        /* seconds per SMTP transfer (60) */
+	int patron_mails;        /* e-mails a patron may ask for per hour (5) */
+	int signin_ttl;          /* seconds a sign-in link is valid (1800) */
 };
 
 /* Fills the defaults. */

@@ -536,6 +536,14 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_PROMISE_CANCEL:
 	case STW_PROMISE_REASSIGN:
 		return sq_bind_promise(st, &w->u.promise);
+	case STW_MAIL_QUEUE:
+	case STW_MAIL_CLAIM:
+	case STW_MAIL_RESULT:
+	case STW_MAIL_RECOVER:
+	case STW_MAIL_RETRY:
+	case STW_SIGNIN_CREATE:
+	case STW_SIGNIN_USE:
+		return sq_bind_mail(st, w);
 	}
 	return rc;
 }
@@ -595,6 +603,13 @@ static const struct step write_steps[][STEPS_MAX] = {
 				{SQ_PROMISE_CANCEL_EVENT, STEP_IF}},
 	[STW_PROMISE_REASSIGN] = {{SQ_PROMISE_REASSIGN, STEP_COUNT},
 				  {SQ_PROMISE_REASSIGN_EVENT, STEP_IF}},
+	[STW_MAIL_QUEUE] = ONE(SQ_MAIL_QUEUE),
+	[STW_MAIL_CLAIM] = ONE(SQ_MAIL_CLAIM),
+	[STW_MAIL_RESULT] = ONE(SQ_MAIL_RESULT),
+	[STW_MAIL_RECOVER] = ONE(SQ_MAIL_RECOVER),
+	[STW_MAIL_RETRY] = ONE(SQ_MAIL_RETRY),
+	[STW_SIGNIN_CREATE] = ONE(SQ_SIGNIN_CREATE),
+	[STW_SIGNIN_USE] = {{SQ_SIGNIN_USE, STEP_COUNT}, {SQ_SIGNIN_TOKEN, STEP_IF}},
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -673,6 +688,8 @@ static int sq_apply(struct store_conn *c, struct store_write *w)
 	}
 	if (w->kind == STW_NOTE_ADD && w->changed)
 		w->u.rel.id = sqlite3_last_insert_rowid(c->db);
+	if (w->kind == STW_MAIL_QUEUE && w->changed)
+		w->u.mail.id = sqlite3_last_insert_rowid(c->db);
 	if (w->kind == STW_CHAT_UPDATE && w->changed == 0)
 		return STORE_NOTFOUND;
 	if (w->kind == STW_CHAT_UPDATE &&
@@ -797,4 +814,7 @@ const struct store_ops store_sqlite_ops = {
 	.promises = sq_promises,
 	.promise_events = sq_promise_events,
 	.promise_report = sq_promise_report,
+	.mail_due = sq_mail_due,
+	.mail_list = sq_mail_list,
+	.mail_counts = sq_mail_counts,
 };

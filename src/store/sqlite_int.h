@@ -69,6 +69,15 @@ enum sq_stmt {
 	SQ_PROMISE_CANCEL_EVENT,
 	SQ_PROMISE_REASSIGN,
 	SQ_PROMISE_REASSIGN_EVENT,
+	/* e-mail outbox and sign-in links (writer thread): named, see sq_bind_mail() */
+	SQ_MAIL_QUEUE,
+	SQ_MAIL_CLAIM,
+	SQ_MAIL_RESULT,
+	SQ_MAIL_RECOVER,
+	SQ_MAIL_RETRY,
+	SQ_SIGNIN_CREATE,
+	SQ_SIGNIN_USE,
+	SQ_SIGNIN_TOKEN,
 	/* set-up (CLI) */
 	SQ_LIBRARY_ENSURE,
 	SQ_QUEUE_ENSURE,
@@ -113,6 +122,10 @@ enum sq_stmt {
 	SQ_PROMISES_BY_PATRON,
 	SQ_PROMISE_EVENTS,
 	SQ_PROMISE_REPORT,
+	/* e-mail outbox reads */
+	SQ_MAIL_DUE,
+	SQ_MAIL_LIST,
+	SQ_MAIL_COUNTS,
 	SQ__COUNT
 };
 
@@ -236,5 +249,14 @@ int sq_promise_events(struct store_conn *c, int64_t promise_id, store_promise_ev
 		      void *ctx);
 int sq_promise_report(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 		      int64_t now, struct store_promise_report *out);
+/* ---- sqlite_mail.c: the e-mail outbox and sign-in links ---- */
+
+/* Binds each named parameter of an outbox or sign-in write's statement from w->u.mail
+ * or w->u.signin (by kind). */
+int sq_bind_mail(sqlite3_stmt *st, const struct store_write *w);
+int sq_mail_due(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, void *ctx);
+int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, int limit,
+		 store_mail_cb cb, void *ctx);
+int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead);
 
 #endif

@@ -277,12 +277,59 @@ static const char migration_5[] =
 	");"
 	"CREATE INDEX promise_events_by_promise ON promise_events(promise_id, id);";
 
+/* Version 6: the e-mail outbox and sign-in links (docs/DECISIONS.md, "E-mail: at least
+ * once to the SMTP server, exactly once with Message-ID"). Notes:
+ * - outbox rows are never deleted by the server; `outbox_due` holds only rows waiting to
+ *   be sent (queued, or sending after a crash), `outbox_state` serves the admin lists,
+ *   `outbox_dead` the count of dead letters for /healthz.
+ * - message_id is chosen when the mail is queued and never changes: a resend is the same
+ *   message.
+ * - patron_tokens: more tokens of one patron (a browser signed in by a link); the first
+ *   token stays in patrons.token_hash.
+ * - signin_tokens: single-use links, stored hashed; used_at > 0 once consumed. */
+static const char migration_6[] =
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('transcript', 'signin', 'followup', 'case', 'other')),"
+	" to_addr TEXT NOT NULL CHECK (length(to_addr) BETWEEN 3 AND 254),"
+	" subject TEXT NOT NULL,"
+	" body_text TEXT NOT NULL,"
+	" body_html TEXT,"
+	" list_unsubscribe TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'queued'"
+	"  CHECK (state IN ('queued', 'sending', 'sent', 'dead')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" message_id TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE state IN ('queued', 'sending');"
+	"CREATE INDEX outbox_state ON outbox(library_id, state, id DESC);"
+	"CREATE INDEX outbox_dead ON outbox(id) WHERE state = 'dead';"
+	"CREATE TABLE patron_tokens ("
+	" token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" created_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE signin_tokens ("
+	" token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" used_at INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -315,6 +362,11 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 #define STAFF_COLS                                                                         \
 	"id, library_id, email, display_name, role, pw_hash, max_chats, created_at, "       \
 	"pronouns, subjects, bio, listed, photo_type, photo_at"
+
+/* the columns sq_fill_mail() (sqlite_mail.c) reads */
+#define MAIL_COLS                                                                          \
+	"id, library_id, kind, to_addr, subject, body_text, body_html, list_unsubscribe, "  \
+	"created_at, state, attempts, next_attempt_at, last_error, sent_at, message_id"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -508,6 +560,34 @@ const char *const sq_sql[SQ__COUNT] = {
 				"length(CAST(coalesce(:text, '') AS BLOB)) <= "
 				STR(STORE_PROMISE_TEXT_MAX),
 	[SQ_PROMISE_REASSIGN_EVENT] = PROMISE_EVENT("reassigned", "coalesce(:text, '')"),
+	/* E-mail outbox and sign-in links: named parameters, see sq_bind_mail() */
+	[SQ_MAIL_QUEUE] = "INSERT INTO outbox (library_id, kind, to_addr, subject, body_text, "
+			  "body_html, list_unsubscribe, created_at, next_attempt_at, message_id) "
+			  "VALUES (:library, :kind, :to, :subject, :text, :html, :unsubscribe, "
+			  ":created, :next, :message_id)",
+	[SQ_MAIL_CLAIM] = "UPDATE outbox SET state = 'sending', attempts = attempts + 1 "
+			  "WHERE id = :id AND state = 'queued'",
+	/* a sign-in mail carries a live token: once it is out (or given up), its bodies go */
+	[SQ_MAIL_RESULT] = "UPDATE outbox SET state = :state, next_attempt_at = :next, "
+			   "last_error = :error, sent_at = :sent, body_text = CASE WHEN "
+			   "kind = 'signin' AND :state <> 'queued' THEN '' ELSE body_text END, "
+			   "body_html = CASE WHEN kind = 'signin' AND :state <> 'queued' THEN "
+			   "NULL ELSE body_html END WHERE id = :id AND state = 'sending' AND "
+			   ":state IN ('sent', 'queued', 'dead')",
+	[SQ_MAIL_RECOVER] = "UPDATE outbox SET state = 'queued' WHERE state = 'sending'",
+	[SQ_MAIL_RETRY] = "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = "
+			  ":next WHERE id = :id AND library_id = :library AND state = 'dead' AND "
+			  "kind <> 'signin'",
+	[SQ_SIGNIN_CREATE] = "INSERT INTO signin_tokens (token_hash, patron_id, library_id, "
+			     "created_at, expires_at) VALUES (:hash, :patron, :library, :at, "
+			     ":expires)",
+	[SQ_SIGNIN_USE] = "UPDATE signin_tokens SET used_at = :at WHERE token_hash = :hash AND "
+			  "used_at = 0 AND expires_at > :at AND library_id = :library AND "
+			  "EXISTS (SELECT 1 FROM patrons p WHERE p.id = signin_tokens.patron_id "
+			  "AND p.remembered = 1)",
+	[SQ_SIGNIN_TOKEN] = "INSERT INTO patron_tokens (token_hash, patron_id, created_at) "
+			    "SELECT :new_hash, patron_id, :at FROM signin_tokens WHERE "
+			    "token_hash = :hash",
 
 	[SQ_LIBRARY_ENSURE] = "INSERT INTO libraries (slug, name, origins, created_at) "
 			      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET "
@@ -530,8 +610,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_STAFF_BY_EMAIL] = "SELECT " STAFF_COLS " FROM staff WHERE email = ?1",
 	[SQ_SESSIONS_LIVE] = "SELECT token_hash, staff_id, csrf, created_at, last_seen "
 			     "FROM sessions WHERE last_seen >= ?1 AND created_at >= ?2",
+	/* a patron's first token, or one added by a sign-in link (patron_tokens) */
 	[SQ_PATRON_BY_TOKEN] = "SELECT id, library_id, token_hash, created_at, last_seen "
-			       "FROM patrons WHERE token_hash = ?1",
+			       "FROM patrons WHERE token_hash = ?1 UNION ALL "
+			       "SELECT p.id, p.library_id, p.token_hash, p.created_at, p.last_seen "
+			       "FROM patron_tokens t JOIN patrons p ON p.id = t.patron_id "
+			       "WHERE t.token_hash = ?1 LIMIT 1",
 	[SQ_CHAT_GET] = "SELECT " CHAT_COLS " FROM chats WHERE id = ?1",
 	/* the WHERE must repeat the partial index's condition for the planner to use it */
 	[SQ_CHATS_OPEN] = "SELECT " CHAT_COLS " FROM chats INDEXED BY chats_open "
@@ -638,4 +722,14 @@ const char *const sq_sql[SQ__COUNT] = {
 			      "coalesce(sum(state = 'open'), 0), coalesce(sum(state = "
 			      "'cancelled'), 0) FROM promises INDEXED BY promises_made WHERE "
 			      "library_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+
+	/* E-mail outbox reads */
+	[SQ_MAIL_DUE] = "SELECT " MAIL_COLS " FROM outbox INDEXED BY outbox_due WHERE "
+			"state IN ('queued', 'sending') AND next_attempt_at <= ?1 AND "
+			"state = 'queued' ORDER BY next_attempt_at, id LIMIT ?2",
+	[SQ_MAIL_LIST] = "SELECT " MAIL_COLS " FROM outbox WHERE library_id = ?1 AND "
+			 "state = ?2 ORDER BY id DESC LIMIT ?3",
+	[SQ_MAIL_COUNTS] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_due WHERE "
+			   "state IN ('queued', 'sending')), (SELECT count(*) FROM outbox INDEXED BY "
+			   "outbox_dead WHERE state = 'dead')",
 };

@@ -14,8 +14,8 @@ struct store_write *store_write_new(enum store_write_kind kind)
 	return w;
 }
 
-/* Frees a write and what it owns: a message body, u.rel.text and blob, u.promise.text
- * (all from malloc).
+/* Frees a write and what it owns (a message body, u.rel.text and blob, u.promise.text,
+ * a queued mail's bodies; all from malloc).
  * NULL is fine. Any thread. */
 void store_write_free(struct store_write *w)
 {
@@ -26,9 +26,12 @@ void store_write_free(struct store_write *w)
 	else if (w->kind == STW_PROMISE_ADD || w->kind == STW_PROMISE_DONE ||
 		 w->kind == STW_PROMISE_CANCEL || w->kind == STW_PROMISE_REASSIGN)
 		free(w->u.promise.text);
-	else if (w->kind >= STW_CONSENT_GIVE) {
+	else if (w->kind >= STW_CONSENT_GIVE && w->kind <= STW_STAFF_PHOTO) {
 		free(w->u.rel.text);
 		free(w->u.rel.blob);
+	} else if (w->kind == STW_MAIL_QUEUE) {
+		free(w->u.mail.body_text);
+		free(w->u.mail.body_html);
 	}
 	free(w);
 }

@@ -323,6 +323,25 @@ enum store_write_kind {
 	STW_PROMISE_CANCEL,  /* id, library_id, by, text = the reason (1..500 bytes), at */
 	STW_PROMISE_REASSIGN,/* id, library_id, by, owner_id (staff of the library), text =
 			      * note (NULL: ""), at */
+	/* e-mail outbox (migration 6): u.mail; see "e-mail outbox" above */
+	STW_MAIL_QUEUE,      /* library_id, kind, to_addr, subject, body_text, body_html,
+			      * list_unsubscribe, message_id (unique), created_at,
+			      * next_attempt_at: a new row in state queued; sets u.mail.id */
+	STW_MAIL_CLAIM,      /* id: queued -> sending, attempts + 1 (changed 0 if the row was
+			      * not queued) */
+	STW_MAIL_RESULT,     /* id, state (sent, queued or dead), next_attempt_at, last_error,
+			      * sent_at: only from sending. A sign-in mail sent or dead loses
+			      * its bodies (they hold a live token) */
+	STW_MAIL_RECOVER,    /* no fields: every sending row back to queued (at start, before
+			      * anything is claimed); changed = how many */
+	STW_MAIL_RETRY,      /* id, library_id, next_attempt_at: a dead row of that library back
+			      * to queued with attempts 0 (not a sign-in mail: its token is gone) */
+	/* sign-in links (migration 6): u.signin */
+	STW_SIGNIN_CREATE,   /* hash, patron_id, library_id, at, expires_at */
+	STW_SIGNIN_USE,      /* hash, new_hash, library_id, at: consumes an unused, unexpired
+			      * link of a remembered patron of that library and adds new_hash
+			      * as another token of that patron; changed 0 if it did not
+			      * apply */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -345,6 +364,42 @@ struct store_rel_write {
 	size_t blob_len;
 };
 
+/* ---- e-mail outbox and sign-in links (migration 6) --------------------------------------
+ * A mail is a row of `outbox`: queued -> sending (claimed by the sender) -> sent, or back
+ * to queued with a later next_attempt_at, or dead after too many attempts. The message
+ * is fully determined by the row (Date is created_at, Message-ID is stored), so a resend
+ * after a crash is byte-for-byte the same message (docs/DECISIONS.md). */
+#define STORE_MAIL_KINDS "transcript", "signin", "followup", "case", "other"
+#define STORE_MAIL_SUBJECT_MAX 255  /* bytes */
+#define STORE_MAIL_BODY_MAX (1 << 20) /* bytes, per part */
+
+struct store_mail {
+	int64_t id;
+	int64_t library_id;
+	char kind[16];
+	char to_addr[256];
+	char subject[STORE_MAIL_SUBJECT_MAX + 1];
+	char *body_text;       /* writes: owned by the write; reads: valid during the callback */
+	char *body_html;       /* may be NULL (no HTML part) */
+	char list_unsubscribe[512]; /* "" or a URL (mailto: or https:) */
+	char message_id[128];  /* "<random@host>", unique */
+	int64_t created_at;
+	char state[8];         /* "queued", "sending", "sent", "dead" */
+	int attempts;
+	int64_t next_attempt_at;
+	char last_error[256];
+	int64_t sent_at;
+};
+
+struct store_signin {
+	uint8_t hash[STORE_TOKEN_HASH_LEN];     /* of the sign-in token */
+	uint8_t new_hash[STORE_TOKEN_HASH_LEN]; /* STW_SIGNIN_USE: of the new patron token */
+	int64_t patron_id;
+	int64_t library_id;
+	int64_t at;
+	int64_t expires_at;
+};
+
 struct store_write;
 /* Called on the loop thread after the write's transaction committed (rc == 0) or failed. */
 typedef void (*store_write_done)(struct store_write *w, int rc);
@@ -358,6 +413,8 @@ struct store_write {
 		struct store_session session;
 		struct store_rel_write rel;
 		struct store_promise_write promise;
+		struct store_mail mail;
+		struct store_signin signin;
 	} u;
 	int changed;           /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
@@ -367,8 +424,8 @@ struct store_write {
 
 /* Allocates a zeroed write of `kind`. Returns NULL on out of memory. Loop thread. */
 struct store_write *store_write_new(enum store_write_kind kind);
-/* Frees a write and what it owns (a message body, u.rel.text, u.rel.blob, u.promise.text).
- * NULL is fine.
+/* Frees a write and what it owns (a message body, u.rel.text, u.rel.blob, u.promise.text,
+ * u.mail's bodies of STW_MAIL_QUEUE). NULL is fine.
  * Any thread. */
 void store_write_free(struct store_write *w);
 
@@ -391,6 +448,7 @@ typedef int (*store_trait_key_cb)(void *ctx, const char *key, const char *label)
 typedef int (*store_wait_cb)(void *ctx, int64_t estimate_ms, int64_t actual_ms, int picked);
 typedef int (*store_promise_cb)(void *ctx, const struct store_promise *r);
 typedef int (*store_promise_event_cb)(void *ctx, const struct store_promise_event *r);
+typedef int (*store_mail_cb)(void *ctx, const struct store_mail *r);
 
 struct store_ops {
 	const char *name; /* "sqlite" */
@@ -502,6 +560,16 @@ struct store_ops {
 	/* Counts of a library's promises made in [since, until), as of now. */
 	int (*promise_report)(struct store_conn *c, int64_t library_id, int64_t since,
 			      int64_t until, int64_t now, struct store_promise_report *out);
+
+	/* E-mail outbox (worker threads). */
+	/* Queued mails with next_attempt_at <= now, oldest due first, at most `limit`. */
+	int (*mail_due)(struct store_conn *c, int64_t now, int limit, store_mail_cb cb,
+			void *ctx);
+	/* A library's mails in `state`, newest first, at most `limit`. */
+	int (*mail_list)(struct store_conn *c, int64_t library_id, const char *state, int limit,
+			 store_mail_cb cb, void *ctx);
+	/* How many mails are queued (or sending) and dead, over all libraries. */
+	int (*mail_counts)(struct store_conn *c, int64_t *queued, int64_t *dead);
 };
 
 /* The SQLite backend. */

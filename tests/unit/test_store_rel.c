@@ -1595,6 +1595,8 @@ static void test_query_plans(void **state)
 		{SQ_CARD_VIEWS_PATRON, "SEARCH card_views USING INDEX card_views_by_patron"},
 		{SQ_TRAIT_KEYS, "SEARCH trait_keys USING PRIMARY KEY (library_id=?)"},
 		{SQ_STAFF_PHOTO, "SEARCH staff_photos USING INTEGER PRIMARY KEY (rowid=?)"},
+		{SQ_MAIL_DUE, "SEARCH outbox USING INDEX outbox_due (next_attempt_at<?)"},
+		{SQ_MAIL_LIST, "SEARCH outbox USING INDEX outbox_state (library_id=? AND state=?)"},
 		{SQ_CONTINUITY, "SEARCH c USING INDEX chats_continuity (library_id=? AND "
 				"created_at>? AND created_at<?)"},
 	};

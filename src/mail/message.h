@@ -1,0 +1,57 @@
+/* message.h: well-formed Internet messages (RFC 5322, MIME) from an outbox row. Pure: no
+ * I/O, no clock, any thread.
+ *
+ * A message is multipart/alternative with a text/plain and (when there is HTML) a
+ * text/html part, both UTF-8 in base64 with CRLF line ends. Header values never carry
+ * text as given: control characters (CR and LF above all) become spaces, and any value
+ * that is not plain ASCII is written as RFC 2047 encoded words, so no user text can start
+ * a header of its own.
+ */
+#ifndef RAPPORT_MAIL_MESSAGE_H
+#define RAPPORT_MAIL_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+/* What one message is made of. Strings are UTF-8; html and list_unsubscribe may be NULL
+ * or "". */
+struct mail_content {
+	const char *from_name;   /* display name of the sender, e.g. the library's name */
+	const char *from_addr;   /* envelope and header sender */
+	const char *to_addr;
+	const char *subject;
+	const char *text;
+	const char *html;
+	const char *list_unsubscribe; /* a URL; written as <URL> */
+	const char *message_id;  /* "<...@...>" */
+	int64_t date_ms;         /* the Date header, ms since the epoch */
+};
+
+/* 1 if addr is a plain address local@domain we are willing to send to: at most 254
+ * bytes, ASCII, no spaces, quotes, angle brackets, commas or controls, a dot-atom local
+ * part and a domain of letters, digits and hyphens with at least one dot. Else 0. */
+int mail_addr_valid(const char *addr);
+
+/* Copies src into dst[cap] with every control character (CR, LF, TAB, DEL...) replaced
+ * by a space, cut on a UTF-8 character boundary so it fits. */
+void mail_header_clean(char *dst, size_t cap, const char *src);
+
+/* Appends "Name: value\r\n" to b: value cleaned as above; if it is not plain ASCII (or
+ * contains "=?"), as RFC 2047 "=?UTF-8?B?...?=" words of at most 75 characters, folded
+ * onto continuation lines, never splitting a UTF-8 character. */
+void mail_header(struct buf *b, const char *name, const char *value);
+
+/* The RFC 5322 date of ms since the epoch, in UTC: "Sun, 22 Nov 2026 14:05:09 +0000". */
+void mail_date(char out[40], int64_t ms);
+
+/* A fresh Message-ID "<32 hex digits@domain>" with the domain of from_addr (or
+ * "rapport.invalid"). Uses libsodium's random generator. */
+void mail_new_message_id(char out[128], const char *from_addr);
+
+/* Appends the whole message (headers, blank line, MIME body) to b. Returns 0, or -1
+ * when an address is not valid (nothing useful appended) or out of memory. */
+int mail_format(const struct mail_content *m, struct buf *b);
+
+#endif

@@ -1,0 +1,485 @@
+/* patron_mail.c: what a patron can have e-mailed: a chat's transcript (`email_transcript`)
+ * and a single-use sign-in link to carry their identity to another browser
+ * (`signin_link`, exchanged by `hello` with "signin"); docs/PROTOCOL.md.
+ *
+ * A transcript holds one chat of the asking patron and nothing else: the chat is checked
+ * to be theirs (in memory, or on the row read from the store), its patron is written as
+ * "You", librarians by name. Both commands answer only once the mail is queued durably;
+ * the outbox delivers it (outbox.c). Each patron may ask for --patron-mails per hour. */
+#include <stdlib.h>
+#include <sodium.h>
+#include <string.h>
+#include <time.h>
+
+#include "mail/message.h"
+#include "net/net.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+#define TAG "mail"
+#define TRANSCRIPT_MAX (512 * 1024) /* bytes of text; longer chats are cut, with a note */
+
+/* ---- the transcript text ---------------------------------------------------------------- */
+
+struct line {
+	int64_t at;
+	enum author author;
+	int64_t author_id;
+	int event;
+	const char *text;
+};
+
+static void hhmm(char out[16], int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 16, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+static void html_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\n': buf_puts(b, "<br>"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+/* Who wrote a line, as the patron reads it. NULL: not to be shown (never another
+ * patron's words: a chat has one patron, and anything else is left out). */
+static const char *who(const struct line *l, int64_t patron_id)
+{
+	struct staff *s;
+
+	if (l->author == AUTHOR_PATRON)
+		return l->author_id == patron_id ? "You" : NULL;
+	if (l->author == AUTHOR_STAFF) {
+		s = desk_staff(g_app->desk, l->author_id);
+		return s ? s->name : "A librarian";
+	}
+	return "";
+}
+
+/* One line of the transcript, or 0 if it is not shown. */
+static int line_text(struct buf *b, const struct line *l, int64_t patron_id)
+{
+	const char *name = who(l, patron_id);
+	char t[16];
+
+	if (!name)
+		return 0;
+	hhmm(t, l->at);
+	buf_printf(b, "[%s] ", t);
+	if (!l->event) {
+		buf_printf(b, "%s: %s", name, l->text);
+	} else if (!strcmp(l->text, "joined")) {
+		buf_printf(b, "%s joined the chat.", name[0] ? name : "A librarian");
+	} else if (!strcmp(l->text, "ended")) {
+		buf_puts(b, "The chat ended.");
+	} else if (!strcmp(l->text, "abandoned")) {
+		buf_puts(b, "The chat was closed before a librarian joined.");
+	} else {
+		buf_printf(b, "(%s)", l->text);
+	}
+	return 1;
+}
+
+/* Fills m's subject and bodies (malloc'd) for the transcript of chat_id. */
+static int transcript_mail(struct store_mail *m, const struct library *lib, int64_t chat_id,
+			   int64_t patron_id, const char *staff_name, int64_t started,
+			   const struct line *lines, size_t n)
+{
+	struct buf text = {0}, html = {0}, one = {0};
+	char date[40];
+	size_t i;
+
+	if (staff_name && staff_name[0])
+		buf_printf(&one, "Your chat with %s \u2014 %s", staff_name, lib->name);
+	else
+		buf_printf(&one, "Your chat with %s", lib->name);
+	buf_put(&one, "", 1);
+	/* cut to fit on a character boundary, controls made spaces */
+	mail_header_clean(m->subject, sizeof m->subject, one.oom ? "" : one.data);
+	mail_date(date, started);
+	buf_printf(&text, "Transcript of your chat with %s (chat %lld, %s).\n"
+			  "Times are UTC.\n\n", lib->name, (long long)chat_id, date);
+	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
+	html_escape(&html, lib->name);
+	buf_printf(&html, ": transcript of chat %lld, %s. Times are UTC.</p><ul>",
+		   (long long)chat_id, date);
+	for (i = 0; i < n; i++) {
+		one.len = 0;
+		if (!line_text(&one, &lines[i], patron_id))
+			continue;
+		if (text.len + one.len > TRANSCRIPT_MAX) {
+			buf_puts(&text, "(The rest of this long chat is left out.)\n");
+			break;
+		}
+		buf_put(&one, "", 1);
+		buf_puts(&text, one.data);
+		buf_putc(&text, '\n');
+		buf_puts(&html, "<li>");
+		html_escape(&html, one.data);
+		buf_puts(&html, "</li>");
+	}
+	buf_puts(&text, "\nYou asked for this transcript in the chat. If you did not, you can "
+			"ignore this message.\n");
+	buf_puts(&html, "</ul><p>You asked for this transcript in the chat. If you did not, "
+			"you can ignore this message.</p></body></html>");
+	buf_free(&one);
+	m->body_text = buf_take(&text, NULL);
+	m->body_html = buf_take(&html, NULL);
+	if (!m->body_text || !m->body_html) {
+		free(m->body_text);
+		free(m->body_html);
+		buf_free(&text);
+		buf_free(&html);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- answering once queued ----------------------------------------------------------------- */
+
+struct mail_op {
+	uint64_t conn_id;
+	const char *ref;     /* the frame type */
+	int64_t chat;
+};
+
+static void queued_done(void *arg, int rc)
+{
+	struct mail_op *o = arg;
+	struct ws_conn *c = ws_find(o->conn_id);
+	struct buf b = {0};
+
+	if (c && rc) {
+		ws_error(c, "store_failed", "Could not queue the e-mail; try again.", o->ref);
+	} else if (c && !strcmp(o->ref, "email_transcript")) {
+		frame_begin(&b, "emailed");
+		json_kint(&b, "chat", o->chat);
+		frame_send(c, &b);
+	} else if (c) {
+		frame_begin(&b, "signin_sent");
+		frame_send(c, &b);
+	}
+	free(o);
+}
+
+/* Queues m (taking its bodies) and answers c when it is durable. */
+static void queue_for(struct ws_conn *c, struct store_mail *m, const char *ref, int64_t chat)
+{
+	struct mail_op *o = calloc(1, sizeof *o);
+	int rc;
+
+	if (!o) {
+		free(m->body_text);
+		free(m->body_html);
+		ws_error(c, "busy", "Out of memory.", ref);
+		return;
+	}
+	o->conn_id = c->id;
+	o->ref = ref;
+	o->chat = chat;
+	rc = outbox_queue(m, queued_done, o);
+	if (rc == -1) {
+		free(o);
+		ws_error(c, "busy", "Could not queue the e-mail.", ref);
+	}
+}
+
+/* ---- email_transcript ------------------------------------------------------------------------ */
+
+struct transcript_job {
+	struct worker_job job;
+	uint64_t conn_id;
+	int64_t patron_id, chat_id;
+	char to[PROTO_EMAIL_MAX + 1];
+	int rc;
+	struct store_chat row;
+	struct line *lines;
+	size_t n, cap;
+	struct buf bodies;  /* the texts the lines point into, as offsets until done */
+};
+
+static int msg_cb(void *ctx, const struct store_message *m)
+{
+	struct transcript_job *j = ctx;
+
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 64;
+		struct line *v = realloc(j->lines, cap * sizeof *v);
+
+		if (!v)
+			return STORE_ERR;
+		j->lines = v;
+		j->cap = cap;
+	}
+	j->lines[j->n] = (struct line){
+		.at = m->created_at,
+		.author = !strcmp(m->author, "staff")	 ? AUTHOR_STAFF
+			  : !strcmp(m->author, "patron") ? AUTHOR_PATRON
+							 : AUTHOR_SYSTEM,
+		.author_id = m->author_id,
+		.event = !strcmp(m->kind, "event"),
+		.text = (const char *)(uintptr_t)j->bodies.len, /* an offset for now */
+	};
+	j->n++;
+	buf_put(&j->bodies, m->body, strlen(m->body) + 1);
+	return j->bodies.oom ? STORE_ERR : 0;
+}
+
+static void transcript_run(struct worker_job *job, const struct store_ops *ops,
+			   struct store_conn *sc)
+{
+	struct transcript_job *j = (struct transcript_job *)job;
+
+	j->rc = ops->chat_get(sc, j->chat_id, &j->row);
+	if (!j->rc && j->row.patron_id != j->patron_id)
+		j->rc = STORE_NOTFOUND; /* not theirs: read nothing of it */
+	if (!j->rc)
+		j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
+}
+
+static void send_transcript(struct ws_conn *c, int64_t chat_id, int64_t staff_id,
+			    int64_t started, const struct line *lines, size_t n, const char *to)
+{
+	struct store_mail m = {0};
+	struct staff *s = staff_id ? desk_staff(g_app->desk, staff_id) : NULL;
+
+	m.library_id = c->lib->id;
+	snprintf(m.kind, sizeof m.kind, "transcript");
+	snprintf(m.to_addr, sizeof m.to_addr, "%s", to);
+	if (transcript_mail(&m, c->lib, chat_id, c->patron->id, s ? s->name : NULL, started,
+			    lines, n)) {
+		ws_error(c, "busy", "Out of memory.", "email_transcript");
+		return;
+	}
+	queue_for(c, &m, "email_transcript", chat_id);
+}
+
+static void transcript_done(struct worker_job *job)
+{
+	struct transcript_job *j = (struct transcript_job *)job;
+	struct ws_conn *c = ws_find(j->conn_id);
+	size_t i;
+
+	if (!c || !c->patron || c->patron->id != j->patron_id)
+		goto out;
+	if (j->rc == STORE_NOTFOUND) {
+		ws_error(c, "not_found", "No chat of yours with that id.", "email_transcript");
+		goto out;
+	}
+	if (j->rc) {
+		ws_error(c, "store_failed", "Could not read the chat; try again.", "email_transcript");
+		goto out;
+	}
+	for (i = 0; i < j->n; i++)
+		j->lines[i].text = j->bodies.data + (uintptr_t)j->lines[i].text;
+	send_transcript(c, j->chat_id, j->row.staff_id, j->row.created_at, j->lines, j->n, j->to);
+out:
+	free(j->lines);
+	buf_free(&j->bodies);
+	free(j);
+}
+
+static void cmd_email_transcript(struct ws_conn *c, struct cmd *cmd)
+{
+	struct chat *ch = desk_chat(g_app->desk, cmd->chat);
+	struct transcript_job *j;
+
+	if (!mail_addr_valid(cmd->email)) {
+		ws_error(c, "bad_email", "That is not an e-mail address we can send to.",
+			 "email_transcript");
+		return;
+	}
+	if (ch && ch->patron != c->patron) {
+		ws_error(c, "not_found", "No chat of yours with that id.", "email_transcript");
+		return;
+	}
+	if (!outbox_patron_allowed(c->patron->id, app_now_ms())) {
+		ws_error(c, "rate_limited", "You have asked for many e-mails; try again later.",
+			 "email_transcript");
+		return;
+	}
+	if (ch) { /* open (or still held): its messages are in memory */
+		struct line *lines = calloc(ch->n_msgs ? ch->n_msgs : 1, sizeof *lines);
+		size_t i, n = 0;
+
+		if (!lines) {
+			ws_error(c, "busy", "Out of memory.", "email_transcript");
+			return;
+		}
+		for (i = 0; i < ch->n_msgs && (int64_t)i < ch->durable_seq; i++) {
+			const struct message *m = ch->msgs[i];
+
+			lines[n++] = (struct line){m->at, m->author, m->author_id,
+						   m->kind == MSG_EVENT, m->text};
+		}
+		send_transcript(c, ch->id, ch->staff ? ch->staff->id : 0, ch->created_at, lines, n,
+				cmd->email);
+		free(lines);
+		return;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		ws_error(c, "busy", "Out of memory.", "email_transcript");
+		return;
+	}
+	j->job.run = transcript_run;
+	j->job.done = transcript_done;
+	j->conn_id = c->id;
+	j->patron_id = c->patron->id;
+	j->chat_id = cmd->chat;
+	snprintf(j->to, sizeof j->to, "%s", cmd->email);
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* ---- signin_link ------------------------------------------------------------------------------ */
+
+struct signin_job {
+	struct worker_job job;
+	uint64_t conn_id;
+	int64_t patron_id;
+	char to[PROTO_EMAIL_MAX + 1];
+	int rc;
+	struct store_relation rel;
+};
+
+static void signin_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
+{
+	struct signin_job *j = (struct signin_job *)job;
+
+	j->rc = ops->relation(sc, j->patron_id, &j->rel);
+}
+
+static void signin_mail(struct ws_conn *c, const char *to)
+{
+	const struct server_config *cfg = &g_app->cfg;
+	struct store_write *w = store_write_new(STW_SIGNIN_CREATE);
+	char token[CRYPTO_TOKEN_CHARS + 1], url[512];
+	struct store_mail m = {0};
+	struct buf text = {0}, html = {0};
+	int64_t now = app_now_ms();
+	int minutes = (cfg->signin_ttl + 59) / 60;
+
+	if (!w) {
+		ws_error(c, "busy", "Out of memory.", "signin_link");
+		return;
+	}
+	crypto_token(token);
+	crypto_token_hash(token, strlen(token), w->u.signin.hash);
+	w->u.signin.patron_id = c->patron->id;
+	w->u.signin.library_id = c->lib->id;
+	w->u.signin.at = now;
+	w->u.signin.expires_at = now + (int64_t)cfg->signin_ttl * 1000;
+	snprintf(url, sizeof url, "%s/chat?library=%s&signin=%s", cfg->public_url, c->lib->slug,
+		 token);
+	sodium_memzero(token, sizeof token);
+	/* the link is committed first: writes commit in submission order */
+	if (writer_submit(g_app->writer, w)) {
+		ws_error(c, "busy", "The server is shutting down.", "signin_link");
+		return;
+	}
+	m.library_id = c->lib->id;
+	snprintf(m.kind, sizeof m.kind, "signin");
+	snprintf(m.to_addr, sizeof m.to_addr, "%s", to);
+	buf_printf(&text, "Continue your chat with %s", c->lib->name);
+	buf_put(&text, "", 1);
+	mail_header_clean(m.subject, sizeof m.subject, text.oom ? "" : text.data);
+	text.len = 0;
+	buf_printf(&text, "Open this link in the browser where you want to continue chatting "
+			  "with %s:\n\n%s\n\nThe link works once, for %d minutes. If you did not "
+			  "ask for it, ignore this message.\n", c->lib->name, url, minutes);
+	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>"
+			"Open this link in the browser where you want to continue chatting with ");
+	html_escape(&html, c->lib->name);
+	buf_puts(&html, ":</p><p><a href=\"");
+	html_escape(&html, url);
+	buf_puts(&html, "\">Continue the chat</a></p>");
+	buf_printf(&html, "<p>The link works once, for %d minutes. If you did not ask for it, "
+			  "ignore this message.</p></body></html>", minutes);
+	sodium_memzero(url, sizeof url);
+	m.body_text = buf_take(&text, NULL);
+	m.body_html = buf_take(&html, NULL);
+	if (!m.body_text || !m.body_html) {
+		free(m.body_text);
+		free(m.body_html);
+		ws_error(c, "busy", "Out of memory.", "signin_link");
+		return;
+	}
+	queue_for(c, &m, "signin_link", 0);
+}
+
+static void signin_done(struct worker_job *job)
+{
+	struct signin_job *j = (struct signin_job *)job;
+	struct ws_conn *c = ws_find(j->conn_id);
+	const char *to = j->to[0] ? j->to : j->rel.email;
+
+	if (!c || !c->patron || c->patron->id != j->patron_id)
+		goto out;
+	if (j->rc) {
+		ws_error(c, "store_failed", "Could not look you up; try again.", "signin_link");
+	} else if (!j->rel.remembered) {
+		ws_error(c, "not_remembered", "Choose to be remembered first.", "signin_link");
+	} else if (!to[0] || !mail_addr_valid(to)) {
+		ws_error(c, "bad_email", "Give an e-mail address to send the link to.",
+			 "signin_link");
+	} else {
+		signin_mail(c, to);
+	}
+out:
+	free(j);
+}
+
+static void cmd_signin_link(struct ws_conn *c, struct cmd *cmd)
+{
+	struct signin_job *j;
+
+	if (!c->patron->remembered) {
+		ws_error(c, "not_remembered", "Choose to be remembered first.", "signin_link");
+		return;
+	}
+	if (cmd->email[0] && !mail_addr_valid(cmd->email)) {
+		ws_error(c, "bad_email", "That is not an e-mail address we can send to.",
+			 "signin_link");
+		return;
+	}
+	if (!outbox_patron_allowed(c->patron->id, app_now_ms())) {
+		ws_error(c, "rate_limited", "You have asked for many e-mails; try again later.",
+			 "signin_link");
+		return;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		ws_error(c, "busy", "Out of memory.", "signin_link");
+		return;
+	}
+	j->job.run = signin_run;
+	j->job.done = signin_done;
+	j->conn_id = c->id;
+	j->patron_id = c->patron->id;
+	snprintf(j->to, sizeof j->to, "%s", cmd->email);
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* See net.h. */
+void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd)
+{
+	if (c->role != ROLE_PATRON || !c->patron) {
+		ws_error(c, "bad_frame", "Only patrons send this.", cmd->type_name);
+		return;
+	}
+	if (cmd->type == CMD_EMAIL_TRANSCRIPT)
+		cmd_email_transcript(c, cmd);
+	else if (cmd->type == CMD_SIGNIN_LINK)
+		cmd_signin_link(c, cmd);
+}
