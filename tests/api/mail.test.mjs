@@ -231,7 +231,8 @@ describe('the outbox survives an SMTP outage and a crash: every mail exactly onc
       answers.push(await p.waitFor(null, (f) => f.type === 'emailed' || f.type === 'error', 10000));
     }
     assert.deepEqual(answers.filter((f) => f.type !== 'emailed'), []);
-    const h1 = await pollUntil(() => healthz(srv.port), (r) => r.json.mail.queued === N, 5000);
+    const h1 = await pollUntil(() => healthz(srv.port),
+      (r) => r.json.mail.queued === N && r.json.mail.failed_attempts > 0, 5000);
     assert.equal(h1.json.mail.queued, N, JSON.stringify(h1.json.mail));
     assert.equal(h1.json.mail.sent, 0);
     assert.ok(h1.json.mail.failed_attempts > 0, 'the sender tried and failed');
