@@ -299,8 +299,11 @@ describe('librarian profiles', () => {
       }
       const huge = Buffer.concat([png(1, 1), Buffer.alloc(512 * 1024 + 1 - png(1, 1).length)]);
       assert.equal(huge.length, 512 * 1024 + 1);
-      const r = await upload(jenR, huge).catch((e) => ({ status: `error ${e.message}` }));
-      assert.equal(r.status, 413, `${huge.length} bytes`);
+      // rapport answers 413 from the headers and closes: a client still sending the body
+      // may see its connection reset first (rest_rel.test.mjs reads the 413 on a raw socket)
+      const r = await upload(jenR, huge).catch((e) => ({ status: `error ${e.code || e.message}` }));
+      assert.ok(r.status === 413 || /EPIPE|ECONNRESET/.test(String(r.status)),
+        `${huge.length} bytes: ${r.status}`);
       // the photo is still the last good one
       const g = await requestBytes(srv.port, { path: photoPath(jenId) });
       assert.equal(g.status, 200);
