@@ -136,6 +136,16 @@ describe('follow-ups', () => {
     await jen.waitFor('chat', (f) => f.chat.id === a.chat && f.chat.state === 'ended');
     await sleep(1500);
     assert.equal(received(sink.file, 'ana@example.org').length, 1, 'exactly once');
+
+    // the unsubscribe link: a scheduled one is cancelled, new ones are refused
+    const later = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now() + 3600000, message: 'And now?' });
+    assert.equal(later.status, 201, later.text);
+    const stop = await request(srv.port, { method: 'POST', path: '/api/v1/followup-stop', body: { token } });
+    assert.equal(stop.status, 200, stop.text);
+    const gone = await jenRest.get('/api/v1/followups?state=cancelled');
+    assert.ok(gone.json.followups.some((f) => f.id === later.json.followup.id), gone.text);
+    const refused = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now() + 3600000, message: 'Again?' });
+    assert.equal(refused.status, 409, refused.text);
     await q.close();
     await p.close();
   });
