@@ -316,6 +316,15 @@ int outbox_queue(struct store_mail *m, outbox_done_fn done, void *arg);
 /* GET /api/v1/outbox, POST /api/v1/outbox/{id}/retry (admins): 1 if h was theirs. */
 int outbox_rest_get(struct http_conn *h);
 int outbox_rest_post(struct http_conn *h);
+/* ---- rest_followup.c: follow-ups (docs/API.md) ---------------------------------------- */
+/* Route h if its path is one of rest_followup.c's: 1 when it answered (or will), else 0. */
+int rest_followup_get(struct http_conn *h);
+int rest_followup_post(struct http_conn *h);
+/* The card's follow-ups of a patron, packed into out (worker thread). */
+int followups_card_read(const struct store_ops *ops, struct store_conn *sc, int64_t library_id,
+			int64_t patron_id, struct buf *out);
+/* "followups":[...], from rows packed by followups_card_read (loop). */
+void followups_card_json(struct buf *b, const struct buf *rows);
 /* patron_mail.c: email_transcript and signin_link. */
 void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd);
 

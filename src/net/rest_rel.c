@@ -106,6 +106,7 @@ struct rd_job {
 	void *data;
 	size_t len;
 	struct store_write *w; /* RD_KEYCHECK: submitted once the key is known */
+	struct buf followups;  /* RD_CARD: rows packed by followups_card_read */
 };
 
 static int key_cb(void *ctx, const char *key, const char *label)
@@ -146,7 +147,8 @@ static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_
 		j->rc = ops->card(sc, j->lib, j->patron, j->card);
 		if (j->rc || !j->card->rel.remembered)
 			return j->rc;
-		return ops->trait_keys(sc, j->lib, key_cb, j);
+		j->rc = followups_card_read(ops, sc, j->lib, j->patron, &j->followups);
+		return j->rc ? j->rc : ops->trait_keys(sc, j->lib, key_cb, j);
 	case RD_KEYS:
 	case RD_KEYCHECK:
 		return ops->trait_keys ? ops->trait_keys(sc, j->lib, key_cb, j) : STORE_ERR;
@@ -603,6 +605,7 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 	card_history_json(&b, j, st);
 	card_traits_json(&b, j);
 	promises_card_json(&b, j->lib, j->patron);
+	followups_card_json(&b, &j->followups);
 	json_close(&b, '}');
 	card_view_audit(h, j, &b);
 }
@@ -768,6 +771,7 @@ static void rd_done(struct worker_job *job)
 out:
 	store_write_free(j->w);
 	buf_free(&j->out);
+	buf_free(&j->followups);
 	free(j->card);
 	free(j->data);
 	free(j);

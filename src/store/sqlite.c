@@ -544,6 +544,11 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_SIGNIN_CREATE:
 	case STW_SIGNIN_USE:
 		return sq_bind_mail(st, w);
+	case STW_FOLLOWUP_ADD:
+	case STW_FOLLOWUP_CANCEL:
+	case STW_FOLLOWUP_ANSWER:
+	case STW_FOLLOWUP_STOP:
+		return sq_bind_followup(st, w);
 	}
 	return rc;
 }
@@ -556,7 +561,7 @@ struct step {
 	enum sq_stmt st;
 	enum step_how how;
 };
-#define STEPS_MAX 6
+#define STEPS_MAX 8
 #define ONE(s) {{(s), STEP_COUNT}}
 
 static const struct step write_steps[][STEPS_MAX] = {
@@ -578,7 +583,9 @@ static const struct step write_steps[][STEPS_MAX] = {
 				  {SQ_WITHDRAW_NOTES, STEP_IF},
 				  {SQ_WITHDRAW_TRAITS, STEP_IF},
 				  {SQ_WITHDRAW_FAVOURITES, STEP_IF},
-				  {SQ_WITHDRAW_CHATS, STEP_IF}},
+				  {SQ_WITHDRAW_CHATS, STEP_IF},
+				  {SQ_WITHDRAW_FOLLOWUPS, STEP_IF},
+				  {SQ_WITHDRAW_FOLLOWUP_MAIL, STEP_IF}},
 	[STW_PATRON_PROFILE] = {{SQ_PROFILE_PATRON, STEP_COUNT},
 				{SQ_PROFILE_TRAITS, STEP_IF},
 				{SQ_TRAITS_PRUNE, STEP_IF}},
@@ -605,11 +612,21 @@ static const struct step write_steps[][STEPS_MAX] = {
 				  {SQ_PROMISE_REASSIGN_EVENT, STEP_IF}},
 	[STW_MAIL_QUEUE] = ONE(SQ_MAIL_QUEUE),
 	[STW_MAIL_CLAIM] = ONE(SQ_MAIL_CLAIM),
-	[STW_MAIL_RESULT] = ONE(SQ_MAIL_RESULT),
+	[STW_MAIL_RESULT] = {{SQ_MAIL_RESULT, STEP_COUNT}, {SQ_FOLLOWUP_SENT, STEP_IF}},
 	[STW_MAIL_RECOVER] = ONE(SQ_MAIL_RECOVER),
 	[STW_MAIL_RETRY] = ONE(SQ_MAIL_RETRY),
 	[STW_SIGNIN_CREATE] = ONE(SQ_SIGNIN_CREATE),
 	[STW_SIGNIN_USE] = {{SQ_SIGNIN_USE, STEP_COUNT}, {SQ_SIGNIN_TOKEN, STEP_IF}},
+	/* the follow-up first (it decides), then its mail, the mail's id, the chat link */
+	[STW_FOLLOWUP_ADD] = {{SQ_FOLLOWUP_ADD, STEP_COUNT},
+			      {SQ_FOLLOWUP_MAIL, STEP_IF},
+			      {SQ_FOLLOWUP_LINK, STEP_IF},
+			      {SQ_FOLLOWUP_SIGNIN, STEP_IF}},
+	[STW_FOLLOWUP_CANCEL] = {{SQ_FOLLOWUP_CANCEL, STEP_COUNT}, {SQ_FOLLOWUP_UNQUEUE, STEP_IF}},
+	[STW_FOLLOWUP_ANSWER] = ONE(SQ_FOLLOWUP_ANSWER),
+	[STW_FOLLOWUP_STOP] = {{SQ_FOLLOWUP_OPTOUT, STEP_COUNT},
+			       {SQ_FOLLOWUP_STOP, STEP_IF},
+			       {SQ_FOLLOWUP_STOP_UNQUEUE, STEP_IF}},
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -685,6 +702,8 @@ static int sq_apply(struct store_conn *c, struct store_write *w)
 		/* a new promise's id, before its history line (bound as :id) is written */
 		if (w->kind == STW_PROMISE_ADD && s == write_steps[w->kind] && w->changed)
 			w->u.promise.id = sqlite3_last_insert_rowid(c->db);
+		if (w->kind == STW_FOLLOWUP_ADD && s == write_steps[w->kind] && w->changed)
+			w->u.followup.id = sqlite3_last_insert_rowid(c->db);
 	}
 	if (w->kind == STW_NOTE_ADD && w->changed)
 		w->u.rel.id = sqlite3_last_insert_rowid(c->db);
@@ -817,4 +836,5 @@ const struct store_ops store_sqlite_ops = {
 	.mail_due = sq_mail_due,
 	.mail_list = sq_mail_list,
 	.mail_counts = sq_mail_counts,
+	.followups = sq_followups,
 };

@@ -78,6 +78,20 @@ enum sq_stmt {
 	SQ_SIGNIN_CREATE,
 	SQ_SIGNIN_USE,
 	SQ_SIGNIN_TOKEN,
+	SQ_FOLLOWUP_SENT,
+	SQ_WITHDRAW_FOLLOWUPS,
+	SQ_WITHDRAW_FOLLOWUP_MAIL,
+	/* follow-ups (writer thread): named, see sq_bind_followup() */
+	SQ_FOLLOWUP_ADD,
+	SQ_FOLLOWUP_MAIL,
+	SQ_FOLLOWUP_LINK,
+	SQ_FOLLOWUP_SIGNIN,
+	SQ_FOLLOWUP_CANCEL,
+	SQ_FOLLOWUP_UNQUEUE,
+	SQ_FOLLOWUP_ANSWER,
+	SQ_FOLLOWUP_OPTOUT,
+	SQ_FOLLOWUP_STOP,
+	SQ_FOLLOWUP_STOP_UNQUEUE,
 	/* set-up (CLI) */
 	SQ_LIBRARY_ENSURE,
 	SQ_QUEUE_ENSURE,
@@ -126,6 +140,9 @@ enum sq_stmt {
 	SQ_MAIL_DUE,
 	SQ_MAIL_LIST,
 	SQ_MAIL_COUNTS,
+	/* follow-up reads */
+	SQ_FOLLOWUPS_LIBRARY,
+	SQ_FOLLOWUPS_PATRON,
 	SQ__COUNT
 };
 
@@ -258,5 +275,11 @@ int sq_mail_due(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, 
 int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, int limit,
 		 store_mail_cb cb, void *ctx);
 int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead);
+
+/* ---- sqlite_followup.c: follow-ups ---- */
+/* Binds each named parameter of a follow-up write's statement from w->u.followup. */
+int sq_bind_followup(sqlite3_stmt *st, const struct store_write *w);
+int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *state,
+		 int limit, store_followup_cb cb, void *ctx);
 
 #endif

@@ -323,6 +323,39 @@ static const char migration_6[] =
 	" used_at INTEGER NOT NULL DEFAULT 0"
 	") WITHOUT ROWID;";
 
+/* Migration 7: follow-ups (docs/DECISIONS.md, "Follow-ups").
+ * - a follow-up's mail is an outbox row (mail_id) queued for due_at; cancelling deletes
+ *   the row while it is still queued, so it is never claimed.
+ * - token_hash: of the rating link's token (random, expiring with expires_at).
+ * - followup_optouts: patrons who asked for no more follow-ups (List-Unsubscribe). */
+static const char migration_7[] =
+	"CREATE TABLE followups ("
+	" id INTEGER PRIMARY KEY,"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" chat_id INTEGER NOT NULL REFERENCES chats(id),"
+	" staff_id INTEGER NOT NULL REFERENCES staff(id),"
+	" due_at INTEGER NOT NULL,"
+	" message TEXT NOT NULL CHECK (length(CAST(message AS BLOB)) BETWEEN 1 AND 500),"
+	" state TEXT NOT NULL DEFAULT 'scheduled'"
+	"  CHECK (state IN ('scheduled', 'sent', 'answered', 'cancelled')),"
+	" created_at INTEGER NOT NULL,"
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
+	" rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),"
+	" reply TEXT NOT NULL DEFAULT '' CHECK (length(CAST(reply AS BLOB)) <= 2000),"
+	" answered_at INTEGER NOT NULL DEFAULT 0,"
+	" token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+	" expires_at INTEGER NOT NULL,"
+	" mail_id INTEGER"
+	");"
+	"CREATE INDEX followups_by_library ON followups(library_id, state, due_at, id);"
+	"CREATE INDEX followups_by_patron ON followups(patron_id, id DESC);"
+	"CREATE INDEX followups_by_mail ON followups(mail_id) WHERE mail_id IS NOT NULL;"
+	"CREATE TABLE followup_optouts ("
+	" patron_id INTEGER PRIMARY KEY REFERENCES patrons(id),"
+	" at INTEGER NOT NULL"
+	");";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
@@ -330,6 +363,7 @@ const char *const sq_migrations[] = {
 	migration_4,
 	migration_5,
 	migration_6,
+	migration_7,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -367,6 +401,15 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 #define MAIL_COLS                                                                          \
 	"id, library_id, kind, to_addr, subject, body_text, body_html, list_unsubscribe, "  \
 	"created_at, state, attempts, next_attempt_at, last_error, sent_at, message_id"
+
+/* the columns sq_followups() (sqlite_followup.c) reads */
+#define FOLLOWUP_COLS                                                                      \
+	"id, library_id, patron_id, chat_id, staff_id, due_at, message, state, created_at, " \
+	"sent_at, rating, reply, answered_at"
+/* a follow-up whose mail has not been claimed by the sender (or has none) */
+#define FOLLOWUP_QUEUED                                                                    \
+	"NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = followups.mail_id AND "           \
+	"o.state <> 'queued')"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -570,14 +613,15 @@ const char *const sq_sql[SQ__COUNT] = {
 	/* a sign-in mail carries a live token: once it is out (or given up), its bodies go */
 	[SQ_MAIL_RESULT] = "UPDATE outbox SET state = :state, next_attempt_at = :next, "
 			   "last_error = :error, sent_at = :sent, body_text = CASE WHEN "
-			   "kind = 'signin' AND :state <> 'queued' THEN '' ELSE body_text END, "
-			   "body_html = CASE WHEN kind = 'signin' AND :state <> 'queued' THEN "
+			   "kind IN ('signin', 'followup') AND :state <> 'queued' THEN '' ELSE "
+			   "body_text END, body_html = CASE WHEN kind IN ('signin', 'followup') "
+			   "AND :state <> 'queued' THEN "
 			   "NULL ELSE body_html END WHERE id = :id AND state = 'sending' AND "
 			   ":state IN ('sent', 'queued', 'dead')",
 	[SQ_MAIL_RECOVER] = "UPDATE outbox SET state = 'queued' WHERE state = 'sending'",
 	[SQ_MAIL_RETRY] = "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = "
 			  ":next WHERE id = :id AND library_id = :library AND state = 'dead' AND "
-			  "kind <> 'signin'",
+			  "kind NOT IN ('signin', 'followup')",
 	[SQ_SIGNIN_CREATE] = "INSERT INTO signin_tokens (token_hash, patron_id, library_id, "
 			     "created_at, expires_at) VALUES (:hash, :patron, :library, :at, "
 			     ":expires)",
@@ -588,6 +632,56 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_SIGNIN_TOKEN] = "INSERT INTO patron_tokens (token_hash, patron_id, created_at) "
 			    "SELECT :new_hash, patron_id, :at FROM signin_tokens WHERE "
 			    "token_hash = :hash",
+	/* a follow-up's mail is out: the follow-up follows (STW_MAIL_RESULT) */
+	[SQ_FOLLOWUP_SENT] = "UPDATE followups SET state = 'sent', sent_at = :sent WHERE "
+			     "mail_id = :id AND state = 'scheduled' AND :state = 'sent'",
+	/* consent withdrawn: scheduled follow-ups whose mail is still queued are cancelled
+	 * and their mails deleted (STW_CONSENT_WITHDRAW) */
+	[SQ_WITHDRAW_FOLLOWUPS] = "UPDATE followups SET state = 'cancelled' WHERE patron_id = "
+				  ":patron AND state = 'scheduled' AND " FOLLOWUP_QUEUED,
+	[SQ_WITHDRAW_FOLLOWUP_MAIL] = "DELETE FROM outbox WHERE state = 'queued' AND id IN "
+				      "(SELECT mail_id FROM followups WHERE patron_id = :patron "
+				      "AND state = 'cancelled')",
+	/* Follow-ups: named parameters, see sq_bind_followup() */
+	[SQ_FOLLOWUP_ADD] = "INSERT INTO followups (library_id, patron_id, chat_id, staff_id, "
+			    "due_at, message, created_at, token_hash, expires_at) SELECT :library, "
+			    ":patron, :chat, :staff, :due, :message, :at, :hash, :expires WHERE "
+			    "EXISTS (SELECT 1 FROM patrons p WHERE p.id = :patron AND p.library_id "
+			    "= :library AND p.remembered = 1 AND length(p.email) >= 3) AND EXISTS "
+			    "(SELECT 1 FROM chats c WHERE c.id = :chat AND c.patron_id = :patron "
+			    "AND c.library_id = :library) AND EXISTS (SELECT 1 FROM staff s WHERE "
+			    "s.id = :staff AND s.library_id = :library) AND NOT EXISTS (SELECT 1 "
+			    "FROM followup_optouts o WHERE o.patron_id = :patron)",
+	/* to the address stored now (the patron may change it; the mail keeps this one) */
+	[SQ_FOLLOWUP_MAIL] = "INSERT INTO outbox (library_id, kind, to_addr, subject, body_text, "
+			     "body_html, list_unsubscribe, created_at, next_attempt_at, "
+			     "message_id) SELECT :library, 'followup', p.email, :subject, :text, "
+			     ":html, :unsubscribe, :at, :due, :message_id FROM patrons p WHERE "
+			     "p.id = :patron",
+	[SQ_FOLLOWUP_LINK] = "UPDATE followups SET mail_id = last_insert_rowid() WHERE "
+			     "token_hash = :hash",
+	[SQ_FOLLOWUP_SIGNIN] = "INSERT INTO signin_tokens (token_hash, patron_id, library_id, "
+			       "created_at, expires_at) VALUES (:signin_hash, :patron, :library, "
+			       ":at, :expires)",
+	[SQ_FOLLOWUP_CANCEL] = "UPDATE followups SET state = 'cancelled' WHERE id = :id AND "
+			       "library_id = :library AND state = 'scheduled' AND " FOLLOWUP_QUEUED,
+	[SQ_FOLLOWUP_UNQUEUE] = "DELETE FROM outbox WHERE state = 'queued' AND id = (SELECT "
+				"mail_id FROM followups WHERE id = :id)",
+	/* a rating may change while the token lives; an empty reply keeps the last one */
+	[SQ_FOLLOWUP_ANSWER] = "UPDATE followups SET state = 'answered', rating = :rating, "
+			       "reply = CASE WHEN :reply = '' THEN reply ELSE :reply END, "
+			       "answered_at = :at WHERE token_hash = :hash AND expires_at > :at "
+			       "AND state <> 'cancelled' AND :rating BETWEEN 1 AND 5",
+	[SQ_FOLLOWUP_OPTOUT] = "INSERT OR REPLACE INTO followup_optouts (patron_id, at) SELECT "
+			       "patron_id, :at FROM followups WHERE token_hash = :hash AND "
+			       "expires_at > :at",
+	[SQ_FOLLOWUP_STOP] = "UPDATE followups SET state = 'cancelled' WHERE patron_id = (SELECT "
+			     "patron_id FROM followups WHERE token_hash = :hash) AND state = "
+			     "'scheduled' AND " FOLLOWUP_QUEUED,
+	[SQ_FOLLOWUP_STOP_UNQUEUE] = "DELETE FROM outbox WHERE state = 'queued' AND id IN (SELECT "
+				     "mail_id FROM followups WHERE patron_id = (SELECT patron_id "
+				     "FROM followups WHERE token_hash = :hash) AND state = "
+				     "'cancelled')",
 
 	[SQ_LIBRARY_ENSURE] = "INSERT INTO libraries (slug, name, origins, created_at) "
 			      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET "
@@ -732,4 +826,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_MAIL_COUNTS] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_due WHERE "
 			   "state IN ('queued', 'sending')), (SELECT count(*) FROM outbox INDEXED BY "
 			   "outbox_dead WHERE state = 'dead')",
+
+	/* Follow-up reads */
+	[SQ_FOLLOWUPS_LIBRARY] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
+				 "followups_by_library WHERE library_id = ?1 AND (?2 IS NULL OR "
+				 "state = ?2) ORDER BY due_at, id LIMIT ?3",
+	[SQ_FOLLOWUPS_PATRON] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
+				"followups_by_patron WHERE patron_id = ?1 AND library_id = ?2 AND "
+				"state <> 'cancelled' ORDER BY id DESC LIMIT ?3",
 };

@@ -32,6 +32,9 @@ void store_write_free(struct store_write *w)
 	} else if (w->kind == STW_MAIL_QUEUE) {
 		free(w->u.mail.body_text);
 		free(w->u.mail.body_html);
+	} else if (w->kind == STW_FOLLOWUP_ADD) {
+		free(w->u.followup.mail.body_text);
+		free(w->u.followup.mail.body_html);
 	}
 	free(w);
 }

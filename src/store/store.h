@@ -342,6 +342,20 @@ enum store_write_kind {
 			      * link of a remembered patron of that library and adds new_hash
 			      * as another token of that patron; changed 0 if it did not
 			      * apply */
+	/* follow-ups (migration 7): u.followup; conditional, `changed` says if it applied */
+	STW_FOLLOWUP_ADD,    /* library_id, patron_id, chat_id, staff_id, due_at, message, at,
+			      * hash, signin_hash, expires_at and mail (subject, bodies,
+			      * list_unsubscribe, message_id): only for a remembered patron of
+			      * the library with an e-mail address who has not opted out, a chat
+			      * of theirs and staff of the library. Adds the follow-up, its mail
+			      * (queued for due_at, to the patron's stored address) and a sign-in
+			      * link (signin_hash) in one transaction; sets id */
+	STW_FOLLOWUP_CANCEL, /* id, library_id: scheduled and its mail still queued -> cancelled,
+			      * and the mail is deleted */
+	STW_FOLLOWUP_ANSWER, /* hash, rating (1..5), reply ("" keeps the last), at: a follow-up
+			      * not cancelled whose token has not expired */
+	STW_FOLLOWUP_STOP,   /* hash, at: the patron of that (unexpired) token opts out: their
+			      * scheduled follow-ups are cancelled and no new ones are taken */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -400,6 +414,47 @@ struct store_signin {
 	int64_t expires_at;
 };
 
+/* ---- follow-ups (migration 7) -----------------------------------------------------------
+ * A check-in e-mail a librarian schedules for a patron. state: scheduled (its mail is in
+ * the outbox, due at due_at) -> sent (the mail was accepted) -> answered (a rating came
+ * back; it may change while the token lives), or cancelled while still queued. */
+#define STORE_FOLLOWUP_MESSAGE_MAX 500 /* bytes */
+#define STORE_FOLLOWUP_REPLY_MAX 2000  /* bytes */
+
+struct store_followup {
+	int64_t id;
+	int64_t library_id;
+	int64_t patron_id;
+	int64_t chat_id;
+	int64_t staff_id;
+	int64_t due_at;
+	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
+	char state[12];
+	int64_t created_at;
+	int64_t sent_at;
+	int rating;            /* 0: none yet */
+	char reply[STORE_FOLLOWUP_REPLY_MAX + 1];
+	int64_t answered_at;
+};
+
+/* The fields of a follow-up write; which are used depends on the kind (see above). */
+struct store_followup_write {
+	struct store_mail mail; /* STW_FOLLOWUP_ADD: bodies owned by the write; to_addr unused */
+	int64_t id;
+	int64_t library_id;
+	int64_t patron_id;
+	int64_t chat_id;
+	int64_t staff_id;
+	int64_t due_at;
+	int64_t at;
+	int64_t expires_at;
+	uint8_t hash[STORE_TOKEN_HASH_LEN];        /* of the rating token */
+	uint8_t signin_hash[STORE_TOKEN_HASH_LEN]; /* of the chat link's sign-in token */
+	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
+	int rating;
+	char reply[STORE_FOLLOWUP_REPLY_MAX + 1];
+};
+
 struct store_write;
 /* Called on the loop thread after the write's transaction committed (rc == 0) or failed. */
 typedef void (*store_write_done)(struct store_write *w, int rc);
@@ -415,6 +470,7 @@ struct store_write {
 		struct store_promise_write promise;
 		struct store_mail mail;
 		struct store_signin signin;
+		struct store_followup_write followup;
 	} u;
 	int changed;           /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
@@ -449,6 +505,7 @@ typedef int (*store_wait_cb)(void *ctx, int64_t estimate_ms, int64_t actual_ms, 
 typedef int (*store_promise_cb)(void *ctx, const struct store_promise *r);
 typedef int (*store_promise_event_cb)(void *ctx, const struct store_promise_event *r);
 typedef int (*store_mail_cb)(void *ctx, const struct store_mail *r);
+typedef int (*store_followup_cb)(void *ctx, const struct store_followup *r);
 
 struct store_ops {
 	const char *name; /* "sqlite" */
@@ -570,6 +627,12 @@ struct store_ops {
 			 store_mail_cb cb, void *ctx);
 	/* How many mails are queued (or sending) and dead, over all libraries. */
 	int (*mail_counts)(struct store_conn *c, int64_t *queued, int64_t *dead);
+
+	/* Follow-ups (worker threads). patron_id > 0: that patron's in the library, not
+	 * cancelled, newest first; else the library's in `state` (NULL: any), by due time
+	 * then id. At most `limit`. */
+	int (*followups)(struct store_conn *c, int64_t library_id, int64_t patron_id,
+			 const char *state, int limit, store_followup_cb cb, void *ctx);
 };
 
 /* The SQLite backend. */

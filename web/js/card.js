@@ -141,7 +141,65 @@ export class CardPanel {
       this.history(c),
       this.notes(c),
       this.traits(c),
+      this.followups(c),
     ].filter(Boolean);
+  }
+
+  // ---- follow-ups: check-in e-mails (docs/API.md, "Follow-ups") ----------------------
+
+  followups(c) {
+    const list = c.followups || [];
+    const canMail = Boolean(c.patron.email);
+    const items = list.map((f) => {
+      const what = f.state === 'answered'
+        ? `Answered: ${f.rating} of 5${f.reply ? ` — “${f.reply}”` : ''}`
+        : f.state === 'sent' ? 'Sent, no answer yet' : 'Scheduled';
+      return el('li', { class: 'followup' }, [
+        dateEl(f.due_at), ` · ${f.message} · `, el('span', { class: 'followup-state', text: what }),
+        f.state === 'scheduled' ? el('button', {
+          class: 'link', text: 'Cancel', attrs: { type: 'button', 'data-key': `fu-cancel:${f.id}` },
+          on: { click: () => this.cancelFollowup(f.id) },
+        }) : null,
+      ]);
+    });
+    return el('section', { class: 'card-section', attrs: { 'aria-labelledby': 'card-followups' } }, [
+      el('h3', { text: 'Check-ins', attrs: { id: 'card-followups' } }),
+      items.length ? el('ul', { class: 'card-list' }, items) : el('p', { class: 'empty', text: 'No check-ins yet.' }),
+      canMail ? this.followupForm() : el('p', { class: 'hint', text: 'A check-in needs the patron’s e-mail address.' }),
+    ]);
+  }
+
+  followupForm() {
+    const day = 24 * 3600 * 1000;
+    const when = el('select', { attrs: { id: 'fu-when', 'data-key': 'fu-when' } }, [
+      el('option', { text: 'In 3 days', attrs: { value: String(3 * day) } }),
+      el('option', { text: 'In a week', attrs: { value: String(7 * day) } }),
+      el('option', { text: 'Pick a date and time', attrs: { value: 'custom' } }),
+    ]);
+    const custom = el('input', { attrs: { type: 'datetime-local', id: 'fu-at', hidden: true, 'aria-label': 'Date and time' } });
+    when.addEventListener('change', () => { custom.hidden = when.value !== 'custom'; });
+    const msg = el('textarea', { attrs: { id: 'fu-msg', rows: 2, maxlength: 500, 'data-key': 'fu-msg' } });
+    msg.value = 'How did your project go?';
+    const form = el('form', { class: 'card-form' }, [
+      el('label', { text: 'Schedule a check-in ', attrs: { for: 'fu-when' } }), when, custom,
+      el('label', { text: 'Message', attrs: { for: 'fu-msg' } }), msg,
+      el('button', { text: 'Schedule', attrs: { type: 'submit' } }),
+    ]);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const due = when.value === 'custom' ? new Date(custom.value).getTime() : Date.now() + Number(when.value);
+      if (!Number.isFinite(due)) { this.say('Pick a date and time.'); return; }
+      const res = await this.api('POST', `chats/${this.chatId}/followup`, { due_at: due, message: msg.value.trim() });
+      this.flash = res.status === 201 ? 'Check-in scheduled.' : apiError(res, 'The check-in could not be scheduled.');
+      this.refresh();
+    });
+    return form;
+  }
+
+  async cancelFollowup(id) {
+    const res = await this.api('POST', `followups/${id}/cancel`, {});
+    this.flash = res.status === 200 ? 'Check-in cancelled.' : apiError(res, 'It could not be cancelled.');
+    this.refresh();
   }
 
   header(c) {
