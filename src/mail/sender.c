@@ -162,7 +162,7 @@ void mail_send_one(void *curl, const struct mail_smtp *cfg, struct mail_job *j,
 	} else {
 		j->result = classify(rc, code);
 		if (code)
-			snprintf(j->error, sizeof j->error, "SMTP %ld: %s", code,
+			snprintf(j->error, sizeof j->error, "SMTP %ld: %.200s", code,
 				 errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		else
 			snprintf(j->error, sizeof j->error, "%s",
