@@ -119,8 +119,12 @@ static time_t from_local(int64_t day, int minute)
 	civil_from_days(day + minute / SCHEDULE_DAY_MIN, &y, &m, &d);
 	minute %= SCHEDULE_DAY_MIN;
 	for (dst = 0; dst <= 1; dst++) {
-		struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
-				.tm_hour = minute / 60, .tm_min = minute % 60, .tm_isdst = dst};
+		struct tm tm = {.tm_year = y - 1900,
+				.tm_mon = m - 1,
+				.tm_mday = d,
+				.tm_hour = minute / 60,
+				.tm_min = minute % 60,
+				.tm_isdst = dst};
 		time_t t = mktime(&tm);
 
 		if (t != (time_t)-1 && local_key(t) == want && (best == (time_t)-1 || t < best))
@@ -130,8 +134,12 @@ static time_t from_local(int64_t day, int minute)
 		return best;
 	/* in a gap: search the first second whose wall time is past it */
 	{
-		struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
-				.tm_hour = minute / 60, .tm_min = minute % 60, .tm_isdst = -1};
+		struct tm tm = {.tm_year = y - 1900,
+				.tm_mon = m - 1,
+				.tm_mday = d,
+				.tm_hour = minute / 60,
+				.tm_min = minute % 60,
+				.tm_isdst = -1};
 		time_t t = mktime(&tm);
 
 		lo = t - 4 * 3600;
@@ -287,8 +295,7 @@ int schedule_reply_by(const struct schedule *s, int64_t now, int hours, int64_t 
 }
 
 /* See schedule.h. */
-void schedule_local(const struct schedule *s, int64_t at, int *weekday, int32_t *date,
-		    int *minute)
+void schedule_local(const struct schedule *s, int64_t at, int *weekday, int32_t *date, int *minute)
 {
 	struct tz_saved sv;
 	int64_t day;
@@ -441,8 +448,8 @@ int schedule_parse_date(const char *text, int32_t *out)
 	int y, m, d, n = 0;
 	int32_t back;
 
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || text[n] ||
-	    y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || text[n] || y < 1970 ||
+	    m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	back = ymd_of(days_from_civil(y, m, d));
 	if (back != y * 10000 + m * 100 + d)

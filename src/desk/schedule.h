@@ -29,8 +29,8 @@
 #define SCHEDULE_DAY_MIN 1440
 
 struct schedule_interval {
-	int weekday;    /* 0 Sunday .. 6 Saturday: the day it opens */
-	int opens_min;  /* minutes after local midnight, 0..1439 */
+	int weekday;	/* 0 Sunday .. 6 Saturday: the day it opens */
+	int opens_min;	/* minutes after local midnight, 0..1439 */
 	int closes_min; /* 1..1440; <= opens_min: closes the next day */
 };
 
@@ -70,7 +70,6 @@ int schedule_next_open(const struct schedule *s, int64_t now, int64_t *out);
 int schedule_reply_by(const struct schedule *s, int64_t now, int hours, int64_t *out);
 
 /* Local wall time of `at` in s->tz: weekday 0..6, date yyyymmdd, minute of the day. */
-void schedule_local(const struct schedule *s, int64_t at, int *weekday, int32_t *date,
-		    int *minute);
+void schedule_local(const struct schedule *s, int64_t at, int *weekday, int32_t *date, int *minute);
 
 #endif

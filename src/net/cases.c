@@ -22,8 +22,8 @@ void schedule_from_store(struct schedule *s, const struct store_schedule *r)
 	memset(s, 0, sizeof *s);
 	snprintf(s->tz, sizeof s->tz, "%s", strcmp(r->time_zone, "UTC") ? r->time_zone : "");
 	for (i = 0; i < r->n_hours && i < SCHEDULE_INTERVALS_MAX; i++)
-		s->hours[s->n_hours++] = (struct schedule_interval){r->hours[i][0], r->hours[i][1],
-								    r->hours[i][2]};
+		s->hours[s->n_hours++] =
+		    (struct schedule_interval){r->hours[i][0], r->hours[i][1], r->hours[i][2]};
 	for (i = 0; i < r->n_closed && i < SCHEDULE_CLOSED_MAX; i++)
 		s->closed[s->n_closed++] = r->closed[i];
 }
@@ -65,7 +65,7 @@ void cases_queue_json(struct buf *b, const struct queue *q)
 	json_kbool(b, "hours_open", hours_open);
 	json_kstr(b, "time_zone", q->sched.tz[0] ? q->sched.tz : "UTC");
 	if (!hours_open && !schedule_next_open(&q->sched, now, &next)) {
-		static const char *const days[7] = {"Sunday", "Monday", "Tuesday", "Wednesday",
+		static const char *const days[7] = {"Sunday",	"Monday", "Tuesday", "Wednesday",
 						    "Thursday", "Friday", "Saturday"};
 		int wd, minute;
 		int32_t date;
@@ -104,8 +104,8 @@ void cases_tick(int64_t now)
 
 struct ask {
 	uint64_t conn_id;
-	struct promise p;          /* the ledger promise (owner_id 0: none) */
-	struct store_write *kase;  /* the case write, submitted after the promise */
+	struct promise p;	  /* the ledger promise (owner_id 0: none) */
+	struct store_write *kase; /* the case write, submitted after the promise */
 	char token[CRYPTO_TOKEN_CHARS + 1];
 };
 
@@ -151,8 +151,10 @@ int cases_mail(int64_t library_id, const char *to, const char *subject, const ch
 	snprintf(m.kind, sizeof m.kind, "case");
 	snprintf(m.to_addr, sizeof m.to_addr, "%s", to);
 	mail_header_clean(m.subject, sizeof m.subject, subject);
-	buf_printf(&text, "%s\n\n%s\n\nSee the whole thread and reply on the web:\n%s\n\n"
-			  "-- %s\n", intro, quote, url, lib ? lib->name : "");
+	buf_printf(&text,
+		   "%s\n\n%s\n\nSee the whole thread and reply on the web:\n%s\n\n"
+		   "-- %s\n",
+		   intro, quote, url, lib ? lib->name : "");
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
 	html_text(&html, intro);
 	buf_puts(&html, "</p><blockquote>");
@@ -190,9 +192,10 @@ static void case_done(struct store_write *w, int rc)
 	snprintf(url, sizeof url, "%s/case?t=%s", g_app->cfg.public_url, a->token);
 	mail_date(when, k->reply_by);
 	snprintf(subject, sizeof subject, "We have your question \u2014 %s", lib ? lib->name : "");
-	snprintf(intro, sizeof intro, "Thank you. %s has your question (case %lld) and will "
-		 "answer by e-mail by %s. You asked:", lib ? lib->name : "The library",
-		 (long long)k->id, when);
+	snprintf(intro, sizeof intro,
+		 "Thank you. %s has your question (case %lld) and will "
+		 "answer by e-mail by %s. You asked:",
+		 lib ? lib->name : "The library", (long long)k->id, when);
 	if (cases_mail(k->library_id, k->email, subject, intro, k->text, url))
 		log_error("case", "case %lld: cannot queue the acknowledgement", (long long)k->id);
 	sodium_memzero(url, sizeof url);
@@ -332,10 +335,14 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
 		r->at = now;
 		r->due_at = reply_by;
 		snprintf(r->channel, sizeof r->channel, "email");
-		a->p = (struct promise){.library_id = r->library_id, .patron_id = r->patron_id,
-					.owner_id = r->owner_id, .created_by = r->by,
-					.created_at = now, .due_at = reply_by,
-					.state = PROMISE_OPEN, .channel = PROMISE_EMAIL};
+		a->p = (struct promise){.library_id = r->library_id,
+					.patron_id = r->patron_id,
+					.owner_id = r->owner_id,
+					.created_by = r->by,
+					.created_at = now,
+					.due_at = reply_by,
+					.state = PROMISE_OPEN,
+					.channel = PROMISE_EMAIL};
 		snprintf(a->p.what, sizeof a->p.what, "%s", CASE_PROMISE_WHAT);
 		w->done = promise_done;
 		w->arg = a;

@@ -21,15 +21,15 @@ struct case_job {
 	struct worker_job job;
 	uint64_t http_id;
 	enum case_op op;
-	int64_t lib;          /* staff: the caller's library */
+	int64_t lib; /* staff: the caller's library */
 	int64_t staff_id;
 	int64_t case_id;
 	char state[12];
 	uint8_t hash[CRYPTO_HASH_BYTES];
-	char *text;           /* a reply */
+	char *text; /* a reply */
 	int rc;
 	struct store_case kase;
-	struct buf out;       /* list: case objects; view: message objects */
+	struct buf out; /* list: case objects; view: message objects */
 	size_t n;
 };
 
@@ -193,11 +193,13 @@ static void reply_done(struct store_write *w, int rc)
 		char url[512], subject[256], intro[256];
 
 		snprintf(url, sizeof url, "%s/case?t=%s", g_app->cfg.public_url, o->token);
-		snprintf(subject, sizeof subject, "Re: your question \u2014 %s", lib ? lib->name : "");
+		snprintf(subject, sizeof subject, "Re: your question \u2014 %s",
+			 lib ? lib->name : "");
 		snprintf(intro, sizeof intro, "%s has answered your question (case %lld):",
 			 lib ? lib->name : "The library", (long long)o->kase.id);
 		if (cases_mail(o->kase.library_id, o->kase.email, subject, intro, o->text, url))
-			log_error("case", "case %lld: cannot queue the answer", (long long)o->kase.id);
+			log_error("case", "case %lld: cannot queue the answer",
+				  (long long)o->kase.id);
 		sodium_memzero(url, sizeof url);
 		keep_promise(&o->kase, now);
 	}
@@ -263,8 +265,8 @@ static void done(struct worker_job *job)
 	if (!h)
 		goto out;
 	if (j->rc == STORE_NOTFOUND) {
-		http_error(h, 404, "not_found", j->op >= OP_PATRON_VIEW
-				 ? "This link is not known." : "No such case.");
+		http_error(h, 404, "not_found",
+			   j->op >= OP_PATRON_VIEW ? "This link is not known." : "No such case.");
 	} else if (j->rc || j->out.oom) {
 		http_error(h, 503, "store_failed", "Could not read; try again.");
 	} else if (j->op == OP_LIST) {
@@ -305,8 +307,9 @@ static int token_hash_of(const char *t, uint8_t hash[CRYPTO_HASH_BYTES])
 {
 	size_t n = t ? strlen(t) : 0;
 
-	if (n != CRYPTO_TOKEN_CHARS || strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					       "0123456789-_") < n)
+	if (n != CRYPTO_TOKEN_CHARS ||
+	    strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789-_") < n)
 		return -1;
 	crypto_token_hash(t, n, hash);
 	return 0;

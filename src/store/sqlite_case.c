@@ -2,8 +2,8 @@
  * schedule (read at start-up, replaced by the CLI in one transaction), the parameters of
  * case writes (which sqlite.c applies, see write_steps) and the case reads (worker
  * threads). SQL in sqlite_sql.c (migration 8). */
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sqlite_int.h"

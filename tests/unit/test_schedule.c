@@ -19,8 +19,8 @@
 /* ms of a UTC wall time */
 static int64_t utc(int y, int mo, int d, int h, int mi)
 {
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-			.tm_min = mi};
+	struct tm tm = {
+	    .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
 
 	return (int64_t)timegm(&tm) * 1000;
 }
@@ -97,7 +97,7 @@ static void test_london_spring(void **state)
 	struct schedule s = make("Europe/London", "Mon-Fri 09:00-17:00; Sat 10:00-14:00");
 
 	(void)state;
-	assert_true(schedule_is_open(&s, utc(2026, 3, 27, 12, 0)));  /* Fri 12:00 GMT */
+	assert_true(schedule_is_open(&s, utc(2026, 3, 27, 12, 0))); /* Fri 12:00 GMT */
 	assert_false(schedule_is_open(&s, utc(2026, 3, 27, 17, 30)));
 	assert_int_equal(next(&s, utc(2026, 3, 27, 17, 30)), utc(2026, 3, 28, 10, 0));
 	/* Saturday after closing: Monday 09:00 BST = 08:00 UTC */
@@ -200,15 +200,15 @@ static void test_tz_restored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_always_open),
-		cmocka_unit_test(test_london_spring),
-		cmocka_unit_test(test_new_york),
-		cmocka_unit_test(test_midnight),
-		cmocka_unit_test(test_holidays),
-		cmocka_unit_test(test_reply_by_weekend_dst),
-		cmocka_unit_test(test_dst_gap_and_overlap),
-		cmocka_unit_test(test_tz_restored),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_always_open),
+	    cmocka_unit_test(test_london_spring),
+	    cmocka_unit_test(test_new_york),
+	    cmocka_unit_test(test_midnight),
+	    cmocka_unit_test(test_holidays),
+	    cmocka_unit_test(test_reply_by_weekend_dst),
+	    cmocka_unit_test(test_dst_gap_and_overlap),
+	    cmocka_unit_test(test_tz_restored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
