@@ -257,7 +257,7 @@ static struct staff *case_owner(const struct library *lib)
 	return best;
 }
 
-#define CASE_PROMISE_WHAT "Answer your question by e-mail"
+#define CASE_PROMISE_WHAT "an answer to your question"
 
 /* See cases.h. */
 void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
