@@ -1,4 +1,4 @@
-/* main.c: the rapport command line: serve, demo, init, staff add. */
+/* main.c: the rapport command line: serve, demo, init, staff add, queue hours. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "mail/message.h"
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -23,6 +24,7 @@ static const char *usage_main =
 	"  demo        create the demo library and staff (idempotent), then serve them\n"
 	"  init        create or update a library and its queues\n"
 	"  staff add   create or update a staff account (password from stdin or a file)\n"
+	"  queue hours show or set a queue's opening hours, holidays and time zone\n"
 	"\n"
 	"Run `rapport <command> --help` for a command's options.\n";
 
@@ -86,6 +88,19 @@ static const char *usage_staff =
 	"\n"
 	"Creates the account, or updates it if the email exists. The password is read from\n"
 	"FILE, or else from the first line of standard input; never from the command line.\n";
+
+static const char *usage_queue =
+	"Usage: rapport queue hours --data-dir DIR --library SLUG --queue SLUG\n"
+	"                           [--set \"Mon-Fri 09:00-17:00; Sat 10:00-14:00\"]\n"
+	"                           [--time-zone Europe/London] [--closed 2026-12-25]...\n"
+	"                           [--reopen 2026-12-25]... [--reply-hours N]\n"
+	"\n"
+	"Shows the queue's schedule after applying the changes given. --set replaces the\n"
+	"weekly hours (\"\" clears them: always open by schedule); an interval whose close is\n"
+	"not after its open ends the next day. --closed adds a date the queue is closed,\n"
+	"--reopen removes one. --time-zone (IANA) and --reply-hours (business hours to answer\n"
+	"an offline question, default 24) are the library's. A running server reads\n"
+	"schedules at start: restart it to apply.\n";
 
 static int env_int(const char *name, int def)
 {
@@ -181,6 +196,12 @@ static int put_staff(struct store_conn *sc, int64_t library_id, const char *emai
 	return store_sqlite_ops.staff_put(sc, &s);
 }
 
+struct queue_find {
+	int64_t library_id;
+	const char *slug;
+	int64_t id;
+};
+
 /* ---- commands ---------------------------------------------------------------------------- */
 
 enum {
@@ -189,7 +210,8 @@ enum {
 	OPT_WORKERS, OPT_TLS, OPT_DEMOSITE, OPT_ALLOW, OPT_LIBRARY, OPT_NAME, OPT_ORIGIN,
 	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS, OPT_SMTPURL, OPT_STARTTLS,
 	OPT_SMTPUSER, OPT_SMTPPWFILE, OPT_MAILFROM, OPT_PUBURL, OPT_RETRYMS, OPT_RETRYMAX,
-	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL,
+	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL, OPT_SET, OPT_TZ,
+	OPT_CLOSED, OPT_REOPEN, OPT_REPLY,
 };
 
 /* Reads the first line of a secret file into out[cap]. 0 or -1 (said on stderr). */
@@ -209,6 +231,36 @@ static int read_secret(const char *file, char *out, size_t cap)
 	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		out[--n] = '\0';
 	return 0;
+}
+
+static int queue_find_cb(void *ctx, const struct store_queue *r);
+
+/* The demo queue opens every day all day (Europe/London) unless hours were set. */
+static int demo_hours(struct store_conn *sc, int64_t library_id)
+{
+	struct queue_find f = {library_id, "ask", 0};
+	struct store_schedule *r = malloc(sizeof *r);
+	int rc = store_sqlite_ops.queues(sc, queue_find_cb, &f);
+
+	if (!r || (rc && rc != STORE_STOP) || !f.id || store_sqlite_ops.schedule_get(sc, f.id, r)) {
+		free(r);
+		return -1;
+	}
+	rc = 0;
+	if (r->n_hours == 0 && r->n_closed == 0) {
+		snprintf(r->time_zone, sizeof r->time_zone, "Europe/London");
+		r->n_hours = 1;
+		/* Sunday..Saturday, 00:00-24:00: one interval a day */
+		for (int d = 0; d < 7; d++) {
+			r->hours[d][0] = d;
+			r->hours[d][1] = 0;
+			r->hours[d][2] = SCHEDULE_DAY_MIN;
+		}
+		r->n_hours = 7;
+		rc = store_sqlite_ops.schedule_put(sc, f.id, r);
+	}
+	free(r);
+	return rc ? -1 : 0;
 }
 
 static int cmd_serve(int argc, char **argv, int demo)
@@ -356,6 +408,11 @@ static int cmd_serve(int argc, char **argv, int demo)
 				   &lib)) {
 			store_sqlite_ops.close(sc);
 			fprintf(stderr, "rapport: cannot create the demo library\n");
+			return 1;
+		}
+		if (demo_hours(sc, lib.id)) {
+			store_sqlite_ops.close(sc);
+			fprintf(stderr, "rapport: cannot set the demo queue's hours\n");
 			return 1;
 		}
 		for (i = 0; i < 2; i++)
@@ -557,6 +614,169 @@ static int cmd_staff(int argc, char **argv)
 	return 0;
 }
 
+static int queue_find_cb(void *ctx, const struct store_queue *r)
+{
+	struct queue_find *f = ctx;
+
+	if (r->library_id != f->library_id || strcmp(r->slug, f->slug))
+		return 0;
+	f->id = r->id;
+	return STORE_STOP;
+}
+
+/* Applies --set / --closed / --reopen / --time-zone / --reply-hours to r. 0 or 2. */
+static int queue_hours_apply(struct store_schedule *r, const char *set, const char *tz,
+			     char dates[][16], int n_dates, int reply)
+{
+	struct schedule s;
+	int i;
+
+	schedule_from_store(&s, r);
+	if (set && schedule_parse_hours(&s, set)) {
+		fprintf(stderr, "rapport: --set wants \"Mon-Fri 09:00-17:00; Sat 10:00-14:00\"\n");
+		return 2;
+	}
+	if (tz) {
+		if (!schedule_tz_valid(tz)) {
+			fprintf(stderr, "rapport: unknown time zone %s (an IANA name such as "
+					"Europe/London)\n", tz);
+			return 2;
+		}
+		snprintf(r->time_zone, sizeof r->time_zone, "%s", tz);
+	}
+	for (i = 0; i < n_dates; i++) {
+		int32_t d;
+		size_t k;
+
+		if (schedule_parse_date(dates[i] + 1, &d)) {
+			fprintf(stderr, "rapport: a date is YYYY-MM-DD, not %s\n", dates[i] + 1);
+			return 2;
+		}
+		if (dates[i][0] == '+' && schedule_add_closed(&s, d)) {
+			fprintf(stderr, "rapport: too many closed dates\n");
+			return 2;
+		}
+		for (k = 0; dates[i][0] == '-' && k < s.n_closed; k++)
+			if (s.closed[k] == d)
+				s.closed[k--] = s.closed[--s.n_closed];
+	}
+	if (reply > 0)
+		r->reply_policy_hours = reply;
+	r->n_hours = s.n_hours;
+	for (size_t k = 0; k < s.n_hours; k++) {
+		r->hours[k][0] = s.hours[k].weekday;
+		r->hours[k][1] = s.hours[k].opens_min;
+		r->hours[k][2] = s.hours[k].closes_min;
+	}
+	r->n_closed = s.n_closed;
+	memcpy(r->closed, s.closed, s.n_closed * sizeof s.closed[0]);
+	return 0;
+}
+
+static void queue_hours_print(const char *lib, const char *queue, const struct store_schedule *r)
+{
+	struct schedule s;
+	char spec[1024];
+	size_t i;
+
+	schedule_from_store(&s, r);
+	schedule_format_hours(&s, spec, sizeof spec);
+	printf("library %s queue %s\ntime zone: %s\nreply policy: %d business hours\n"
+	       "hours: %s\nclosed:", lib, queue, r->time_zone, r->reply_policy_hours,
+	       spec[0] ? spec : "(none: always open by schedule)");
+	for (i = 0; i < r->n_closed; i++)
+		printf(" %04d-%02d-%02d", (int)(r->closed[i] / 10000), (int)(r->closed[i] / 100 % 100),
+		       (int)(r->closed[i] % 100));
+	printf("%s\n", r->n_closed ? "" : " (none)");
+}
+
+static int cmd_queue(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", 1, 0, OPT_DATA},	    {"library", 1, 0, OPT_LIBRARY},
+		{"queue", 1, 0, OPT_QUEUE},	    {"set", 1, 0, OPT_SET},
+		{"time-zone", 1, 0, OPT_TZ},	    {"closed", 1, 0, OPT_CLOSED},
+		{"reopen", 1, 0, OPT_REOPEN},	    {"reply-hours", 1, 0, OPT_REPLY},
+		{"help", 0, 0, 'h'},		    {0, 0, 0, 0}};
+	char data[512] = "./data", slug[64] = "", qslug[64] = "", dates[32][16];
+	const char *set = NULL, *tz = NULL;
+	int c, n_dates = 0, reply = 0, rc;
+	struct store_conn *sc;
+	struct store_library lib = {0};
+	struct store_schedule *r;
+	struct queue_find f = {0};
+
+	if (argc < 2 || strcmp(argv[1], "hours") != 0) {
+		fputs(usage_queue, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
+		return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	argc--;
+	argv++;
+	env_str("RAPPORT_DATA_DIR", data, sizeof data);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DATA: snprintf(data, sizeof data, "%s", optarg); break;
+		case OPT_LIBRARY: snprintf(slug, sizeof slug, "%s", optarg); break;
+		case OPT_QUEUE: snprintf(qslug, sizeof qslug, "%s", optarg); break;
+		case OPT_SET: set = optarg; break;
+		case OPT_TZ: tz = optarg; break;
+		case OPT_CLOSED:
+		case OPT_REOPEN:
+			if (n_dates >= 32 || strlen(optarg) > 10) {
+				fputs(usage_queue, stderr);
+				return 2;
+			}
+			snprintf(dates[n_dates++], sizeof dates[0], "%c%s",
+				 c == OPT_CLOSED ? '+' : '-', optarg);
+			break;
+		case OPT_REPLY:
+			if (positive(optarg, &reply) || reply < 1 || reply > 2400) {
+				fputs("rapport: --reply-hours is 1 to 2400\n", stderr);
+				return 2;
+			}
+			break;
+		case 'h': fputs(usage_queue, stdout); return 0;
+		default: fputs(usage_queue, stderr); return 2;
+		}
+	}
+	if (!slug[0] || !qslug[0] || optind < argc) {
+		fputs(usage_queue, stderr);
+		return 2;
+	}
+	if (open_store(data, &sc))
+		return 1;
+	if (find_library(sc, slug, &lib)) {
+		fprintf(stderr, "rapport: no library %s (create it with rapport init)\n", slug);
+		store_sqlite_ops.close(sc);
+		return 1;
+	}
+	f.library_id = lib.id;
+	f.slug = qslug;
+	rc = store_sqlite_ops.queues(sc, queue_find_cb, &f);
+	if ((rc && rc != STORE_STOP) || !f.id) {
+		fprintf(stderr, "rapport: no queue %s in library %s\n", qslug, slug);
+		store_sqlite_ops.close(sc);
+		return 1;
+	}
+	if (!(r = malloc(sizeof *r)) || store_sqlite_ops.schedule_get(sc, f.id, r)) {
+		fprintf(stderr, "rapport: cannot read the schedule\n");
+		free(r);
+		store_sqlite_ops.close(sc);
+		return 1;
+	}
+	rc = queue_hours_apply(r, set, tz, dates, n_dates, reply);
+	if (!rc && (set || tz || n_dates || reply) && store_sqlite_ops.schedule_put(sc, f.id, r)) {
+		fprintf(stderr, "rapport: cannot save the schedule\n");
+		rc = 1;
+	}
+	if (!rc)
+		queue_hours_print(slug, qslug, r);
+	free(r);
+	store_sqlite_ops.close(sc);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (crypto_init()) {
@@ -587,6 +807,8 @@ int main(int argc, char **argv)
 		return cmd_init(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "staff"))
 		return cmd_staff(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "queue"))
+		return cmd_queue(argc - 1, argv + 1);
 	fprintf(stderr, "rapport: unknown command %s\n\n%s", argv[1], usage_main);
 	return 2;
 }

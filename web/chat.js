@@ -48,6 +48,9 @@ const ui = {
   queueSelect: $('queue-select'),
   staffOn: $('staff-on'),
   question: $('question'),
+  offlineField: $('offline-field'),
+  offlineEmail: $('offline-email'),
+  offlineStatus: $('offline-status'),
   chatView: $('chat-view'),
   chatAvatar: $('chat-avatar'),
   heading: $('chat-heading'),
@@ -183,8 +186,21 @@ function queueById(id) {
   return state.queues.find((q) => q.id === id) || null;
 }
 
+// A queue closed by its hours takes questions by e-mail only; one open by its hours with
+// nobody on duty still queues a chat, and offers e-mail as well (PROTOCOL.md).
+function queueOffline(q) {
+  return Boolean(q) && q.hours_open === false;
+}
+
+function queueUnstaffed(q) {
+  return Boolean(q) && q.open === false && q.hours_open !== false;
+}
+
 function staffOnText(q) {
   if (!q || typeof q.staff_on !== 'number') return '';
+  if (q.hours_open === false) {
+    return q.next_open_local ? `The desk is closed. It opens ${q.next_open_local}.` : 'The desk is closed.';
+  }
   if (q.staff_on === 0) return 'No one is on right now';
   return q.staff_on === 1 ? '1 librarian on now' : `${q.staff_on} librarians on now`;
 }
@@ -212,9 +228,13 @@ function renderStaffOn() {
   const q = selectedQueue();
   const text = staffOnText(q);
   ui.staffOn.textContent = text;
-  ui.staffOn.classList.toggle('is-on', Boolean(q && q.staff_on > 0));
+  ui.staffOn.classList.toggle('is-on', Boolean(q && q.staff_on > 0 && !queueOffline(q)));
   const canAsk = state.queues.length > 0;
   $('ask-btn').disabled = !canAsk;
+  const offline = queueOffline(q);
+  ui.offlineField.hidden = !offline && !queueUnstaffed(q);
+  $('offline-btn').hidden = !queueUnstaffed(q);
+  $('ask-btn').textContent = offline ? 'Leave your question' : 'Ask a librarian';
 }
 
 function renderGreeting() {
@@ -703,6 +723,7 @@ client.addEventListener('error', (e) => {
   }
   if (err.code === 'origin_not_allowed') client.stop();
   if (onRelationError(err)) return;
+  if (err.ref === 'ask_offline') return; // shown under the form
   if (err.code === 'not_found' && err.ref === 'resume') {
     state.chat = null;
     transcript.clear();
@@ -767,6 +788,10 @@ ui.startForm.addEventListener('submit', (e) => {
   }
   const q = selectedQueue();
   if (!q) return;
+  if (queueOffline(q)) {
+    askOffline(q, text);
+    return;
+  }
   memory.say('');
   const join = { type: 'join', queue: q.id, text };
   if (state.who && librarianById(state.who)) join.staff = state.who;
@@ -778,6 +803,52 @@ ui.startForm.addEventListener('submit', (e) => {
   ui.question.value = '';
   showChat();
   ui.input.focus();
+});
+
+$('offline-btn').addEventListener('click', () => {
+  showAlert('');
+  const text = ui.question.value.trim();
+  const q = selectedQueue();
+  if (!text) {
+    showAlert('Please type your question first.');
+    ui.question.focus();
+    return;
+  }
+  if (q) askOffline(q, text);
+});
+
+// The desk is offline: the question becomes a case answered by e-mail.
+function askOffline(q, text) {
+  const email = ui.offlineEmail.value.trim();
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) {
+    showAlert('Please give an e-mail address so we can answer you.');
+    ui.offlineEmail.focus();
+    return;
+  }
+  if (!client.send({ type: 'ask_offline', queue: q.id, text, email })) {
+    showAlert('Not connected. Please try again in a moment.');
+    return;
+  }
+  $('ask-btn').disabled = true;
+  $('offline-btn').disabled = true;
+  ui.offlineStatus.textContent = 'Sending your question…';
+}
+
+client.addEventListener('case_created', (e) => {
+  const c = e.detail.case || {};
+  const by = new Date(c.reply_by).toLocaleString(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
+  ui.question.value = '';
+  $('ask-btn').disabled = false;
+  $('offline-btn').disabled = false;
+  ui.offlineStatus.textContent = `Thank you. We have your question and will answer by e-mail by ${by}. We sent you a link to follow it.`;
+});
+
+client.addEventListener('error', (e) => {
+  if (e.detail.ref !== 'ask_offline') return;
+  $('ask-btn').disabled = false;
+  $('offline-btn').disabled = false;
+  ui.offlineStatus.textContent = e.detail.code === 'bad_email'
+    ? 'That e-mail address does not look right.' : humanError(e.detail);
 });
 
 function autoGrow() {

@@ -10,6 +10,7 @@ import { humanError } from './js/errors.js';
 import { makeApi } from './js/api.js';
 import { CardPanel } from './js/card.js';
 import { Promises } from './js/promises.js';
+import { Cases } from './js/cases.js';
 import { Reader } from './js/reader.js';
 import { ProfileEditor } from './js/profile.js';
 import { avatar } from './js/people.js';
@@ -111,6 +112,7 @@ const promises = new Promises({
   chat: () => (state.selected && state.chats.get(state.selected) ? state.chats.get(state.selected).chat : null),
   onAlert: (t) => showAlert(t),
 });
+const cases = new Cases({ root: $('cases'), api, onAlert: (t) => showAlert(t) });
 const profile = new ProfileEditor({
   api,
   onSaved: (p) => {
@@ -512,7 +514,10 @@ function wire(c) {
   });
 
   c.addEventListener('chat', (e) => onChat(e.detail.chat));
-  c.addEventListener('promises', (e) => promises.onFrame(e.detail));
+  c.addEventListener('promises', (e) => {
+    promises.onFrame(e.detail);
+    cases.load(); // a case is tracked by a promise: one changed, the list may have
+  });
   c.addEventListener('msg', (e) => onMsg(e.detail));
   c.addEventListener('ack', (e) => {
     const r = state.chats.get(e.detail.chat);

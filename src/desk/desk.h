@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "desk/wait.h"
+#include "desk/schedule.h"
 #include "util/idmap.h"
 
 struct sub;
@@ -71,6 +72,9 @@ struct queue {
 	char name[128];
 	struct chat **waiting; /* queued chats, oldest first */
 	size_t n_waiting, cap_waiting;
+	struct schedule sched; /* opening hours (no intervals: always open by schedule) */
+	int reply_hours;       /* the library's reply policy for offline questions */
+	int hours_seen;        /* open by hours at the last check: 1, 0, -1 unknown */
 };
 
 struct staff {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -957,6 +958,7 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 	case CMD_PREFER: patron_cmd(c, cmd); break;
 	case CMD_EMAIL_TRANSCRIPT:
 	case CMD_SIGNIN_LINK: patron_mail_cmd(c, cmd); break;
+	case CMD_ASK_OFFLINE: cases_cmd_ask_offline(c, cmd); break;
 	default: break;
 	}
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -52,6 +53,7 @@ void hello_queues_json(struct buf *b, const struct library *lib)
 		json_kstr(b, "slug", q->slug);
 		json_kstr(b, "name", q->name);
 		json_kint(b, "staff_on", lib->staff_online);
+		cases_queue_json(b, q);
 		json_close(b, '}');
 		buf_putc(b, ',');
 	}

@@ -190,6 +190,8 @@ int serve_static(struct http_conn *h, const char *root)
 		p = "/index.html";
 	else if (strcmp(p, "/chat") == 0)
 		p = "/chat.html";
+	else if (strcmp(p, "/case") == 0)
+		p = "/case.html";
 	else if (strcmp(p, "/console") == 0)
 		p = "/console.html";
 	mime = mime_of(p);

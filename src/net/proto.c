@@ -150,6 +150,16 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 			rc = -1;
 		}
 		return rc;
+	case CMD_ASK_OFFLINE:
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s%, s:s}", "type", &t,
+				    "queue", &c->queue, "text", &c->text, &c->text_len, "email",
+				    &email);
+		if (!rc && (copy_field(c->email, sizeof c->email, email) || !strchr(email, '@') ||
+			    strpbrk(email, " \t\r\n<>,;\"") || email[0] == '@')) {
+			snprintf(err->text, sizeof err->text, "email is not an e-mail address");
+			rc = -1;
+		}
+		return rc;
 	case CMD_JOIN:
 		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%, s?I}", "type",
 				    &t, "queue", &c->queue, "cmid", &cmid, "text", &c->text,
@@ -238,7 +248,8 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 		     {"end", CMD_END},       {"ping", CMD_PING},     {"remember", CMD_REMEMBER},
 		     {"forget", CMD_FORGET}, {"choose", CMD_CHOOSE}, {"rate", CMD_RATE},
 		     {"favourite", CMD_FAVOURITE}, {"prefer", CMD_PREFER},
-		     {"email_transcript", CMD_EMAIL_TRANSCRIPT}, {"signin_link", CMD_SIGNIN_LINK}};
+		     {"email_transcript", CMD_EMAIL_TRANSCRIPT}, {"signin_link", CMD_SIGNIN_LINK},
+		     {"ask_offline", CMD_ASK_OFFLINE}};
 	json_error_t err;
 	json_t *root, *jt, *jc;
 	const char *t;

@@ -10,7 +10,7 @@
 
 enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK, CMD_END,
 		CMD_PING, CMD_REMEMBER, CMD_FORGET, CMD_CHOOSE, CMD_RATE, CMD_FAVOURITE,
-		CMD_PREFER, CMD_EMAIL_TRANSCRIPT, CMD_SIGNIN_LINK };
+		CMD_PREFER, CMD_EMAIL_TRANSCRIPT, CMD_SIGNIN_LINK, CMD_ASK_OFFLINE };
 
 /* Patron profile fields of `remember` (bytes, without the NUL). */
 #define PROTO_NAME_MAX 127
@@ -24,11 +24,11 @@ struct cmd {
 	char token[64];    /* hello: patron token, "" if none */
 	char library[64];  /* hello: library slug, "" for the default */
 	char signin[64];   /* hello: a sign-in link's token, "" if none */
-	int64_t queue;     /* join */
+	int64_t queue;     /* join, ask_offline */
 	int64_t chat;      /* send, resume, typing, pick, end */
 	int64_t after;     /* resume */
 	char cmid[65];     /* join, send */
-	const char *text;  /* join, send: points into root, valid until proto_cmd_free */
+	const char *text;  /* join, send, ask_offline: points into root, valid until proto_cmd_free */
 	size_t text_len;
 	int on;            /* typing, favourite */
 	int64_t staff;     /* join (optional), choose, favourite, prefer (0 clears) */
@@ -39,7 +39,8 @@ struct cmd {
 	char display_name[PROTO_NAME_MAX + 1];
 	char preferred_name[PROTO_NAME_MAX + 1];
 	char pronouns[PROTO_PRONOUNS_MAX + 1];
-	char email[PROTO_EMAIL_MAX + 1]; /* also email_transcript (required), signin_link */
+	char email[PROTO_EMAIL_MAX + 1]; /* also email_transcript and ask_offline
+					  * (required), signin_link */
 	json_t *root;
 };
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -303,7 +304,7 @@ int route_get(struct http_conn *h)
 	if ((id = chat_path(h->path, &rest)) && !*rest)
 		return start_read(h, id);
 	if (rest_rel_get(h) || rest_waits_get(h) || rest_promise_get(h) ||
-	    outbox_rest_get(h) || rest_followup_get(h))
+	    outbox_rest_get(h) || rest_followup_get(h) || rest_case_get(h))
 		return 0;
 	http_error(h, 404, "not_found", "No such endpoint.");
 	return 0;
@@ -427,7 +428,7 @@ void route_post(struct http_conn *h)
 		return;
 	}
 	if (rest_rel_post(h) || rest_promise_post(h) || outbox_rest_post(h) ||
-	    rest_followup_post(h))
+	    rest_followup_post(h) || rest_case_post(h))
 		return;
 	http_error(h, 404, "not_found", "No such endpoint.");
 }

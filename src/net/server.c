@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/log.h"
 
@@ -223,6 +224,7 @@ static void on_tick(uv_timer_t *t)
 	chat_tick(now);
 	auth_tick(now);
 	promises_tick(now);
+	cases_tick(now);
 	outbox_tick(now);
 }
 
@@ -343,7 +345,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 		log_error("server", "cannot open the store in %s", cfg->data_dir);
 		goto out;
 	}
-	if (chat_load_state(sc) || auth_load(sc) || promises_load(sc)) {
+	if (chat_load_state(sc) || auth_load(sc) || promises_load(sc) ||
+	    cases_load_schedules(sc)) {
 		log_error("server", "cannot load state from the store");
 		a->ops->close(sc);
 		goto out;

@@ -536,6 +536,9 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_PROMISE_CANCEL:
 	case STW_PROMISE_REASSIGN:
 		return sq_bind_promise(st, &w->u.promise);
+	case STW_CASE_ADD:
+	case STW_CASE_REPLY:
+		return sq_bind_case(st, &w->u.kase);
 	case STW_MAIL_QUEUE:
 	case STW_MAIL_CLAIM:
 	case STW_MAIL_RESULT:
@@ -627,6 +630,10 @@ static const struct step write_steps[][STEPS_MAX] = {
 	[STW_FOLLOWUP_STOP] = {{SQ_FOLLOWUP_OPTOUT, STEP_COUNT},
 			       {SQ_FOLLOWUP_STOP, STEP_IF},
 			       {SQ_FOLLOWUP_STOP_UNQUEUE, STEP_IF}},
+	[STW_CASE_ADD] = ONE(SQ_CASE_ADD),
+	[STW_CASE_REPLY] = {{SQ_CASE_REPLY_MSG, STEP_COUNT},
+			    {SQ_CASE_REPLY_STATE, STEP_IF},
+			    {SQ_CASE_TOKEN_ADD, STEP_IF}},
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -707,6 +714,8 @@ static int sq_apply(struct store_conn *c, struct store_write *w)
 	}
 	if (w->kind == STW_NOTE_ADD && w->changed)
 		w->u.rel.id = sqlite3_last_insert_rowid(c->db);
+	if (w->kind == STW_CASE_ADD && w->changed)
+		w->u.kase.id = sqlite3_last_insert_rowid(c->db);
 	if (w->kind == STW_MAIL_QUEUE && w->changed)
 		w->u.mail.id = sqlite3_last_insert_rowid(c->db);
 	if (w->kind == STW_CHAT_UPDATE && w->changed == 0)
@@ -837,4 +846,10 @@ const struct store_ops store_sqlite_ops = {
 	.mail_list = sq_mail_list,
 	.mail_counts = sq_mail_counts,
 	.followups = sq_followups,
+	.schedule_get = sq_schedule_get,
+	.schedule_put = sq_schedule_put,
+	.cases = sq_cases,
+	.case_get = sq_case_get,
+	.case_by_token = sq_case_by_token,
+	.case_messages = sq_case_messages,
 };

@@ -143,6 +143,23 @@ enum sq_stmt {
 	/* follow-up reads */
 	SQ_FOLLOWUPS_LIBRARY,
 	SQ_FOLLOWUPS_PATRON,
+	/* opening hours and offline questions (migration 8): sqlite_case.c */
+	SQ_SCHED_LIBRARY,
+	SQ_SCHED_HOURS,
+	SQ_SCHED_CLOSED,
+	SQ_SCHED_SET_LIBRARY,
+	SQ_SCHED_CLEAR_HOURS,
+	SQ_SCHED_CLEAR_CLOSED,
+	SQ_SCHED_ADD_HOURS,
+	SQ_SCHED_ADD_CLOSED,
+	SQ_CASE_ADD,
+	SQ_CASE_REPLY_MSG,
+	SQ_CASE_REPLY_STATE,
+	SQ_CASES,
+	SQ_CASE_GET,
+	SQ_CASE_BY_TOKEN,
+	SQ_CASE_TOKEN_ADD,
+	SQ_CASE_MESSAGES,
 	SQ__COUNT
 };
 
@@ -281,5 +298,19 @@ int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead);
 int sq_bind_followup(sqlite3_stmt *st, const struct store_write *w);
 int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *state,
 		 int limit, store_followup_cb cb, void *ctx);
+/* ---- sqlite_case.c: opening hours and offline questions ---- */
+
+/* Binds the named parameters of a case write (:id, :library, :queue, :patron, :staff,
+ * :promise, :at, :reply_by, :email, :token, :text) from struct store_case_write. */
+int sq_bind_case(sqlite3_stmt *st, const struct store_case_write *k);
+int sq_schedule_get(struct store_conn *c, int64_t queue_id, struct store_schedule *out);
+int sq_schedule_put(struct store_conn *c, int64_t queue_id, const struct store_schedule *s);
+int sq_cases(struct store_conn *c, int64_t library_id, const char *state, int limit,
+	     store_case_cb cb, void *ctx);
+int sq_case_get(struct store_conn *c, int64_t id, struct store_case *out);
+int sq_case_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+		     struct store_case *out);
+int sq_case_messages(struct store_conn *c, int64_t case_id, int limit, store_case_msg_cb cb,
+		     void *ctx);
 
 #endif

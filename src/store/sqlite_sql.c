@@ -356,6 +356,64 @@ static const char migration_7[] =
 	" at INTEGER NOT NULL"
 	");";
 
+/* Version 8: opening
+ * hours, holidays and offline questions (docs/OPERATIONS.md, "Opening hours and offline
+ * questions"). Notes:
+ * - a queue without queue_hours rows is always open by schedule.
+ * - queue_hours.closes_min <= opens_min means the interval closes the next day.
+ * - libraries.time_zone is an IANA name checked by the CLI; reply_policy_hours counts
+ *   hours on business days (desk/schedule.h, schedule_reply_by).
+ * - cases: an offline question; token_hash is the hash of the patron's view link token
+ *   of the acknowledgement; each reply mail carries a fresh link (case_tokens), as only
+ *   hashes are kept;
+ *   promise_id the ledger promise that tracks the reply (NULL when the library had no
+ *   staff to own it). case_messages: the thread after the question. */
+static const char migration_8[] =
+	"ALTER TABLE libraries ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';"
+	"ALTER TABLE libraries ADD COLUMN reply_policy_hours INTEGER NOT NULL DEFAULT 24"
+	" CHECK (reply_policy_hours BETWEEN 1 AND 2400);"
+	"CREATE TABLE queue_hours ("
+	" queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	" weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),"
+	" opens_min INTEGER NOT NULL CHECK (opens_min BETWEEN 0 AND 1439),"
+	" closes_min INTEGER NOT NULL CHECK (closes_min BETWEEN 1 AND 1440),"
+	" PRIMARY KEY (queue_id, weekday, opens_min)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE queue_closed ("
+	" queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	" date TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),"
+	" PRIMARY KEY (queue_id, date)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE cases ("
+	" id INTEGER PRIMARY KEY,"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id),"
+	" queue_id INTEGER NOT NULL REFERENCES queues(id),"
+	" patron_id INTEGER NOT NULL REFERENCES patrons(id),"
+	" email TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254),"
+	" question TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" reply_by INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'answered', 'closed')),"
+	" token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+	" promise_id INTEGER REFERENCES promises(id)"
+	");"
+	"CREATE INDEX cases_by_state ON cases(library_id, state, reply_by, id);"
+	"CREATE TABLE case_messages ("
+	" id INTEGER PRIMARY KEY,"
+	" case_id INTEGER NOT NULL REFERENCES cases(id),"
+	" author TEXT NOT NULL CHECK (author IN ('patron', 'staff')),"
+	" staff_id INTEGER REFERENCES staff(id),"
+	" body TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX case_messages_by_case ON case_messages(case_id, id);"
+	"CREATE TABLE case_tokens ("
+	" token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	" case_id INTEGER NOT NULL REFERENCES cases(id),"
+	" created_at INTEGER NOT NULL"
+	") WITHOUT ROWID;";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
@@ -364,6 +422,7 @@ const char *const sq_migrations[] = {
 	migration_5,
 	migration_6,
 	migration_7,
+	migration_8,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -382,6 +441,13 @@ const char sq_pragma_no_autockpt[] = "PRAGMA wal_autocheckpoint=0";
 const char sq_pragma_set_version[] = "PRAGMA user_version=";
 
 /* ---- statements -------------------------------------------------------------------- */
+
+/* the columns fill_case() (sqlite_case.c) reads */
+#define CASE_COLS_OF(p)                                                                    \
+	p "id, " p "library_id, " p "queue_id, " p "patron_id, " p "email, " p "question, "   \
+	p "created_at, " p "reply_by, " p "updated_at, " p "state, coalesce(" p "promise_id, 0)"
+#define CASE_COLS CASE_COLS_OF("")
+
 
 /* the columns fill_chat() (sqlite_read.c) reads, of table alias p ("" or "c.") */
 #define CHAT_COLS_OF(p)                                                                    \
@@ -834,4 +900,41 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_FOLLOWUPS_PATRON] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
 				"followups_by_patron WHERE patron_id = ?1 AND library_id = ?2 AND "
 				"state <> 'cancelled' ORDER BY id DESC LIMIT ?3",
+	/* Opening hours and offline questions (migration 8; sqlite_case.c) */
+	[SQ_SCHED_LIBRARY] = "SELECT l.time_zone, l.reply_policy_hours FROM queues q JOIN "
+			     "libraries l ON l.id = q.library_id WHERE q.id = ?1",
+	[SQ_SCHED_HOURS] = "SELECT weekday, opens_min, closes_min FROM queue_hours WHERE "
+			   "queue_id = ?1 ORDER BY weekday, opens_min",
+	[SQ_SCHED_CLOSED] = "SELECT date FROM queue_closed WHERE queue_id = ?1 ORDER BY date",
+	[SQ_SCHED_SET_LIBRARY] = "UPDATE libraries SET time_zone = ?2, reply_policy_hours = ?3 "
+				 "WHERE id = (SELECT library_id FROM queues WHERE id = ?1)",
+	[SQ_SCHED_CLEAR_HOURS] = "DELETE FROM queue_hours WHERE queue_id = ?1",
+	[SQ_SCHED_CLEAR_CLOSED] = "DELETE FROM queue_closed WHERE queue_id = ?1",
+	[SQ_SCHED_ADD_HOURS] = "INSERT OR IGNORE INTO queue_hours (queue_id, weekday, opens_min, "
+			       "closes_min) VALUES (?1, ?2, ?3, ?4)",
+	[SQ_SCHED_ADD_CLOSED] = "INSERT OR IGNORE INTO queue_closed (queue_id, date) VALUES "
+				"(?1, ?2)",
+	/* the queue and the patron must be the library's */
+	[SQ_CASE_ADD] = "INSERT INTO cases (library_id, queue_id, patron_id, email, question, "
+			"created_at, reply_by, updated_at, token_hash, promise_id) SELECT "
+			":library, :queue, :patron, :email, :text, :at, :reply_by, :at, :token, "
+			"nullif(:promise, 0) WHERE EXISTS (SELECT 1 FROM queues WHERE id = :queue "
+			"AND library_id = :library) AND EXISTS (SELECT 1 FROM patrons WHERE id = "
+			":patron AND library_id = :library)",
+	[SQ_CASE_REPLY_MSG] = "INSERT INTO case_messages (case_id, author, staff_id, body, "
+			      "created_at) SELECT :id, CASE WHEN :staff > 0 THEN 'staff' ELSE "
+			      "'patron' END, nullif(:staff, 0), :text, :at WHERE EXISTS (SELECT 1 "
+			      "FROM cases WHERE id = :id AND library_id = :library)",
+	[SQ_CASE_REPLY_STATE] = "UPDATE cases SET state = CASE WHEN :staff > 0 THEN 'answered' "
+				"ELSE 'open' END, updated_at = :at WHERE id = :id",
+	[SQ_CASES] = "SELECT " CASE_COLS " FROM cases INDEXED BY cases_by_state WHERE "
+		     "library_id = ?1 AND state = ?2 ORDER BY reply_by, id LIMIT ?3",
+	[SQ_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id = ?1",
+	[SQ_CASE_BY_TOKEN] = "SELECT " CASE_COLS " FROM cases WHERE token_hash = ?1 UNION ALL "
+			     "SELECT " CASE_COLS_OF("c.") " FROM case_tokens t JOIN cases c ON "
+			     "c.id = t.case_id WHERE t.token_hash = ?1 LIMIT 1",
+	[SQ_CASE_TOKEN_ADD] = "INSERT INTO case_tokens (token_hash, case_id, created_at) SELECT "
+			      ":token, :id, :at WHERE :staff > 0",
+	[SQ_CASE_MESSAGES] = "SELECT id, case_id, author, coalesce(staff_id, 0), body, created_at "
+			     "FROM case_messages WHERE case_id = ?1 ORDER BY id LIMIT ?2",
 };

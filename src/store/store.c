@@ -29,6 +29,8 @@ void store_write_free(struct store_write *w)
 	else if (w->kind >= STW_CONSENT_GIVE && w->kind <= STW_STAFF_PHOTO) {
 		free(w->u.rel.text);
 		free(w->u.rel.blob);
+	} else if (w->kind == STW_CASE_ADD || w->kind == STW_CASE_REPLY) {
+		free(w->u.kase.text);
 	} else if (w->kind == STW_MAIL_QUEUE) {
 		free(w->u.mail.body_text);
 		free(w->u.mail.body_html);

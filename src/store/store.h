@@ -262,6 +262,63 @@ struct store_promise_write {
 	char *text;            /* owned by the write (freed by store_write_free) */
 };
 
+
+/* ---- opening hours and offline questions (migration 8; see src/desk/schedule.h) ------ */
+#define STORE_HOURS_MAX 64
+#define STORE_CLOSED_MAX 128
+#define STORE_CASE_TEXT_MAX 4000 /* bytes: a question or a reply */
+
+/* A queue's schedule and its library's zone and reply policy. */
+struct store_schedule {
+	char time_zone[64];        /* IANA name, "UTC" by default */
+	int reply_policy_hours;    /* business hours to reply to an offline question (24) */
+	size_t n_hours;
+	int hours[STORE_HOURS_MAX][3];  /* weekday 0..6 (Sunday 0), opens_min, closes_min */
+	size_t n_closed;
+	int32_t closed[STORE_CLOSED_MAX]; /* dates closed, yyyymmdd */
+};
+
+/* An offline question ("case"): state "open" (waiting for a librarian), "answered",
+ * "closed". */
+struct store_case {
+	int64_t id;
+	int64_t library_id;
+	int64_t queue_id;
+	int64_t patron_id;
+	char email[256];
+	char question[STORE_CASE_TEXT_MAX + 1];
+	int64_t created_at;
+	int64_t reply_by;
+	int64_t updated_at;
+	char state[12];
+	int64_t promise_id;        /* 0: none */
+};
+
+/* One reply on a case's thread: author "patron" or "staff" (staff_id > 0). */
+struct store_case_msg {
+	int64_t id;
+	int64_t case_id;
+	char author[8];
+	int64_t staff_id;
+	const char *body;          /* valid during the callback */
+	int64_t created_at;
+};
+
+/* The fields of a case write. */
+struct store_case_write {
+	int64_t id;                /* set by STW_CASE_ADD; the case of STW_CASE_REPLY */
+	int64_t library_id;
+	int64_t queue_id;
+	int64_t patron_id;
+	int64_t staff_id;          /* STW_CASE_REPLY by staff; 0: by the patron */
+	int64_t promise_id;        /* 0: none */
+	int64_t at;
+	int64_t reply_by;
+	char email[256];
+	uint8_t token_hash[STORE_TOKEN_HASH_LEN];
+	char *text;                /* owned by the write (freed by store_write_free) */
+};
+
 /* ---- writes (applied by the writer thread inside a transaction) ------------------- */
 
 enum store_write_kind {
@@ -356,6 +413,15 @@ enum store_write_kind {
 			      * not cancelled whose token has not expired */
 	STW_FOLLOWUP_STOP,   /* hash, at: the patron of that (unexpired) token opts out: their
 			      * scheduled follow-ups are cancelled and no new ones are taken */
+	/* offline questions (migration 8): u.kase */
+	STW_CASE_ADD,        /* library_id, queue_id (of the library), patron_id (of the
+			      * library), email, text = the question, at, reply_by, token_hash,
+			      * promise_id (0: none): a new open case; sets id */
+	STW_CASE_REPLY,      /* id, library_id, staff_id (0: the patron), text, at: adds a
+			      * message; a staff reply marks the case answered (and adds
+			      * token_hash as another view link of the case, for its mail), a
+			      * patron reply reopens it; changed 0 when no such case in the
+			      * library */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -471,6 +537,7 @@ struct store_write {
 		struct store_mail mail;
 		struct store_signin signin;
 		struct store_followup_write followup;
+		struct store_case_write kase;
 	} u;
 	int changed;           /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
@@ -506,6 +573,8 @@ typedef int (*store_promise_cb)(void *ctx, const struct store_promise *r);
 typedef int (*store_promise_event_cb)(void *ctx, const struct store_promise_event *r);
 typedef int (*store_mail_cb)(void *ctx, const struct store_mail *r);
 typedef int (*store_followup_cb)(void *ctx, const struct store_followup *r);
+typedef int (*store_case_cb)(void *ctx, const struct store_case *r);
+typedef int (*store_case_msg_cb)(void *ctx, const struct store_case_msg *r);
 
 struct store_ops {
 	const char *name; /* "sqlite" */
@@ -633,6 +702,22 @@ struct store_ops {
 	 * then id. At most `limit`. */
 	int (*followups)(struct store_conn *c, int64_t library_id, int64_t patron_id,
 			 const char *state, int limit, store_followup_cb cb, void *ctx);
+	/* Opening hours (CLI and start-up) and offline questions (worker threads). */
+	/* A queue's schedule. STORE_NOTFOUND: no such queue. */
+	int (*schedule_get)(struct store_conn *c, int64_t queue_id, struct store_schedule *out);
+	/* Replaces a queue's hours and closed dates, and sets its library's time zone and
+	 * reply policy, in one transaction (CLI). */
+	int (*schedule_put)(struct store_conn *c, int64_t queue_id, const struct store_schedule *s);
+	/* A library's cases in `state`, by reply_by then id (overdue first), at most limit. */
+	int (*cases)(struct store_conn *c, int64_t library_id, const char *state, int limit,
+		     store_case_cb cb, void *ctx);
+	/* One case by id, or by the hash of its view token. STORE_NOTFOUND: none. */
+	int (*case_get)(struct store_conn *c, int64_t id, struct store_case *out);
+	int (*case_by_token)(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+			     struct store_case *out);
+	/* A case's thread after the question, oldest first, at most limit. */
+	int (*case_messages)(struct store_conn *c, int64_t case_id, int limit,
+			     store_case_msg_cb cb, void *ctx);
 };
 
 /* The SQLite backend. */

@@ -1,0 +1,351 @@
+/* cases.c: opening hours on the loop and offline questions from patrons. A queue is
+ * offline when its schedule says closed or nobody is on duty; the welcome and `queues`
+ * frames say so with the next opening. `ask_offline` turns a question into a case: a
+ * promise on the ledger first (owned by the library's first administrator, see
+ * docs/DECISIONS.md, "Offline questions"), then the case row, then an acknowledgement
+ * e-mail with the patron's view link. Loop thread only. docs/PROTOCOL.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "mail/message.h"
+#include "net/cases.h"
+#include "util/crypto.h"
+#include "util/log.h"
+
+/* See cases.h. */
+void schedule_from_store(struct schedule *s, const struct store_schedule *r)
+{
+	size_t i;
+
+	memset(s, 0, sizeof *s);
+	snprintf(s->tz, sizeof s->tz, "%s", strcmp(r->time_zone, "UTC") ? r->time_zone : "");
+	for (i = 0; i < r->n_hours && i < SCHEDULE_INTERVALS_MAX; i++)
+		s->hours[s->n_hours++] =
+		    (struct schedule_interval){r->hours[i][0], r->hours[i][1], r->hours[i][2]};
+	for (i = 0; i < r->n_closed && i < SCHEDULE_CLOSED_MAX; i++)
+		s->closed[s->n_closed++] = r->closed[i];
+}
+
+/* See cases.h. */
+int cases_load_schedules(struct store_conn *sc)
+{
+	struct store_schedule *r = malloc(sizeof *r);
+	size_t i, configured = 0;
+
+	if (!r)
+		return STORE_ERR;
+	for (i = 0; i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+		int rc = g_app->ops->schedule_get(sc, q->id, r);
+
+		if (rc) {
+			free(r);
+			return rc;
+		}
+		schedule_from_store(&q->sched, r);
+		q->reply_hours = r->reply_policy_hours > 0 ? r->reply_policy_hours : 24;
+		configured += q->sched.n_hours > 0;
+		q->hours_seen = -1;
+	}
+	free(r);
+	log_info("load", "%zu queues with opening hours", configured);
+	return 0;
+}
+
+/* See cases.h. */
+void cases_queue_json(struct buf *b, const struct queue *q)
+{
+	int64_t now = app_now_ms(), next = 0;
+	int hours_open = schedule_is_open(&q->sched, now);
+	int staffed = q->lib->staff_online > 0;
+
+	json_kbool(b, "open", hours_open && staffed);
+	json_kbool(b, "hours_open", hours_open);
+	json_kstr(b, "time_zone", q->sched.tz[0] ? q->sched.tz : "UTC");
+	if (!hours_open && !schedule_next_open(&q->sched, now, &next)) {
+		static const char *const days[7] = {"Sunday",	"Monday", "Tuesday", "Wednesday",
+						    "Thursday", "Friday", "Saturday"};
+		int wd, minute;
+		int32_t date;
+		char local[48];
+
+		schedule_local(&q->sched, next, &wd, &date, &minute);
+		snprintf(local, sizeof local, "%s %d:%02d", days[wd], minute / 60, minute % 60);
+		json_kint(b, "next_open", next);
+		json_kstr(b, "next_open_local", local);
+	} else {
+		buf_puts(b, "\"next_open\":null,");
+	}
+}
+
+/* See cases.h. Checked every few seconds: mktime under the TZ lock is not free. */
+void cases_tick(int64_t now)
+{
+	static int64_t last;
+	size_t i;
+
+	if (now - last < 5000)
+		return;
+	last = now;
+	for (i = 0; i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+		int open = schedule_is_open(&q->sched, now);
+
+		if (q->hours_seen != open) {
+			q->lib->staff_dirty = 1; /* chat.c re-sends `queues` */
+			q->hours_seen = open;
+		}
+	}
+}
+
+/* ---- ask_offline ----------------------------------------------------------------------- */
+
+struct ask {
+	uint64_t conn_id;
+	struct promise p;	  /* the ledger promise (owner_id 0: none) */
+	struct store_write *kase; /* the case write, submitted after the promise */
+	char token[CRYPTO_TOKEN_CHARS + 1];
+};
+
+static void ask_free(struct ask *a)
+{
+	sodium_memzero(a->token, sizeof a->token);
+	store_write_free(a->kase);
+	free(a);
+}
+
+static void fail(struct ask *a, const char *code, const char *msg)
+{
+	struct ws_conn *c = ws_find(a->conn_id);
+
+	if (c)
+		ws_error(c, code, msg, "ask_offline");
+	ask_free(a);
+}
+
+static void html_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\n': buf_puts(b, "<br>"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+/* See cases.h. */
+int cases_mail(int64_t library_id, const char *to, const char *subject, const char *intro,
+	       const char *quote, const char *url)
+{
+	struct library *lib = desk_library(g_app->desk, library_id);
+	struct store_mail m = {0};
+	struct buf text = {0}, html = {0};
+
+	m.library_id = library_id;
+	snprintf(m.kind, sizeof m.kind, "case");
+	snprintf(m.to_addr, sizeof m.to_addr, "%s", to);
+	mail_header_clean(m.subject, sizeof m.subject, subject);
+	buf_printf(&text,
+		   "%s\n\n%s\n\nSee the whole thread and reply on the web:\n%s\n\n"
+		   "-- %s\n",
+		   intro, quote, url, lib ? lib->name : "");
+	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
+	html_text(&html, intro);
+	buf_puts(&html, "</p><blockquote>");
+	html_text(&html, quote);
+	buf_puts(&html, "</blockquote><p><a href=\"");
+	html_text(&html, url);
+	buf_puts(&html, "\">See the thread and reply</a></p></body></html>");
+	m.body_text = buf_take(&text, NULL);
+	m.body_html = buf_take(&html, NULL);
+	if (!m.body_text || !m.body_html) {
+		free(m.body_text);
+		free(m.body_html);
+		buf_free(&text);
+		buf_free(&html);
+		return -1;
+	}
+	return outbox_queue(&m, NULL, NULL) == -1 ? -1 : 0;
+}
+
+static void case_done(struct store_write *w, int rc)
+{
+	struct ask *a = w->arg;
+	struct ws_conn *c = ws_find(a->conn_id);
+	const struct store_case_write *k = &w->u.kase;
+	struct library *lib = desk_library(g_app->desk, k->library_id);
+	char url[512], intro[512], subject[256], when[40];
+	struct buf b = {0};
+
+	if (rc || !w->changed) {
+		log_error("case", "cannot store an offline question: %s",
+			  rc ? store_strerror(rc) : "no such queue or patron");
+		fail(a, "store_failed", "Could not save your question; try again.");
+		return;
+	}
+	snprintf(url, sizeof url, "%s/case?t=%s", g_app->cfg.public_url, a->token);
+	mail_date(when, k->reply_by);
+	snprintf(subject, sizeof subject, "We have your question \u2014 %s", lib ? lib->name : "");
+	snprintf(intro, sizeof intro,
+		 "Thank you. %s has your question (case %lld) and will "
+		 "answer by e-mail by %s. You asked:",
+		 lib ? lib->name : "The library", (long long)k->id, when);
+	if (cases_mail(k->library_id, k->email, subject, intro, k->text, url))
+		log_error("case", "case %lld: cannot queue the acknowledgement", (long long)k->id);
+	sodium_memzero(url, sizeof url);
+	if (c) {
+		frame_begin(&b, "case_created");
+		buf_puts(&b, "\"case\":{");
+		json_kint(&b, "id", k->id);
+		json_kint(&b, "queue", k->queue_id);
+		json_kint(&b, "reply_by", k->reply_by);
+		json_kstr(&b, "state", "open");
+		json_close(&b, '}');
+		buf_putc(&b, ',');
+		frame_send(c, &b);
+	}
+	ask_free(a);
+}
+
+static void submit_case(struct ask *a)
+{
+	struct store_write *w = a->kase;
+
+	a->kase = NULL; /* the writer's now; case_done runs even if it is stopping */
+	w->u.kase.promise_id = a->p.id;
+	w->done = case_done;
+	w->arg = a;
+	(void)writer_submit(g_app->writer, w);
+}
+
+static void promise_done(struct store_write *w, int rc)
+{
+	struct ask *a = w->arg;
+
+	if (rc || !w->changed) {
+		log_warn("case", "no promise for an offline question: %s",
+			 rc ? store_strerror(rc) : "refused");
+		a->p.id = 0;
+	} else {
+		a->p.id = w->u.promise.id;
+		promises_changed(&a->p);
+	}
+	submit_case(a);
+}
+
+/* The library's first administrator, else its first librarian; NULL if it has none. */
+static struct staff *case_owner(const struct library *lib)
+{
+	struct staff *best = NULL;
+	size_t i;
+
+	for (i = 0; i < g_app->desk->n_staff; i++) {
+		struct staff *s = g_app->desk->staff[i];
+
+		if (s->lib != lib)
+			continue;
+		if (!best || (s->admin && !best->admin) ||
+		    (s->admin == best->admin && s->id < best->id))
+			best = s;
+	}
+	return best;
+}
+
+#define CASE_PROMISE_WHAT "an answer to your question"
+
+/* See cases.h. */
+void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
+{
+	struct queue *q = desk_queue(g_app->desk, cmd->queue);
+	int64_t now = app_now_ms(), reply_by = 0;
+	struct staff *owner;
+	struct ask *a;
+
+	if (c->role != ROLE_PATRON || !c->patron) {
+		ws_error(c, "bad_frame", "Only patrons send this.", "ask_offline");
+		return;
+	}
+	if (!q || q->lib != c->lib) {
+		ws_error(c, "not_found", "No such queue.", "ask_offline");
+		return;
+	}
+	if (!rest_text_ok(cmd->text, cmd->text_len, STORE_CASE_TEXT_MAX, 1) ||
+	    strlen(cmd->text) != cmd->text_len || rest_blank(cmd->text)) {
+		ws_error(c, "bad_text", "Write your question (at most 4000 bytes).", "ask_offline");
+		return;
+	}
+	if (!mail_addr_valid(cmd->email)) {
+		ws_error(c, "bad_email", "That is not an e-mail address we can send to.",
+			 "ask_offline");
+		return;
+	}
+	if (!outbox_patron_allowed(c->patron->id, now)) {
+		ws_error(c, "rate_limited", "You have sent many questions; try again later.",
+			 "ask_offline");
+		return;
+	}
+	if (schedule_reply_by(&q->sched, now, q->reply_hours, &reply_by))
+		reply_by = now + (int64_t)q->reply_hours * 3600 * 1000;
+	a = calloc(1, sizeof *a);
+	if (!a || !(a->kase = store_write_new(STW_CASE_ADD)) ||
+	    !(a->kase->u.kase.text = strndup(cmd->text, cmd->text_len))) {
+		if (a)
+			ask_free(a);
+		ws_error(c, "busy", "Out of memory.", "ask_offline");
+		return;
+	}
+	a->conn_id = c->id;
+	crypto_token(a->token);
+	{
+		struct store_case_write *k = &a->kase->u.kase;
+
+		k->library_id = c->lib->id;
+		k->queue_id = q->id;
+		k->patron_id = c->patron->id;
+		k->at = now;
+		k->reply_by = reply_by;
+		snprintf(k->email, sizeof k->email, "%s", cmd->email);
+		crypto_token_hash(a->token, strlen(a->token), k->token_hash);
+	}
+	owner = case_owner(c->lib);
+	if (!owner) {
+		submit_case(a);
+		return;
+	}
+	{
+		struct store_write *w = store_write_new(STW_PROMISE_ADD);
+		struct store_promise_write *r;
+
+		if (!w || !(w->u.promise.text = strdup(CASE_PROMISE_WHAT))) {
+			store_write_free(w);
+			fail(a, "busy", "Out of memory.");
+			return;
+		}
+		r = &w->u.promise;
+		r->library_id = c->lib->id;
+		r->patron_id = c->patron->id;
+		r->owner_id = owner->id;
+		r->by = owner->id; /* made by the desk on the owner's behalf */
+		r->at = now;
+		r->due_at = reply_by;
+		snprintf(r->channel, sizeof r->channel, "email");
+		a->p = (struct promise){.library_id = r->library_id,
+					.patron_id = r->patron_id,
+					.owner_id = r->owner_id,
+					.created_by = r->by,
+					.created_at = now,
+					.due_at = reply_by,
+					.state = PROMISE_OPEN,
+					.channel = PROMISE_EMAIL};
+		snprintf(a->p.what, sizeof a->p.what, "%s", CASE_PROMISE_WHAT);
+		w->done = promise_done;
+		w->arg = a;
+		(void)writer_submit(g_app->writer, w); /* promise_done runs either way */
+	}
+}

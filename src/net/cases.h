@@ -1,0 +1,31 @@
+/* cases.h: opening hours on the loop and offline questions (cases.c), and the case REST
+ * routes (rest_case.c). docs/PROTOCOL.md ("ask_offline"), docs/API.md ("Cases"). Loop
+ * thread only. */
+#ifndef RAPPORT_NET_CASES_H
+#define RAPPORT_NET_CASES_H
+
+#include "desk/schedule.h"
+#include "net/net.h"
+
+/* A schedule from its stored form ("UTC" becomes ""). */
+void schedule_from_store(struct schedule *s, const struct store_schedule *r);
+/* Start-up: each queue's schedule and its library's reply policy. 0 or a store error. */
+int cases_load_schedules(struct store_conn *sc);
+/* Members of a queue in `queues` (trailing commas): "open" (hours open and someone on
+ * duty), "hours_open", "time_zone", "next_open" (ms or null when open by hours) and
+ * "next_open_local" ("Monday 9:00", the library's wall time). */
+void cases_queue_json(struct buf *b, const struct queue *q);
+/* 1 s tick: a queue opening or closing by its hours re-sends its library's `queues`. */
+void cases_tick(int64_t now);
+/* The patron's `ask_offline` frame: answers `case_created` once the case committed. */
+void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd);
+/* Queues a case mail (kind "case") to `to`: intro, a quoted text, the view link.
+ * 0 or -1. */
+int cases_mail(int64_t library_id, const char *to, const char *subject, const char *intro,
+	       const char *quote, const char *url);
+/* rest_case.c: GET /api/v1/cases, GET /api/v1/case?t=, POST /api/v1/cases/{id}/reply,
+ * POST /api/v1/case-reply: 1 if h was theirs (answered or will be), else 0. */
+int rest_case_get(struct http_conn *h);
+int rest_case_post(struct http_conn *h);
+
+#endif
