@@ -356,9 +356,8 @@ static const char migration_7[] =
 	" at INTEGER NOT NULL"
 	");";
 
-/* Version 8: opening
- * hours, holidays and offline questions (docs/OPERATIONS.md, "Opening hours and offline
- * questions"). Notes:
+/* Version 8: opening hours, holidays and offline questions (docs/OPERATIONS.md, "Opening
+ * hours and offline questions"). Notes:
  * - a queue without queue_hours rows is always open by schedule.
  * - queue_hours.closes_min <= opens_min means the interval closes the next day.
  * - libraries.time_zone is an IANA name checked by the CLI; reply_policy_hours counts
