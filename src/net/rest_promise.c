@@ -9,12 +9,10 @@
  * writer with the same rule in SQL, so a race between two librarians ends with one of
  * them answered 409. Text from users is bound by the store and escaped by the JSON
  * writer; it is never interpreted here. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/net.h"
-#include "util/crypto.h"
 #include "util/log.h"
 
 #define LIST_DEFAULT 100
@@ -23,107 +21,6 @@
 #define PREFIX "/api/v1/promises"
 
 /* ---- small helpers -------------------------------------------------------------------- */
-
-static void respond_buf(struct http_conn *h, int status, struct buf *b)
-{
-	size_t n;
-	char *body = buf_take(b, &n);
-
-	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
-	else
-		http_respond(h, status, body, n);
-}
-
-/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
- * the CSRF token). */
-static struct staff *me(struct http_conn *h, int post)
-{
-	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
-
-	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
-		return NULL;
-	}
-	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
-		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
-		return NULL;
-	}
-	return st;
-}
-
-/* Parses a positive id (no sign, no leading zero, at most 18 digits). 0 if none. */
-static int64_t parse_id(const char *p, const char **rest)
-{
-	int64_t v = 0;
-	int n = 0;
-
-	if (*p < '1' || *p > '9')
-		return 0;
-	while (*p >= '0' && *p <= '9' && n < 18) {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (*p >= '0' && *p <= '9')
-		return 0;
-	*rest = p;
-	return v;
-}
-
-/* A query argument: 0 absent, 1 set in *out, -1 present but not a number in [lo, hi]. */
-static int arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out)
-{
-	char arg[48];
-	const char *v = lws_get_urlarg_by_name(h->wsi, name, arg, sizeof arg), *rest = "";
-	int64_t n;
-
-	if (!v)
-		return 0;
-	n = parse_id(v, &rest);
-	if (!n || *rest || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 1;
-}
-
-/* Valid UTF-8 of at most max bytes without control characters other than line breaks
- * and tabs. */
-static int text_ok(const char *s, size_t len, size_t max)
-{
-	size_t i;
-
-	if (len > max || !proto_utf8_valid(s, len) || strlen(s) != len)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 || c == 0x7f) && c != '\n' && c != '\r' && c != '\t')
-			return 0;
-	}
-	return 1;
-}
-
-/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 and returns NULL. */
-static json_t *body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...)
-{
-	json_error_t err;
-	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
-	va_list ap;
-	int rc = -1;
-
-	if (root) {
-		va_start(ap, fmt);
-		rc = json_vunpack_ex(root, &err, JSON_STRICT, fmt, ap);
-		va_end(ap);
-	}
-	if (rc) {
-		json_decref(root);
-		http_error(h, 400, "bad_request", usage);
-		return NULL;
-	}
-	return root;
-}
 
 static struct promise_who who_of(const struct staff *st)
 {
@@ -272,7 +169,7 @@ static void write_done(struct store_write *w, int rc)
 		buf_puts(&b, "{\"promise\":");
 		promise_json(&b, &x->p, app_now_ms());
 		buf_putc(&b, '}');
-		respond_buf(h, x->status, &b);
+		rest_respond_buf(h, x->status, &b);
 	}
 	free(x);
 }
@@ -361,7 +258,7 @@ static void list_done(struct http_conn *h, struct pj *j)
 	buf_putc(&b, ',');
 	json_kint(&b, "now", now);
 	json_close(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 static void one_done(struct http_conn *h, struct pj *j)
@@ -400,7 +297,7 @@ static void one_done(struct http_conn *h, struct pj *j)
 	}
 	json_close(&b, ']');
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 static void report_done(struct http_conn *h, struct pj *j)
@@ -422,7 +319,7 @@ static void report_done(struct http_conn *h, struct pj *j)
 	else
 		buf_puts(&b, "\"share_kept_on_time\":null");
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 /* A new promise from a chat the desk no longer holds: the stored chat gives the patron. */
@@ -483,8 +380,9 @@ static void get_list(struct http_conn *h, struct staff *st)
 		http_error(h, 400, "bad_request", "state is open, done or cancelled.");
 		return;
 	}
-	if (arg_int(h, "mine=", 1, 1, &mine) < 0 || arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0 ||
-	    arg_int(h, "limit=", 1, LIST_MAX, &limit) < 0) {
+	if (rest_arg_int(h, "mine=", 1, 1, &mine) < 0 ||
+	    rest_arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0 ||
+	    rest_arg_int(h, "limit=", 1, LIST_MAX, &limit) < 0) {
 		http_error(h, 400, "bad_request", "mine is 1, patron an id, limit 1 to 200.");
 		return;
 	}
@@ -502,7 +400,7 @@ static void get_report(struct http_conn *h, struct staff *st)
 	int64_t days = 30;
 	struct pj *j;
 
-	if (arg_int(h, "days=", 1, 3660, &days) < 0) {
+	if (rest_arg_int(h, "days=", 1, 3660, &days) < 0) {
 		http_error(h, 400, "bad_request", "days is 1 to 3660.");
 		return;
 	}
@@ -511,14 +409,6 @@ static void get_report(struct http_conn *h, struct staff *st)
 	j->now = j->until = app_now_ms();
 	j->since = j->until - days * DAY_MS;
 	worker_submit(g_app->workers, &j->job);
-}
-
-/* Returns the id of "/api/v1/promises/<id><rest>", or 0. */
-static int64_t promise_path(const char *path, const char **rest)
-{
-	size_t n = strlen(PREFIX "/");
-
-	return strncmp(path, PREFIX "/", n) == 0 ? parse_id(path + n, rest) : 0;
 }
 
 /* GET /api/v1/promises/owners: who may own a promise (the library's staff, by name). */
@@ -541,13 +431,13 @@ static void get_owners(struct http_conn *h, const struct staff *st)
 	}
 	json_close(&b, ']');
 	buf_putc(&b, '}');
-	respond_buf(h, 200, &b);
+	rest_respond_buf(h, 200, &b);
 }
 
 int rest_promise_get(struct http_conn *h)
 {
 	const char *rest = "";
-	int64_t id = promise_path(h->path, &rest);
+	int64_t id = rest_path_id(h->path, PREFIX "/", &rest);
 	int owners = strcmp(h->path, PREFIX "/owners") == 0;
 	struct staff *st;
 	struct pj *j;
@@ -555,7 +445,7 @@ int rest_promise_get(struct http_conn *h)
 	if (strcmp(h->path, PREFIX) != 0 && strcmp(h->path, "/api/v1/reports/promises") != 0 &&
 	    !(id && !*rest) && !owners)
 		return 0;
-	if (!(st = me(h, 0)))
+	if (!(st = rest_staff(h, 0)))
 		return 1;
 	if (owners) {
 		get_owners(h, st);
@@ -578,7 +468,7 @@ static void post_new(struct http_conn *h, struct staff *st)
 	json_int_t patron = 0, chat = 0, due = 0, owner = 0;
 	const char *what, *channel;
 	size_t len;
-	json_t *root = body_unpack(
+	json_t *root = rest_body_unpack(
 	    h, "Send {\"chat\" or \"patron\", \"what\", \"due_at\", \"owner\"?, \"channel\"}.",
 	    "{s?I, s?I, s:s%, s:I, s?I, s:s}", "patron", &patron, "chat", &chat, "what", &what,
 	    &len, "due_at", &due, "owner", &owner, "channel", &channel);
@@ -592,7 +482,8 @@ static void post_new(struct http_conn *h, struct staff *st)
 	rc = promise_check_new(app_now_ms(), what, len, due);
 	if ((patron <= 0 && chat <= 0) || patron < 0 || chat < 0)
 		http_error(h, 400, "bad_request", "Say which chat or patron the promise is for.");
-	else if (rc == DESK_EMPTY || rc == DESK_TOO_LONG || !text_ok(what, len, PROMISE_WHAT_MAX))
+	else if (rc == DESK_EMPTY || rc == DESK_TOO_LONG ||
+		 !rest_text_ok(what, len, PROMISE_WHAT_MAX, 1))
 		http_error(h, 400, "bad_request", "what is 1 to 500 bytes of text.");
 	else if (rc)
 		http_error(h, 400, "bad_request", "due_at is a time in the next year (ms).");
@@ -642,14 +533,13 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 	const char *note = "";
 	size_t len = 0;
 	json_int_t owner = 0;
-	json_t *root = act == PROMISE_COMPLETE
-			   ? body_unpack(h, "Send {\"note\":\"what was sent\"}.", "{s?s%}", "note",
-					 &note, &len)
-		       : act == PROMISE_CANCEL
-			   ? body_unpack(h, "Send {\"reason\":\"...\"}.", "{s:s%}", "reason", &note,
-					 &len)
-			   : body_unpack(h, "Send {\"owner\":id, \"note\":\"...\"}.", "{s:I, s?s%}",
-					 "owner", &owner, "note", &note, &len);
+	json_t *root =
+	    act == PROMISE_COMPLETE ? rest_body_unpack(h, "Send {\"note\":\"what was sent\"}.",
+						       "{s?s%}", "note", &note, &len)
+	    : act == PROMISE_CANCEL
+		? rest_body_unpack(h, "Send {\"reason\":\"...\"}.", "{s:s%}", "reason", &note, &len)
+		: rest_body_unpack(h, "Send {\"owner\":id, \"note\":\"...\"}.", "{s:I, s?s%}",
+				   "owner", &owner, "note", &note, &len);
 	struct store_write *w;
 	struct staff *o;
 	struct pj *j;
@@ -661,7 +551,7 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 
 	if (!root)
 		return;
-	if (!text_ok(note, len, PROMISE_NOTE_MAX))
+	if (!rest_text_ok(note, len, PROMISE_NOTE_MAX, 1))
 		http_error(h, 400, "bad_request", "A note is at most 500 bytes of text.");
 	else if (act == PROMISE_CANCEL && note[strspn(note, " \t\r\n")] == '\0')
 		http_error(h, 400, "bad_request", "Give a reason.");
@@ -691,7 +581,7 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 int rest_promise_post(struct http_conn *h)
 {
 	const char *rest = "";
-	int64_t id = promise_path(h->path, &rest);
+	int64_t id = rest_path_id(h->path, PREFIX "/", &rest);
 	int act = -1;
 	struct staff *st;
 
@@ -702,7 +592,7 @@ int rest_promise_post(struct http_conn *h)
 						   : -1;
 	if (strcmp(h->path, PREFIX) != 0 && act < 0)
 		return 0;
-	if (!(st = me(h, 1)))
+	if (!(st = rest_staff(h, 1)))
 		return 1;
 	if (act < 0)
 		post_new(h, st);
