@@ -275,3 +275,18 @@ int mail_format(const struct mail_content *m, struct buf *b)
 	buf_printf(b, "\r\n--%s--\r\n", boundary);
 	return b->oom ? -1 : 0;
 }
+
+/* See message.h. */
+void mail_html_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\n': buf_puts(b, "<br>"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}

@@ -50,6 +50,9 @@ void mail_date(char out[40], int64_t ms);
  * "rapport.invalid"). Uses libsodium's random generator. */
 void mail_new_message_id(char out[128], const char *from_addr);
 
+/* Appends s to b as HTML text of a mail body: <, >, & and " escaped, a newline as <br>. */
+void mail_html_text(struct buf *b, const char *s);
+
 /* Appends the whole message (headers, blank line, MIME body) to b. Returns 0, or -1
  * when an address is not valid (nothing useful appended) or out of memory. */
 int mail_format(const struct mail_content *m, struct buf *b);

@@ -125,20 +125,6 @@ static void fail(struct ask *a, const char *code, const char *msg)
 	ask_free(a);
 }
 
-static void html_text(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\n': buf_puts(b, "<br>"); break;
-		default: buf_putc(b, *s);
-		}
-	}
-}
-
 /* See cases.h. */
 int cases_mail(int64_t library_id, const char *to, const char *subject, const char *intro,
 	       const char *quote, const char *url)
@@ -156,11 +142,11 @@ int cases_mail(int64_t library_id, const char *to, const char *subject, const ch
 		   "-- %s\n",
 		   intro, quote, url, lib ? lib->name : "");
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
-	html_text(&html, intro);
+	mail_html_text(&html, intro);
 	buf_puts(&html, "</p><blockquote>");
-	html_text(&html, quote);
+	mail_html_text(&html, quote);
 	buf_puts(&html, "</blockquote><p><a href=\"");
-	html_text(&html, url);
+	mail_html_text(&html, url);
 	buf_puts(&html, "\">See the thread and reply</a></p></body></html>");
 	m.body_text = buf_take(&text, NULL);
 	m.body_html = buf_take(&html, NULL);

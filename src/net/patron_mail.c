@@ -38,20 +38,6 @@ static void hhmm(char out[16], int64_t ms)
 	snprintf(out, 16, "%02d:%02d", tm.tm_hour, tm.tm_min);
 }
 
-static void html_escape(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\n': buf_puts(b, "<br>"); break;
-		default: buf_putc(b, *s);
-		}
-	}
-}
-
 /* Who wrote a line, as the patron reads it. NULL: not to be shown (never another
  * patron's words: a chat has one patron, and anything else is left out). */
 static const char *who(const struct line *l, int64_t patron_id)
@@ -111,7 +97,7 @@ static int transcript_mail(struct store_mail *m, const struct library *lib, int6
 	buf_printf(&text, "Transcript of your chat with %s (chat %lld, %s).\n"
 			  "Times are UTC.\n\n", lib->name, (long long)chat_id, date);
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
-	html_escape(&html, lib->name);
+	mail_html_text(&html, lib->name);
 	buf_printf(&html, ": transcript of chat %lld, %s. Times are UTC.</p><ul>",
 		   (long long)chat_id, date);
 	for (i = 0; i < n; i++) {
@@ -126,7 +112,7 @@ static int transcript_mail(struct store_mail *m, const struct library *lib, int6
 		buf_puts(&text, one.data);
 		buf_putc(&text, '\n');
 		buf_puts(&html, "<li>");
-		html_escape(&html, one.data);
+		mail_html_text(&html, one.data);
 		buf_puts(&html, "</li>");
 	}
 	buf_puts(&text, "\nYou asked for this transcript in the chat. If you did not, you can "
@@ -400,9 +386,9 @@ static void signin_mail(struct ws_conn *c, const char *to)
 			  "ask for it, ignore this message.\n", c->lib->name, url, minutes);
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>"
 			"Open this link in the browser where you want to continue chatting with ");
-	html_escape(&html, c->lib->name);
+	mail_html_text(&html, c->lib->name);
 	buf_puts(&html, ":</p><p><a href=\"");
-	html_escape(&html, url);
+	mail_html_text(&html, url);
 	buf_puts(&html, "\">Continue the chat</a></p>");
 	buf_printf(&html, "<p>The link works once, for %d minutes. If you did not ask for it, "
 			  "ignore this message.</p></body></html>", minutes);

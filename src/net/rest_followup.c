@@ -116,20 +116,6 @@ static void fj_run(struct worker_job *job, const struct store_ops *ops, struct s
 		j->rc = ops->relation(sc, j->row.patron_id, &j->rel);
 }
 
-static void html_escape(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\n': buf_puts(b, "<br>"); break;
-		default: buf_putc(b, *s);
-		}
-	}
-}
-
 /* Fills the mail of w (subject, bodies, List-Unsubscribe, Message-ID): the tokens' links
  * live only in it. 0 or -1 (out of memory). */
 static int build_mail(struct store_followup_write *f, const struct library *lib,
@@ -159,23 +145,23 @@ static int build_mail(struct store_followup_write *f, const struct library *lib,
 			  "No more check-ins: %s&stop=1\n", st->name, chat, rate);
 
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
-	html_escape(&html, st->name);
+	mail_html_text(&html, st->name);
 	buf_puts(&html, " from ");
-	html_escape(&html, lib->name);
+	mail_html_text(&html, lib->name);
 	buf_puts(&html, " asked us to check in with you:</p><blockquote>");
-	html_escape(&html, f->message);
+	mail_html_text(&html, f->message);
 	buf_puts(&html, "</blockquote><p>How did it go? One click rates it:</p><p>");
 	for (int r = 1; r <= 5; r++) {
 		buf_puts(&html, "<a href=\"");
-		html_escape(&html, rate);
+		mail_html_text(&html, rate);
 		buf_printf(&html, "&amp;r=%d\">%d</a> ", r, r);
 	}
 	buf_puts(&html, "(1 poor, 5 great)</p><p><a href=\"");
-	html_escape(&html, chat);
+	mail_html_text(&html, chat);
 	buf_puts(&html, "\">Chat with ");
-	html_escape(&html, st->name);
+	mail_html_text(&html, st->name);
 	buf_puts(&html, " again</a></p><p><a href=\"");
-	html_escape(&html, rate);
+	mail_html_text(&html, rate);
 	buf_puts(&html, "&amp;stop=1\">No more check-ins</a></p></body></html>");
 	sodium_memzero(rate, sizeof rate);
 	sodium_memzero(chat, sizeof chat);
