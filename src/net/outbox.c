@@ -14,7 +14,6 @@
 #include "mail/message.h"
 #include "mail/sender.h"
 #include "net/net.h"
-#include "util/crypto.h"
 #include "util/log.h"
 
 #define TAG "outbox"
@@ -444,26 +443,6 @@ int outbox_queue(struct store_mail *m, outbox_done_fn done, void *arg)
 
 /* ---- REST: dead letters for admins ------------------------------------------------------- */
 
-static struct staff *admin_of(struct http_conn *h, int post)
-{
-	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
-
-	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
-		return NULL;
-	}
-	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
-		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
-		return NULL;
-	}
-	if (!st->admin) {
-		http_error(h, 403, "forbidden", "Only an administrator may do this.");
-		return NULL;
-	}
-	return st;
-}
-
 struct list_job {
 	struct worker_job job;
 	uint64_t http_id;
@@ -508,17 +487,11 @@ static void list_done(struct worker_job *job)
 {
 	struct list_job *j = (struct list_job *)job;
 	struct http_conn *h = http_find(j->http_id);
-	size_t n;
-	char *body;
 
 	if (h && j->rc) {
 		http_error(h, 503, "store_failed", "Could not read; try again.");
 	} else if (h) {
-		body = buf_take(&j->out, &n);
-		if (body)
-			http_respond(h, 200, body, n);
-		else
-			http_error(h, 503, "busy", "Out of memory.");
+		rest_respond_buf(h, 200, &j->out);
 	}
 	buf_free(&j->out);
 	free(j);
@@ -528,7 +501,6 @@ static void retry_done(struct store_write *w, int rc)
 {
 	uint64_t *http_id = w->arg;
 	struct http_conn *h = http_find(*http_id);
-	char *body;
 
 	free(http_id);
 	if (!rc && w->changed && !ob.stopped)
@@ -539,10 +511,8 @@ static void retry_done(struct store_write *w, int rc)
 		http_error(h, 503, "store_failed", "Could not save; try again.");
 	else if (!w->changed)
 		http_error(h, 404, "not_found", "No dead mail with that id.");
-	else if ((body = strdup("{\"ok\":true}")))
-		http_respond(h, 200, body, strlen(body));
 	else
-		http_error(h, 503, "busy", "Out of memory.");
+		rest_respond_ok(h);
 }
 
 /* See net.h. */
@@ -556,7 +526,7 @@ int outbox_rest_get(struct http_conn *h)
 
 	if (strcmp(h->path, "/api/v1/outbox") != 0)
 		return 0;
-	if (!(st = admin_of(h, 0)))
+	if (!(st = rest_admin(h, 0)))
 		return 1;
 	if ((v = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg))) {
 		state = NULL;
@@ -599,7 +569,7 @@ int outbox_rest_post(struct http_conn *h)
 		http_error(h, 404, "not_found", "No such endpoint.");
 		return 1;
 	}
-	if (!(st = admin_of(h, 1)))
+	if (!(st = rest_admin(h, 1)))
 		return 1;
 	w = store_write_new(STW_MAIL_RETRY);
 	arg = w ? malloc(sizeof *arg) : NULL;

@@ -56,8 +56,6 @@ static void waits_done(struct worker_job *job)
 	int64_t *est = NULL, *act = NULL;
 	struct wait_accuracy a;
 	struct buf b = {0};
-	char *body;
-	size_t len;
 
 	if (!h)
 		goto out;
@@ -91,11 +89,7 @@ static void waits_done(struct worker_job *job)
 	json_kint(&b, "within_50pct", a.within_50pct);
 	json_kint(&b, "abandoned", j->abandoned);
 	json_close(&b, '}');
-	body = buf_take(&b, &len);
-	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
-	else
-		http_respond(h, 200, body, len);
+	rest_respond_buf(h, 200, &b);
 out:
 	free(est);
 	free(act);
@@ -125,19 +119,14 @@ static int arg_days(struct http_conn *h, int64_t *days)
 
 int rest_waits_get(struct http_conn *h)
 {
-	struct session *s;
 	struct staff *st;
 	struct waits_job *j;
 	int64_t days = 30;
 
 	if (strcmp(h->path, "/api/v1/reports/waits") != 0)
 		return 0;
-	s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-	st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
-	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
+	if (!(st = rest_staff(h, 0)))
 		return 1;
-	}
 	if (arg_days(h, &days)) {
 		http_error(h, 400, "bad_request", "days is 1 to 3660.");
 		return 1;
