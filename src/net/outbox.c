@@ -534,7 +534,7 @@ int outbox_rest_get(struct http_conn *h)
 			if (!strcmp(v, states[i]))
 				state = states[i];
 		if (!state) {
-			http_error(h, 400, "bad_request", "state is dead, queued, sending or sent.");
+			rest_bad_request(h, "state is dead, queued, sending or sent.");
 			return 1;
 		}
 	}

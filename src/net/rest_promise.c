@@ -40,9 +40,9 @@ static void rule_error(struct http_conn *h, int rc)
 	case DESK_BAD_STATE:
 		http_error(h, 409, "bad_state", "This promise is no longer open.");
 		break;
-	case DESK_EMPTY: http_error(h, 400, "bad_request", "Give a reason."); break;
+	case DESK_EMPTY: rest_bad_request(h, "Give a reason."); break;
 	case DESK_TOO_LONG:
-		http_error(h, 400, "bad_request", "A note is at most 500 bytes.");
+		rest_bad_request(h, "A note is at most 500 bytes.");
 		break;
 	default: http_error(h, 503, "busy", "Try again."); break;
 	}
@@ -377,13 +377,13 @@ static void get_list(struct http_conn *h, struct staff *st)
 	struct pj *j;
 
 	if (state && promise_state_of(state) < 0) {
-		http_error(h, 400, "bad_request", "state is open, done or cancelled.");
+		rest_bad_request(h, "state is open, done or cancelled.");
 		return;
 	}
 	if (rest_arg_int(h, "mine=", 1, 1, &mine) < 0 ||
 	    rest_arg_int(h, "patron=", 1, INT64_MAX, &patron) < 0 ||
 	    rest_arg_int(h, "limit=", 1, LIST_MAX, &limit) < 0) {
-		http_error(h, 400, "bad_request", "mine is 1, patron an id, limit 1 to 200.");
+		rest_bad_request(h, "mine is 1, patron an id, limit 1 to 200.");
 		return;
 	}
 	if (!(j = pj_new(h, st, PJ_LIST)))
@@ -401,7 +401,7 @@ static void get_report(struct http_conn *h, struct staff *st)
 	struct pj *j;
 
 	if (rest_arg_int(h, "days=", 1, 3660, &days) < 0) {
-		http_error(h, 400, "bad_request", "days is 1 to 3660.");
+		rest_bad_request(h, "days is 1 to 3660.");
 		return;
 	}
 	if (!(j = pj_new(h, st, PJ_REPORT)))
@@ -481,16 +481,16 @@ static void post_new(struct http_conn *h, struct staff *st)
 		return;
 	rc = promise_check_new(app_now_ms(), what, len, due);
 	if ((patron <= 0 && chat <= 0) || patron < 0 || chat < 0)
-		http_error(h, 400, "bad_request", "Say which chat or patron the promise is for.");
+		rest_bad_request(h, "Say which chat or patron the promise is for.");
 	else if (rc == DESK_EMPTY || rc == DESK_TOO_LONG ||
 		 !rest_text_ok(what, len, PROMISE_WHAT_MAX, 1))
-		http_error(h, 400, "bad_request", "what is 1 to 500 bytes of text.");
+		rest_bad_request(h, "what is 1 to 500 bytes of text.");
 	else if (rc)
-		http_error(h, 400, "bad_request", "due_at is a time in the next year (ms).");
+		rest_bad_request(h, "due_at is a time in the next year (ms).");
 	else if (promise_channel_of(channel) < 0)
-		http_error(h, 400, "bad_request", "channel is email or chat.");
+		rest_bad_request(h, "channel is email or chat.");
 	else if (owner && (owner < 0 || !(o = desk_staff(g_app->desk, owner)) || o->lib != st->lib))
-		http_error(h, 400, "bad_request", "owner is a librarian of your library.");
+		rest_bad_request(h, "owner is a librarian of your library.");
 	else if (!(w = g_app->stopping ? NULL : store_write_new(STW_PROMISE_ADD)) ||
 		 !(w->u.promise.text = strdup(what)))
 		http_error(h, 503, "busy", "Out of memory, or shutting down.");
@@ -552,12 +552,12 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 	if (!root)
 		return;
 	if (!rest_text_ok(note, len, PROMISE_NOTE_MAX, 1))
-		http_error(h, 400, "bad_request", "A note is at most 500 bytes of text.");
-	else if (act == PROMISE_CANCEL && note[strspn(note, " \t\r\n")] == '\0')
-		http_error(h, 400, "bad_request", "Give a reason.");
+		rest_bad_request(h, "A note is at most 500 bytes of text.");
+	else if (act == PROMISE_CANCEL && rest_blank(note))
+		rest_bad_request(h, "Give a reason.");
 	else if (act == PROMISE_REASSIGN &&
 		 (owner <= 0 || !(o = desk_staff(g_app->desk, owner)) || o->lib != st->lib))
-		http_error(h, 400, "bad_request", "owner is a librarian of your library.");
+		rest_bad_request(h, "owner is a librarian of your library.");
 	else if (!(w = g_app->stopping ? NULL : store_write_new(kinds[act])) ||
 		 !(w->u.promise.text = strdup(note))) {
 		store_write_free(w);

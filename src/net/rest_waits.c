@@ -128,7 +128,7 @@ int rest_waits_get(struct http_conn *h)
 	if (!(st = rest_staff(h, 0)))
 		return 1;
 	if (arg_days(h, &days)) {
-		http_error(h, 400, "bad_request", "days is 1 to 3660.");
+		rest_bad_request(h, "days is 1 to 3660.");
 		return 1;
 	}
 	j = calloc(1, sizeof *j);
