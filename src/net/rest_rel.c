@@ -13,7 +13,6 @@
 
 #include "desk/card.h"
 #include "net/net.h"
-#include "util/crypto.h"
 #include "util/log.h"
 
 #define SEARCH_DEFAULT 20
