@@ -18,6 +18,7 @@ import { avatar, firstName, nameLine } from './js/people.js';
 import { Memory } from './js/patron-memory.js';
 import { waitWords, grewWords } from './js/wait.js';
 import { Promised } from './js/promised.js';
+import { PatronMail } from './js/patron-mail.js';
 
 const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
@@ -132,6 +133,10 @@ const memory = new Memory({
     if (state.chat) renderChat();
   },
 });
+
+// "E-mail me this conversation" and "Send me a sign-in link" (js/patron-mail.js).
+const mail = new PatronMail({ client, memory });
+memory.onSheet = (editing) => mail.renderSignin(editing);
 
 const RATED_KEY = storeKey + '.rated';
 function loadRatings() {
@@ -310,6 +315,7 @@ function renderWho() {
 }
 
 function showStart(focus) {
+  mail.setChat(null);
   ui.loading.hidden = true;
   ui.chatView.hidden = true;
   ui.startView.hidden = false;
@@ -367,6 +373,8 @@ function renderChat() {
   renderOffer();
   renderStaffCard();
   renderAfter();
+  mail.setChat(c);
+  placeMailBox(open);
   const wasEnded = !ui.endedBox.hidden;
   ui.endedBox.hidden = open;
   if (!open) {
@@ -376,6 +384,17 @@ function renderChat() {
       ui.newChatBtn.focus();
     }
   }
+}
+
+// "E-mail me this conversation" sits under the composer while the chat is open, and
+// among the after-chat choices (which scroll on a small phone) once it has ended.
+function placeMailBox(open) {
+  const box = $('mail-box');
+  const had = box.contains(document.activeElement) ? document.activeElement : null;
+  if (open && box.parentElement !== ui.chatView) ui.chatView.append(box);
+  else if (!open && box.parentElement !== ui.endedBox) ui.endedBox.insertBefore(box, ui.newChatBtn);
+  else return;
+  if (had) had.focus();
 }
 
 // The wait grew well past what we said: say so (once per time it grew) and offer to keep
@@ -723,6 +742,7 @@ client.addEventListener('error', (e) => {
   }
   if (err.code === 'origin_not_allowed') client.stop();
   if (onRelationError(err)) return;
+  if (mail.refused(err)) return; // shown next to the e-mail controls
   if (err.ref === 'ask_offline') return; // shown under the form
   if (err.code === 'not_found' && err.ref === 'resume') {
     state.chat = null;

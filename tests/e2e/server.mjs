@@ -54,8 +54,9 @@ async function healthy(base) {
 /**
  * Starts the host page server (the "library website" on a second origin) and rapport in
  * demo mode allowing that origin. Returns {base, hostBase, stop()}.
+ * `extraArgs({base, port})` may return more rapport arguments (e.g. --public-url base).
  */
-export async function startStack() {
+export async function startStack({ extraArgs } = {}) {
   const host = await startHostSite();
   // Demo mode also serves web/demo-site on port+1, so that one must be free as well.
   let port = await freePort();
@@ -68,6 +69,7 @@ export async function startStack() {
     '--listen', '127.0.0.1',
     '--port', String(port),
     '--allow-origin', host.base,
+    ...(extraArgs ? extraArgs({ base: `http://127.0.0.1:${port}`, port }) : []),
   ];
   const child = spawn(bin, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

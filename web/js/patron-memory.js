@@ -18,6 +18,7 @@ export class Memory {
    */
   constructor({ client, onChange, alert }) {
     this.client = client;
+    this.onSheet = () => {}; // set by chat.js: (editing) => void, when the sheet opens or the relation changes
     this.onChange = onChange;
     this.alert = alert;
     this.relation = { remembered: false };
@@ -90,6 +91,7 @@ export class Memory {
     if (fromFrame && sent) this.confirm(sent, was);
     this.render();
     this.renderKeep();
+    if (this.ui.dialog.open) this.onSheet(this.remembered() && this.editing);
     this.onChange();
   }
 
@@ -154,6 +156,7 @@ export class Memory {
     if (!this.notice && !this.remembered()) return;
     const u = this.ui;
     const editing = this.remembered();
+    this.editing = editing;
     this.opener = from || document.activeElement;
     u.title.textContent = editing ? 'What we remember about you' : 'Remember me';
     u.noticeText.textContent = (this.notice && this.notice.text) || '';
@@ -170,6 +173,7 @@ export class Memory {
     u.email.value = r.email || '';
     u.error.hidden = true;
     u.agree.disabled = false;
+    this.onSheet(editing);
     this.showDialog(u.dialog);
     (editing ? u.preferred : u.noticeBox.hidden ? u.preferred : u.noticeText).focus();
   }
