@@ -68,6 +68,7 @@ const ui = {
   waitGrewText: $('wait-grew-text'),
   waitKeep: $('wait-keep'),
   waitLeave: $('wait-leave'),
+  waitQuestion: $('wait-question'),
   offerBox: $('offer-box'),
   offerText: $('offer-text'),
   offerTime: $('offer-time'),
@@ -416,6 +417,33 @@ ui.waitKeep.addEventListener('click', () => {
   ui.waitGrew.hidden = true;
   ui.input.focus();
 });
+// Or leave the question to be answered by e-mail: the queued chat ends, and the start page
+// comes back with the question and the e-mail field, ready to send as an offline question.
+ui.waitQuestion.addEventListener('click', () => {
+  const c = state.chat;
+  const q = c && queueById(c.queue);
+  if (!c || !c.id || c.state !== 'queued' || !q) return;
+  if (!client.send({ type: 'end', chat: c.id })) {
+    showAlert("You're offline right now. Please try again in a moment.");
+    return;
+  }
+  const text = state.question || '';
+  ui.waitGrew.hidden = true;
+  state.chat = null;
+  state.joinCmid = null;
+  transcript.clear();
+  typingIn.hide();
+  showAlert('');
+  showStart(false);
+  ui.queueSelect.value = String(q.id);
+  ui.question.value = text;
+  ui.offlineField.hidden = false;
+  $('offline-btn').hidden = false;
+  ui.offlineStatus.textContent = 'Give your e-mail address and choose "Leave it by e-mail": we will answer there.';
+  ui.offlineEmail.value = ui.offlineEmail.value || (memory.remembered() && memory.relation.email) || '';
+  (ui.offlineEmail.value ? $('offline-btn') : ui.offlineEmail).focus();
+});
+
 ui.waitLeave.addEventListener('click', () => {
   ui.waitGrew.hidden = true;
   ui.endBtn.click();
@@ -630,6 +658,7 @@ function firstWelcome(chats) {
   } else if (pendingJoin) {
     state.joinCmid = pendingJoin.cmid;
     state.chat = { id: null, state: 'queued', queue: pendingJoin.queue, staff: null, position: 0, joinedHere: true };
+    state.question = pendingJoin.text;
     transcript.addPending(pendingJoin.cmid, pendingJoin.text);
     showChat();
   } else {
@@ -818,6 +847,7 @@ ui.startForm.addEventListener('submit', (e) => {
   const cmid = client.request(join);
   state.joinCmid = cmid;
   state.chat = { id: null, state: 'queued', queue: q.id, staff: null, position: 0, joinedHere: true };
+  state.question = text;
   transcript.clear();
   transcript.addPending(cmid, text);
   ui.question.value = '';
