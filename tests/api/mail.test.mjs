@@ -307,7 +307,9 @@ describe('dead letters and sign-in links', () => {
     const list3 = await pollUntil(() => sam.get('/api/v1/outbox?state=dead'),
       (r) => r.json.mails.length === 1, 3000);
     assert.equal(list3.json.mails[0].to, 'bounce@example.org');
-    const sent = await sam.get('/api/v1/outbox?state=sent');
+    // the sink has it before rapport has recorded the result: wait for the record
+    const sent = await pollUntil(() => sam.get('/api/v1/outbox?state=sent'),
+      (r) => r.json.mails.length > 0, 3000);
     assert.equal(sent.json.mails[0].to, 'lost@example.org');
     await p.close();
     await st.close();
