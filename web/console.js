@@ -10,6 +10,7 @@ import { humanError } from './js/errors.js';
 import { makeApi } from './js/api.js';
 import { CardPanel } from './js/card.js';
 import { Promises } from './js/promises.js';
+import { DeadMail } from './js/deadmail.js';
 import { Cases } from './js/cases.js';
 import { Reader } from './js/reader.js';
 import { ProfileEditor } from './js/profile.js';
@@ -113,6 +114,7 @@ const promises = new Promises({
   onAlert: (t) => showAlert(t),
 });
 const cases = new Cases({ root: $('cases'), api, onAlert: (t) => showAlert(t) });
+const deadMail = new DeadMail({ root: $('deadmail'), api });
 const profile = new ProfileEditor({
   api,
   onSaved: (p) => {
@@ -438,6 +440,7 @@ function renderMe() {
 async function loadContinuity() {
   const admin = state.me && state.me.role === 'admin';
   ui.continuity.hidden = !admin;
+  deadMail.load(admin);
   if (!admin) return;
   loadWaitAccuracy();
   const res = await api('GET', 'reports/continuity?days=30');
