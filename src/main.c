@@ -109,6 +109,21 @@ static int env_int(const char *name, int def)
 	return v && *v ? atoi(v) : def;
 }
 
+/* "rapport <command> <word> ...": moves argc/argv past the word and returns -1; otherwise
+ * prints usage (to stdout for --help, exit 0; to stderr, exit 2) and returns the exit code. */
+static int subcommand(int *argc, char ***argv, const char *word, const char *usage)
+{
+	int help = *argc >= 2 && !strcmp((*argv)[1], "--help");
+
+	if (*argc < 2 || strcmp((*argv)[1], word) != 0) {
+		fputs(usage, help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	(*argc)--;
+	(*argv)++;
+	return -1;
+}
+
 static void env_str(const char *name, char *dst, size_t cap)
 {
 	const char *v = getenv(name);
@@ -562,12 +577,8 @@ static int cmd_staff(int argc, char **argv)
 	struct store_conn *sc;
 	struct store_library lib = {0};
 
-	if (argc < 2 || strcmp(argv[1], "add") != 0) {
-		fputs(usage_staff, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
-	}
-	argc--;
-	argv++;
+	if ((rc = subcommand(&argc, &argv, "add", usage_staff)) >= 0)
+		return rc;
 	env_str("RAPPORT_DATA_DIR", data, sizeof data);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -706,12 +717,8 @@ static int cmd_queue(int argc, char **argv)
 	struct store_schedule *r;
 	struct queue_find f = {0};
 
-	if (argc < 2 || strcmp(argv[1], "hours") != 0) {
-		fputs(usage_queue, argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
-	}
-	argc--;
-	argv++;
+	if ((rc = subcommand(&argc, &argv, "hours", usage_queue)) >= 0)
+		return rc;
 	env_str("RAPPORT_DATA_DIR", data, sizeof data);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
