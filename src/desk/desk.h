@@ -74,7 +74,9 @@ struct queue {
 	size_t n_waiting, cap_waiting;
 	struct schedule sched; /* opening hours (no intervals: always open by schedule) */
 	int reply_hours;       /* the library's reply policy for offline questions */
-	int hours_seen;        /* open by hours at the last check: 1, 0, -1 unknown */
+	int hours_seen;        /* net layer: open by hours at the last check: 1, 0, -1 unknown */
+	int64_t next_open;     /* net layer: when closed at that check, the next opening (ms) */
+	char next_open_local[48]; /* net layer: the same in the library's wall time */
 };
 
 struct staff {

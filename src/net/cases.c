@@ -54,33 +54,45 @@ int cases_load_schedules(struct store_conn *sc)
 	return 0;
 }
 
-/* See cases.h. */
-void cases_queue_json(struct buf *b, const struct queue *q)
+/* Checks q's hours now (mktime under the TZ lock: not free, so at most every few seconds,
+ * never per patron): sets hours_seen and, when closed, the next opening. Returns whether
+ * open-by-hours changed. */
+static int hours_check(struct queue *q, int64_t now)
 {
-	int64_t now = app_now_ms(), next = 0;
-	int hours_open = schedule_is_open(&q->sched, now);
-	int staffed = q->lib->staff_online > 0;
+	static const char *const days[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+					    "Thursday", "Friday", "Saturday"};
+	int open = schedule_is_open(&q->sched, now), was = q->hours_seen, wd, minute;
+	int32_t date;
 
-	json_kbool(b, "open", hours_open && staffed);
-	json_kbool(b, "hours_open", hours_open);
+	q->hours_seen = open;
+	q->next_open = 0;
+	q->next_open_local[0] = '\0';
+	if (!open && !schedule_next_open(&q->sched, now, &q->next_open)) {
+		schedule_local(&q->sched, q->next_open, &wd, &date, &minute);
+		snprintf(q->next_open_local, sizeof q->next_open_local, "%s %d:%02d", days[wd],
+			 minute / 60, minute % 60);
+	}
+	return was != open;
+}
+
+/* See cases.h. Uses the last check (cases_tick), so a welcome costs no time zone work. */
+void cases_queue_json(struct buf *b, struct queue *q)
+{
+	if (q->hours_seen < 0)
+		hours_check(q, app_now_ms());
+	json_kbool(b, "open", q->hours_seen && q->lib->staff_online > 0);
+	json_kbool(b, "hours_open", q->hours_seen);
 	json_kstr(b, "time_zone", q->sched.tz[0] ? q->sched.tz : "UTC");
-	if (!hours_open && !schedule_next_open(&q->sched, now, &next)) {
-		static const char *const days[7] = {"Sunday",	"Monday", "Tuesday", "Wednesday",
-						    "Thursday", "Friday", "Saturday"};
-		int wd, minute;
-		int32_t date;
-		char local[48];
-
-		schedule_local(&q->sched, next, &wd, &date, &minute);
-		snprintf(local, sizeof local, "%s %d:%02d", days[wd], minute / 60, minute % 60);
-		json_kint(b, "next_open", next);
-		json_kstr(b, "next_open_local", local);
+	if (!q->hours_seen && q->next_open) {
+		json_kint(b, "next_open", q->next_open);
+		json_kstr(b, "next_open_local", q->next_open_local);
 	} else {
 		buf_puts(b, "\"next_open\":null,");
 	}
 }
 
-/* See cases.h. Checked every few seconds: mktime under the TZ lock is not free. */
+/* See cases.h. Checked every few seconds: a queue opening or closing by its hours re-sends
+ * its library's `queues`. */
 void cases_tick(int64_t now)
 {
 	static int64_t last;
@@ -91,12 +103,9 @@ void cases_tick(int64_t now)
 	last = now;
 	for (i = 0; i < g_app->desk->n_queues; i++) {
 		struct queue *q = g_app->desk->queues[i];
-		int open = schedule_is_open(&q->sched, now);
 
-		if (q->hours_seen != open) {
+		if (hours_check(q, now))
 			q->lib->staff_dirty = 1; /* chat.c re-sends `queues` */
-			q->hours_seen = open;
-		}
 	}
 }
 

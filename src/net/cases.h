@@ -14,7 +14,7 @@ int cases_load_schedules(struct store_conn *sc);
 /* Members of a queue in `queues` (trailing commas): "open" (hours open and someone on
  * duty), "hours_open", "time_zone", "next_open" (ms or null when open by hours) and
  * "next_open_local" ("Monday 9:00", the library's wall time). */
-void cases_queue_json(struct buf *b, const struct queue *q);
+void cases_queue_json(struct buf *b, struct queue *q);
 /* 1 s tick: a queue opening or closing by its hours re-sends its library's `queues`. */
 void cases_tick(int64_t now);
 /* The patron's `ask_offline` frame: answers `case_created` once the case committed. */
