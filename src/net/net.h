@@ -156,6 +156,8 @@ void frame_send(struct ws_conn *c, struct buf *b);
 
 /* Deliveries pause above this many queued bytes and continue below the low mark, so a
  * resume of a long chat never overflows the send queue. */
+#define WS_BATCH_MAX (64 * 1024)		/* bytes of frames combined into one batch frame */
+#define TX_PACKET_MAX (WS_BATCH_MAX + 1024) /* bytes lws passes to one send() */
 #define SEND_HIGH_WATER ((size_t)g_app->cfg.send_queue_max / 2)
 #define SEND_LOW_WATER ((size_t)g_app->cfg.send_queue_max / 4)
 

@@ -252,9 +252,12 @@ void server_stop_now(void)
 
 static void on_signal(uv_signal_t *s, int signum) { begin_stop(); }
 
+/* tx_packet_size: lws hands the kernel at most this much per send() and keeps the rest
+ * of a write to send one piece per POLLOUT; left at 0 it would be the 4 KiB receive
+ * buffer, so a 64 KiB batch to a busy staff console took 16 loop iterations */
 static const struct lws_protocols protocols[] = {
-	{"http", http_callback, sizeof(struct http_conn), 0, 0, NULL, 0},
-	{SUBPROTOCOL, ws_callback, sizeof(struct ws_conn), 4096, 0, NULL, 0},
+	{"http", http_callback, sizeof(struct http_conn), 0, 0, NULL, TX_PACKET_MAX},
+	{SUBPROTOCOL, ws_callback, sizeof(struct ws_conn), 4096, 0, NULL, TX_PACKET_MAX},
 	{NULL, NULL, 0, 0, 0, NULL, 0}};
 
 static int create_lws(struct app *a)

@@ -12,8 +12,7 @@
 
 #define FRAME_HDR (offsetof(struct frame, data) + LWS_PRE)
 #define SOCKET_SNDBUF (128 * 1024)
-#define DROPPED_MAX 200
-#define BATCH_MAX (64 * 1024) /* bytes of frames combined into one batch frame */ /* rate-limited frames in a row before we hang up */
+#define DROPPED_MAX 200 /* rate-limited frames in a row before we hang up */
 
 struct ws_conn *ws_find(uint64_t id)
 {
@@ -254,17 +253,17 @@ static void pop_frame(struct ws_conn *c)
 }
 
 /* Writes the queued frames from the head as one "batch" frame (two or more that fit in
- * BATCH_MAX), so a busy connection costs one send per loop iteration, not one per frame.
+ * WS_BATCH_MAX), so a busy connection costs one send per loop iteration, not one per frame.
  * Frames are separated by ",\n": our JSON never holds a raw newline, so a client may split
  * on it. Returns lws_write's result, or 0 if there was nothing to combine. */
 static int write_batch(struct lws *wsi, struct ws_conn *c)
 {
-	static unsigned char out[LWS_PRE + BATCH_MAX + 64];
+	static unsigned char out[LWS_PRE + WS_BATCH_MAX + 64];
 	static const char head[] = "{\"type\":\"batch\",\"frames\":[\n", tail[] = "\n]}";
 	size_t len = sizeof head - 1, n = 0, want;
 	struct frame *f;
 
-	for (f = c->out_head; f && len + f->len + 2 + sizeof tail <= BATCH_MAX; f = f->next)
+	for (f = c->out_head; f && len + f->len + 2 + sizeof tail <= WS_BATCH_MAX; f = f->next)
 		len += f->len + 2, n++;
 	if (n < 2)
 		return 0;
