@@ -1,13 +1,63 @@
 /* store.c: backend-neutral helpers of the store interface. */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "store.h"
 
 /* Allocates a zeroed write of `kind`; NULL on out of memory. The caller owns it until
  * writer_submit(). Loop thread. */
+/* The size of the member of `u` that `kind` uses. */
+static size_t member_size(enum store_write_kind kind)
+{
+	struct store_write *w = NULL; /* only for sizeof */
+
+	if (kind >= STW_CONSENT_GIVE && kind <= STW_STAFF_PHOTO) /* relationship memory */
+		return sizeof w->u.rel;
+	switch (kind) {
+	case STW_PATRON_INSERT:
+	case STW_PATRON_TOUCH:
+		return sizeof w->u.patron;
+	case STW_CHAT_INSERT:
+	case STW_CHAT_UPDATE:
+		return sizeof w->u.chat;
+	case STW_MESSAGE_INSERT:
+		return sizeof w->u.message;
+	case STW_SESSION_INSERT:
+	case STW_SESSION_TOUCH:
+	case STW_SESSION_DELETE:
+		return sizeof w->u.session;
+	case STW_BARRIER:
+		return 0;
+	case STW_PROMISE_ADD:
+	case STW_PROMISE_DONE:
+	case STW_PROMISE_CANCEL:
+	case STW_PROMISE_REASSIGN:
+		return sizeof w->u.promise;
+	case STW_MAIL_QUEUE:
+	case STW_MAIL_CLAIM:
+	case STW_MAIL_RESULT:
+	case STW_MAIL_RECOVER:
+	case STW_MAIL_RETRY:
+		return sizeof w->u.mail;
+	case STW_SIGNIN_CREATE:
+	case STW_SIGNIN_USE:
+		return sizeof w->u.signin;
+	case STW_FOLLOWUP_ADD:
+	case STW_FOLLOWUP_CANCEL:
+	case STW_FOLLOWUP_ANSWER:
+	case STW_FOLLOWUP_STOP:
+		return sizeof w->u.followup;
+	case STW_CASE_ADD:
+	case STW_CASE_REPLY:
+		return sizeof w->u.kase;
+	default: /* a kind not listed here gets room for any member */
+		return sizeof w->u;
+	}
+}
+
 struct store_write *store_write_new(enum store_write_kind kind)
 {
-	struct store_write *w = calloc(1, sizeof *w);
+	struct store_write *w = calloc(1, offsetof(struct store_write, u) + member_size(kind));
 
 	if (w)
 		w->kind = kind;

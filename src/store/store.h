@@ -527,6 +527,13 @@ typedef void (*store_write_done)(struct store_write *w, int rc);
 
 struct store_write {
 	enum store_write_kind kind;
+	int changed;           /* rows the write changed, set by apply (relationship kinds) */
+	store_write_done done; /* may be NULL */
+	void *arg;             /* for `done` */
+	struct store_write *next; /* queue link, owned by the writer while queued */
+	/* Last, and only the member of `kind` is allocated (store_write_new): the union is
+	 * 4 KiB for a follow-up, 128 bytes for a message, and a message's write is the hot
+	 * path. Use only the member the kind names, and never copy a whole store_write. */
 	union {
 		struct store_patron patron;
 		struct store_chat chat;
@@ -539,13 +546,10 @@ struct store_write {
 		struct store_followup_write followup;
 		struct store_case_write kase;
 	} u;
-	int changed;           /* rows the write changed, set by apply (relationship kinds) */
-	store_write_done done; /* may be NULL */
-	void *arg;             /* for `done` */
-	struct store_write *next; /* queue link, owned by the writer while queued */
 };
 
-/* Allocates a zeroed write of `kind`. Returns NULL on out of memory. Loop thread. */
+/* Allocates a zeroed write of `kind`, with room for its member of `u` only. Returns NULL
+ * on out of memory. Loop thread. */
 struct store_write *store_write_new(enum store_write_kind kind);
 /* Frees a write and what it owns (a message body, u.rel.text, u.rel.blob, u.promise.text,
  * u.mail's bodies of STW_MAIL_QUEUE). NULL is fine.
