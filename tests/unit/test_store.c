@@ -243,7 +243,7 @@ static void test_migrations(void **state)
 			       "messages", "chats_open", "chats_by_patron", "chats_by_library",
 			       "message_log"};
 
-	assert_int_equal(sq_migration_count, 8);
+	assert_int_equal(sq_migration_count, 9);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
 	assert_int_equal(v, sq_migration_count);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -258,6 +258,27 @@ static void test_migrations(void **state)
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_int(st, 0), 1);
 		sqlite3_finalize(st);
+	}
+	/* the log's checks hold, and inserting builds no temporary b-tree (migration 9) */
+	{
+#define INS(kind, author)                                                                 \
+	"INSERT INTO message_log (chat_id, seq, kind, author, author_id, body, created_at) "  \
+	"VALUES (1, 1, " #kind ", " #author ", 1, 'x', 1)"
+		const char *sql = "EXPLAIN " INS(1, 2);
+		sqlite3_stmt *st;
+		int ephemeral = 0;
+
+		assert_int_not_equal(sqlite3_exec(f->c->db, INS(0, 3), NULL, NULL, NULL), SQLITE_OK);
+		assert_int_not_equal(sqlite3_exec(f->c->db, INS(2, 0), NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(f->c->db, sql, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			ephemeral += !strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral");
+		sqlite3_finalize(st);
+		assert_int_equal(ephemeral, 0);
+		assert_int_equal(sqlite3_exec(f->c->db, sql + 8, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(f->c->db, "DELETE FROM message_log", NULL, NULL, NULL),
+				 SQLITE_OK);
+#undef INS
 	}
 	/* writer connection settings */
 	assert_int_equal(pragma_int(f->c->db, "PRAGMA synchronous"), 2);
