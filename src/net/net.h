@@ -116,6 +116,7 @@ struct app {
 	uv_async_t wake;          /* writer/worker completions */
 	uv_timer_t tick;          /* 1 s housekeeping */
 	uv_check_t flush;         /* after each loop iteration: coalesced announcements */
+	uv_prepare_t handover;    /* before each wait: the iteration's writes to the writer */
 	uv_signal_t sigterm, sigint;
 	struct lws_context *ctx;
 	struct desk *desk;

@@ -196,6 +196,8 @@ static void notify_loop(void *ctx) { uv_async_send(&g_app->wake); }
 
 static void on_check(uv_check_t *h) { chat_flush_queues(); }
 
+static void on_prepare(uv_prepare_t *h) { writer_flush(g_app->writer); }
+
 static void finish(void)
 {
 	struct app *a = g_app;
@@ -206,6 +208,8 @@ static void finish(void)
 	uv_close((uv_handle_t *)&a->tick, NULL);
 	uv_check_stop(&a->flush);
 	uv_close((uv_handle_t *)&a->flush, NULL);
+	uv_prepare_stop(&a->handover);
+	uv_close((uv_handle_t *)&a->handover, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
 	uv_close((uv_handle_t *)&a->sigint, NULL);
 	uv_stop(&a->loop);
@@ -366,6 +370,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 	uv_timer_init(&a->loop, &a->tick);
 	uv_check_init(&a->loop, &a->flush);
 	uv_check_start(&a->flush, on_check);
+	uv_prepare_init(&a->loop, &a->handover);
+	uv_prepare_start(&a->handover, on_prepare);
 	uv_signal_init(&a->loop, &a->sigterm);
 	uv_signal_init(&a->loop, &a->sigint);
 	uv_signal_start(&a->sigterm, on_signal, SIGTERM);

@@ -1,9 +1,14 @@
 /* writer.c: the group-commit writer thread (see writer.h).
  *
- * Two lists under one mutex: `queue` (submitted, not yet taken by the thread) and `done`
- * (batches that committed or failed, not yet drained by the loop). The thread takes up to
- * max_batch writes at a time, so everything that arrived while the previous commit was
- * waiting for fsync goes into the next transaction together.
+ * Writes submitted during a loop iteration wait in a list of the loop's own, and
+ * writer_flush() hands them over together once per iteration. Two lists under one mutex:
+ * `queue` (handed over, not yet taken by the thread) and `done` (batches that committed or
+ * failed, not yet drained by the loop). The thread takes up to max_batch writes at a time,
+ * so everything that arrived while the previous commit was waiting for fsync goes into the
+ * next transaction together. Handing over per iteration, not per write, keeps a busy
+ * iteration's writes in one transaction: when the thread shares a core with the loop, a
+ * write handed over alone wakes it to commit a handful (measured: 28 writes a commit at
+ * 55k messages/s, 1,800 commits/s).
  *
  * A batch either commits whole or fails whole. When a write is refused for a reason that
  * retrying cannot fix (duplicate key, bad argument, missing row), the batch fails at once:
@@ -52,6 +57,7 @@ struct writer {
 
 	/* loop thread only */
 	size_t pending;
+	struct store_write *l_head, *l_tail; /* submitted, not yet handed over */
 	struct store_write *rej_head, *rej_tail; /* refused while stopping */
 };
 
@@ -261,13 +267,11 @@ int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned 
 	return STORE_OK;
 }
 
-/* Queues a write (takes ownership). Never waits for I/O. Loop thread. While writer_stop()
- * is finishing, refuses with STORE_BADARG and completes w with STORE_ERR on the next
- * drain. */
+/* Queues a write (takes ownership) until the next writer_flush(). Never waits for I/O.
+ * Loop thread. While writer_stop() is finishing, refuses with STORE_BADARG and completes
+ * w with STORE_ERR on the next drain. */
 int writer_submit(struct writer *wr, struct store_write *w)
 {
-	int was_empty;
-
 	if (!w)
 		return STORE_BADARG;
 	if (!wr) {
@@ -284,18 +288,30 @@ int writer_submit(struct writer *wr, struct store_write *w)
 		wr->rej_tail = w;
 		return STORE_BADARG;
 	}
-	pthread_mutex_lock(&wr->mu);
-	was_empty = wr->q_head == NULL;
-	if (wr->q_tail)
-		wr->q_tail->next = w;
+	if (wr->l_tail)
+		wr->l_tail->next = w;
 	else
-		wr->q_head = w;
-	wr->q_tail = w;
-	/* the thread waits only when the queue is empty, so only then can it be asleep */
-	if (was_empty)
-		pthread_cond_signal(&wr->work);
-	pthread_mutex_unlock(&wr->mu);
+		wr->l_head = w;
+	wr->l_tail = w;
 	return STORE_OK;
+}
+
+/* Hands the writes submitted since the last flush to the thread. Loop thread. */
+void writer_flush(struct writer *wr)
+{
+	if (!wr || !wr->l_head)
+		return;
+	pthread_mutex_lock(&wr->mu);
+	/* the thread waits only when the queue is empty, so only then can it be asleep */
+	if (!wr->q_head)
+		pthread_cond_signal(&wr->work);
+	if (wr->q_tail)
+		wr->q_tail->next = wr->l_head;
+	else
+		wr->q_head = wr->l_head;
+	wr->q_tail = wr->l_tail;
+	pthread_mutex_unlock(&wr->mu);
+	wr->l_head = wr->l_tail = NULL;
 }
 
 static void complete(struct store_write *w, int rc)
@@ -380,9 +396,11 @@ void writer_stop(struct writer *wr)
 	if (!wr)
 		return;
 	for (int round = 0; round < STOP_ROUNDS && wr->pending > 0; round++) {
+		writer_flush(wr);
 		wait_settled(wr);
 		writer_drain(wr);
 	}
+	writer_flush(wr); /* the last round's follow-ups still commit */
 	pthread_mutex_lock(&wr->mu);
 	wr->stopping = 1;
 	pthread_cond_signal(&wr->work);

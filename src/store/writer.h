@@ -1,6 +1,7 @@
 /* writer.h: the group-commit writer thread.
  *
- * The loop thread submits writes; the writer thread takes everything queued (up to
+ * The loop thread submits writes and hands them over with writer_flush() once per loop
+ * iteration; the writer thread takes everything queued (up to
  * `max_batch`), runs BEGIN IMMEDIATE, applies each write, COMMITs, and hands the batch
  * back. The loop then calls writer_drain(), which runs each write's `done` callback in
  * submission order and frees the writes. So the loop acknowledges or delivers only what
@@ -39,11 +40,15 @@ uint64_t writer_commit_quantile(const struct writer_stats *st, double q);
 int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned max_batch,
 		 void (*notify)(void *ctx), void *ctx, struct writer **out);
 
-/* Queues a write; takes ownership. Never blocks on I/O (takes a mutex briefly).
- * Loop thread. Returns 0, or STORE_BADARG if the writer is stopping: w's `done` then
+/* Queues a write; takes ownership. It goes to the thread at the next writer_flush().
+ * Never blocks. Loop thread. Returns 0, or STORE_BADARG if the writer is stopping: w's `done` then
  * still runs, with rc STORE_ERR, on the next drain, so the caller must not free what
  * `done` frees (w->arg). */
 int writer_submit(struct writer *wr, struct store_write *w);
+
+/* Hands every write submitted since the last call to the thread (takes a mutex briefly).
+ * Call it once per loop iteration, before the loop waits. Loop thread. */
+void writer_flush(struct writer *wr);
 
 /* Runs `done` for every completed write in order, then frees them. Returns the number
  * completed. Loop thread. */

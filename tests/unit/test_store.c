@@ -854,7 +854,10 @@ static void test_writer_group_commit(void **state)
 		w->done = done_in_order;
 		w->arg = &t;
 		assert_int_equal(writer_submit(wr, w), 0);
+		if (i % 64 == 0)
+			writer_flush(wr); /* as a loop would, now and then */
 	}
+	writer_flush(wr);
 	assert_int_equal(writer_pending(wr), N);
 	while (t.n < N) {
 		wait_wake(&k);
@@ -965,6 +968,7 @@ static void submit_msg(struct writer *wr, struct tally *t, int64_t chat, int64_t
 	w->done = done_record;
 	w->arg = t;
 	assert_int_equal(writer_submit(wr, w), 0);
+	writer_flush(wr);
 }
 
 static void drain_until(struct writer *wr, struct waker *k, struct tally *t, int n)
@@ -973,6 +977,41 @@ static void drain_until(struct writer *wr, struct waker *k, struct tally *t, int
 		wait_wake(k);
 		writer_drain(wr);
 	}
+}
+
+/* Writes wait on the loop's side until writer_flush(), and what one flush hands over
+ * commits as one transaction. */
+static void test_writer_flush_hands_over(void **state)
+{
+	struct fx *f = *state;
+	struct waker k = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+	struct tally t = {0};
+	struct writer_stats ws;
+	struct writer *wr = NULL;
+	const struct timespec pause = {.tv_nsec = 50 * 1000000L};
+
+	seed(f);
+	assert_int_equal(writer_start(ops, f->c, 0, wake, &k, &wr), 0);
+	f->c = NULL;
+	for (int seq = 1; seq <= 12; seq++) {
+		struct store_write *w = new_message(1, seq, "m");
+
+		w->done = done_record;
+		w->arg = &t;
+		assert_int_equal(writer_submit(wr, w), 0);
+	}
+	nanosleep(&pause, NULL);
+	writer_get_stats(wr, &ws);
+	assert_int_equal(ws.batches, 0); /* not handed over yet */
+	assert_int_equal(writer_pending(wr), 12);
+	writer_flush(wr);
+	writer_flush(wr); /* nothing new: no effect */
+	drain_until(wr, &k, &t, 12);
+	writer_get_stats(wr, &ws);
+	assert_int_equal(ws.batches, 1);
+	assert_int_equal(ws.max_batch, 12);
+	assert_int_equal(t.seqs[11], 12);
+	writer_stop(wr);
 }
 
 /* A failing write fails the whole batch; nothing of it is committed. */
@@ -1000,6 +1039,7 @@ static void test_writer_failed_batch(void **state)
 		w->done = done_record;
 		w->arg = &t;
 		assert_int_equal(writer_submit(wr, w), 0);
+		writer_flush(wr);
 	}
 	submit_msg(wr, &t, 1, 4);
 	gate_release(0);
@@ -1271,6 +1311,7 @@ int main(void)
 		cmocka_unit_test(test_strerror_and_writes),
 		T(test_checkpoints),
 		T(test_writer_group_commit),
+		T(test_writer_flush_hands_over),
 		T(test_writer_failed_batch),
 		T(test_writer_retries),
 		T(test_writer_stop_drains),
