@@ -17,6 +17,7 @@
  * STORE_ERR (busy, I/O) is retried.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -172,6 +173,9 @@ static void *writer_main(void *arg)
 	struct writer *wr = arg;
 	struct wr_batch *spare = NULL;
 	int idled = 0;
+	struct sched_param sp = {0};
+
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
 
 	for (;;) {
 		uint64_t n;
