@@ -40,6 +40,7 @@ async function startServer(extra = [], dataDir = null) {
   const dir = dataDir || mkdtempSync(join(tmpdir(), 'rapport-bench-'));
   const args = ['-c', '0', BIN, dataDir ? 'serve' : 'demo', '--data-dir', dir, '--port', String(port),
     '--max-chats', '5000', '--rate', '1000000', '--burst', '1000000', '--new-patrons', '0',
+    '--chat-max-messages', '1000000',
     '--send-queue-max', String(8 << 20), ...(dataDir ? [] : ['--demo-site-port', '0']), ...extra];
   const t0 = performance.now();
   const proc = spawn('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -41,6 +41,8 @@ static const char *usage_serve =
 	"                       (RAPPORT_DURABILITY)\n"
 	"  --max-chats N        default cap of concurrent chats per librarian (3)\n"
 	"  --text-max N         characters per message (4000)\n"
+	"  --chat-max-messages N\n"
+	"                       messages in one chat; later sends are refused (10000)\n"
 	"  --frame-max BYTES    largest WebSocket frame (16384)\n"
 	"  --rate N             frames per second per connection (30)\n"
 	"  --burst N            frames allowed at once (60)\n"
@@ -226,7 +228,7 @@ enum {
 	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS, OPT_SMTPURL, OPT_STARTTLS,
 	OPT_SMTPUSER, OPT_SMTPPWFILE, OPT_MAILFROM, OPT_PUBURL, OPT_RETRYMS, OPT_RETRYMAX,
 	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL, OPT_SET, OPT_TZ,
-	OPT_CLOSED, OPT_REOPEN, OPT_REPLY,
+	OPT_CLOSED, OPT_REOPEN, OPT_REPLY, OPT_CHATMAX,
 };
 
 /* Reads the first line of a secret file into out[cap]. 0 or -1 (said on stderr). */
@@ -285,6 +287,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{"data-dir", 1, 0, OPT_DATA},	  {"web-root", 1, 0, OPT_WEB},
 		{"durability", 1, 0, OPT_DUR},	  {"max-chats", 1, 0, OPT_MAXCHATS},
 		{"text-max", 1, 0, OPT_TEXTMAX},  {"frame-max", 1, 0, OPT_FRAMEMAX},
+		{"chat-max-messages", 1, 0, OPT_CHATMAX},
 		{"rate", 1, 0, OPT_RATE},	  {"burst", 1, 0, OPT_BURST},
 		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
 		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
@@ -335,6 +338,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_PORT: intp = &cfg.port; break;
 		case OPT_MAXCHATS: intp = &cfg.max_chats; break;
 		case OPT_TEXTMAX: intp = &cfg.text_max; break;
+		case OPT_CHATMAX: intp = &cfg.chat_max_messages; break;
 		case OPT_FRAMEMAX: intp = &cfg.frame_max; break;
 		case OPT_RATE: intp = &cfg.rate; break;
 		case OPT_BURST: intp = &cfg.burst; break;
@@ -376,7 +380,8 @@ static int cmd_serve(int argc, char **argv, int demo)
 	}
 	if (bad || optind < argc || cfg.port < 1 || cfg.port > 65535 || cfg.workers < 1 ||
 	    cfg.workers > 16 || cfg.rate < 1 || cfg.burst < 1 || cfg.frame_max < 256 ||
-	    cfg.text_max < 1 || cfg.send_queue_max < 65536 || cfg.offer_window < 0) {
+	    cfg.text_max < 1 || cfg.chat_max_messages < 1 || cfg.send_queue_max < 65536 ||
+	    cfg.offer_window < 0) {
 		if (!bad)
 			fprintf(stderr, "rapport: bad option value\n");
 		fputs(usage_serve, stderr);

@@ -34,6 +34,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->durability = STORE_DURABILITY_FULL;
 	cfg->max_chats = 3;
 	cfg->text_max = 4000;
+	cfg->chat_max_messages = 10000;
 	cfg->frame_max = 16384;
 	cfg->rate = 30;
 	cfg->burst = 60;
@@ -324,6 +325,7 @@ int server_run(const struct server_config *cfg, const char *banner)
 	a->ops = &store_sqlite_ops;
 	dc.default_max_chats = cfg->max_chats;
 	dc.text_max = cfg->text_max;
+	dc.chat_max_msgs = cfg->chat_max_messages;
 	dc.queue_grace_ms = (int64_t)cfg->queue_grace * 1000;
 	/* 0 means no window: 1 ms, as a zero field would take the desk's default */
 	dc.offer_window_ms = cfg->offer_window ? (int64_t)cfg->offer_window * 1000 : 1;

@@ -15,6 +15,7 @@ struct server_config {
 	int demo_site_port;      /* > 0: also serve web/demo-site on this port */
 	int max_chats;           /* default per-librarian cap (3) */
 	int text_max;            /* characters per message (4000) */
+	int chat_max_messages;   /* messages and events per chat (10000) */
 	int frame_max;           /* bytes per WebSocket frame (16384) */
 	int rate;                /* frames per second per connection (30) */
 	int burst;               /* token bucket size (60) */

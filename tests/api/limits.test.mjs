@@ -2,7 +2,7 @@
 // patrons per address are capped.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, stopAndCheck, request, staff, patron, Client, sleep, JEN } from './lib.mjs';
+import { Server, stopAndCheck, request, staff, patron, Client, sleep, JEN, ask, cmid } from './lib.mjs';
 
 describe('session expiry', () => {
   const srv = new Server({ args: ['--session-idle', '2'] });
@@ -51,5 +51,28 @@ describe('new patrons per address', () => {
     const again = await patron(srv, { token: ps[0].token });
     assert.equal(again.welcome.patron.id, ps[0].welcome.patron.id);
     for (const p of [...ps, again]) await p.close();
+  });
+});
+
+describe('messages per chat', () => {
+  const srv = new Server({ args: ['--chat-max-messages', '4'] });
+  before(async () => { await srv.start(); });
+  after(async () => { await stopAndCheck(srv, assert); });
+
+  it('a chat at --chat-max-messages refuses the next send, and nothing is lost', async () => {
+    const p = await patron(srv);
+    const a = await p.join('first'); // seq 1
+    assert.equal((await p.say(a.chat, 'second')).seq, 2);
+    assert.equal((await p.say(a.chat, 'third')).seq, 3);
+    assert.equal((await p.say(a.chat, 'fourth')).seq, 4);
+    const over = cmid('over');
+    const e = await ask(p, { type: 'send', chat: a.chat, cmid: over, text: 'fifth' }, () => false);
+    assert.equal(e.type, 'error');
+    assert.equal(e.code, 'bad_state');
+    assert.match(e.message, /maximum length/);
+    const t = await request(srv.port, { path: `/api/v1/chats/${a.chat}`,
+      headers: { Authorization: `Bearer ${p.token}` } });
+    assert.deepEqual(t.json.messages.map((m) => m.text), ['first', 'second', 'third', 'fourth']);
+    await p.close();
   });
 });
