@@ -301,6 +301,14 @@ static void deliver(struct chat *ch)
 		chat_deliver_to(s);
 }
 
+static void send_copy(struct ws_conn *c, const struct buf *b)
+{
+	struct buf copy = {0};
+
+	buf_put(&copy, b->data, b->len);
+	ws_send(c, &copy);
+}
+
 /* Sends a built frame to every connection that matches. The buffer is consumed. */
 static void send_copies(struct buf *b, int (*match)(struct ws_conn *, const void *),
 			const void *arg)
@@ -308,20 +316,22 @@ static void send_copies(struct buf *b, int (*match)(struct ws_conn *, const void
 	struct ws_conn *c;
 
 	json_close(b, '}');
-	for (c = g_app->ws_list; c; c = c->next) {
-		struct buf copy = {0};
-
-		if (!match(c, arg))
-			continue;
-		buf_put(&copy, b->data, b->len);
-		ws_send(c, &copy);
-	}
+	for (c = g_app->ws_list; c; c = c->next)
+		if (match(c, arg))
+			send_copy(c, b);
 	buf_free(b);
 }
 
-static int match_staff_of(struct ws_conn *c, const void *lib)
+/* Sends a built frame to the staff consoles of a library. The buffer is consumed. */
+static void send_staff_of(struct buf *b, const struct library *lib)
 {
-	return c->role == ROLE_STAFF && c->lib == lib;
+	struct ws_conn *c;
+
+	json_close(b, '}');
+	for (c = g_app->staff_list; c; c = c->staff_next)
+		if (c->lib == lib)
+			send_copy(c, b);
+	buf_free(b);
 }
 
 void chat_queue_json(struct buf *b, const struct library *lib)
@@ -385,7 +395,7 @@ static void announce_queue(struct library *lib)
 
 	frame_begin(&b, "queue");
 	chat_queue_json(&b, lib);
-	send_copies(&b, match_staff_of, lib);
+	send_staff_of(&b, lib);
 	for (i = 0; i < g_app->desk->n_queues; i++) {
 		struct queue *q = g_app->desk->queues[i];
 
@@ -444,25 +454,27 @@ void chat_flush_queues(void)
 	}
 }
 
-static int match_chat_watchers(struct ws_conn *c, const void *arg)
-{
-	const struct chat *ch = arg;
-
-	if (c->role == ROLE_STAFF && c->lib == ch->lib)
-		return 1; /* consoles track every chat of their library that changes */
-	return sub_find(c, (struct chat *)ch) != NULL;
-}
-
-/* The chat's state changed: tell its subscribers and the library's staff. */
+/* The chat's state changed: tell the library's staff consoles (they track every chat of
+ * their library) and its other subscribers (its patron). Walks the few consoles and the
+ * chat's subscribers, not every connection: a join or pick is O(consoles). */
 static void chat_changed(struct chat *ch)
 {
 	struct buf b = {0};
+	struct ws_conn *c;
+	struct sub *s;
 
 	frame_begin(&b, "chat");
 	buf_puts(&b, "\"chat\":");
 	chat_json(&b, ch);
 	buf_putc(&b, ',');
-	send_copies(&b, match_chat_watchers, ch);
+	json_close(&b, '}');
+	for (c = g_app->staff_list; c; c = c->staff_next)
+		if (c->lib == ch->lib)
+			send_copy(c, &b);
+	for (s = ch->subs; s; s = s->chat_next)
+		if (!(s->conn->role == ROLE_STAFF && s->conn->lib == ch->lib))
+			send_copy(s->conn, &b);
+	buf_free(&b);
 }
 
 static void send_ack(struct ws_conn *c, const char *cmid, int64_t chat, int64_t seq)

@@ -80,6 +80,7 @@ struct ws_conn {
 	int starved;              /* deliveries paused for a full queue; resume on drain */
 	struct db_resume *db_resumes; /* resumes of chats read from the store, in order */
 	struct ws_conn *next, *prev; /* all ws connections */
+	struct ws_conn *staff_next, *staff_prev; /* staff consoles only, after their hello */
 };
 
 struct http_conn {
@@ -126,6 +127,7 @@ struct app {
 	struct idmap conns;       /* id -> ws_conn or http_conn (tagged by low bit of id) */
 	uint64_t next_conn_id;
 	struct ws_conn *ws_list;
+	struct ws_conn *staff_list; /* the staff consoles of ws_list: the few, for broadcasts */
 	size_t n_ws;
 	struct session *sessions;
 	struct promise_book promises; /* open promises (promises.c) */

@@ -156,6 +156,14 @@ static void on_closed(struct ws_conn *c)
 
 	if (!c->id)
 		return;
+	if (c->role == ROLE_STAFF) { /* before chat_on_close(), which clears the role */
+		if (c->staff_prev)
+			c->staff_prev->staff_next = c->staff_next;
+		else
+			a->staff_list = c->staff_next;
+		if (c->staff_next)
+			c->staff_next->staff_prev = c->staff_prev;
+	}
 	chat_on_close(c);
 	resume_forget(c);
 	free_queue(c);
