@@ -322,15 +322,21 @@ static void send_copies(struct buf *b, int (*match)(struct ws_conn *, const void
 	buf_free(b);
 }
 
-/* Sends a built frame to the staff consoles of a library. The buffer is consumed. */
-static void send_staff_of(struct buf *b, const struct library *lib)
+/* Sends a closed frame to the staff consoles of a library. */
+static void copy_to_staff_of(const struct buf *b, const struct library *lib)
 {
 	struct ws_conn *c;
 
-	json_close(b, '}');
 	for (c = g_app->staff_list; c; c = c->staff_next)
 		if (c->lib == lib)
 			send_copy(c, b);
+}
+
+/* Sends a built frame to the staff consoles of a library. The buffer is consumed. */
+static void send_staff_of(struct buf *b, const struct library *lib)
+{
+	json_close(b, '}');
+	copy_to_staff_of(b, lib);
 	buf_free(b);
 }
 
@@ -460,7 +466,6 @@ void chat_flush_queues(void)
 static void chat_changed(struct chat *ch)
 {
 	struct buf b = {0};
-	struct ws_conn *c;
 	struct sub *s;
 
 	frame_begin(&b, "chat");
@@ -468,9 +473,7 @@ static void chat_changed(struct chat *ch)
 	chat_json(&b, ch);
 	buf_putc(&b, ',');
 	json_close(&b, '}');
-	for (c = g_app->staff_list; c; c = c->staff_next)
-		if (c->lib == ch->lib)
-			send_copy(c, &b);
+	copy_to_staff_of(&b, ch->lib);
 	for (s = ch->subs; s; s = s->chat_next)
 		if (!(s->conn->role == ROLE_STAFF && s->conn->lib == ch->lib))
 			send_copy(s->conn, &b);

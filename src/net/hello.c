@@ -331,10 +331,7 @@ static void hello_staff(struct ws_conn *c)
 		return;
 	}
 	c->role = ROLE_STAFF;
-	c->staff_next = g_app->staff_list;
-	if (g_app->staff_list)
-		g_app->staff_list->staff_prev = c;
-	g_app->staff_list = c;
+	ws_staff_joined(c);
 	c->session_checked = app_now_ms();
 	c->staff = st;
 	c->lib = st->lib;

@@ -147,6 +147,8 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, v
  * asks for a writeable callback. Takes the buffer. If the queue would exceed the limit,
  * the connection is closed with 1008 instead. */
 void ws_send(struct ws_conn *c, struct buf *b);
+/* A staff console said hello: it joins g_app->staff_list (left again when it closes). */
+void ws_staff_joined(struct ws_conn *c);
 /* Closes c with a code at its next writeable callback. */
 void ws_close(struct ws_conn *c, int code, const char *reason);
 struct ws_conn *ws_find(uint64_t id);
@@ -157,10 +159,11 @@ void frame_begin(struct buf *b, const char *type);
 /* Closes the object and sends it. */
 void frame_send(struct ws_conn *c, struct buf *b);
 
-/* Deliveries pause above this many queued bytes and continue below the low mark, so a
- * resume of a long chat never overflows the send queue. */
 #define WS_BATCH_MAX (64 * 1024)		/* bytes of frames combined into one batch frame */
 #define TX_PACKET_MAX (WS_BATCH_MAX + 1024) /* bytes lws passes to one send() */
+
+/* Deliveries pause above this many queued bytes and continue below the low mark, so a
+ * resume of a long chat never overflows the send queue. */
 #define SEND_HIGH_WATER ((size_t)g_app->cfg.send_queue_max / 2)
 #define SEND_LOW_WATER ((size_t)g_app->cfg.send_queue_max / 4)
 

@@ -150,20 +150,32 @@ static void on_established(struct lws *wsi, struct ws_conn *c)
 		ws_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
 }
 
+void ws_staff_joined(struct ws_conn *c)
+{
+	c->staff_next = g_app->staff_list;
+	if (g_app->staff_list)
+		g_app->staff_list->staff_prev = c;
+	g_app->staff_list = c;
+}
+
+static void staff_left(struct ws_conn *c)
+{
+	if (c->staff_prev)
+		c->staff_prev->staff_next = c->staff_next;
+	else
+		g_app->staff_list = c->staff_next;
+	if (c->staff_next)
+		c->staff_next->staff_prev = c->staff_prev;
+}
+
 static void on_closed(struct ws_conn *c)
 {
 	struct app *a = g_app;
 
 	if (!c->id)
 		return;
-	if (c->role == ROLE_STAFF) { /* before chat_on_close(), which clears the role */
-		if (c->staff_prev)
-			c->staff_prev->staff_next = c->staff_next;
-		else
-			a->staff_list = c->staff_next;
-		if (c->staff_next)
-			c->staff_next->staff_prev = c->staff_prev;
-	}
+	if (c->role == ROLE_STAFF) /* before chat_on_close(), which clears the role */
+		staff_left(c);
 	chat_on_close(c);
 	resume_forget(c);
 	free_queue(c);

@@ -5,10 +5,10 @@
  * `queue` (handed over, not yet taken by the thread) and `done` (batches that committed or
  * failed, not yet drained by the loop). The thread takes up to max_batch writes at a time,
  * so everything that arrived while the previous commit was waiting for fsync goes into the
- * next transaction together. Handing over per iteration, not per write, keeps a busy
- * iteration's writes in one transaction: when the thread shares a core with the loop, a
- * write handed over alone wakes it to commit a handful (measured: 28 writes a commit at
- * 55k messages/s, 1,800 commits/s).
+ * next transaction together. After each commit the thread yields, so that on a core it
+ * shares with a busy loop the next batch is the loop's whole iteration, not the handful
+ * that arrived during fsync (measured: 27 writes a commit and 2,600 commits/s at 55k
+ * messages/s before, about 1,400 writes a commit after; docs/DECISIONS.md).
  *
  * A batch either commits whole or fails whole. When a write is refused for a reason that
  * retrying cannot fix (duplicate key, bad argument, missing row), the batch fails at once:
