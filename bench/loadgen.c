@@ -152,6 +152,9 @@ struct loadgen {
 
 	struct proc_sample srv0, srv1, srv_idle0, srv_idle1;
 	int64_t cpu0, cpu1, w0, w1;
+	/* the patron set-up phase: this process's CPU time and the server's at its ends */
+	struct proc_sample srv_pairs0, srv_pairs1;
+	int64_t cpu_pairs0, cpu_pairs1;
 };
 
 static struct loadgen g;
@@ -883,6 +886,8 @@ static void drive(void)
 			g.t_staff_done = mono_ns();
 			g.phase = PH_PAIRS;
 			g.t_pairs = g.t_staff_done;
+			g.cpu_pairs0 = self_cpu_ns();
+			g.srv_pairs0 = proc_read(g.o.server_pid);
 			g.conn_target = g.o.staff + g.o.pairs;
 			start_connects();
 		}
@@ -890,6 +895,8 @@ static void drive(void)
 	case PH_PAIRS:
 		if (g.pairs_ready == g.o.pairs) {
 			g.t_pairs_done = mono_ns();
+			g.cpu_pairs1 = self_cpu_ns();
+			g.srv_pairs1 = proc_read(g.o.server_pid);
 			after_pairs(now);
 		}
 		break;

@@ -37,7 +37,9 @@ static void usage(FILE *f)
 	      "Limits: pairs + staff + idle <= 30000; the run stops by itself within\n"
 	      "warm-up + duration + 30 s. Exit status: 0 clean run (no errors, every message\n"
 	      "acknowledged and delivered); 1 errors or lost messages; 2 bad usage; 3 the load\n"
-	      "generator used more than 70% of its core (result not valid); 4 set-up failed.\n",
+	      "generator used more than 70% of its core in the measured window (result not\n"
+	      "valid); 4 set-up failed. The patron set-up phase is judged on its own: its CPU\n"
+	      "shares are reported, and over 70% its set-up rate is only a lower bound.\n",
 	      f);
 }
 

@@ -8,8 +8,10 @@
 struct results {
 	double window_s, loadgen_share, server_cpu_pct;
 	double staff_per_s, patron_per_s, pairs_per_s, idle_per_s, idle_rss_kib;
+	/* CPU during the patron set-ups; setup_valid: this process stayed under CPU_LIMIT */
+	double setup_loadgen_share, setup_server_cpu_pct;
 	uint64_t errors;
-	int valid, complete, held;
+	int valid, complete, held, setup_valid;
 };
 
 static double per_s(double n, int64_t from, int64_t to)
@@ -33,6 +35,16 @@ static struct results compute(void)
 	r.patron_per_s = per_s(g.pairs_joined, g.t_pairs, g.t_joined_last);
 	r.pairs_per_s = per_s(g.pairs_ready, g.t_pairs, g.t_pairs_done);
 	r.idle_per_s = per_s(g.idle_ready, g.t_idle, g.t_idle_done);
+	if (g.t_pairs_done > g.t_pairs) {
+		double wall = (double)(g.t_pairs_done - g.t_pairs);
+
+		r.setup_loadgen_share = (double)(g.cpu_pairs1 - g.cpu_pairs0) / wall;
+		if (g.srv_pairs0.ok && g.srv_pairs1.ok && tck > 0)
+			r.setup_server_cpu_pct =
+				(double)(g.srv_pairs1.cpu_ticks - g.srv_pairs0.cpu_ticks) /
+				(double)tck / (wall / 1e9) * 100.0;
+		r.setup_valid = r.setup_loadgen_share <= CPU_LIMIT;
+	}
 	if (g.o.idle && g.srv_idle0.ok && g.srv_idle1.ok)
 		r.idle_rss_kib = (double)(g.srv_idle1.rss_kib - g.srv_idle0.rss_kib) / g.o.idle;
 	r.errors = g.err_connect + g.err_close + g.err_order + g.err_overflow + g.err_proto +
@@ -90,6 +102,9 @@ static void print_json(const struct results *r)
 	json_kdbl(&b, "patron_per_s", r->patron_per_s);
 	json_kdbl(&b, "pairs_per_s", r->pairs_per_s);
 	json_kdbl(&b, "idle_per_s", r->idle_per_s);
+	json_kdbl(&b, "loadgen_cpu_pct", r->setup_loadgen_share * 100.0);
+	json_kdbl(&b, "server_cpu_pct", r->setup_server_cpu_pct);
+	json_kbool(&b, "valid", r->setup_valid);
 	json_close(&b, '}');
 	buf_puts(&b, ",\"messages\":{");
 	json_kint(&b, "sent", (int64_t)g.sent_win);
@@ -173,6 +188,11 @@ static void print_table(const struct results *r)
 	       r->staff_per_s, r->patron_per_s, r->pairs_per_s);
 	if (g.o.idle)
 		printf(", idle (hello..welcome) %.0f", r->idle_per_s);
+	printf("\n                  while patrons set up: load generator CPU %.0f%% of one "
+	       "core%s, server CPU %.0f%%",
+	       r->setup_loadgen_share * 100.0,
+	       r->setup_valid ? "" : " (over the limit: the set-up rate is a lower bound)",
+	       r->setup_server_cpu_pct);
 	printf("\nmessages          sent %llu, acked %llu, delivered %llu in the window\n",
 	       (unsigned long long)g.sent_win, (unsigned long long)g.acked_win,
 	       (unsigned long long)g.delivered_win);

@@ -43,6 +43,10 @@ function checkRun(r, what) {
   assert.equal(m.total_delivered, m.total_sent, ctx);
   assert.equal(m.complete, true, ctx);
   assert.ok(rep.latency_us.ack.count > 0 && rep.latency_us.delivery.count > 0, ctx);
+  // the set-up phase reports its own CPU shares, so a set-up rate can be judged on its own
+  assert.ok(rep.setup.patron_per_s > 0 && rep.setup.loadgen_cpu_pct > 0, ctx);
+  assert.ok(rep.setup.server_cpu_pct >= 0, ctx);
+  assert.equal(rep.setup.valid, rep.setup.loadgen_cpu_pct <= 70, ctx);
   if (rep.valid) {
     assert.equal(r.code, 0, ctx);
   } else {
