@@ -19,30 +19,36 @@ static double per_s(double n, int64_t from, int64_t to)
 	return to > from ? n * 1e9 / (double)(to - from) : 0;
 }
 
+/* The server's CPU between two samples `ns` nanoseconds apart, in % of one core (0 if
+ * either sample could not be read). */
+static double server_cpu_pct(const struct proc_sample *a, const struct proc_sample *b,
+			     int64_t ns)
+{
+	long tck = sysconf(_SC_CLK_TCK);
+
+	if (!a->ok || !b->ok || tck <= 0 || ns <= 0)
+		return 0;
+	return (double)(b->cpu_ticks - a->cpu_ticks) / (double)tck / ((double)ns / 1e9) * 100.0;
+}
+
 static struct results compute(void)
 {
 	struct results r = {0};
-	long tck = sysconf(_SC_CLK_TCK);
 
 	if (g.w1 > g.w0) {
 		r.window_s = (double)(g.w1 - g.w0) / 1e9;
 		r.loadgen_share = (double)(g.cpu1 - g.cpu0) / (double)(g.w1 - g.w0);
-		if (g.srv0.ok && g.srv1.ok && tck > 0)
-			r.server_cpu_pct = (double)(g.srv1.cpu_ticks - g.srv0.cpu_ticks) /
-					   (double)tck / r.window_s * 100.0;
+		r.server_cpu_pct = server_cpu_pct(&g.srv0, &g.srv1, g.w1 - g.w0);
 	}
 	r.staff_per_s = per_s(g.staff_ready, g.t_login, g.t_staff_done);
 	r.patron_per_s = per_s(g.pairs_joined, g.t_pairs, g.t_joined_last);
 	r.pairs_per_s = per_s(g.pairs_ready, g.t_pairs, g.t_pairs_done);
 	r.idle_per_s = per_s(g.idle_ready, g.t_idle, g.t_idle_done);
 	if (g.t_pairs_done > g.t_pairs) {
-		double wall = (double)(g.t_pairs_done - g.t_pairs);
+		int64_t ns = g.t_pairs_done - g.t_pairs;
 
-		r.setup_loadgen_share = (double)(g.cpu_pairs1 - g.cpu_pairs0) / wall;
-		if (g.srv_pairs0.ok && g.srv_pairs1.ok && tck > 0)
-			r.setup_server_cpu_pct =
-				(double)(g.srv_pairs1.cpu_ticks - g.srv_pairs0.cpu_ticks) /
-				(double)tck / (wall / 1e9) * 100.0;
+		r.setup_loadgen_share = (double)(g.cpu_pairs1 - g.cpu_pairs0) / (double)ns;
+		r.setup_server_cpu_pct = server_cpu_pct(&g.srv_pairs0, &g.srv_pairs1, ns);
 		r.setup_valid = r.setup_loadgen_share <= CPU_LIMIT;
 	}
 	if (g.o.idle && g.srv_idle0.ok && g.srv_idle1.ok)
