@@ -324,8 +324,14 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 		http_error(h, 405, "method_not_allowed", "Only GET and POST.");
 		return 0;
 	}
-	if (h->method == 1)
+	if (h->method == 1) {
+		/* a GET that declares a body is answered, its body ignored, and the
+		 * connection closed so the unread body cannot be taken for a request */
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
+		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+			h->close_after = 1;
 		return route_get(h);
+	}
 	/* POST: check the body's framing before reading it */
 	h->close_after = 1;
 	hdr(wsi, te, sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
@@ -342,7 +348,7 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 		http_error(h, 413, "too_large", "The request body is too large.");
 		return 0;
 	}
-	if (strtoull(clen, NULL, 10) > 0 && strncasecmp(ctype, "application/json", 16) != 0) {
+	if (strtoull(clen, NULL, 10) > 0 && !ctype_is(ctype, "application/json")) {
 		h->refused = 1;
 		http_error(h, 415, "unsupported_media_type", "Send application/json.");
 		return 0;
@@ -452,8 +458,10 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		h->body_len += len;
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (h->refused || h->body_done)
-			return 0; /* lws may report completion twice */
+		/* lws may report completion twice, and reports it for a body sent with any
+		 * method: only a POST whose framing was accepted has a buffer to complete */
+		if (h->refused || h->body_done || !h->body)
+			return 0;
 		h->body_done = 1;
 		h->body[h->body_len] = '\0';
 		route_post(h);

@@ -66,6 +66,8 @@ struct ws_conn {
 	/* receive */
 	char *rx;
 	size_t rx_len;
+	struct frame *held_head, *held_tail; /* frames that came while hello was pending */
+	int n_held;
 	/* send queue */
 	struct frame *out_head, *out_tail;
 	size_t out_bytes;
@@ -160,6 +162,7 @@ void frame_begin(struct buf *b, const char *type);
 void frame_send(struct ws_conn *c, struct buf *b);
 
 #define WS_BATCH_MAX (64 * 1024)		/* bytes of frames combined into one batch frame */
+#define WS_HELD_MAX 32			/* frames kept while a hello is answered */
 #define TX_PACKET_MAX (WS_BATCH_MAX + 1024) /* bytes lws passes to one send() */
 
 /* Deliveries pause above this many queued bytes and continue below the low mark, so a

@@ -179,6 +179,7 @@ static void on_closed(struct ws_conn *c)
 	chat_on_close(c);
 	resume_forget(c);
 	free_queue(c);
+	free_held(c);
 	free(c->rx);
 	c->rx = NULL;
 	idmap_del(&a->conns, (int64_t)c->id);
@@ -190,6 +191,75 @@ static void on_closed(struct ws_conn *c)
 		c->next->prev = c->prev;
 	a->n_ws--;
 	c->id = 0;
+}
+
+/* Decodes a frame that passed the transport checks and hands it to the chat layer. */
+static void dispatch_frame(struct ws_conn *c, const char *data, size_t len)
+{
+	char msg[256], ref[65];
+	struct cmd cmd;
+	int rc;
+
+	rc = proto_decode(data, len, &cmd, msg, sizeof msg, ref);
+	if (rc != PROTO_OK) {
+		ws_error(c, rc == PROTO_BAD_JSON ? "bad_json" : "bad_frame", msg, ref);
+		return;
+	}
+	chat_on_frame(c, &cmd);
+	proto_cmd_free(&cmd);
+}
+
+/* Keeps a frame that came while the hello is answered asynchronously, so a client may
+ * pipeline hello, resume and send; replay_held() handles them in order once it settles.
+ * At most WS_HELD_MAX frames are kept: a client that sends more before its welcome is
+ * told so and that frame is dropped (nothing acknowledged is lost). */
+static void hold_frame(struct ws_conn *c, const char *data, size_t len)
+{
+	struct frame *f;
+
+	if (c->n_held >= WS_HELD_MAX || !(f = malloc(sizeof *f + len))) {
+		ws_error(c, "busy", "Too many frames before welcome; wait for it and send again.",
+			 "hello");
+		return;
+	}
+	f->next = NULL;
+	f->len = len;
+	memcpy(f->data, data, len);
+	if (c->held_tail)
+		c->held_tail->next = f;
+	else
+		c->held_head = f;
+	c->held_tail = f;
+	c->n_held++;
+}
+
+/* Handles held frames in order while no hello is pending (one of them may be a new hello,
+ * after a failed one: the rest wait for it). Called at the next writeable after the hello's
+ * answer was queued, so the replies follow the welcome. */
+static void replay_held(struct ws_conn *c)
+{
+	struct frame *f;
+
+	while ((f = c->held_head) && !c->hello_pending && !c->close_code) {
+		c->held_head = f->next;
+		if (!c->held_head)
+			c->held_tail = NULL;
+		c->n_held--;
+		dispatch_frame(c, (const char *)f->data, f->len);
+		free(f);
+	}
+}
+
+static void free_held(struct ws_conn *c)
+{
+	struct frame *f;
+
+	while ((f = c->held_head)) {
+		c->held_head = f->next;
+		free(f);
+	}
+	c->held_tail = NULL;
+	c->n_held = 0;
 }
 
 /* A whole frame arrived: check it and hand it to the chat layer. */
@@ -215,13 +285,11 @@ static void on_frame(struct ws_conn *c, const char *data, size_t len)
 		return;
 	}
 	c->dropped_in_row = 0;
-	rc = proto_decode(data, len, &cmd, msg, sizeof msg, ref);
-	if (rc != PROTO_OK) {
-		ws_error(c, rc == PROTO_BAD_JSON ? "bad_json" : "bad_frame", msg, ref);
+	if (c->hello_pending || c->held_head) {
+		hold_frame(c, data, len);
 		return;
 	}
-	chat_on_frame(c, &cmd);
-	proto_cmd_free(&cmd);
+	dispatch_frame(c, data, len);
 }
 
 static int on_receive(struct lws *wsi, struct ws_conn *c, const void *in, size_t len)
@@ -310,6 +378,8 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 
 	if (c->close_sent)
 		return 0;
+	if (c->held_head && !c->hello_pending)
+		replay_held(c);
 	for (int first = 1; (f = c->out_head); first = 0) {
 		int rc;
 

@@ -329,6 +329,42 @@ describe('bad input over HTTP', () => {
     await assertServing(srv, assert);
   });
 
+  it('every method, with and without a body, on every kind of path: answered, never a crash', async () => {
+    // a body on a method other than POST once crashed the server (null body buffer)
+    const paths = ['/chat', '/console', '/healthz', '/widget.js', '/api/v1/me', '/api/v1/login',
+      '/api/v1/chats/1', '/api/v1/no-such-route', '/no-such-file', '/ws', '/privacy/demo'];
+    const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
+    for (const path of paths) {
+      for (const method of methods) {
+        for (const body of ['', 'x', '{"a":1}']) {
+          const head = `${method} ${path} HTTP/1.1\r\nHost: ${HOST}:${srv.port}\r\n`
+            + (body ? `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n` : '')
+            + 'Connection: close\r\n\r\n';
+          const { responses, raw } = await rawHttp(srv.port, head + body);
+          const what = `${method} ${path} body=${JSON.stringify(body)}`;
+          assert.ok(responses.length >= 1, `${what}: no response (${raw.slice(0, 120)})`);
+          const st = responses[0].status;
+          assert.ok(st >= 200 && st < 500, `${what}: status ${st}`);
+          if (method !== 'GET' && method !== 'POST') assert.equal(st, 405, what);
+        }
+      }
+      const h = await healthz(srv.port, 2000);
+      assert.equal(h.status, 200, `after ${path}: server still serving`);
+    }
+    await assertServing(srv, assert);
+  });
+
+  it('a content type that only starts with application/json → 415', async () => {
+    for (const ct of ['application/jsonx', 'application/json-patch+json', 'application/json5']) {
+      const r = await request(srv.port, { method: 'POST', path: '/api/v1/login',
+        headers: { 'Content-Type': ct }, body: loginBody });
+      assert.equal(r.status, 415, `${ct}: ${r.text}`);
+    }
+    const ok = await request(srv.port, { method: 'POST', path: '/api/v1/login',
+      headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: loginBody });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
   it('garbage request line → an error response or a close, never a hang', async () => {
     const c = await rawConnect(srv.port);
     await c.write('\x00\x01GARBAGE / HTTP/9.9\r\n\r\n');
