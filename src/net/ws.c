@@ -168,6 +168,18 @@ static void staff_left(struct ws_conn *c)
 		c->staff_next->staff_prev = c->staff_prev;
 }
 
+static void free_held(struct ws_conn *c)
+{
+	struct frame *f;
+
+	while ((f = c->held_head)) {
+		c->held_head = f->next;
+		free(f);
+	}
+	c->held_tail = NULL;
+	c->n_held = 0;
+}
+
 static void on_closed(struct ws_conn *c)
 {
 	struct app *a = g_app;
@@ -248,18 +260,6 @@ static void replay_held(struct ws_conn *c)
 		dispatch_frame(c, (const char *)f->data, f->len);
 		free(f);
 	}
-}
-
-static void free_held(struct ws_conn *c)
-{
-	struct frame *f;
-
-	while ((f = c->held_head)) {
-		c->held_head = f->next;
-		free(f);
-	}
-	c->held_tail = NULL;
-	c->n_held = 0;
 }
 
 /* A whole frame arrived: check it and hand it to the chat layer. */

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, staffAgain, activeChat, cmid, sleep,
+  Server, stopAndCheck, patron, staff, staffAgain, activeChat, cmid, sleep, Client,
 } from './lib.mjs';
 
 const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
@@ -82,6 +82,46 @@ describe('resume', () => {
       assert.equal(c.msgs(chat).filter((m) => m.seq === n.seq).length, 1);
     }
     for (const c of [p2, p3, p4]) await c.close();
+    await jen.close();
+  });
+
+  it('frames pipelined after hello are handled in order once the welcome is out', async () => {
+    const jen = await staff(srv);
+    const { p, chat } = await activeChat(srv, jen);
+    const a = await jen.say(chat, 'before the reconnect');
+    const token = p.token;
+    await p.close();
+    for (let round = 0; round < 20; round++) {
+      const c = await Client.open(srv.wsUrl);
+      const m = cmid('pipe');
+      // all in one go, before the welcome: the hello is answered asynchronously
+      c.send({ type: 'hello', role: 'patron', token });
+      c.send({ type: 'resume', chat, after: 0 });
+      c.send({ type: 'send', chat, cmid: m, text: `pipelined ${round}` });
+      c.send({ type: 'ping' });
+      const w = await c.waitFor(null, (f) => f.type === 'welcome' || f.type === 'error');
+      assert.equal(w.type, 'welcome', JSON.stringify(w));
+      const r = await c.waitFor('resumed', (f) => f.chat === chat);
+      assert.ok(r.last >= a.seq);
+      const ack = await c.waitFor('ack', (f) => f.cmid === m);
+      assert.equal(ack.chat, chat);
+      await c.waitFor('pong');
+      assert.ok(!c.frames.some((f) => f.type === 'error'), JSON.stringify(c.frames.filter((f) => f.type === 'error')));
+      // the subscription is live: Jen's next message arrives
+      const j = await jen.say(chat, `after pipelined ${round}`);
+      await c.waitFor('msg', (f) => f.chat === chat && f.seq === j.seq);
+      await c.close();
+    }
+    // a new patron pipelining join after hello gets its chat
+    const n = await Client.open(srv.wsUrl);
+    n.send({ type: 'hello', role: 'patron' });
+    n.send({ type: 'ping' });
+    await n.waitFor('welcome');
+    await n.waitFor('pong');
+    assert.ok(!n.frames.some((f) => f.type === 'error'));
+    await n.close();
+    jen.send({ type: 'end', chat });
+    await jen.waitFor('chat', (f) => f.chat.id === chat && f.chat.state === 'ended');
     await jen.close();
   });
 
