@@ -415,7 +415,11 @@ static void mark_away(void *ctx, int64_t id, void *val)
 	((struct patron *)val)->offline_since = *(const int64_t *)ctx;
 }
 
-void desk_loaded(struct desk *d, int64_t now) { idmap_each(&d->patrons, mark_away, &now); }
+void desk_loaded(struct desk *d, int64_t now)
+{
+	idmap_each(&d->patrons, mark_away, &now);
+	d->offers_held_until = now + DESK_RESTART_HOLD_MS;
+}
 
 int desk_load_message(struct desk *d, struct chat *c, enum msg_kind kind, enum author author,
 		      int64_t author_id, const char *cmid, const char *text, int64_t at)
@@ -707,6 +711,8 @@ void desk_staff_online(struct desk *d, struct staff *s, int delta)
 	}
 	if (was > 0 && s->online == 0)
 		desk_reroute_offered_to(d, s, 0, 0);
+	else if (was == 0 && s->online > 0)
+		desk_reroute_for(d, s, 0, 0);
 }
 
 void desk_tick(struct desk *d, int64_t now,

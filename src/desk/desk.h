@@ -187,7 +187,13 @@ struct desk {
 	struct idmap chats;   /* id -> struct chat */
 	struct idmap patrons; /* id -> struct patron (online or with held chats) */
 	int64_t last_chat_id, last_patron_id;
+	/* after a restart, until then an offer stands for a librarian whose console has not
+	 * reconnected yet (everyone is off duty for a moment when the server starts) */
+	int64_t offers_held_until;
 };
+
+/* How long after a restart an offer waits for its librarian's console to come back. */
+#define DESK_RESTART_HOLD_MS 60000
 
 /* Makes an empty desk. Zero fields of cfg take defaults. NULL on out of memory. */
 struct desk *desk_new(const struct desk_config *cfg);
@@ -203,6 +209,14 @@ struct queue *desk_add_queue(struct desk *d, int64_t id, int64_t library_id, con
 /* Adds or updates a staff member (found by id). */
 struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, const char *email,
 			     const char *name, int admin, int max_chats);
+/* Restores a queued chat's continuity routing as stored: offered to `offer_staff` (0:
+ * nobody; a librarian not of the chat's library is ignored) for `why` until `until`, and
+ * whether routing goes on until `route_ends`. The next desk_tick settles lapsed windows
+ * and librarians who are not on duty. */
+void desk_load_route(struct desk *d, struct chat *c, int64_t offer_staff, enum offer_why why,
+		     int64_t until, int routing, int64_t route_ends);
+/* The offer_why named by desk_offer_name(); OFFER_NONE for anything else. */
+enum offer_why desk_offer_why(const char *name);
 /* Restores an open chat from the store; add its messages with desk_load_message in seq
  * order. Returns NULL on error. */
 struct chat *desk_load_chat(struct desk *d, int64_t id, int64_t queue_id, int64_t patron_id,
@@ -279,8 +293,11 @@ void desk_tick(struct desk *d, int64_t now,
  * preferred librarian, then to librarians who answered their remembered chats (most
  * recent first), each only if on duty (a live console) and under their cap. While offered,
  * only that librarian may pick it (others get DESK_OFFERED). If the offered librarian goes
- * off duty or reaches their cap, the next candidate gets it; when none is left, or when
- * offer_window_ms after the join has passed, the chat is open to everyone (for good).
+ * off duty or reaches their cap, the next candidate gets it; while none is left the chat is
+ * open to everyone, and a candidate who comes on duty (or frees a slot) before
+ * offer_window_ms after the join has passed is still asked first; after that the chat is
+ * open to everyone for good. Offers are stored (STW_CHAT_ROUTE) and restored at start-up,
+ * where they wait up to DESK_RESTART_HOLD_MS for their librarian's console to return.
  * The patron may choose at any time (desk_choose). Every change of c->offer sets
  * c->offer_dirty and the library's queue_dirty. */
 

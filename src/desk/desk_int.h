@@ -13,6 +13,8 @@ int desk_chat_for_write(const struct desk *d, const struct desk_actor *a, int64_
 void desk_open_to_all(struct chat *c);
 /* Re-decides every queued chat offered to s (off duty, or at their cap). */
 void desk_reroute_offered_to(struct desk *d, const struct staff *s, int64_t now, int timed);
+/* Re-routes s's library's queued chats still routing and offered to nobody (s came on). */
+void desk_reroute_for(struct desk *d, const struct staff *s, int64_t now, int timed);
 /* Moves a librarian to the front of the patron's helpers. */
 void desk_helpers_front(struct patron *p, int64_t staff_id);
 

@@ -37,6 +37,14 @@ static int on_duty(const struct chat *c, const struct staff *s)
 	return s && s->lib == c->lib && s->online > 0;
 }
 
+/* Does the chat's standing offer still stand for its librarian's presence? On duty, or
+ * (in a timed call) soon after a restart, while consoles reconnect. */
+static int offer_present(const struct desk *d, const struct chat *c, int64_t now, int timed)
+{
+	return on_duty(c, c->offer) ||
+	       (timed && c->offer && c->offer->lib == c->lib && now < d->offers_held_until);
+}
+
 /* May continuity routing offer the chat to s (or keep it offered)? */
 static int can_take(const struct desk *d, const struct chat *c, const struct staff *s)
 {
@@ -84,7 +92,7 @@ static void route(struct desk *d, struct chat *c, int64_t now, int timed)
 	}
 	if (c->offer && c->offer_until == 0) {
 		/* asked for, or waited for: no time limit and no cap, only presence counts */
-		if (!on_duty(c, c->offer))
+		if (!offer_present(d, c, now, timed))
 			desk_open_to_all(c);
 		return;
 	}
@@ -92,17 +100,35 @@ static void route(struct desk *d, struct chat *c, int64_t now, int timed)
 		desk_open_to_all(c);
 		return;
 	}
-	if (can_take(d, c, c->offer))
+	if (can_take(d, c, c->offer) ||
+	    (!on_duty(c, c->offer) && offer_present(d, c, now, timed) &&
+	     c->offer->n_active < desk_max_chats(d, c->offer)))
 		return;
 	s = first_candidate(d, c, &why);
-	if (!s) {
-		desk_open_to_all(c); /* for good, even if someone comes back within the window */
-		return;
-	}
-	set_offer(c, s, why, c->route_ends);
+	/* nobody they know can take it now: open to anyone, but routing goes on until the
+	 * window ends, so someone they know who comes on duty (or frees a slot) within it
+	 * is still asked first */
+	set_offer(c, s, why, s ? c->route_ends : 0);
 }
 
 void desk_route(struct desk *d, int64_t now, struct chat *c) { route(d, c, now, 1); }
+
+/* Re-routes the queued chats of s's library that are still routing and offered to nobody
+ * (s just came on duty and may be someone their patron knows). `timed` as for route(). */
+void desk_reroute_for(struct desk *d, const struct staff *s, int64_t now, int timed)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->n_queues; i++) {
+		struct queue *q = d->queues[i];
+
+		if (q->lib != s->lib)
+			continue;
+		for (j = 0; j < q->n_waiting; j++)
+			if (q->waiting[j]->routing && !q->waiting[j]->offer)
+				route(d, q->waiting[j], now, timed);
+	}
+}
 
 /* Re-routes the queued chats offered to s (who just went off duty or filled up). */
 void desk_reroute_offered_to(struct desk *d, const struct staff *s, int64_t now, int timed)
@@ -217,6 +243,30 @@ void desk_set_preferred(struct desk *d, struct patron *p, int64_t staff_id)
 		p->preferred_staff = staff_id > 0 ? staff_id : 0;
 }
 
+
+void desk_load_route(struct desk *d, struct chat *c, int64_t offer_staff, enum offer_why why,
+		     int64_t until, int routing, int64_t route_ends)
+{
+	struct staff *s = offer_staff > 0 ? desk_staff(d, offer_staff) : NULL;
+
+	if (c->state != CHAT_QUEUED)
+		return;
+	c->routing = routing != 0;
+	c->route_ends = route_ends;
+	if (s && s->lib == c->lib && why != OFFER_NONE)
+		set_offer(c, s, why, until);
+}
+
+enum offer_why desk_offer_why(const char *name)
+{
+	static const enum offer_why all[] = {OFFER_PREFERRED, OFFER_HELPED, OFFER_ASKED};
+	size_t i;
+
+	for (i = 0; i < sizeof all / sizeof *all; i++)
+		if (strcmp(name, desk_offer_name(all[i])) == 0)
+			return all[i];
+	return OFFER_NONE;
+}
 
 const char *desk_offer_name(enum offer_why w)
 {

@@ -393,6 +393,28 @@ static void queue_changed(struct library *lib)
 		lib->queue_dirty = 1;
 }
 
+/* Stores a queued chat's continuity routing (who it is offered to, until when), so a
+ * restart keeps it. Best effort: a refused write only means a restart opens the chat to
+ * all, as it did before routing was stored. */
+static void save_route(const struct chat *ch)
+{
+	struct store_write *w;
+
+	if (g_app->stopping)
+		return; /* consoles closing as the server stops are not librarians leaving */
+	w = store_write_new(STW_CHAT_ROUTE);
+	if (!w)
+		return;
+	w->u.chat.id = ch->id;
+	w->u.chat.offer_staff_id = ch->offer ? ch->offer->id : 0;
+	snprintf(w->u.chat.offer_why, sizeof w->u.chat.offer_why, "%s",
+		 desk_offer_name(ch->offer_why));
+	w->u.chat.offer_until = ch->offer_until;
+	w->u.chat.route_ends = ch->route_ends;
+	w->u.chat.routing = ch->routing;
+	writer_submit(g_app->writer, w); /* takes w, even when it refuses */
+}
+
 /* Staff get the new queue; waiting patrons whose place changed get their position. */
 static void announce_queue(struct library *lib)
 {
@@ -409,6 +431,8 @@ static void announce_queue(struct library *lib)
 			struct chat *ch = q->waiting[j];
 			struct sub *s;
 
+			if (ch->offer_dirty)
+				save_route(ch);
 			if (ch->position_sent == (int64_t)j + 1 && !ch->offer_dirty &&
 			    !ch->wait_dirty)
 				continue;

@@ -164,6 +164,8 @@ int chat_load_state(struct store_conn *sc)
 			goto out;
 		}
 		ch->remembered = r->remembered;
+		desk_load_route(g_app->desk, ch, r->offer_staff_id, desk_offer_why(r->offer_why),
+				r->offer_until, r->routing, r->route_ends);
 		snprintf(ch->outcome, sizeof ch->outcome, "%s", r->outcome);
 		if (r->wait_estimate_ms >= 0 || r->wait_last_ms >= 0) { /* what we told them */
 			ch->wait_shown = 1;

@@ -500,6 +500,14 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 		return bind_chat_insert(st, &w->u.chat);
 	case STW_CHAT_UPDATE:
 		return bind_chat_update(st, &w->u.chat);
+	case STW_CHAT_ROUTE:
+		rc = sqlite3_bind_int64(st, 1, w->u.chat.id);
+		if (!rc && w->u.chat.offer_staff_id)
+			rc = sqlite3_bind_int64(st, 2, w->u.chat.offer_staff_id);
+		rc = rc ? rc : BIND_FIELD(st, 3, w->u.chat.offer_why);
+		rc = rc ? rc : sqlite3_bind_int64(st, 4, w->u.chat.offer_until);
+		rc = rc ? rc : sqlite3_bind_int64(st, 5, w->u.chat.route_ends);
+		return rc ? rc : sqlite3_bind_int(st, 6, w->u.chat.routing != 0);
 	case STW_MESSAGE_INSERT:
 		return bind_message(st, &w->u.message);
 	case STW_SESSION_INSERT:
@@ -572,6 +580,7 @@ static const struct step write_steps[][STEPS_MAX] = {
 	[STW_PATRON_TOUCH] = ONE(SQ_PATRON_TOUCH),
 	[STW_CHAT_INSERT] = ONE(SQ_CHAT_INSERT),
 	[STW_CHAT_UPDATE] = ONE(SQ_CHAT_UPDATE),
+	[STW_CHAT_ROUTE] = ONE(SQ_CHAT_ROUTE),
 	[STW_MESSAGE_INSERT] = ONE(SQ_MESSAGE_INSERT),
 	[STW_SESSION_INSERT] = ONE(SQ_SESSION_INSERT),
 	[STW_SESSION_TOUCH] = ONE(SQ_SESSION_TOUCH),

@@ -160,11 +160,16 @@ int sq_fill_chat(sqlite3_stmt *st, void *rec)
 	r->wait_last_ms = sqlite3_column_int64(st, 16);
 	r->wait_actual_ms = sqlite3_column_int64(st, 17);
 	r->wait_grew = sqlite3_column_int(st, 18);
+	r->offer_staff_id = sqlite3_column_int64(st, 19);
+	r->offer_until = sqlite3_column_int64(st, 21);
+	r->route_ends = sqlite3_column_int64(st, 22);
+	r->routing = sqlite3_column_int(st, 23);
 	if (sq_col_text(st, 5, r->state, sizeof r->state) ||
 	    sq_col_text(st, 6, r->join_cmid, sizeof r->join_cmid) ||
 	    sq_col_text(st, 7, r->ended_by, sizeof r->ended_by) ||
 	    sq_col_text(st, 12, r->question, sizeof r->question) ||
-	    sq_col_text(st, 13, r->outcome, sizeof r->outcome))
+	    sq_col_text(st, 13, r->outcome, sizeof r->outcome) ||
+	    sq_col_text(st, 20, r->offer_why, sizeof r->offer_why))
 		return STORE_ERR;
 	return STORE_OK;
 }

@@ -434,6 +434,17 @@ static const char migration_9[] =
 	"DROP TABLE message_log;"
 	"ALTER TABLE message_log_9 RENAME TO message_log;";
 
+/* Migration 10: continuity routing of queued chats (who a chat is offered to, until when,
+ * and whether routing goes on), so a restart does not open every offered chat to all. */
+static const char migration_10[] =
+	"ALTER TABLE chats ADD COLUMN offer_staff_id INTEGER;"
+	"ALTER TABLE chats ADD COLUMN offer_why TEXT NOT NULL DEFAULT ''"
+	" CHECK (offer_why IN ('', 'preferred', 'helped', 'asked'));"
+	"ALTER TABLE chats ADD COLUMN offer_until INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN route_ends INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN routing INTEGER NOT NULL DEFAULT 0"
+	" CHECK (routing IN (0, 1));";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
@@ -444,6 +455,7 @@ const char *const sq_migrations[] = {
 	migration_7,
 	migration_8,
 	migration_9,
+	migration_10,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -476,7 +488,9 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 	p "state, " p "join_cmid, " p "ended_by, " p "created_at, " p "picked_at, "          \
 	p "ended_at, " p "remembered, " p "question, " p "outcome, " p "rating, "           \
 	"coalesce(" p "wait_estimate_ms, -1), coalesce(" p "wait_last_ms, -1), "            \
-	"coalesce(" p "wait_actual_ms, -1), " p "wait_grew"
+	"coalesce(" p "wait_actual_ms, -1), " p "wait_grew, "                               \
+	"coalesce(" p "offer_staff_id, 0), " p "offer_why, " p "offer_until, "              \
+	p "route_ends, " p "routing"
 #define CHAT_COLS CHAT_COLS_OF("")
 
 /* the columns fill_staff() (sqlite_read.c) reads */
@@ -542,6 +556,8 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_CHAT_UPDATE] = "UPDATE chats SET staff_id = ?2, state = ?3, ended_by = ?4, "
 			   "picked_at = ?5, ended_at = ?6, wait_estimate_ms = ?7, "
 			   "wait_last_ms = ?8, wait_actual_ms = ?9, wait_grew = ?10 WHERE id = ?1",
+	[SQ_CHAT_ROUTE] = "UPDATE chats SET offer_staff_id = ?2, offer_why = ?3, "
+			  "offer_until = ?4, route_ends = ?5, routing = ?6 WHERE id = ?1",
 	[SQ_MESSAGE_INSERT] = "INSERT INTO message_log (chat_id, seq, kind, author, author_id, "
 			      "cmid, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[SQ_ARCHIVE_CHAT] = "INSERT INTO messages (chat_id, seq, kind, author, author_id, cmid, "

@@ -19,6 +19,7 @@ static size_t member_size(enum store_write_kind kind)
 		return sizeof w->u.patron;
 	case STW_CHAT_INSERT:
 	case STW_CHAT_UPDATE:
+	case STW_CHAT_ROUTE:
 		return sizeof w->u.chat;
 	case STW_MESSAGE_INSERT:
 		return sizeof w->u.message;

@@ -108,6 +108,12 @@ struct store_chat {
 	int64_t wait_last_ms;     /* the total wait last shown (elapsed + remaining) */
 	int64_t wait_actual_ms;   /* join to pick, or to leaving for an abandoned chat */
 	int wait_grew;            /* times the patron was told the wait grew */
+	/* continuity routing of a queued chat (migration 10), so a restart keeps it */
+	int64_t offer_staff_id;   /* 0: offered to nobody */
+	char offer_why[12];       /* "", "preferred", "helped" or "asked" */
+	int64_t offer_until;      /* 0: no time limit */
+	int64_t route_ends;
+	int routing;
 };
 
 /* Outcome tags a librarian can give a chat. */
@@ -330,6 +336,7 @@ enum store_write_kind {
 			      * the wait_* fields by id;
 			      * to ended or abandoned: also archives the chat's messages, so
 			      * write its last message before this */
+	STW_CHAT_ROUTE,      /* u.chat: sets the offer_* fields, route_ends and routing by id */
 	STW_MESSAGE_INSERT,  /* u.message; body is owned by the write (freed by store_write_free) */
 	STW_SESSION_INSERT,  /* u.session */
 	STW_SESSION_TOUCH,   /* u.session: sets last_seen by token_hash */

@@ -1203,6 +1203,12 @@ static void assert_open(const struct chat *c)
 	assert_int_equal(c->routing, 0);
 }
 
+/* Offered to nobody, while routing may go on (someone they know may still come on). */
+static void assert_unoffered(const struct chat *c)
+{
+	assert_offer(c, NULL, OFFER_NONE, 0);
+}
+
 static void clear_dirty(struct fx *f, struct chat *c)
 {
 	c->offer_dirty = 0;
@@ -1362,16 +1368,38 @@ static void test_route_nobody_eligible(void **state)
 	f->la->queue_dirty = 0;
 	c = join(f, regular(f, S_BOB, helpers, 1), f->qa1, "j", "q");
 	assert_int_equal(c->remembered, 1);
-	assert_open(c); /* open at once */
+	assert_unoffered(c); /* open at once */
+	assert_int_equal(c->routing, 1);
 	assert_int_equal(c->offer_dirty, 0); /* nothing changed */
-	/* for good: they come on duty within the window, and nothing is offered */
-	on(f, f->bob);
+	/* someone they know comes on duty within the window: asked first after all */
 	on(f, f->ann);
+	assert_offer(c, f->ann, OFFER_HELPED, T0 + WINDOW);
+	/* the preferred librarian too, but Ann has it and can take it */
+	on(f, f->bob);
 	f->now += 1000;
 	tick(f);
-	desk_route(f->d, f->now, c);
-	assert_open(c);
+	assert_offer(c, f->ann, OFFER_HELPED, T0 + WINDOW);
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OFFERED);
 	assert_int_equal(pick(f, f->ann, c->id), DESK_OK);
+}
+
+static void test_route_known_librarian_after_window(void **state)
+{
+	struct fx *f = *state;
+	int64_t helpers[] = {S_ANN};
+	struct chat *c;
+
+	c = join(f, regular(f, S_BOB, helpers, 1), f->qa1, "j", "q");
+	assert_unoffered(c);
+	/* the window ends with nobody they know on: open to all, for good */
+	f->now = T0 + WINDOW;
+	tick(f);
+	assert_open(c);
+	assert_int_equal(c->routing, 0);
+	on(f, f->bob);
+	tick(f);
+	assert_open(c);
+	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
 }
 
 static void test_route_window_lapses(void **state)
@@ -1442,12 +1470,14 @@ static void test_route_off_duty_moves_on(void **state)
 	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
 	off(f, f->bob);
 	assert_offer(c, f->dee, OFFER_HELPED, T0 + WINDOW);
-	/* the last candidate goes: open to all, for good */
+	/* the last candidate goes: open to all while nobody they know is on */
 	off(f, f->dee);
-	assert_open(c);
+	assert_unoffered(c);
+	assert_int_equal(c->routing, 1);
+	/* Dee is back within the window: asked again */
 	on(f, f->dee);
 	tick(f);
-	assert_open(c);
+	assert_offer(c, f->dee, OFFER_HELPED, T0 + WINDOW);
 }
 
 static void test_route_pick(void **state)
@@ -1889,6 +1919,7 @@ int main(void)
 		T(test_route_helpers_in_order),
 		T(test_route_skips_unavailable),
 		T(test_route_nobody_eligible),
+		T(test_route_known_librarian_after_window),
 		T(test_route_window_lapses),
 		T(test_route_off_duty_moves_on),
 		T(test_route_pick),
