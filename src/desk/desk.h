@@ -121,6 +121,11 @@ struct patron {
 	int64_t preferred_staff; /* staff id, 0: none */
 	int64_t helpers[8];  /* staff who answered their remembered chats, most recent first */
 	size_t n_helpers;
+	/* net layer: a new patron who has only said hello has no row in the store yet; it is
+	 * written (with this token hash) before the first thing they do that is stored */
+	int unsaved;
+	uint8_t token_hash[32];
+	int64_t created_at;
 };
 
 struct chat {

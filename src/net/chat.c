@@ -972,6 +972,12 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 			return;
 		}
 	}
+	if (c->role == ROLE_PATRON && c->patron && c->patron->unsaved &&
+	    cmd->type != CMD_TYPING && cmd->type != CMD_RESUME && cmd->type != CMD_FORGET &&
+	    hello_patron_save(c->patron)) {
+		ws_error(c, "busy", "Could not keep that; try again in a moment.", ref);
+		return;
+	}
 	switch (cmd->type) {
 	case CMD_JOIN:
 		if (c->role != ROLE_PATRON)

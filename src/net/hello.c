@@ -134,23 +134,6 @@ static void patron_ready(struct ws_conn *c, int64_t patron_id, const char *token
 	patron_welcome(c, token, rows, n_rows, rel);
 }
 
-static void created_done(struct store_write *w, int rc)
-{
-	struct hello_job *j = w->arg;
-	struct ws_conn *c = ws_find(j->conn_id);
-
-	if (rc) {
-		log_error("hello", "cannot store a new patron: %s", store_strerror(rc));
-		if (c) {
-			c->hello_pending = 0;
-			ws_error(c, "store_failed", "Could not start; try again.", "hello");
-		}
-	} else if (c) {
-		patron_ready(c, w->u.patron.id, j->token, NULL, 0, &j->rel);
-	}
-	free(j);
-}
-
 static int chat_row_cb(void *ctx, const struct store_chat *r)
 {
 	struct hello_job *j = ctx;
@@ -173,6 +156,22 @@ static void lookup_run(struct worker_job *job, const struct store_ops *ops,
 		j->rc = ops->relation(sc, j->patron.id, &j->rel);
 }
 
+struct unsaved_find {
+	const uint8_t *hash;
+	int64_t library_id;
+	struct patron *found;
+};
+
+static void match_unsaved(void *ctx, int64_t id, void *val)
+{
+	struct unsaved_find *f = ctx;
+	struct patron *p = val;
+
+	if (p->unsaved && p->library_id == f->library_id &&
+	    memcmp(p->token_hash, f->hash, sizeof p->token_hash) == 0) /* hashes: no timing leak */
+		f->found = p;
+}
+
 static void lookup_done(struct worker_job *job)
 {
 	struct hello_job *j = (struct hello_job *)job;
@@ -180,6 +179,16 @@ static void lookup_done(struct worker_job *job)
 
 	if (!c)
 		goto out;
+	if (j->rc == STORE_NOTFOUND) {
+		/* a patron who has not stored anything yet, in another tab or reconnecting */
+		struct unsaved_find f = {.hash = j->hash, .library_id = j->lib->id};
+
+		idmap_each(&g_app->desk->patrons, match_unsaved, &f);
+		if (f.found) {
+			patron_ready(c, f.found->id, NULL, NULL, 0, &j->rel);
+			goto out;
+		}
+	}
 	if (j->rc == STORE_NOTFOUND || (j->rc == 0 && j->patron.library_id != j->lib->id)) {
 		c->hello_pending = 0;
 		ws_error(c, "unknown_token", "This patron token is not known; start again without one.",
@@ -292,29 +301,36 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 			 "hello");
 		return;
 	}
-	{
-		struct store_write *w = store_write_new(STW_PATRON_INSERT);
-		int64_t now = app_now_ms();
-
-		if (!w) {
-			free(j);
-			c->hello_pending = 0;
-			ws_error(c, "busy", "Out of memory.", "hello");
-			return;
-		}
-		crypto_token(j->token);
-		w->u.patron.id = desk_next_patron_id(g_app->desk);
-		w->u.patron.library_id = lib->id;
-		crypto_token_hash(j->token, strlen(j->token), w->u.patron.token_hash);
-		w->u.patron.created_at = now;
-		w->u.patron.last_seen = now;
-		w->done = created_done;
-		w->arg = j;
-		if (writer_submit(g_app->writer, w)) {
-			c->hello_pending = 0;
-			ws_error(c, "busy", "The server is shutting down.", "hello");
-		}
+	/* a new patron: known at once, stored only when they first do something that is
+	 * kept (hello_patron_save), so a visitor who only opens the widget leaves no row */
+	crypto_token(j->token);
+	patron_ready(c, desk_next_patron_id(g_app->desk), j->token, NULL, 0, &j->rel);
+	if (c->patron) {
+		c->patron->unsaved = 1;
+		crypto_token_hash(j->token, strlen(j->token), c->patron->token_hash);
+		c->patron->created_at = app_now_ms();
 	}
+	free(j);
+}
+
+int hello_patron_save(struct patron *p)
+{
+	struct store_write *w;
+
+	if (!p || !p->unsaved)
+		return 0;
+	w = store_write_new(STW_PATRON_INSERT);
+	if (!w)
+		return -1;
+	w->u.patron.id = p->id;
+	w->u.patron.library_id = p->library_id;
+	memcpy(w->u.patron.token_hash, p->token_hash, sizeof w->u.patron.token_hash);
+	w->u.patron.created_at = p->created_at;
+	w->u.patron.last_seen = app_now_ms();
+	if (writer_submit(g_app->writer, w))
+		return -1; /* stopping: what follows is refused the same way */
+	p->unsaved = 0;
+	return 0;
 }
 
 static void hello_staff(struct ws_conn *c)

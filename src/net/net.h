@@ -204,6 +204,10 @@ void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
 void chat_queue_json(struct buf *b, const struct library *lib);
 /* hello.c: the hello command and welcome frames. */
 void cmd_hello(struct ws_conn *c, struct cmd *cmd);
+/* Writes the row of a patron who has so far only said hello (p->unsaved), ahead of
+ * whatever the caller is about to store of them; nothing for a stored patron. Returns 0,
+ * or -1 if the write could not be queued (out of memory, stopping). Loop thread. */
+int hello_patron_save(struct patron *p);
 /* "queues":[...] of a library, each with its staff_on count (trailing comma). */
 void hello_queues_json(struct buf *b, const struct library *lib);
 /* patron.c: consent and the patron's relationship commands. */

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, remember, JEN, SAM, login, sleep,
+  Server, stopAndCheck, patron, staff, remember, JEN, SAM, login, sleep, Client,
 } from './lib.mjs';
 
 async function pick(st, chat) {
@@ -90,5 +90,26 @@ describe('live desk state across a restart', () => {
     assert.equal((await pick(jen, a.chat)).type, 'chat');
     await endChat(jen, a.chat);
     await Promise.all([p.close(), jen.close()]);
+  });
+
+  it('a visitor who only opens the chat leaves nothing stored; one who asks is kept', async () => {
+    const looker = await patron(srv);
+    const asker = await patron(srv);
+    const a = await asker.join('Where are the study rooms?');
+    // a second tab of the visitor who only looked is the same patron
+    const tab = await patron(srv, { token: looker.token });
+    assert.equal(tab.welcome.patron.id, looker.welcome.patron.id);
+    await Promise.all([looker.close(), asker.close(), tab.close()]);
+    await srv.stop();
+    await srv.restart();
+    const back = await patron(srv, { token: asker.token });
+    assert.equal(back.welcome.patron.id, asker.welcome.patron.id);
+    assert.ok(back.welcome.chats.some((c) => c.id === a.chat), 'the question is kept');
+    const c = await Client.open(srv.wsUrl);
+    c.send({ type: 'hello', role: 'patron', token: looker.token });
+    const e = await c.waitFor(null, (f) => f.type === 'welcome' || f.type === 'error');
+    assert.equal(e.type, 'error', `a patron row was stored for a visitor who did nothing: ${JSON.stringify(e)}`);
+    assert.equal(e.code, 'unknown_token');
+    await Promise.all([back.close(), c.close()]);
   });
 });
