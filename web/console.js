@@ -443,6 +443,7 @@ async function loadContinuity() {
   deadMail.load(admin);
   if (!admin) return;
   loadWaitAccuracy();
+  loadPromiseReport();
   const res = await api('GET', 'reports/continuity?days=30');
   if (res.status !== 200 || !res.body) {
     ui.continuityRate.textContent = 'Not available';
@@ -477,6 +478,26 @@ async function loadWaitAccuracy() {
   const err = b.median_abs_error_ms < 60000 ? `${Math.round(b.median_abs_error_ms / 1000)} s`
     : `${Math.round(b.median_abs_error_ms / 60000)} min`;
   line.textContent = `Wait estimates: ${Math.round(b.within_50pct_share * 100)}% within ±50% of the real wait, typically off by ${err} (${b.chats} chats, last 30 days).`;
+}
+
+// Admins: how many promises made to patrons were kept on time.
+async function loadPromiseReport() {
+  const line = document.getElementById('promise-report');
+  const res = await api('GET', 'reports/promises?days=30');
+  if (res.status !== 200 || !res.body) {
+    line.textContent = 'Promises: not available.';
+    return;
+  }
+  const b = res.body;
+  const due = b.kept_on_time + b.late + b.open_overdue;
+  if (!due) {
+    line.textContent = `Promises: none due yet in the last 30 days (${b.open} open).`;
+    return;
+  }
+  const parts = [`${b.kept_on_time} of ${due} kept on time`];
+  if (b.late) parts.push(`${b.late} late`);
+  if (b.open_overdue) parts.push(`${b.open_overdue} overdue`);
+  line.textContent = `Promises: ${parts.join(', ')} (last 30 days).`;
 }
 
 function wire(c) {
