@@ -34,7 +34,7 @@ void desk_open_to_all(struct chat *c)
 
 static int on_duty(const struct chat *c, const struct staff *s)
 {
-	return s && s->lib == c->lib && s->online > 0;
+	return s && s->lib == c->lib && desk_staff_available(s);
 }
 
 /* May continuity routing offer the chat to s (or keep it offered)? */

@@ -210,7 +210,7 @@ void desk_wait_staffing(const struct desk *d, const struct library *lib, struct 
 		const struct staff *s = d->staff[i];
 		int cap;
 
-		if (s->lib != lib || s->online <= 0)
+		if (s->lib != lib || !desk_staff_available(s))
 			continue;
 		cap = desk_max_chats(d, s);
 		st->on_duty++;

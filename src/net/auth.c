@@ -425,8 +425,11 @@ void auth_me(struct http_conn *h, struct session *s)
 void auth_logout(struct http_conn *h, struct session *s)
 {
 	struct store_write *w = store_write_new(STW_SESSION_DELETE);
+	struct staff *st = desk_staff(g_app->desk, s->staff_id);
 
 	close_sockets(s->hash, "logged out");
+	if (st)
+		duty_logged_out(st); /* no patron is left with a librarian who has gone */
 	if (w) {
 		memcpy(w->u.session.token_hash, s->hash, STORE_TOKEN_HASH_LEN);
 		writer_submit(g_app->writer, w);
