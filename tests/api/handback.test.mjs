@@ -133,7 +133,7 @@ describe('hand-back', () => {
     const jen = await staff(srv, JEN);
     await p.waitFor('queues', (f) => f.queues[0].staff_on === base + 1);
 
-    const st = await ask(jen, { type: 'status', status: 'away' }, (f) => f.type === 'status');
+    const st = await ask(jen, { type: 'status', status: 'away' }, (f) => f.type === 'duty');
     assert.equal(st.status, 'away');
     assert.equal(st.handed_back, 0);
     const off = await p.waitFor('queues', (f) => f.queues[0].staff_on === base);
@@ -149,14 +149,14 @@ describe('hand-back', () => {
     assert.equal(jen2.welcome.staff.status, 'away');
     await jen2.close();
 
-    const on = await ask(jen, { type: 'status', status: 'on_duty' }, (f) => f.type === 'status');
+    const on = await ask(jen, { type: 'status', status: 'on_duty' }, (f) => f.type === 'duty');
     assert.equal(on.status, 'on_duty');
     await p.waitFor('queues', (f) => f.queues[0].staff_on === base + 1);
 
     // Away with hand-back
     const { p: p2, chat } = await activeChat(srv, jen);
     const hb = await ask(jen, { type: 'status', status: 'away', handback: true },
-      (f) => f.type === 'status' && f.status === 'away');
+      (f) => f.type === 'duty' && f.status === 'away');
     assert.equal(hb.handed_back, 1);
     const ev = await p2.waitFor('msg', isHandback(chat));
     const back = await p2.waitFor('chat', (f) => f.chat.id === chat && f.chat.state === 'queued', 5000, { after: ev });
@@ -173,7 +173,7 @@ describe('hand-back', () => {
     assert.equal(bad2.code, 'bad_frame');
     const pst = await ask(p, { type: 'status', status: 'away' }, () => false);
     assert.equal(pst.code, 'bad_frame');
-    await ask(jen, { type: 'status', status: 'on_duty' }, (f) => f.type === 'status' && f.status === 'on_duty');
+    await ask(jen, { type: 'status', status: 'on_duty' }, (f) => f.type === 'duty' && f.status === 'on_duty');
     await drainQueue(srv, chat, jen);
     for (const c of [p, p2, jen]) await c.close();
   });
