@@ -394,11 +394,12 @@ function renderChat() {
 // past the grace): say plainly that someone else will join, and that nothing is lost.
 function renderHandedBack(c, q) {
   const nobody = q && q.staff_on === 0;
-  ui.heading.textContent = 'Another librarian will join you shortly';
+  const place = c.position === 1 ? " You're first in line." : c.position > 1 ? ` You're number ${c.position} in the queue.` : '';
+  ui.heading.textContent = 'Waiting for another librarian';
   ui.sub.replaceChildren(
     el('bdi', { text: c.handed_back.by.name || 'Your librarian' }),
     ' had to leave; another librarian will join you shortly. Your conversation is kept.',
-    nobody ? ' No one else is on right now, so it may take a while: please keep this page open.' : '',
+    nobody ? ' No one else is on right now, so it may take a while: please keep this page open.' : place,
   );
 }
 

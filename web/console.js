@@ -253,6 +253,7 @@ function pickBlocked() {
   if (max > 0 && n >= max) {
     return `You have ${n} ${n === 1 ? 'chat' : 'chats'}, your limit. Pick up is available again when one ends.`;
   }
+  if (duty.leaving) return 'You are Away and will be logged out when your last chat ends; no new chats come to you. Choose "Stay logged in" to stay.';
   if (duty.away) return 'You are Away, so no new chats come to you. Choose "Back on duty" to pick up patrons.';
   return '';
 }

@@ -93,9 +93,10 @@ test('Sam\'s console closes mid-chat: the patron is told, Jen picks it up with t
   await sam.ctx.close();
 
   const notice = 'Sam Lee had to leave; another librarian will join you shortly. Your conversation is kept.';
-  await patron.page.getByRole('heading', { name: 'Another librarian will join you shortly' }).waitFor({ timeout: GRACE + 8000 });
+  await patron.page.getByRole('heading', { name: 'Waiting for another librarian' }).waitFor({ timeout: GRACE + 8000 });
   assert.ok(Date.now() - gone >= GRACE - 200, 'not before the grace');
   await patron.page.locator('#chat-sub', { hasText: notice }).waitFor();
+  await patron.page.locator('#chat-sub', { hasText: "You're first in line." }).waitFor();
   assert.equal(await patron.page.locator('#chat-sub bdi').textContent(), 'Sam Lee');
   assert.equal(await patron.page.getByText('Chatting with Sam Lee').count(), 0);
   // in the transcript too, and the conversation so far is still there
@@ -128,14 +129,14 @@ test('Sam\'s console closes mid-chat: the patron is told, Jen picks it up with t
   await dialog.waitFor();
   await screenshot(jen.page, 'stranded-console-logout-dialog.png');
   await dialog.getByRole('button', { name: 'Finish it first' }).click();
-  await jen.page.locator('#duty-state', { hasText: 'Away · logging out after your last chat' }).waitFor();
+  await jen.page.locator('#duty-state', { hasText: 'Away · leaving' }).waitFor();
   // Away: patrons see nobody on; a new patron's chat cannot be picked up by Jen meanwhile
   const other = await patronAsks('Is the library open on Sunday?');
   await other.page.locator('#chat-sub', { hasText: 'No one is on right now' }).waitFor();
   const otherItem = jen.page.locator('#queue-list .q-item', { hasText: 'Is the library open on Sunday?' });
   await otherItem.waitFor();
   assert.equal(await otherItem.getByRole('button', { name: 'Pick up' }).isDisabled(), true);
-  await jen.page.locator('#queue-why', { hasText: 'You are Away' }).waitFor();
+  await jen.page.locator('#queue-why', { hasText: 'You are Away and will be logged out' }).waitFor();
   await screenshot(jen.page, 'stranded-console-away.png');
   // the chat ends: Jen is logged out
   await jen.page.getByRole('button', { name: 'End chat' }).click();
@@ -156,12 +157,12 @@ test('going Away with a chat can hand it back now; a new patron rings when switc
   await sam.page.locator('#cap', { hasText: /^1 of \d+ chats?$/ }).waitFor();
 
   // alerts: off until switched on, remembered across a reload
-  const box = sam.page.getByLabel('Sound & notification for new patrons');
+  const box = sam.page.getByLabel('Alerts for new patrons');
   assert.equal(await box.isChecked(), false);
   await box.check();
   await sam.page.reload();
   await sam.page.locator('#me-name', { hasText: DEMO.sam.name }).waitFor();
-  assert.equal(await sam.page.getByLabel('Sound & notification for new patrons').isChecked(), true);
+  assert.equal(await sam.page.getByLabel('Alerts for new patrons').isChecked(), true);
   await sam.page.locator('#mine-list .mine-item').first().waitFor(); // a reload keeps the chat
   await sam.page.evaluate(() => window.Notification.requestPermission());
   const p = await patronAsks('Do you lend telescopes?');

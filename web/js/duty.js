@@ -85,7 +85,7 @@ export class Duty {
 
   render() {
     const u = this.ui;
-    u.state.textContent = this.away ? (this.leaving ? 'Away · logging out after your last chat' : 'Away') : 'On duty';
+    u.state.textContent = this.away ? (this.leaving ? 'Away · leaving' : 'Away') : 'On duty';
     u.state.classList.toggle('is-away', this.away);
     u.btn.textContent = this.away ? (this.leaving ? 'Stay logged in' : 'Back on duty') : 'Go Away';
   }
@@ -95,6 +95,7 @@ export class Duty {
       this.leaving = false;
       this.send({ type: 'status', status: 'on_duty' });
       this.render();
+      this.onChange();
       return;
     }
     if (this.activeCount() > 0) this.ask('away');
@@ -137,6 +138,7 @@ export class Duty {
       this.leaving = true;
       this.status = 'away';
       this.render();
+      this.onChange();
       this.chatsChanged();
     }
   }
