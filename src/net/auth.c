@@ -318,6 +318,7 @@ static void session_stored(struct store_write *w, int rc)
 			 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			 j->token, g_app->cfg.session_max, g_app->cfg.tls ? "; Secure" : "");
 		http_add_header(h, "Set-Cookie", cookie);
+		duty_logged_in(st);
 		respond_me(h, st, j->csrf);
 		log_info("auth", "staff %lld logged in from %s", (long long)st->id, j->peer);
 	}

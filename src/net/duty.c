@@ -78,3 +78,9 @@ void duty_logged_out(struct staff *s)
 	if (desk_staff_set_away(g_app->desk, s, 0, app_now_ms()))
 		s->lib->staff_dirty = 1;
 }
+
+void duty_logged_in(struct staff *s)
+{
+	if (s->online == 0 && desk_staff_set_away(g_app->desk, s, 0, app_now_ms()))
+		s->lib->staff_dirty = 1;
+}

@@ -217,6 +217,8 @@ void duty_status_json(struct buf *b, const struct staff *s);
 /* Logout of one session of s (its sockets are closing): with no other console of theirs
  * left, their chats are handed back now and their status returns to on duty. */
 void duty_logged_out(struct staff *s);
+/* A new login of s: with no console of theirs open, they start on duty. */
+void duty_logged_in(struct staff *s);
 /* hello.c: the hello command and welcome frames. */
 void cmd_hello(struct ws_conn *c, struct cmd *cmd);
 /* "queues":[...] of a library, each with its staff_on count (trailing comma). */
