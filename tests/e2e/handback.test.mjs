@@ -138,6 +138,11 @@ test('Sam\'s console closes mid-chat: the patron is told, Jen picks it up with t
   assert.equal(await otherItem.getByRole('button', { name: 'Pick up' }).isDisabled(), true);
   await jen.page.locator('#queue-why', { hasText: 'You are Away and will be logged out' }).waitFor();
   await screenshot(jen.page, 'stranded-console-away.png');
+  // a reload keeps both the chat and the plan to leave
+  await jen.page.reload();
+  await jen.page.locator('#duty-state', { hasText: 'Away · leaving' }).waitFor();
+  await jen.page.locator('#mine-list .mine-item').first().click();
+  await jen.page.locator('#logs .log:not([hidden]) .msg', { hasText: 'Hi, I am Jen, picking up where Sam left off.' }).waitFor();
   // the chat ends: Jen is logged out
   await jen.page.getByRole('button', { name: 'End chat' }).click();
   await jen.page.getByRole('heading', { name: 'Sign in to the reference desk' }).waitFor();

@@ -4,6 +4,18 @@
 // (docs/PROTOCOL.md, "Leaving the desk").
 
 const ALERTS_KEY = 'rapport.console.newPatronAlerts';
+const LEAVING_KEY = 'rapport.console.leaving'; // per tab: a reload keeps "log out after the last chat"
+
+function leavingStored(on) {
+  try {
+    if (on === undefined) return sessionStorage.getItem(LEAVING_KEY) === '1';
+    if (on) sessionStorage.setItem(LEAVING_KEY, '1');
+    else sessionStorage.removeItem(LEAVING_KEY);
+  } catch (e) {
+    /* storage unavailable: a reload forgets it, the librarian stays Away */
+  }
+  return false;
+}
 
 function stored(op, value) {
   try {
@@ -60,7 +72,7 @@ export class Duty {
   /** Back to the start (a new login). */
   reset() {
     this.status = 'on_duty';
-    this.leaving = false;
+    this.setLeaving(false);
     this.seen = null;
     if (this.ui.dialog.open) this.ui.dialog.close();
     this.render();
@@ -69,8 +81,13 @@ export class Duty {
   /** The status the server holds (staff welcome). */
   setStatus(status) {
     this.status = status === 'away' ? 'away' : 'on_duty';
-    if (!this.away) this.leaving = false;
+    this.setLeaving(this.away && (this.leaving || leavingStored()));
     this.render();
+  }
+
+  setLeaving(on) {
+    this.leaving = on;
+    leavingStored(on);
   }
 
   /** A `status` frame: ours, or from another console of ours. */
@@ -92,7 +109,7 @@ export class Duty {
 
   toggle() {
     if (this.away) {
-      this.leaving = false;
+      this.setLeaving(false);
       this.send({ type: 'status', status: 'on_duty' });
       this.render();
       this.onChange();
@@ -135,7 +152,7 @@ export class Duty {
     if (handback) frame.handback = true;
     if (!this.send(frame)) return;
     if (mode === 'logout') {
-      this.leaving = true;
+      this.setLeaving(true);
       this.status = 'away';
       this.render();
       this.onChange();
@@ -152,7 +169,7 @@ export class Duty {
   /** My chats changed: a logout waiting for the last chat to end goes ahead. */
   chatsChanged() {
     if (this.leaving && this.activeCount() === 0) {
-      this.leaving = false;
+      this.setLeaving(false);
       this.logoutNow();
     }
   }
