@@ -53,6 +53,10 @@ static const char *usage_serve =
 	"                       abandoned (120)\n"
 	"  --offer-window S     seconds a remembered patron's chat is offered to their\n"
 	"                       preferred or earlier librarian before it is open to all (30)\n"
+	"  --handback-grace-ms MS\n"
+	"                       a librarian whose console is gone (tab closed, crash, lost\n"
+	"                       network) this long has their chats handed back to the\n"
+	"                       front of the queue (60000; a reconnect within it cancels)\n"
 	"  --workers N          reader/hashing threads (2)\n"
 	"  --new-patrons N      new anonymous patrons per address per minute (300; 0: no cap)\n"
 	"  --tls-cookies        mark cookies Secure (when a TLS proxy is in front)\n"
@@ -228,7 +232,7 @@ enum {
 	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS, OPT_SMTPURL, OPT_STARTTLS,
 	OPT_SMTPUSER, OPT_SMTPPWFILE, OPT_MAILFROM, OPT_PUBURL, OPT_RETRYMS, OPT_RETRYMAX,
 	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL, OPT_SET, OPT_TZ,
-	OPT_CLOSED, OPT_REOPEN, OPT_REPLY, OPT_CHATMAX,
+	OPT_CLOSED, OPT_REOPEN, OPT_REPLY, OPT_CHATMAX, OPT_HANDBACK,
 };
 
 /* Reads the first line of a secret file into out[cap]. 0 or -1 (said on stderr). */
@@ -291,7 +295,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{"rate", 1, 0, OPT_RATE},	  {"burst", 1, 0, OPT_BURST},
 		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
 		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
-		{"offer-window", 1, 0, OPT_OFFERWIN},
+		{"offer-window", 1, 0, OPT_OFFERWIN}, {"handback-grace-ms", 1, 0, OPT_HANDBACK},
 		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
 		{"new-patrons", 1, 0, OPT_NEWPATRONS},
 		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
@@ -347,6 +351,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_SMAX: intp = &cfg.session_max; break;
 		case OPT_GRACE: intp = &cfg.queue_grace; break;
 		case OPT_OFFERWIN: intp = &cfg.offer_window; break;
+		case OPT_HANDBACK: intp = &cfg.handback_grace_ms; break;
 		case OPT_WORKERS: intp = &cfg.workers; break;
 		case OPT_NEWPATRONS: intp = &cfg.new_patrons; break;
 		case OPT_DEMOSITE: intp = &demo_site; break;
@@ -381,7 +386,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 	if (bad || optind < argc || cfg.port < 1 || cfg.port > 65535 || cfg.workers < 1 ||
 	    cfg.workers > 16 || cfg.rate < 1 || cfg.burst < 1 || cfg.frame_max < 256 ||
 	    cfg.text_max < 1 || cfg.chat_max_messages < 1 || cfg.send_queue_max < 65536 ||
-	    cfg.offer_window < 0) {
+	    cfg.offer_window < 0 || cfg.handback_grace_ms < 1) {
 		if (!bad)
 			fprintf(stderr, "rapport: bad option value\n");
 		fputs(usage_serve, stderr);

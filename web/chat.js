@@ -170,6 +170,8 @@ const transcript = new Transcript(ui.log, {
         return 'The chat was closed';
       case 'abandoned':
         return 'The chat was closed before a librarian picked it up';
+      case 'handed_back': // the name is isolated: it sits inside our sentence
+        return `\u2068${m.name || 'Your librarian'}\u2069 had to leave; another librarian will join you shortly. Your conversation is kept.`;
       default:
         return m.event || 'Update';
     }
@@ -366,6 +368,7 @@ function renderChat() {
         ? 'This chat left the queue before a librarian could pick it up.'
         : 'This chat has ended. Thank you for asking!';
   }
+  if (c.state === 'queued' && c.handed_back && c.handed_back.by) renderHandedBack(c, q);
   ui.composer.hidden = !open;
   ui.endBtn.hidden = !open;
   ui.endBtn.textContent = c.state === 'queued' ? 'Leave queue' : 'End chat';
@@ -385,6 +388,19 @@ function renderChat() {
       ui.newChatBtn.focus();
     }
   }
+}
+
+// A librarian handed the chat back (they logged out, went Away, or their console was gone
+// past the grace): say plainly that someone else will join, and that nothing is lost.
+function renderHandedBack(c, q) {
+  const nobody = q && q.staff_on === 0;
+  const place = c.position === 1 ? " You're first in line." : c.position > 1 ? ` You're number ${c.position} in the queue.` : '';
+  ui.heading.textContent = 'Waiting for another librarian';
+  ui.sub.replaceChildren(
+    el('bdi', { text: c.handed_back.by.name || 'Your librarian' }),
+    ' had to leave; another librarian will join you shortly. Your conversation is kept.',
+    nobody ? ' No one else is on right now, so it may take a while: please keep this page open.' : place,
+  );
 }
 
 // "E-mail me this conversation" sits under the composer while the chat is open, and
@@ -573,7 +589,8 @@ function rate(n) {
 function setChat(c) {
   const prevStaff = state.chat && state.chat.staff;
   state.chat = Object.assign({}, state.chat || {}, c);
-  if (!state.chat.staff && prevStaff) state.chat.staff = prevStaff;
+  // (a chat handed back to the queue has no librarian: do not keep showing the last one)
+  if (!state.chat.staff && prevStaff && state.chat.state !== 'queued') state.chat.staff = prevStaff;
   // A `joined` event names the librarian; the `chat` frame carries their whole profile.
   const s = state.chat.staff;
   if (s && prevStaff && s !== prevStaff && s.id === undefined && prevStaff.name === s.name) {
@@ -722,6 +739,7 @@ client.addEventListener('msg', (e) => {
     if (m.event === 'joined') setChat({ state: 'active', staff: { name: m.name }, position: 0 });
     if (m.event === 'ended') setChat({ state: 'ended' });
     if (m.event === 'abandoned') setChat({ state: 'abandoned' });
+    if (m.event === 'handed_back') setChat({ state: 'queued', staff: null, handed_back: { by: { name: m.name }, at: m.at } });
   }
 });
 

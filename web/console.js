@@ -15,6 +15,7 @@ import { Cases } from './js/cases.js';
 import { Reader } from './js/reader.js';
 import { ProfileEditor } from './js/profile.js';
 import { avatar } from './js/people.js';
+import { Duty } from './js/duty.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -63,6 +64,7 @@ const ui = {
   continuityRate: $('continuity-rate'),
   continuityDetail: $('continuity-detail'),
   card: $('card'),
+  queueWhy: $('queue-why'),
 };
 
 const state = {
@@ -112,6 +114,25 @@ const promises = new Promises({
   me: () => state.me,
   chat: () => (state.selected && state.chats.get(state.selected) ? state.chats.get(state.selected).chat : null),
   onAlert: (t) => showAlert(t),
+});
+const duty = new Duty({
+  ui: {
+    state: $('duty-state'),
+    btn: $('duty-btn'),
+    dialog: $('leave-dialog'),
+    title: $('leave-title'),
+    text: $('leave-text'),
+    cancel: $('leave-cancel'),
+    finish: $('leave-finish'),
+    handback: $('leave-handback'),
+    alertsOn: $('alerts-on'),
+    alertsNote: $('alerts-note'),
+  },
+  send: (frame) => Boolean(client && client.send(frame)),
+  activeCount: () => activeCount(),
+  logout: () => logout(),
+  onAlert: (t) => showAlert(t),
+  onChange: () => renderQueue(),
 });
 const cases = new Cases({ root: $('cases'), api, onAlert: (t) => showAlert(t) });
 const deadMail = new DeadMail({ root: $('deadmail'), api });
@@ -204,6 +225,8 @@ function eventText(m) {
       return 'The chat was closed by the system';
     case 'abandoned':
       return 'The patron left the queue';
+    case 'handed_back':
+      return `\u2068${m.name || 'A librarian'}\u2069 handed the chat back to the queue`;
     default:
       return m.event || 'Update';
   }
@@ -213,16 +236,35 @@ function isOpen(r) {
   return r.chat.state === 'active' || r.chat.state === 'queued';
 }
 
+function isMine(chat) {
+  return Boolean(chat.staff && state.me && chat.staff.id === state.me.id);
+}
+
 function activeCount() {
   let n = 0;
-  for (const r of state.chats.values()) if (r.chat.state === 'active') n++;
+  for (const r of state.chats.values()) if (r.chat.state === 'active' && isMine(r.chat)) n++;
   return n;
+}
+
+// Why "Pick up" cannot be used now ("" when it can): at my cap, or Away.
+function pickBlocked() {
+  const max = state.me ? state.me.max_chats : 0;
+  const n = activeCount();
+  if (max > 0 && n >= max) {
+    return `You have ${n} ${n === 1 ? 'chat' : 'chats'}, your limit. Pick up is available again when one ends.`;
+  }
+  if (duty.leaving) return 'You are Away and will be logged out when your last chat ends; no new chats come to you. Choose "Stay logged in" to stay.';
+  if (duty.away) return 'You are Away, so no new chats come to you. Choose "Back on duty" to pick up patrons.';
+  return '';
 }
 
 function renderQueue() {
   const items = state.queue;
+  const why = items.length ? pickBlocked() : '';
   ui.queueCount.textContent = items.length ? String(items.length) : '';
   ui.queueEmpty.hidden = items.length > 0;
+  ui.queueWhy.textContent = why;
+  ui.queueWhy.hidden = !why;
   ui.queueList.replaceChildren(
     ...items.map((q) => {
       const qid = `q-${q.id}`;
@@ -245,6 +287,15 @@ function renderQueue() {
           })
         : null;
       const blocked = Boolean(o && !toMe);
+      const hb = q.handed_back && q.handed_back.by ? q.handed_back.by : null;
+      const handed = hb
+        ? el('p', { class: 'q-handed', attrs: { id: `${qid}-handed` } }, [
+            'Handed back by ',
+            el('bdi', { text: hb.name || 'a colleague' }),
+            ': the patron was in a chat and keeps their place.',
+          ])
+        : null;
+      const described = [qid, o ? `${qid}-offer` : '', hb ? `${qid}-handed` : '', why ? 'queue-why' : ''].filter(Boolean).join(' ');
       if (blocked) {
         offer.append(el('span', { class: 'q-offer-why', text: o.until ? ' Only they can pick it up until then.' : ' Only they can pick it up while they are on.' }));
       }
@@ -252,13 +303,14 @@ function renderQueue() {
         el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid } }),
         meta,
         offer,
+        handed,
         el('button', {
           class: 'btn btn--small',
           text: picking ? 'Picking up…' : 'Pick up',
           attrs: {
             type: 'button',
-            'aria-describedby': o ? `${qid} ${qid}-offer` : qid,
-            disabled: picking || blocked,
+            'aria-describedby': described,
+            disabled: picking || blocked || Boolean(why),
           },
           on: { click: () => pick(q.id) },
         }),
@@ -296,6 +348,10 @@ function renderMine() {
   const n = activeCount();
   ui.cap.textContent = `${n} of ${max} ${max === 1 ? 'chat' : 'chats'}`;
   ui.cap.classList.toggle('is-full', max > 0 && n >= max);
+  if (state.capFull !== (max > 0 && n >= max)) {
+    state.capFull = max > 0 && n >= max;
+    renderQueue(); // Pick up follows a freed (or filled) place
+  }
   ui.mineEmpty.hidden = mine.length > 0;
   ui.mineList.replaceChildren(
     ...mine.map((r) => {
@@ -511,9 +567,11 @@ function wire(c) {
   c.addEventListener('welcome', (e) => {
     const w = e.detail;
     state.me = w.staff || state.me;
+    if (w.staff) duty.setStatus(w.staff.status);
     state.library = w.library || state.library;
     state.queues = Array.isArray(w.queues) ? w.queues : [];
     state.queue = Array.isArray(w.queue) ? w.queue : [];
+    duty.queueSeen(state.queue, true);
     const chats = Array.isArray(w.chats) ? w.chats : [];
     for (const chat of chats) {
       const known = state.chats.has(chat.id);
@@ -534,8 +592,10 @@ function wire(c) {
 
   c.addEventListener('queue', (e) => {
     state.queue = Array.isArray(e.detail.queue) ? e.detail.queue : [];
+    duty.queueSeen(state.queue, false);
     renderQueue();
   });
+  c.addEventListener('duty', (e) => duty.onStatus(e.detail));
 
   c.addEventListener('chat', (e) => onChat(e.detail.chat));
   c.addEventListener('promises', (e) => {
@@ -587,6 +647,19 @@ function onChat(chat) {
     state.continuityTimer = setTimeout(loadContinuity, 2000);
   }
   if (!mine && !known) return;
+  if (known && chat.state === 'queued' && known.chat.state === 'active' && isMine(known.chat)) {
+    // Handed back to the queue (Away, or from another console of mine): no longer mine.
+    known.list.remove();
+    state.chats.delete(chat.id);
+    if (state.selected === chat.id) {
+      const next = [...state.chats.values()].find(isOpen);
+      select(next ? next.chat.id : null, false);
+    }
+    renderQueue();
+    renderMine();
+    duty.chatsChanged();
+    return;
+  }
   const wasOpen = known ? isOpen(known) : true;
   const r = record(chat);
   if (wasOpen && !isOpen(r)) {
@@ -606,6 +679,7 @@ function onChat(chat) {
   renderQueue();
   renderMine();
   if (state.selected === chat.id) renderPane();
+  duty.chatsChanged();
 }
 
 function onMsg(m) {
@@ -706,7 +780,9 @@ ui.loginForm.addEventListener('submit', async (e) => {
   ui.password.focus();
 });
 
-ui.logoutBtn.addEventListener('click', async () => {
+ui.logoutBtn.addEventListener('click', () => duty.askLogout());
+
+async function logout() {
   typingOut.stop();
   const res = await api('POST', 'logout', {});
   if (res.status !== 200 && res.status !== 401) {
@@ -727,8 +803,9 @@ ui.logoutBtn.addEventListener('click', async () => {
   card.show(null);
   ui.searchForm.hidden = true;
   ui.continuity.hidden = true;
+  duty.reset();
   showLogin('');
-});
+}
 
 ui.alertClose.addEventListener('click', () => showAlert(''));
 

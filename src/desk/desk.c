@@ -64,6 +64,8 @@ struct desk *desk_new(const struct desk_config *cfg)
 		d->cfg.queue_grace_ms = 120000;
 	if (d->cfg.offer_window_ms <= 0)
 		d->cfg.offer_window_ms = 30000;
+	if (d->cfg.handback_grace_ms <= 0)
+		d->cfg.handback_grace_ms = 60000;
 	return d;
 }
 
@@ -252,7 +254,7 @@ struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, con
 		d->staff = arr;
 		d->staff[d->n_staff++] = s;
 		s->id = id;
-	} else if (s->lib != l && s->online) {
+	} else if (s->lib != l && s->online && !s->away) {
 		s->lib->staff_online -= s->online;
 		l->staff_online += s->online;
 	}
@@ -269,6 +271,17 @@ static int queue_push(struct queue *q, struct chat *c)
 	if (GROW(q->waiting, q->n_waiting, q->cap_waiting))
 		return DESK_NOMEM;
 	q->waiting[q->n_waiting++] = c;
+	return DESK_OK;
+}
+
+/* A handed-back chat goes first: its patron already waited their turn. */
+static int queue_push_front(struct queue *q, struct chat *c)
+{
+	if (GROW(q->waiting, q->n_waiting, q->cap_waiting))
+		return DESK_NOMEM;
+	memmove(q->waiting + 1, q->waiting, q->n_waiting * sizeof *q->waiting);
+	q->waiting[0] = c;
+	q->n_waiting++;
 	return DESK_OK;
 }
 
@@ -636,10 +649,13 @@ int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
 	if (!*event)
 		return DESK_NOMEM;
 	queue_remove(c->queue, c);
-	wait_note(&c->lib->wait.waits, now, now - c->created_at, c->wait_raw_join);
 	c->state = CHAT_ACTIVE;
 	c->staff = s;
-	c->picked_at = now;
+	if (!c->handbacks) { /* a re-pick is no queue wait sample, and keeps the first pick */
+		wait_note(&c->lib->wait.waits, now, now - c->created_at, c->wait_raw_join);
+		c->picked_at = now;
+	}
+	c->handed_from = NULL;
 	s->n_active++;
 	desk_open_to_all(c); /* the offer is spent */
 	if (s->n_active >= desk_max_chats(d, s))
@@ -704,15 +720,93 @@ void desk_staff_online(struct desk *d, struct staff *s, int delta)
 	int was = s->online;
 
 	s->online += delta;
-	s->lib->staff_online += delta;
-	if (s->online < 0) {
-		s->lib->staff_online -= s->online;
+	if (s->online < 0)
 		s->online = 0;
-	}
+	if (!s->away)
+		s->lib->staff_online += s->online - was;
+	if (delta > 0)
+		s->offline_since = 0; /* back within the grace: nothing is handed back */
 	if (was > 0 && s->online == 0)
 		desk_reroute_offered_to(d, s, 0, 0);
-	else if (was == 0 && s->online > 0)
+	else if (was == 0 && s->online > 0 && !s->away)
 		desk_reroute_for(d, s, 0, 0);
+}
+
+int desk_staff_available(const struct staff *s)
+{
+	return s && s->online > 0 && !s->away;
+}
+
+int desk_staff_set_away(struct desk *d, struct staff *s, int away, int64_t now)
+{
+	int was = desk_staff_available(s);
+
+	away = away != 0;
+	if (s->away == away)
+		return 0;
+	s->away = away;
+	s->lib->staff_online += away ? -s->online : s->online;
+	if (was && !desk_staff_available(s))
+		desk_reroute_offered_to(d, s, now, 1);
+	else if (!was && desk_staff_available(s))
+		desk_reroute_for(d, s, now, 1); /* back on duty: patrons who know them */
+	return was != desk_staff_available(s);
+}
+
+int desk_handback(struct desk *d, int64_t now, struct chat *c, struct message **event)
+{
+	struct staff *s = c->staff;
+
+	if (c->state != CHAT_ACTIVE || !s)
+		return DESK_BAD_STATE;
+	*event = msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "handed_back", 11);
+	if (!*event)
+		return DESK_NOMEM;
+	if (queue_push_front(c->queue, c)) {
+		c->n_msgs--; /* not added after all */
+		free(*event);
+		*event = NULL;
+		return DESK_NOMEM;
+	}
+	s->n_active--;
+	c->state = CHAT_QUEUED;
+	c->staff = NULL;
+	c->handed_from = s;
+	c->handed_at = now;
+	c->handbacks++;
+	c->position_sent = 0; /* the patron hears of their (first) place */
+	desk_open_to_all(c);
+	c->lib->queue_dirty = 1;
+	return DESK_OK;
+}
+
+void desk_tick_handbacks(struct desk *d, int64_t now,
+			 void (*fn)(void *ctx, struct chat *c, struct message *event),
+			 void *ctx)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->n_staff; i++) {
+		struct staff *s = d->staff[i];
+
+		if (s->online > 0 || s->n_active <= 0) {
+			s->offline_since = 0;
+			continue;
+		}
+		if (!s->offline_since)
+			s->offline_since = now; /* first seen gone: the grace starts */
+		if (now - s->offline_since < d->cfg.handback_grace_ms)
+			continue;
+		for (j = 0; j < d->chats.cap && s->n_active > 0; j++) {
+			struct chat *c = d->chats.vals[j];
+			struct message *ev;
+
+			if (d->chats.keys[j] && c->state == CHAT_ACTIVE && c->staff == s &&
+			    desk_handback(d, now, c, &ev) == DESK_OK)
+				fn(ctx, c, ev);
+		}
+		s->offline_since = 0;
+	}
 }
 
 void desk_tick(struct desk *d, int64_t now,

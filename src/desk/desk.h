@@ -94,6 +94,10 @@ struct staff {
 	char bio[512];
 	int listed;      /* opted in to "who is on now" */
 	int64_t photo_at; /* 0: no photo */
+	/* availability (desk_staff_available): Away staff keep their chats but get no new
+	 * ones and are not counted as on duty */
+	int away;
+	int64_t offline_since; /* desk_tick_handbacks: since when no console (0: not seen) */
 };
 
 struct message {
@@ -164,6 +168,10 @@ struct chat {
 	int64_t wait_promised_ms; /* the total we stand by: first, or the last grew notice */
 	int wait_grew;         /* how many times the patron was told it grew */
 	int wait_dirty;        /* net layer: tell the patron the new estimate */
+	/* hand-back (desk_handback): the librarian who last handed it back, and when */
+	struct staff *handed_from;
+	int64_t handed_at;
+	int handbacks;         /* how many times; a re-pick keeps the first picked_at */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
@@ -179,6 +187,8 @@ struct desk_config {
 	int chat_max_msgs;     /* default 10000 */
 	int64_t queue_grace_ms; /* queued chat with its patron away this long is abandoned */
 	int64_t offer_window_ms; /* continuity routing window; default 30000 */
+	int64_t handback_grace_ms; /* a librarian with no console this long: chats handed back
+				    * (desk_tick_handbacks); default 60000 */
 };
 
 struct desk {
@@ -284,9 +294,36 @@ int desk_may_write(const struct desk_actor *a, const struct chat *c);
 
 /* Patron connection count changes (+1 on hello, -1 on close). */
 void desk_patron_online(struct desk *d, struct patron *p, int delta, int64_t now);
-/* Staff console connection count changes. Going off duty (to 0) re-routes the chats
- * offered to them. */
+/* Staff console connection count changes (lib->staff_online follows unless they are
+ * Away). Going off duty (to 0) re-routes the chats offered to them; a console coming back
+ * cancels a pending hand-back (desk_tick_handbacks). */
 void desk_staff_online(struct desk *d, struct staff *s, int delta);
+
+/* ---- availability and hand-back -------------------------------------------------------
+ * A librarian is available for new chats when they have a live console and are not Away.
+ * Only available librarians count as on duty (lib->staff_online, "librarians on now",
+ * wait estimates), are offered chats (continuity routing) or may be asked for. Whether
+ * they have a free place is separate (desk_max_chats). */
+
+/* 1 if s may be given new chats now: a live console and not Away. Use this, not
+ * s->online, wherever "on duty" is meant. */
+int desk_staff_available(const struct staff *s);
+/* Sets or clears Away. Going Away takes the librarian's consoles out of lib->staff_online
+ * and re-routes the chats offered to them; coming back adds them again. Returns 1 if
+ * availability changed (the caller then announces it), else 0. */
+int desk_staff_set_away(struct desk *d, struct staff *s, int away, int64_t now);
+/* Hands an active chat back to the FRONT of its queue: the librarian's place frees, the
+ * chat is queued again, open to every librarian, and a "handed_back" event by that
+ * librarian is added (*event). The patron's transcript and any later messages stay.
+ * DESK_BAD_STATE unless active with a librarian. */
+int desk_handback(struct desk *d, int64_t now, struct chat *c, struct message **event);
+/* Hands back the active chats of every librarian who has had no console for
+ * handback_grace_ms (a closed tab, a crash, a lost network), calling fn for each chat
+ * with its event. A console coming back within the grace cancels it. Call once a
+ * second or so: the grace starts at the first call that sees the librarian gone. */
+void desk_tick_handbacks(struct desk *d, int64_t now,
+			 void (*fn)(void *ctx, struct chat *c, struct message *event),
+			 void *ctx);
 
 /* Abandons queued chats whose patron has been away longer than the grace period. Calls
  * fn for each with the "abandoned" event. Also ends lapsed offers (desk_route). */

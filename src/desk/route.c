@@ -34,15 +34,15 @@ void desk_open_to_all(struct chat *c)
 
 static int on_duty(const struct chat *c, const struct staff *s)
 {
-	return s && s->lib == c->lib && s->online > 0;
+	return s && s->lib == c->lib && desk_staff_available(s);
 }
 
 /* Does the chat's standing offer still stand for its librarian's presence? On duty, or
  * (in a timed call) soon after a restart, while consoles reconnect. */
 static int offer_present(const struct desk *d, const struct chat *c, int64_t now, int timed)
 {
-	return on_duty(c, c->offer) ||
-	       (timed && c->offer && c->offer->lib == c->lib && now < d->offers_held_until);
+	return on_duty(c, c->offer) || (timed && c->offer && c->offer->lib == c->lib &&
+					 c->offer->online == 0 && now < d->offers_held_until);
 }
 
 /* May continuity routing offer the chat to s (or keep it offered)? */

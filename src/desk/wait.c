@@ -210,7 +210,7 @@ void desk_wait_staffing(const struct desk *d, const struct library *lib, struct 
 		const struct staff *s = d->staff[i];
 		int cap;
 
-		if (s->lib != lib || s->online <= 0)
+		if (s->lib != lib || !desk_staff_available(s))
 			continue;
 		cap = desk_max_chats(d, s);
 		st->on_duty++;
@@ -221,18 +221,28 @@ void desk_wait_staffing(const struct desk *d, const struct library *lib, struct 
 }
 
 /* Chats of c's library queued before c: in each of the library's queues, those joined
- * earlier (waiting lists are in join order, and chat ids grow with joins). */
+ * earlier (waiting lists are in join order, and chat ids grow with joins), after the chats
+ * handed back to its front (desk_handback), which all count as ahead. A handed-back chat
+ * has only the handed-back chats before it in its own queue ahead of it. */
 static size_t ahead_of(const struct desk *d, const struct chat *c)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < d->n_queues; i++) {
 		const struct queue *q = d->queues[i];
-		size_t lo = 0, hi = q->n_waiting;
+		size_t front = 0, lo, hi = q->n_waiting;
 
 		if (q->lib != c->lib)
 			continue;
-		while (lo < hi) { /* the first waiting chat with an id >= c's */
+		while (front < q->n_waiting && q->waiting[front]->handbacks > 0 &&
+		       q->waiting[front] != c)
+			front++;
+		if (c->handbacks > 0) {
+			n += q == c->queue ? front : 0;
+			continue;
+		}
+		lo = front;
+		while (lo < hi) { /* the first waiting chat after the front with an id >= c's */
 			size_t mid = lo + (hi - lo) / 2;
 
 			if (q->waiting[mid]->id < c->id)

@@ -318,6 +318,7 @@ static void session_stored(struct store_write *w, int rc)
 			 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 			 j->token, g_app->cfg.session_max, g_app->cfg.tls ? "; Secure" : "");
 		http_add_header(h, "Set-Cookie", cookie);
+		duty_logged_in(st);
 		respond_me(h, st, j->csrf);
 		log_info("auth", "staff %lld logged in from %s", (long long)st->id, j->peer);
 	}
@@ -425,8 +426,11 @@ void auth_me(struct http_conn *h, struct session *s)
 void auth_logout(struct http_conn *h, struct session *s)
 {
 	struct store_write *w = store_write_new(STW_SESSION_DELETE);
+	struct staff *st = desk_staff(g_app->desk, s->staff_id);
 
 	close_sockets(s->hash, "logged out");
+	if (st)
+		duty_logged_out(st); /* no patron is left with a librarian who has gone */
 	if (w) {
 		memcpy(w->u.session.token_hash, s->hash, STORE_TOKEN_HASH_LEN);
 		writer_submit(g_app->writer, w);

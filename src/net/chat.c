@@ -14,7 +14,7 @@
 
 /* What to do when an action's last write committed. */
 enum op_kind { OP_JOIN, OP_SEND, OP_PICK, OP_END, OP_ABANDON, OP_ACK_DUP,
-	       OP_REST_SEND };
+	       OP_REST_SEND, OP_HANDBACK };
 
 struct op {
 	enum op_kind kind;
@@ -116,6 +116,20 @@ static void wait_json(struct buf *b, const struct chat *ch)
 	buf_putc(b, ',');
 }
 
+/* "handed_back":{"by":{id,name},"at":ms}, of a queued chat a librarian handed back
+ * (trailing comma); nothing otherwise. */
+static void handback_json(struct buf *b, const struct chat *ch)
+{
+	if (ch->state != CHAT_QUEUED || !ch->handed_from)
+		return;
+	buf_puts(b, "\"handed_back\":{\"by\":");
+	staff_json(b, ch->handed_from);
+	buf_putc(b, ',');
+	json_kint(b, "at", ch->handed_at);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
 void chat_json(struct buf *b, const struct chat *ch)
 {
 	buf_putc(b, '{');
@@ -128,6 +142,7 @@ void chat_json(struct buf *b, const struct chat *ch)
 	staff_profile_json(b, ch->staff);
 	buf_putc(b, ',');
 	offer_json(b, ch, 1);
+	handback_json(b, ch);
 	json_kint(b, "created_at", ch->created_at);
 	json_kint(b, "picked_at", ch->picked_at);
 	json_kint(b, "ended_at", ch->ended_at);
@@ -376,6 +391,7 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			json_kint(b, "patron", ch->patron->id);
 			json_kbool(b, "remembered", ch->remembered);
 			offer_json(b, ch, 0);
+			handback_json(b, ch);
 			json_close(b, '}');
 			buf_putc(b, ',');
 		}
@@ -683,7 +699,7 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 	if (cmd->staff) { /* asking for a librarian: one of this library who is on now */
 		struct staff *s = desk_staff(g_app->desk, cmd->staff);
 
-		if (!s || s->lib != c->lib || s->online <= 0) {
+		if (!s || s->lib != c->lib || !desk_staff_available(s)) {
 			ws_error(c, "not_found", "That librarian is not on now.", cmd->cmid);
 			return;
 		}
@@ -862,6 +878,40 @@ static void abandon_cb(void *ctx, struct chat *ch, struct message *ev)
 	close_writes(ch, ev, OP_ABANDON, 1);
 }
 
+void chat_handed_back(struct chat *ch, struct message *ev)
+{
+	struct sub *s, *n, **pp;
+
+	/* the librarian who left follows the chat no longer (they may still resume it) */
+	for (s = ch->subs; s; s = n) {
+		struct ws_conn *c = s->conn;
+
+		n = s->chat_next;
+		if (c->role != ROLE_STAFF || c->staff != ch->handed_from)
+			continue;
+		for (pp = &c->subs; *pp && *pp != s; pp = &(*pp)->conn_next)
+			;
+		if (*pp)
+			*pp = s->conn_next;
+		if (s->chat_prev)
+			s->chat_prev->chat_next = s->chat_next;
+		else
+			ch->subs = s->chat_next;
+		if (s->chat_next)
+			s->chat_next->chat_prev = s->chat_prev;
+		free(s);
+		desk_chat_unref(g_app->desk, ch); /* queued: stays in the desk */
+	}
+	close_writes(ch, ev, OP_HANDBACK, 1);
+}
+
+static void handback_cb(void *ctx, struct chat *ch, struct message *ev)
+{
+	log_info("chat", "chat %lld handed back: staff %lld has had no console for the grace "
+		 "period", (long long)ch->id, (long long)ch->handed_from->id);
+	chat_handed_back(ch, ev);
+}
+
 /* Recomputes the estimates of queued chats (each at most every WAIT_REFRESH_MS) and marks
  * those that read differently, or grew past what we said, for the next announcement. A
  * chat not yet committed or announced keeps the estimate it joined with. */
@@ -889,6 +939,7 @@ static void wait_tick(int64_t now)
 void chat_tick(int64_t now)
 {
 	desk_tick(g_app->desk, now, abandon_cb, NULL);
+	desk_tick_handbacks(g_app->desk, now, handback_cb, NULL);
 	wait_tick(now);
 }
 
@@ -1004,6 +1055,12 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 	case CMD_EMAIL_TRANSCRIPT:
 	case CMD_SIGNIN_LINK: patron_mail_cmd(c, cmd); break;
 	case CMD_ASK_OFFLINE: cases_cmd_ask_offline(c, cmd); break;
+	case CMD_STATUS:
+		if (c->role != ROLE_STAFF)
+			ws_error(c, "bad_frame", "Only staff set a status.", ref);
+		else
+			duty_cmd(c, cmd);
+		break;
 	default: break;
 	}
 }

@@ -360,6 +360,7 @@ static void hello_staff(struct ws_conn *c)
 	json_kstr(&b, "name", st->name);
 	json_kstr(&b, "role", st->admin ? "admin" : "librarian");
 	json_kint(&b, "max_chats", desk_max_chats(g_app->desk, st));
+	duty_status_json(&b, st);
 	json_close(&b, '}');
 	buf_putc(&b, ',');
 	library_json(&b, st->lib);

@@ -177,8 +177,13 @@ void chat_on_close(struct ws_conn *c);
 /* Sends the queue announcements that changes since the last call made (once per loop
  * iteration, from a uv_check handle). */
 void chat_flush_queues(void);
-/* 1 s tick: abandon queued chats whose patron is away. */
+/* 1 s tick: abandon queued chats whose patron is away; hand back the chats of librarians
+ * whose consoles are gone past the grace. */
 void chat_tick(int64_t now);
+/* desk_handback() changed ch (ev: its event): the librarian who handed it back stops
+ * following it, the event and the queued state are stored, then delivered and announced
+ * (patron, every console of the library). */
+void chat_handed_back(struct chat *ch, struct message *ev);
 struct sub *chat_subscribe(struct ws_conn *c, struct chat *ch, int64_t after);
 /* Sends the sub what has committed and it has not had, pausing at the high water mark. */
 void chat_deliver_to(struct sub *s);
@@ -202,6 +207,18 @@ void chat_row_json(struct buf *b, const struct store_chat *r);
 void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
 /* "queue":[...], of a library's waiting chats (with a trailing comma). */
 void chat_queue_json(struct buf *b, const struct library *lib);
+/* duty.c: a librarian's status (on duty or Away) and handing chats back. */
+/* The status command (staff). */
+void duty_cmd(struct ws_conn *c, struct cmd *cmd);
+/* Hands every active chat of s back to the front of its queue now; returns how many. */
+int duty_handback_all(struct staff *s);
+/* "status":"on_duty"|"away" (trailing comma), for the staff welcome. */
+void duty_status_json(struct buf *b, const struct staff *s);
+/* Logout of one session of s (its sockets are closing): with no other console of theirs
+ * left, their chats are handed back now and their status returns to on duty. */
+void duty_logged_out(struct staff *s);
+/* A new login of s: with no console of theirs open, they start on duty. */
+void duty_logged_in(struct staff *s);
 /* hello.c: the hello command and welcome frames. */
 void cmd_hello(struct ws_conn *c, struct cmd *cmd);
 /* Writes the row of a patron who has so far only said hello (p->unsaved), ahead of

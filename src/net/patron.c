@@ -66,7 +66,7 @@ void librarians_json(struct buf *b, const struct library *lib)
 	for (i = 0; i < g_app->desk->n_staff; i++) {
 		struct staff *s = g_app->desk->staff[i];
 
-		if (s->lib != lib || !s->listed || s->online <= 0)
+		if (s->lib != lib || !s->listed || !desk_staff_available(s))
 			continue;
 		staff_profile_json(b, s);
 		buf_putc(b, ',');

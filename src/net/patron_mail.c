@@ -71,6 +71,9 @@ static int line_text(struct buf *b, const struct line *l, int64_t patron_id)
 		buf_puts(b, "The chat ended.");
 	} else if (!strcmp(l->text, "abandoned")) {
 		buf_puts(b, "The chat was closed before a librarian joined.");
+	} else if (!strcmp(l->text, "handed_back")) {
+		buf_printf(b, "%s had to leave; the chat went back to the queue for another "
+			   "librarian.", name[0] ? name : "Your librarian");
 	} else {
 		buf_printf(b, "(%s)", l->text);
 	}

@@ -226,6 +226,22 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 				      &c->chat);
 	case CMD_PING:
 		return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
+	case CMD_STATUS: {
+		const char *status = NULL;
+
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?b}", "type", &t,
+				    "status", &status, "handback", &on);
+		if (rc)
+			return rc;
+		c->on = on;
+		c->away = strcmp(status, "away") == 0;
+		if ((!c->away && strcmp(status, "on_duty")) || (on && !c->away)) {
+			snprintf(err->text, sizeof err->text,
+				 "status is away or on_duty; handback only with away");
+			return -1;
+		}
+		return 0;
+	}
 	}
 	if (rc)
 		return rc;
@@ -249,7 +265,7 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 		     {"forget", CMD_FORGET}, {"choose", CMD_CHOOSE}, {"rate", CMD_RATE},
 		     {"favourite", CMD_FAVOURITE}, {"prefer", CMD_PREFER},
 		     {"email_transcript", CMD_EMAIL_TRANSCRIPT}, {"signin_link", CMD_SIGNIN_LINK},
-		     {"ask_offline", CMD_ASK_OFFLINE}};
+		     {"ask_offline", CMD_ASK_OFFLINE}, {"status", CMD_STATUS}};
 	json_error_t err;
 	json_t *root, *jt, *jc;
 	const char *t;

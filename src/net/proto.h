@@ -10,7 +10,8 @@
 
 enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK, CMD_END,
 		CMD_PING, CMD_REMEMBER, CMD_FORGET, CMD_CHOOSE, CMD_RATE, CMD_FAVOURITE,
-		CMD_PREFER, CMD_EMAIL_TRANSCRIPT, CMD_SIGNIN_LINK, CMD_ASK_OFFLINE };
+		CMD_PREFER, CMD_EMAIL_TRANSCRIPT, CMD_SIGNIN_LINK, CMD_ASK_OFFLINE,
+		CMD_STATUS };
 
 /* Patron profile fields of `remember` (bytes, without the NUL). */
 #define PROTO_NAME_MAX 127
@@ -30,7 +31,8 @@ struct cmd {
 	char cmid[65];     /* join, send */
 	const char *text;  /* join, send, ask_offline: points into root, valid until proto_cmd_free */
 	size_t text_len;
-	int on;            /* typing, favourite */
+	int on;            /* typing, favourite; status: handback */
+	int away;          /* status: 1 "away", 0 "on_duty" */
 	int64_t staff;     /* join (optional), choose, favourite, prefer (0 clears) */
 	char choice[8];    /* choose: "first", "wait" or "staff" */
 	int64_t rating;    /* rate: 1..5 */

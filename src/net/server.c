@@ -44,6 +44,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->session_max = 43200;
 	cfg->queue_grace = 120;
 	cfg->offer_window = 30;
+	cfg->handback_grace_ms = 60000;
 	cfg->workers = 2;
 	cfg->new_patrons = 300;
 	cfg->mail_retry_ms = 30000;
@@ -331,6 +332,7 @@ int server_run(const struct server_config *cfg, const char *banner)
 	dc.queue_grace_ms = (int64_t)cfg->queue_grace * 1000;
 	/* 0 means no window: 1 ms, as a zero field would take the desk's default */
 	dc.offer_window_ms = cfg->offer_window ? (int64_t)cfg->offer_window * 1000 : 1;
+	dc.handback_grace_ms = cfg->handback_grace_ms;
 	a->desk = desk_new(&dc);
 	signal(SIGPIPE, SIG_IGN);
 	{

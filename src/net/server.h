@@ -26,6 +26,8 @@ struct server_config {
 	int queue_grace;         /* seconds a queued patron may be away (120) */
 	int offer_window;        /* seconds a returning patron's chat is offered to a
 				  * librarian they know before it is open to all (30) */
+	int handback_grace_ms;   /* a librarian with no console this long: their chats go
+				  * back to the queue (60000) */
 	int workers;             /* worker threads (2) */
 	int new_patrons;         /* new anonymous patrons per address per minute (300; 0 = no cap) */
 	int tls;                 /* cookies get Secure (set when behind TLS) */

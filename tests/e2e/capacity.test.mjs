@@ -1,9 +1,9 @@
 // A librarian who already holds as many chats as allowed (max_chats in the staff
-// welcome) is told kindly, not shown a raw error, when picking up one more.
+// welcome) sees "Pick up" disabled, with the reason, until a place frees.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, startStack, launchBrowser, desktopContext, consoleLogin, watchPage } from './server.mjs';
+import { DEMO, startStack, launchBrowser, desktopContext, consoleLogin, watchPage, until } from './server.mjs';
 import { queuedPatron, staffWelcome } from './protocol-clients.mjs';
 
 let stack;
@@ -21,7 +21,7 @@ after(async () => {
   await stack?.stop();
 });
 
-test('picking a chat beyond the cap gets a kind message', async () => {
+test('at the cap Pick up is disabled with the reason, and comes back when a chat ends', async () => {
   const welcome = await staffWelcome(stack.base, DEMO.jen);
   const max = welcome.staff.max_chats;
   assert.ok(Number.isInteger(max) && max >= 1, `max_chats is ${max}`);
@@ -53,16 +53,22 @@ test('picking a chat beyond the cap gets a kind message', async () => {
   }
   assert.equal(await page.locator('#mine-list .mine-item').count(), max);
 
+  // At the cap "Pick up" is disabled, with the reason shown (and read with the button).
   const last = page.locator('#queue-list .q-item', { hasText: `Question number ${max + 1} for the desk` });
-  await last.getByRole('button', { name: 'Pick up' }).click();
-  const alert = page.getByRole('alert');
-  await alert.filter({ hasText: 'as many patrons as you can hold at once' }).waitFor();
-  assert.doesNotMatch(await alert.innerText(), /at_capacity/);
-  // Nothing changed: the chat is still waiting, the button is usable again, still at the cap.
-  await last.getByRole('button', { name: 'Pick up' }).waitFor();
-  assert.equal(await last.getByRole('button', { name: 'Pick up' }).isEnabled(), true);
+  const button = last.getByRole('button', { name: 'Pick up' });
+  await page.locator('#queue-why', { hasText: `You have ${max} chats, your limit.` }).waitFor();
+  assert.equal(await button.isDisabled(), true);
+  assert.match(await button.getAttribute('aria-describedby'), /\bqueue-why\b/);
   assert.equal(await page.locator('#cap').textContent(), `${max} of ${max} chats`);
   assert.equal(await page.locator('#mine-list .mine-item').count(), max);
+  // A place frees: the button is usable again and the reason goes.
+  await page.locator('#mine-list .mine-item').first().click();
+  await page.getByRole('button', { name: 'End chat' }).click();
+  await page.locator('#cap', { hasText: `${max - 1} of ${max} chats` }).waitFor();
+  await until(() => button.isEnabled(), 5000, 'Pick up enabled again');
+  assert.equal(await page.locator('#queue-why').isHidden(), true);
+  await button.click();
+  await page.locator('#cap', { hasText: `${max} of ${max} chats` }).waitFor();
   assert.deepEqual(problems.filter((p) => /pageerror|Content Security Policy/.test(p)), []);
   await ctx.close();
 });

@@ -1887,6 +1887,157 @@ static void test_route_abandoned_clears_offer(void **state)
 	assert_open(c2);
 }
 
+/* ---- availability and hand-back ----------------------------------------------------- */
+
+static int n_handed;
+static struct chat *last_handed;
+
+static void count_handed(void *ctx, struct chat *c, struct message *ev)
+{
+	n_handed++;
+	last_handed = c;
+	assert_string_equal(ev->text, "handed_back");
+}
+
+static void test_away(void **state)
+{
+	struct fx *f = *state;
+	const int64_t helpers[] = {S_BOB};
+	struct patron *p;
+	struct chat *c;
+
+	on(f, f->ann);
+	on(f, f->ann); /* two consoles */
+	on(f, f->bob);
+	assert_int_equal(f->la->staff_online, 3);
+	assert_true(desk_staff_available(f->ann));
+	/* Away: not on duty, however many consoles */
+	assert_int_equal(desk_staff_set_away(f->d, f->ann, 1, f->now), 1);
+	assert_int_equal(desk_staff_set_away(f->d, f->ann, 1, f->now), 0);
+	assert_false(desk_staff_available(f->ann));
+	assert_int_equal(f->la->staff_online, 1);
+	off(f, f->ann); /* a console closes while Away */
+	assert_int_equal(f->la->staff_online, 1);
+	assert_int_equal(desk_staff_set_away(f->d, f->ann, 0, f->now), 1);
+	assert_int_equal(f->la->staff_online, 2);
+	/* an offline librarian going Away changes no count */
+	assert_int_equal(desk_staff_set_away(f->d, f->cy, 1, f->now), 0);
+	assert_int_equal(f->la->staff_online, 2);
+	assert_false(desk_staff_available(f->cy));
+	assert_false(desk_staff_available(NULL));
+	/* routing skips Away librarians; going Away moves an offer on */
+	p = regular(f, S_ANN, helpers, 1);
+	c = join(f, p, f->qa1, "j", "hello");
+	assert_offer(c, f->ann, OFFER_PREFERRED, T0 + WINDOW);
+	desk_staff_set_away(f->d, f->ann, 1, f->now);
+	assert_offer(c, f->bob, OFFER_HELPED, T0 + WINDOW);
+	/* a patron cannot ask for an Away librarian */
+	assert_int_equal(desk_choose(f->d, f->now, &(struct desk_actor){.kind = AUTHOR_PATRON, .patron = p},
+				     c->id, CHOOSE_STAFF, S_ANN), DESK_NOT_FOUND);
+	/* wait estimates count only available librarians */
+	{
+		struct wait_staffing st;
+
+		desk_wait_staffing(f->d, f->la, &st);
+		assert_int_equal(st.on_duty, 1);
+	}
+}
+
+static void test_handback(void **state)
+{
+	struct fx *f = *state;
+	struct patron *p1 = patron_on(f, LIB_A), *p2 = patron_on(f, LIB_A), *p3 = patron_on(f, LIB_A);
+	struct chat *c1 = join(f, p1, f->qa1, "j", "one");
+	struct chat *c2 = join(f, p2, f->qa1, "j", "two");
+	struct chat *c3 = join(f, p3, f->qa1, "j", "three");
+	struct chat *out;
+	struct message *ev = NULL;
+
+	on(f, f->ann);
+	f->now += 1000;
+	assert_int_equal(desk_pick(f->d, f->now, f->ann, c1->id, &out, &ev), DESK_OK);
+	assert_int_equal(desk_handback(f->d, f->now, c2, &ev), DESK_BAD_STATE); /* queued */
+	assert_int_equal(f->qa1->n_waiting, 2);
+	f->now += 1000;
+	assert_int_equal(desk_handback(f->d, f->now, c1, &ev), DESK_OK);
+	assert_string_equal(ev->text, "handed_back");
+	assert_int_equal(ev->author, AUTHOR_STAFF);
+	assert_int_equal(ev->author_id, S_ANN);
+	assert_int_equal(ev->seq, 3);
+	assert_int_equal(c1->state, CHAT_QUEUED);
+	assert_null(c1->staff);
+	assert_ptr_equal(c1->handed_from, f->ann);
+	assert_int_equal(c1->handed_at, T0 + 2000);
+	assert_int_equal(f->ann->n_active, 0);
+	/* the front of the queue: the patron keeps their place */
+	assert_int_equal(desk_position(c1), 1);
+	assert_int_equal(desk_position(c2), 2);
+	assert_int_equal(desk_position(c3), 3);
+	/* the patron may still write; a colleague picks it up; the first pick time stays */
+	{
+		struct desk_actor a = as_patron(p1);
+		struct message *m;
+		int dup;
+
+		assert_int_equal(post(f, &a, c1->id, "m", "still here", &m, &dup), DESK_OK);
+	}
+	on(f, f->bob);
+	f->now += 1000;
+	assert_int_equal(desk_pick(f->d, f->now, f->bob, c1->id, &out, &ev), DESK_OK);
+	assert_ptr_equal(c1->staff, f->bob);
+	assert_null(c1->handed_from);
+	assert_int_equal(c1->picked_at, T0 + 1000);
+	assert_int_equal(c1->n_msgs, 5);
+	assert_int_equal(desk_position(c2), 1);
+}
+
+static void test_tick_handbacks(void **state)
+{
+	struct desk_config cfg = {.handback_grace_ms = 5000};
+	struct fx *f;
+	struct patron *p1, *p2;
+	struct chat *c1, *c2, *out;
+	struct message *ev;
+
+	teardown(state);
+	setup_with(state, &cfg);
+	f = *state;
+	p1 = patron_on(f, LIB_A);
+	p2 = patron_on(f, LIB_A);
+	c1 = join(f, p1, f->qa1, "j", "one");
+	c2 = join(f, p2, f->qa1, "j", "two");
+	on(f, f->ann);
+	assert_int_equal(desk_pick(f->d, f->now, f->ann, c1->id, &out, &ev), DESK_OK);
+	assert_int_equal(desk_pick(f->d, f->now, f->ann, c2->id, &out, &ev), DESK_OK);
+	n_handed = 0;
+	/* a reload: gone, back within the grace */
+	off(f, f->ann);
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	f->now += 4000;
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	on(f, f->ann);
+	f->now += 4000;
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	assert_int_equal(n_handed, 0);
+	/* gone again: a fresh grace, not what was left of the first */
+	off(f, f->ann);
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	f->now += 4999;
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	assert_int_equal(n_handed, 0);
+	f->now += 1;
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	assert_int_equal(n_handed, 2);
+	assert_int_equal(f->ann->n_active, 0);
+	assert_int_equal(c1->state, CHAT_QUEUED);
+	assert_int_equal(c2->state, CHAT_QUEUED);
+	assert_int_equal(f->qa1->n_waiting, 2);
+	/* nothing more to do */
+	f->now += 10000;
+	desk_tick_handbacks(f->d, f->now, count_handed, NULL);
+	assert_int_equal(n_handed, 2);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1931,6 +2082,9 @@ int main(void)
 		T(test_end_helpers_order),
 		T(test_route_not_remembered),
 		T(test_route_abandoned_clears_offer),
+		T(test_away),
+		T(test_handback),
+		T(test_tick_handbacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -957,6 +957,32 @@ static void test_relationship_frames(void **state)
 	proto_cmd_free(&c);
 }
 
+/* status: on duty or Away, with an optional hand-back only when going Away. */
+static void test_status_frame(void **state)
+{
+	struct cmd c;
+	struct res r;
+
+	ok("{\"type\":\"status\",\"status\":\"away\"}", CMD_STATUS, "status", &c);
+	assert_int_equal(c.away, 1);
+	assert_int_equal(c.on, 0);
+	proto_cmd_free(&c);
+	ok("{\"type\":\"status\",\"status\":\"away\",\"handback\":true}", CMD_STATUS, "status", &c);
+	assert_int_equal(c.away, 1);
+	assert_int_equal(c.on, 1);
+	proto_cmd_free(&c);
+	ok("{\"type\":\"status\",\"status\":\"on_duty\",\"handback\":false}", CMD_STATUS,
+	   "status", &c);
+	assert_int_equal(c.away, 0);
+	proto_cmd_free(&c);
+	fails("{\"type\":\"status\",\"status\":\"on_duty\",\"handback\":true}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"status\",\"status\":\"lunch\"}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"status\"}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"status\",\"status\":1}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"status\",\"status\":\"away\",\"handback\":1}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"status\",\"status\":\"away\",\"chat\":1}", PROTO_BAD_FRAME, &r);
+}
+
 static void test_fuzz(void **state)
 {
 	enum { ROUNDS = 20000, CAP = 512 };
@@ -1011,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_exhaustive),
 		cmocka_unit_test(test_cmid_valid),
 		cmocka_unit_test(test_relationship_frames),
+		cmocka_unit_test(test_status_frame),
 		cmocka_unit_test(test_fuzz),
 	};
 

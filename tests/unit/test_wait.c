@@ -344,6 +344,48 @@ static void test_desk_flow(void **state)
 	assert_int_equal(f->q->lib->wait.waits.n, 9);
 }
 
+/* A chat handed back goes to the front of the queue: it has nobody ahead of it, and the
+ * chats already waiting have it ahead of them, whatever the ids say. */
+static void test_handed_back_ahead(void **state)
+{
+	struct fx *f = *state;
+	struct chat *a[4], *q1, *q2, *late;
+	struct message *ev;
+	int i;
+
+	desk_staff_online(f->d, f->ann, 1);
+	desk_staff_online(f->d, f->bob, 1);
+	for (i = 0; i < 4; i++) { /* handling times seen: four chats of four minutes */
+		a[i] = join(f, 1 + i);
+		pick(f, i < 2 ? f->ann : f->bob, a[i]);
+	}
+	f->now += 4 * MIN;
+	for (i = 0; i < 4; i++)
+		end(f, a[i]);
+	a[0] = join(f, 10);
+	pick(f, f->ann, a[0]);
+	a[1] = join(f, 11);
+	pick(f, f->ann, a[1]);
+	a[2] = join(f, 12);
+	pick(f, f->bob, a[2]);
+	q1 = join(f, 20);
+	q2 = join(f, 21);
+	late = join(f, 22); /* joined after q1 and q2, picked before them */
+	pick(f, f->bob, late);
+	/* Bob's console is gone and his newest chat is handed back */
+	desk_staff_online(f->d, f->bob, -1);
+	assert_int_equal(desk_handback(f->d, f->now, late, &ev), 0);
+	assert_int_equal(desk_position(late), 1);
+	f->now += 5 * SEC;
+	desk_wait_refresh(f->d, f->now, late);
+	desk_wait_refresh(f->d, f->now, q1);
+	desk_wait_refresh(f->d, f->now, q2);
+	assert_int_equal(late->wait.basis, WAIT_RECENT);
+	assert_int_equal(q1->wait.basis, WAIT_RECENT);
+	assert_true(late->wait.ms < q1->wait.ms);
+	assert_true(q1->wait.ms < q2->wait.ms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_accuracy),
 		cmocka_unit_test_setup_teardown(test_desk_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handed_back_ahead, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -129,6 +129,7 @@ export class Reader {
         if (m.event === 'joined') return `${m.name || 'A librarian'} joined`;
         if (m.event === 'ended') return m.by === 'patron' ? 'The patron ended the chat' : m.by === 'staff' ? `${m.name || 'Staff'} ended the chat` : 'The chat was closed';
         if (m.event === 'abandoned') return 'The patron left the queue';
+        if (m.event === 'handed_back') return `\u2068${m.name || 'A librarian'}\u2069 handed the chat back to the queue`;
         return m.event || 'Update';
       },
     });
