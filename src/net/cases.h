@@ -23,8 +23,14 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd);
  * 0 or -1. */
 int cases_mail(int64_t library_id, const char *to, const char *subject, const char *intro,
 	       const char *quote, const char *url);
+/* The library's IANA time zone (libraries.time_zone, loaded onto each of its queues at
+ * start): "UTC" when it has none. Times patrons and librarians read are in it. */
+const char *cases_library_tz(const struct library *lib);
+/* Tells every console of library_id that case_id changed: `case_changed` with `why`
+ * ("new", "patron_reply", "answered", "closed"); consoles re-read the case. */
+void cases_notify(int64_t library_id, int64_t case_id, const char *why);
 /* rest_case.c: GET /api/v1/cases, GET /api/v1/case?t=, POST /api/v1/cases/{id}/reply,
- * POST /api/v1/case-reply: 1 if h was theirs (answered or will be), else 0. */
+ * POST /api/v1/cases/{id}/close, POST /api/v1/case-reply: 1 if h was theirs (answered or will be), else 0. */
 int rest_case_get(struct http_conn *h);
 int rest_case_post(struct http_conn *h);
 

@@ -332,7 +332,7 @@ static struct fj *fj_new(struct http_conn *h, const struct staff *st, enum fj_ki
 static int state_ok(const char *s)
 {
 	return !strcmp(s, "scheduled") || !strcmp(s, "sent") || !strcmp(s, "answered") ||
-	       !strcmp(s, "cancelled");
+	       !strcmp(s, "cancelled") || !strcmp(s, "undeliverable");
 }
 
 /* See net.h. GET /api/v1/followups?state= */
@@ -349,7 +349,7 @@ int rest_followup_get(struct http_conn *h)
 		return 1;
 	if ((state = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg)) &&
 	    !state_ok(state)) {
-		rest_bad_request(h, "state is scheduled, sent, answered or cancelled.");
+		rest_bad_request(h, "state is scheduled, sent, answered, cancelled or undeliverable.");
 		return 1;
 	}
 	if (!(j = fj_new(h, st, FJ_LIST)))

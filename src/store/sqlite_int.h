@@ -160,6 +160,8 @@ enum sq_stmt {
 	SQ_CASE_BY_TOKEN,
 	SQ_CASE_TOKEN_ADD,
 	SQ_CASE_MESSAGES,
+	SQ_CASE_CLOSE,
+	SQ_MAIL_SUMMARY,
 	SQ__COUNT
 };
 
@@ -292,6 +294,8 @@ int sq_mail_due(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, 
 int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, int limit,
 		 store_mail_cb cb, void *ctx);
 int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead);
+int sq_mail_summary(struct store_conn *c, int64_t library_id, int64_t *queued, int64_t *sent,
+		    int64_t *dead);
 
 /* ---- sqlite_followup.c: follow-ups ---- */
 /* Binds each named parameter of a follow-up write's statement from w->u.followup. */
