@@ -849,6 +849,7 @@ const struct store_ops store_sqlite_ops = {
 	.mail_counts = sq_mail_counts,
 	.mail_summary = sq_mail_summary,
 	.followups = sq_followups,
+	.followup_by_token = sq_followup_by_token,
 	.schedule_get = sq_schedule_get,
 	.schedule_put = sq_schedule_put,
 	.cases = sq_cases,

@@ -978,6 +978,8 @@ const char *const sq_sql[SQ__COUNT] = {
 			  "updated_at = :at WHERE id = :id AND library_id = :library AND state <> "
 			  "'closed' AND EXISTS (SELECT 1 FROM staff WHERE id = :staff AND "
 			  "library_id = :library)",
+	[SQ_FOLLOWUP_BY_TOKEN] = "SELECT " FOLLOWUP_COLS " FROM followups WHERE token_hash = ?1 "
+				 "AND expires_at > ?2",
 	[SQ_MAIL_SUMMARY] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_state WHERE "
 			    "library_id = ?1 AND state IN ('queued', 'sending')), (SELECT count(*) "
 			    "FROM outbox INDEXED BY outbox_state WHERE library_id = ?1 AND state = "

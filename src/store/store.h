@@ -500,7 +500,7 @@ struct store_followup {
 	int64_t staff_id;
 	int64_t due_at;
 	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
-	char state[12];
+	char state[16];        /* scheduled, sent, answered, cancelled, undeliverable */
 	int64_t created_at;
 	int64_t sent_at;
 	int rating;            /* 0: none yet */
@@ -714,6 +714,10 @@ struct store_ops {
 	 * then id. At most `limit`. */
 	int (*followups)(struct store_conn *c, int64_t library_id, int64_t patron_id,
 			 const char *state, int limit, store_followup_cb cb, void *ctx);
+	/* The follow-up of a rating token that has not expired at now. STORE_NOTFOUND:
+	 * none. */
+	int (*followup_by_token)(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+				 int64_t now, struct store_followup *out);
 	/* Opening hours (CLI and start-up) and offline questions (worker threads). */
 	/* A queue's schedule. STORE_NOTFOUND: no such queue. */
 	int (*schedule_get)(struct store_conn *c, int64_t queue_id, struct store_schedule *out);
