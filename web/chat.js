@@ -19,6 +19,7 @@ import { Memory } from './js/patron-memory.js';
 import { waitWords, grewWords } from './js/wait.js';
 import { Promised } from './js/promised.js';
 import { PatronMail } from './js/patron-mail.js';
+import { localWhen } from './js/localtime.js';
 
 const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
@@ -886,11 +887,12 @@ function askOffline(q, text) {
 
 client.addEventListener('case_created', (e) => {
   const c = e.detail.case || {};
-  const by = new Date(c.reply_by).toLocaleString(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
+  const q = selectedQueue();
+  const by = localWhen(c.reply_by, (q && q.time_zone) || 'UTC');
   ui.question.value = '';
   $('ask-btn').disabled = false;
   $('offline-btn').disabled = false;
-  ui.offlineStatus.textContent = `Thank you. We have your question and will answer by e-mail by ${by}. We sent you a link to follow it.`;
+  ui.offlineStatus.textContent = `Thank you. We have your question and will answer by e-mail by ${by}. An e-mail with a link to follow it is queued to send to you.`;
 });
 
 client.addEventListener('error', (e) => {

@@ -13,6 +13,7 @@
 
 #include "mail/message.h"
 #include "mail/sender.h"
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/log.h"
 
@@ -523,7 +524,10 @@ static void list_done(struct worker_job *job)
 		json_kint(&j->out, "dead", j->dead);
 		json_kint(&j->out, "undeliverable", j->dead + (outbox_can_send() ? 0 : j->queued));
 		json_close(&j->out, '}');
-		buf_putc(&j->out, '}');
+		buf_putc(&j->out, ',');
+		json_kstr(&j->out, "time_zone",
+			  cases_library_tz(desk_library(g_app->desk, j->library_id)));
+		json_close(&j->out, '}');
 		rest_respond_buf(h, 200, &j->out);
 	}
 	buf_free(&j->out);
