@@ -237,10 +237,17 @@ function renderStaffOn() {
   ui.staffOn.textContent = text;
   ui.staffOn.classList.toggle('is-on', Boolean(q && q.staff_on > 0 && !queueOffline(q)));
   const canAsk = state.queues.length > 0;
-  $('ask-btn').disabled = !canAsk;
   const offline = queueOffline(q);
-  ui.offlineField.hidden = !offline && !queueUnstaffed(q);
-  $('offline-btn').hidden = !queueUnstaffed(q);
+  // no e-mail can be sent: say so, rather than take a question nobody can answer
+  const noMail = Boolean(q && q.offline_questions === false);
+  $('ask-btn').disabled = !canAsk || (offline && noMail);
+  ui.offlineField.hidden = noMail || (!offline && !queueUnstaffed(q));
+  $('offline-btn').hidden = noMail || !queueUnstaffed(q);
+  if (noMail && (offline || queueUnstaffed(q))) {
+    ui.offlineStatus.textContent = 'This library cannot send e-mail right now, so you cannot leave a question here. Please come back when the desk is open.';
+  } else if (noMail) {
+    ui.offlineStatus.textContent = '';
+  }
   $('ask-btn').textContent = offline ? 'Leave your question' : 'Ask a librarian';
 }
 

@@ -111,6 +111,7 @@ void cases_queue_json(struct buf *b, struct queue *q)
 	json_kbool(b, "open", q->hours_seen && q->lib->staff_online > 0);
 	json_kbool(b, "hours_open", q->hours_seen);
 	json_kstr(b, "time_zone", q->sched.tz[0] ? q->sched.tz : "UTC");
+	json_kbool(b, "offline_questions", outbox_can_send()); /* answered by e-mail */
 	if (!q->hours_seen && q->next_open) {
 		json_kint(b, "next_open", q->next_open);
 		json_kstr(b, "next_open_local", q->next_open_local);

@@ -13,7 +13,8 @@ void schedule_from_store(struct schedule *s, const struct store_schedule *r);
 int cases_load_schedules(struct store_conn *sc);
 /* Members of a queue in `queues` (trailing commas): "open" (hours open and someone on
  * duty), "hours_open", "time_zone", "next_open" (ms or null when open by hours) and
- * "next_open_local" ("Monday 9:00", the library's wall time). */
+ * "next_open_local" ("Monday 9:00", the library's wall time) and "offline_questions"
+ * (false when no e-mail can be sent, so `ask_offline` would be refused). */
 void cases_queue_json(struct buf *b, struct queue *q);
 /* 1 s tick: a queue opening or closing by its hours re-sends its library's `queues`. */
 void cases_tick(int64_t now);
