@@ -249,6 +249,25 @@ describe('offline questions', () => {
     await p.close(); await console_.close(); await branch.close();
   });
 
+  it('closing a case nobody answered cancels its promise, with the reason', async () => {
+    const p = await patron(srv);
+    const q = p.welcome.queues.find((x) => x.slug === 'ask');
+    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Spam, really', email: 'spam@example.org' },
+      (f) => f.type === 'case_created');
+    assert.equal(r.type, 'case_created');
+    await p.waitFor('promises', (f) => f.promises.length === 1);
+    const sam = staffRest(srv.port, await login(srv.port, SAM, PASSWORD));
+    const c = (await sam.get(`/api/v1/cases/${r.case.id}`)).json.case;
+    assert.ok(c.promise > 0);
+    const cl = await sam.post(`/api/v1/cases/${r.case.id}/close`, {});
+    assert.equal(cl.status, 200, cl.text);
+    await p.waitFor('promises', (f) => f.promises.length === 0);
+    const pr = await pollUntil(() => sam.get(`/api/v1/promises/${c.promise}`), (x) => x.json && x.json.promise && x.json.promise.state !== 'open', 3000);
+    assert.equal(pr.json.promise.state, 'cancelled', pr.text);
+    assert.equal(pr.json.promise.cancel_reason, `Case ${r.case.id} closed without an answer`);
+    await p.close();
+  });
+
   it('bad questions and unknown links are refused', async () => {
     const p = await patron(srv);
     const q = p.welcome.queues.find((x) => x.slug === 'ask');
