@@ -1,5 +1,6 @@
-/* message.h: well-formed Internet messages (RFC 5322, MIME) from an outbox row. Pure: no
- * I/O, no clock, any thread.
+/* message.h: well-formed Internet messages (RFC 5322, MIME) from an outbox row, and the
+ * words for times and durations in mail text. Pure (no I/O, no clock, any thread), except
+ * mail_when, which reads the zone's tzdata.
  *
  * A message is multipart/alternative with a text/plain and (when there is HTML) a
  * text/html part, both UTF-8 in base64 with CRLF line ends. Header values never carry
