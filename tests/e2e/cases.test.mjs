@@ -146,16 +146,19 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   await fitsPhone(page);
   await screenshot(page, 'cases-patron-page.png');
 
-  // the patron replies on the web: Jen's open thread shows it without a reload
+  // Jen starts an answer; the patron replies on the web: Jen's open thread shows it
+  // without a reload, and her draft survives the live update
+  const ANSWER = 'Yes, both: ask at the map room on the second floor.';
+  await item.getByLabel('Answer').fill(ANSWER);
   await page.getByLabel('Reply to the library').fill('Also the tithe maps, if you have them.');
   await page.getByRole('button', { name: 'Send reply' }).click();
   await page.getByText('Sent. The library will see your reply.').waitFor();
   await jen.locator('#cases .case-msg', { hasText: 'Also the tithe maps' }).waitFor();
   await jen.locator('#cases').getByText(/the patron replied/).waitFor();
+  assert.equal(await jen.locator('#cases .case-item', { hasText: Q }).getByLabel('Answer').inputValue(), ANSWER);
 
   // Jen answers; the thread is question, patron reply, answer, in order, with local times
   const again = jen.locator('#cases .case-item', { hasText: Q });
-  await again.getByLabel('Answer').fill('Yes, both: ask at the map room on the second floor.');
   await again.getByRole('button', { name: 'Send by e-mail' }).click();
   await jen.locator('#cases').getByText(/your answer is queued to be e-mailed/).waitFor();
   const msgs = jen.locator('#cases .case-item', { hasText: Q }).locator('.case-msg');
@@ -164,7 +167,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   assert.deepEqual(bodies, [Q, 'Also the tithe maps, if you have them.', 'Yes, both: ask at the map room on the second floor.']);
   const meta = await msgs.locator('.case-msg-meta').allTextContents();
   assert.match(meta[0], /^Patron \(question\) · [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m$/);
-  assert.match(meta[2], /^Librarian · /);
+  assert.match(meta[2], /^Jen Ortiz · /);
   await screenshot(jen, 'cases-console-thread.png');
 
   // the patron page shows the answer after a reload

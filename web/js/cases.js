@@ -18,6 +18,9 @@ export class Cases {
     this.again = false;
     this.tz = 'UTC';
     this.open = new Set(); // ids whose thread is shown
+    this.drafts = new Map(); // case id -> an answer being written (kept across reloads)
+    this.names = new Map(); // staff id -> name, for the thread
+    this.namesLoaded = false;
     this.heading = el('h2', { class: 'side-heading', text: 'Offline questions', attrs: { id: 'cases-heading' } });
     this.status = el('p', { class: 'hint', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.list = el('ul', { class: 'cases-list' });
@@ -28,6 +31,13 @@ export class Cases {
   async load() {
     if (this.loading) { this.again = true; return; }
     this.loading = true;
+    if (!this.namesLoaded) {
+      const o = await this.api('GET', 'promises/owners');
+      if (o.status === 200 && o.body && Array.isArray(o.body.owners)) {
+        for (const s of o.body.owners) this.names.set(s.id, s.name);
+        this.namesLoaded = true;
+      }
+    }
     const [a, b] = await Promise.all([this.api('GET', 'cases'), this.api('GET', 'cases?state=answered')]);
     this.loading = false;
     if (a.status === 200 && a.body && b.status === 200 && b.body) {
@@ -46,10 +56,17 @@ export class Cases {
 
   render(cases) {
     const open = cases.filter((c) => c.state === 'open').length;
-    this.heading.textContent = cases.length ? `Offline questions (${open} open)` : 'Offline questions';
+    const answered = cases.length - open;
+    this.heading.textContent = !cases.length ? 'Offline questions'
+      : `Offline questions (${open} open${answered ? `, ${answered} answered` : ''})`;
     const keep = new Set(cases.map((c) => c.id));
     for (const id of this.open) if (!keep.has(id)) this.open.delete(id);
+    for (const id of this.drafts.keys()) if (!keep.has(id)) this.drafts.delete(id);
+    // a reload (a live update) must not take the librarian's draft or focus away
+    const focused = document.activeElement && this.list.contains(document.activeElement)
+      ? document.activeElement.id : '';
     this.list.replaceChildren(...cases.map((c) => this.item(c)));
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     if (!cases.length) this.list.append(el('li', { class: 'hint', text: 'None waiting.' }));
   }
 
@@ -91,6 +108,11 @@ export class Cases {
 
     const id = `case-reply-${c.id}`;
     const text = el('textarea', { attrs: { id, rows: 3, maxlength: 4000, required: true } });
+    text.value = this.drafts.get(c.id) || '';
+    text.addEventListener('input', () => {
+      if (text.value) this.drafts.set(c.id, text.value);
+      else this.drafts.delete(c.id);
+    });
     const send = el('button', { class: 'btn btn--small', text: 'Send by e-mail', attrs: { type: 'submit' } });
     const close = el('button', {
       class: 'btn btn--small btn--quiet case-close', text: 'Close case',
@@ -113,6 +135,7 @@ export class Cases {
       this.status.textContent = r.body && r.body.mail === 'undeliverable'
         ? `Case ${c.id}: your answer is saved, but this library cannot send e-mail right now (undeliverable), so the patron will not get it by e-mail.`
         : `Case ${c.id}: your answer is queued to be e-mailed.`;
+      this.drafts.delete(c.id);
       this.open.add(c.id);
       this.load();
     });
@@ -130,6 +153,10 @@ export class Cases {
     return el('li', { class: 'case-item', dataset: { case: c.id } }, [due, q, who, toggle, thread, form]);
   }
 
+  staffName(id) {
+    return this.names.get(id) || 'Librarian';
+  }
+
   fillThread(list, data) {
     const c = data.case;
     const tz = c.time_zone || this.tz;
@@ -137,7 +164,7 @@ export class Cases {
       el('p', { class: 'case-msg-meta' }, [who, ' · ', localTimeEl(at, tz)]),
       el('p', { class: 'case-msg-body', text: body })]);
     list.replaceChildren(line('Patron (question)', c.created_at, c.question, 'case-msg--patron'),
-      ...(data.messages || []).map((m) => line(m.author === 'staff' ? 'Librarian' : 'Patron', m.at, m.body,
+      ...(data.messages || []).map((m) => line(m.author === 'staff' ? el('bdi', { text: this.staffName(m.staff) }) : 'Patron', m.at, m.body,
         m.author === 'staff' ? 'case-msg--staff' : 'case-msg--patron')));
   }
 }
