@@ -24,7 +24,7 @@ import {
   watchPage, until, freePort,
 } from './server.mjs';
 import { patron as wsPatron, staff as wsStaff, login, staffRest, remember } from '../api/lib.mjs';
-import { localWhen } from '../../web/js/localtime.js';
+import AxeBuilder from '@axe-core/playwright';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const Q = 'Do you hold the parish maps of Riverside from the 1880s?';
@@ -90,6 +90,14 @@ after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
+/** axe-core's serious or critical violations on the page (none expected). */
+async function serious(page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 /** The page fits a 390 px phone: nothing scrolls sideways. */
 async function fitsPhone(page) {
   const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
@@ -144,6 +152,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   const card = await page.locator('#thread-box').evaluate((e) => getComputedStyle(e).borderRadius);
   assert.equal(card, '12px');
   await fitsPhone(page);
+  assert.deepEqual(await serious(page), []);
   await screenshot(page, 'cases-patron-page.png');
 
   // Jen starts an answer; the patron replies on the web: Jen's open thread shows it
@@ -168,6 +177,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   const meta = await msgs.locator('.case-msg-meta').allTextContents();
   assert.match(meta[0], /^Patron \(question\) · [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m$/);
   assert.match(meta[2], /^Jen Ortiz · /);
+  assert.deepEqual(await serious(jen), []);
   await screenshot(jen, 'cases-console-thread.png');
 
   // the patron page shows the answer after a reload
@@ -183,6 +193,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   await page.locator('#case-state', { hasText: /^The library closed this question on [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./ }).waitFor();
   assert.equal(await page.locator('#reply-form').isVisible(), false);
   await fitsPhone(page);
+  assert.deepEqual(await serious(page), []);
   await screenshot(page, 'cases-patron-closed.png');
 
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
@@ -221,6 +232,7 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   const header = await page.locator('.chat-header').evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.equal(header, 'rgb(11, 102, 96)');
   await fitsPhone(page);
+  assert.deepEqual(await serious(page), []);
   await screenshot(page, 'cases-followup-page.png');
   assert.deepEqual(problems.filter((x) => /Content Security Policy|pageerror/i.test(x)), []);
   await phone.close();
