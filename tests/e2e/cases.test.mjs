@@ -39,7 +39,7 @@ let tmp;
 async function startSink() {
   const port = await freePort();
   const file = path.join(tmp, 'mails.jsonl');
-  const proc = spawn('/usr/bin/python3', [path.join(repo, 'tests/api/smtp_sink.py'), String(port), file], {
+  const proc = spawn('/usr/bin/python3', [path.join(repo, 'tests/api/smtp_sink.py'), String(port), file, '--reject-rcpt', 'bounce'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -234,8 +234,36 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   await fitsPhone(page);
   assert.deepEqual(await serious(page), []);
   await screenshot(page, 'cases-followup-page.png');
+
+  // a check-in whose mail bounced shows on the console's card as undeliverable
+  const b = await wsPatron(srv, { library: 'demo' });
+  assert.equal((await remember(b, { display_name: 'Bo', email: 'bounce.fu@example.org' })).relation.remembered, true);
+  const c1 = await b.join('A first question from Bo');
+  st.send({ type: 'pick', chat: c1.chat });
+  await st.waitFor('chat', (f) => f.chat && f.chat.id === c1.chat && f.chat.state === 'active');
+  st.send({ type: 'end', chat: c1.chat });
+  await st.waitFor('chat', (f) => f.chat.id === c1.chat && f.chat.state === 'ended');
+  const r2 = await rest.post(`/api/v1/chats/${c1.chat}/followup`, { due_at: Date.now(), message: 'Did the bounce work?' });
+  assert.equal(r2.status, 201, r2.text);
+  await until(async () => ((await rest.get('/api/v1/followups?state=undeliverable')).json.followups || []).some((f) => f.id === r2.json.followup.id),
+    15000, 'the follow-up to be undeliverable');
+  const desk = await desktopContext(browser);
+  desk.setDefaultTimeout(10000);
+  const jen = await desk.newPage();
+  watchPage(jen, problems);
+  await consoleLogin(jen, stack.base, DEMO.jen);
+  await b.join('Bo again: did you get my note?');
+  const q = jen.locator('#queue-list .q-item', { hasText: 'Bo again' });
+  await q.getByRole('button', { name: 'Pick up' }).click();
+  const fu = jen.locator('#card .followup', { hasText: 'Did the bounce work?' });
+  await fu.locator('.followup-state', { hasText: 'Undeliverable: the e-mail could not be sent' }).waitFor();
+  assert.equal(await fu.getByRole('button', { name: 'Cancel' }).count(), 0, 'nothing to cancel');
+  await screenshot(jen, 'cases-card-undeliverable.png');
+
   assert.deepEqual(problems.filter((x) => /Content Security Policy|pageerror/i.test(x)), []);
   await phone.close();
+  await desk.close();
+  await b.close();
   await p.close();
   await st.close();
 });
