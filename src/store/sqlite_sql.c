@@ -434,9 +434,10 @@ static const char migration_9[] =
 	"DROP TABLE message_log;"
 	"ALTER TABLE message_log_9 RENAME TO message_log;";
 
-/* Migration 10: a librarian closes a case; who and when are kept on it (docs/DECISIONS.md,
- * "Cases are closed by a librarian"). closed_at 0 and closed_by NULL: never closed. */
-static const char migration_10[] =
+/* Migration 11 (it follows main's migration 10, continuity offers): a librarian closes a
+ * case; who and when are kept on it (docs/DECISIONS.md, "Cases are closed by a
+ * librarian"). closed_at 0 and closed_by NULL: never closed. */
+static const char migration_11[] =
 	"ALTER TABLE cases ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE cases ADD COLUMN closed_by INTEGER REFERENCES staff(id);";
 
@@ -450,7 +451,7 @@ const char *const sq_migrations[] = {
 	migration_7,
 	migration_8,
 	migration_9,
-	migration_10,
+	migration_11,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 

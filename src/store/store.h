@@ -424,7 +424,7 @@ enum store_write_kind {
 			      * token_hash as another view link of the case, for its mail), a
 			      * patron reply reopens it; changed 0 when no such case in the
 			      * library, or (by the patron) when it is closed */
-	STW_CASE_CLOSE,      /* id, library_id, staff_id, at (migration 10): a case not yet
+	STW_CASE_CLOSE,      /* id, library_id, staff_id, at (migration 11): a case not yet
 			      * closed -> closed, recording closed_at and closed_by; changed 0
 			      * when no such case in the library or already closed */
 };
