@@ -19,6 +19,7 @@ import { Memory } from './js/patron-memory.js';
 import { waitWords, grewWords } from './js/wait.js';
 import { Promised } from './js/promised.js';
 import { PatronMail } from './js/patron-mail.js';
+import { localWhen } from './js/localtime.js';
 
 const params = new URLSearchParams(location.search);
 const slug = (params.get('library') || '').trim();
@@ -238,10 +239,17 @@ function renderStaffOn() {
   ui.staffOn.textContent = text;
   ui.staffOn.classList.toggle('is-on', Boolean(q && q.staff_on > 0 && !queueOffline(q)));
   const canAsk = state.queues.length > 0;
-  $('ask-btn').disabled = !canAsk;
   const offline = queueOffline(q);
-  ui.offlineField.hidden = !offline && !queueUnstaffed(q);
-  $('offline-btn').hidden = !queueUnstaffed(q);
+  // no e-mail can be sent: say so, rather than take a question nobody can answer
+  const noMail = Boolean(q && q.offline_questions === false);
+  $('ask-btn').disabled = !canAsk || (offline && noMail);
+  ui.offlineField.hidden = noMail || (!offline && !queueUnstaffed(q));
+  $('offline-btn').hidden = noMail || !queueUnstaffed(q);
+  if (noMail && (offline || queueUnstaffed(q))) {
+    ui.offlineStatus.textContent = 'This library cannot send e-mail right now, so you cannot leave a question here. Please come back when the desk is open.';
+  } else if (noMail) {
+    ui.offlineStatus.textContent = '';
+  }
   $('ask-btn').textContent = offline ? 'Leave your question' : 'Ask a librarian';
 }
 
@@ -904,11 +912,12 @@ function askOffline(q, text) {
 
 client.addEventListener('case_created', (e) => {
   const c = e.detail.case || {};
-  const by = new Date(c.reply_by).toLocaleString(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
+  const q = selectedQueue();
+  const by = localWhen(c.reply_by, (q && q.time_zone) || 'UTC');
   ui.question.value = '';
   $('ask-btn').disabled = false;
   $('offline-btn').disabled = false;
-  ui.offlineStatus.textContent = `Thank you. We have your question and will answer by e-mail by ${by}. We sent you a link to follow it.`;
+  ui.offlineStatus.textContent = `Thank you. We have your question and will answer by e-mail by ${by}. An e-mail with a link to follow it is queued to send to you.`;
 });
 
 client.addEventListener('error', (e) => {

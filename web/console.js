@@ -602,6 +602,7 @@ function wire(c) {
     promises.onFrame(e.detail);
     cases.load(); // a case is tracked by a promise: one changed, the list may have
   });
+  c.addEventListener('case_changed', (e) => cases.onChanged(e.detail));
   c.addEventListener('msg', (e) => onMsg(e.detail));
   c.addEventListener('ack', (e) => {
     const r = state.chats.get(e.detail.chat);

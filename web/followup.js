@@ -1,6 +1,10 @@
 // followup.js: the page a follow-up e-mail links to (/followup.html?t=<token>&r=1..5, or
 // &stop=1 for no more check-ins). The rating is recorded by this script, not by the GET,
-// so a mail scanner that fetches links records nothing. docs/API.md ("Follow-ups").
+// so a mail scanner that fetches links records nothing. The page names the library and
+// who asked, from GET /api/v1/followup?t= (a read), with times in the library's zone.
+// docs/API.md ("Follow-ups").
+import { localWhen } from './js/localtime.js';
+
 const params = new URLSearchParams(location.search);
 const token = params.get('t') || '';
 const status = document.getElementById('status');
@@ -23,8 +27,26 @@ async function rate(rating, reply = '') {
   return s;
 }
 
+// The library's name in the header and who asked, in words; user text by textContent,
+// the librarian's name isolated in a <bdi> inside our sentence.
+async function about() {
+  const r = await fetch(`/api/v1/followup?t=${encodeURIComponent(token)}`, { cache: 'no-store' }).catch(() => null);
+  if (!r || !r.ok) return;
+  const f = (await r.json()).followup || {};
+  if (f.library) {
+    document.getElementById('library-name').textContent = f.library;
+    document.title = `How did it go? · \u2068${f.library}\u2069`;
+  }
+  const p = document.getElementById('about');
+  const who = document.createElement('bdi');
+  who.textContent = f.staff_name || 'A librarian';
+  const when = f.sent_at || f.due_at;
+  p.replaceChildren(who, ` asked us to check in with you${when ? `, ${localWhen(when, f.time_zone)}` : ''}.`);
+}
+
 async function start() {
   if (!token) { say('This link is not complete.'); return; }
+  await about();
   if (params.get('stop') === '1') {
     const s = await post('/api/v1/followup-stop', { token });
     say(s === 200 ? 'Done: you will get no more check-ins from us.' : 'This link has expired or is no longer valid.');

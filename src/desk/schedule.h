@@ -14,7 +14,8 @@
  * Time zones: converting between UTC and a named zone uses the C library's tzdata
  * (localtime_r/mktime) with TZ set to the zone for the duration of the call, under a
  * process-wide mutex, and restored afterwards. Nothing else in rapport uses local time
- * (logs and mail dates are UTC), so swapping TZ is safe; any thread may call these.
+ * (logs and mail Date headers are UTC; times in mail text go through schedule_local, see
+ * mail_when), so swapping TZ is safe; any thread may call these.
  * Pure otherwise: no clock (every call takes `now`, ms since the epoch), no I/O.
  */
 #ifndef RAPPORT_DESK_SCHEDULE_H

@@ -1,4 +1,5 @@
 /* message.c: Internet message formatting. See message.h. */
+#include "desk/schedule.h"
 #include "mail/message.h"
 
 #include <sodium.h>
@@ -191,6 +192,43 @@ void mail_date(char out[40], int64_t ms)
 	snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7],
 		 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
 		 tm.tm_sec);
+}
+
+/* See message.h. */
+void mail_when(char out[64], int64_t ms, const char *tz)
+{
+	static const char *const days[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+					    "Thursday", "Friday", "Saturday"};
+	static const char *const months[12] = {"January", "February", "March",	"April",
+					       "May",	  "June",     "July",	"August",
+					       "September", "October", "November", "December"};
+	static _Thread_local struct schedule s; /* only tz is used; 1 KiB off the stack */
+	int wd, minute, h;
+	int32_t date;
+
+	snprintf(s.tz, sizeof s.tz, "%s", tz && strcmp(tz, "UTC") ? tz : "");
+	schedule_local(&s, ms, &wd, &date, &minute);
+	h = minute / 60 % 12;
+	snprintf(out, 64, "%s %d %s, %d:%02d %s", days[wd % 7], (int)(date % 100),
+		 months[(date / 100 % 100 + 11) % 12], h ? h : 12, minute % 60,
+		 minute < 720 ? "am" : "pm");
+}
+
+/* See message.h. */
+void mail_duration(char out[32], int64_t seconds)
+{
+	int64_t n = seconds;
+	const char *unit = "second";
+
+	if (seconds <= 0)
+		n = 0;
+	else if (seconds % 86400 == 0)
+		n = seconds / 86400, unit = "day";
+	else if (seconds % 3600 == 0)
+		n = seconds / 3600, unit = "hour";
+	else if (seconds >= 60)
+		n = (seconds + 59) / 60, unit = "minute";
+	snprintf(out, 32, "%lld %s%s", (long long)n, unit, n == 1 ? "" : "s");
 }
 
 /* See message.h. */

@@ -1,5 +1,6 @@
-/* message.h: well-formed Internet messages (RFC 5322, MIME) from an outbox row. Pure: no
- * I/O, no clock, any thread.
+/* message.h: well-formed Internet messages (RFC 5322, MIME) from an outbox row, and the
+ * words for times and durations in mail text. Pure (no I/O, no clock, any thread), except
+ * mail_when, which reads the zone's tzdata.
  *
  * A message is multipart/alternative with a text/plain and (when there is HTML) a
  * text/html part, both UTF-8 in base64 with CRLF line ends. Header values never carry
@@ -45,6 +46,16 @@ void mail_header(struct buf *b, const char *name, const char *value);
 
 /* The RFC 5322 date of ms since the epoch, in UTC: "Sun, 22 Nov 2026 14:05:09 +0000". */
 void mail_date(char out[40], int64_t ms);
+
+/* `ms` as a patron or librarian reads it, in the library's time zone tz (an IANA name;
+ * NULL or "" is UTC), in words: "Friday 4 December, 2:24 pm" ("12:00 pm" is noon,
+ * "12:05 am" just after midnight). Reads the zone's tzdata through schedule_local
+ * (desk/schedule.h), so unlike the rest of this file it is not free of I/O. */
+void mail_when(char out[64], int64_t ms, const char *tz);
+
+/* A length of time in words, rounded up to the unit: "1 minute", "30 minutes", "2 hours",
+ * "45 seconds", "1 day" (whole hours and days only when exact, else minutes). */
+void mail_duration(char out[32], int64_t seconds);
 
 /* A fresh Message-ID "<32 hex digits@domain>" with the domain of from_addr (or
  * "rapport.invalid"). Uses libsodium's random generator. */

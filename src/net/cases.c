@@ -75,6 +75,34 @@ static int hours_check(struct queue *q, int64_t now)
 	return was != open;
 }
 
+/* See cases.h. */
+const char *cases_library_tz(const struct library *lib)
+{
+	for (size_t i = 0; lib && i < g_app->desk->n_queues; i++) {
+		struct queue *q = g_app->desk->queues[i];
+
+		if (q->lib == lib && q->sched.tz[0])
+			return q->sched.tz;
+	}
+	return "UTC";
+}
+
+/* See cases.h. */
+void cases_notify(int64_t library_id, int64_t case_id, const char *why)
+{
+	for (struct ws_conn *c = g_app->ws_list; c; c = c->next) {
+		struct buf b = {0};
+
+		if (c->role != ROLE_STAFF || !c->staff || c->staff->lib->id != library_id ||
+		    c->close_code)
+			continue;
+		frame_begin(&b, "case_changed");
+		json_kint(&b, "case", case_id);
+		json_kstr(&b, "why", why);
+		frame_send(c, &b);
+	}
+}
+
 /* See cases.h. Uses the last check (cases_tick), so a welcome costs no time zone work. */
 void cases_queue_json(struct buf *b, struct queue *q)
 {
@@ -83,6 +111,7 @@ void cases_queue_json(struct buf *b, struct queue *q)
 	json_kbool(b, "open", q->hours_seen && q->lib->staff_online > 0);
 	json_kbool(b, "hours_open", q->hours_seen);
 	json_kstr(b, "time_zone", q->sched.tz[0] ? q->sched.tz : "UTC");
+	json_kbool(b, "offline_questions", outbox_can_send()); /* answered by e-mail */
 	if (!q->hours_seen && q->next_open) {
 		json_kint(b, "next_open", q->next_open);
 		json_kstr(b, "next_open_local", q->next_open_local);
@@ -175,7 +204,7 @@ static void case_done(struct store_write *w, int rc)
 	struct ws_conn *c = ws_find(a->conn_id);
 	const struct store_case_write *k = &w->u.kase;
 	struct library *lib = desk_library(g_app->desk, k->library_id);
-	char url[512], intro[512], subject[256], when[40];
+	char url[512], intro[512], subject[256], when[64];
 	struct buf b = {0};
 
 	if (rc || !w->changed) {
@@ -185,7 +214,7 @@ static void case_done(struct store_write *w, int rc)
 		return;
 	}
 	snprintf(url, sizeof url, "%s/case?t=%s", g_app->cfg.public_url, a->token);
-	mail_date(when, k->reply_by);
+	mail_when(when, k->reply_by, cases_library_tz(lib));
 	snprintf(subject, sizeof subject, "We have your question \u2014 %s", lib ? lib->name : "");
 	snprintf(intro, sizeof intro,
 		 "Thank you. %s has your question (case %lld) and will "
@@ -194,6 +223,7 @@ static void case_done(struct store_write *w, int rc)
 	if (cases_mail(k->library_id, k->email, subject, intro, k->text, url))
 		log_error("case", "case %lld: cannot queue the acknowledgement", (long long)k->id);
 	sodium_memzero(url, sizeof url);
+	cases_notify(k->library_id, k->id, "new");
 	if (c) {
 		frame_begin(&b, "case_created");
 		buf_puts(&b, "\"case\":{");
@@ -203,6 +233,7 @@ static void case_done(struct store_write *w, int rc)
 		json_kstr(&b, "state", "open");
 		json_close(&b, '}');
 		buf_putc(&b, ',');
+		json_kstr(&b, "mail", outbox_mail_word());
 		frame_send(c, &b);
 	}
 	ask_free(a);
@@ -273,6 +304,13 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
 	if (!rest_text_ok(cmd->text, cmd->text_len, STORE_CASE_TEXT_MAX, 1) ||
 	    strlen(cmd->text) != cmd->text_len || rest_blank(cmd->text)) {
 		ws_error(c, "bad_text", "Write your question (at most 4000 bytes).", "ask_offline");
+		return;
+	}
+	if (!outbox_can_send()) { /* the answer would go by e-mail: do not pretend */
+		ws_error(c, "mail_unavailable",
+			 "This library cannot send e-mail right now, so it cannot answer a "
+			 "question left here. Please come back when the desk is open.",
+			 "ask_offline");
 		return;
 	}
 	if (!mail_addr_valid(cmd->email)) {

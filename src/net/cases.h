@@ -13,7 +13,8 @@ void schedule_from_store(struct schedule *s, const struct store_schedule *r);
 int cases_load_schedules(struct store_conn *sc);
 /* Members of a queue in `queues` (trailing commas): "open" (hours open and someone on
  * duty), "hours_open", "time_zone", "next_open" (ms or null when open by hours) and
- * "next_open_local" ("Monday 9:00", the library's wall time). */
+ * "next_open_local" ("Monday 9:00", the library's wall time) and "offline_questions"
+ * (false when no e-mail can be sent, so `ask_offline` would be refused). */
 void cases_queue_json(struct buf *b, struct queue *q);
 /* 1 s tick: a queue opening or closing by its hours re-sends its library's `queues`. */
 void cases_tick(int64_t now);
@@ -23,8 +24,14 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd);
  * 0 or -1. */
 int cases_mail(int64_t library_id, const char *to, const char *subject, const char *intro,
 	       const char *quote, const char *url);
+/* The library's IANA time zone (libraries.time_zone, loaded onto each of its queues at
+ * start): "UTC" when it has none. Times patrons and librarians read are in it. */
+const char *cases_library_tz(const struct library *lib);
+/* Tells every console of library_id that case_id changed: `case_changed` with `why`
+ * ("new", "patron_reply", "answered", "closed"); consoles re-read the case. */
+void cases_notify(int64_t library_id, int64_t case_id, const char *why);
 /* rest_case.c: GET /api/v1/cases, GET /api/v1/case?t=, POST /api/v1/cases/{id}/reply,
- * POST /api/v1/case-reply: 1 if h was theirs (answered or will be), else 0. */
+ * POST /api/v1/cases/{id}/close, POST /api/v1/case-reply: 1 if h was theirs (answered or will be), else 0. */
 int rest_case_get(struct http_conn *h);
 int rest_case_post(struct http_conn *h);
 

@@ -338,6 +338,12 @@ void outbox_free(void);
 int outbox_patron_allowed(int64_t patron_id, int64_t now);
 /* "mail":{...}, of /healthz (trailing comma). */
 void outbox_health_json(struct buf *b);
+/* Whether this server can send e-mail at all (an SMTP server is configured). Without one
+ * nothing patrons ask for is queued: they are told the library cannot send e-mail. */
+int outbox_can_send(void);
+/* The word for a mail just queued, shared by patron frames, the REST API, the console
+ * and /healthz: "queued" (an SMTP server is configured), else "undeliverable". */
+const char *outbox_mail_word(void);
 typedef void (*outbox_done_fn)(void *arg, int rc);
 /* Queues a mail: m's library_id, kind, to_addr, subject, body_text, body_html (both
  * taken, even on failure), list_unsubscribe; the Message-ID and times are set here.

@@ -13,6 +13,7 @@
 
 #include "mail/message.h"
 #include "mail/sender.h"
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/log.h"
 
@@ -374,14 +375,32 @@ int outbox_patron_allowed(int64_t patron_id, int64_t now)
 }
 
 /* See net.h. */
+int outbox_can_send(void)
+{
+	return g_app->cfg.smtp_url[0] != '\0';
+}
+
+/* See net.h. */
+const char *outbox_mail_word(void)
+{
+	return outbox_can_send() ? "queued" : "undeliverable";
+}
+
+#define NO_SMTP "no SMTP server is configured (--smtp-url)"
+
+/* See net.h. `undeliverable` counts what will not arrive as things stand: dead letters,
+ * and with no SMTP server every queued mail too. */
 void outbox_health_json(struct buf *b)
 {
 	buf_puts(b, "\"mail\":{");
-	json_kbool(b, "smtp", g_app->cfg.smtp_url[0] != '\0');
-	json_kstr(b, "status", !g_app->cfg.smtp_url[0] ? "not configured: mails stay queued"
-			       : smtp_on()		? "sending"
-							: "starting");
+	json_kbool(b, "smtp", outbox_can_send());
+	json_kstr(b, "status", !outbox_can_send() ? "undeliverable"
+			       : smtp_on()	   ? "sending"
+						   : "starting");
+	if (!outbox_can_send())
+		json_kstr(b, "reason", NO_SMTP);
 	json_kint(b, "queued", ob.queued);
+	json_kint(b, "undeliverable", ob.dead + (outbox_can_send() ? 0 : ob.queued));
 	json_kint(b, "dead", ob.dead);
 	json_kint(b, "sent", (int64_t)ob.sent);
 	json_kint(b, "failed_attempts", (int64_t)ob.failed);
@@ -449,6 +468,7 @@ struct list_job {
 	int64_t library_id;
 	char state[8];
 	int rc;
+	int64_t queued, sent, dead;
 	struct buf out;
 };
 
@@ -480,7 +500,9 @@ static void list_run(struct worker_job *job, const struct store_ops *ops, struct
 	buf_puts(&j->out, "{\"mails\":[");
 	j->rc = ops->mail_list(sc, j->library_id, j->state, LIST_MAX, list_cb, j);
 	json_close(&j->out, ']');
-	buf_putc(&j->out, '}');
+	buf_putc(&j->out, ',');
+	if (!j->rc)
+		j->rc = ops->mail_summary(sc, j->library_id, &j->queued, &j->sent, &j->dead);
 }
 
 static void list_done(struct worker_job *job)
@@ -491,6 +513,21 @@ static void list_done(struct worker_job *job)
 	if (h && j->rc) {
 		http_error(h, 503, "store_failed", "Could not read; try again.");
 	} else if (h) {
+		/* the same words as /healthz: with no SMTP server, queued mail is undeliverable */
+		buf_puts(&j->out, "\"summary\":{");
+		json_kbool(&j->out, "smtp", outbox_can_send());
+		json_kstr(&j->out, "status", outbox_can_send() ? "sending" : "undeliverable");
+		if (!outbox_can_send())
+			json_kstr(&j->out, "reason", NO_SMTP);
+		json_kint(&j->out, "queued", j->queued);
+		json_kint(&j->out, "sent", j->sent);
+		json_kint(&j->out, "dead", j->dead);
+		json_kint(&j->out, "undeliverable", j->dead + (outbox_can_send() ? 0 : j->queued));
+		json_close(&j->out, '}');
+		buf_putc(&j->out, ',');
+		json_kstr(&j->out, "time_zone",
+			  cases_library_tz(desk_library(g_app->desk, j->library_id)));
+		json_close(&j->out, '}');
 		rest_respond_buf(h, 200, &j->out);
 	}
 	buf_free(&j->out);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "mail/message.h"
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -29,13 +30,44 @@ struct line {
 	const char *text;
 };
 
-static void hhmm(char out[16], int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+/* The library's UTC offset, worked out once per UTC hour of a transcript (zones change
+ * offset on whole UTC hours), so a long chat costs a few time zone look-ups on the loop,
+ * not one per line. */
+struct tz_cache {
+	const char *tz;
+	int64_t hour; /* ms / 3600000 of the last look-up; -1: none */
+	int offset;   /* minutes east of UTC then */
+};
 
-	gmtime_r(&t, &tm);
-	snprintf(out, 16, "%02d:%02d", tm.tm_hour, tm.tm_min);
+/* The time of day of ms in the library's zone: "2:24 pm", as mail_when writes it. */
+static void hhmm(char out[16], int64_t ms, struct tz_cache *z)
+{
+	int64_t utc_min = ms / 60000 % 1440, m;
+	int h;
+
+	if (z->hour != ms / 3600000) {
+		struct schedule *s = calloc(1, sizeof *s);
+		int wd, minute = (int)utc_min;
+		int32_t date = 0;
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+
+		if (s) {
+			snprintf(s->tz, sizeof s->tz, "%s", strcmp(z->tz, "UTC") ? z->tz : "");
+			schedule_local(s, ms, &wd, &date, &minute);
+			free(s);
+		}
+		gmtime_r(&t, &tm);
+		z->offset = minute - (int)utc_min;
+		if (date && date > (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
+			z->offset += 1440;
+		else if (date && date < (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
+			z->offset -= 1440;
+		z->hour = ms / 3600000;
+	}
+	m = ((utc_min + z->offset) % 1440 + 1440) % 1440;
+	h = (int)(m / 60 % 12);
+	snprintf(out, 16, "%d:%02d %s", h ? h : 12, (int)(m % 60), m < 720 ? "am" : "pm");
 }
 
 /* Who wrote a line, as the patron reads it. NULL: not to be shown (never another
@@ -54,14 +86,15 @@ static const char *who(const struct line *l, int64_t patron_id)
 }
 
 /* One line of the transcript, or 0 if it is not shown. */
-static int line_text(struct buf *b, const struct line *l, int64_t patron_id)
+static int line_text(struct buf *b, const struct line *l, int64_t patron_id,
+		     struct tz_cache *z)
 {
 	const char *name = who(l, patron_id);
 	char t[16];
 
 	if (!name)
 		return 0;
-	hhmm(t, l->at);
+	hhmm(t, l->at, z);
 	buf_printf(b, "[%s] ", t);
 	if (!l->event) {
 		buf_printf(b, "%s: %s", name, l->text);
@@ -86,7 +119,9 @@ static int transcript_mail(struct store_mail *m, const struct library *lib, int6
 			   const struct line *lines, size_t n)
 {
 	struct buf text = {0}, html = {0}, one = {0};
-	char date[40];
+	const char *tz = cases_library_tz(lib);
+	struct tz_cache z = {tz, -1, 0};
+	char date[64];
 	size_t i;
 
 	if (staff_name && staff_name[0])
@@ -96,16 +131,17 @@ static int transcript_mail(struct store_mail *m, const struct library *lib, int6
 	buf_put(&one, "", 1);
 	/* cut to fit on a character boundary, controls made spaces */
 	mail_header_clean(m->subject, sizeof m->subject, one.oom ? "" : one.data);
-	mail_date(date, started);
+	mail_when(date, started, tz);
 	buf_printf(&text, "Transcript of your chat with %s (chat %lld, %s).\n"
-			  "Times are UTC.\n\n", lib->name, (long long)chat_id, date);
+			  "Times are the library's local time.\n\n", lib->name, (long long)chat_id,
+		   date);
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
 	mail_html_text(&html, lib->name);
-	buf_printf(&html, ": transcript of chat %lld, %s. Times are UTC.</p><ul>",
-		   (long long)chat_id, date);
+	buf_printf(&html, ": transcript of chat %lld, %s. Times are the library's local time."
+			  "</p><ul>", (long long)chat_id, date);
 	for (i = 0; i < n; i++) {
 		one.len = 0;
-		if (!line_text(&one, &lines[i], patron_id))
+		if (!line_text(&one, &lines[i], patron_id, &z))
 			continue;
 		if (text.len + one.len > TRANSCRIPT_MAX) {
 			buf_puts(&text, "(The rest of this long chat is left out.)\n");
@@ -154,9 +190,12 @@ static void queued_done(void *arg, int rc)
 	} else if (c && !strcmp(o->ref, "email_transcript")) {
 		frame_begin(&b, "emailed");
 		json_kint(&b, "chat", o->chat);
+		json_kstr(&b, "mail", outbox_mail_word());
 		frame_send(c, &b);
 	} else if (c) {
 		frame_begin(&b, "signin_sent");
+		json_kstr(&b, "mail", outbox_mail_word());
+		json_kint(&b, "expires_in", g_app->cfg.signin_ttl);
 		frame_send(c, &b);
 	}
 	free(o);
@@ -357,7 +396,7 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	struct store_mail m = {0};
 	struct buf text = {0}, html = {0};
 	int64_t now = app_now_ms();
-	int minutes = (cfg->signin_ttl + 59) / 60;
+	char ttl[32];
 
 	if (!w) {
 		ws_error(c, "busy", "Out of memory.", "signin_link");
@@ -372,6 +411,7 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	snprintf(url, sizeof url, "%s/chat?library=%s&signin=%s", cfg->public_url, c->lib->slug,
 		 token);
 	sodium_memzero(token, sizeof token);
+	mail_duration(ttl, cfg->signin_ttl);
 	/* the link is committed first: writes commit in submission order */
 	if (writer_submit(g_app->writer, w)) {
 		ws_error(c, "busy", "The server is shutting down.", "signin_link");
@@ -385,16 +425,16 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	mail_header_clean(m.subject, sizeof m.subject, text.oom ? "" : text.data);
 	text.len = 0;
 	buf_printf(&text, "Open this link in the browser where you want to continue chatting "
-			  "with %s:\n\n%s\n\nThe link works once, for %d minutes. If you did not "
-			  "ask for it, ignore this message.\n", c->lib->name, url, minutes);
+			  "with %s:\n\n%s\n\nThe link works once, for %s. If you did not "
+			  "ask for it, ignore this message.\n", c->lib->name, url, ttl);
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>"
 			"Open this link in the browser where you want to continue chatting with ");
 	mail_html_text(&html, c->lib->name);
 	buf_puts(&html, ":</p><p><a href=\"");
 	mail_html_text(&html, url);
 	buf_puts(&html, "\">Continue the chat</a></p>");
-	buf_printf(&html, "<p>The link works once, for %d minutes. If you did not ask for it, "
-			  "ignore this message.</p></body></html>", minutes);
+	buf_printf(&html, "<p>The link works once, for %s. If you did not ask for it, "
+			  "ignore this message.</p></body></html>", ttl);
 	sodium_memzero(url, sizeof url);
 	m.body_text = buf_take(&text, NULL);
 	m.body_html = buf_take(&html, NULL);
@@ -465,6 +505,12 @@ void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd)
 {
 	if (c->role != ROLE_PATRON || !c->patron) {
 		ws_error(c, "bad_frame", "Only patrons send this.", cmd->type_name);
+		return;
+	}
+	if (!outbox_can_send()) { /* nothing is queued that could never arrive */
+		ws_error(c, "mail_unavailable",
+			 "This library cannot send e-mail right now, so nothing was sent.",
+			 cmd->type_name);
 		return;
 	}
 	if (cmd->type == CMD_EMAIL_TRANSCRIPT)

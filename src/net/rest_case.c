@@ -15,7 +15,14 @@
 #define CASES_MAX 200
 #define THREAD_MAX 200
 
-enum case_op { OP_LIST, OP_STAFF_VIEW, OP_STAFF_REPLY, OP_PATRON_VIEW, OP_PATRON_REPLY };
+enum case_op {
+	OP_LIST,
+	OP_STAFF_VIEW,
+	OP_STAFF_REPLY,
+	OP_STAFF_CLOSE,
+	OP_PATRON_VIEW,
+	OP_PATRON_REPLY
+};
 
 struct case_job {
 	struct worker_job job;
@@ -50,7 +57,9 @@ static void case_fields(struct buf *b, const struct store_case *r, int staff, in
 	json_kint(b, "updated_at", r->updated_at);
 	json_kstr(b, "state", r->state);
 	json_kbool(b, "overdue", !strcmp(r->state, "open") && now > r->reply_by);
+	json_kint(b, "closed_at", r->closed_at);
 	if (staff) {
+		rest_staff_ref(b, "closed_by", r->closed_by);
 		json_kint(b, "patron", r->patron_id);
 		json_kstr(b, "email", r->email);
 		if (r->promise_id)
@@ -114,8 +123,9 @@ static void view_answer(struct http_conn *h, struct case_job *j, int staff)
 
 	buf_puts(&b, "{\"case\":{");
 	case_fields(&b, &j->kase, staff, app_now_ms());
-	if (!staff && lib)
+	if (lib)
 		json_kstr(&b, "library", lib->name);
+	json_kstr(&b, "time_zone", cases_library_tz(lib));
 	json_close(&b, '}');
 	buf_puts(&b, ",\"messages\":[");
 	if (j->out.len)
@@ -151,9 +161,10 @@ static void promise_kept(struct store_write *w, int rc)
 	free(p);
 }
 
-/* The case's promise is kept: marked done on behalf of its owner (a reply from anyone
- * of the library keeps the desk's promise). */
-static void keep_promise(const struct store_case *k, int64_t now)
+/* The case's promise is settled on behalf of its owner: kept (done) by an answer from
+ * anyone of the library, or, when a librarian closes a case nobody answered, cancelled
+ * with the reason "Case N closed without an answer". */
+static void settle_promise(const struct store_case *k, int64_t now, int keep)
 {
 	struct promise *bp = promise_book_get(&g_app->promises, k->promise_id);
 	struct store_write *w;
@@ -162,13 +173,17 @@ static void keep_promise(const struct store_case *k, int64_t now)
 
 	if (!k->promise_id || !bp || bp->state != PROMISE_OPEN)
 		return;
-	if (!(p = malloc(sizeof *p)) || !(w = store_write_new(STW_PROMISE_DONE))) {
+	if (!(p = malloc(sizeof *p)) ||
+	    !(w = store_write_new(keep ? STW_PROMISE_DONE : STW_PROMISE_CANCEL))) {
 		free(p);
 		return;
 	}
 	*p = *bp;
-	snprintf(note, sizeof note, "Answered case %lld by e-mail", (long long)k->id);
-	p->state = PROMISE_DONE;
+	if (keep)
+		snprintf(note, sizeof note, "Answered case %lld by e-mail", (long long)k->id);
+	else
+		snprintf(note, sizeof note, "Case %lld closed without an answer", (long long)k->id);
+	p->state = keep ? PROMISE_DONE : PROMISE_CANCELLED;
 	p->done_at = now;
 	snprintf(p->note, sizeof p->note, "%s", note);
 	w->u.promise.id = p->id;
@@ -201,8 +216,11 @@ static void reply_done(struct store_write *w, int rc)
 			log_error("case", "case %lld: cannot queue the answer",
 				  (long long)o->kase.id);
 		sodium_memzero(url, sizeof url);
-		keep_promise(&o->kase, now);
+		settle_promise(&o->kase, now, 1);
 	}
+	if (!rc && w->changed)
+		cases_notify(o->kase.library_id, o->kase.id,
+			     o->staff_id ? "answered" : "patron_reply");
 	if (!h) {
 		/* gone */
 	} else if (rc) {
@@ -214,7 +232,10 @@ static void reply_done(struct store_write *w, int rc)
 		json_kint(&b, "id", o->kase.id);
 		json_kstr(&b, "state", o->staff_id ? "answered" : "open");
 		json_close(&b, '}');
-		buf_putc(&b, '}');
+		buf_putc(&b, ',');
+		if (o->staff_id)
+			json_kstr(&b, "mail", outbox_mail_word());
+		json_close(&b, '}');
 		rest_respond_buf(h, 200, &b);
 	}
 	reply_free(o);
@@ -256,6 +277,71 @@ static void reply_submit(struct http_conn *h, struct case_job *j)
 	(void)writer_submit(g_app->writer, w);
 }
 
+struct close_op {
+	uint64_t http_id;
+	struct store_case kase;
+};
+
+static void close_done(struct store_write *w, int rc)
+{
+	struct close_op *o = w->arg;
+	struct http_conn *h = http_find(o->http_id);
+	struct buf b = {0};
+
+	if (!rc && w->changed) {
+		log_info("case", "case %lld closed by staff %lld", (long long)o->kase.id,
+			 (long long)w->u.kase.staff_id);
+		/* an unanswered case's promise can no longer be kept; an answered one's was */
+		settle_promise(&o->kase, w->u.kase.at, 0);
+		cases_notify(o->kase.library_id, o->kase.id, "closed");
+	}
+	if (!h) {
+		/* gone */
+	} else if (rc) {
+		http_error(h, 503, "store_failed", "Could not save; try again.");
+	} else if (!w->changed) {
+		http_error(h, 409, "case_closed", "This case is already closed.");
+	} else {
+		buf_puts(&b, "{\"case\":{");
+		json_kint(&b, "id", o->kase.id);
+		json_kstr(&b, "state", "closed");
+		json_kint(&b, "closed_at", w->u.kase.at);
+		rest_staff_ref(&b, "closed_by", w->u.kase.staff_id);
+		json_close(&b, '}');
+		buf_putc(&b, '}');
+		rest_respond_buf(h, 200, &b);
+	}
+	free(o);
+}
+
+static void close_submit(struct http_conn *h, struct case_job *j)
+{
+	struct store_write *w;
+	struct close_op *o;
+
+	if (!strcmp(j->kase.state, "closed")) {
+		http_error(h, 409, "case_closed", "This case is already closed.");
+		return;
+	}
+	w = store_write_new(STW_CASE_CLOSE);
+	o = calloc(1, sizeof *o);
+	if (!w || !o || g_app->stopping) {
+		store_write_free(w);
+		free(o);
+		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+		return;
+	}
+	o->http_id = h->id;
+	o->kase = j->kase;
+	w->u.kase.id = j->kase.id;
+	w->u.kase.library_id = j->kase.library_id;
+	w->u.kase.staff_id = j->staff_id;
+	w->u.kase.at = app_now_ms();
+	w->done = close_done;
+	w->arg = o;
+	(void)writer_submit(g_app->writer, w);
+}
+
 static void done(struct worker_job *job)
 {
 	struct case_job *j = (struct case_job *)job;
@@ -276,10 +362,16 @@ static void done(struct worker_job *job)
 		json_close(&b, ']');
 		buf_putc(&b, ',');
 		json_kint(&b, "now", app_now_ms());
+		json_kstr(&b, "time_zone", cases_library_tz(desk_library(g_app->desk, j->lib)));
 		json_close(&b, '}');
 		rest_respond_buf(h, 200, &b);
 	} else if (j->op == OP_STAFF_VIEW || j->op == OP_PATRON_VIEW) {
 		view_answer(h, j, j->op == OP_STAFF_VIEW);
+	} else if (j->op == OP_STAFF_CLOSE) {
+		close_submit(h, j);
+	} else if (j->op == OP_PATRON_REPLY && !strcmp(j->kase.state, "closed")) {
+		http_error(h, 409, "case_closed",
+			   "The library has closed this question. To ask again, start a new chat.");
 	} else {
 		reply_submit(h, j);
 	}
@@ -388,10 +480,20 @@ int rest_case_post(struct http_conn *h)
 		json_decref(root);
 		return 1;
 	}
-	if (!(id = rest_path_id(h->path, "/api/v1/cases/", &rest)) || strcmp(rest, "/reply"))
+	if (!(id = rest_path_id(h->path, "/api/v1/cases/", &rest)) ||
+	    (strcmp(rest, "/reply") && strcmp(rest, "/close")))
 		return 0;
 	if (!(st = rest_staff(h, 1)))
 		return 1;
+	if (!strcmp(rest, "/close")) {
+		if ((j = job_new(h, OP_STAFF_CLOSE))) {
+			j->lib = st->lib->id;
+			j->staff_id = st->id;
+			j->case_id = id;
+			worker_submit(g_app->workers, &j->job);
+		}
+		return 1;
+	}
 	if (!(root = rest_body_unpack(h, "Send {\"text\": \"...\"}.", "{s:s}", "text", &text)))
 		return 1;
 	if (reply_text_ok(h, text) && (j = job_new(h, OP_STAFF_REPLY))) {

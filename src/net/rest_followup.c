@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mail/message.h"
+#include "net/cases.h"
 #include "net/net.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -92,7 +93,7 @@ struct fj {
 	enum fj_kind kind;
 	uint64_t http_id;
 	int64_t staff_id, lib, chat, due;
-	char state[12];
+	char state[16];
 	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
 	int rc;
 	struct buf out;
@@ -332,10 +333,82 @@ static struct fj *fj_new(struct http_conn *h, const struct staff *st, enum fj_ki
 static int state_ok(const char *s)
 {
 	return !strcmp(s, "scheduled") || !strcmp(s, "sent") || !strcmp(s, "answered") ||
-	       !strcmp(s, "cancelled");
+	       !strcmp(s, "cancelled") || !strcmp(s, "undeliverable");
 }
 
-/* See net.h. GET /api/v1/followups?state= */
+/* GET /api/v1/followup?t=<token>: what the patron's page shows (the library, who asked,
+ * when it was sent, in the library's zone); reads only, records nothing. */
+struct pj {
+	struct worker_job job;
+	uint64_t http_id;
+	uint8_t hash[CRYPTO_HASH_BYTES];
+	int64_t now;
+	int rc;
+	struct store_followup row;
+};
+
+static void pj_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
+{
+	struct pj *j = (struct pj *)job;
+
+	j->rc = ops->followup_by_token(sc, j->hash, j->now, &j->row);
+}
+
+static void pj_done(struct worker_job *job)
+{
+	struct pj *j = (struct pj *)job;
+	struct http_conn *h = http_find(j->http_id);
+	struct library *lib = desk_library(g_app->desk, j->row.library_id);
+	struct staff *s = desk_staff(g_app->desk, j->row.staff_id);
+	struct buf b = {0};
+
+	if (!h) {
+		/* gone */
+	} else if (j->rc == STORE_NOTFOUND || (!j->rc && !lib)) {
+		http_error(h, 404, "not_found", "This link is not valid or has expired.");
+	} else if (j->rc) {
+		http_error(h, 503, "store_failed", "Could not read; try again.");
+	} else {
+		buf_puts(&b, "{\"followup\":{");
+		json_kstr(&b, "library", lib->name);
+		json_kstr(&b, "time_zone", cases_library_tz(lib));
+		json_kstr(&b, "staff_name", s ? s->name : "");
+		json_kstr(&b, "state", j->row.state);
+		json_kint(&b, "due_at", j->row.due_at);
+		json_kint(&b, "sent_at", j->row.sent_at);
+		json_kint(&b, "rating", j->row.rating);
+		json_close(&b, '}');
+		buf_putc(&b, '}');
+		rest_respond_buf(h, 200, &b);
+	}
+	sodium_memzero(j->hash, sizeof j->hash);
+	free(j);
+}
+
+static void get_public(struct http_conn *h)
+{
+	char arg[64];
+	const char *t = lws_get_urlarg_by_name(h->wsi, "t=", arg, sizeof arg);
+	struct pj *j;
+
+	if (!t || strlen(t) != CRYPTO_TOKEN_CHARS) {
+		http_error(h, 404, "not_found", "This link is not valid or has expired.");
+		return;
+	}
+	if (!(j = calloc(1, sizeof *j))) {
+		http_error(h, 503, "busy", "Out of memory.");
+		return;
+	}
+	j->job.run = pj_run;
+	j->job.done = pj_done;
+	j->http_id = h->id;
+	j->now = app_now_ms();
+	crypto_token_hash(t, strlen(t), j->hash);
+	sodium_memzero(arg, sizeof arg);
+	worker_submit(g_app->workers, &j->job);
+}
+
+/* See net.h. GET /api/v1/followups?state=, and the patron's GET /api/v1/followup?t= */
 int rest_followup_get(struct http_conn *h)
 {
 	struct staff *st;
@@ -343,13 +416,17 @@ int rest_followup_get(struct http_conn *h)
 	char arg[32];
 	const char *state = "";
 
+	if (!strcmp(h->path, "/api/v1/followup")) {
+		get_public(h);
+		return 1;
+	}
 	if (strcmp(h->path, PREFIX) != 0)
 		return 0;
 	if (!(st = rest_staff(h, 0)))
 		return 1;
 	if ((state = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg)) &&
 	    !state_ok(state)) {
-		rest_bad_request(h, "state is scheduled, sent, answered or cancelled.");
+		rest_bad_request(h, "state is scheduled, sent, answered, cancelled or undeliverable.");
 		return 1;
 	}
 	if (!(j = fj_new(h, st, FJ_LIST)))

@@ -546,6 +546,7 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 		return sq_bind_promise(st, &w->u.promise);
 	case STW_CASE_ADD:
 	case STW_CASE_REPLY:
+	case STW_CASE_CLOSE:
 		return sq_bind_case(st, &w->u.kase);
 	case STW_MAIL_QUEUE:
 	case STW_MAIL_CLAIM:
@@ -643,6 +644,7 @@ static const struct step write_steps[][STEPS_MAX] = {
 	[STW_CASE_REPLY] = {{SQ_CASE_REPLY_MSG, STEP_COUNT},
 			    {SQ_CASE_REPLY_STATE, STEP_IF},
 			    {SQ_CASE_TOKEN_ADD, STEP_IF}},
+	[STW_CASE_CLOSE] = ONE(SQ_CASE_CLOSE),
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -854,7 +856,9 @@ const struct store_ops store_sqlite_ops = {
 	.mail_due = sq_mail_due,
 	.mail_list = sq_mail_list,
 	.mail_counts = sq_mail_counts,
+	.mail_summary = sq_mail_summary,
 	.followups = sq_followups,
+	.followup_by_token = sq_followup_by_token,
 	.schedule_get = sq_schedule_get,
 	.schedule_put = sq_schedule_put,
 	.cases = sq_cases,

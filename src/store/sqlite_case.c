@@ -192,6 +192,8 @@ static int fill_case(sqlite3_stmt *st, void *rec)
 	r->reply_by = sqlite3_column_int64(st, 7);
 	r->updated_at = sqlite3_column_int64(st, 8);
 	r->promise_id = sqlite3_column_int64(st, 10);
+	r->closed_at = sqlite3_column_int64(st, 11);
+	r->closed_by = sqlite3_column_int64(st, 12);
 	if (sq_col_text(st, 4, r->email, sizeof r->email) ||
 	    sq_col_text(st, 5, r->question, sizeof r->question) ||
 	    sq_col_text(st, 9, r->state, sizeof r->state))

@@ -86,6 +86,47 @@ int sq_bind_followup(sqlite3_stmt *st, const struct store_write *w)
 	return rc;
 }
 
+static int fill_followup(sqlite3_stmt *st, struct store_followup *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	r->library_id = sqlite3_column_int64(st, 1);
+	r->patron_id = sqlite3_column_int64(st, 2);
+	r->chat_id = sqlite3_column_int64(st, 3);
+	r->staff_id = sqlite3_column_int64(st, 4);
+	r->due_at = sqlite3_column_int64(st, 5);
+	r->created_at = sqlite3_column_int64(st, 8);
+	r->sent_at = sqlite3_column_int64(st, 9);
+	r->rating = sqlite3_column_int(st, 10);
+	r->answered_at = sqlite3_column_int64(st, 12);
+	if (sq_col_text(st, 6, r->message, sizeof r->message) ||
+	    sq_col_text(st, 7, r->state, sizeof r->state) ||
+	    sq_col_text(st, 11, r->reply, sizeof r->reply))
+		return STORE_ERR;
+	return STORE_OK;
+}
+
+/* See store.h (followup_by_token). */
+int sq_followup_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+			 int64_t now, struct store_followup *out)
+{
+	sqlite3_stmt *st = sq_stmt(c, SQ_FOLLOWUP_BY_TOKEN);
+	int rc;
+
+	if (!st || !hash || !out)
+		return st ? STORE_BADARG : STORE_ERR;
+	rc = sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, now);
+	rc = rc ? rc : sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = fill_followup(st, out);
+		sq_done(st);
+		return rc;
+	}
+	sq_done(st);
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : sq_err(c, rc, "followup_by_token");
+}
+
 /* See store.h (followups). */
 int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *state,
 		 int limit, store_followup_cb cb, void *ctx)
@@ -109,21 +150,7 @@ int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, co
 	}
 	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof r);
-		r.id = sqlite3_column_int64(st, 0);
-		r.library_id = sqlite3_column_int64(st, 1);
-		r.patron_id = sqlite3_column_int64(st, 2);
-		r.chat_id = sqlite3_column_int64(st, 3);
-		r.staff_id = sqlite3_column_int64(st, 4);
-		r.due_at = sqlite3_column_int64(st, 5);
-		r.created_at = sqlite3_column_int64(st, 8);
-		r.sent_at = sqlite3_column_int64(st, 9);
-		r.rating = sqlite3_column_int(st, 10);
-		r.answered_at = sqlite3_column_int64(st, 12);
-		if (sq_col_text(st, 6, r.message, sizeof r.message) ||
-		    sq_col_text(st, 7, r.state, sizeof r.state) ||
-		    sq_col_text(st, 11, r.reply, sizeof r.reply))
-			out = STORE_ERR;
+		out = fill_followup(st, &r);
 		if (out == STORE_OK)
 			out = cb(ctx, &r);
 		if (out != STORE_OK)

@@ -161,6 +161,9 @@ enum sq_stmt {
 	SQ_CASE_BY_TOKEN,
 	SQ_CASE_TOKEN_ADD,
 	SQ_CASE_MESSAGES,
+	SQ_CASE_CLOSE,
+	SQ_MAIL_SUMMARY,
+	SQ_FOLLOWUP_BY_TOKEN,
 	SQ__COUNT
 };
 
@@ -293,10 +296,14 @@ int sq_mail_due(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, 
 int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, int limit,
 		 store_mail_cb cb, void *ctx);
 int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead);
+int sq_mail_summary(struct store_conn *c, int64_t library_id, int64_t *queued, int64_t *sent,
+		    int64_t *dead);
 
 /* ---- sqlite_followup.c: follow-ups ---- */
 /* Binds each named parameter of a follow-up write's statement from w->u.followup. */
 int sq_bind_followup(sqlite3_stmt *st, const struct store_write *w);
+int sq_followup_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+			 int64_t now, struct store_followup *out);
 int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *state,
 		 int limit, store_followup_cb cb, void *ctx);
 /* ---- sqlite_case.c: opening hours and offline questions ---- */

@@ -193,3 +193,23 @@ int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead)
 	sq_done(st);
 	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "mail_counts");
 }
+
+/* See store.h (mail_summary). */
+int sq_mail_summary(struct store_conn *c, int64_t library_id, int64_t *queued, int64_t *sent,
+		    int64_t *dead)
+{
+	sqlite3_stmt *st = sq_stmt(c, SQ_MAIL_SUMMARY);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_bind_int64(st, 1, library_id);
+	rc = rc ? rc : sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*queued = sqlite3_column_int64(st, 0);
+		*sent = sqlite3_column_int64(st, 1);
+		*dead = sqlite3_column_int64(st, 2);
+	}
+	sq_done(st);
+	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "mail_summary");
+}

@@ -445,6 +445,12 @@ static const char migration_10[] =
 	"ALTER TABLE chats ADD COLUMN routing INTEGER NOT NULL DEFAULT 0"
 	" CHECK (routing IN (0, 1));";
 
+/* Migration 11: a librarian closes a case; who and when are kept on it (docs/DECISIONS.md,
+ * "Cases are closed by a librarian"). closed_at 0 and closed_by NULL: never closed. */
+static const char migration_11[] =
+	"ALTER TABLE cases ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE cases ADD COLUMN closed_by INTEGER REFERENCES staff(id);";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
@@ -456,6 +462,7 @@ const char *const sq_migrations[] = {
 	migration_8,
 	migration_9,
 	migration_10,
+	migration_11,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -478,7 +485,8 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 /* the columns fill_case() (sqlite_case.c) reads */
 #define CASE_COLS_OF(p)                                                                    \
 	p "id, " p "library_id, " p "queue_id, " p "patron_id, " p "email, " p "question, "   \
-	p "created_at, " p "reply_by, " p "updated_at, " p "state, coalesce(" p "promise_id, 0)"
+	p "created_at, " p "reply_by, " p "updated_at, " p "state, coalesce(" p "promise_id, 0), " \
+	p "closed_at, coalesce(" p "closed_by, 0)"
 #define CASE_COLS CASE_COLS_OF("")
 
 
@@ -503,10 +511,16 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 	"id, library_id, kind, to_addr, subject, body_text, body_html, list_unsubscribe, "  \
 	"created_at, state, attempts, next_attempt_at, last_error, sent_at, message_id"
 
+/* a follow-up's state as staff read it: a scheduled one whose mail is dead is
+ * 'undeliverable' (it will never be sent; docs/API.md "Follow-ups") */
+#define FOLLOWUP_STATE                                                                     \
+	"(CASE WHEN followups.state = 'scheduled' AND EXISTS (SELECT 1 FROM outbox o WHERE "  \
+	"o.id = followups.mail_id AND o.state = 'dead') THEN 'undeliverable' ELSE "          \
+	"followups.state END)"
 /* the columns sq_followups() (sqlite_followup.c) reads */
 #define FOLLOWUP_COLS                                                                      \
-	"id, library_id, patron_id, chat_id, staff_id, due_at, message, state, created_at, " \
-	"sent_at, rating, reply, answered_at"
+	"id, library_id, patron_id, chat_id, staff_id, due_at, message, " FOLLOWUP_STATE     \
+	", created_at, sent_at, rating, reply, answered_at"
 /* a follow-up whose mail has not been claimed by the sender (or has none) */
 #define FOLLOWUP_QUEUED                                                                    \
 	"NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = followups.mail_id AND "           \
@@ -933,7 +947,8 @@ const char *const sq_sql[SQ__COUNT] = {
 	/* Follow-up reads */
 	[SQ_FOLLOWUPS_LIBRARY] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
 				 "followups_by_library WHERE library_id = ?1 AND (?2 IS NULL OR "
-				 "state = ?2) ORDER BY due_at, id LIMIT ?3",
+				 "(state = CASE ?2 WHEN 'undeliverable' THEN 'scheduled' ELSE ?2 END "
+				 "AND " FOLLOWUP_STATE " = ?2)) ORDER BY due_at, id LIMIT ?3",
 	[SQ_FOLLOWUPS_PATRON] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
 				"followups_by_patron WHERE patron_id = ?1 AND library_id = ?2 AND "
 				"state <> 'cancelled' ORDER BY id DESC LIMIT ?3",
@@ -961,7 +976,8 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_CASE_REPLY_MSG] = "INSERT INTO case_messages (case_id, author, staff_id, body, "
 			      "created_at) SELECT :id, CASE WHEN :staff > 0 THEN 'staff' ELSE "
 			      "'patron' END, nullif(:staff, 0), :text, :at WHERE EXISTS (SELECT 1 "
-			      "FROM cases WHERE id = :id AND library_id = :library)",
+			      "FROM cases WHERE id = :id AND library_id = :library AND (:staff > 0 "
+			      "OR state <> 'closed'))",
 	[SQ_CASE_REPLY_STATE] = "UPDATE cases SET state = CASE WHEN :staff > 0 THEN 'answered' "
 				"ELSE 'open' END, updated_at = :at WHERE id = :id",
 	[SQ_CASES] = "SELECT " CASE_COLS " FROM cases INDEXED BY cases_by_state WHERE "
@@ -974,4 +990,15 @@ const char *const sq_sql[SQ__COUNT] = {
 			      ":token, :id, :at WHERE :staff > 0",
 	[SQ_CASE_MESSAGES] = "SELECT id, case_id, author, coalesce(staff_id, 0), body, created_at "
 			     "FROM case_messages WHERE case_id = ?1 ORDER BY id LIMIT ?2",
+	[SQ_CASE_CLOSE] = "UPDATE cases SET state = 'closed', closed_at = :at, closed_by = :staff, "
+			  "updated_at = :at WHERE id = :id AND library_id = :library AND state <> "
+			  "'closed' AND EXISTS (SELECT 1 FROM staff WHERE id = :staff AND "
+			  "library_id = :library)",
+	[SQ_FOLLOWUP_BY_TOKEN] = "SELECT " FOLLOWUP_COLS " FROM followups WHERE token_hash = ?1 "
+				 "AND expires_at > ?2",
+	[SQ_MAIL_SUMMARY] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_state WHERE "
+			    "library_id = ?1 AND state IN ('queued', 'sending')), (SELECT count(*) "
+			    "FROM outbox INDEXED BY outbox_state WHERE library_id = ?1 AND state = "
+			    "'sent'), (SELECT count(*) FROM outbox INDEXED BY outbox_state WHERE "
+			    "library_id = ?1 AND state = 'dead')",
 };

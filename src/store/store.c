@@ -50,6 +50,7 @@ static size_t member_size(enum store_write_kind kind)
 		return sizeof w->u.followup;
 	case STW_CASE_ADD:
 	case STW_CASE_REPLY:
+	case STW_CASE_CLOSE:
 		return sizeof w->u.kase;
 	default: /* a kind not listed here gets room for any member */
 		return sizeof w->u;

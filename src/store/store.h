@@ -298,6 +298,8 @@ struct store_case {
 	int64_t updated_at;
 	char state[12];
 	int64_t promise_id;        /* 0: none */
+	int64_t closed_at;         /* when a librarian closed it (0: never) */
+	int64_t closed_by;         /* who (staff id; 0: never closed) */
 };
 
 /* One reply on a case's thread: author "patron" or "staff" (staff_id > 0). */
@@ -428,7 +430,10 @@ enum store_write_kind {
 			      * message; a staff reply marks the case answered (and adds
 			      * token_hash as another view link of the case, for its mail), a
 			      * patron reply reopens it; changed 0 when no such case in the
-			      * library */
+			      * library, or (by the patron) when it is closed */
+	STW_CASE_CLOSE,      /* id, library_id, staff_id, at (migration 11): a case not yet
+			      * closed -> closed, recording closed_at and closed_by; changed 0
+			      * when no such case in the library or already closed */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -502,7 +507,7 @@ struct store_followup {
 	int64_t staff_id;
 	int64_t due_at;
 	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
-	char state[12];
+	char state[16];        /* scheduled, sent, answered, cancelled, undeliverable */
 	int64_t created_at;
 	int64_t sent_at;
 	int rating;            /* 0: none yet */
@@ -707,12 +712,19 @@ struct store_ops {
 			 store_mail_cb cb, void *ctx);
 	/* How many mails are queued (or sending) and dead, over all libraries. */
 	int (*mail_counts)(struct store_conn *c, int64_t *queued, int64_t *dead);
+	/* One library's mails: queued (or being sent), sent, and dead. */
+	int (*mail_summary)(struct store_conn *c, int64_t library_id, int64_t *queued,
+			    int64_t *sent, int64_t *dead);
 
 	/* Follow-ups (worker threads). patron_id > 0: that patron's in the library, not
 	 * cancelled, newest first; else the library's in `state` (NULL: any), by due time
 	 * then id. At most `limit`. */
 	int (*followups)(struct store_conn *c, int64_t library_id, int64_t patron_id,
 			 const char *state, int limit, store_followup_cb cb, void *ctx);
+	/* The follow-up of a rating token that has not expired at now. STORE_NOTFOUND:
+	 * none. */
+	int (*followup_by_token)(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+				 int64_t now, struct store_followup *out);
 	/* Opening hours (CLI and start-up) and offline questions (worker threads). */
 	/* A queue's schedule. STORE_NOTFOUND: no such queue. */
 	int (*schedule_get)(struct store_conn *c, int64_t queue_id, struct store_schedule *out);

@@ -18,7 +18,7 @@ const sinks = new Set();
 process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
 
 async function startSink(port, file) {
-  const proc = spawn(PY, [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(PY, [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file, '--reject-rcpt', 'bounce'], { stdio: ['ignore', 'pipe', 'pipe'] });
   sinks.add(proc);
   let out = '';
   const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
@@ -98,6 +98,14 @@ describe('follow-ups', () => {
     assert.match(m.text, /How did your project go\?/);
     const rate = /(http:\/\/\S+\/followup\.html\?t=([A-Za-z0-9_-]{43}))&r=4/.exec(m.text);
     const link = /signin=([A-Za-z0-9_-]{43})/.exec(m.text);
+    // the page names the library and who asked (a read: records nothing)
+    const about = await request(srv.port, { path: `/api/v1/followup?t=${rate[2]}` });
+    assert.equal(about.status, 200, about.text);
+    assert.equal(about.json.followup.staff_name, 'Jen Ortiz');
+    assert.ok(about.json.followup.library.length > 0);
+    assert.equal(about.json.followup.time_zone, 'Europe/London'); // the demo library's zone
+    assert.equal(about.json.followup.rating, 0);
+    assert.equal((await request(srv.port, { path: `/api/v1/followup?t=${'x'.repeat(43)}` })).status, 404);
     assert.ok(rate && link, m.text);
     const sent = await pollUntil(() => jenRest.get('/api/v1/followups?state=sent'), (x) => x.json.followups.some((f) => f.id === fu.id), 5000);
     assert.ok(sent.json.followups.find((f) => f.id === fu.id).sent_at > 0);
@@ -171,6 +179,25 @@ describe('follow-ups', () => {
     assert.deepEqual(ol.json.followups, []);
     await anon.close();
     await noMail.close();
+  });
+
+  it('one whose mail became a dead letter is undeliverable, not scheduled', async () => {
+    const p = await patron(srv, { library: 'demo' });
+    await remember(p, { display_name: 'Bo', email: 'bounce@example.org' });
+    const chat = await chatWith(jen, p, 'A bouncing address');
+    const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now(), message: 'Did it work?' });
+    assert.equal(r.status, 201, r.text);
+    const id = r.json.followup.id;
+    const l = await pollUntil(() => jenRest.get('/api/v1/followups'),
+      (x) => x.json.followups.some((f) => f.id === id && f.state !== 'scheduled'), 10000, 100);
+    assert.equal(l.json.followups.find((f) => f.id === id).state, 'undeliverable');
+    const only = await jenRest.get('/api/v1/followups?state=undeliverable');
+    assert.deepEqual(only.json.followups.map((f) => f.id), [id]);
+    const sched = await jenRest.get('/api/v1/followups?state=scheduled');
+    assert.ok(!sched.json.followups.some((f) => f.id === id), 'not listed as scheduled');
+    const card = await jenRest.get(`/api/v1/patrons/${p.welcome.patron.id}/card`);
+    assert.equal(card.json.followups.find((f) => f.id === id).state, 'undeliverable');
+    await p.close();
   });
 
   it('cancelled before it is due, nothing is sent; another library cannot cancel it', async () => {

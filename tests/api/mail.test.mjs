@@ -10,6 +10,7 @@ import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, remember, pollUntil, healthz,
   freePort, tempDir, addStaff, sleep, withTimeout, ROOT, SAM, JEN,
 } from './lib.mjs';
+import { localWhen } from '../../web/js/localtime.js';
 
 const PY = '/usr/bin/python3'; // Debian's python3 has python3-aiosmtpd
 const FROM = 'desk@library.example.org';
@@ -164,7 +165,14 @@ describe('transcript by e-mail', () => {
     assert.match(text, /The chat ended\./);
     assert.ok(!text.includes('zebracorn') && !ps[1].text.includes('zebracorn'), 'no other patron');
     assert.ok(!/\bPatron\b/.test(text));
-    assert.match(ps[1].text, /<li>\[\d\d:\d\d\] Zoë Ñúñez: Bonjour, ça va\? Let us look at APA\.<\/li>/);
+    assert.match(ps[1].text, /<li>\[\d{1,2}:\d\d [ap]m\] Zoë Ñúñez: Bonjour, ça va\? Let us look at APA\.<\/li>/);
+    // times in the library's zone (the demo library: Europe/London), in words, not UTC
+    assert.match(text, /Times are the library's local time\./);
+    assert.doesNotMatch(text, /UTC|\+0000/);
+    const clock = (ms) => localWhen(ms, 'Europe/London').split(', ')[1];
+    const said = /\[(\d{1,2}:\d\d [ap]m)\] You: Thanks/.exec(text)[1];
+    assert.ok([clock(before - 60000), clock(before), clock(Date.now())].includes(said), `${said} is London time`);
+    assert.equal(r.mail, 'queued');
     // the other patron cannot have this chat mailed
     const no = await ask(other.p, { type: 'email_transcript', chat, email: 'x@example.org' }, () => false);
     assert.equal(no.code, 'not_found');
@@ -282,8 +290,14 @@ describe('dead letters and sign-in links', () => {
     assert.equal(dead.attempts, 3);
     assert.match(dead.last_error, /connect/i);
     assert.equal(dead.kind, 'transcript');
-    const h = await healthz(srv.port);
+    assert.equal(list.json.summary.smtp, true);
+    assert.equal(list.json.summary.status, 'sending');
+    assert.equal(list.json.summary.dead, 1);
+    assert.equal(list.json.summary.undeliverable, 1);
+    const h = await pollUntil(() => healthz(srv.port), (x) => x.json.mail.dead === 1, 8000, 100);
     assert.equal(h.json.mail.smtp, true);
+    assert.equal(h.json.mail.status, 'sending');
+    assert.equal(h.json.mail.undeliverable, 1, 'the same count, the same word');
     // librarians may not see it; nobody unauthenticated either
     const jen = staffRest(srv.port, await login(srv.port, JEN));
     assert.equal((await jen.get('/api/v1/outbox?state=dead')).status, 403);
@@ -328,12 +342,15 @@ describe('dead letters and sign-in links', () => {
     const n0 = received(sink.file).length;
     const r = await ask(p, { type: 'signin_link' }, (f) => f.type === 'signin_sent');
     assert.equal(r.type, 'signin_sent', JSON.stringify(r));
+    assert.equal(r.mail, 'queued');
+    assert.equal(r.expires_in, 2, 'the real --signin-ttl');
     const mails = await pollUntil(() => received(sink.file), (m) => m.length > n0, 8000);
     const m = mails[mails.length - 1];
     assert.deepEqual(m.rcpt_tos, ['ana@example.org']);
     const text = parts(parseMessage(m.data))[0].text;
     const link = /(http:\/\/\S+\/chat\?library=demo&signin=([A-Za-z0-9_-]{43}))/.exec(text);
     assert.ok(link, text);
+    assert.match(text, /The link works once, for 2 seconds\./);
     assert.ok(link[1].startsWith(srv.base), link[1]);
 
     // the other browser
@@ -372,5 +389,48 @@ describe('dead letters and sign-in links', () => {
     assert.equal(e2.code, 'signin_invalid');
     await y.close();
     await p.close();
+  });
+});
+
+describe('no SMTP server configured: nothing is pretended to be sent', () => {
+  let srv;
+  before(async () => {
+    srv = new Server({ args: ['--mail-from', FROM, '--rate', '1000', '--burst', '1000'] });
+    await srv.start();
+  });
+  after(async () => { await stopAndCheck(srv, assert); });
+
+  it('patrons are told the library cannot send e-mail; /healthz and the admin panel say undeliverable', async () => {
+    const st = await staff(srv, JEN);
+    const { p, chat } = await endedChat(srv, st, 'No mail here');
+    const t = await ask(p, { type: 'email_transcript', chat, email: 'reader@example.org' },
+      (f) => f.type === 'emailed');
+    assert.equal(t.type, 'error', JSON.stringify(t));
+    assert.equal(t.code, 'mail_unavailable');
+    assert.match(t.message, /cannot send e-mail/);
+    const rel = await remember(p, { display_name: 'Ana', email: 'ana@example.org' });
+    assert.equal(rel.relation.remembered, true);
+    const s2 = await ask(p, { type: 'signin_link' }, (f) => f.type === 'signin_sent');
+    assert.equal(s2.code, 'mail_unavailable');
+    const q = p.welcome.queues[0];
+    const o = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Anyone?', email: 'reader@example.org' },
+      (f) => f.type === 'case_created');
+    assert.equal(o.code, 'mail_unavailable');
+    // nothing was queued
+    const sam = staffRest(srv.port, await login(srv.port, SAM));
+    const queued = await sam.get('/api/v1/outbox?state=queued');
+    assert.equal(queued.status, 200, queued.text);
+    assert.equal(queued.json.mails.length, 0);
+    assert.equal(queued.json.summary.smtp, false);
+    assert.equal(queued.json.summary.status, 'undeliverable');
+    assert.match(queued.json.summary.reason, /no SMTP server/);
+    assert.equal(queued.json.summary.queued, 0);
+    const h = await healthz(srv.port);
+    assert.equal(h.json.mail.smtp, false);
+    assert.equal(h.json.mail.status, 'undeliverable');
+    assert.match(h.json.mail.reason, /--smtp-url/);
+    assert.equal(h.json.mail.undeliverable, 0);
+    await p.close();
+    await st.close();
   });
 });

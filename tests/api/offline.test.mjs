@@ -12,6 +12,7 @@ import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, pollUntil, freePort, tempDir,
   addLibrary, runCli, request, withTimeout, ROOT, SAM, JEN, PASSWORD,
 } from './lib.mjs';
+import { localWhen } from '../../web/js/localtime.js';
 
 const PY = '/usr/bin/python3';
 const DAY = 24 * 3600 * 1000;
@@ -178,6 +179,92 @@ describe('offline questions', () => {
     assert.ok(reopened.json.cases.some((x) => x.id === r.case.id), 'open again for librarians');
     const thread = await sam.get(`/api/v1/cases/${r.case.id}`);
     assert.deepEqual(thread.json.messages.map((m) => m.author), ['staff', 'patron']);
+    await p.close();
+  });
+
+  it('the console sees the whole thread live, closes the case, and the patron page then says closed', async () => {
+    const console_ = await staff(srv, JEN); // a live console of the library
+    const branch = await staff(srv, BEA.email, BEA.password);
+    const p = await patron(srv);
+    const q = p.welcome.queues.find((x) => x.slug === 'ask');
+    const n0 = received(sink.file).length;
+    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Where are the parish maps?', email: 'maps@example.org' },
+      (f) => f.type === 'case_created');
+    assert.equal(r.type, 'case_created', JSON.stringify(r));
+    assert.equal(r.mail, 'queued');
+    const fresh = await console_.waitFor('case_changed', (f) => f.case === r.case.id);
+    assert.equal(fresh.why, 'new');
+    // the acknowledgement says when, in the library's zone (UTC here), in words
+    const mails = await pollUntil(() => received(sink.file), (m) => m.length >= n0 + 1, 10000);
+    const ack = plainText(mails[n0].data);
+    assert.ok(ack.includes(`by ${localWhen(r.case.reply_by, 'UTC')}.`), ack);
+    assert.match(localWhen(r.case.reply_by, 'UTC'), /^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, 12:00 am$/);
+    assert.doesNotMatch(ack, /\+0000/);
+    const token = linkToken(ack);
+
+    const jen = staffRest(srv.port, await login(srv.port, JEN, PASSWORD));
+    const a1 = await jen.post(`/api/v1/cases/${r.case.id}/reply`, { text: 'In the map room, drawer 4.' });
+    assert.equal(a1.status, 200, a1.text);
+    assert.equal(a1.json.mail, 'queued');
+    assert.equal((await console_.waitFor('case_changed', (f) => f.case === r.case.id && f.why === 'answered')).why, 'answered');
+    const web = await request(srv.port, { method: 'POST', path: '/api/v1/case-reply', body: { token, text: 'Which floor is that?' } });
+    assert.equal(web.status, 200, web.text);
+    assert.equal((await console_.waitFor('case_changed', (f) => f.case === r.case.id && f.why === 'patron_reply')).why, 'patron_reply');
+    const a2 = await jen.post(`/api/v1/cases/${r.case.id}/reply`, { text: 'The second floor.' });
+    assert.equal(a2.status, 200, a2.text);
+    const t = await jen.get(`/api/v1/cases/${r.case.id}`);
+    assert.equal(t.status, 200, t.text);
+    assert.equal(t.json.case.question, 'Where are the parish maps?');
+    assert.equal(t.json.case.time_zone, 'UTC');
+    assert.deepEqual(t.json.messages.map((m) => [m.author, m.body]), [
+      ['staff', 'In the map room, drawer 4.'], ['patron', 'Which floor is that?'], ['staff', 'The second floor.']]);
+    const ats = t.json.messages.map((m) => m.at);
+    assert.deepEqual([...ats].sort((x, y) => x - y), ats, 'oldest first');
+
+    // another library can neither close it nor hear of it
+    assert.equal((await staffRest(srv.port, await login(srv.port, BEA.email, BEA.password)).post(`/api/v1/cases/${r.case.id}/close`, {})).status, 404);
+    const before = Date.now();
+    const cl = await jen.post(`/api/v1/cases/${r.case.id}/close`, {});
+    assert.equal(cl.status, 200, cl.text);
+    assert.equal(cl.json.case.state, 'closed');
+    assert.ok(cl.json.case.closed_at >= before);
+    assert.equal(cl.json.case.closed_by.name, 'Jen Ortiz');
+    assert.equal((await console_.waitFor('case_changed', (f) => f.case === r.case.id && f.why === 'closed')).why, 'closed');
+    assert.equal((await jen.post(`/api/v1/cases/${r.case.id}/close`, {})).status, 409);
+    const closed = await jen.get('/api/v1/cases?state=closed');
+    const row = closed.json.cases.find((x) => x.id === r.case.id);
+    assert.ok(row, 'listed as closed');
+    assert.equal(row.closed_by.name, 'Jen Ortiz');
+    assert.ok(!(await jen.get('/api/v1/cases?state=answered')).json.cases.some((x) => x.id === r.case.id));
+    // the patron's page says closed and takes no more replies
+    const v = await request(srv.port, { path: `/api/v1/case?t=${token}` });
+    assert.equal(v.json.case.state, 'closed');
+    assert.equal(v.json.case.closed_at, cl.json.case.closed_at);
+    assert.equal(v.json.case.library, 'Riverside Public Library');
+    assert.equal(v.json.case.closed_by, undefined, 'no staff ids for the patron');
+    const late = await request(srv.port, { method: 'POST', path: '/api/v1/case-reply', body: { token, text: 'One more thing' } });
+    assert.equal(late.status, 409, late.text);
+    assert.equal(late.json.error.code, 'case_closed');
+    assert.ok(!branch.frames.some((f) => f.type === 'case_changed'), 'the other library heard nothing');
+    await p.close(); await console_.close(); await branch.close();
+  });
+
+  it('closing a case nobody answered cancels its promise, with the reason', async () => {
+    const p = await patron(srv);
+    const q = p.welcome.queues.find((x) => x.slug === 'ask');
+    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Spam, really', email: 'spam@example.org' },
+      (f) => f.type === 'case_created');
+    assert.equal(r.type, 'case_created');
+    await p.waitFor('promises', (f) => f.promises.length === 1);
+    const sam = staffRest(srv.port, await login(srv.port, SAM, PASSWORD));
+    const c = (await sam.get(`/api/v1/cases/${r.case.id}`)).json.case;
+    assert.ok(c.promise > 0);
+    const cl = await sam.post(`/api/v1/cases/${r.case.id}/close`, {});
+    assert.equal(cl.status, 200, cl.text);
+    await p.waitFor('promises', (f) => f.promises.length === 0);
+    const pr = await pollUntil(() => sam.get(`/api/v1/promises/${c.promise}`), (x) => x.json && x.json.promise && x.json.promise.state !== 'open', 3000);
+    assert.equal(pr.json.promise.state, 'cancelled', pr.text);
+    assert.equal(pr.json.promise.cancel_reason, `Case ${r.case.id} closed without an answer`);
     await p.close();
   });
 

@@ -48,7 +48,7 @@ test('an undelivered e-mail shows to admins with its error, and can be retried',
   await toggle.click();
   await patron.getByLabel('Send it to').fill('minutes@example.org');
   await patron.locator('#mail-form').getByRole('button', { name: 'Send', exact: true }).click();
-  await patron.locator('#mail-status').getByText('Sent to minutes@example.org').waitFor();
+  await patron.locator('#mail-status').getByText('Queued to send to minutes@example.org').waitFor();
 
   // Sam is an admin: the console lists the mail that could not be sent, and why.
   const samCtx = await desktopContext(browser);
@@ -66,6 +66,8 @@ test('an undelivered e-mail shows to admins with its error, and can be retried',
   }
   await item.waitFor();
   assert.match(await item.locator('.deadmail-why').textContent(), /1 attempt · .*(connect|Connect)/);
+  // the counts in the words /healthz uses
+  await section.getByText(/E-mail: \d+ queued · \d+ sent · 1 undeliverable\./).waitFor();
   await screenshot(sam, 'deadmail.png');
   await item.getByRole('button', { name: 'Retry the e-mail to minutes@example.org' }).click();
   await sam.locator('#deadmail').getByText('Sending the e-mail to minutes@example.org again.').waitFor();

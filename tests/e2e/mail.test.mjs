@@ -170,7 +170,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await field.fill(ME);
   assert.equal(await field.getAttribute('aria-invalid'), null, 'typing clears the error');
   await patron.getByRole('button', { name: 'Send', exact: true }).click();
-  await status.getByText(`Sent to ${ME}. It may take a minute to arrive.`).waitFor();
+  await status.getByText(`Queued to send to ${ME}. It should arrive within a few minutes.`).waitFor();
   await screenshot(patron, 'mail-sent.png');
 
   const transcript = await until(() => received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the transcript mail');
@@ -186,7 +186,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await sheet.getByRole('heading', { name: 'Continue on another device' }).waitFor();
   await sheet.getByText(`one-time link at ${ME}`, { exact: false }).waitFor();
   await sheet.getByRole('button', { name: 'Send me a sign-in link' }).click();
-  await sheet.locator('#signin-status', { hasText: `We sent a link to ${ME}; it works once, for 30 minutes.` }).waitFor();
+  await sheet.locator('#signin-status', { hasText: `A link to ${ME} is queued to send; it works once, for 30 minutes.` }).waitFor();
   await screenshot(patron, 'mail-signin-sent.png');
   await sheet.getByRole('button', { name: 'Cancel' }).click();
 

@@ -244,6 +244,47 @@ static void test_format_refuses_and_plain(void **state)
 	buf_free(&b);
 }
 
+/* Times in the library's zone, in words, across daylight saving and midnight/noon. */
+static void test_when_and_duration(void **state)
+{
+	char out[64], d[32];
+
+	(void)state;
+	/* 2026-12-04 14:24:20 UTC is a Friday; London is on GMT in December */
+	mail_when(out, 1796394260000LL, "Europe/London");
+	assert_string_equal(out, "Friday 4 December, 2:24 pm");
+	mail_when(out, 1796394260000LL, "UTC");
+	assert_string_equal(out, "Friday 4 December, 2:24 pm");
+	mail_when(out, 1796394260000LL, NULL);
+	assert_string_equal(out, "Friday 4 December, 2:24 pm");
+	/* New York is 5 hours behind in December */
+	mail_when(out, 1796394260000LL, "America/New_York");
+	assert_string_equal(out, "Friday 4 December, 9:24 am");
+	/* 2026-07-01 11:00 UTC: London on BST is noon; Tokyo is past 8 pm */
+	mail_when(out, 1782903600000LL, "Europe/London");
+	assert_string_equal(out, "Wednesday 1 July, 12:00 pm");
+	mail_when(out, 1782903600000LL, "Asia/Tokyo");
+	assert_string_equal(out, "Wednesday 1 July, 8:00 pm");
+	/* 2026-07-01 23:05 UTC is 00:05 on Thursday in London */
+	mail_when(out, 1782947100000LL, "Europe/London");
+	assert_string_equal(out, "Thursday 2 July, 12:05 am");
+
+	mail_duration(d, 1800);
+	assert_string_equal(d, "30 minutes");
+	mail_duration(d, 60);
+	assert_string_equal(d, "1 minute");
+	mail_duration(d, 90);
+	assert_string_equal(d, "2 minutes");
+	mail_duration(d, 2);
+	assert_string_equal(d, "2 seconds");
+	mail_duration(d, 1);
+	assert_string_equal(d, "1 second");
+	mail_duration(d, 7200);
+	assert_string_equal(d, "2 hours");
+	mail_duration(d, 86400);
+	assert_string_equal(d, "1 day");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_date_and_id),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_refuses_and_plain),
+		cmocka_unit_test(test_when_and_duration),
 	};
 
 	if (sodium_init() < 0)

@@ -243,7 +243,7 @@ static void test_migrations(void **state)
 			       "messages", "chats_open", "chats_by_patron", "chats_by_library",
 			       "message_log"};
 
-	assert_int_equal(sq_migration_count, 10);
+	assert_int_equal(sq_migration_count, 11);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
 	assert_int_equal(v, sq_migration_count);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

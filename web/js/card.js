@@ -153,7 +153,8 @@ export class CardPanel {
     const items = list.map((f) => {
       const what = f.state === 'answered'
         ? `Answered: ${f.rating} of 5${f.reply ? ` — “${f.reply}”` : ''}`
-        : f.state === 'sent' ? 'Sent, no answer yet' : 'Scheduled';
+        : f.state === 'sent' ? 'Sent, no answer yet'
+          : f.state === 'undeliverable' ? 'Undeliverable: the e-mail could not be sent' : 'Scheduled';
       return el('li', { class: 'followup' }, [
         dateEl(f.due_at), ` · ${f.message} · `, el('span', { class: 'followup-state', text: what }),
         f.state === 'scheduled' ? el('button', {

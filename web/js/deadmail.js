@@ -1,11 +1,25 @@
-// Admins: e-mail rapport could not deliver (docs/API.md, "E-mail outbox"): who it was for,
+// Admins: the library's e-mail in numbers (queued, sent, undeliverable: the outbox list's
+// `summary`, the same words as /healthz) and the e-mail rapport could not deliver
+// (docs/API.md, "E-mail outbox"): who it was for,
 // what it was, the last error, and a Retry for mails that can be sent again. Sign-in and
 // follow-up mails cannot (their links were erased); the patron asks again instead.
 // Text via textContent only.
 
 import { apiError } from './api.js';
+import { localWhen } from './localtime.js';
 
 const KINDS = { transcript: 'Transcript', signin: 'Sign-in link', followup: 'Check-in', case: 'Answer to a question', other: 'E-mail' };
+
+/** The admin's line about the library's e-mail, in the words /healthz uses (queued,
+ * sent, undeliverable). `dead`: dead letters listed. */
+export function summaryWords(sum, dead) {
+  if (!sum) return dead ? '' : 'No undeliverable e-mail.';
+  const counts = `${sum.queued} queued · ${sum.sent} sent · ${sum.undeliverable} undeliverable`;
+  if (!sum.smtp) {
+    return `E-mail: ${counts}. No SMTP server is configured, so this library cannot send e-mail: queued mail is undeliverable until one is (--smtp-url).`;
+  }
+  return `E-mail: ${counts}.`;
+}
 
 export class DeadMail {
   constructor({ root, api }) {
@@ -36,7 +50,8 @@ export class DeadMail {
       return;
     }
     const mails = res.body.mails;
-    this.status.textContent = mails.length ? '' : 'Every e-mail was delivered.';
+    this.tz = res.body.time_zone || 'UTC';
+    this.status.textContent = summaryWords(res.body.summary, mails.length);
     this.list.replaceChildren(...mails.map((m) => this.item(m)));
   }
 
@@ -48,7 +63,7 @@ export class DeadMail {
     what.textContent = `${KINDS[m.kind] || 'E-mail'} to ${m.to}`;
     const why = document.createElement('p');
     why.className = 'hint deadmail-why';
-    const when = m.created_at ? new Date(m.created_at).toLocaleString() : '';
+    const when = m.created_at ? localWhen(m.created_at, this.tz) : '';
     why.textContent = `${when} · ${m.attempts} ${m.attempts === 1 ? 'attempt' : 'attempts'} · ${m.last_error || 'no error recorded'}`;
     li.append(what, why);
     if (m.kind !== 'signin' && m.kind !== 'followup') {

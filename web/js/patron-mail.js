@@ -8,8 +8,19 @@
 
 const $ = (id) => document.getElementById(id);
 
-// The server's --signin-ttl default (1800 s); `signin_sent` does not carry it.
-const SIGNIN_MINUTES = 30;
+// How long a sign-in link works, in words: `signin_sent` carries the server's
+// --signin-ttl as `expires_in` (seconds); the same words as its mail (mail_duration).
+export function duration(seconds) {
+  const s = Math.max(0, Math.floor(Number(seconds) || 0));
+  let n = s;
+  let unit = 'second';
+  if (s > 0 && s % 86400 === 0) { n = s / 86400; unit = 'day'; }
+  else if (s > 0 && s % 3600 === 0) { n = s / 3600; unit = 'hour'; }
+  else if (s >= 60) { n = Math.ceil(s / 60); unit = 'minute'; }
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+const NO_MAIL = 'This library cannot send e-mail right now, so nothing was sent.';
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
 function errorWords(err, what) {
@@ -18,6 +29,8 @@ function errorWords(err, what) {
       return what === 'signin' && !String(err.message || '').includes('not an e-mail')
         ? 'We have no e-mail address for you yet. Add one with "Edit" first.'
         : 'That e-mail address does not look right. Please check it and try again.';
+    case 'mail_unavailable':
+      return NO_MAIL;
     case 'rate_limited':
       return 'You have asked for several e-mails in the last hour. Please try again later.';
     case 'not_remembered':
@@ -133,7 +146,8 @@ export class PatronMail {
     clearTimeout(this.dog);
     this.sentChat = 0;
     this.ui.send.disabled = false;
-    this.status(`Sent to ${this.sentTo}. It may take a minute to arrive.`, false);
+    if (f.mail === 'undeliverable') this.status(NO_MAIL, true);
+    else this.status(`Queued to send to ${this.sentTo}. It should arrive within a few minutes.`, false);
   }
 
   // ---- the sign-in link ----------------------------------------------------------------
@@ -188,10 +202,11 @@ export class PatronMail {
     this.ui.signinBtn.disabled = false;
   }
 
-  signinSent() {
+  signinSent(f = {}) {
     if (!this.signinWaiting) return;
     this.signinDone();
-    this.signinSay(`We sent a link to ${this.signinTo}; it works once, for ${SIGNIN_MINUTES} minutes.`, false);
+    if (f.mail === 'undeliverable') this.signinSay(NO_MAIL, true);
+    else this.signinSay(`A link to ${this.signinTo} is queued to send; it works once, for ${duration(f.expires_in)}.`, false);
     this.ui.signinStatus.scrollIntoView({ block: 'nearest' });
   }
 
@@ -225,6 +240,6 @@ export class PatronMail {
     });
     u.signinBtn.addEventListener('click', () => this.askSignin());
     this.client.addEventListener('emailed', (e) => this.emailed(e.detail));
-    this.client.addEventListener('signin_sent', () => this.signinSent());
+    this.client.addEventListener('signin_sent', (e) => this.signinSent(e.detail));
   }
 }
