@@ -150,21 +150,30 @@ export class CardPanel {
   followups(c) {
     const list = c.followups || [];
     const canMail = Boolean(c.patron.email);
+    const STATES = { scheduled: 'Scheduled', sent: 'Sent, no answer yet', answered: 'Answered' };
     const items = list.map((f) => {
-      const what = f.state === 'answered'
-        ? `Answered: ${f.rating} of 5${f.reply ? ` — “${f.reply}”` : ''}`
-        : f.state === 'sent' ? 'Sent, no answer yet' : 'Scheduled';
-      return el('li', { class: 'followup' }, [
-        dateEl(f.due_at), ` · ${f.message} · `, el('span', { class: 'followup-state', text: what }),
-        f.state === 'scheduled' ? el('button', {
-          class: 'link', text: 'Cancel', attrs: { type: 'button', 'data-key': `fu-cancel:${f.id}` },
+      const state = el('span', { class: `followup-state is-${f.state}`, text: STATES[f.state] || f.state });
+      const parts = [
+        el('p', { class: 'followup-meta' }, [dateEl(f.due_at), ' ', state]),
+        el('p', { class: 'followup-msg', text: f.message, attrs: { dir: 'auto' } }),
+      ];
+      if (f.state === 'answered') {
+        parts.push(el('p', { class: 'followup-answer' }, [
+          `Rated ${f.rating} of 5`, f.reply ? ': “' : '', f.reply ? el('bdi', { text: f.reply }) : '', f.reply ? '”' : '',
+        ]));
+      }
+      if (f.state === 'scheduled') {
+        parts.push(el('p', { class: 'row-actions' }, [el('button', {
+          class: 'link-btn link-btn--danger', text: 'Cancel',
+          attrs: { type: 'button', 'data-key': `fu-cancel:${f.id}`, 'aria-label': `Cancel the check-in of ${dateFmt.format(new Date(f.due_at || 0))}` },
           on: { click: () => this.cancelFollowup(f.id) },
-        }) : null,
-      ]);
+        })]));
+      }
+      return el('li', { class: 'followup' }, parts);
     });
-    return el('section', { class: 'card-section', attrs: { 'aria-labelledby': 'card-followups' } }, [
+    return el('section', { class: 'card-sec', attrs: { 'aria-labelledby': 'card-followups' } }, [
       el('h3', { text: 'Check-ins', attrs: { id: 'card-followups' } }),
-      items.length ? el('ul', { class: 'card-list' }, items) : el('p', { class: 'empty', text: 'No check-ins yet.' }),
+      items.length ? el('ul', { class: 'followups' }, items) : el('p', { class: 'empty', text: 'No check-ins yet.' }),
       canMail ? this.followupForm() : el('p', { class: 'hint', text: 'A check-in needs the patron’s e-mail address.' }),
     ]);
   }
@@ -180,10 +189,10 @@ export class CardPanel {
     when.addEventListener('change', () => { custom.hidden = when.value !== 'custom'; });
     const msg = el('textarea', { attrs: { id: 'fu-msg', rows: 2, maxlength: 500, 'data-key': 'fu-msg' } });
     msg.value = 'How did your project go?';
-    const form = el('form', { class: 'card-form' }, [
-      el('label', { text: 'Schedule a check-in ', attrs: { for: 'fu-when' } }), when, custom,
+    const form = el('form', { class: 'followup-form' }, [
+      el('label', { text: 'Schedule a check-in', attrs: { for: 'fu-when' } }), when, custom,
       el('label', { text: 'Message', attrs: { for: 'fu-msg' } }), msg,
-      el('button', { text: 'Schedule', attrs: { type: 'submit' } }),
+      el('button', { class: 'btn btn--small', text: 'Schedule', attrs: { type: 'submit' } }),
     ]);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
