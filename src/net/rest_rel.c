@@ -943,6 +943,10 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 		rest_bad_request(h, "Unknown trait key.");
 	else if (!rest_text_ok(value, len, STORE_TRAIT_VALUE_MAX, 0))
 		rest_bad_request(h, "A trait value is at most 200 bytes of text on one line.");
+	else if (!strcmp(key, "preferred_name") && len > 127)
+		rest_bad_request(h, "A preferred name is at most 127 bytes.");
+	else if (!strcmp(key, "pronouns") && len > 63)
+		rest_bad_request(h, "Pronouns are at most 63 bytes.");
 	else if ((w = wr_new(h, st, STW_TRAIT_SET))) {
 		w->u.rel.patron_id = patron;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", key);
