@@ -20,7 +20,9 @@ import {
   screenshot,
   watchPage,
   until,
+  SHOTS,
 } from './server.mjs';
+import { mkdir } from 'node:fs/promises';
 import { connect } from './protocol-clients.mjs';
 
 let stack;
@@ -144,7 +146,7 @@ test('a patron name with a right-to-left override stays inside its own bdi in th
   await p.opened;
   p.send({ type: 'hello', role: 'patron', library: 'demo' });
   const welcome = await p.next('welcome');
-  p.send({ type: 'remember', notice: welcome.notice && welcome.notice.version, display_name: NAME });
+  p.send({ type: 'remember', notice: welcome.notice && welcome.notice.version, display_name: NAME, email: 'maya@example.org' });
   const rel = await p.next('relation');
   assert.equal(rel.relation.remembered, true, JSON.stringify(rel));
   const question = 'Is the \u202Eoverride\u202C question shown as typed?';
@@ -207,6 +209,20 @@ test('a patron name with a right-to-left override stays inside its own bdi in th
   assert.ok(!(await staff.locator('#promises').textContent()).includes('patron #'), 'no "patron #N" label');
 
   await screenshot(staff, 'links-bidi-console.png');
+
+  // The card's check-ins: a scheduled one shows its date, its state and Cancel apart.
+  const checkins = staff.locator('#card section[aria-labelledby="card-followups"]');
+  await checkins.getByRole('button', { name: 'Schedule' }).click();
+  const fu = checkins.locator('.followup').first();
+  await fu.locator('.followup-state', { hasText: 'Scheduled' }).waitFor();
+  const cancel = fu.getByRole('button', { name: /^Cancel the check-in of / });
+  await cancel.waitFor();
+  const [a, b] = [await fu.locator('.followup-state').boundingBox(), await cancel.boundingBox()];
+  assert.ok(b.y >= a.y + a.height || b.x >= a.x + a.width + 4, `state and Cancel apart: ${JSON.stringify([a, b])}`);
+  assert.equal(await fu.locator('.followup-msg').textContent(), 'How did your project go?');
+  await checkins.scrollIntoViewIfNeeded();
+  await mkdir(SHOTS, { recursive: true });
+  await checkins.screenshot({ path: `${SHOTS}/links-card-checkins.png` });
   assert.deepEqual(problems.filter((x) => /Content Security Policy|pageerror/i.test(x)), []);
   p.close();
   await staffCtx.close();
