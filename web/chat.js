@@ -460,12 +460,12 @@ function offerWords(o) {
 }
 
 function offerTimeWords(o) {
-  const first = isolate(firstName(o.staff));
-  if (!o.until) return `We'll keep waiting for ${first} while ${first} is on the desk. Choose "First available" to ask anyone who is free.`;
+  const first = firstName(o.staff);
+  if (!o.until) return ["We'll keep waiting for ", bdi(first), ' while ', bdi(first), ' is on the desk. Choose "First available" to ask anyone who is free.'];
   const left = Math.ceil((o.until - Date.now()) / 1000);
-  if (left <= 0) return 'Opening your question to every librarian on now…';
-  if (left > 600) return `If ${first} can't answer soon, the first available librarian will.`;
-  return `If ${first} can't answer in the next ${left} s, the first available librarian will.`;
+  if (left <= 0) return ['Opening your question to every librarian on now…'];
+  if (left > 600) return ['If ', bdi(first), " can't answer soon, the first available librarian will."];
+  return ['If ', bdi(first), ` can't answer in the next ${left} s, the first available librarian will.`];
 }
 
 function renderOffer() {
@@ -482,7 +482,7 @@ function renderOffer() {
     state.offerKey = key;
     ui.offerText.replaceChildren(avatar(o.staff, 'sm'), el('span', {}, offerWords(o)));
   }
-  ui.offerTime.textContent = offerTimeWords(o);
+  ui.offerTime.replaceChildren(...offerTimeWords(o));
   const first = firstName(o.staff);
   ui.offerWait.replaceChildren('Keep waiting for ', bdi(first));
   ui.offerWait.hidden = !o.until;
@@ -491,7 +491,7 @@ function renderOffer() {
 
 function tickOffer() {
   const c = state.chat;
-  if (c && c.offer && c.offer.until && !ui.offerBox.hidden) ui.offerTime.textContent = offerTimeWords(c.offer);
+  if (c && c.offer && c.offer.until && !ui.offerBox.hidden) ui.offerTime.replaceChildren(...offerTimeWords(c.offer));
 }
 setInterval(tickOffer, 1000);
 

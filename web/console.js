@@ -241,8 +241,7 @@ function renderQueue() {
             class: 'q-offer' + (toMe ? ' is-mine' : ''),
             attrs: { id: `${qid}-offer` },
             dataset: { until: o.until || 0, who: toMe ? 'you' : o.staff.name, why: o.why || '' },
-            text: offerText(toMe ? 'you' : o.staff.name, o),
-          })
+          }, [el('span', { class: 'q-offer-text' }, offerText(toMe ? 'you' : o.staff.name, o))])
         : null;
       const blocked = Boolean(o && !toMe);
       if (blocked) {
@@ -270,15 +269,16 @@ function renderQueue() {
 
 // "Offered to Jen (20 s left)": continuity routing holds the chat for someone the patron
 // knows; only they may pick it until the offer lapses.
+// Returns strings and nodes: the colleague's name as a <bdi>.
 function offerText(name, o) {
-  const who = name === 'you' ? 'you' : isolate(name);
+  const you = name === 'you';
   const why = o.why === 'asked' ? ', who the patron asked for' : o.why === 'preferred' ? ', their preferred librarian' : o.why === 'helped' ? ', who helped them before' : '';
-  const head = who === 'you' ? `Offered to you${why}` : `Offered to ${who}${why}`;
-  if (!o.until) return `${head} (waiting for ${who === 'you' ? 'you' : 'them'})`;
+  const head = you ? [`Offered to you${why}`] : ['Offered to ', bdi(name), why];
+  if (!o.until) return [...head, ` (waiting for ${you ? 'you' : 'them'})`];
   const left = Math.ceil((o.until - Date.now()) / 1000);
-  if (left <= 0) return `${head} (opening to everyone…)`;
+  if (left <= 0) return [...head, ' (opening to everyone…)'];
   if (left > 3600) return head;
-  return `${head} (${left} s left)`;
+  return [...head, ` (${left} s left)`];
 }
 
 function tickWaits() {
@@ -287,7 +287,7 @@ function tickWaits() {
   }
   for (const p of ui.queueList.querySelectorAll('.q-offer')) {
     const until = Number(p.dataset.until);
-    if (until) p.firstChild.textContent = offerText(p.dataset.who, { until, why: p.dataset.why });
+    if (until) p.querySelector('.q-offer-text').replaceChildren(...offerText(p.dataset.who, { until, why: p.dataset.why }));
   }
 }
 
