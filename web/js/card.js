@@ -4,7 +4,7 @@
 // "nothing is remembered" card. Every GET of a card is audited, so it is fetched when a
 // chat is opened and after an edit, not on every render.
 
-import { el, timeEl } from './ui.js';
+import { bdi, el, isolate, timeEl } from './ui.js';
 import { apiError } from './api.js';
 
 const OUTCOMES = {
@@ -219,7 +219,7 @@ export class CardPanel {
     return el('header', { class: 'card-head' }, [
       el('h2', { class: 'card-title', attrs: { id: 'card-heading', tabindex: '-1' } }, [
         el('span', { text: name }),
-        pronouns ? el('span', { class: 'pronouns', text: ` (${pronouns})` }) : null,
+        pronouns ? el('span', { class: 'pronouns' }, [' (', bdi(pronouns), ')']) : null,
       ]),
       el('p', { class: 'card-badges' }, [el('span', { class: 'badge', text: 'Returning' }), full ? el('span', { class: 'card-fullname', text: full }) : null]),
       c.tenure ? el('p', { class: 'card-tenure', text: c.tenure }) : null,
@@ -233,7 +233,7 @@ export class CardPanel {
     const id = 'card-opener-text';
     return el('section', { class: 'card-sec card-opener', attrs: { 'aria-labelledby': 'card-opener-h' } }, [
       el('h3', { text: 'Suggested opener', attrs: { id: 'card-opener-h' } }),
-      el('p', { class: 'opener-text', text: c.opener, attrs: { id } }),
+      el('p', { class: 'opener-text', text: c.opener, attrs: { id, dir: 'auto' } }),
       el('button', {
         class: 'btn btn--small',
         text: 'Insert',
@@ -254,11 +254,11 @@ export class CardPanel {
     const pref = c.preferred_staff;
     const favs = Array.isArray(c.favourites) ? c.favourites : [];
     if (!pref && !favs.length) return null;
-    const who = (s) => (s.id === me.id ? 'you' : s.name);
+    const who = (s) => (s.id === me.id ? 'you' : bdi(s.name));
     const parts = [];
-    if (pref) parts.push(el('span', { class: pref.id === me.id ? 'is-me' : '' }, [`Prefers ${who(pref)}`]));
+    if (pref) parts.push(el('span', { class: pref.id === me.id ? 'is-me' : '' }, ['Prefers ', who(pref)]));
     if (pref && favs.length) parts.push(el('span', { text: ' · ', attrs: { 'aria-hidden': 'true' } }));
-    if (favs.length) parts.push(el('span', { text: `Favourites: ${favs.map(who).join(', ')}` }));
+    if (favs.length) parts.push(el('span', {}, ['Favourites: ', ...favs.flatMap((f, i) => (i ? [', ', who(f)] : [who(f)]))]));
     return el('p', { class: 'card-people' }, parts);
   }
 
@@ -400,7 +400,7 @@ export class CardPanel {
   noteItem(n, me) {
     const author = n.author ? (n.author.id === me.id ? 'You' : n.author.name) : 'Staff';
     const edited = n.updated_at && n.created_at && n.updated_at - n.created_at > 1000;
-    const meta = el('p', { class: 'note-meta' }, [el('span', { class: 'note-author', text: author }), ' · ', timeEl(n.created_at), edited ? ' · edited' : '']);
+    const meta = el('p', { class: 'note-meta' }, [el('bdi', { class: 'note-author', text: author }), ' · ', timeEl(n.created_at), edited ? ' · edited' : '']);
     if (this.editing === 'note:' + n.id) {
       const ta = el('textarea', { attrs: { id: `note-edit-${n.id}`, rows: 3, maxlength: 2000, 'aria-label': 'Edit note' } });
       ta.value = n.body || '';
@@ -464,14 +464,14 @@ export class CardPanel {
         el('button', {
           class: 'link-btn link-btn--danger',
           text: 'Delete',
-          attrs: { type: 'button', 'data-key': `note-del-${n.id}`, 'aria-label': `Delete this note by ${author}` },
+          attrs: { type: 'button', 'data-key': `note-del-${n.id}`, 'aria-label': `Delete this note by ${isolate(author)}` },
           on: { click: () => this.deleteNote(n) },
         }),
       );
     }
     return el('li', { class: 'note' }, [
       meta,
-      el('p', { class: 'note-body', text: n.body || '' }),
+      el('p', { class: 'note-body', text: n.body || '', attrs: { dir: 'auto' } }),
       actions.length ? el('div', { class: 'row-actions' }, actions) : null,
     ]);
   }
