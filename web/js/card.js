@@ -292,7 +292,7 @@ export class CardPanel {
           el('button', {
             class: 'link-btn',
             text: 'Edit',
-            attrs: { type: 'button', 'aria-label': `Edit ${t.label}`, 'data-key': `trait-edit-${t.key}` },
+            attrs: { type: 'button', 'aria-label': `Edit ${(this.card.trait_keys || []).some((k) => k.key === t.key && k.preset) ? t.label : isolate(t.label)}`, 'data-key': `trait-edit-${t.key}` },
             on: {
               click: () => {
                 this.editing = 'trait:' + t.key;
@@ -516,7 +516,7 @@ export class CardPanel {
     });
     const head = this.results
       ? el('p', { class: 'card-results', attrs: { id: 'card-results-status', tabindex: '-1', role: 'status' } }, [
-          `${chats.length} ${chats.length === 1 ? 'chat matches' : 'chats match'} “${this.results.q}”. `,
+          `${chats.length} ${chats.length === 1 ? 'chat matches' : 'chats match'} “`, bdi(this.results.q), '”. ',
           el('button', {
             class: 'link-btn',
             text: 'Show all earlier chats',
