@@ -12,9 +12,10 @@ const SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 // A candidate starts at a scheme that is not glued to a preceding letter, digit or "+-."
 // (so "xhttps://" or "javascript:https://" never make the scheme look like something
 // else's tail), and runs to the first space, control or bidi control character, or one of
-// < > " ` (which cannot be in an address as typed in prose).
+// < > " ` (which cannot be in an address as typed in prose). Group 1 is what precedes it
+// (no lookbehind: older Safari cannot parse one, and a parse error would stop the page).
 const CANDIDATE =
-  /(?<![\p{L}\p{N}+.\-])(?:https?:\/\/|mailto:)[^\s<>"`\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/giu;
+  /(^|[^\p{L}\p{N}+.\-])((?:https?:\/\/|mailto:)[^\s<>"`\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+)/giu;
 
 const PAIRS = { ')': '(', ']': '[', '}': '{' };
 
@@ -63,11 +64,12 @@ export function findLinks(text) {
   const out = [];
   const s = String(text || '');
   for (const m of s.matchAll(CANDIDATE)) {
-    const typed = trimEnd(m[0]);
+    const typed = trimEnd(m[2]);
+    const start = m.index + m[1].length;
     const at = /^mailto:/i.test(typed) ? 7 : typed.indexOf('//') + 2;
     if (typed.length <= at) continue;
     const href = safeHref(typed);
-    if (href) out.push({ start: m.index, end: m.index + typed.length, href });
+    if (href) out.push({ start, end: start + typed.length, href });
   }
   return out;
 }
