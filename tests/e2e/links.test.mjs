@@ -131,6 +131,18 @@ test('links in messages: only http, https and mailto become links, on both sides
   assert.deepEqual(found, [[], [], [], [['https://ok.example/x', 'https://ok.example/x']],
     [['https://ok.example/', 'https://ok.example/']], [], [], [], [], [['https://a.example/', 'https://a.example/']]]);
 
+  // A promise made in the console shows on the patron's page as our sentence around the
+  // librarian's name and what was typed, each isolated.
+  await staff.getByRole('button', { name: 'Make a promise' }).click();
+  const dlg = staff.getByRole('dialog', { name: /Promise to the patron/ });
+  await dlg.getByLabel('What will you send or do?').fill('the Erie Canal reading list');
+  await dlg.getByRole('button', { name: 'Promise', exact: true }).click();
+  await dlg.waitFor({ state: 'hidden' });
+  const promised = patron.locator('.promised-list li', { hasText: 'the Erie Canal reading list' });
+  await promised.waitFor();
+  assert.match(await promised.textContent(), /^Jen will e-mail you the Erie Canal reading list by /);
+  assert.deepEqual(await promised.locator('bdi').allTextContents(), ['Jen', 'the Erie Canal reading list']);
+
   await screenshot(patron, 'links-patron.png');
   await screenshot(staff, 'links-console.png');
   assert.deepEqual(problems.filter((x) => /Content Security Policy|pageerror/i.test(x)), []);
@@ -202,10 +214,10 @@ test('a patron name with a right-to-left override stays inside its own bdi in th
   await screenshot(staff, 'links-promise-dialog.png');
   await dlg.getByRole('button', { name: 'Promise', exact: true }).click();
   await dlg.waitFor({ state: 'hidden' });
-  const who = staff.locator('#promises .promise-patron');
-  await who.first().waitFor();
-  assert.equal(await who.first().evaluate((n) => n.tagName), 'BDI');
-  assert.equal(await who.first().textContent(), NAME);
+  const who = staff.locator('#promises .promise', { hasText: 'the canal maps' }).locator('.promise-patron');
+  await who.waitFor();
+  assert.equal(await who.evaluate((n) => n.tagName), 'BDI');
+  assert.equal(await who.textContent(), NAME);
   assert.ok(!(await staff.locator('#promises').textContent()).includes('patron #'), 'no "patron #N" label');
 
   await screenshot(staff, 'links-bidi-console.png');
