@@ -11,7 +11,7 @@
 // joined, and the rating after the chat.
 
 import { RapportClient } from './js/protocol.js';
-import { Transcript, el, setStatus } from './js/ui.js';
+import { Transcript, bdi, el, isolate, setStatus } from './js/ui.js';
 import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { avatar, firstName, nameLine } from './js/people.js';
@@ -164,10 +164,10 @@ const transcript = new Transcript(ui.log, {
   eventText: (m) => {
     switch (m.event) {
       case 'joined':
-        return `${m.name || 'A librarian'} joined`;
+        return [bdi(m.name || 'A librarian'), ' joined'];
       case 'ended':
         if (m.by === 'patron') return 'You ended the chat';
-        if (m.by === 'staff') return `${m.name || 'The librarian'} ended the chat`;
+        if (m.by === 'staff') return [bdi(m.name || 'The librarian'), ' ended the chat'];
         return 'The chat was closed';
       case 'abandoned':
         return 'The chat was closed before a librarian picked it up';
@@ -256,7 +256,7 @@ function renderStaffOn() {
 function renderGreeting() {
   const name = memory.name();
   if (name) {
-    ui.startHeading.textContent = `Welcome back, ${name}`;
+    ui.startHeading.replaceChildren('Welcome back, ', bdi(name));
     ui.startLede.textContent = 'What can we help you with today? The librarians can see your earlier questions, so you can pick up where you left off.';
   } else if (memory.remembered()) {
     ui.startHeading.textContent = 'Welcome back';
@@ -277,7 +277,7 @@ function renderWho() {
   if (state.who && !librarianById(state.who)) {
     const gone = state.whoName || 'That librarian';
     state.who = 0;
-    if (!ui.startView.hidden) memory.say(`${gone} has just gone off duty, so we'll ask the first available librarian.`);
+    if (!ui.startView.hidden) memory.say(`${isolate(gone)} has just gone off duty, so we'll ask the first available librarian.`);
   }
   ui.whoField.hidden = libs.length === 0;
   if (!libs.length) {
@@ -366,8 +366,8 @@ function renderChat() {
     }
   } else if (c.state === 'active') {
     const name = (c.staff && c.staff.name) || 'a librarian';
-    ui.heading.textContent = `Chatting with ${name}`;
-    ui.sub.textContent = c.staff && c.staff.pronouns ? `${c.staff.pronouns}${q ? ' · ' + q.name : ''}` : q ? q.name : '';
+    ui.heading.replaceChildren('Chatting with ', bdi(name));
+    ui.sub.replaceChildren(...[c.staff && c.staff.pronouns ? bdi(c.staff.pronouns) : null, c.staff && c.staff.pronouns && q ? ' · ' : null, q ? bdi(q.name) : null].filter(Boolean));
   } else {
     ui.heading.textContent = 'Chat ended';
     ui.sub.textContent = '';
@@ -477,19 +477,19 @@ ui.waitLeave.addEventListener('click', () => {
 // and let the patron keep waiting for them or take the first available.
 function offerWords(o) {
   const name = (o.staff && o.staff.name) || 'a librarian';
-  if (o.why === 'asked') return `Waiting for ${name}, as you asked.`;
-  if (o.why === 'preferred') return `Asking ${name}, your preferred librarian.`;
-  if (o.why === 'helped') return `Asking ${name}, who helped you last time.`;
-  return `Asking ${name} first.`;
+  if (o.why === 'asked') return ['Waiting for ', bdi(name), ', as you asked.'];
+  if (o.why === 'preferred') return ['Asking ', bdi(name), ', your preferred librarian.'];
+  if (o.why === 'helped') return ['Asking ', bdi(name), ', who helped you last time.'];
+  return ['Asking ', bdi(name), ' first.'];
 }
 
 function offerTimeWords(o) {
   const first = firstName(o.staff);
-  if (!o.until) return `We'll keep waiting for ${first} while ${first} is on the desk. Choose "First available" to ask anyone who is free.`;
+  if (!o.until) return ["We'll keep waiting for ", bdi(first), ' while ', bdi(first), ' is on the desk. Choose "First available" to ask anyone who is free.'];
   const left = Math.ceil((o.until - Date.now()) / 1000);
-  if (left <= 0) return 'Opening your question to every librarian on now…';
-  if (left > 600) return `If ${first} can't answer soon, the first available librarian will.`;
-  return `If ${first} can't answer in the next ${left} s, the first available librarian will.`;
+  if (left <= 0) return ['Opening your question to every librarian on now…'];
+  if (left > 600) return ['If ', bdi(first), " can't answer soon, the first available librarian will."];
+  return ['If ', bdi(first), ` can't answer in the next ${left} s, the first available librarian will.`];
 }
 
 function renderOffer() {
@@ -504,18 +504,18 @@ function renderOffer() {
   const key = `${c.id}:${o.staff.id}:${o.why}:${o.until ? 1 : 0}`;
   if (key !== state.offerKey) {
     state.offerKey = key;
-    ui.offerText.replaceChildren(avatar(o.staff, 'sm'), el('span', { text: offerWords(o) }));
+    ui.offerText.replaceChildren(avatar(o.staff, 'sm'), el('span', {}, offerWords(o)));
   }
-  ui.offerTime.textContent = offerTimeWords(o);
+  ui.offerTime.replaceChildren(...offerTimeWords(o));
   const first = firstName(o.staff);
-  ui.offerWait.textContent = `Keep waiting for ${first}`;
+  ui.offerWait.replaceChildren('Keep waiting for ', bdi(first));
   ui.offerWait.hidden = !o.until;
   ui.offerFirst.hidden = false;
 }
 
 function tickOffer() {
   const c = state.chat;
-  if (c && c.offer && c.offer.until && !ui.offerBox.hidden) ui.offerTime.textContent = offerTimeWords(c.offer);
+  if (c && c.offer && c.offer.until && !ui.offerBox.hidden) ui.offerTime.replaceChildren(...offerTimeWords(c.offer));
 }
 setInterval(tickOffer, 1000);
 
@@ -640,7 +640,7 @@ client.addEventListener('welcome', (e) => {
   state.queues = Array.isArray(w.queues) ? w.queues : [];
   if (state.library && state.library.name) {
     ui.libraryName.textContent = state.library.name;
-    state.baseTitle = `Ask a librarian · ${state.library.name}`;
+    state.baseTitle = `Ask a librarian · ${isolate(state.library.name)}`;
     document.title = state.baseTitle;
   }
   if (Array.isArray(w.librarians)) state.librarians = w.librarians;
@@ -756,7 +756,7 @@ client.addEventListener('typing', (e) => {
   if (!state.chat || t.chat !== state.chat.id || t.from === 'patron') return;
   if (t.on) {
     const name = (state.chat.staff && state.chat.staff.name) || 'The librarian';
-    typingIn.show(`${name} is typing…`);
+    typingIn.show([bdi(name), ' is typing…']);
   } else {
     typingIn.hide();
   }

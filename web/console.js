@@ -4,7 +4,7 @@
 // reader dialog (js/reader.js); the librarian's own profile (js/profile.js).
 
 import { RapportClient } from './js/protocol.js';
-import { Transcript, el, setStatus, timeEl, waitedFor } from './js/ui.js';
+import { Transcript, bdi, el, isolate, setStatus, timeEl, waitedFor } from './js/ui.js';
 import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { makeApi } from './js/api.js';
@@ -218,10 +218,10 @@ function record(chat) {
 function eventText(m) {
   switch (m.event) {
     case 'joined':
-      return `${m.name || 'A librarian'} joined`;
+      return [bdi(m.name || 'A librarian'), ' joined'];
     case 'ended':
       if (m.by === 'patron') return 'The patron ended the chat';
-      if (m.by === 'staff') return `${m.name || 'Staff'} ended the chat`;
+      if (m.by === 'staff') return [bdi(m.name || 'Staff'), ' ended the chat'];
       return 'The chat was closed by the system';
     case 'abandoned':
       return 'The patron left the queue';
@@ -271,7 +271,7 @@ function renderQueue() {
       const picking = state.picking === q.id;
       const meta = el('p', { class: 'q-meta' }, [
         q.remembered ? el('span', { class: 'badge', text: 'Returning' }) : null,
-        el('span', { text: queueName(q.queue) || 'Queue' }),
+        el('bdi', { text: queueName(q.queue) || 'Queue' }),
         el('span', { text: '·', attrs: { 'aria-hidden': 'true' } }),
         el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
         q.patron_online === false ? el('span', { class: 'offline', text: 'patron offline' }) : null,
@@ -283,8 +283,7 @@ function renderQueue() {
             class: 'q-offer' + (toMe ? ' is-mine' : ''),
             attrs: { id: `${qid}-offer` },
             dataset: { until: o.until || 0, who: toMe ? 'you' : o.staff.name, why: o.why || '' },
-            text: offerText(toMe ? 'you' : o.staff.name, o),
-          })
+          }, [el('span', { class: 'q-offer-text' }, offerText(toMe ? 'you' : o.staff.name, o))])
         : null;
       const blocked = Boolean(o && !toMe);
       const hb = q.handed_back && q.handed_back.by ? q.handed_back.by : null;
@@ -300,7 +299,7 @@ function renderQueue() {
         offer.append(el('span', { class: 'q-offer-why', text: o.until ? ' Only they can pick it up until then.' : ' Only they can pick it up while they are on.' }));
       }
       return el('li', { class: 'q-item' + (toMe ? ' is-offered' : ''), dataset: { chat: q.id } }, [
-        el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid } }),
+        el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid, dir: 'auto' } }),
         meta,
         offer,
         handed,
@@ -322,14 +321,16 @@ function renderQueue() {
 
 // "Offered to Jen (20 s left)": continuity routing holds the chat for someone the patron
 // knows; only they may pick it until the offer lapses.
-function offerText(who, o) {
+// Returns strings and nodes: the colleague's name as a <bdi>.
+function offerText(name, o) {
+  const you = name === 'you';
   const why = o.why === 'asked' ? ', who the patron asked for' : o.why === 'preferred' ? ', their preferred librarian' : o.why === 'helped' ? ', who helped them before' : '';
-  const head = who === 'you' ? `Offered to you${why}` : `Offered to ${who}${why}`;
-  if (!o.until) return `${head} (waiting for ${who === 'you' ? 'you' : 'them'})`;
+  const head = you ? [`Offered to you${why}`] : ['Offered to ', bdi(name), why];
+  if (!o.until) return [...head, ` (waiting for ${you ? 'you' : 'them'})`];
   const left = Math.ceil((o.until - Date.now()) / 1000);
-  if (left <= 0) return `${head} (opening to everyone…)`;
+  if (left <= 0) return [...head, ' (opening to everyone…)'];
   if (left > 3600) return head;
-  return `${head} (${left} s left)`;
+  return [...head, ` (${left} s left)`];
 }
 
 function tickWaits() {
@@ -338,7 +339,7 @@ function tickWaits() {
   }
   for (const p of ui.queueList.querySelectorAll('.q-offer')) {
     const until = Number(p.dataset.until);
-    if (until) p.firstChild.textContent = offerText(p.dataset.who, { until, why: p.dataset.why });
+    if (until) p.querySelector('.q-offer-text').replaceChildren(...offerText(p.dataset.who, { until, why: p.dataset.why }));
   }
 }
 
@@ -357,12 +358,12 @@ function renderMine() {
     ...mine.map((r) => {
       const who = patronLabel(r.chat);
       const top = el('span', { class: 'mine-top' }, [
-        el('span', { text: who ? `${who} · #${r.chat.id}` : `Chat #${r.chat.id}` }),
+        el('span', {}, who ? [bdi(who), ` · #${r.chat.id}`] : [`Chat #${r.chat.id}`]),
         r.chat.remembered && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
         r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
         !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
       ]);
-      const preview = r.typing ? 'Patron is typing…' : r.preview || queueName(r.chat.queue);
+      const preview = r.typing ? ['Patron is typing…'] : r.preview ? [r.previewYou ? 'You: ' : '', bdi(r.preview)] : [bdi(queueName(r.chat.queue))];
       return el('li', {}, [
         el(
           'button',
@@ -372,7 +373,7 @@ function renderMine() {
             dataset: { chat: r.chat.id },
             on: { click: () => select(r.chat.id, true) },
           },
-          [top, el('span', { class: 'mine-preview', text: preview })],
+          [top, el('span', { class: 'mine-preview' }, preview)],
         ),
       ]);
     }),
@@ -394,11 +395,13 @@ function renderPane() {
   if (!r) return;
   const c = r.chat;
   const pinfo = typeof c.patron === 'number' ? state.patrons.get(c.patron) : null;
-  const who = pinfo && pinfo.name ? pinfo.name + (pinfo.pronouns ? ` (${pinfo.pronouns})` : '') : c.remembered ? 'Returning patron' : 'Patron';
-  ui.heading.textContent = `Chat #${c.id} · ${who}`;
+  const who = pinfo && pinfo.name
+    ? [bdi(pinfo.name), ...(pinfo.pronouns ? [' (', bdi(pinfo.pronouns), ')'] : [])]
+    : [c.remembered ? 'Returning patron' : 'Patron'];
+  ui.heading.replaceChildren(`Chat #${c.id} · `, ...who);
   const qn = queueName(c.queue);
   ui.sub.replaceChildren();
-  if (qn) ui.sub.append(qn);
+  if (qn) ui.sub.append(bdi(qn));
   if (c.created_at) ui.sub.append(qn ? ' · started ' : 'Started ', timeEl(c.created_at));
   const open = isOpen(r);
   const mineActive = c.state === 'active' && c.staff && state.me && c.staff.id === state.me.id;
@@ -693,7 +696,8 @@ function onMsg(m) {
   if (!r) return;
   if (!r.transcript.add(m)) return;
   if (m.kind === 'text') {
-    r.preview = (m.from === 'patron' ? '' : 'You: ') + m.text;
+    r.preview = m.text;
+    r.previewYou = m.from !== 'patron';
     if (m.from === 'patron') {
       r.typing = false;
       if (state.selected === m.chat) typingIn.hide();
@@ -719,7 +723,7 @@ function onError(err) {
     const who = q && q.offer && q.offer.staff ? q.offer.staff.name : 'a colleague';
     err = Object.assign({}, err, {
       code: 'offered_named',
-      message: `That chat is being offered to ${who} first, because the patron knows them. It opens to everyone if they don't pick it up soon.`,
+      message: `That chat is being offered to ${isolate(who)} first, because the patron knows them. It opens to everyone if they don't pick it up soon.`,
     });
   }
   if (err.code === 'taken' || err.code === 'at_capacity' || err.code === 'offered_named' || err.ref === 'pick') {
@@ -841,7 +845,8 @@ ui.composer.addEventListener('submit', (e) => {
   typingOut.stop();
   const cmid = client.request({ type: 'send', chat: r.chat.id, text });
   r.transcript.addPending(cmid, text);
-  r.preview = 'You: ' + text;
+  r.preview = text;
+  r.previewYou = true;
   ui.input.value = '';
   r.draft = '';
   renderMine();

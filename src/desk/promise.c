@@ -1,6 +1,7 @@
 /* promise.c: the promise ledger's states, rules and the book of open promises. See
  * promise.h. */
 #include "desk/promise.h"
+#include "desk/desk_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,21 @@ void promise_book_drop(struct promise_book *b, int64_t id)
 		return;
 	free(b->v[i]);
 	b->v[i] = b->v[--b->n];
+}
+
+size_t promise_book_name_patron(struct promise_book *b, int64_t patron_id, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->n; i++) {
+		struct promise *p = b->v[i];
+
+		if (p->patron_id != patron_id || !strcmp(p->patron_name, name ? name : ""))
+			continue;
+		desk_copy_utf8(p->patron_name, sizeof p->patron_name, name ? name : "");
+		n++;
+	}
+	return n;
 }
 
 void promise_book_clear(struct promise_book *b)

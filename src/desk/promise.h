@@ -44,6 +44,10 @@ struct promise {
 	char what[PROMISE_WHAT_MAX + 1];
 	char note[PROMISE_NOTE_MAX + 1]; /* done: what was sent; cancelled: the reason */
 	enum promise_phase phase_seen;   /* the phase last announced (promise_book_tick) */
+	/* for labelling it in lists: the patron's name while remembered ("" otherwise), kept
+	 * current by promise_book_name_patron; when its chat began (0: no chat) */
+	char patron_name[128];
+	int64_t chat_at;
 };
 
 /* Who acts on a promise: a librarian of library_id, an administrator or not. */
@@ -99,6 +103,9 @@ struct promise_book {
 int promise_book_put(struct promise_book *b, const struct promise *p, int64_t now);
 struct promise *promise_book_get(const struct promise_book *b, int64_t id);
 void promise_book_drop(struct promise_book *b, int64_t id);
+/* Sets the patron_name of every promise of patron_id to name ("" when they are not
+ * remembered). Returns how many changed. */
+size_t promise_book_name_patron(struct promise_book *b, int64_t patron_id, const char *name);
 /* Frees every promise the book holds (the book itself is the caller's). */
 void promise_book_clear(struct promise_book *b);
 /* Calls fn for each promise whose phase changed since it was last seen (a promise coming

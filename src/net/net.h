@@ -316,6 +316,10 @@ void promises_card_json(struct buf *b, int64_t library_id, int64_t patron_id);
 /* A promise as staff see it (an object, no trailing comma). */
 void promise_json(struct buf *b, const struct promise *p, int64_t now);
 void promise_from_row(struct promise *p, const struct store_promise *r);
+/* The patron's name changed, or they were forgotten (remembered 0): the book's promises
+ * of them are relabelled and the consoles of their library get a `promises` frame if any
+ * label changed. Loop thread. */
+void promises_name_patron(int64_t patron_id, int remembered, const char *name);
 /* Route h if its path is one of rest_promise.c's: 1 when it answered (or will), else 0. */
 int rest_promise_get(struct http_conn *h);
 int rest_promise_post(struct http_conn *h);

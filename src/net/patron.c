@@ -79,6 +79,7 @@ void patron_apply_relation(struct patron *p, const struct store_relation *r)
 {
 	desk_set_relation(g_app->desk, app_now_ms(), p, r->remembered, greeting_name(r),
 			  r->preferred_staff_id, r->helpers, r->n_helpers);
+	promises_name_patron(p->id, r->remembered, greeting_name(r));
 }
 
 /* ---- reading the relation back ----------------------------------------------------------- */
@@ -106,7 +107,10 @@ static void relation_done(struct worker_job *job)
 
 	if (j->rc) {
 		log_error("patron", "cannot read a relation: %s", store_strerror(j->rc));
-	} else if (p) {
+	} else if (!p) {
+		/* gone offline meanwhile: their promises still show the name as it is now */
+		promises_name_patron(j->patron_id, j->rel.remembered, greeting_name(&j->rel));
+	} else {
 		patron_apply_relation(p, &j->rel);
 		for (c = g_app->ws_list; c; c = c->next) {
 			struct buf b = {0};

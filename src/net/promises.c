@@ -32,6 +32,8 @@ void promise_from_row(struct promise *p, const struct store_promise *r)
 	snprintf(p->what, sizeof p->what, "%s", r->what);
 	snprintf(p->note, sizeof p->note, "%s",
 		 p->state == PROMISE_CANCELLED ? r->cancel_reason : r->done_note);
+	snprintf(p->patron_name, sizeof p->patron_name, "%s", r->patron_name);
+	p->chat_at = r->chat_at;
 }
 
 /* "key":{"id","name"} with a trailing comma. */
@@ -64,7 +66,9 @@ void promise_json(struct buf *b, const struct promise *p, int64_t now)
 	buf_putc(b, '{');
 	json_kint(b, "id", p->id);
 	json_kint(b, "patron", p->patron_id);
+	json_kstr(b, "patron_name", p->patron_name);
 	opt_id(b, "chat", p->chat_id);
+	opt_id(b, "chat_at", p->chat_at);
 	json_kstr(b, "what", p->what);
 	json_kint(b, "due_at", p->due_at);
 	staff_ref(b, "owner", p->owner_id);
@@ -225,6 +229,20 @@ void promises_changed(const struct promise *p)
 		promises_patron_json(&b, p->library_id, p->patron_id);
 		frame_send(c, &b);
 	}
+}
+
+/* See net.h. */
+void promises_name_patron(int64_t patron_id, int remembered, const char *name)
+{
+	struct promise_book *bk = &g_app->promises;
+	size_t i;
+
+	if (!promise_book_name_patron(bk, patron_id, remembered && name ? name : ""))
+		return;
+	for (i = 0; i < bk->n; i++)
+		if (bk->v[i]->patron_id == patron_id)
+			mark(NULL, bk->v[i]);
+	flush();
 }
 
 static int load_cb(void *ctx, const struct store_promise *r)

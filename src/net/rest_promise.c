@@ -195,8 +195,28 @@ static void submit(struct http_conn *h, struct store_write *w, const struct prom
 	writer_submit(g_app->writer, w);
 }
 
-/* The promise a new-promise write will make (id comes from the store). */
-static void submit_add(struct http_conn *h, struct store_write *w)
+/* The patron's name for labelling a new promise: the live patron's when remembered, else
+ * the one the book already holds for them (kept current), else "". */
+static void label_patron(struct promise *p)
+{
+	struct patron *pa = desk_patron(g_app->desk, p->patron_id, p->library_id);
+	const struct promise_book *bk = &g_app->promises;
+	size_t i;
+
+	if (pa) {
+		snprintf(p->patron_name, sizeof p->patron_name, "%s", pa->remembered ? pa->name : "");
+		return;
+	}
+	for (i = 0; i < bk->n; i++)
+		if (bk->v[i]->patron_id == p->patron_id && bk->v[i]->patron_name[0]) {
+			snprintf(p->patron_name, sizeof p->patron_name, "%s", bk->v[i]->patron_name);
+			return;
+		}
+}
+
+/* The promise a new-promise write will make (id comes from the store); chat_at: when its
+ * chat began (0: none). */
+static void submit_add(struct http_conn *h, struct store_write *w, int64_t chat_at)
 {
 	const struct store_promise_write *r = &w->u.promise;
 	struct promise p = {.library_id = r->library_id, .patron_id = r->patron_id,
@@ -207,6 +227,8 @@ static void submit_add(struct http_conn *h, struct store_write *w)
 
 	p.channel = ch < 0 ? PROMISE_EMAIL : (enum promise_channel)ch;
 	snprintf(p.what, sizeof p.what, "%s", r->text ? r->text : "");
+	p.chat_at = chat_at;
+	label_patron(&p);
 	submit(h, w, &p, 201);
 }
 
@@ -334,7 +356,7 @@ static void chat_checked(struct http_conn *h, struct pj *j)
 	}
 	w->u.promise.patron_id = j->chat.patron_id;
 	j->w = NULL;
-	submit_add(h, w);
+	submit_add(h, w, j->chat.created_at);
 }
 
 static void pj_done(struct worker_job *job)
@@ -509,7 +531,7 @@ static void post_new(struct http_conn *h, struct staff *st)
 		ch = chat ? desk_chat(g_app->desk, chat) : NULL;
 		if (chat && ch && ch->lib == st->lib && (!patron || patron == ch->patron->id)) {
 			r->patron_id = ch->patron->id; /* two clicks from a chat: it gives the patron */
-			submit_add(h, w);
+			submit_add(h, w, ch->created_at);
 		} else if (chat && !ch && (j = pj_new(h, st, PJ_CHAT))) {
 			j->w = w; /* an ended chat: read it for its patron */
 			worker_submit(g_app->workers, &j->job);
@@ -517,7 +539,7 @@ static void post_new(struct http_conn *h, struct staff *st)
 			store_write_free(w);
 			http_error(h, 404, "not_found", "No such patron or chat.");
 		} else if (!chat) {
-			submit_add(h, w); /* the store checks the patron is of the library */
+			submit_add(h, w, 0); /* the store checks the patron is of the library */
 		} else {
 			store_write_free(w); /* pj_new answered */
 		}

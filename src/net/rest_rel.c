@@ -32,6 +32,10 @@ static const char *const preset_labels[] = {"Preferred name", "Pronouns", "Progr
 					    "Language", "Communication style"};
 static const char *const outcomes[] = {STORE_OUTCOMES};
 #define N_PRESETS (sizeof preset_keys / sizeof preset_keys[0])
+#define STR_MAX_(x) #x
+#define STR_MAX(x) STR_MAX_(x)
+_Static_assert(N_PRESETS + STORE_TRAIT_KEYS_MAX <= STORE_CARD_TRAITS,
+	       "every trait a patron can have fits on the card");
 _Static_assert(sizeof preset_labels / sizeof preset_labels[0] == N_PRESETS,
 	       "a label for every preset trait");
 
@@ -280,6 +284,13 @@ static struct http_conn *wr_answerable(struct store_write *w, int rc)
 		return NULL;
 	if (rc) {
 		http_error(h, 503, "store_failed", "Could not save; try again.");
+		return NULL;
+	}
+	if (!w->changed && w->kind == STW_TRAIT_KEY_PUT && w->u.rel.value[0]) {
+		/* a valid new key of an existing library: only the cap refuses it */
+		http_error(h, 409, "too_many",
+			   "A library has at most " STR_MAX(STORE_TRAIT_KEYS_MAX)
+			   " trait keys of its own. Remove one before adding another.");
 		return NULL;
 	}
 	if (!w->changed) {
@@ -932,6 +943,10 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 		rest_bad_request(h, "Unknown trait key.");
 	else if (!rest_text_ok(value, len, STORE_TRAIT_VALUE_MAX, 0))
 		rest_bad_request(h, "A trait value is at most 200 bytes of text on one line.");
+	else if (!strcmp(key, "preferred_name") && len > 127)
+		rest_bad_request(h, "A preferred name is at most 127 bytes.");
+	else if (!strcmp(key, "pronouns") && len > 63)
+		rest_bad_request(h, "Pronouns are at most 63 bytes.");
 	else if ((w = wr_new(h, st, STW_TRAIT_SET))) {
 		w->u.rel.patron_id = patron;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", key);

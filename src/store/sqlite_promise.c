@@ -73,6 +73,10 @@ static int fill_promise(sqlite3_stmt *st, void *rec)
 	    sq_col_text(st, 12, r->done_note, sizeof r->done_note) ||
 	    sq_col_text(st, 13, r->cancel_reason, sizeof r->cancel_reason))
 		return STORE_ERR;
+	/* names are capped below the field's size; one that is not is left out, not cut */
+	if (sq_col_text(st, 14, r->patron_name, sizeof r->patron_name))
+		r->patron_name[0] = '\0';
+	r->chat_at = sqlite3_column_int64(st, 15);
 	return STORE_OK;
 }
 

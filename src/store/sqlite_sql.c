@@ -546,7 +546,11 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 	"id, :at, :by, '" kind "', owner_id, " note " FROM promises WHERE id = :id"
 #define PROMISE_COLS                                                                       \
 	"id, library_id, patron_id, coalesce(chat_id, 0), owner_id, created_by, created_at, " \
-	"due_at, done_at, what, channel, state, done_note, cancel_reason"
+	"due_at, done_at, what, channel, state, done_note, cancel_reason, "                  \
+	"coalesce((SELECT coalesce(nullif((SELECT t.value FROM traits t WHERE t.patron_id = " \
+	"pa.id AND t.key = 'preferred_name'), ''), pa.display_name) FROM patrons pa WHERE "   \
+	"pa.id = promises.patron_id AND pa.remembered = 1), ''), "                           \
+	"coalesce((SELECT ch.created_at FROM chats ch WHERE ch.id = promises.chat_id), 0)"
 #define TRAITS_UPSERT                                                                      \
 	" ON CONFLICT (patron_id, key) DO UPDATE SET value = excluded.value, "               \
 	"updated_by = excluded.updated_by, updated_at = excluded.updated_at"
@@ -652,7 +656,10 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_TRAIT_KEY_PUT] = "INSERT INTO trait_keys (library_id, key, label) SELECT :library, "
 			     ":key, :value WHERE :value <> '' AND length(:key) BETWEEN 1 AND 31 "
 			     "AND :key NOT GLOB '*[^a-z0-9_]*' AND :key NOT IN (" PRESETS_SQL ") "
-			     "AND EXISTS (SELECT 1 FROM libraries WHERE id = :library) "
+			     "AND EXISTS (SELECT 1 FROM libraries WHERE id = :library) AND ((SELECT "
+			     "count(*) FROM trait_keys WHERE library_id = :library) < "
+			     STR(STORE_TRAIT_KEYS_MAX) " OR EXISTS (SELECT 1 FROM trait_keys WHERE "
+			     "library_id = :library AND key = :key)) "
 			     "ON CONFLICT (library_id, key) DO UPDATE SET label = excluded.label",
 	[SQ_TRAIT_KEY_DELETE] = "DELETE FROM trait_keys WHERE library_id = :library AND "
 				"key = :key AND :value = ''",

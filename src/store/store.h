@@ -147,6 +147,9 @@ struct store_message {
 #define STORE_CARD_TRAITS 24
 #define STORE_NOTE_MAX 2000   /* bytes */
 #define STORE_TRAIT_VALUE_MAX 200 /* bytes */
+/* A library's own trait keys, at most: with the presets, every trait a patron can have
+ * fits on the card (STORE_CARD_TRAITS); one more is refused (STW_TRAIT_KEY_PUT). */
+#define STORE_TRAIT_KEYS_MAX 19
 
 /* Preset trait keys; a library may define more (trait_keys). */
 #define STORE_PRESET_TRAITS "preferred_name", "pronouns", "programme", "language", "style"
@@ -231,6 +234,10 @@ struct store_promise {
 	char state[12];        /* "open", "done" or "cancelled" */
 	char done_note[STORE_PROMISE_TEXT_MAX + 1];
 	char cancel_reason[STORE_PROMISE_TEXT_MAX + 1];
+	/* read with the promise, for labelling it: how the patron is greeted (preferred name,
+	 * else display name) while they are remembered, "" otherwise; when its chat began */
+	char patron_name[128];
+	int64_t chat_at;       /* 0: no chat */
 };
 
 /* One line of a promise's history: kind "created", "done", "cancelled" or "reassigned";

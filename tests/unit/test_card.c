@@ -231,6 +231,14 @@ static void test_opener_names(void **state)
 	assert_string_equal(opener(card, 0), "Hi, welcome back! How can I help today?");
 	strcpy(card->rel.preferred_name, "Zo\xc3\xab");
 	assert_string_equal(opener(card, 0), "Hi Zo\xc3\xab, welcome back! How can I help today?");
+	/* a right-to-left override, or right-to-left letters, are isolated (U+2068 ... U+2069)
+	 * so they cannot reorder ", welcome back!" */
+	strcpy(card->rel.preferred_name, "Maya \xe2\x80\xaegnp.exe");
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8Maya \xe2\x80\xaegnp.exe\xe2\x81\xa9, "
+					     "welcome back! How can I help today?");
+	strcpy(card->rel.preferred_name, "\xd7\x9e\xd7\x90\xd7\x99\xd7\x94"); /* Hebrew */
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9, "
+					     "welcome back! How can I help today?");
 }
 
 static void test_opener_open_and_answered(void **state)

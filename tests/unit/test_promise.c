@@ -265,6 +265,34 @@ static void test_book_select_overdue_first(void **state)
 	promise_book_clear(&b);
 }
 
+/* A patron's name on their promises follows their relation: set, changed, cleared. */
+static void test_book_name_patron(void **state)
+{
+	struct promise_book b = {0};
+	struct promise p;
+
+	(void)state;
+	p = open_promise(1, NOW + HOUR);
+	p.patron_id = 40;
+	promise_book_put(&b, &p, NOW);
+	p = open_promise(2, NOW + HOUR);
+	p.patron_id = 40;
+	promise_book_put(&b, &p, NOW);
+	p = open_promise(3, NOW + HOUR);
+	p.patron_id = 41;
+	promise_book_put(&b, &p, NOW);
+	assert_int_equal(promise_book_name_patron(&b, 40, "Maya"), 2);
+	assert_string_equal(promise_book_get(&b, 1)->patron_name, "Maya");
+	assert_string_equal(promise_book_get(&b, 2)->patron_name, "Maya");
+	assert_string_equal(promise_book_get(&b, 3)->patron_name, "");
+	assert_int_equal(promise_book_name_patron(&b, 40, "Maya"), 0); /* no change */
+	assert_int_equal(promise_book_name_patron(&b, 40, ""), 2);     /* forgotten */
+	assert_string_equal(promise_book_get(&b, 1)->patron_name, "");
+	assert_int_equal(promise_book_name_patron(&b, 40, NULL), 0);
+	assert_int_equal(promise_book_name_patron(&b, 99, "Nobody"), 0);
+	promise_book_clear(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_book_tick_reports_each_change_once),
 		cmocka_unit_test(test_book_select_overdue_first),
+		cmocka_unit_test(test_book_name_patron),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

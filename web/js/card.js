@@ -4,7 +4,7 @@
 // "nothing is remembered" card. Every GET of a card is audited, so it is fetched when a
 // chat is opened and after an edit, not on every render.
 
-import { el, timeEl } from './ui.js';
+import { bdi, el, isolate, timeEl } from './ui.js';
 import { apiError } from './api.js';
 
 const OUTCOMES = {
@@ -150,22 +150,30 @@ export class CardPanel {
   followups(c) {
     const list = c.followups || [];
     const canMail = Boolean(c.patron.email);
+    const STATES = { scheduled: 'Scheduled', sent: 'Sent, no answer yet', answered: 'Answered', undeliverable: 'Undeliverable: the e-mail could not be sent' };
     const items = list.map((f) => {
-      const what = f.state === 'answered'
-        ? `Answered: ${f.rating} of 5${f.reply ? ` — “${f.reply}”` : ''}`
-        : f.state === 'sent' ? 'Sent, no answer yet'
-          : f.state === 'undeliverable' ? 'Undeliverable: the e-mail could not be sent' : 'Scheduled';
-      return el('li', { class: 'followup' }, [
-        dateEl(f.due_at), ` · ${f.message} · `, el('span', { class: 'followup-state', text: what }),
-        f.state === 'scheduled' ? el('button', {
-          class: 'link', text: 'Cancel', attrs: { type: 'button', 'data-key': `fu-cancel:${f.id}` },
+      const state = el('span', { class: `followup-state is-${f.state}`, text: STATES[f.state] || f.state });
+      const parts = [
+        el('p', { class: 'followup-meta' }, [dateEl(f.due_at), ' ', state]),
+        el('p', { class: 'followup-msg', text: f.message, attrs: { dir: 'auto' } }),
+      ];
+      if (f.state === 'answered') {
+        parts.push(el('p', { class: 'followup-answer' }, [
+          `Rated ${f.rating} of 5`, f.reply ? ': “' : '', f.reply ? el('bdi', { text: f.reply }) : '', f.reply ? '”' : '',
+        ]));
+      }
+      if (f.state === 'scheduled') {
+        parts.push(el('p', { class: 'row-actions' }, [el('button', {
+          class: 'link-btn link-btn--danger', text: 'Cancel',
+          attrs: { type: 'button', 'data-key': `fu-cancel:${f.id}`, 'aria-label': `Cancel the check-in of ${dateFmt.format(new Date(f.due_at || 0))}` },
           on: { click: () => this.cancelFollowup(f.id) },
-        }) : null,
-      ]);
+        })]));
+      }
+      return el('li', { class: 'followup' }, parts);
     });
-    return el('section', { class: 'card-section', attrs: { 'aria-labelledby': 'card-followups' } }, [
+    return el('section', { class: 'card-sec', attrs: { 'aria-labelledby': 'card-followups' } }, [
       el('h3', { text: 'Check-ins', attrs: { id: 'card-followups' } }),
-      items.length ? el('ul', { class: 'card-list' }, items) : el('p', { class: 'empty', text: 'No check-ins yet.' }),
+      items.length ? el('ul', { class: 'followups' }, items) : el('p', { class: 'empty', text: 'No check-ins yet.' }),
       canMail ? this.followupForm() : el('p', { class: 'hint', text: 'A check-in needs the patron’s e-mail address.' }),
     ]);
   }
@@ -181,10 +189,10 @@ export class CardPanel {
     when.addEventListener('change', () => { custom.hidden = when.value !== 'custom'; });
     const msg = el('textarea', { attrs: { id: 'fu-msg', rows: 2, maxlength: 500, 'data-key': 'fu-msg' } });
     msg.value = 'How did your project go?';
-    const form = el('form', { class: 'card-form' }, [
-      el('label', { text: 'Schedule a check-in ', attrs: { for: 'fu-when' } }), when, custom,
+    const form = el('form', { class: 'followup-form' }, [
+      el('label', { text: 'Schedule a check-in', attrs: { for: 'fu-when' } }), when, custom,
       el('label', { text: 'Message', attrs: { for: 'fu-msg' } }), msg,
-      el('button', { text: 'Schedule', attrs: { type: 'submit' } }),
+      el('button', { class: 'btn btn--small', text: 'Schedule', attrs: { type: 'submit' } }),
     ]);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -211,7 +219,7 @@ export class CardPanel {
     return el('header', { class: 'card-head' }, [
       el('h2', { class: 'card-title', attrs: { id: 'card-heading', tabindex: '-1' } }, [
         el('span', { text: name }),
-        pronouns ? el('span', { class: 'pronouns', text: ` (${pronouns})` }) : null,
+        pronouns ? el('span', { class: 'pronouns' }, [' (', bdi(pronouns), ')']) : null,
       ]),
       el('p', { class: 'card-badges' }, [el('span', { class: 'badge', text: 'Returning' }), full ? el('span', { class: 'card-fullname', text: full }) : null]),
       c.tenure ? el('p', { class: 'card-tenure', text: c.tenure }) : null,
@@ -225,7 +233,7 @@ export class CardPanel {
     const id = 'card-opener-text';
     return el('section', { class: 'card-sec card-opener', attrs: { 'aria-labelledby': 'card-opener-h' } }, [
       el('h3', { text: 'Suggested opener', attrs: { id: 'card-opener-h' } }),
-      el('p', { class: 'opener-text', text: c.opener, attrs: { id } }),
+      el('p', { class: 'opener-text', text: c.opener, attrs: { id, dir: 'auto' } }),
       el('button', {
         class: 'btn btn--small',
         text: 'Insert',
@@ -246,11 +254,11 @@ export class CardPanel {
     const pref = c.preferred_staff;
     const favs = Array.isArray(c.favourites) ? c.favourites : [];
     if (!pref && !favs.length) return null;
-    const who = (s) => (s.id === me.id ? 'you' : s.name);
+    const who = (s) => (s.id === me.id ? 'you' : bdi(s.name));
     const parts = [];
-    if (pref) parts.push(el('span', { class: pref.id === me.id ? 'is-me' : '' }, [`Prefers ${who(pref)}`]));
+    if (pref) parts.push(el('span', { class: pref.id === me.id ? 'is-me' : '' }, ['Prefers ', who(pref)]));
     if (pref && favs.length) parts.push(el('span', { text: ' · ', attrs: { 'aria-hidden': 'true' } }));
-    if (favs.length) parts.push(el('span', { text: `Favourites: ${favs.map(who).join(', ')}` }));
+    if (favs.length) parts.push(el('span', {}, ['Favourites: ', ...favs.flatMap((f, i) => (i ? [', ', who(f)] : [who(f)]))]));
     return el('p', { class: 'card-people' }, parts);
   }
 
@@ -284,7 +292,7 @@ export class CardPanel {
           el('button', {
             class: 'link-btn',
             text: 'Edit',
-            attrs: { type: 'button', 'aria-label': `Edit ${t.label}`, 'data-key': `trait-edit-${t.key}` },
+            attrs: { type: 'button', 'aria-label': `Edit ${(this.card.trait_keys || []).some((k) => k.key === t.key && k.preset) ? t.label : isolate(t.label)}`, 'data-key': `trait-edit-${t.key}` },
             on: {
               click: () => {
                 this.editing = 'trait:' + t.key;
@@ -392,7 +400,7 @@ export class CardPanel {
   noteItem(n, me) {
     const author = n.author ? (n.author.id === me.id ? 'You' : n.author.name) : 'Staff';
     const edited = n.updated_at && n.created_at && n.updated_at - n.created_at > 1000;
-    const meta = el('p', { class: 'note-meta' }, [el('span', { class: 'note-author', text: author }), ' · ', timeEl(n.created_at), edited ? ' · edited' : '']);
+    const meta = el('p', { class: 'note-meta' }, [el('bdi', { class: 'note-author', text: author }), ' · ', timeEl(n.created_at), edited ? ' · edited' : '']);
     if (this.editing === 'note:' + n.id) {
       const ta = el('textarea', { attrs: { id: `note-edit-${n.id}`, rows: 3, maxlength: 2000, 'aria-label': 'Edit note' } });
       ta.value = n.body || '';
@@ -456,14 +464,14 @@ export class CardPanel {
         el('button', {
           class: 'link-btn link-btn--danger',
           text: 'Delete',
-          attrs: { type: 'button', 'data-key': `note-del-${n.id}`, 'aria-label': `Delete this note by ${author}` },
+          attrs: { type: 'button', 'data-key': `note-del-${n.id}`, 'aria-label': `Delete this note by ${isolate(author)}` },
           on: { click: () => this.deleteNote(n) },
         }),
       );
     }
     return el('li', { class: 'note' }, [
       meta,
-      el('p', { class: 'note-body', text: n.body || '' }),
+      el('p', { class: 'note-body', text: n.body || '', attrs: { dir: 'auto' } }),
       actions.length ? el('div', { class: 'row-actions' }, actions) : null,
     ]);
   }
@@ -508,7 +516,7 @@ export class CardPanel {
     });
     const head = this.results
       ? el('p', { class: 'card-results', attrs: { id: 'card-results-status', tabindex: '-1', role: 'status' } }, [
-          `${chats.length} ${chats.length === 1 ? 'chat matches' : 'chats match'} “${this.results.q}”. `,
+          `${chats.length} ${chats.length === 1 ? 'chat matches' : 'chats match'} “`, bdi(this.results.q), '”. ',
           el('button', {
             class: 'link-btn',
             text: 'Show all earlier chats',

@@ -50,8 +50,8 @@ export function avatar(profile, size = 'md') {
 export function nameLine(profile, cls = 'person-name') {
   const p = profile || {};
   return el('span', { class: cls }, [
-    el('span', { text: p.name || 'A librarian' }),
-    p.pronouns ? el('span', { class: 'pronouns', text: ` (${p.pronouns})` }) : null,
+    el('bdi', { text: p.name || 'A librarian' }),
+    p.pronouns ? el('span', { class: 'pronouns' }, [' (', el('bdi', { text: p.pronouns }), ')']) : null,
   ]);
 }
 

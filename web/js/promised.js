@@ -1,7 +1,7 @@
 // "Promised to you" on the patron's chat page (docs/PROTOCOL.md `promises`): what a
 // librarian promised, who, by when and how ("Jen will e-mail you the APA guide by
 // Fri 5:00 PM"). Only the patron's own open promises ever arrive. Text via textContent.
-import { el } from './ui.js';
+import { bdi, el } from './ui.js';
 import { firstName } from './people.js';
 import { formatDue } from './promises.js';
 
@@ -22,7 +22,7 @@ export class Promised {
       const who = p.owner && p.owner.name ? firstName(p.owner) : 'A librarian';
       const how = p.channel === 'chat' ? 'send you' : 'e-mail you';
       return el('li', {}, [
-        `${who} will ${how} `, el('strong', { text: p.what }), ' by ',
+        bdi(who), ` will ${how} `, el('strong', {}, [bdi(p.what)]), ' by ',
         el('time', { text: formatDue(p.due_at), attrs: { datetime: new Date(p.due_at).toISOString() } }),
         p.channel === 'chat' ? ' here' : '',
       ]);

@@ -3,8 +3,9 @@
 // owner, channel), the sidebar lists "Mine" (live from `promises` frames) and "Desk"
 // (REST, reloaded when a frame says the desk changed), overdue first and due soon
 // highlighted, and mark done / reassign / cancel. User text only via textContent.
-import { el } from './ui.js';
+import { bdi, el, isolate } from './ui.js';
 import { apiError } from './api.js';
+import { firstName } from './people.js';
 
 const HOUR = 3600 * 1000;
 const dueFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
@@ -35,6 +36,23 @@ export function quickPicks(now = new Date()) {
 
 function channelText(c) {
   return c === 'chat' ? 'in chat' : 'by e-mail';
+}
+
+const dayFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+
+/** Who a promise is for: the patron's name while they are remembered, else a neutral
+ * label with the day of the chat it was made in ("Anonymous patron, chat of 3 Dec"). */
+export function patronLabel(p) {
+  if (p.patron_name) return p.patron_name;
+  const day = p.chat_at || p.created_at;
+  return day ? `Anonymous patron, chat of ${dayFmt.format(new Date(day))}` : 'Anonymous patron';
+}
+
+/** What the patron will see of a promise, as on their page (js/promised.js). */
+export function patronPreview({ owner, what, channel, due }) {
+  const how = channel === 'chat' ? 'send you' : 'e-mail you';
+  const when = Number.isFinite(due) && due > 0 ? formatDue(due) : '…';
+  return [`${owner ? firstName(owner) : 'A librarian'} will ${how} `, el('strong', {}, [bdi(what || '…')]), ` by ${when}${channel === 'chat' ? ' here' : ''}`];
 }
 
 export class Promises {
@@ -76,7 +94,7 @@ export class Promises {
     const before = this.mine.filter((p) => p.overdue).map((p) => p.id);
     this.mine = Array.isArray(f.mine) ? f.mine : [];
     const nowOverdue = this.mine.filter((p) => p.overdue && !before.includes(p.id));
-    if (nowOverdue.length) this.live.textContent = `Overdue: ${nowOverdue.map((p) => p.what).join('; ')}`;
+    if (nowOverdue.length) this.live.textContent = `Overdue: ${nowOverdue.map((p) => isolate(p.what)).join('; ')}`;
     const counts = f.desk || {};
     const changed = JSON.stringify(counts) !== JSON.stringify(this.deskCounts);
     this.deskCounts = { open: counts.open || 0, overdue: counts.overdue || 0, due_soon: counts.due_soon || 0 };
@@ -114,8 +132,11 @@ export class Promises {
     const mayAct = me && (p.owner.id === me.id || me.role === 'admin');
     const due = el('span', { class: 'promise-due' }, [p.overdue ? 'Overdue since ' : 'Due ', el('time', { text: formatDue(p.due_at), attrs: { datetime: new Date(p.due_at).toISOString() } })]);
     const li = el('li', { class: `promise${p.overdue ? ' is-overdue' : p.due_soon ? ' is-soon' : ''}` }, [
-      el('p', { class: 'promise-what', text: p.what }),
-      el('p', { class: 'promise-meta' }, [due, ` · ${channelText(p.channel)} · patron #${p.patron}`, this.tab === 'desk' ? ` · ${p.owner.name}` : '']),
+      el('p', { class: 'promise-what', text: p.what, attrs: { dir: 'auto' } }),
+      el('p', { class: 'promise-meta' }, [
+        due, ` · ${channelText(p.channel)} · `, el('bdi', { class: 'promise-patron', text: patronLabel(p) }),
+        ...(this.tab === 'desk' ? [' · ', bdi(p.owner.name)] : []),
+      ]),
     ]);
     if (mayAct) {
       li.append(el('div', { class: 'promise-actions' }, [
@@ -161,7 +182,7 @@ export class Promises {
     const me = this.me();
     const s = el('select');
     for (const o of this.owners) {
-      s.append(el('option', { text: me && o.id === me.id ? `${o.name} (me)` : o.name, attrs: { value: o.id, selected: o.id === selected } }));
+      s.append(el('option', { text: me && o.id === me.id ? `${isolate(o.name)} (me)` : o.name, attrs: { value: o.id, selected: o.id === selected } }));
     }
     return s;
   }
@@ -182,8 +203,26 @@ export class Promises {
     const owner = await this.ownerSelect(me && me.id);
     const channel = el('select', {}, [el('option', { text: 'E-mail', attrs: { value: 'email' } }), el('option', { text: 'In chat', attrs: { value: 'chat' } })]);
     this.title.textContent = `Promise to the patron of chat #${c.id}`;
+    // The patron's view of it, redrawn as the form changes.
+    const preview = el('p', { class: 'hint promise-preview' });
+    const dueOf = () => {
+      const checked = picks.querySelector('input:checked');
+      return custom.value ? new Date(custom.value).getTime() : Number(checked && checked.value);
+    };
+    const redraw = () => {
+      const o = this.owners.find((x) => String(x.id) === owner.value) || me;
+      preview.replaceChildren('The patron sees: “', ...patronPreview({ owner: o, what: what.value.trim(), channel: channel.value, due: dueOf() }), '”.');
+    };
+    const whatField = this.field('What will you send or do?', what);
+    whatField.append(preview);
+    what.setAttribute('aria-describedby', (preview.id = `pp-preview-${c.id}`));
+    for (const n of [what, picks, custom, owner, channel]) {
+      n.addEventListener('input', redraw);
+      n.addEventListener('change', redraw);
+    }
+    redraw();
     this.fields.replaceChildren(
-      this.field('What will you send or do?', what, 'The patron sees: "Jen will e-mail you … by Fri 5 pm".'),
+      whatField,
       el('fieldset', { class: 'field' }, [el('legend', { text: 'Due' }), picks, el('label', { class: 'promise-pick' }, ['Or: ', custom])]),
       this.field('Owner', owner),
       this.field('Channel', channel),
@@ -191,8 +230,7 @@ export class Promises {
     this.submitBtn.textContent = 'Promise';
     this.status.textContent = '';
     this.onSubmit = async () => {
-      const checked = picks.querySelector('input:checked');
-      const due = custom.value ? new Date(custom.value).getTime() : Number(checked && checked.value);
+      const due = dueOf();
       if (!what.value.trim()) {
         this.status.textContent = 'Say what you promise.';
         what.focus();

@@ -1,7 +1,7 @@
 // A dialog for reading: search results over the library's transcripts
 // (GET /api/v1/search) and one chat's whole transcript (GET /api/v1/chats/{id}).
 
-import { el, Transcript } from './ui.js';
+import { bdi, el, isolate, Transcript } from './ui.js';
 import { apiError } from './api.js';
 
 const longFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -42,7 +42,7 @@ export class Reader {
   /** Searches the library's ended transcripts and lists the results. */
   async search(q, onClose) {
     this.lastSearch = { q, patron: 0, chats: [], more: false };
-    this.title.textContent = `Search: “${q}”`;
+    this.title.textContent = `Search: “${isolate(q)}”`;
     this.backBtn.hidden = true;
     this.body.replaceChildren(el('p', { class: 'empty', text: 'Searching…' }));
     this.open(onClose);
@@ -70,7 +70,7 @@ export class Reader {
     const s = this.lastSearch;
     if (!s) return;
     this.backBtn.hidden = true;
-    this.title.textContent = `Search: “${s.q}”`;
+    this.title.textContent = `Search: “${isolate(s.q)}”`;
     const n = s.chats.length;
     const status = el('p', { class: 'reader-count', attrs: { role: 'status' }, text: n ? `${n}${s.more ? '+' : ''} ${n === 1 ? 'chat' : 'chats'} found, newest first.` : 'No chats match. Try fewer or different words.' });
     const items = s.chats.map((c, i) =>
@@ -85,9 +85,9 @@ export class Reader {
           [
             el('span', { class: 'history-top' }, [
               el('time', { text: longFmt.format(new Date(c.created_at || 0)), attrs: { datetime: new Date(c.created_at || 0).toISOString() } }),
-              el('span', { text: ' · ' + (c.staff && c.staff.name ? c.staff.name : 'Not picked up') }),
+              el('span', {}, [' · ', c.staff && c.staff.name ? bdi(c.staff.name) : 'Not picked up']),
             ]),
-            el('span', { class: 'history-q', text: c.question || '(no question)' }),
+            el('span', { class: 'history-q', text: c.question || '(no question)', attrs: { dir: 'auto' } }),
           ],
         ),
       ]),
@@ -126,8 +126,8 @@ export class Reader {
       me: 'staff',
       nameOf: (m) => (m.from === 'patron' ? 'Patron' : m.from === 'staff' ? (m.name === me.name ? 'You' : m.name || 'Staff') : 'rapport'),
       eventText: (m) => {
-        if (m.event === 'joined') return `${m.name || 'A librarian'} joined`;
-        if (m.event === 'ended') return m.by === 'patron' ? 'The patron ended the chat' : m.by === 'staff' ? `${m.name || 'Staff'} ended the chat` : 'The chat was closed';
+        if (m.event === 'joined') return [bdi(m.name || 'A librarian'), ' joined'];
+        if (m.event === 'ended') return m.by === 'patron' ? 'The patron ended the chat' : m.by === 'staff' ? [bdi(m.name || 'Staff'), ' ended the chat'] : 'The chat was closed';
         if (m.event === 'abandoned') return 'The patron left the queue';
         if (m.event === 'handed_back') return `\u2068${m.name || 'A librarian'}\u2069 handed the chat back to the queue`;
         return m.event || 'Update';
@@ -135,7 +135,7 @@ export class Reader {
     });
     for (const m of msgs) t.add(m);
     for (const s of list.querySelectorAll('.msg-status')) s.remove();
-    this.body.replaceChildren(el('p', { class: 'reader-meta', text: `Helped by ${who} · ${msgs.filter((m) => m.kind === 'text').length} messages` }), list);
+    this.body.replaceChildren(el('p', { class: 'reader-meta' }, ['Helped by ', bdi(who), ` · ${msgs.filter((m) => m.kind === 'text').length} messages`]), list);
     list.scrollTop = 0;
     (fromResults ? this.backBtn : this.closeBtn).focus();
   }

@@ -50,9 +50,12 @@ export class TypingShown {
     this.timer = 0;
   }
 
+  /** `text`: a string, or strings and nodes (a name as a <bdi>) to show in a row. */
   show(text) {
     clearTimeout(this.timer);
-    if (this.node.textContent !== text) this.node.textContent = text;
+    const parts = [].concat(text);
+    const plain = parts.map((p) => (typeof p === 'string' ? p : p.textContent)).join('');
+    if (this.node.textContent !== plain) this.node.replaceChildren(...parts);
     this.timer = setTimeout(() => this.hide(), SHOWN_FOR_MS);
   }
 

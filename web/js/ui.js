@@ -1,5 +1,8 @@
 // Small DOM helpers and the transcript list shared by the patron page and the console.
-// User text only ever reaches the page through textContent.
+// User text only ever reaches the page through textContent (message text through
+// linkify(), which builds its links the same way).
+
+import { linkify } from './linkify.js';
 
 /**
  * Creates an element. `props` may hold `class`, `text` (set as textContent), `attrs`
@@ -51,6 +54,18 @@ export function waitedFor(ms, now = Date.now()) {
   return `${h} h ${m % 60} min`;
 }
 
+/** `s` isolated with U+2068 … U+2069, for user text inside our own sentence where no
+ * element can hold it (document.title, notifications, aria-label, option text). */
+export function isolate(s) {
+  return `\u2068${s}\u2069`;
+}
+
+/** User text inside our own sentence: a <bdi>, so a right-to-left name (or an override
+ * character in it) cannot reorder the words around it. */
+export function bdi(text, cls) {
+  return el('bdi', { class: cls, text });
+}
+
 /** Sets the text of a polite status line, showing it only when not empty. */
 export function setStatus(node, text) {
   if (node.textContent !== text) node.textContent = text;
@@ -70,7 +85,8 @@ export class Transcript {
    * @param {object} opts
    * @param {'patron'|'staff'} opts.me        whose page this is
    * @param {(m: object) => string} opts.nameOf   label for the sender of a text message
-   * @param {(m: object) => string} opts.eventText text for an event message
+   * @param {(m: object) => string|Array<string|Node>} opts.eventText text for an event
+   *   message (user text in it, such as a name, as a <bdi> from bdi())
    */
   constructor(list, { me, nameOf, eventText }) {
     this.list = list;
@@ -117,8 +133,8 @@ export class Transcript {
   bubble(mine, name, text, at) {
     const status = el('span', { class: 'msg-status' });
     const li = el('li', { class: 'msg' + (mine ? ' msg--mine' : '') }, [
-      el('p', { class: 'msg-meta' }, [el('span', { class: 'msg-name', text: name }), timeEl(at), status]),
-      el('p', { class: 'msg-text', text }),
+      el('p', { class: 'msg-meta' }, [el('bdi', { class: 'msg-name', text: name }), timeEl(at), status]),
+      el('p', { class: 'msg-text', attrs: { dir: 'auto' } }, [linkify(text)]),
     ]);
     return li;
   }
@@ -179,7 +195,7 @@ export class Transcript {
     let node;
     if (m.kind === 'event') {
       node = el('li', { class: 'event', dataset: { event: m.event || '' } }, [
-        el('span', { text: this.eventText(m) }),
+        el('span', {}, [].concat(this.eventText(m))),
         ' · ',
         timeEl(m.at),
       ]);
