@@ -159,6 +159,7 @@ struct chat {
 	int64_t wait_promised_ms; /* the total we stand by: first, or the last grew notice */
 	int wait_grew;         /* how many times the patron was told it grew */
 	int wait_dirty;        /* net layer: tell the patron the new estimate */
+	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
@@ -308,6 +309,15 @@ void desk_route(struct desk *d, int64_t now, struct chat *c);
 /* Who of lib is on duty and how many places they have, and have free. */
 void desk_wait_staffing(const struct desk *d, const struct library *lib,
 			struct wait_staffing *st);
+/* Whether librarian s takes chats now (on duty with a live console): the one notion of who
+ * can free a place, used by every estimate and by "N librarians on, all busy". */
+int desk_wait_takes(const struct desk *d, const struct staff *s);
+/* Librarians of lib taking chats (*on) and the places free among them (*free_places). */
+void desk_wait_free(const struct desk *d, const struct library *lib, int *on, int *free_places);
+/* The likely wait for a new chat that asks for librarian s: until one of s's places frees
+ * and s has taken the chats ahead that s could take. Always fills *e. */
+void desk_wait_for_staff(const struct desk *d, int64_t now, const struct staff *s,
+			 struct wait_est *e);
 /* Recomputes the wait estimate of a queued chat. The first call (desk_join) sets what we
  * promise; later calls replace c->wait only when it reads differently or the wait grew
  * past the promise (then c->wait_grew counts up and the promise becomes the new total).

@@ -174,21 +174,21 @@ static void test_grew(void **state)
 	struct wait_est cur = {.basis = WAIT_RECENT, .ms = 5 * MIN};
 
 	/* told 3 minutes; 2 minutes in, 5 more: 7 > 4.5 and 4 minutes longer */
-	assert_true(wait_grew(3 * MIN, 2 * MIN, &cur));
+	assert_true(wait_grew(3 * MIN, 2 * MIN, NULL, &cur));
 	/* told 3; 4 in total is not 1.5x */
 	cur.ms = 2 * MIN;
-	assert_false(wait_grew(3 * MIN, 2 * MIN, &cur));
+	assert_false(wait_grew(3 * MIN, 2 * MIN, NULL, &cur));
 	/* told 20 s; 50 s is 2.5x but less than a minute longer */
 	cur.ms = 30 * SEC;
-	assert_false(wait_grew(20 * SEC, 20 * SEC, &cur));
+	assert_false(wait_grew(20 * SEC, 20 * SEC, NULL, &cur));
 	/* ... 90 s is */
 	cur.ms = 70 * SEC;
-	assert_true(wait_grew(20 * SEC, 20 * SEC, &cur));
+	assert_true(wait_grew(20 * SEC, 20 * SEC, NULL, &cur));
 	/* no promise, or no estimate now: nothing to apologise for */
-	assert_false(wait_grew(-1, 10 * MIN, &cur));
+	assert_false(wait_grew(-1, 10 * MIN, NULL, &cur));
 	cur.basis = WAIT_NONE;
 	cur.ms = -1;
-	assert_false(wait_grew(1 * MIN, 10 * MIN, &cur));
+	assert_false(wait_grew(1 * MIN, 10 * MIN, NULL, &cur));
 }
 
 static void test_buckets(void **state)
