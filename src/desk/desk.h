@@ -63,6 +63,8 @@ struct library {
 	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
 	struct wait_hist wait; /* recent waits and handling times (desk_pick, desk_end) */
 	int promises_dirty; /* net layer: a promise changed, consoles not yet told */
+	uint64_t busy_sent; /* net layer: which librarians were at their cap when last told */
+	int64_t busy_sent_at; /* net layer: when that was */
 };
 
 struct queue {
@@ -160,6 +162,7 @@ struct chat {
 	int wait_grew;         /* how many times the patron was told it grew */
 	int wait_dirty;        /* net layer: tell the patron the new estimate */
 	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
+	int64_t wait_any_ms;   /* offered with no time limit: the wait if open to all, -1 */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
@@ -314,10 +317,11 @@ void desk_wait_staffing(const struct desk *d, const struct library *lib,
 int desk_wait_takes(const struct desk *d, const struct staff *s);
 /* Librarians of lib taking chats (*on) and the places free among them (*free_places). */
 void desk_wait_free(const struct desk *d, const struct library *lib, int *on, int *free_places);
-/* The likely wait for a new chat that asks for librarian s: until one of s's places frees
- * and s has taken the chats ahead that s could take. Always fills *e. */
-void desk_wait_for_staff(const struct desk *d, int64_t now, const struct staff *s,
-			 struct wait_est *e);
+/* The likely wait for a chat of lib that joined now: behind every queued chat (s NULL), or
+ * asking for librarian s: until s's places free up for it and the chats ahead s could take.
+ * Always fills *e. */
+void desk_wait_new(const struct desk *d, int64_t now, const struct library *lib,
+		   const struct staff *s, struct wait_est *e);
 /* Recomputes the wait estimate of a queued chat. The first call (desk_join) sets what we
  * promise; later calls replace c->wait only when it reads differently or the wait grew
  * past the promise (then c->wait_grew counts up and the promise becomes the new total).

@@ -384,20 +384,20 @@ static size_t ahead_of(const struct desk *d, const struct chat *c, const struct 
 	return n;
 }
 
-void desk_wait_for_staff(const struct desk *d, int64_t now, const struct staff *s,
-			 struct wait_est *e)
+void desk_wait_new(const struct desk *d, int64_t now, const struct library *lib,
+		   const struct staff *s, struct wait_est *e)
 {
 	struct wait_staffing st;
 	size_t i, j, ahead = 0;
 
-	staffing(d, s->lib, s, now, &st);
+	staffing(d, lib, s, now, &st);
 	for (i = 0; i < d->n_queues; i++) {
 		const struct queue *q = d->queues[i];
 
-		for (j = 0; q->lib == s->lib && j < q->n_waiting; j++)
-			ahead += !q->waiting[j]->offer || q->waiting[j]->offer == s;
+		for (j = 0; q->lib == lib && j < q->n_waiting; j++)
+			ahead += !s || !q->waiting[j]->offer || q->waiting[j]->offer == s;
 	}
-	wait_estimate(&s->lib->wait, now, &st, ahead, e);
+	wait_estimate(&lib->wait, now, &st, ahead, e);
 }
 
 void desk_wait_free(const struct desk *d, const struct library *lib, int *on, int *free_places)
@@ -418,7 +418,14 @@ int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c)
 
 	if (c->state != CHAT_QUEUED)
 		return 0;
-	/* offered to one librarian for as long as they are on: only their places count */
+	/* offered to one librarian for as long as they are on: only their places count, and
+	 * the patron is also told what the first available would likely be */
+	c->wait_any_ms = -1;
+	if (c->offer && !c->offer_until) {
+		staffing(d, c->lib, NULL, now, &st);
+		wait_estimate(&c->lib->wait, now, &st, ahead_of(d, c, NULL), &e);
+		c->wait_any_ms = e.basis == WAIT_NONE ? -1 : e.ms;
+	}
 	staffing(d, c->lib, c->offer && !c->offer_until ? c->offer : NULL, now, &st);
 	wait_estimate(&c->lib->wait, now, &st,
 		      ahead_of(d, c, c->offer && !c->offer_until ? c->offer : NULL), &e);
