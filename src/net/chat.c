@@ -553,6 +553,7 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 	r->ended_at = ch->ended_at;
 	r->remembered = ch->remembered;
 	r->wait_estimate_ms = ch->wait_first_ms;
+	r->wait_raw_ms = ch->wait_raw_join;
 	r->wait_last_ms = ch->wait_last_ms;
 	r->wait_grew = ch->wait_grew;
 	r->wait_actual_ms = ch->picked_at > 0		  ? ch->picked_at - ch->created_at
