@@ -16,12 +16,28 @@
 
 struct app *g_app;
 
-int64_t app_now_ms(void)
+static int clock_scale = 1;
+static int64_t clock_origin;
+
+static int64_t wall_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void app_clock_scale(int scale)
+{
+	clock_origin = wall_ms();
+	clock_scale = scale > 1 ? scale : 1;
+}
+
+int64_t app_now_ms(void)
+{
+	int64_t now = wall_ms();
+
+	return clock_scale > 1 ? clock_origin + (now - clock_origin) * clock_scale : now;
 }
 
 void server_config_defaults(struct server_config *cfg)
