@@ -449,6 +449,8 @@ function renderWaitGrew() {
     ui.waitGrewText.textContent = grewWords(c.wait);
     ui.waitGrew.hidden = false;
     c.waitGrewSeen = grew;
+  } else if (c && c.state === 'queued' && !ui.waitGrew.hidden && grew) {
+    ui.waitGrewText.textContent = grewWords(c.wait); // still showing: keep its number current
   } else if (!c || c.state !== 'queued') {
     ui.waitGrew.hidden = true;
   }
