@@ -487,6 +487,58 @@ static void test_desk_all_full(void **state)
 	assert_int_equal(w->wait.basis, WAIT_FREE);
 }
 
+/* Asking for a librarian at their cap: the estimate counts only their places, the wait for
+ * the first available stays beside it, and "busy" numbers come from the same model. */
+static void test_desk_asked_busy(void **state)
+{
+	struct fx *f = *state;
+	struct desk_actor pa;
+	struct chat *c[3], *w;
+	struct wait_est e;
+	int on, free_places;
+
+	desk_staff_online(f->d, f->ann, 1);
+	desk_staff_online(f->d, f->bob, 1);
+	for (int i = 0; i < 6; i++) { /* six 3-minute chats seen */
+		c[0] = join(f, 30 + i);
+		pick(f, f->ann, c[0]);
+		f->now += 3 * MIN;
+		end(f, c[0]);
+	}
+	c[1] = join(f, 40);
+	pick(f, f->ann, c[1]);
+	c[2] = join(f, 41);
+	pick(f, f->ann, c[2]); /* Ann full, Bob free */
+	desk_wait_free(f->d, f->q->lib, &on, &free_places);
+	assert_int_equal(on, 2);
+	assert_int_equal(free_places, 2);
+	desk_wait_new(f->d, f->now, f->q->lib, f->ann, &e);
+	assert_int_equal(e.basis, WAIT_RECENT); /* asking Ann: one of her two places must free */
+	assert_true(e.ms >= 1 * MIN);
+	desk_wait_new(f->d, f->now, f->q->lib, NULL, &e);
+	assert_int_equal(e.basis, WAIT_FREE); /* anyone: Bob has room */
+	w = join(f, 42);
+	pa = (struct desk_actor){.kind = AUTHOR_PATRON, .patron = w->patron};
+	assert_int_equal(desk_choose(f->d, f->now, &pa, w->id, CHOOSE_STAFF, f->ann->id), 0);
+	desk_wait_refresh(f->d, f->now + 3 * SEC, w);
+	assert_ptr_equal(w->offer, f->ann);
+	assert_int_equal(w->offer_until, 0);
+	assert_int_equal(w->wait.basis, WAIT_RECENT);
+	assert_true(w->wait.ms >= 1 * MIN);
+	assert_true(w->wait_any_ms >= 0 && w->wait_any_ms < w->wait.ms);
+	/* first available after all: open to everyone, and the estimate is Bob's free place */
+	assert_int_equal(desk_choose(f->d, f->now, &pa, w->id, CHOOSE_FIRST, 0), 0);
+	desk_wait_refresh(f->d, f->now + 6 * SEC, w);
+	assert_int_equal(w->wait.basis, WAIT_FREE);
+	assert_int_equal(w->wait_any_ms, -1);
+	/* Bob fills up too: "all busy" */
+	pick(f, f->bob, w);
+	c[0] = join(f, 43);
+	pick(f, f->bob, c[0]);
+	desk_wait_free(f->d, f->q->lib, &on, &free_places);
+	assert_int_equal(free_places, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_accuracy),
 		cmocka_unit_test_setup_teardown(test_desk_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_desk_all_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_desk_asked_busy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
