@@ -163,6 +163,7 @@ struct chat {
 	int wait_dirty;        /* net layer: tell the patron the new estimate */
 	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
 	int64_t wait_any_ms;   /* offered with no time limit: the wait if open to all, -1 */
+	int64_t wait_scope;    /* whose places the promise counted: that staff id, 0 all */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */

@@ -414,10 +414,16 @@ int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c)
 	struct wait_staffing st;
 	struct wait_est e;
 	int64_t elapsed = now - c->created_at;
-	int tell;
+	int64_t scope = c->offer && !c->offer_until ? c->offer->id : 0;
+	int tell, rescoped;
 
 	if (c->state != CHAT_QUEUED)
 		return 0;
+	/* the patron chose whom to wait for: a new promise, not a wait that grew */
+	rescoped = c->wait_shown && scope != c->wait_scope;
+	c->wait_scope = scope;
+	if (rescoped || !c->wait_shown)
+		c->wait_told.anchor_at = c->wait_told.at = -1;
 	/* offered to one librarian for as long as they are on: only their places count, and
 	 * the patron is also told what the first available would likely be */
 	c->wait_any_ms = -1;
@@ -443,7 +449,10 @@ int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c)
 		return 1;
 	}
 	tell = wait_changed(&c->wait, &e);
-	if (e.basis != WAIT_NONE && c->wait_promised_ms < 0) {
+	if (rescoped) {
+		c->wait_promised_ms = e.basis == WAIT_NONE ? -1 : elapsed + e.ms;
+		tell = 1;
+	} else if (e.basis != WAIT_NONE && c->wait_promised_ms < 0) {
 		c->wait_promised_ms = elapsed + e.ms; /* the first number we could give */
 		tell = 1;
 	} else if (wait_grew(c->wait_promised_ms, elapsed, &c->wait, &e)) {

@@ -698,6 +698,8 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		struct desk_actor a = chat_actor(c);
 
 		desk_choose(g_app->desk, now, &a, ch->id, CHOOSE_STAFF, cmd->staff);
+		ch->wait_shown = 0; /* nothing was sent yet: the first estimate is for that choice */
+		desk_wait_refresh(g_app->desk, now, ch);
 	}
 	submit(chat_row_write(STW_CHAT_INSERT, ch));
 	{

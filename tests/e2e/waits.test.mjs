@@ -181,3 +181,56 @@ test('both librarians full: the start page says so, and the estimate rises hones
     await fast.stop();
   }
 });
+
+test('asking for a busy librarian: how long that is likely to be, with First available open', { timeout: 90000 }, async () => {
+  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
+  const problems = [];
+  const clients = [];
+  try {
+    const jen = await staffClient(fast.base, DEMO.jen, true);
+    const sam = await staffClient(fast.base, DEMO.sam, true);
+    clients.push(jen, sam);
+    for (let i = 0; i < 2; i++) { // two chats of about 90 s (server time)
+      const p = await queuedPatron(fast.base, `Warm-up question ${i}`);
+      clients.push(p);
+      sam.send({ type: 'pick', chat: p.chat });
+      await new Promise((r) => setTimeout(r, 3000));
+      sam.send({ type: 'end', chat: p.chat });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const held = await queuedPatron(fast.base, 'A long question about parish records');
+    clients.push(held);
+    sam.send({ type: 'pick', chat: held.chat }); // Sam full, Jen free
+    await new Promise((r) => setTimeout(r, 300));
+
+    const ctx = await phoneContext(browser);
+    ctx.setDefaultTimeout(15000);
+    const page = await ctx.newPage();
+    watchPage(page, problems);
+    await page.goto(fast.base + '/chat');
+    await page.locator('#staff-on').filter({ hasText: '2 librarians on now' }).waitFor();
+    const samOption = page.locator('.who-option', { hasText: 'Sam Lee' });
+    await samOption.locator('.who-busy', { hasText: /Likely wait: (under a minute|about \d+ minutes?)\./ }).waitFor();
+    assert.equal(await page.locator('.who-option', { hasText: 'Jen Ortiz' }).locator('.who-busy').count(), 0);
+    await samOption.locator('label').click();
+    await page.getByLabel('Your question').fill('Could Sam look at my parish register question?');
+    await page.getByRole('button', { name: 'Ask a librarian' }).click();
+    const offer = page.locator('#offer-box');
+    await offer.getByText('Waiting for Sam Lee, as you asked.').waitFor();
+    const time = page.locator('#offer-time');
+    await time.filter({ hasText: /will likely be free for you in (under a minute|about \d+ minutes?)\./ }).waitFor();
+    assert.match(await time.textContent(), /The first available librarian: likely under a minute\./);
+    assert.equal(await time.locator('bdi').first().textContent(), 'Sam');
+    const first = page.getByRole('button', { name: 'First available' });
+    assert.equal(await first.isVisible(), true);
+    await screenshot(page, 'waits-asked-busy-phone.png');
+    await first.click();
+    await offer.waitFor({ state: 'hidden' });
+    await page.locator('#chat-sub').filter({ hasText: 'Your wait: under a minute.' }).waitFor();
+    await ctx.close();
+    assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
+  } finally {
+    for (const c of clients) c.close();
+    await fast.stop();
+  }
+});

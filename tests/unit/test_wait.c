@@ -526,11 +526,15 @@ static void test_desk_asked_busy(void **state)
 	assert_int_equal(w->wait.basis, WAIT_RECENT);
 	assert_true(w->wait.ms >= 1 * MIN);
 	assert_true(w->wait_any_ms >= 0 && w->wait_any_ms < w->wait.ms);
+	/* the patron's choice made a new promise: not "it's taking longer than we said" */
+	assert_int_equal(w->wait_grew, 0);
+	assert_int_equal(w->wait_promised_ms, 3 * SEC + w->wait.ms);
 	/* first available after all: open to everyone, and the estimate is Bob's free place */
 	assert_int_equal(desk_choose(f->d, f->now, &pa, w->id, CHOOSE_FIRST, 0), 0);
 	desk_wait_refresh(f->d, f->now + 6 * SEC, w);
 	assert_int_equal(w->wait.basis, WAIT_FREE);
 	assert_int_equal(w->wait_any_ms, -1);
+	assert_int_equal(w->wait_grew, 0);
 	/* Bob fills up too: "all busy" */
 	pick(f, f->bob, w);
 	c[0] = join(f, 43);
