@@ -62,6 +62,11 @@ struct library {
 	int queue_dirty;    /* net layer: a queue change not yet announced */
 	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
 	struct wait_hist wait; /* recent waits and handling times (desk_pick, desk_end) */
+	/* desk/wait.c's cache: when up to WAIT_AGES_MAX of the chats held by librarians
+	 * taking chats were picked, refreshed at most every WAIT_AGES_REFRESH_MS */
+	int64_t wait_picks[WAIT_AGES_MAX];
+	int n_wait_picks;
+	int64_t wait_picks_at;
 	int promises_dirty; /* net layer: a promise changed, consoles not yet told */
 	uint64_t busy_sent; /* net layer: which librarians were at their cap when last told */
 	int64_t busy_sent_at; /* net layer: when that was */

@@ -338,13 +338,33 @@ static void staffing(const struct desk *d, const struct library *lib, const stru
 	}
 	if (now < 0 || !st->busy)
 		return;
-	for (i = 0; i < d->chats.cap && st->n_ages < WAIT_AGES_MAX; i++) {
+	if (!only) { /* the library's sample, a second old at most: estimates run per chat */
+		struct library *cache = (struct library *)lib; /* a cache, not the library's state */
+		int k;
+
+		if (cache->wait_picks_at <= 0 || now < cache->wait_picks_at ||
+		    now - cache->wait_picks_at >= WAIT_AGES_REFRESH_MS) {
+			cache->n_wait_picks = 0;
+			for (i = 0; i < d->chats.cap && cache->n_wait_picks < WAIT_AGES_MAX &&
+				    cache->n_wait_picks < st->busy; i++) {
+				const struct chat *c = d->chats.vals[i];
+
+				if (d->chats.keys[i] && c->lib == lib && c->state == CHAT_ACTIVE &&
+				    c->staff && desk_wait_takes(d, c->staff) && c->picked_at > 0)
+					cache->wait_picks[cache->n_wait_picks++] = c->picked_at;
+			}
+			cache->wait_picks_at = now;
+		}
+		for (k = 0; k < cache->n_wait_picks; k++)
+			st->ages[st->n_ages++] = now - cache->wait_picks[k];
+		return;
+	}
+	for (i = 0; i < d->chats.cap && st->n_ages < WAIT_AGES_MAX && st->n_ages < st->busy; i++) {
 		const struct chat *c = d->chats.vals[i];
 
-		if (!d->chats.keys[i] || c->lib != lib || c->state != CHAT_ACTIVE || !c->staff ||
-		    (only && c->staff != only) || !desk_wait_takes(d, c->staff) || c->picked_at <= 0)
-			continue;
-		st->ages[st->n_ages++] = now - c->picked_at;
+		if (d->chats.keys[i] && c->lib == lib && c->state == CHAT_ACTIVE &&
+		    c->staff == only && c->picked_at > 0)
+			st->ages[st->n_ages++] = now - c->picked_at;
 	}
 }
 

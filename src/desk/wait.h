@@ -36,6 +36,7 @@ struct wait_hist {
 };
 
 #define WAIT_AGES_MAX 32 /* ages of busy places kept per estimate (a sample beyond that) */
+#define WAIT_AGES_REFRESH_MS 1000 /* the desk re-samples a library's busy places this often */
 
 /* Who can take chats now. */
 struct wait_staffing {
