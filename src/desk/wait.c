@@ -151,6 +151,7 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 		   size_t ahead, struct wait_est *out)
 {
 	int64_t hand[WAIT_HIST_MAX], react[WAIT_HIST_MAX], need, sum = 0, mean, k, flat, term;
+	double stretch;
 	int64_t r25 = 0, r50 = 0, r75 = 0;
 	size_t nh, nr, i;
 
@@ -187,10 +188,11 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 	out->basis = WAIT_RECENT;
 	out->ms = r50 + out->raw * k / 100;
 	/* the quartiles of H, stretched as the ages stretched the mean */
-	out->low_ms = r25 + need * pct(hand, nh, 25) / st->slots * k / 100 *
-				    (flat > 0 ? out->raw : 1) / (flat > 0 ? flat : 1);
-	out->high_ms = r75 + need * pct(hand, nh, 75) / st->slots * k / 100 *
-				     (flat > 0 ? out->raw : 1) / (flat > 0 ? flat : 1);
+	stretch = flat > 0 ? (double)out->raw / (double)flat : 1.0;
+	out->low_ms = r25 + (int64_t)((double)(need * pct(hand, nh, 25) / st->slots * k / 100) *
+				      stretch);
+	out->high_ms = r75 + (int64_t)((double)(need * pct(hand, nh, 75) / st->slots * k / 100) *
+				       stretch);
 	if (nh < MIN_SAMPLES_TIGHT) { /* few samples: say so with a wider range */
 		if (out->low_ms > out->ms / 2)
 			out->low_ms = out->ms / 2;
