@@ -189,3 +189,26 @@ describe('wait history across a restart', () => {
     for (const c of [look, afterRestart.p, jen]) await c.close();
   });
 });
+
+// Patrons on the start page learn when every librarian on is at their cap, and when one has
+// room again, without reloading: a `queues` frame follows (at most every 2 s per library).
+describe('all librarians busy, live', () => {
+  const srv = new Server({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
+  before(async () => { await srv.start(); });
+  after(async () => { await stopAndCheck(srv, assert); });
+
+  it('queues say all_busy when the last free place is taken, and not once one frees', { timeout: 30000 }, async () => {
+    const jen = await staff(srv);
+    const watcher = await patron(srv);
+    const q0 = watcher.welcome.queues.find((x) => x.slug === 'ask');
+    assert.equal(q0.all_busy, false, JSON.stringify(q0));
+    assert.equal(q0.free, 1);
+    const { p, chat } = await activeChat(srv, jen);
+    const busy = await watcher.waitFor('queues', (f) => f.queues.some((x) => x.all_busy), 5000);
+    assert.equal(busy.queues[0].free, 0);
+    jen.send({ type: 'end', chat });
+    const free = await watcher.waitFor('queues', (f) => f.queues.some((x) => !x.all_busy && x.free === 1), 5000, { after: busy });
+    assert.equal(free.queues[0].staff_on, 1);
+    for (const c of [p, watcher, jen]) await c.close();
+  });
+});
