@@ -318,7 +318,10 @@ function renderWho() {
     if (favs.includes(l.id)) badges.push('★ Favourite');
     return option(l.id, avatar(l, 'md'), nameLine(l), l.subjects || '', badges, busyWords(l));
   });
+  // a list re-drawn because someone became busy or free keeps the patron's focus
+  const focused = ui.whoList.contains(document.activeElement) ? document.activeElement.id : '';
   ui.whoList.replaceChildren(first, ...people);
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   renderWhoNote();
 }
 
