@@ -178,7 +178,7 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 		return; /* no handling time seen yet: we do not know how fast places free up */
 	for (i = 0; i < nh; i++)
 		sum += hand[i];
-	mean = sum / (int64_t)nh; /* throughput follows the mean, not the median */
+	mean = sum / (int64_t)nh;	/* throughput follows the mean, not the median */
 	flat = need * mean / st->slots; /* every place just started */
 	term = queue_term(hand, nh, mean, st, need);
 	out->raw = term > flat ? term : flat; /* long-running chats only slow places down */
@@ -189,10 +189,10 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 	out->ms = r50 + out->raw * k / 100;
 	/* the quartiles of H, stretched as the ages stretched the mean */
 	stretch = flat > 0 ? (double)out->raw / (double)flat : 1.0;
-	out->low_ms = r25 + (int64_t)((double)(need * pct(hand, nh, 25) / st->slots * k / 100) *
-				      stretch);
-	out->high_ms = r75 + (int64_t)((double)(need * pct(hand, nh, 75) / st->slots * k / 100) *
-				       stretch);
+	out->low_ms =
+	    r25 + (int64_t)((double)(need * pct(hand, nh, 25) / st->slots * k / 100) * stretch);
+	out->high_ms =
+	    r75 + (int64_t)((double)(need * pct(hand, nh, 75) / st->slots * k / 100) * stretch);
 	if (nh < MIN_SAMPLES_TIGHT) { /* few samples: say so with a wider range */
 		if (out->low_ms > out->ms / 2)
 			out->low_ms = out->ms / 2;
@@ -341,14 +341,16 @@ static void staffing(const struct desk *d, const struct library *lib, const stru
 	if (now < 0 || !st->busy)
 		return;
 	if (!only) { /* the library's sample, a second old at most: estimates run per chat */
-		struct library *cache = (struct library *)lib; /* a cache, not the library's state */
+		struct library *cache =
+		    (struct library *)lib; /* a cache, not the library's state */
 		int k;
 
 		if (cache->wait_picks_at <= 0 || now < cache->wait_picks_at ||
 		    now - cache->wait_picks_at >= WAIT_AGES_REFRESH_MS) {
 			cache->n_wait_picks = 0;
 			for (i = 0; i < d->chats.cap && cache->n_wait_picks < WAIT_AGES_MAX &&
-				    cache->n_wait_picks < st->busy; i++) {
+				    cache->n_wait_picks < st->busy;
+			     i++) {
 				const struct chat *c = d->chats.vals[i];
 
 				if (d->chats.keys[i] && c->lib == lib && c->state == CHAT_ACTIVE &&
