@@ -266,6 +266,40 @@ static void test_hold(void **state)
 	assert_int_equal(e.ms, 10 * SEC);
 }
 
+/* Whatever the model says from one moment to the next, while nothing moves what is told
+ * never falls faster than time passes, and once the wait outran the anchor it only rises. */
+static void test_hold_any_model(void **state)
+{
+	struct wait_hist h = {0};
+	struct wait_told told = {.at = -1, .anchor_at = -1, .anchor_ms = -1};
+	struct wait_est e;
+	uint32_t x = 2463534242u;
+	int64_t now = T0, prev_ms = -1, prev_at = 0;
+
+	handles(&h, T0 - 30 * MIN, 5, 2 * MIN);
+	for (int i = 0; i < 2000; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		e = (struct wait_est){.basis = WAIT_RECENT, .ms = (int64_t)(x % (5 * MIN)),
+				      .low_ms = 0, .high_ms = 5 * MIN};
+		wait_hold(&h, now, &told, &e);
+		assert_true(e.low_ms <= e.ms && e.ms <= e.high_ms);
+		if (prev_ms >= 0)
+			assert_true(e.ms >= prev_ms - (now - prev_at));
+		if (now - told.anchor_at >= told.anchor_ms)
+			assert_true(e.ms >= now - told.anchor_at);
+		if (x % 4 == 0) { /* told this time */
+			told.at = now;
+			told.shown = e;
+			prev_ms = e.ms;
+			prev_at = now;
+		}
+		now += 3 * SEC;
+	}
+	assert_int_equal(told.anchor_at, T0); /* nothing moved all along */
+}
+
 static void test_grew_larger(void **state)
 {
 	struct wait_est shown = {.basis = WAIT_RECENT, .ms = 20 * SEC};
@@ -556,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_grew),
 		cmocka_unit_test(test_ages_rise),
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_hold_any_model),
 		cmocka_unit_test(test_grew_larger),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_accuracy),
