@@ -77,6 +77,8 @@ static const char *usage_serve =
 	"  --mail-timeout S     seconds per SMTP transfer (60)\n"
 	"  --patron-mails N     e-mails a patron may ask for per hour (5)\n"
 	"  --signin-ttl S       seconds a sign-in link is valid (1800)\n"
+	"  --time-scale N       testing only: the server's clock runs N times faster\n"
+	"                       (RAPPORT_TIME_SCALE; 1)\n"
 	"  -v, --verbose        debug logging\n";
 
 static const char *usage_init =
@@ -232,7 +234,7 @@ enum {
 	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS, OPT_SMTPURL, OPT_STARTTLS,
 	OPT_SMTPUSER, OPT_SMTPPWFILE, OPT_MAILFROM, OPT_PUBURL, OPT_RETRYMS, OPT_RETRYMAX,
 	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL, OPT_SET, OPT_TZ,
-	OPT_CLOSED, OPT_REOPEN, OPT_REPLY, OPT_CHATMAX, OPT_HANDBACK,
+	OPT_CLOSED, OPT_REOPEN, OPT_REPLY, OPT_CHATMAX, OPT_HANDBACK, OPT_TIMESCALE,
 };
 
 /* Reads the first line of a secret file into out[cap]. 0 or -1 (said on stderr). */
@@ -296,6 +298,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
 		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
 		{"offer-window", 1, 0, OPT_OFFERWIN}, {"handback-grace-ms", 1, 0, OPT_HANDBACK},
+		{"time-scale", 1, 0, OPT_TIMESCALE},
 		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
 		{"new-patrons", 1, 0, OPT_NEWPATRONS},
 		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
@@ -309,7 +312,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		{0, 0, 0, 0}};
 	struct server_config cfg;
 	char allow[768] = "", banner[2048], pwfile[512] = "";
-	int c, bad = 0, *intp, demo_site = -1;
+	int c, bad = 0, *intp, demo_site = -1, time_scale = env_int("RAPPORT_TIME_SCALE", 1);
 	const char *dur = getenv("RAPPORT_DURABILITY");
 
 	server_config_defaults(&cfg);
@@ -352,6 +355,7 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_GRACE: intp = &cfg.queue_grace; break;
 		case OPT_OFFERWIN: intp = &cfg.offer_window; break;
 		case OPT_HANDBACK: intp = &cfg.handback_grace_ms; break;
+		case OPT_TIMESCALE: intp = &time_scale; break;
 		case OPT_WORKERS: intp = &cfg.workers; break;
 		case OPT_NEWPATRONS: intp = &cfg.new_patrons; break;
 		case OPT_DEMOSITE: intp = &demo_site; break;
@@ -413,6 +417,14 @@ static int cmd_serve(int argc, char **argv, int demo)
 	}
 	if (pwfile[0] && read_secret(pwfile, cfg.smtp_password, sizeof cfg.smtp_password))
 		return 2;
+	if (time_scale < 1 || time_scale > 3600) {
+		fprintf(stderr, "rapport: --time-scale must be 1..3600\n");
+		return 2;
+	}
+	if (time_scale > 1) {
+		app_clock_scale(time_scale);
+		fprintf(stderr, "rapport: testing: the clock runs %d times faster\n", time_scale);
+	}
 	cfg.demo_site_port = demo_site >= 0 ? demo_site : (demo ? cfg.port + 1 : 0);
 	if (demo) {
 		struct store_conn *sc;

@@ -16,7 +16,7 @@ import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { avatar, firstName, nameLine } from './js/people.js';
 import { Memory } from './js/patron-memory.js';
-import { waitWords, grewWords } from './js/wait.js';
+import { waitWords, grewWords, msWords, staffOnWords } from './js/wait.js';
 import { Promised } from './js/promised.js';
 import { PatronMail } from './js/patron-mail.js';
 import { localWhen } from './js/localtime.js';
@@ -49,6 +49,7 @@ const ui = {
   queueField: $('queue-field'),
   queueSelect: $('queue-select'),
   staffOn: $('staff-on'),
+  whoNote: $('who-note'),
   question: $('question'),
   offlineField: $('offline-field'),
   offlineEmail: $('offline-email'),
@@ -211,7 +212,7 @@ function staffOnText(q) {
     return q.next_open_local ? `The desk is closed. It opens ${q.next_open_local}.` : 'The desk is closed.';
   }
   if (q.staff_on === 0) return 'No one is on right now';
-  return q.staff_on === 1 ? '1 librarian on now' : `${q.staff_on} librarians on now`;
+  return staffOnWords(q);
 }
 
 function selectedQueue() {
@@ -237,7 +238,8 @@ function renderStaffOn() {
   const q = selectedQueue();
   const text = staffOnText(q);
   ui.staffOn.textContent = text;
-  ui.staffOn.classList.toggle('is-on', Boolean(q && q.staff_on > 0 && !queueOffline(q)));
+  ui.staffOn.classList.toggle('is-on', Boolean(q && q.staff_on > 0 && !queueOffline(q) && !q.all_busy));
+  ui.staffOn.classList.toggle('is-busy', Boolean(q && q.staff_on > 0 && !queueOffline(q) && q.all_busy));
   const canAsk = state.queues.length > 0;
   const offline = queueOffline(q);
   // no e-mail can be sent: say so, rather than take a question nobody can answer
@@ -282,11 +284,12 @@ function renderWho() {
   ui.whoField.hidden = libs.length === 0;
   if (!libs.length) {
     ui.whoList.replaceChildren();
+    renderWhoNote();
     return;
   }
   const rel = memory.remembered() ? memory.relation : {};
   const favs = Array.isArray(rel.favourites) ? rel.favourites : [];
-  const option = (value, pic, title, sub, badges) => {
+  const option = (value, pic, title, sub, badges, busy) => {
     const id = `who-${value || 'first'}`;
     const input = el('input', {
       attrs: { type: 'radio', name: 'who', id, value: String(value), checked: state.who === value },
@@ -294,6 +297,7 @@ function renderWho() {
         change: () => {
           state.who = value;
           state.whoName = value ? (librarianById(value) || {}).name : '';
+          renderWhoNote();
         },
       },
     });
@@ -304,6 +308,7 @@ function renderWho() {
         el('span', { class: 'who-text' }, [
           title,
           sub ? el('span', { class: 'who-sub', text: sub }) : null,
+          busy ? el('span', { class: 'who-busy', text: busy }) : null,
           badges.length ? el('span', { class: 'who-badges' }, badges.map((b) => el('span', { class: 'badge', text: b }))) : null,
         ]),
       ]),
@@ -315,14 +320,53 @@ function renderWho() {
     el('span', { class: 'person-name', text: 'First available' }),
     'Whoever is free first. Usually the quickest.',
     [],
+    firstBusyWords(),
   );
   const people = libs.map((l) => {
     const badges = [];
     if (rel.preferred_staff === l.id) badges.push('Your preferred librarian');
     if (favs.includes(l.id)) badges.push('★ Favourite');
-    return option(l.id, avatar(l, 'md'), nameLine(l), l.subjects || '', badges);
+    return option(l.id, avatar(l, 'md'), nameLine(l), l.subjects || '', badges, busyWords(l));
   });
+  // a list re-drawn because someone became busy or free keeps the patron's focus
+  const focused = ui.whoList.contains(document.activeElement) ? document.activeElement.id : '';
   ui.whoList.replaceChildren(first, ...people);
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  renderWhoNote();
+}
+
+// Honest waits before asking: a librarian at their cap says so, with how long asking for
+// them is likely to take (`busy`, `wait_ms` in `librarians`, PROTOCOL.md).
+function busyWords(l) {
+  if (!l.busy) return '';
+  const w = msWords(l.wait_ms);
+  return w ? `Helping others right now. Likely wait: ${w}.` : 'Helping others right now.';
+}
+
+function firstBusyWords() {
+  const q = selectedQueue();
+  if (!q || !q.all_busy) return '';
+  const w = msWords(q.wait_ms);
+  return w ? `Everyone is helping others. Likely wait: ${w}.` : 'Everyone is helping others right now.';
+}
+
+// Choosing a busy librarian: say how long that is likely to be, and that "First available"
+// stays open (before asking, and while waiting).
+function renderWhoNote() {
+  const l = state.who ? librarianById(state.who) : null;
+  if (!l || !l.busy) {
+    ui.whoNote.replaceChildren();
+    ui.whoNote.hidden = true;
+    return;
+  }
+  const w = msWords(l.wait_ms);
+  const name = el('bdi', { text: firstName(l) });
+  ui.whoNote.replaceChildren(
+    name,
+    w ? ` is helping others right now, so asking for them will likely take ${w}. ` : ' is helping others right now. ',
+    'You can choose "First available" instead, now or while you wait.',
+  );
+  ui.whoNote.hidden = false;
 }
 
 function showStart(focus) {
@@ -432,6 +476,8 @@ function renderWaitGrew() {
     ui.waitGrewText.textContent = grewWords(c.wait);
     ui.waitGrew.hidden = false;
     c.waitGrewSeen = grew;
+  } else if (c && c.state === 'queued' && !ui.waitGrew.hidden && grew) {
+    ui.waitGrewText.textContent = grewWords(c.wait); // still showing: keep its number current
   } else if (!c || c.state !== 'queued') {
     ui.waitGrew.hidden = true;
   }
@@ -507,10 +553,22 @@ function renderOffer() {
     ui.offerText.replaceChildren(avatar(o.staff, 'sm'), el('span', {}, offerWords(o)));
   }
   ui.offerTime.replaceChildren(...offerTimeWords(o));
+  if (!o.until) ui.offerTime.append(...offerWaitWords(o, c.wait));
   const first = firstName(o.staff);
   ui.offerWait.replaceChildren('Keep waiting for ', bdi(first));
   ui.offerWait.hidden = !o.until;
   ui.offerFirst.hidden = false;
+}
+
+// Waiting for one librarian with no time limit: how long that is likely to be, and what the
+// first available would likely be, so the choice is an informed one.
+function offerWaitWords(o, wait) {
+  const mine = waitWords(wait);
+  if (!mine) return [];
+  const any = wait && msWords(wait.first_available_ms);
+  const out = [' ', el('bdi', { text: firstName(o.staff) }), ` will likely be free for you in ${mine}.`];
+  if (any && wait.first_available_ms < wait.estimate_ms) out.push(` The first available librarian: likely ${any}.`);
+  return out;
 }
 
 function tickOffer() {

@@ -332,6 +332,9 @@ static struct chat *chat_new(struct desk *d, int64_t id, struct queue *q, struct
 	c->wait.basis = WAIT_NONE;
 	c->wait.ms = c->wait.low_ms = c->wait.high_ms = c->wait.raw = -1;
 	c->wait_raw_join = c->wait_first_ms = c->wait_last_ms = c->wait_promised_ms = -1;
+	c->wait_told.at = c->wait_told.anchor_at = c->wait_told.anchor_ms = -1;
+	c->wait_told.shown = c->wait;
+	c->wait_any_ms = -1;
 	if (idmap_put(&d->chats, id, c)) {
 		free(c);
 		return NULL;

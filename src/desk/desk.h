@@ -62,7 +62,14 @@ struct library {
 	int queue_dirty;    /* net layer: a queue change not yet announced */
 	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
 	struct wait_hist wait; /* recent waits and handling times (desk_pick, desk_end) */
+	/* desk/wait.c's cache: when up to WAIT_AGES_MAX of the chats held by librarians
+	 * taking chats were picked, refreshed at most every WAIT_AGES_REFRESH_MS */
+	int64_t wait_picks[WAIT_AGES_MAX];
+	int n_wait_picks;
+	int64_t wait_picks_at;
 	int promises_dirty; /* net layer: a promise changed, consoles not yet told */
+	uint64_t busy_sent; /* net layer: which librarians were at their cap when last told */
+	int64_t busy_sent_at; /* net layer: when that was */
 };
 
 struct queue {
@@ -172,6 +179,9 @@ struct chat {
 	struct staff *handed_from;
 	int64_t handed_at;
 	int handbacks;         /* how many times; a re-pick keeps the first picked_at */
+	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
+	int64_t wait_any_ms;   /* offered with no time limit: the wait if open to all, -1 */
+	int64_t wait_scope;    /* whose places the promise counted: that staff id, 0 all */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
@@ -367,6 +377,16 @@ void desk_route(struct desk *d, int64_t now, struct chat *c);
 /* Who of lib is on duty and how many places they have, and have free. */
 void desk_wait_staffing(const struct desk *d, const struct library *lib,
 			struct wait_staffing *st);
+/* Whether librarian s takes chats now (on duty with a live console): the one notion of who
+ * can free a place, used by every estimate and by "N librarians on, all busy". */
+int desk_wait_takes(const struct desk *d, const struct staff *s);
+/* Librarians of lib taking chats (*on) and the places free among them (*free_places). */
+void desk_wait_free(const struct desk *d, const struct library *lib, int *on, int *free_places);
+/* The likely wait for a chat of lib that joined now: behind every queued chat (s NULL), or
+ * asking for librarian s: until s's places free up for it and the chats ahead s could take.
+ * Always fills *e. */
+void desk_wait_new(const struct desk *d, int64_t now, const struct library *lib,
+		   const struct staff *s, struct wait_est *e);
 /* Recomputes the wait estimate of a queued chat. The first call (desk_join) sets what we
  * promise; later calls replace c->wait only when it reads differently or the wait grew
  * past the promise (then c->wait_grew counts up and the promise becomes the new total).

@@ -88,10 +88,70 @@ static void none(struct wait_est *out)
 	out->raw = -1;
 }
 
+#define RESIDUAL_MIN_SAMPLES 3 /* handling times longer than a chat's age to trust their mean */
+#define RESIDUAL_MIN_MS 1000
+
+/* How much longer a chat that has run `age` ms will likely go on, from the sorted handling
+ * times hand[0..n) (n > 0) and their suffix sums (suf[i] = hand[i] + ... + hand[n-1]): the
+ * mean of (h - age) over the times h longer than age; half its age once fewer than
+ * RESIDUAL_MIN_SAMPLES are longer (it outran what we have seen). */
+static int64_t residual(const int64_t *hand, const int64_t *suf, size_t n, int64_t age)
+{
+	size_t lo = 0, hi = n, m;
+	int64_t r = -1;
+
+	if (age < 0)
+		age = 0;
+	while (lo < hi) { /* the first time longer than age */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (hand[mid] <= age)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	m = n - lo;
+	if (m)
+		r = suf[lo] / (int64_t)m - age;
+	if (m < RESIDUAL_MIN_SAMPLES && r < age / 2)
+		r = age / 2;
+	return r < RESIDUAL_MIN_MS ? RESIDUAL_MIN_MS : r;
+}
+
+/* ms until `need` places free up: the places taken free at 1/residual each (their ages
+ * known, or a sample of them standing for all), the others at 1/mean; need / total rate. */
+static int64_t queue_term(const int64_t *hand, size_t nh, int64_t mean,
+			  const struct wait_staffing *st, int64_t need)
+{
+	int64_t suf[WAIT_HIST_MAX + 1];
+	double rate, busy_rate = 0;
+	int busy = st->busy < st->slots ? st->busy : st->slots, n_ages, i;
+	size_t j;
+
+	if (busy < 0)
+		busy = 0;
+	if (mean < RESIDUAL_MIN_MS)
+		mean = RESIDUAL_MIN_MS;
+	suf[nh] = 0;
+	for (j = nh; j-- > 0;)
+		suf[j] = suf[j + 1] + hand[j];
+	n_ages = st->n_ages < WAIT_AGES_MAX ? st->n_ages : WAIT_AGES_MAX;
+	if (busy && n_ages > 0) {
+		for (i = 0; i < n_ages; i++)
+			busy_rate += 1.0 / (double)residual(hand, suf, nh, st->ages[i]);
+		busy_rate = busy_rate / n_ages * busy;
+	} else {
+		busy_rate = (double)busy / (double)mean;
+	}
+	rate = busy_rate + (double)(st->slots - busy) / (double)mean;
+	return rate > 0 ? (int64_t)((double)need / rate) : -1;
+}
+
 void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_staffing *st,
 		   size_t ahead, struct wait_est *out)
 {
-	int64_t hand[WAIT_HIST_MAX], react[WAIT_HIST_MAX], need, sum = 0, mean, k;
+	int64_t hand[WAIT_HIST_MAX], react[WAIT_HIST_MAX], need, sum = 0, mean, k, flat, term;
+	double stretch;
 	int64_t r25 = 0, r50 = 0, r75 = 0;
 	size_t nh, nr, i;
 
@@ -118,15 +178,21 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 		return; /* no handling time seen yet: we do not know how fast places free up */
 	for (i = 0; i < nh; i++)
 		sum += hand[i];
-	mean = sum / (int64_t)nh; /* throughput follows the mean, not the median */
-	out->raw = need * mean / st->slots;
+	mean = sum / (int64_t)nh;	/* throughput follows the mean, not the median */
+	flat = need * mean / st->slots; /* every place just started */
+	term = queue_term(hand, nh, mean, st, need);
+	out->raw = term > flat ? term : flat; /* long-running chats only slow places down */
 	if (out->raw < 1)
 		out->raw = 1;
 	k = calibration(&h->waits, now, r50);
 	out->basis = WAIT_RECENT;
 	out->ms = r50 + out->raw * k / 100;
-	out->low_ms = r25 + need * pct(hand, nh, 25) / st->slots * k / 100;
-	out->high_ms = r75 + need * pct(hand, nh, 75) / st->slots * k / 100;
+	/* the quartiles of H, stretched as the ages stretched the mean */
+	stretch = flat > 0 ? (double)out->raw / (double)flat : 1.0;
+	out->low_ms =
+	    r25 + (int64_t)((double)(need * pct(hand, nh, 25) / st->slots * k / 100) * stretch);
+	out->high_ms =
+	    r75 + (int64_t)((double)(need * pct(hand, nh, 75) / st->slots * k / 100) * stretch);
 	if (nh < MIN_SAMPLES_TIGHT) { /* few samples: say so with a wider range */
 		if (out->low_ms > out->ms / 2)
 			out->low_ms = out->ms / 2;
@@ -137,6 +203,47 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 		out->low_ms = out->ms;
 	if (out->high_ms < out->ms)
 		out->high_ms = out->ms;
+}
+
+static int64_t newest(const struct wait_ring *r)
+{
+	return r->n ? r->s[(r->next + WAIT_HIST_MAX - 1) % WAIT_HIST_MAX].at : -1;
+}
+
+int wait_moved_since(const struct wait_hist *h, int64_t since)
+{
+	return newest(&h->waits) > since || newest(&h->handles) > since;
+}
+
+void wait_hold(const struct wait_hist *h, int64_t now, struct wait_told *told, struct wait_est *e)
+{
+	int64_t floor = -1, since;
+
+	if (e->basis != WAIT_RECENT || told->anchor_ms < 0 || told->anchor_at < 0 ||
+	    wait_moved_since(h, told->anchor_at)) {
+		/* places moved, one is free, or nothing to hold to: the model stands */
+		told->anchor_at = now;
+		told->anchor_ms = e->basis == WAIT_NONE ? -1 : e->ms;
+		return;
+	}
+	if (told->at >= 0 && told->shown.basis != WAIT_NONE && told->shown.ms >= 0 &&
+	    !wait_moved_since(h, told->at))
+		floor = told->shown.ms - (now - told->at); /* what we said, counted down */
+	since = now - told->anchor_at;
+	if (since < told->anchor_ms) {
+		if (told->anchor_ms - since > floor)
+			floor = told->anchor_ms - since;
+	} else if (since > floor) {
+		floor = since; /* outran: as long again as it has gone since places last moved */
+	}
+	if (floor > e->ms) {
+		int64_t up = floor - e->ms;
+
+		e->ms = floor;
+		e->high_ms += up;
+		if (e->low_ms > e->ms)
+			e->low_ms = e->ms;
+	}
 }
 
 int64_t wait_bucket(const struct wait_est *e)
@@ -160,12 +267,15 @@ int wait_changed(const struct wait_est *shown, const struct wait_est *cur)
 	return shown->basis != cur->basis || wait_bucket(shown) != wait_bucket(cur);
 }
 
-int wait_grew(int64_t promised_ms, int64_t elapsed_ms, const struct wait_est *cur)
+int wait_grew(int64_t promised_ms, int64_t elapsed_ms, const struct wait_est *shown,
+	      const struct wait_est *cur)
 {
 	int64_t total;
 
 	if (promised_ms < 0 || cur->basis == WAIT_NONE || cur->ms < 0)
 		return 0;
+	if (shown && wait_bucket(cur) <= wait_bucket(shown))
+		return 0; /* it would not read larger than what they read last */
 	total = (elapsed_ms > 0 ? elapsed_ms : 0) + cur->ms;
 	return total * 100 > promised_ms * WAIT_GREW_RATIO_PCT &&
 	       total - promised_ms > WAIT_GREW_MIN_MS;
@@ -201,7 +311,16 @@ int wait_accuracy(const int64_t *est, const int64_t *actual, size_t n, struct wa
 
 /* ---- the desk's use ----------------------------------------------------------------- */
 
-void desk_wait_staffing(const struct desk *d, const struct library *lib, struct wait_staffing *st)
+int desk_wait_takes(const struct desk *d, const struct staff *s)
+{
+	(void)d;
+	return desk_staff_available(s); /* on duty with a live console, not Away */
+}
+
+/* The staffing of lib (only: of that librarian alone), with the ages of the chats they
+ * hold when `now` >= 0. */
+static void staffing(const struct desk *d, const struct library *lib, const struct staff *only,
+		     int64_t now, struct wait_staffing *st)
 {
 	size_t i;
 
@@ -210,23 +329,62 @@ void desk_wait_staffing(const struct desk *d, const struct library *lib, struct 
 		const struct staff *s = d->staff[i];
 		int cap;
 
-		if (s->lib != lib || !desk_staff_available(s))
+		if (s->lib != lib || (only && s != only) || !desk_wait_takes(d, s))
 			continue;
 		cap = desk_max_chats(d, s);
 		st->on_duty++;
 		st->slots += cap;
+		st->busy += s->n_active < cap ? s->n_active : cap;
 		if (s->n_active < cap)
 			st->free += cap - s->n_active;
 	}
+	if (now < 0 || !st->busy)
+		return;
+	if (!only) { /* the library's sample, a second old at most: estimates run per chat */
+		struct library *cache =
+		    (struct library *)lib; /* a cache, not the library's state */
+		int k;
+
+		if (cache->wait_picks_at <= 0 || now < cache->wait_picks_at ||
+		    now - cache->wait_picks_at >= WAIT_AGES_REFRESH_MS) {
+			cache->n_wait_picks = 0;
+			for (i = 0; i < d->chats.cap && cache->n_wait_picks < WAIT_AGES_MAX &&
+				    cache->n_wait_picks < st->busy;
+			     i++) {
+				const struct chat *c = d->chats.vals[i];
+
+				if (d->chats.keys[i] && c->lib == lib && c->state == CHAT_ACTIVE &&
+				    c->staff && desk_wait_takes(d, c->staff) && c->picked_at > 0)
+					cache->wait_picks[cache->n_wait_picks++] = c->picked_at;
+			}
+			cache->wait_picks_at = now;
+		}
+		for (k = 0; k < cache->n_wait_picks; k++)
+			st->ages[st->n_ages++] = now - cache->wait_picks[k];
+		return;
+	}
+	for (i = 0; i < d->chats.cap && st->n_ages < WAIT_AGES_MAX && st->n_ages < st->busy; i++) {
+		const struct chat *c = d->chats.vals[i];
+
+		if (d->chats.keys[i] && c->lib == lib && c->state == CHAT_ACTIVE &&
+		    c->staff == only && c->picked_at > 0)
+			st->ages[st->n_ages++] = now - c->picked_at;
+	}
+}
+
+void desk_wait_staffing(const struct desk *d, const struct library *lib, struct wait_staffing *st)
+{
+	staffing(d, lib, NULL, -1, st);
 }
 
 /* Chats of c's library queued before c: in each of the library's queues, those joined
  * earlier (waiting lists are in join order, and chat ids grow with joins), after the chats
  * handed back to its front (desk_handback), which all count as ahead. A handed-back chat
- * has only the handed-back chats before it in its own queue ahead of it. */
-static size_t ahead_of(const struct desk *d, const struct chat *c)
+ * has only the handed-back chats before it in its own queue ahead of it. With `for_s`,
+ * only those that librarian could take (open to all, or offered to them). */
+static size_t ahead_of(const struct desk *d, const struct chat *c, const struct staff *for_s)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < d->n_queues; i++) {
 		const struct queue *q = d->queues[i];
@@ -250,9 +408,39 @@ static size_t ahead_of(const struct desk *d, const struct chat *c)
 			else
 				hi = mid;
 		}
-		n += lo;
+		if (!for_s) {
+			n += lo;
+			continue;
+		}
+		for (j = 0; j < lo; j++)
+			n += !q->waiting[j]->offer || q->waiting[j]->offer == for_s;
 	}
 	return n;
+}
+
+void desk_wait_new(const struct desk *d, int64_t now, const struct library *lib,
+		   const struct staff *s, struct wait_est *e)
+{
+	struct wait_staffing st;
+	size_t i, j, ahead = 0;
+
+	staffing(d, lib, s, now, &st);
+	for (i = 0; i < d->n_queues; i++) {
+		const struct queue *q = d->queues[i];
+
+		for (j = 0; q->lib == lib && j < q->n_waiting; j++)
+			ahead += !s || !q->waiting[j]->offer || q->waiting[j]->offer == s;
+	}
+	wait_estimate(&lib->wait, now, &st, ahead, e);
+}
+
+void desk_wait_free(const struct desk *d, const struct library *lib, int *on, int *free_places)
+{
+	struct wait_staffing st;
+
+	staffing(d, lib, NULL, -1, &st);
+	*on = st.on_duty;
+	*free_places = st.free;
 }
 
 int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c)
@@ -260,16 +448,34 @@ int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c)
 	struct wait_staffing st;
 	struct wait_est e;
 	int64_t elapsed = now - c->created_at;
-	int tell;
+	int64_t scope = c->offer && !c->offer_until ? c->offer->id : 0;
+	int tell, rescoped;
 
 	if (c->state != CHAT_QUEUED)
 		return 0;
-	desk_wait_staffing(d, c->lib, &st);
-	wait_estimate(&c->lib->wait, now, &st, ahead_of(d, c), &e);
+	/* the patron chose whom to wait for: a new promise, not a wait that grew */
+	rescoped = c->wait_shown && scope != c->wait_scope;
+	c->wait_scope = scope;
+	if (rescoped || !c->wait_shown)
+		c->wait_told.anchor_at = c->wait_told.at = -1;
+	/* offered to one librarian for as long as they are on: only their places count, and
+	 * the patron is also told what the first available would likely be */
+	c->wait_any_ms = -1;
+	if (c->offer && !c->offer_until) {
+		staffing(d, c->lib, NULL, now, &st);
+		wait_estimate(&c->lib->wait, now, &st, ahead_of(d, c, NULL), &e);
+		c->wait_any_ms = e.basis == WAIT_NONE ? -1 : e.ms;
+	}
+	staffing(d, c->lib, c->offer && !c->offer_until ? c->offer : NULL, now, &st);
+	wait_estimate(&c->lib->wait, now, &st,
+		      ahead_of(d, c, c->offer && !c->offer_until ? c->offer : NULL), &e);
+	wait_hold(&c->lib->wait, now, &c->wait_told, &e); /* the first call sets the anchor */
 	c->wait_at = now;
 	if (!c->wait_shown) { /* the first estimate: what we promise */
 		c->wait = e;
 		c->wait_shown = 1;
+		c->wait_told.at = now;
+		c->wait_told.shown = e;
 		c->wait_raw_join = e.raw;
 		c->wait_first_ms = e.basis == WAIT_NONE ? -1 : e.ms;
 		c->wait_promised_ms = c->wait_first_ms;
@@ -277,16 +483,21 @@ int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c)
 		return 1;
 	}
 	tell = wait_changed(&c->wait, &e);
-	if (e.basis != WAIT_NONE && c->wait_promised_ms < 0) {
+	if (rescoped) {
+		c->wait_promised_ms = e.basis == WAIT_NONE ? -1 : elapsed + e.ms;
+		tell = 1;
+	} else if (e.basis != WAIT_NONE && c->wait_promised_ms < 0) {
 		c->wait_promised_ms = elapsed + e.ms; /* the first number we could give */
 		tell = 1;
-	} else if (wait_grew(c->wait_promised_ms, elapsed, &e)) {
+	} else if (wait_grew(c->wait_promised_ms, elapsed, &c->wait, &e)) {
 		c->wait_promised_ms = elapsed + e.ms;
 		c->wait_grew++;
 		tell = 1;
 	}
 	if (tell) {
 		c->wait = e;
+		c->wait_told.at = now;
+		c->wait_told.shown = e;
 		if (e.basis != WAIT_NONE)
 			c->wait_last_ms = elapsed + e.ms;
 	}

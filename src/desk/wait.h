@@ -35,11 +35,19 @@ struct wait_hist {
 	struct wait_ring handles; /* pick -> end, noted at the end */
 };
 
+#define WAIT_AGES_MAX 32 /* ages of busy places kept per estimate (a sample beyond that) */
+#define WAIT_AGES_REFRESH_MS 1000 /* the desk re-samples a library's busy places this often */
+
 /* Who can take chats now. */
 struct wait_staffing {
-	int on_duty; /* librarians with a live console */
+	int on_duty; /* librarians taking chats (desk_wait_takes) */
 	int slots;   /* the sum of their caps */
 	int free;    /* places free now (slots minus chats they hold, never negative) */
+	/* the places taken: how long their chats have been going (ms since the pick), of up
+	 * to WAIT_AGES_MAX of them. busy 0: every place counts as just started. */
+	int busy;
+	int n_ages;
+	int64_t ages[WAIT_AGES_MAX];
 };
 
 enum wait_basis {
@@ -59,7 +67,10 @@ struct wait_est {
 void wait_note(struct wait_ring *r, int64_t now, int64_t ms, int64_t raw);
 
 /* Estimates the remaining wait of a chat with `ahead` chats of its library queued before
- * it. Always fills *out. */
+ * it. Each busy place frees after the mean residual of the recent handling times longer
+ * than its chat has already run (half its age once it outran them: a chat that has gone
+ * long is likely to go on), so the estimate rises while every place stays taken. Always
+ * fills *out. */
 void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_staffing *st,
 		   size_t ahead, struct wait_est *out);
 
@@ -70,10 +81,32 @@ int64_t wait_bucket(const struct wait_est *e);
 /* Whether `cur` reads differently from `shown` (basis or bucket). */
 int wait_changed(const struct wait_est *shown, const struct wait_est *cur);
 
-/* Whether the wait grew well past the total we last promised: the total now expected
- * (elapsed + cur->ms) exceeds promised_ms by more than WAIT_GREW_RATIO_PCT percent and
- * by more than WAIT_GREW_MIN_MS. Never without an estimate now or a promise (< 0). */
-int wait_grew(int64_t promised_ms, int64_t elapsed_ms, const struct wait_est *cur);
+/* What the patron was told, against which a new estimate is held (wait_hold). */
+struct wait_told {
+	int64_t at;        /* when `shown` was sent, -1: nothing told yet */
+	struct wait_est shown;
+	int64_t anchor_at; /* when places last moved for this chat (or the first estimate) */
+	int64_t anchor_ms; /* the remaining wait estimated then, -1: none */
+};
+
+/* Whether the library's places moved (a librarian picked a chat or ended one) after `since`. */
+int wait_moved_since(const struct wait_hist *h, int64_t since);
+
+/* The one rule every estimate a patron sees obeys (welcome, queue moves, timers). While
+ * nothing moved (no pick, no end, no place free; wait_moved_since) since what was told:
+ * - never less than what was told minus the time since (the told->shown.ms counted down);
+ * - once the wait outran the estimate made when places last moved (anchor_ms), at least
+ *   the time since then: a wait that keeps going with nobody free rises, minute by minute.
+ * When something moved, the model's estimate stands and becomes the new anchor. Adjusts *e
+ * (ms and its range) and told's anchor; needs `now`. */
+void wait_hold(const struct wait_hist *h, int64_t now, struct wait_told *told, struct wait_est *e);
+
+/* Whether to tell the patron the wait grew: the total now expected (elapsed + cur->ms)
+ * exceeds promised_ms by more than WAIT_GREW_RATIO_PCT percent and by more than
+ * WAIT_GREW_MIN_MS, and cur reads larger than `shown`, the estimate they read last (so the
+ * notice always names a bigger number). Never without an estimate now or a promise (< 0). */
+int wait_grew(int64_t promised_ms, int64_t elapsed_ms, const struct wait_est *shown,
+	      const struct wait_est *cur);
 
 /* Accuracy of estimates against actual waits. An estimate is "within 50%" when
  * |estimate - actual| <= actual / 2. */

@@ -10,6 +10,7 @@
 #include "util/log.h"
 
 #define QUEUE_SHOWN 100 /* queue entries listed in a queue frame (all are counted) */
+#define BUSY_RESEND_MS 2000 /* `queues` for a librarian reaching or leaving their cap */
 #define WAIT_REFRESH_MS 3000 /* a queued chat's estimate is recomputed at most this often */
 
 /* What to do when an action's last write committed. */
@@ -44,23 +45,28 @@ static void staff_json(struct buf *b, const struct staff *s)
 
 void staff_profile_json(struct buf *b, const struct staff *s)
 {
-	char photo[64] = "";
-
 	if (!s) {
 		buf_puts(b, "null");
 		return;
 	}
+	buf_putc(b, '{');
+	staff_profile_fields(b, s);
+	json_close(b, '}');
+}
+
+void staff_profile_fields(struct buf *b, const struct staff *s)
+{
+	char photo[64] = "";
+
 	if (s->photo_at)
 		snprintf(photo, sizeof photo, "/api/v1/staff/%lld/photo?v=%lld", (long long)s->id,
 			 (long long)s->photo_at);
-	buf_putc(b, '{');
 	json_kint(b, "id", s->id);
 	json_kstr(b, "name", s->name);
 	json_kstr(b, "pronouns", s->pronouns);
 	json_kstr(b, "subjects", s->subjects);
 	json_kstr(b, "bio", s->bio);
 	json_kstr(b, "photo", photo);
-	json_close(b, '}');
 }
 
 /* "offer":{...} or null, with a trailing comma. Staff see the librarian's id and name,
@@ -111,6 +117,8 @@ static void wait_json(struct buf *b, const struct chat *ch)
 	json_kstr(b, "basis", wait_basis_name(ch->wait.basis));
 	kms(b, "promised_ms", ch->wait_promised_ms);
 	json_kint(b, "grew", ch->wait_grew);
+	if (ch->offer && !ch->offer_until)
+		kms(b, "first_available_ms", ch->wait_any_ms);
 	json_kint(b, "at", ch->wait_at);
 	json_close(b, '}');
 	buf_putc(b, ',');
@@ -488,10 +496,15 @@ void chat_flush_queues(void)
 			lib->queue_dirty = 0;
 			announce_queue(lib);
 		}
+		if (!lib->staff_dirty && app_now_ms() - lib->busy_sent_at >= BUSY_RESEND_MS &&
+		    busy_signature(lib) != lib->busy_sent) /* someone reached or left their cap */
+			lib->staff_dirty = 1;
 		if (lib->staff_dirty) { /* how many are on changed: patrons of the library see it */
 			struct buf b = {0};
 
 			lib->staff_dirty = 0;
+			lib->busy_sent = busy_signature(lib);
+			lib->busy_sent_at = app_now_ms();
 			frame_begin(&b, "queues");
 			hello_queues_json(&b, lib);
 			librarians_json(&b, lib);
@@ -580,6 +593,7 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 	r->ended_at = ch->ended_at;
 	r->remembered = ch->remembered;
 	r->wait_estimate_ms = ch->wait_first_ms;
+	r->wait_raw_ms = ch->wait_raw_join;
 	r->wait_last_ms = ch->wait_last_ms;
 	r->wait_grew = ch->wait_grew;
 	r->wait_actual_ms = ch->picked_at > 0		  ? ch->picked_at - ch->created_at
@@ -724,6 +738,8 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		struct desk_actor a = chat_actor(c);
 
 		desk_choose(g_app->desk, now, &a, ch->id, CHOOSE_STAFF, cmd->staff);
+		ch->wait_shown = 0; /* nothing was sent yet: the first estimate is for that choice */
+		desk_wait_refresh(g_app->desk, now, ch);
 	}
 	submit(chat_row_write(STW_CHAT_INSERT, ch));
 	{

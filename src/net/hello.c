@@ -53,6 +53,7 @@ void hello_queues_json(struct buf *b, const struct library *lib)
 		json_kstr(b, "slug", q->slug);
 		json_kstr(b, "name", q->name);
 		json_kint(b, "staff_on", lib->staff_online);
+		busy_queue_json(b, lib); /* busy.c */
 		cases_queue_json(b, q);
 		json_close(b, '}');
 		buf_putc(b, ',');

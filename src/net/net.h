@@ -201,6 +201,8 @@ void resume_forget(struct ws_conn *c);
 void chat_json(struct buf *b, const struct chat *ch);
 /* A librarian's public profile {"id","name","pronouns","subjects","bio","photo"}, or null. */
 void staff_profile_json(struct buf *b, const struct staff *s);
+/* The fields of staff_profile_json (s not NULL), each with a trailing comma. */
+void staff_profile_fields(struct buf *b, const struct staff *s);
 /* JSON of a chat row from the store (the live summary if the desk holds the chat). */
 void chat_row_json(struct buf *b, const struct store_chat *r);
 /* JSON of a message (fields only, no braces, trailing comma). */
@@ -233,6 +235,15 @@ void patron_cmd(struct ws_conn *c, struct cmd *cmd);
 void patron_notice_json(struct buf *b);
 void patron_relation_json(struct buf *b, const struct store_relation *r);
 void librarians_json(struct buf *b, const struct library *lib);
+/* busy.c: a queue's "free", "all_busy" and "wait_ms" (likely wait for a chat asked now,
+ * null if none) fields, with trailing commas. */
+void busy_queue_json(struct buf *b, const struct library *lib);
+/* A listed librarian's "busy" (at their cap) and, when busy, "wait_ms" (the likely wait
+ * for a chat asking for them), with trailing commas. */
+void busy_librarian_json(struct buf *b, const struct staff *s);
+/* Changes whenever a librarian of lib taking chats reaches or leaves their cap, or comes or
+ * goes: chat_flush_queues() then re-sends `queues` to the library's patrons. */
+uint64_t busy_signature(const struct library *lib);
 /* Tells the desk what is remembered of p (routing, greeting). */
 void patron_apply_relation(struct patron *p, const struct store_relation *r);
 /* Adds or updates a staff member of the desk from a store row, profile included.

@@ -68,7 +68,10 @@ void librarians_json(struct buf *b, const struct library *lib)
 
 		if (s->lib != lib || !s->listed || !desk_staff_available(s))
 			continue;
-		staff_profile_json(b, s);
+		buf_putc(b, '{');
+		staff_profile_fields(b, s);
+		busy_librarian_json(b, s); /* busy.c */
+		json_close(b, '}');
 		buf_putc(b, ',');
 	}
 	json_close(b, ']');

@@ -16,12 +16,28 @@
 
 struct app *g_app;
 
-int64_t app_now_ms(void)
+static int clock_scale = 1;
+static int64_t clock_origin;
+
+static int64_t wall_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void app_clock_scale(int scale)
+{
+	clock_origin = wall_ms();
+	clock_scale = scale > 1 ? scale : 1;
+}
+
+int64_t app_now_ms(void)
+{
+	int64_t now = wall_ms();
+
+	return clock_scale > 1 ? clock_origin + (now - clock_origin) * clock_scale : now;
 }
 
 void server_config_defaults(struct server_config *cfg)
@@ -139,6 +155,51 @@ static int collect_open(void *ctx, const struct store_chat *r)
 	return 0;
 }
 
+/* The wait history read at start-up, newest first (store.h, wait_history). */
+struct hist_rows {
+	struct wait_sample v[2][WAIT_HIST_MAX];
+	size_t n[2];
+};
+
+static int collect_hist(void *ctx, int kind, int64_t at, int64_t ms, int64_t raw)
+{
+	struct hist_rows *h = ctx;
+
+	if (kind < 0 || kind > 1 || h->n[kind] >= WAIT_HIST_MAX)
+		return 0;
+	h->v[kind][h->n[kind]++] = (struct wait_sample){.at = at, .ms = ms, .raw = raw};
+	return 0;
+}
+
+/* Each library's latest waits and handling times, so estimates do not start cold after a
+ * restart: they were stored with the chats (through the writer), and are noted oldest
+ * first as if they had just happened in order. */
+static int load_wait_history(struct store_conn *sc, int64_t now)
+{
+	size_t i, j;
+	int k, rc;
+
+	if (!g_app->ops->wait_history)
+		return 0;
+	for (i = 0; i < g_app->desk->n_libs; i++) {
+		struct library *lib = g_app->desk->libs[i];
+		struct hist_rows *h = calloc(1, sizeof *h);
+
+		if (!h)
+			return STORE_ERR;
+		rc = g_app->ops->wait_history(sc, lib->id, now - WAIT_WINDOW_MS, WAIT_HIST_MAX,
+					      collect_hist, h);
+		for (k = 0; !rc && k < 2; k++)
+			for (j = h->n[k]; j-- > 0;)
+				wait_note(k ? &lib->wait.handles : &lib->wait.waits, h->v[k][j].at,
+					  h->v[k][j].ms, h->v[k][j].raw);
+		free(h);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int chat_load_state(struct store_conn *sc)
 {
 	const struct store_ops *ops = g_app->ops;
@@ -178,6 +239,8 @@ int chat_load_state(struct store_conn *sc)
 	}
 	/* open chats' messages are all in the log, in the order they were written */
 	if ((rc = ops->log_messages(sc, load_msg, NULL)))
+		goto out;
+	if ((rc = load_wait_history(sc, app_now_ms())))
 		goto out;
 	desk_loaded(g_app->desk, app_now_ms());
 	log_info("load", "%zu libraries, %zu staff, %zu open chats", g_app->desk->n_libs,

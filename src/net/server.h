@@ -49,6 +49,10 @@ struct server_config {
 /* Fills the defaults. */
 void server_config_defaults(struct server_config *cfg);
 
+/* Testing only: from now on app_now_ms() runs `scale` times faster than the wall clock
+ * (1: the wall clock). Call once, before any thread starts. */
+void app_clock_scale(int scale);
+
 /* Runs the server until SIGTERM/SIGINT; returns the process exit code. Prints `banner`
  * (may be NULL) once listening. */
 int server_run(const struct server_config *cfg, const char *banner);

@@ -460,7 +460,8 @@ static int bind_chat_insert(sqlite3_stmt *st, const struct store_chat *ch)
 	rc = rc ? rc : sqlite3_bind_int(st, 12, ch->remembered != 0);
 	rc = rc ? rc : BIND_FIELD(st, 13, ch->question);
 	rc = rc ? rc : bind_ms(st, 14, ch->wait_estimate_ms);
-	return rc ? rc : bind_ms(st, 15, ch->wait_last_ms);
+	rc = rc ? rc : bind_ms(st, 15, ch->wait_last_ms);
+	return rc ? rc : bind_ms(st, 16, ch->wait_raw_ms);
 }
 
 static int bind_chat_update(sqlite3_stmt *st, const struct store_chat *ch)
@@ -849,6 +850,7 @@ const struct store_ops store_sqlite_ops = {
 	.card_views = sq_card_views,
 	.continuity = sq_continuity,
 	.waits = sq_waits,
+	.wait_history = sq_wait_history,
 	.promise_get = sq_promise_get,
 	.promises = sq_promises,
 	.promise_events = sq_promise_events,

@@ -130,6 +130,8 @@ enum sq_stmt {
 	SQ_CONTINUITY,
 	/* honest waits */
 	SQ_WAITS,
+	SQ_WAIT_PICKS,
+	SQ_WAIT_ENDS,
 	/* promise reads */
 	SQ_PROMISE_GET,
 	SQ_PROMISES_BY_LIBRARY,
@@ -270,6 +272,8 @@ int sq_continuity(struct store_conn *c, int64_t library_id, int64_t since, int64
 /* ---- sqlite_read.c: honest waits ---- */
 int sq_waits(struct store_conn *c, int64_t library_id, int64_t since, int64_t until, int limit,
 	     store_wait_cb cb, void *ctx);
+int sq_wait_history(struct store_conn *c, int64_t library_id, int64_t since, int limit,
+		    store_wait_sample_cb cb, void *ctx);
 /* Turns plain words into an FTS5 query (see sq_search); a malloc'd string, or NULL with
  * *err STORE_BADARG (no searchable word) or STORE_ERR (out of memory). */
 char *sq_fts_query(const char *words, int *err);

@@ -424,6 +424,44 @@ int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx)
 	return sq_each_row(c, st, SQLITE_OK, fill_message, &r, row_message, &cb, ctx, "log");
 }
 
+/* One of the wait history reads (store.h, wait_history). */
+static int wait_samples(struct store_conn *c, int which, int kind, int64_t library_id,
+			int64_t since, int limit, store_wait_sample_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = sq_stmt(c, which);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_bind_int64(st, 1, library_id);
+	rc = rc ? rc : sqlite3_bind_int64(st, 2, since);
+	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r = cb(ctx, kind, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			   sqlite3_column_int64(st, 2));
+
+		if (r) {
+			sq_done(st);
+			return r == STORE_STOP ? STORE_OK : r;
+		}
+		rc = SQLITE_OK;
+	}
+	sq_done(st);
+	return rc == SQLITE_DONE ? STORE_OK : sq_err(c, rc, "wait_history");
+}
+
+/* A library's latest waits and handling times since `since` (store.h). */
+int sq_wait_history(struct store_conn *c, int64_t library_id, int64_t since, int limit,
+		    store_wait_sample_cb cb, void *ctx)
+{
+	int rc;
+
+	if (!cb)
+		return STORE_BADARG;
+	rc = wait_samples(c, SQ_WAIT_PICKS, 0, library_id, since, limit, cb, ctx);
+	return rc ? rc : wait_samples(c, SQ_WAIT_ENDS, 1, library_id, since, limit, cb, ctx);
+}
+
 /* Honest waits of a library's chats created in [since, until) (store.h). */
 int sq_waits(struct store_conn *c, int64_t library_id, int64_t since, int64_t until, int limit,
 	     store_wait_cb cb, void *ctx)

@@ -451,6 +451,18 @@ static const char migration_11[] =
 	"ALTER TABLE cases ADD COLUMN closed_at INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE cases ADD COLUMN closed_by INTEGER REFERENCES staff(id);";
 
+/* Migration 12: wait history that survives a restart (docs/DECISIONS.md, "Honest waits: the
+ * history survives a restart").
+ * - wait_raw_ms: the model's queue term when the chat joined (0: a place was free; NULL:
+ *   no estimate then), the calibration sample of its wait;
+ * - chats_picks and chats_ends serve the start-up read of a library's latest waits (join to
+ *   pick, by pick time) and handling times (pick to end, by end time). */
+static const char migration_12[] =
+	"ALTER TABLE chats ADD COLUMN wait_raw_ms INTEGER CHECK (wait_raw_ms >= 0);"
+	"CREATE INDEX chats_picks ON chats(library_id, picked_at) WHERE picked_at > 0;"
+	"CREATE INDEX chats_ends ON chats(library_id, ended_at)"
+	" WHERE picked_at > 0 AND ended_at > 0;";
+
 const char *const sq_migrations[] = {
 	migration_1,
 	migration_2,
@@ -463,6 +475,7 @@ const char *const sq_migrations[] = {
 	migration_9,
 	migration_10,
 	migration_11,
+	migration_12,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -567,10 +580,10 @@ const char *const sq_sql[SQ__COUNT] = {
 	/* remembered only if the patron is (the consent write comes first) */
 	[SQ_CHAT_INSERT] = "INSERT INTO chats (id, library_id, queue_id, patron_id, staff_id, "
 			   "state, join_cmid, ended_by, created_at, picked_at, ended_at, "
-			   "remembered, question, wait_estimate_ms, wait_last_ms) "
+			   "remembered, question, wait_estimate_ms, wait_last_ms, wait_raw_ms) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 <> 0 AND "
 			   "EXISTS (SELECT 1 FROM patrons WHERE id = ?4 AND remembered = 1), ?13, "
-			   "?14, ?15)",
+			   "?14, ?15, ?16)",
 	[SQ_CHAT_UPDATE] = "UPDATE chats SET staff_id = ?2, state = ?3, ended_by = ?4, "
 			   "picked_at = ?5, ended_at = ?6, wait_estimate_ms = ?7, "
 			   "wait_last_ms = ?8, wait_actual_ms = ?9, wait_grew = ?10 WHERE id = ?1",
@@ -916,6 +929,13 @@ const char *const sq_sql[SQ__COUNT] = {
 			  "c.staff_id IS NOT NULL AND EXISTS (SELECT 1 FROM chats e INDEXED BY "
 			  "chats_remembered WHERE e.patron_id = c.patron_id AND e.remembered = 1 "
 			  "AND e.id < c.id AND e.staff_id IS NOT NULL)",
+	/* the latest waits (join to pick) and handling times (pick to end) since ?2 */
+	[SQ_WAIT_PICKS] = "SELECT picked_at, picked_at - created_at, coalesce(wait_raw_ms, -1) "
+			  "FROM chats INDEXED BY chats_picks WHERE library_id = ?1 AND "
+			  "picked_at > 0 AND picked_at >= ?2 ORDER BY picked_at DESC LIMIT ?3",
+	[SQ_WAIT_ENDS] = "SELECT ended_at, ended_at - picked_at, 0 FROM chats INDEXED BY "
+			 "chats_ends WHERE library_id = ?1 AND picked_at > 0 AND ended_at > 0 "
+			 "AND ended_at >= ?2 ORDER BY ended_at DESC LIMIT ?3",
 	[SQ_WAITS] = "SELECT wait_estimate_ms, wait_actual_ms, picked_at > 0 FROM chats "
 		     "INDEXED BY chats_waits WHERE library_id = ?1 AND created_at >= ?2 AND "
 		     "created_at < ?3 AND wait_estimate_ms IS NOT NULL AND wait_actual_ms IS "

@@ -114,6 +114,8 @@ struct store_chat {
 	int64_t offer_until;      /* 0: no time limit */
 	int64_t route_ends;
 	int routing;
+	/* migration 12, written by STW_CHAT_INSERT only (reads leave it 0) */
+	int64_t wait_raw_ms;      /* the model's queue term at join (0: a place was free), -1 */
 };
 
 /* Outcome tags a librarian can give a chat. */
@@ -592,6 +594,9 @@ typedef int (*store_trait_key_cb)(void *ctx, const char *key, const char *label)
 /* One chat's wait: the estimate first shown and the actual wait; picked 0 when the patron
  * left before anyone picked the chat (actual is then how long they waited). */
 typedef int (*store_wait_cb)(void *ctx, int64_t estimate_ms, int64_t actual_ms, int picked);
+/* One sample of wait history: kind 0 a wait (join to pick, `at` the pick, raw the model's
+ * queue term at join or -1), kind 1 a handling time (pick to end, `at` the end, raw 0). */
+typedef int (*store_wait_sample_cb)(void *ctx, int kind, int64_t at, int64_t ms, int64_t raw);
 typedef int (*store_promise_cb)(void *ctx, const struct store_promise *r);
 typedef int (*store_promise_event_cb)(void *ctx, const struct store_promise_event *r);
 typedef int (*store_mail_cb)(void *ctx, const struct store_mail *r);
@@ -693,6 +698,10 @@ struct store_ops {
 	 * shown and an actual wait, at most `limit` (newest first). */
 	int (*waits)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 		     int limit, store_wait_cb cb, void *ctx);
+	/* Wait history of library_id since `since` (start-up): its latest `limit` waits, then
+	 * its latest `limit` handling times, each newest first. */
+	int (*wait_history)(struct store_conn *c, int64_t library_id, int64_t since, int limit,
+			    store_wait_sample_cb cb, void *ctx);
 
 	/* Promise ledger (worker threads; promises() also at start-up). */
 	/* One promise by id (any library: the caller checks). STORE_NOTFOUND: none. */

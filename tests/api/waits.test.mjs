@@ -6,7 +6,7 @@
 // agree with what happened.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, stopAndCheck, patron, staff, request, sleep, cmid, queueId, SAM } from './lib.mjs';
+import { Server, stopAndCheck, patron, staff, request, sleep, cmid, queueId, SAM, activeChat } from './lib.mjs';
 
 const PATRONS = 40;
 const HANDLE_MIN = 1200;
@@ -124,5 +124,91 @@ describe('honest waits in a busy hour', () => {
     const bad = await request(srv.port, { path: '/api/v1/reports/waits?days=0', headers: { Cookie: l.cookie } });
     assert.equal(bad.status, 400);
     for (const x of libs) await x.close();
+  });
+});
+
+// The history the estimator uses survives a restart: after a few chats of about 1.5 s, a
+// patron who queues behind a full desk is told a number from them at once, before and
+// after the server restarts (a cold start would say "none": no handling time seen).
+describe('wait history across a restart', () => {
+  const srv = new Server({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
+  before(async () => { await srv.start(); });
+  after(async () => { await stopAndCheck(srv, assert); });
+
+  const HANDLE = 1500;
+
+  // Jen holds one chat (her cap), and a second patron queues: their first estimate.
+  async function queuedBehindFullDesk(jen) {
+    const busy = await activeChat(srv, jen);
+    const p = await patron(srv);
+    const q = p.welcome.queues.find((x) => x.slug === 'ask');
+    const a = await p.join('Waiting behind a full desk');
+    const f = await p.waitFor('chat', (x) => x.chat.id === a.chat && x.chat.wait);
+    return { busy, p, q, wait: f.chat.wait, chatId: a.chat };
+  }
+
+  it('estimates from the stored waits, not from nothing', { timeout: 60000 }, async () => {
+    let jen = await staff(srv);
+    for (let i = 0; i < 4; i++) {
+      const { p, chat } = await activeChat(srv, jen);
+      await sleep(HANDLE);
+      jen.send({ type: 'end', chat });
+      await p.waitFor('msg', (f) => f.chat === chat && f.event === 'ended');
+      await p.close();
+    }
+    const before = await queuedBehindFullDesk(jen);
+    assert.equal(before.wait.basis, 'recent', JSON.stringify(before.wait));
+    assert.ok(before.wait.estimate_ms >= HANDLE * 0.5, JSON.stringify(before.wait));
+    assert.equal(before.q.all_busy, true, JSON.stringify(before.q));
+    assert.ok(before.q.wait_ms > 0, JSON.stringify(before.q));
+    // the queued patron leaves; Jen's chat stays active across the restart
+    before.p.send({ type: 'end', chat: before.chatId });
+    await before.p.waitFor('msg', (f) => f.chat === before.chatId && f.event === 'abandoned');
+    for (const c of [before.p, before.busy.p, jen]) await c.close();
+
+    const st = await srv.stop();
+    assert.equal(st.code, 0);
+    await srv.restart();
+
+    jen = await staff(srv);
+    assert.equal(jen.welcome.chats.length, 1, 'Jen still holds her chat: the desk is full');
+    const p = await patron(srv);
+    const a = await p.join('Waiting after a restart');
+    const f = await p.waitFor('chat', (x) => x.chat.id === a.chat && x.chat.wait);
+    const afterRestart = { p, wait: f.chat.wait };
+    assert.equal(afterRestart.wait.basis, 'recent', `cold after restart: ${JSON.stringify(afterRestart.wait)}`);
+    assert.ok(afterRestart.wait.estimate_ms >= before.wait.estimate_ms * 0.5
+      && afterRestart.wait.estimate_ms <= before.wait.estimate_ms * 3,
+      `before ${JSON.stringify(before.wait)} after ${JSON.stringify(afterRestart.wait)}`);
+    // the start page says everyone is busy, with a likely wait from the same history
+    const look = await patron(srv);
+    const q1 = look.welcome.queues.find((x) => x.slug === 'ask');
+    assert.equal(q1.all_busy, true, JSON.stringify(q1));
+    assert.equal(q1.free, 0);
+    assert.ok(q1.wait_ms > 0, JSON.stringify(q1));
+    for (const c of [look, afterRestart.p, jen]) await c.close();
+  });
+});
+
+// Patrons on the start page learn when every librarian on is at their cap, and when one has
+// room again, without reloading: a `queues` frame follows (at most every 2 s per library).
+describe('all librarians busy, live', () => {
+  const srv = new Server({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
+  before(async () => { await srv.start(); });
+  after(async () => { await stopAndCheck(srv, assert); });
+
+  it('queues say all_busy when the last free place is taken, and not once one frees', { timeout: 30000 }, async () => {
+    const jen = await staff(srv);
+    const watcher = await patron(srv);
+    const q0 = watcher.welcome.queues.find((x) => x.slug === 'ask');
+    assert.equal(q0.all_busy, false, JSON.stringify(q0));
+    assert.equal(q0.free, 1);
+    const { p, chat } = await activeChat(srv, jen);
+    const busy = await watcher.waitFor('queues', (f) => f.queues.some((x) => x.all_busy), 5000);
+    assert.equal(busy.queues[0].free, 0);
+    jen.send({ type: 'end', chat });
+    const free = await watcher.waitFor('queues', (f) => f.queues.some((x) => !x.all_busy && x.free === 1), 5000, { after: busy });
+    assert.equal(free.queues[0].staff_on, 1);
+    for (const c of [p, watcher, jen]) await c.close();
   });
 });

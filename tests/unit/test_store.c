@@ -243,7 +243,7 @@ static void test_migrations(void **state)
 			       "messages", "chats_open", "chats_by_patron", "chats_by_library",
 			       "message_log"};
 
-	assert_int_equal(sq_migration_count, 11);
+	assert_int_equal(sq_migration_count, 12);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
 	assert_int_equal(v, sq_migration_count);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -1296,6 +1296,76 @@ static void test_chat_waits(void **state)
 	assert_int_equal(r.n, 1);
 }
 
+struct hist_rows {
+	int n, kind[8];
+	int64_t at[8], ms[8], raw[8];
+};
+
+static int hist_row(void *ctx, int kind, int64_t at, int64_t ms, int64_t raw)
+{
+	struct hist_rows *h = ctx;
+
+	if (h->n < 8) {
+		h->kind[h->n] = kind;
+		h->at[h->n] = at;
+		h->ms[h->n] = ms;
+		h->raw[h->n++] = raw;
+	}
+	return 0;
+}
+
+/* The wait history read at start-up: the latest picks with their queue term at join, then
+ * the latest handling times, newest first, only since the given time. */
+static void test_wait_history(void **state)
+{
+	struct fx *f = *state;
+	struct store_write *w;
+	struct hist_rows h = {0};
+
+	seed(f);
+	for (int64_t id = 2; id <= 5; id++) {
+		w = store_write_new(STW_CHAT_INSERT);
+		w->u.chat = (struct store_chat){.id = id, .library_id = f->lib, .queue_id = f->queue,
+						.patron_id = 1, .created_at = 1000 * id,
+						.wait_estimate_ms = -1, .wait_last_ms = -1,
+						.wait_actual_ms = -1,
+						.wait_raw_ms = id == 3 ? -1 : 500 * id};
+		strcpy(w->u.chat.state, "queued");
+		assert_int_equal(apply1(f->c, w), 0);
+	}
+	/* 2, 3, 4 picked 10 s after joining; 2 and 3 ended 60 s later; 5 still queued */
+	for (int64_t id = 2; id <= 4; id++) {
+		w = store_write_new(STW_CHAT_UPDATE);
+		w->u.chat = (struct store_chat){.id = id, .staff_id = f->staff,
+						.picked_at = 1000 * id + 10000,
+						.ended_at = id < 4 ? 1000 * id + 70000 : 0,
+						.wait_estimate_ms = -1, .wait_last_ms = -1,
+						.wait_actual_ms = 10000};
+		strcpy(w->u.chat.state, id < 4 ? "ended" : "active");
+		if (id < 4)
+			strcpy(w->u.chat.ended_by, "staff");
+		assert_int_equal(apply1(f->c, w), 0);
+	}
+	assert_int_equal(ops->wait_history(f->c, f->lib, 0, 10, hist_row, &h), 0);
+	assert_int_equal(h.n, 5);
+	assert_int_equal(h.kind[0], 0); /* picks, newest first: 4, 3, 2 */
+	assert_int_equal(h.at[0], 14000);
+	assert_int_equal(h.ms[0], 10000);
+	assert_int_equal(h.raw[0], 2000);
+	assert_int_equal(h.raw[1], -1); /* no estimate at join */
+	assert_int_equal(h.raw[2], 1000);
+	assert_int_equal(h.kind[3], 1); /* then handling times: 3, 2 */
+	assert_int_equal(h.at[3], 73000);
+	assert_int_equal(h.ms[3], 60000);
+	assert_int_equal(h.kind[4], 1);
+	memset(&h, 0, sizeof h); /* since 13.5 s: only chat 4's pick and both ends */
+	assert_int_equal(ops->wait_history(f->c, f->lib, 13500, 10, hist_row, &h), 0);
+	assert_int_equal(h.n, 3);
+	memset(&h, 0, sizeof h); /* another library has none */
+	assert_int_equal(ops->wait_history(f->c, f->lib + 999, 0, 10, hist_row, &h), 0);
+	assert_int_equal(h.n, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1317,6 +1387,7 @@ int main(void)
 		T(test_writer_stop_drains),
 		T(test_worker_pool),
 		T(test_chat_waits),
+		T(test_wait_history),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

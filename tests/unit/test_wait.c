@@ -174,21 +174,144 @@ static void test_grew(void **state)
 	struct wait_est cur = {.basis = WAIT_RECENT, .ms = 5 * MIN};
 
 	/* told 3 minutes; 2 minutes in, 5 more: 7 > 4.5 and 4 minutes longer */
-	assert_true(wait_grew(3 * MIN, 2 * MIN, &cur));
+	assert_true(wait_grew(3 * MIN, 2 * MIN, NULL, &cur));
 	/* told 3; 4 in total is not 1.5x */
 	cur.ms = 2 * MIN;
-	assert_false(wait_grew(3 * MIN, 2 * MIN, &cur));
+	assert_false(wait_grew(3 * MIN, 2 * MIN, NULL, &cur));
 	/* told 20 s; 50 s is 2.5x but less than a minute longer */
 	cur.ms = 30 * SEC;
-	assert_false(wait_grew(20 * SEC, 20 * SEC, &cur));
+	assert_false(wait_grew(20 * SEC, 20 * SEC, NULL, &cur));
 	/* ... 90 s is */
 	cur.ms = 70 * SEC;
-	assert_true(wait_grew(20 * SEC, 20 * SEC, &cur));
+	assert_true(wait_grew(20 * SEC, 20 * SEC, NULL, &cur));
 	/* no promise, or no estimate now: nothing to apologise for */
-	assert_false(wait_grew(-1, 10 * MIN, &cur));
+	assert_false(wait_grew(-1, 10 * MIN, NULL, &cur));
 	cur.basis = WAIT_NONE;
 	cur.ms = -1;
-	assert_false(wait_grew(1 * MIN, 10 * MIN, &cur));
+	assert_false(wait_grew(1 * MIN, 10 * MIN, NULL, &cur));
+}
+
+static void test_ages_rise(void **state)
+{
+	struct wait_hist h = {0};
+	struct wait_staffing st = {.on_duty = 2, .slots = 4, .free = 0, .busy = 4, .n_ages = 4};
+	struct wait_est fresh, e;
+	int64_t last = 0;
+
+	handles(&h, T0, 20, 2 * MIN);
+	/* ages unknown: the flat model, one of four places every 2/4 minutes */
+	st.n_ages = 0;
+	wait_estimate(&h, T0, &st, 0, &fresh);
+	assert_int_equal(fresh.ms, 30 * SEC);
+	/* every chat has run past every handling time seen, and keeps going: the estimate
+	 * rises with them instead of promising the same half minute for ever */
+	st.n_ages = 4;
+	for (int64_t age = 3 * MIN; age <= 30 * MIN; age += 3 * MIN) {
+		for (int i = 0; i < 4; i++)
+			st.ages[i] = age + i * SEC;
+		wait_estimate(&h, T0, &st, 0, &e);
+		assert_int_equal(e.basis, WAIT_RECENT);
+		assert_true(e.ms > last);
+		assert_true(e.ms >= fresh.ms);
+		assert_true(e.high_ms >= e.ms && e.low_ms <= e.ms);
+		last = e.ms;
+	}
+	/* half an hour in: a place likely frees in about 30/2/4 minutes */
+	assert_true(last >= 3 * MIN);
+	/* the queue position still counts: third in line waits longer */
+	wait_estimate(&h, T0, &st, 2, &fresh);
+	assert_true(fresh.ms > last);
+}
+
+static void test_hold(void **state)
+{
+	struct wait_hist h = {0};
+	struct wait_told told = {.at = -1, .anchor_at = -1, .anchor_ms = -1};
+	struct wait_est e = {.basis = WAIT_RECENT, .ms = 3 * MIN, .low_ms = 2 * MIN,
+			     .high_ms = 4 * MIN};
+
+	handles(&h, T0 - 10 * MIN, 5, 2 * MIN);
+	/* the first estimate: nothing to hold to, it anchors */
+	wait_hold(&h, T0, &told, &e);
+	assert_int_equal(e.ms, 3 * MIN);
+	assert_int_equal(told.anchor_ms, 3 * MIN);
+	told.at = T0;
+	told.shown = e;
+	/* a minute on, the model says 20 s: nobody moved, so it reads 3 - 1 = 2 minutes */
+	e.ms = 20 * SEC;
+	wait_hold(&h, T0 + 1 * MIN, &told, &e);
+	assert_int_equal(e.ms, 2 * MIN);
+	assert_true(e.high_ms >= e.ms);
+	/* four minutes on, the three we said have run out: it rises with the time since */
+	e.ms = 20 * SEC;
+	wait_hold(&h, T0 + 4 * MIN, &told, &e);
+	assert_int_equal(e.ms, 4 * MIN);
+	e.ms = 20 * SEC;
+	wait_hold(&h, T0 + 9 * MIN, &told, &e);
+	assert_int_equal(e.ms, 9 * MIN);
+	/* a higher model stands */
+	e.ms = 20 * MIN;
+	wait_hold(&h, T0 + 9 * MIN, &told, &e);
+	assert_int_equal(e.ms, 20 * MIN);
+	/* a librarian ends a chat: places moved, the model stands and anchors anew */
+	wait_note(&h.handles, T0 + 10 * MIN, 5 * MIN, 0);
+	e.ms = 40 * SEC;
+	wait_hold(&h, T0 + 10 * MIN + SEC, &told, &e);
+	assert_int_equal(e.ms, 40 * SEC);
+	assert_int_equal(told.anchor_at, T0 + 10 * MIN + SEC);
+	/* a free place: no holding either */
+	e.basis = WAIT_FREE;
+	e.ms = 10 * SEC;
+	wait_hold(&h, T0 + 20 * MIN, &told, &e);
+	assert_int_equal(e.ms, 10 * SEC);
+}
+
+/* Whatever the model says from one moment to the next, while nothing moves what is told
+ * never falls faster than time passes, and once the wait outran the anchor it only rises. */
+static void test_hold_any_model(void **state)
+{
+	struct wait_hist h = {0};
+	struct wait_told told = {.at = -1, .anchor_at = -1, .anchor_ms = -1};
+	struct wait_est e;
+	uint32_t x = 2463534242u;
+	int64_t now = T0, prev_ms = -1, prev_at = 0;
+
+	handles(&h, T0 - 30 * MIN, 5, 2 * MIN);
+	for (int i = 0; i < 2000; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		e = (struct wait_est){.basis = WAIT_RECENT, .ms = (int64_t)(x % (5 * MIN)),
+				      .low_ms = 0, .high_ms = 5 * MIN};
+		wait_hold(&h, now, &told, &e);
+		assert_true(e.low_ms <= e.ms && e.ms <= e.high_ms);
+		if (prev_ms >= 0)
+			assert_true(e.ms >= prev_ms - (now - prev_at));
+		if (now - told.anchor_at >= told.anchor_ms)
+			assert_true(e.ms >= now - told.anchor_at);
+		if (x % 4 == 0) { /* told this time */
+			told.at = now;
+			told.shown = e;
+			prev_ms = e.ms;
+			prev_at = now;
+		}
+		now += 3 * SEC;
+	}
+	assert_int_equal(told.anchor_at, T0); /* nothing moved all along */
+}
+
+static void test_grew_larger(void **state)
+{
+	struct wait_est shown = {.basis = WAIT_RECENT, .ms = 20 * SEC};
+	struct wait_est cur = {.basis = WAIT_RECENT, .ms = 30 * SEC};
+
+	/* told 20 s, 6 minutes in: far past, but "under a minute" again is no news */
+	assert_false(wait_grew(20 * SEC, 6 * MIN, &shown, &cur));
+	cur.ms = 8 * MIN;
+	assert_true(wait_grew(20 * SEC, 6 * MIN, &shown, &cur));
+	/* shown 8, still reads 8: not again */
+	shown.ms = 8 * MIN;
+	assert_false(wait_grew(20 * SEC, 7 * MIN, &shown, &cur));
 }
 
 static void test_buckets(void **state)
@@ -386,6 +509,116 @@ static void test_handed_back_ahead(void **state)
 	assert_true(q1->wait.ms < q2->wait.ms);
 }
 
+/* The case seen in a browser: both librarians at their cap for many minutes after short
+ * chats. What the patron reads never drops below what they were told minus the time since,
+ * rises while nobody frees, and each "grew" names a bigger number than the one before. */
+static void test_desk_all_full(void **state)
+{
+	struct fx *f = *state;
+	struct chat *c[4], *w;
+	int64_t told_ms, told_at, first, grew_seen = 0, last_bucket;
+	int i, tells = 0;
+
+	desk_staff_online(f->d, f->ann, 1);
+	desk_staff_online(f->d, f->bob, 1);
+	for (i = 0; i < 8; i++) { /* eight 40-second chats seen */
+		c[0] = join(f, 50 + i);
+		pick(f, f->ann, c[0]);
+		f->now += 40 * SEC;
+		end(f, c[0]);
+	}
+	for (i = 0; i < 4; i++) { /* every place taken */
+		c[i] = join(f, 60 + i);
+		pick(f, i < 2 ? f->ann : f->bob, c[i]);
+	}
+	w = join(f, 70);
+	assert_int_equal(w->wait.basis, WAIT_RECENT);
+	first = w->wait.ms;
+	told_ms = w->wait.ms;
+	told_at = f->now;
+	last_bucket = wait_bucket(&w->wait);
+	for (i = 0; i < 400; i++) { /* 20 minutes, every 3 s; nobody frees */
+		f->now += 3 * SEC;
+		if (!desk_wait_refresh(f->d, f->now, w))
+			continue;
+		tells++;
+		assert_true(w->wait.ms >= told_ms - (f->now - told_at));
+		if (w->wait_grew > grew_seen) {
+			assert_true(wait_bucket(&w->wait) > last_bucket);
+			assert_true(w->wait.ms >= 60 * SEC); /* never "under a minute" */
+			grew_seen = w->wait_grew;
+		}
+		told_ms = w->wait.ms;
+		told_at = f->now;
+		last_bucket = wait_bucket(&w->wait);
+	}
+	assert_true(tells > 0);
+	assert_true(grew_seen >= 1);
+	assert_true(w->wait.ms > first);
+	assert_true(w->wait.ms >= 10 * MIN); /* 20 minutes of nobody freeing */
+	/* Ann ends one: places moved, the estimate may fall again */
+	end(f, c[0]);
+	f->now += 3 * SEC;
+	desk_wait_refresh(f->d, f->now, w);
+	assert_int_equal(w->wait.basis, WAIT_FREE);
+}
+
+/* Asking for a librarian at their cap: the estimate counts only their places, the wait for
+ * the first available stays beside it, and "busy" numbers come from the same model. */
+static void test_desk_asked_busy(void **state)
+{
+	struct fx *f = *state;
+	struct desk_actor pa;
+	struct chat *c[3], *w;
+	struct wait_est e;
+	int on, free_places;
+
+	desk_staff_online(f->d, f->ann, 1);
+	desk_staff_online(f->d, f->bob, 1);
+	for (int i = 0; i < 6; i++) { /* six 3-minute chats seen */
+		c[0] = join(f, 30 + i);
+		pick(f, f->ann, c[0]);
+		f->now += 3 * MIN;
+		end(f, c[0]);
+	}
+	c[1] = join(f, 40);
+	pick(f, f->ann, c[1]);
+	c[2] = join(f, 41);
+	pick(f, f->ann, c[2]); /* Ann full, Bob free */
+	desk_wait_free(f->d, f->q->lib, &on, &free_places);
+	assert_int_equal(on, 2);
+	assert_int_equal(free_places, 2);
+	desk_wait_new(f->d, f->now, f->q->lib, f->ann, &e);
+	assert_int_equal(e.basis, WAIT_RECENT); /* asking Ann: one of her two places must free */
+	assert_true(e.ms >= 1 * MIN);
+	desk_wait_new(f->d, f->now, f->q->lib, NULL, &e);
+	assert_int_equal(e.basis, WAIT_FREE); /* anyone: Bob has room */
+	w = join(f, 42);
+	pa = (struct desk_actor){.kind = AUTHOR_PATRON, .patron = w->patron};
+	assert_int_equal(desk_choose(f->d, f->now, &pa, w->id, CHOOSE_STAFF, f->ann->id), 0);
+	desk_wait_refresh(f->d, f->now + 3 * SEC, w);
+	assert_ptr_equal(w->offer, f->ann);
+	assert_int_equal(w->offer_until, 0);
+	assert_int_equal(w->wait.basis, WAIT_RECENT);
+	assert_true(w->wait.ms >= 1 * MIN);
+	assert_true(w->wait_any_ms >= 0 && w->wait_any_ms < w->wait.ms);
+	/* the patron's choice made a new promise: not "it's taking longer than we said" */
+	assert_int_equal(w->wait_grew, 0);
+	assert_int_equal(w->wait_promised_ms, 3 * SEC + w->wait.ms);
+	/* first available after all: open to everyone, and the estimate is Bob's free place */
+	assert_int_equal(desk_choose(f->d, f->now, &pa, w->id, CHOOSE_FIRST, 0), 0);
+	desk_wait_refresh(f->d, f->now + 6 * SEC, w);
+	assert_int_equal(w->wait.basis, WAIT_FREE);
+	assert_int_equal(w->wait_any_ms, -1);
+	assert_int_equal(w->wait_grew, 0);
+	/* Bob fills up too: "all busy" */
+	pick(f, f->bob, w);
+	c[0] = join(f, 43);
+	pick(f, f->bob, c[0]);
+	desk_wait_free(f->d, f->q->lib, &on, &free_places);
+	assert_int_equal(free_places, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,10 +630,16 @@ int main(void)
 		cmocka_unit_test(test_calibration_and_reaction),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_grew),
+		cmocka_unit_test(test_ages_rise),
+		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_hold_any_model),
+		cmocka_unit_test(test_grew_larger),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_accuracy),
 		cmocka_unit_test_setup_teardown(test_desk_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handed_back_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_desk_all_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_desk_asked_busy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

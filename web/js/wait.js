@@ -21,9 +21,26 @@ export function waitWords(wait) {
   return `about ${h} hour${h === 1 ? '' : 's'}${r ? ` ${r} minutes` : ''}`;
 }
 
-/** The apology when the wait grew past what we said. */
+/** Words for a likely wait in ms ("about 6 minutes"); null for null/undefined/negative. */
+export function msWords(ms) {
+  if (typeof ms !== 'number' || ms < 0) return null;
+  return waitWords({ estimate_ms: ms, basis: 'recent' });
+}
+
+/** The apology when the wait grew past what we said. The server only says it grew with a
+ * number that reads larger than the one shown before (src/desk/wait.c, wait_grew). */
 export function grewWords(wait) {
   const w = waitWords(wait);
-  return w ? `It's taking longer than we said — ${w} now. You can keep waiting, or leave the queue.`
+  return w ? `It's taking longer than we said: ${w} now. You can keep waiting, or leave the queue.`
     : "It's taking longer than we said. You can keep waiting, or leave the queue.";
+}
+
+/** "N librarians on now", or, when every one of them is at their cap, that they are all
+ * helping others and how long a new question will likely wait (a queue of `queues`). */
+export function staffOnWords(q) {
+  const n = q.staff_on;
+  if (!q.all_busy) return n === 1 ? '1 librarian on now' : `${n} librarians on now`;
+  const who = n === 1 ? '1 librarian on, helping others right now' : `${n} librarians on, all helping others right now`;
+  const w = msWords(q.wait_ms);
+  return w ? `${who}. A new question will likely wait ${w}.` : `${who}.`;
 }
