@@ -847,7 +847,7 @@ void desk_chat_ref(struct chat *c) { c->refs++; }
 
 void desk_patron_release(struct desk *d, struct patron *p)
 {
-	if (p->online > 0 || p->n_chats > 0)
+	if (p->online > 0 || p->n_chats > 0 || p->saving)
 		return;
 	idmap_del(&d->patrons, p->id);
 	free(p->chats);

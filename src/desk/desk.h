@@ -135,6 +135,7 @@ struct patron {
 	/* net layer: a new patron who has only said hello has no row in the store yet; it is
 	 * written (with this token hash) before the first thing they do that is stored */
 	int unsaved;
+	int saving;          /* that row is on its way to the store: keep p until it is in */
 	uint8_t token_hash[32];
 	int64_t created_at;
 };

@@ -168,7 +168,7 @@ static void match_unsaved(void *ctx, int64_t id, void *val)
 	struct unsaved_find *f = ctx;
 	struct patron *p = val;
 
-	if (p->unsaved && p->library_id == f->library_id &&
+	if ((p->unsaved || p->saving) && p->library_id == f->library_id &&
 	    memcmp(p->token_hash, f->hash, sizeof p->token_hash) == 0) /* hashes: no timing leak */
 		f->found = p;
 }
@@ -314,6 +314,21 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	free(j);
 }
 
+/* The new patron's row committed (or not): until then a hello with their token is
+ * answered from memory, so the patron is kept even with no connection. */
+static void saved_done(struct store_write *w, int rc)
+{
+	struct patron *p = idmap_get(&g_app->desk->patrons, w->u.patron.id);
+
+	if (rc)
+		log_error("hello", "cannot store patron %lld: %s", (long long)w->u.patron.id,
+			  store_strerror(rc));
+	if (p) {
+		p->saving = 0;
+		desk_patron_release(g_app->desk, p);
+	}
+}
+
 int hello_patron_save(struct patron *p)
 {
 	struct store_write *w;
@@ -328,9 +343,11 @@ int hello_patron_save(struct patron *p)
 	memcpy(w->u.patron.token_hash, p->token_hash, sizeof w->u.patron.token_hash);
 	w->u.patron.created_at = p->created_at;
 	w->u.patron.last_seen = app_now_ms();
-	if (writer_submit(g_app->writer, w))
-		return -1; /* stopping: what follows is refused the same way */
+	w->done = saved_done;
+	p->saving = 1;
 	p->unsaved = 0;
+	if (writer_submit(g_app->writer, w))
+		return -1; /* stopping: what follows is refused the same way; saved_done runs */
 	return 0;
 }
 
