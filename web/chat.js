@@ -128,6 +128,7 @@ const client = new RapportClient({
 const memory = new Memory({
   client,
   alert: (text) => showAlert(text),
+  chat: () => (state.chat && state.chat.id) || 0,
   onChange: () => {
     renderGreeting();
     renderWho();
@@ -243,8 +244,14 @@ function renderStaffOn() {
   $('ask-btn').textContent = offline ? 'Leave your question' : 'Ask a librarian';
 }
 
+const ANON_HINT = $('question-hint').textContent;
+
 function renderGreeting() {
   const name = memory.name();
+  // Remembered patrons are known by name: no "You don't need to give your name".
+  $('question-hint').textContent = memory.remembered()
+    ? 'The librarians will see your earlier questions. Your chat is private to you and the library.'
+    : ANON_HINT;
   if (name) {
     ui.startHeading.textContent = `Welcome back, ${name}`;
     ui.startLede.textContent = 'What can we help you with today? The librarians can see your earlier questions, so you can pick up where you left off.';

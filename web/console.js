@@ -228,7 +228,7 @@ function renderQueue() {
       const qid = `q-${q.id}`;
       const picking = state.picking === q.id;
       const meta = el('p', { class: 'q-meta' }, [
-        q.remembered ? el('span', { class: 'badge', text: 'Returning' }) : null,
+        q.returning ? el('span', { class: 'badge', text: 'Returning' }) : null,
         el('span', { text: queueName(q.queue) || 'Queue' }),
         el('span', { text: '·', attrs: { 'aria-hidden': 'true' } }),
         el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
@@ -302,7 +302,7 @@ function renderMine() {
       const who = patronLabel(r.chat);
       const top = el('span', { class: 'mine-top' }, [
         el('span', { text: who ? `${who} · #${r.chat.id}` : `Chat #${r.chat.id}` }),
-        r.chat.remembered && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
+        r.chat.returning && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
         r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
         !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
       ]);
@@ -338,7 +338,7 @@ function renderPane() {
   if (!r) return;
   const c = r.chat;
   const pinfo = typeof c.patron === 'number' ? state.patrons.get(c.patron) : null;
-  const who = pinfo && pinfo.name ? pinfo.name + (pinfo.pronouns ? ` (${pinfo.pronouns})` : '') : c.remembered ? 'Returning patron' : 'Patron';
+  const who = pinfo && pinfo.name ? pinfo.name + (pinfo.pronouns ? ` (${pinfo.pronouns})` : '') : c.returning ? 'Returning patron' : 'Patron';
   ui.heading.textContent = `Chat #${c.id} · ${who}`;
   const qn = queueName(c.queue);
   ui.sub.replaceChildren();
@@ -517,6 +517,8 @@ function wire(c) {
   });
 
   c.addEventListener('chat', (e) => onChat(e.detail.chat));
+  // A patron chose to be remembered, edited their details or asked to be forgotten.
+  c.addEventListener('patron', (e) => onPatron(e.detail));
   c.addEventListener('promises', (e) => {
     promises.onFrame(e.detail);
     cases.load(); // a case is tracked by a promise: one changed, the list may have
@@ -543,6 +545,15 @@ function wire(c) {
     if (r) r.transcript.fail(frame.cmid, humanError(error));
   });
   c.addEventListener('error', (e) => onError(e.detail));
+}
+
+/** `patron` frame: what is remembered of a patron changed; re-read a card showing them. */
+function onPatron(f) {
+  if (!f || typeof f.patron !== 'number') return;
+  if (!f.remembered) state.patrons.delete(f.patron);
+  renderPane();
+  renderMine();
+  if (card.patronId === f.patron) card.refresh();
 }
 
 function onChat(chat) {
