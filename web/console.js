@@ -101,6 +101,7 @@ const card = new CardPanel({
     const p = c.patron;
     const name = p.remembered ? p.preferred_name || p.display_name || '' : '';
     state.patrons.set(p.id, { name, pronouns: p.pronouns || '', remembered: Boolean(p.remembered) });
+    relabelPatron(p.id);
     renderPane();
     renderMine();
   },
@@ -176,7 +177,10 @@ function record(chat) {
       transcript: new Transcript(list, {
         me: 'staff',
         nameOf: (m) => {
-          if (m.from === 'patron') return m.name || 'Patron';
+          if (m.from === 'patron') {
+            const p = state.patrons.get(chat.patron); // their card, once loaded, has the last word
+            return p ? p.name || 'Patron' : m.name || 'Patron';
+          }
           if (m.from === 'staff') return state.me && m.name === state.me.name ? 'You' : m.name || 'Staff';
           return 'rapport';
         },
@@ -547,10 +551,23 @@ function wire(c) {
   c.addEventListener('error', (e) => onError(e.detail));
 }
 
+/** Names the patron's messages already shown in their chats as their card now says. */
+function relabelPatron(id) {
+  const p = state.patrons.get(id);
+  const label = (p && p.name) || 'Patron';
+  for (const r of state.chats.values()) {
+    if (r.chat.patron !== id) continue;
+    for (const n of r.list.querySelectorAll('.msg[data-from="patron"] .msg-name')) n.textContent = label;
+  }
+}
+
 /** `patron` frame: what is remembered of a patron changed; re-read a card showing them. */
 function onPatron(f) {
   if (!f || typeof f.patron !== 'number') return;
-  if (!f.remembered) state.patrons.delete(f.patron);
+  if (!f.remembered) {
+    state.patrons.set(f.patron, { name: '', pronouns: '', remembered: false });
+    relabelPatron(f.patron);
+  }
   renderPane();
   renderMine();
   if (card.patronId === f.patron) card.refresh();

@@ -54,7 +54,7 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
 
   // The patron opts in from the chat view, without leaving the chat.
   const offer = patron.locator('#remember-inline');
-  await offer.getByText('Want us to remember you next time?').waitFor();
+  await offer.getByText('Shall we remember you?').waitFor();
   await screenshot(patron, 'remember-chat-offer.png');
   await offer.getByRole('button', { name: 'Remember me…' }).click();
   const rem = patron.getByRole('dialog', { name: 'Remember me' });
@@ -83,6 +83,8 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
   assert.ok(!/welcome back/i.test(opener1), `first-time opener: ${opener1}`);
   assert.ok(!/[“”"]/.test(opener1) && !opener1.includes('articles'), `opener quotes the patron: ${opener1}`);
   await jen.locator('#pane-heading', { hasText: 'Maya' }).waitFor();
+  // the question she asked before opting in is hers by name now too
+  await jen.locator('.msg', { hasText: Q1 }).locator('.msg-name', { hasText: 'Maya' }).waitFor();
   await card.getByLabel('New note').fill(NOTE);
   await card.getByRole('button', { name: 'Add note' }).click();
   await card.locator('.note-body', { hasText: NOTE }).waitFor();
@@ -119,6 +121,8 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
   await patron.getByRole('button', { name: 'Forget me' }).click();
   await patron.getByRole('dialog', { name: 'Forget me?' }).getByRole('button', { name: 'Forget me' }).click();
   await card.getByText('Anonymous patron', { exact: false }).waitFor();
+  await jen.locator('.msg', { hasText: Q2 }).locator('.msg-name', { hasText: 'Patron' }).waitFor();
+  await jen.locator('#pane-heading', { hasText: 'Patron' }).waitFor();
   await patron.locator('#remember-inline').waitFor();
   // (the console's session check before signing in answers 401: expected, not counted)
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
