@@ -178,7 +178,8 @@ static const struct store_chat *topic(const struct store_card *card, int64_t cur
 	return newest;
 }
 
-/* "3 March", or "3 March 2025" when not in the year of now. */
+/* "on 3 March", "on 3 March 2025" when not in the year of now, "earlier today" on the day
+ * of now (UTC). */
 static void day_words(char *out, size_t cap, int64_t at, int64_t now)
 {
 	int64_t year, this_year;
@@ -186,10 +187,12 @@ static void day_words(char *out, size_t cap, int64_t at, int64_t now)
 
 	civil_date(at, &year, &month, &day);
 	civil_date(now, &this_year, &m2, &d2);
-	if (year == this_year)
-		snprintf(out, cap, "%u %s", day, months[month - 1]);
+	if (year == this_year && month == m2 && day == d2)
+		snprintf(out, cap, "earlier today");
+	else if (year == this_year)
+		snprintf(out, cap, "on %u %s", day, months[month - 1]);
 	else
-		snprintf(out, cap, "%u %s %lld", day, months[month - 1], (long long)year);
+		snprintf(out, cap, "on %u %s %lld", day, months[month - 1], (long long)year);
 }
 
 void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
@@ -221,11 +224,11 @@ void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t
 	out_str(&o, ", welcome back! ");
 	day_words(when, sizeof when, ch->created_at, now);
 	if (answered(ch)) {
-		out_str(&o, "How did it go with what we found for you on ");
+		out_str(&o, "How did it go with what we found for you ");
 		out_str(&o, when);
 		out_str(&o, "? Or is there something new I can help with?");
 	} else {
-		out_str(&o, "Did you get what you needed after our chat on ");
+		out_str(&o, "Did you get what you needed after our chat ");
 		out_str(&o, when);
 		out_str(&o, "? Happy to pick that up, or help with something new.");
 	}

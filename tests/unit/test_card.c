@@ -195,6 +195,7 @@ static void test_tenure_tiny_buffers(void **state)
 
 #define FIRST ", thanks for getting in touch! How can I help today?"
 #define OPEN_ON "Did you get what you needed after our chat on "
+#define OPEN_TODAY "Did you get what you needed after our chat earlier today"
 #define OPEN_END "? Happy to pick that up, or help with something new."
 #define DONE_ON "How did it go with what we found for you on "
 #define DONE_END "? Or is there something new I can help with?"
@@ -246,6 +247,11 @@ static void test_opener_open_and_answered(void **state)
 	strcpy(card->chats[0].outcome, "answered");
 	assert_string_equal(opener(card, 0),
 			    "Hi Maya, welcome back! " DONE_ON "3 November" DONE_END);
+	/* the same day (UTC) */
+	card->chats[0].created_at = NOW - 3600000;
+	strcpy(card->chats[0].outcome, "");
+	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_TODAY OPEN_END);
+	strcpy(card->chats[0].outcome, "answered");
 	/* another year is named */
 	card->chats[0].created_at = MARCH_2024;
 	assert_string_equal(opener(card, 0),
