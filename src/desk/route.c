@@ -216,9 +216,15 @@ void desk_link_chat(struct patron *p, int64_t chat_id)
 {
 	size_t i;
 
-	for (i = 0; p->remembered && i < p->n_chats; i++)
-		if (p->chats[i]->id == chat_id)
-			p->chats[i]->remembered = 1;
+	for (i = 0; p->remembered && i < p->n_chats; i++) {
+		struct chat *c = p->chats[i];
+
+		if (c->id != chat_id)
+			continue;
+		c->remembered = 1;
+		if (p->first_chat_at <= 0 || c->created_at < p->first_chat_at)
+			p->first_chat_at = c->created_at;
+	}
 }
 
 int desk_chat_remembered(const struct chat *c)

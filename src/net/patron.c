@@ -93,7 +93,9 @@ void patron_apply_relation(struct patron *p, const struct store_relation *r)
 {
 	desk_set_relation(g_app->desk, app_now_ms(), p, r->remembered, greeting_name(r),
 			  r->preferred_staff_id, r->helpers, r->n_helpers);
-	if (r->remembered)
+	/* the earliest known: a read that began before a join committed may not have it yet */
+	if (r->remembered && r->first_chat_at > 0 &&
+	    (p->first_chat_at <= 0 || r->first_chat_at < p->first_chat_at))
 		p->first_chat_at = r->first_chat_at;
 }
 
