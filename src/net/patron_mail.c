@@ -4,7 +4,7 @@
  *
  * A transcript holds one chat of the asking patron and nothing else: the chat is checked
  * to be theirs (in memory, or on the row read from the store), its patron is written as
- * "You", librarians by name. Both commands answer only once the mail is queued durably;
+ * "You" (by their name while remembered), librarians by name. Both commands answer only once the mail is queued durably;
  * the outbox delivers it (outbox.c). Each patron may ask for --patron-mails per hour. */
 #include <stdlib.h>
 #include <sodium.h>
@@ -44,8 +44,11 @@ static const char *who(const struct line *l, int64_t patron_id)
 {
 	struct staff *s;
 
-	if (l->author == AUTHOR_PATRON)
-		return l->author_id == patron_id ? "You" : NULL;
+	if (l->author == AUTHOR_PATRON) {
+		const char *n = l->author_id == patron_id ? patron_label(patron_id) : NULL;
+
+		return !n ? NULL : strcmp(n, "Patron") ? n : "You"; /* their name, if remembered */
+	}
 	if (l->author == AUTHOR_STAFF) {
 		s = desk_staff(g_app->desk, l->author_id);
 		return s ? s->name : "A librarian";

@@ -5,6 +5,8 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron as patronOf, staff, login, staffRest, ask, remember, pollUntil, JEN, SAM,
 } from './lib.mjs';
@@ -202,6 +204,56 @@ describe('remember me, truthfully', () => {
     p.send({ type: 'end', chat: b.chat });
     await p.waitFor('chat', (x) => x.chat.id === b.chat && x.chat.state !== 'queued');
     assert.ok(jenId > 0);
+  });
+
+  it('consent on the start page: the first chat is new, the second in the same session returning', async () => {
+    const jen = keep(await staff(srv, JEN));
+    const p = keep(await patron(srv));
+    const id = p.welcome.patron.id;
+    await remember(p, { preferred_name: 'Noor' });
+    const a = await p.join(`Start page ${word()}`);
+    const c1 = await jen.waitFor('chat', (x) => x.chat.id === a.chat);
+    assert.equal(c1.chat.remembered, true);
+    assert.equal(c1.chat.returning, false);
+    const q1 = await jen.waitFor('queue', (x) => x.queue.some((e) => e.id === a.chat));
+    assert.equal(q1.queue.find((e) => e.id === a.chat).returning, false);
+    const k1 = await card(jenR, id, a.chat);
+    assert.equal(k1.json.returning, false);
+    assert.ok(!/welcome back/i.test(k1.json.opener), k1.json.opener);
+    await pick(jen, a.chat);
+    await endChat(jen, a.chat);
+    const b = await p.join(`Same session ${word()}`);
+    const c2 = await jen.waitFor('chat', (x) => x.chat.id === b.chat);
+    assert.equal(c2.chat.returning, true);
+    const k2 = await card(jenR, id, b.chat);
+    assert.equal(k2.json.returning, true);
+    assert.deepEqual(k2.json.chats.map((x) => x.id), [a.chat]);
+    await pick(jen, b.chat);
+    await endChat(jen, b.chat);
+  });
+
+  it('the e-mailed transcript names a remembered patron; an anonymous one reads "You"', async () => {
+    const jen = keep(await staff(srv, JEN));
+    const mailOf = async (p, chat, to) => {
+      const r = await ask(p, { type: 'email_transcript', chat, email: to }, (f) => f.type === 'emailed');
+      assert.equal(r.type, 'emailed', JSON.stringify(r));
+      const db = join(srv.dataDir, 'rapport.db');
+      return execFileSync('sqlite3', ['-readonly', db,
+        `SELECT body_text FROM outbox WHERE to_addr = '${to}' ORDER BY id DESC LIMIT 1`]).toString();
+    };
+    const p = keep(await patron(srv));
+    await remember(p, { preferred_name: 'Rosa' });
+    const a = await p.join('Mail me this please');
+    await pick(jen, a.chat);
+    await endChat(jen, a.chat);
+    const named = await mailOf(p, a.chat, 'rosa@example.org');
+    assert.match(named, /\] Rosa: Mail me this please/);
+    const q = keep(await patron(srv));
+    const b = await q.join('Anonymous mail please');
+    await pick(jen, b.chat);
+    await endChat(jen, b.chat);
+    const anon = await mailOf(q, b.chat, 'anon@example.org');
+    assert.match(anon, /\] You: Anonymous mail please/);
   });
 
   it('an anonymous patron stays "Patron" in transcripts', async () => {
