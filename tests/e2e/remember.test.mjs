@@ -123,7 +123,21 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
   await card.getByText('Anonymous patron', { exact: false }).waitFor();
   await jen.locator('.msg', { hasText: Q2 }).locator('.msg-name', { hasText: 'Patron' }).waitFor();
   await jen.locator('#pane-heading', { hasText: 'Patron' }).waitFor();
-  await patron.locator('#remember-inline').waitFor();
+  await patron.locator('#remember-inline').waitFor(); // in the chat view again
+
+  // She changes her mind on the end screen: that chat, just ended, is linked to her again.
+  await jen.locator('#end-btn').click();
+  await patron.getByRole('heading', { name: 'Chat ended' }).waitFor();
+  await screenshot(patron, 'remember-end-screen.png');
+  assert.equal(await patron.getByRole('button', { name: 'Remember me…' }).count(), 1, 'offered once on the end screen');
+  await patron.locator('#keep-hint').getByRole('button', { name: 'Remember me…' }).click();
+  await rem.getByLabel('What should we call you?').fill('Maya');
+  await rem.getByRole('button', { name: 'I agree, remember me' }).click();
+  await patron.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
+  await card.getByRole('heading', { name: /Maya/ }).waitFor();
+  await card.locator('.card-tenure', { hasText: 'New to us' }).waitFor(); // chat 1 stays forgotten
+  await jen.locator('.msg', { hasText: Q2 }).locator('.msg-name', { hasText: 'Maya' }).waitFor();
+  await screenshot(patron, 'remember-end-screen-remembered.png');
   // (the console's session check before signing in answers 401: expected, not counted)
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
 });

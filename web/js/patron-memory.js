@@ -154,7 +154,8 @@ export class Memory {
     }
     // Only offer what we can honour: the notice must have come from the server.
     u.offer.hidden = on || !this.notice;
-    u.inline.hidden = on || !this.notice;
+    // On the end screen the keep-box asks instead ("Liked chatting with Jen? ..."): once is enough.
+    u.inline.hidden = on || !this.notice || Boolean(this.keepStaff);
   }
 
   // ---- remember / edit ----------------------------------------------------------------
@@ -253,6 +254,7 @@ export class Memory {
     const next = staff && staff.id ? staff : null;
     if ((next && next.id) !== (this.keepStaff && this.keepStaff.id)) this.ui.keepStatus.textContent = '';
     this.keepStaff = next;
+    this.render();
     this.renderKeep();
   }
 
