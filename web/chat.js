@@ -960,7 +960,7 @@ ui.staffCardHide.addEventListener('click', () => {
 
 ui.newChatBtn.addEventListener('click', () => {
   ui.rateStatus.textContent = '';
-  memory.say(''); // "…starting with this chat" was about the chat just left
+  memory.say(''); // "…this chat included" was about the chat just left
   state.chat = null;
   state.joinCmid = null;
   transcript.clear();

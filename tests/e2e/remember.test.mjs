@@ -68,7 +68,7 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
   await rem.getByRole('button', { name: 'I agree, remember me' }).click();
   await rem.waitFor({ state: 'hidden' });
   await patron.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
-  await patron.locator('#memory-status', { hasText: 'starting with this chat' }).waitFor();
+  await patron.locator('#memory-status', { hasText: 'this chat included' }).waitFor();
   await offer.waitFor({ state: 'hidden' });
   assert.equal(await patron.locator('#composer').isVisible(), true, 'still in the chat');
   await screenshot(patron, 'remember-chat-remembered.png');

@@ -104,7 +104,7 @@ export class Memory {
     const now = this.remembered();
     if (sent === 'remember') {
       this.closeDialog(this.ui.dialog);
-      const from = this.linking ? ', starting with this chat' : ' next time';
+      const from = this.linking ? ', this chat included' : ' next time';
       if (now && !was) this.say(this.name() ? `Thank you, ${this.name()}. We'll remember you${from}.` : `Thank you. We'll remember you${from}.`);
       else if (now) this.say('Your details are saved.');
     } else if (sent === 'forget') {
