@@ -117,12 +117,12 @@ struct patron {
 	size_t n_chats, cap_chats;
 	/* relationship memory, loaded at hello; all 0/empty unless remembered */
 	int remembered;
+	int64_t first_chat_at; /* created_at of their oldest remembered chat, 0: none (from the
+				* relation; a join or link while remembered sets it if unset) */
 	char name[128];      /* how to greet them: preferred name, else display name, or "" */
 	int64_t preferred_staff; /* staff id, 0: none */
 	int64_t helpers[8];  /* staff who answered their remembered chats, most recent first */
 	size_t n_helpers;
-	int64_t first_chat_at; /* created_at of their oldest remembered chat, 0: none (from the
-				* relation; a join or link while remembered sets it if unset) */
 };
 
 struct chat {
