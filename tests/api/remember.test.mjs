@@ -266,3 +266,39 @@ describe('remember me, truthfully', () => {
     await endChat(jen, a.chat);
   });
 });
+
+describe('remembered after a restart', () => {
+  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000'] });
+  before(async () => { await srv.start(); });
+  after(async () => { await stopAndCheck(srv, assert); });
+
+  it('a queued chat of a remembered patron is still remembered and returning before they come back', async () => {
+    const jen = await staff(srv, JEN);
+    const p = await patron(srv);
+    await remember(p, { preferred_name: 'Ines' });
+    const a = await p.join(`Before restart ${word()}`);
+    await pick(jen, a.chat);
+    await endChat(jen, a.chat);
+    const b = await p.join(`Still waiting ${word()}`);
+    const q = await jen.waitFor('queue', (x) => x.queue.some((e) => e.id === b.chat));
+    assert.equal(q.queue.find((e) => e.id === b.chat).returning, true);
+    await p.close();
+    await jen.close();
+    const stopped = await srv.stop();
+    assert.equal(stopped.code, 0);
+    await srv.restart();
+    const jen2 = await staff(srv, JEN);
+    try {
+      const e = jen2.welcome.queue.find((x) => x.id === b.chat);
+      assert.ok(e, JSON.stringify(jen2.welcome.queue));
+      assert.equal(e.remembered, true, 'the flag survives a restart without the patron');
+      assert.equal(e.returning, true);
+      const l = await login(srv.port, JEN);
+      const r = await staffRest(srv.port, l).get(`/api/v1/chats/${b.chat}`);
+      assert.equal(r.json.chat.remembered, true);
+      assert.equal(r.json.messages.find((m) => m.from === 'patron').name, 'Ines');
+    } finally {
+      await jen2.close();
+    }
+  });
+});
