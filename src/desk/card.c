@@ -1,6 +1,7 @@
 /* card.c: the worded parts of a relationship card. See card.h. */
 #include "desk/card.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,6 +142,52 @@ void card_tenure(const struct store_card *card, int64_t now, char *out, size_t o
 
 /* ---- opener ----------------------------------------------------------------------- */
 
+/* Whether UTF-8 s[0..n) could reorder the text around it: it holds a bidi control (marks,
+ * embeddings, overrides, isolates) or a right-to-left letter (Hebrew, Arabic, Syriac,
+ * Thaana, N'Ko... U+0590-U+08FF, U+FB1D-U+FDFF, U+FE70-U+FEFF). Malformed bytes count. */
+static int bidi_risky(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t len;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+		if (!len || i + len > n)
+			return 1;
+		cp = c & (0x7F >> len);
+		for (size_t k = 1; k < len; k++)
+			cp = cp << 6 | ((unsigned char)s[i + k] & 0x3F);
+		if ((cp >= 0x0590 && cp <= 0x08FF) || cp == 0x200E || cp == 0x200F ||
+		    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+		    (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF) ||
+		    (cp >= 0x10800 && cp <= 0x10FFF) || (cp >= 0x1E800 && cp <= 0x1EFFF))
+			return 1;
+		i += len;
+	}
+	return 0;
+}
+
+/* Adds user text s[0..n) inside our sentence: isolated (U+2068 ... U+2069) when it could
+ * reorder the words around it, so a name with a right-to-left override cannot turn
+ * "welcome back!" around; plain names go in as they are. */
+static void out_user(struct out *o, const char *s, size_t n)
+{
+	int iso = bidi_risky(s, n);
+
+	if (iso)
+		out_str(o, "\xe2\x81\xa8");
+	out_add(o, s, n);
+	if (iso)
+		out_str(o, "\xe2\x81\xa9");
+}
+
 static int blank(const char *s, size_t cap)
 {
 	size_t i, n = strnlen(s, cap);
@@ -214,7 +261,7 @@ void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t
 	out_str(&o, "Hi");
 	if (n) {
 		out_str(&o, " ");
-		out_add(&o, buf, n);
+		out_user(&o, buf, n);
 	}
 	ch = topic(card, current_chat_id);
 	if (!ch) { /* their first remembered chat: nothing to come back to */

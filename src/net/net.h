@@ -201,6 +201,14 @@ void chat_announce(struct chat *ch);
 
 /* Closes the frame begun in b, sends it to every staff console of lib, frees b. */
 void chat_send_staff_of(struct buf *b, const struct library *lib);
+
+/* How transcripts name a patron whose relation is r: their preferred name, else their
+ * display name, when remembered; else "Patron". Never NULL. */
+const char *patron_greeting_name(const struct store_relation *r);
+
+/* How transcripts name the patron patron_id held by the desk: their greeting name when
+ * remembered (consent in force), else "Patron" (also when not held). Never NULL. */
+const char *patron_label(int64_t patron_id);
 /* A librarian's public profile {"id","name","pronouns","subjects","bio","photo"}, or null. */
 void staff_profile_json(struct buf *b, const struct staff *s);
 /* JSON of a chat row from the store (the live summary if the desk holds the chat). */
@@ -219,14 +227,6 @@ void patron_cmd(struct ws_conn *c, struct cmd *cmd);
 void patron_notice_json(struct buf *b);
 void patron_relation_json(struct buf *b, const struct store_relation *r);
 void librarians_json(struct buf *b, const struct library *lib);
-/* How transcripts name a patron whose relation is r: their preferred name, else their
- * display name, when remembered; else "Patron". Never NULL. */
-const char *patron_greeting_name(const struct store_relation *r);
-
-/* How transcripts name the patron patron_id held by the desk: their greeting name when
- * remembered (consent in force), else "Patron" (also when not held). Never NULL. */
-const char *patron_label(int64_t patron_id);
-
 /* Tells the desk what is remembered of p (routing, greeting). */
 void patron_apply_relation(struct patron *p, const struct store_relation *r);
 /* Adds or updates a staff member of the desk from a store row, profile included.

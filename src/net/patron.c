@@ -91,12 +91,30 @@ void librarians_json(struct buf *b, const struct library *lib)
 
 void patron_apply_relation(struct patron *p, const struct store_relation *r)
 {
-	desk_set_relation(g_app->desk, app_now_ms(), p, r->remembered, greeting_name(r),
-			  r->preferred_staff_id, r->helpers, r->n_helpers);
-	/* the earliest known: a read that began before a join committed may not have it yet */
+	/* the earliest known: a read that began before a join committed may not have it yet
+	 * (forgetting, below, clears it) */
 	if (r->remembered && r->first_chat_at > 0 &&
 	    (p->first_chat_at <= 0 || r->first_chat_at < p->first_chat_at))
 		p->first_chat_at = r->first_chat_at;
+	desk_set_relation(g_app->desk, app_now_ms(), p, r->remembered, greeting_name(r),
+			  r->preferred_staff_id, r->helpers, r->n_helpers);
+}
+
+/* ---- reading the relation back ----------------------------------------------------------- */
+
+struct relation_job {
+	struct worker_job job;
+	int64_t patron_id;
+	int rc;
+	struct store_relation rel;
+};
+
+static void relation_run(struct worker_job *job, const struct store_ops *ops,
+			 struct store_conn *sc)
+{
+	struct relation_job *j = (struct relation_job *)job;
+
+	j->rc = ops->relation(sc, j->patron_id, &j->rel);
 }
 
 /* What staff see of p changed (consent given or withdrawn, details edited): every console
@@ -118,23 +136,6 @@ static void relation_announce(struct patron *p)
 	for (i = 0; i < p->n_chats; i++)
 		chat_announce(p->chats[i]);
 	lib->queue_dirty = 1; /* queue items say remembered / returning too */
-}
-
-/* ---- reading the relation back ----------------------------------------------------------- */
-
-struct relation_job {
-	struct worker_job job;
-	int64_t patron_id;
-	int rc;
-	struct store_relation rel;
-};
-
-static void relation_run(struct worker_job *job, const struct store_ops *ops,
-			 struct store_conn *sc)
-{
-	struct relation_job *j = (struct relation_job *)job;
-
-	j->rc = ops->relation(sc, j->patron_id, &j->rel);
 }
 
 static void relation_done(struct worker_job *job)

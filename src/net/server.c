@@ -164,13 +164,6 @@ int chat_load_state(struct store_conn *sc)
 			goto out;
 		}
 		ch->remembered = r->remembered;
-		if (r->remembered && !ch->patron->remembered) { /* consent owns the flag: load it */
-			struct store_relation rel;
-
-			if ((rc = ops->relation(sc, r->patron_id, &rel)))
-				goto out;
-			patron_apply_relation(ch->patron, &rel);
-		}
 		snprintf(ch->outcome, sizeof ch->outcome, "%s", r->outcome);
 		if (r->wait_estimate_ms >= 0 || r->wait_last_ms >= 0) { /* what we told them */
 			ch->wait_shown = 1;
@@ -178,6 +171,13 @@ int chat_load_state(struct store_conn *sc)
 			ch->wait_last_ms = r->wait_last_ms;
 			ch->wait_promised_ms = r->wait_last_ms;
 			ch->wait_grew = r->wait_grew;
+		}
+		if (r->remembered && !ch->patron->remembered) { /* consent owns the flag: load it */
+			struct store_relation rel;
+
+			if ((rc = ops->relation(sc, r->patron_id, &rel)))
+				goto out;
+			patron_apply_relation(ch->patron, &rel);
 		}
 	}
 	/* open chats' messages are all in the log, in the order they were written */

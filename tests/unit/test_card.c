@@ -227,6 +227,17 @@ static void test_opener_first_time(void **state)
 	assert_string_equal(opener(card, 0), "Hi" FIRST);
 	strcpy(card->rel.preferred_name, "Zo\xc3\xab");
 	assert_string_equal(opener(card, 0), "Hi Zo\xc3\xab" FIRST);
+	/* a right-to-left override, or right-to-left letters, are isolated (U+2068 ... U+2069)
+	 * so they cannot reorder the sentence around the name */
+	strcpy(card->rel.preferred_name, "Maya \xe2\x80\xaegnp.exe");
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8Maya \xe2\x80\xaegnp.exe\xe2\x81\xa9" FIRST);
+	strcpy(card->rel.preferred_name, "\xd7\x9e\xd7\x90\xd7\x99\xd7\x94"); /* Hebrew */
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9" FIRST);
+	add_chat(card, 2, "earlier", "answered");
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9, "
+					     "welcome back! " DONE_ON "1 January 1970" DONE_END);
+	card->n_chats = 0;
+	strcpy(card->rel.preferred_name, "Zo\xc3\xab");
 	/* the chat being handled is the first remembered one: still first-time */
 	add_chat(card, 40, "I need help with my nursing essay", "");
 	assert_string_equal(opener(card, 40), "Hi Zo\xc3\xab" FIRST);
