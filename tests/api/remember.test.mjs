@@ -42,7 +42,10 @@ function assertNoQuote(opener, text) {
 }
 
 describe('remember me, truthfully', () => {
-  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000', '--max-chats', '20'] });
+  // an SMTP server that is never there (port 9): e-mail is configured, so transcripts are
+  // queued in the outbox, where the test reads them
+  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000', '--max-chats', '20',
+    '--smtp-url', 'smtp://127.0.0.1:9', '--mail-from', 'desk@library.example.org'] });
   let jenR; let samR; let jenId;
   const open = [];
   const keep = (c) => { open.push(c); return c; };
