@@ -4,7 +4,7 @@
  *
  * A transcript holds one chat of the asking patron and nothing else: the chat is checked
  * to be theirs (in memory, or on the row read from the store), its patron is written as
- * "You" (by their name while remembered), librarians by name. Both commands answer only once the mail is queued durably;
+ * "You", librarians by name. Both commands answer only once the mail is queued durably;
  * the outbox delivers it (outbox.c). Each patron may ask for --patron-mails per hour. */
 #include <stdlib.h>
 #include <sodium.h>
@@ -38,8 +38,9 @@ static void hhmm(char out[16], int64_t ms)
 	snprintf(out, 16, "%02d:%02d", tm.tm_hour, tm.tm_min);
 }
 
-/* Who wrote a line, as the patron reads it. NULL: not to be shown (never another
- * patron's words: a chat has one patron, and anything else is left out). */
+/* Who wrote a line, as the patron reads it: "You", or their name while remembered. NULL:
+ * not to be shown (never another patron's words: a chat has one patron, and anything else
+ * is left out). */
 static const char *who(const struct line *l, int64_t patron_id)
 {
 	struct staff *s;
