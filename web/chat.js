@@ -130,6 +130,7 @@ const client = new RapportClient({
 const memory = new Memory({
   client,
   alert: (text) => showAlert(text),
+  chat: () => (state.chat && state.chat.id) || 0,
   onChange: () => {
     renderGreeting();
     renderWho();
@@ -255,8 +256,14 @@ function renderStaffOn() {
   $('ask-btn').textContent = offline ? 'Leave your question' : 'Ask a librarian';
 }
 
+const ANON_HINT = $('question-hint').textContent;
+
 function renderGreeting() {
   const name = memory.name();
+  // Remembered patrons are known by name: no "You don't need to give your name".
+  $('question-hint').textContent = memory.remembered()
+    ? 'The librarians will see your earlier questions. Your chat is private to you and the library.'
+    : ANON_HINT;
   if (name) {
     ui.startHeading.replaceChildren('Welcome back, ', bdi(name));
     ui.startLede.textContent = 'What can we help you with today? The librarians can see your earlier questions, so you can pick up where you left off.';
@@ -1038,6 +1045,7 @@ ui.staffCardHide.addEventListener('click', () => {
 
 ui.newChatBtn.addEventListener('click', () => {
   ui.rateStatus.textContent = '';
+  memory.say(''); // "…this chat included" was about the chat just left
   state.chat = null;
   state.joinCmid = null;
   transcript.clear();

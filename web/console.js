@@ -103,6 +103,7 @@ const card = new CardPanel({
     const p = c.patron;
     const name = p.remembered ? p.preferred_name || p.display_name || '' : '';
     state.patrons.set(p.id, { name, pronouns: p.pronouns || '', remembered: Boolean(p.remembered) });
+    relabelPatron(p.id);
     renderPane();
     renderMine();
   },
@@ -197,7 +198,10 @@ function record(chat) {
       transcript: new Transcript(list, {
         me: 'staff',
         nameOf: (m) => {
-          if (m.from === 'patron') return m.name || 'Patron';
+          if (m.from === 'patron') {
+            const p = state.patrons.get(chat.patron); // their card, once loaded, has the last word
+            return p ? p.name || 'Patron' : m.name || 'Patron';
+          }
           if (m.from === 'staff') return state.me && m.name === state.me.name ? 'You' : m.name || 'Staff';
           return 'rapport';
         },
@@ -270,7 +274,7 @@ function renderQueue() {
       const qid = `q-${q.id}`;
       const picking = state.picking === q.id;
       const meta = el('p', { class: 'q-meta' }, [
-        q.remembered ? el('span', { class: 'badge', text: 'Returning' }) : null,
+        q.returning ? el('span', { class: 'badge', text: 'Returning' }) : null,
         el('bdi', { text: queueName(q.queue) || 'Queue' }),
         el('span', { text: '·', attrs: { 'aria-hidden': 'true' } }),
         el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
@@ -359,7 +363,7 @@ function renderMine() {
       const who = patronLabel(r.chat);
       const top = el('span', { class: 'mine-top' }, [
         el('span', {}, who ? [bdi(who), ` · #${r.chat.id}`] : [`Chat #${r.chat.id}`]),
-        r.chat.remembered && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
+        r.chat.returning && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
         r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
         !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
       ]);
@@ -397,7 +401,7 @@ function renderPane() {
   const pinfo = typeof c.patron === 'number' ? state.patrons.get(c.patron) : null;
   const who = pinfo && pinfo.name
     ? [bdi(pinfo.name), ...(pinfo.pronouns ? [' (', bdi(pinfo.pronouns), ')'] : [])]
-    : [c.remembered ? 'Returning patron' : 'Patron'];
+    : [c.returning ? 'Returning patron' : 'Patron'];
   ui.heading.replaceChildren(`Chat #${c.id} · `, ...who);
   const qn = queueName(c.queue);
   ui.sub.replaceChildren();
@@ -601,6 +605,8 @@ function wire(c) {
   c.addEventListener('duty', (e) => duty.onStatus(e.detail));
 
   c.addEventListener('chat', (e) => onChat(e.detail.chat));
+  // A patron chose to be remembered, edited their details or asked to be forgotten.
+  c.addEventListener('patron', (e) => onPatron(e.detail));
   c.addEventListener('promises', (e) => {
     promises.onFrame(e.detail);
     cases.load(); // a case is tracked by a promise: one changed, the list may have
@@ -628,6 +634,28 @@ function wire(c) {
     if (r) r.transcript.fail(frame.cmid, humanError(error));
   });
   c.addEventListener('error', (e) => onError(e.detail));
+}
+
+/** Names the patron's messages already shown in their chats as their card now says. */
+function relabelPatron(id) {
+  const p = state.patrons.get(id);
+  const label = (p && p.name) || 'Patron';
+  for (const r of state.chats.values()) {
+    if (r.chat.patron !== id) continue;
+    for (const n of r.list.querySelectorAll('.msg[data-from="patron"] .msg-name')) n.textContent = label;
+  }
+}
+
+/** `patron` frame: what is remembered of a patron changed; re-read a card showing them. */
+function onPatron(f) {
+  if (!f || typeof f.patron !== 'number') return;
+  if (!f.remembered) {
+    state.patrons.set(f.patron, { name: '', pronouns: '', remembered: false });
+    relabelPatron(f.patron);
+  }
+  renderPane();
+  renderMine();
+  if (card.patronId === f.patron) card.refresh();
 }
 
 function onChat(chat) {

@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define QUOTE_MAX 80      /* code points of an earlier question quoted in the opener */
-#define QUOTE_WORD_MIN 40 /* a word boundary earlier than this: cut inside the word instead */
 #define OPEN_LOOKBACK 3   /* an open topic older than the 3 newest chats is not brought up */
 
 /* ---- bounded output --------------------------------------------------------------- */
@@ -84,32 +82,6 @@ static size_t squash(char *dst, size_t dstcap, const char *src, size_t srccap)
 	return n;
 }
 
-/* Cuts a squashed text of len bytes to at most max code points, on a word boundary when
- * one keeps at least QUOTE_WORD_MIN of them. Returns the new length (== len: uncut). */
-static size_t cut_words(const char *s, size_t len, size_t max)
-{
-	size_t i, chars = 0, space = 0, space_chars = 0;
-
-	for (i = 0; i < len; i++) {
-		if (!is_lead((unsigned char)s[i]))
-			continue;
-		if (chars == max)
-			break; /* s[i] starts character max + 1 */
-		if (s[i] == ' ') {
-			space = i;
-			space_chars = chars;
-		}
-		chars++;
-	}
-	if (i == len)
-		return len;
-	if (s[i] == ' ') /* the cut falls between two words */
-		return i;
-	if (space > 0 && space_chars >= QUOTE_WORD_MIN)
-		return space;
-	return i;
-}
-
 /* ---- tenure ----------------------------------------------------------------------- */
 
 static const char *const months[12] = {
@@ -117,9 +89,9 @@ static const char *const months[12] = {
 	"September", "October", "November", "December",
 };
 
-/* Year and month (1..12) in UTC of a time in ms since the epoch (proleptic Gregorian;
- * H. Hinnant's civil_from_days, valid for any int64 day count we can get here). */
-static void year_month(int64_t ms, int64_t *year, unsigned *month)
+/* Year, month (1..12) and day (1..31) in UTC of a time in ms since the epoch (proleptic
+ * Gregorian; H. Hinnant's civil_from_days, valid for any int64 day count we can get here). */
+static void civil_date(int64_t ms, int64_t *year, unsigned *month, unsigned *day)
 {
 	int64_t z = ms / 86400000 - (ms % 86400000 < 0), era;
 	unsigned doe, yoe, doy, mp;
@@ -130,8 +102,16 @@ static void year_month(int64_t ms, int64_t *year, unsigned *month)
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
+	*day = doy - (153 * mp + 2) / 5 + 1;
 	*month = mp < 10 ? mp + 3 : mp - 9;
 	*year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
+static void year_month(int64_t ms, int64_t *year, unsigned *month)
+{
+	unsigned day;
+
+	civil_date(ms, year, month, &day);
 }
 
 void card_tenure(const struct store_card *card, int64_t now, char *out, size_t outlen)
@@ -223,9 +203,9 @@ static int answered(const struct store_chat *ch)
 	return strncmp(ch->outcome, "answered", sizeof ch->outcome) == 0;
 }
 
-/* The earlier chat to bring up: the newest open topic among the OPEN_LOOKBACK newest
- * earlier chats, else the newest earlier chat; NULL if none. Chats without a question
- * have nothing to quote and do not count. card->chats is newest first. */
+/* The earlier chat to bring up: the newest open topic (outcome not "answered") among the
+ * OPEN_LOOKBACK newest earlier chats, else the newest earlier chat; NULL if there is no
+ * earlier chat. card->chats is newest first. */
 static const struct store_chat *topic(const struct store_card *card, int64_t current)
 {
 	const struct store_chat *newest = NULL;
@@ -234,7 +214,7 @@ static const struct store_chat *topic(const struct store_card *card, int64_t cur
 	for (i = 0; i < n && seen < OPEN_LOOKBACK; i++) {
 		const struct store_chat *ch = &card->chats[i];
 
-		if ((current > 0 && ch->id == current) || blank(ch->question, sizeof ch->question))
+		if (current > 0 && ch->id == current)
 			continue;
 		if (!newest)
 			newest = ch;
@@ -245,13 +225,30 @@ static const struct store_chat *topic(const struct store_card *card, int64_t cur
 	return newest;
 }
 
+/* "on 3 March", "on 3 March 2025" when not in the year of now, "earlier today" on the day
+ * of now (UTC). */
+static void day_words(char *out, size_t cap, int64_t at, int64_t now)
+{
+	int64_t year, this_year;
+	unsigned month, day, m2, d2;
+
+	civil_date(at, &year, &month, &day);
+	civil_date(now, &this_year, &m2, &d2);
+	if (year == this_year && month == m2 && day == d2)
+		snprintf(out, cap, "earlier today");
+	else if (year == this_year)
+		snprintf(out, cap, "on %u %s", day, months[month - 1]);
+	else
+		snprintf(out, cap, "on %u %s %lld", day, months[month - 1], (long long)year);
+}
+
 void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
 		 char *out, size_t outlen)
 {
 	const struct store_relation *r = card ? &card->rel : NULL;
 	const struct store_chat *ch;
-	char buf[sizeof card->chats[0].question + sizeof r->preferred_name];
-	size_t n, cut;
+	char buf[sizeof r->preferred_name + sizeof r->display_name], when[48];
+	size_t n;
 	struct out o;
 
 	out_init(&o, out, outlen);
@@ -266,23 +263,20 @@ void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t
 		out_str(&o, " ");
 		out_user(&o, buf, n);
 	}
-	out_str(&o, ", welcome back! ");
 	ch = topic(card, current_chat_id);
-	if (!ch) {
-		out_str(&o, "How can I help today?");
+	if (!ch) { /* their first remembered chat: nothing to come back to */
+		out_str(&o, ", thanks for getting in touch! How can I help today?");
 		return;
 	}
-	out_str(&o, answered(ch) ? "Last time we looked at \xe2\x80\x9c"
-				 : "Last time you asked about \xe2\x80\x9c");
-	n = squash(buf, sizeof buf, ch->question, sizeof ch->question);
-	cut = cut_words(buf, n, QUOTE_MAX);
-	while (cut < n && cut > 0 && strchr(" ,;:", buf[cut - 1]))
-		cut--; /* no dangling separator before the ellipsis */
-	out_user(&o, buf, cut);
-	if (cut < n)
-		out_str(&o, "\xe2\x80\xa6");
-	/* a quote that ends its own sentence ("...wound care.") takes no second full stop */
-	out_str(&o, cut == n && cut > 0 && strchr(".!?", buf[cut - 1]) ? "\xe2\x80\x9d "
-								    : "\xe2\x80\x9d. ");
-	out_str(&o, answered(ch) ? "How did it go?" : "Did you get what you needed?");
+	out_str(&o, ", welcome back! ");
+	day_words(when, sizeof when, ch->created_at, now);
+	if (answered(ch)) {
+		out_str(&o, "How did it go with what we found for you ");
+		out_str(&o, when);
+		out_str(&o, "? Or is there something new I can help with?");
+	} else {
+		out_str(&o, "Did you get what you needed after our chat ");
+		out_str(&o, when);
+		out_str(&o, "? Happy to pick that up, or help with something new.");
+	}
 }

@@ -15,11 +15,13 @@
  * remembered. Always NUL-terminates out. */
 void card_tenure(const struct store_card *card, int64_t now, char *out, size_t outlen);
 
-/* A suggested opener, from the most recent open topic (the newest earlier chat whose
- * outcome is not "answered"), else the newest earlier chat, greeting the patron by their
- * preferred or display name when known. Skips `current_chat_id` (the chat being picked
- * up). Mentions the earlier question quoted and trimmed to ~80 characters on a word
- * boundary; never quotes a note (notes are staff-only). "" when not remembered. */
+/* A suggested opener, greeting the patron by their preferred or display name when known.
+ * With no earlier chat (only `current_chat_id`, the chat being handled, skipped) it is a
+ * first-time opener, never "welcome back". Otherwise it welcomes them back and refers to
+ * the most recent open topic (the newest of the 3 newest earlier chats whose outcome is
+ * not "answered"), else the newest earlier chat, by its date ("on 3 March", "earlier today"); it never
+ * quotes what the patron wrote, nor a note (notes are staff-only). "" when not
+ * remembered. */
 void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
 		 char *out, size_t outlen);
 

@@ -585,6 +585,8 @@ int desk_join(struct desk *d, int64_t now, struct patron *p, struct queue *q, co
 	}
 	if (p->remembered) {
 		c->remembered = 1;
+		if (p->first_chat_at <= 0)
+			p->first_chat_at = c->created_at; /* the first of their history */
 		c->routing = 1;
 		c->route_ends = now + d->cfg.offer_window_ms;
 		desk_route(d, now, c);

@@ -128,6 +128,8 @@ struct patron {
 	size_t n_chats, cap_chats;
 	/* relationship memory, loaded at hello; all 0/empty unless remembered */
 	int remembered;
+	int64_t first_chat_at; /* created_at of their oldest remembered chat, 0: none (from the
+				* relation; a join or link while remembered sets it if unset) */
 	char name[128];      /* how to greet them: preferred name, else display name, or "" */
 	int64_t preferred_staff; /* staff id, 0: none */
 	int64_t helpers[8];  /* staff who answered their remembered chats, most recent first */
@@ -357,10 +359,23 @@ void desk_tick(struct desk *d, int64_t now,
 /* Sets what the desk knows of a patron's relationship (after hello, or a consent
  * change). remembered == 0 forgets: name, preferred librarian and helpers are cleared,
  * and continuity offers of their queued chats end (a librarian they asked for stays).
- * remembered == 1 also marks their open chats remembered. helpers: most recent first. */
+ * remembered == 1 also marks their open chats remembered. remembered == 0 unlinks every
+ * chat held for them, ended ones too. helpers: most recent first. */
 void desk_set_relation(struct desk *d, int64_t now, struct patron *p, int remembered,
 		       const char *name, int64_t preferred_staff, const int64_t *helpers,
 		       size_t n_helpers);
+/* Links the held chat chat_id of the remembered patron p to their history (consent
+ * given with that chat named, e.g. on its end screen). No-op when p is not remembered. */
+void desk_link_chat(struct patron *p, int64_t chat_id);
+
+/* Whether c is part of its patron's remembered history: linked, and the patron's consent
+ * in force. The one answer every view of a held chat uses (consent owns the flag). */
+int desk_chat_remembered(const struct chat *c);
+
+/* Whether c is a returning patron's chat: remembered, with an earlier remembered chat
+ * (p->first_chat_at before c was created). A first remembered chat is not returning. */
+int desk_chat_returning(const struct chat *c);
+
 /* Sets the preferred librarian (0: none) of a remembered patron. */
 void desk_set_preferred(struct desk *d, struct patron *p, int64_t staff_id);
 /* The patron's choice for their queued chat. CHOOSE_STAFF: staff_id must be a librarian

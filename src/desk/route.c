@@ -209,12 +209,13 @@ void desk_set_relation(struct desk *d, int64_t now, struct patron *p, int rememb
 		p->remembered = 0;
 		p->name[0] = '\0';
 		p->preferred_staff = 0;
+		p->first_chat_at = 0;
 		for (i = 0; i < p->n_chats; i++) {
 			struct chat *c = p->chats[i];
 
+			c->remembered = 0; /* held ended chats too: forgetting unlinks them all */
 			if (c->state != CHAT_QUEUED && c->state != CHAT_ACTIVE)
 				continue;
-			c->remembered = 0;
 			c->routing = 0;
 			if (c->offer_why == OFFER_PREFERRED || c->offer_why == OFFER_HELPED)
 				desk_open_to_all(c); /* continuity ends; a librarian they asked for stays */
@@ -235,6 +236,32 @@ void desk_set_relation(struct desk *d, int64_t now, struct patron *p, int rememb
 	for (i = 0; i < p->n_chats; i++)
 		if (p->chats[i]->state == CHAT_QUEUED || p->chats[i]->state == CHAT_ACTIVE)
 			p->chats[i]->remembered = 1;
+}
+
+void desk_link_chat(struct patron *p, int64_t chat_id)
+{
+	size_t i;
+
+	for (i = 0; p->remembered && i < p->n_chats; i++) {
+		struct chat *c = p->chats[i];
+
+		if (c->id != chat_id)
+			continue;
+		c->remembered = 1;
+		if (p->first_chat_at <= 0 || c->created_at < p->first_chat_at)
+			p->first_chat_at = c->created_at;
+	}
+}
+
+int desk_chat_remembered(const struct chat *c)
+{
+	return c->remembered && c->patron->remembered;
+}
+
+int desk_chat_returning(const struct chat *c)
+{
+	return desk_chat_remembered(c) && c->patron->first_chat_at > 0 &&
+	       c->patron->first_chat_at < c->created_at;
 }
 
 void desk_set_preferred(struct desk *d, struct patron *p, int64_t staff_id)

@@ -145,7 +145,8 @@ void chat_json(struct buf *b, const struct chat *ch)
 	json_kstr(b, "state", desk_state_name(ch->state));
 	json_kint(b, "queue", ch->queue->id);
 	json_kint(b, "patron", ch->patron->id);
-	json_kbool(b, "remembered", ch->remembered);
+	json_kbool(b, "remembered", desk_chat_remembered(ch));
+	json_kbool(b, "returning", desk_chat_returning(ch));
 	buf_puts(b, "\"staff\":");
 	staff_profile_json(b, ch->staff);
 	buf_putc(b, ',');
@@ -202,7 +203,7 @@ static const char *author_label(enum author a, int64_t id)
 	struct staff *s;
 
 	if (a == AUTHOR_PATRON)
-		return "Patron";
+		return patron_label(id);
 	if (a == AUTHOR_STAFF && (s = desk_staff(g_app->desk, id)))
 		return s->name;
 	return NULL;
@@ -397,7 +398,8 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			buf_putc(b, ',');
 			json_kbool(b, "patron_online", ch->patron->online > 0);
 			json_kint(b, "patron", ch->patron->id);
-			json_kbool(b, "remembered", ch->remembered);
+			json_kbool(b, "remembered", desk_chat_remembered(ch));
+			json_kbool(b, "returning", desk_chat_returning(ch));
 			offer_json(b, ch, 0);
 			handback_json(b, ch);
 			json_close(b, '}');
@@ -533,6 +535,16 @@ static void chat_changed(struct chat *ch)
 	buf_free(&b);
 }
 
+void chat_announce(struct chat *ch)
+{
+	chat_changed(ch);
+}
+
+void chat_send_staff_of(struct buf *b, const struct library *lib)
+{
+	send_staff_of(b, lib);
+}
+
 static void send_ack(struct ws_conn *c, const char *cmid, int64_t chat, int64_t seq)
 {
 	struct buf b = {0};
@@ -591,7 +603,7 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 	r->created_at = ch->created_at;
 	r->picked_at = ch->picked_at;
 	r->ended_at = ch->ended_at;
-	r->remembered = ch->remembered;
+	r->remembered = desk_chat_remembered(ch);
 	r->wait_estimate_ms = ch->wait_first_ms;
 	r->wait_raw_ms = ch->wait_raw_join;
 	r->wait_last_ms = ch->wait_last_ms;

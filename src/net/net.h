@@ -199,6 +199,21 @@ void resume_drained(struct ws_conn *c);
 void resume_forget(struct ws_conn *c);
 /* JSON of a chat summary into b (an object, no trailing comma). */
 void chat_json(struct buf *b, const struct chat *ch);
+
+/* Sends a `chat` frame for ch to its library's consoles and its other subscribers, as
+ * when its state changes (e.g. its remembered flag moved). */
+void chat_announce(struct chat *ch);
+
+/* Closes the frame begun in b, sends it to every staff console of lib, frees b. */
+void chat_send_staff_of(struct buf *b, const struct library *lib);
+
+/* How transcripts name a patron whose relation is r: their preferred name, else their
+ * display name, when remembered; else "Patron". Never NULL. */
+const char *patron_greeting_name(const struct store_relation *r);
+
+/* How transcripts name the patron patron_id held by the desk: their greeting name when
+ * remembered (consent in force), else "Patron" (also when not held). Never NULL. */
+const char *patron_label(int64_t patron_id);
 /* A librarian's public profile {"id","name","pronouns","subjects","bio","photo"}, or null. */
 void staff_profile_json(struct buf *b, const struct staff *s);
 /* The fields of staff_profile_json (s not NULL), each with a trailing comma. */

@@ -34,6 +34,20 @@ static const char *greeting_name(const struct store_relation *r)
 	return r->preferred_name[0] ? r->preferred_name : r->display_name;
 }
 
+const char *patron_greeting_name(const struct store_relation *r)
+{
+	const char *n = r->remembered ? greeting_name(r) : "";
+
+	return n[0] ? n : "Patron";
+}
+
+const char *patron_label(int64_t patron_id)
+{
+	struct patron *p = idmap_get(&g_app->desk->patrons, patron_id);
+
+	return p && p->remembered && p->name[0] ? p->name : "Patron";
+}
+
 void patron_relation_json(struct buf *b, const struct store_relation *r)
 {
 	size_t i;
@@ -80,6 +94,11 @@ void librarians_json(struct buf *b, const struct library *lib)
 
 void patron_apply_relation(struct patron *p, const struct store_relation *r)
 {
+	/* the earliest known: a read that began before a join committed may not have it yet
+	 * (forgetting, below, clears it) */
+	if (r->remembered && r->first_chat_at > 0 &&
+	    (p->first_chat_at <= 0 || r->first_chat_at < p->first_chat_at))
+		p->first_chat_at = r->first_chat_at;
 	desk_set_relation(g_app->desk, app_now_ms(), p, r->remembered, greeting_name(r),
 			  r->preferred_staff_id, r->helpers, r->n_helpers);
 	promises_name_patron(p->id, r->remembered, greeting_name(r));
@@ -102,6 +121,27 @@ static void relation_run(struct worker_job *job, const struct store_ops *ops,
 	j->rc = ops->relation(sc, j->patron_id, &j->rel);
 }
 
+/* What staff see of p changed (consent given or withdrawn, details edited): every console
+ * of the library hears `patron` (ids only; a console showing that patron's card reads it
+ * again) and a `chat` frame for each chat held for p, whose remembered flags may have
+ * moved. */
+static void relation_announce(struct patron *p)
+{
+	struct library *lib = desk_library(g_app->desk, p->library_id);
+	struct buf b = {0};
+	size_t i;
+
+	if (!lib)
+		return;
+	frame_begin(&b, "patron");
+	json_kint(&b, "patron", p->id);
+	json_kbool(&b, "remembered", p->remembered);
+	chat_send_staff_of(&b, lib);
+	for (i = 0; i < p->n_chats; i++)
+		chat_announce(p->chats[i]);
+	lib->queue_dirty = 1; /* queue items say remembered / returning too */
+}
+
 static void relation_done(struct worker_job *job)
 {
 	struct relation_job *j = (struct relation_job *)job;
@@ -115,6 +155,7 @@ static void relation_done(struct worker_job *job)
 		promises_name_patron(j->patron_id, j->rel.remembered, greeting_name(&j->rel));
 	} else {
 		patron_apply_relation(p, &j->rel);
+		relation_announce(p);
 		for (c = g_app->ws_list; c; c = c->next) {
 			struct buf b = {0};
 
@@ -172,6 +213,16 @@ static void write_done(struct store_write *w, int rc)
 			ws_error(c, "not_found", "No ended chat of yours with that id.", ref);
 		}
 	} else {
+		struct patron *p = idmap_get(&g_app->desk->patrons, o->patron_id);
+
+		/* committed: memory follows now, before the read-back, so nothing held (a chat's
+		 * flag, a transcript's name) outlives a withdrawal even for a moment */
+		if (p && o->type == CMD_FORGET && w->changed)
+			desk_set_relation(g_app->desk, app_now_ms(), p, 0, NULL, 0, NULL, 0);
+		else if (p && o->type == CMD_REMEMBER && o->chat && w->kind == STW_CONSENT_GIVE) {
+			p->remembered = 1; /* the read-back below sets the rest */
+			desk_link_chat(p, o->chat);
+		}
 		relation_refresh(o->patron_id);
 	}
 	free(o);
@@ -211,9 +262,18 @@ static void cmd_remember(struct ws_conn *c, struct cmd *cmd)
 			 "remember");
 		return;
 	}
+	/* the chat they chose in (open, or just ended: its end screen) joins their history;
+	 * only their own: the store's write is bound to the patron too, for chats not held */
+	if (cmd->chat) {
+		struct chat *ch = desk_chat(g_app->desk, cmd->chat);
+
+		if (ch && ch->patron != c->patron)
+			cmd->chat = 0;
+	}
 	w = store_write_new(c->patron->remembered ? STW_PATRON_PROFILE : STW_CONSENT_GIVE);
 	if (w) {
 		r = &w->u.rel;
+		r->chat_id = cmd->chat;
 		snprintf(r->key, sizeof r->key, "%s", cmd->notice);
 		snprintf(r->display_name, sizeof r->display_name, "%s", cmd->display_name);
 		snprintf(r->preferred_name, sizeof r->preferred_name, "%s", cmd->preferred_name);

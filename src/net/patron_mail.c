@@ -70,14 +70,18 @@ static void hhmm(char out[16], int64_t ms, struct tz_cache *z)
 	snprintf(out, 16, "%d:%02d %s", h ? h : 12, (int)(m % 60), m < 720 ? "am" : "pm");
 }
 
-/* Who wrote a line, as the patron reads it. NULL: not to be shown (never another
- * patron's words: a chat has one patron, and anything else is left out). */
+/* Who wrote a line, as the patron reads it: "You", or their name while remembered. NULL:
+ * not to be shown (never another patron's words: a chat has one patron, and anything else
+ * is left out). */
 static const char *who(const struct line *l, int64_t patron_id)
 {
 	struct staff *s;
 
-	if (l->author == AUTHOR_PATRON)
-		return l->author_id == patron_id ? "You" : NULL;
+	if (l->author == AUTHOR_PATRON) {
+		const char *n = l->author_id == patron_id ? patron_label(patron_id) : NULL;
+
+		return !n ? NULL : strcmp(n, "Patron") ? n : "You"; /* their name, if remembered */
+	}
 	if (l->author == AUTHOR_STAFF) {
 		s = desk_staff(g_app->desk, l->author_id);
 		return s ? s->name : "A librarian";

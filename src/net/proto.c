@@ -89,9 +89,10 @@ static int opt_field(const char *src, char *dst, size_t cap, const char *name,
 static int unpack_remember(struct cmd *c, json_error_t *err)
 {
 	const char *t, *notice = NULL, *dn = NULL, *pn = NULL, *pr = NULL, *em = NULL;
-	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s, s?s}",
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s, s?s, s?I}",
 				"type", &t, "notice", &notice, "display_name", &dn,
-				"preferred_name", &pn, "pronouns", &pr, "email", &em);
+				"preferred_name", &pn, "pronouns", &pr, "email", &em, "chat",
+				&c->chat);
 
 	if (rc)
 		return rc;

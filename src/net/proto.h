@@ -26,7 +26,7 @@ struct cmd {
 	char library[64];  /* hello: library slug, "" for the default */
 	char signin[64];   /* hello: a sign-in link's token, "" if none */
 	int64_t queue;     /* join, ask_offline */
-	int64_t chat;      /* send, resume, typing, pick, end */
+	int64_t chat;      /* send, resume, typing, pick, end; remember (optional) */
 	int64_t after;     /* resume */
 	char cmid[65];     /* join, send */
 	const char *text;  /* join, send, ask_offline: points into root, valid until proto_cmd_free */

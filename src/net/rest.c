@@ -51,6 +51,7 @@ struct read_job {
 	int live;                /* an open chat: messages come from the desk */
 	struct store_patron patron;
 	struct store_chat row;
+	struct store_relation rel; /* of the chat's patron, read only when the chat is linked */
 	struct buf out;          /* rows packed by the worker, turned into JSON on the loop */
 };
 
@@ -110,6 +111,9 @@ static void read_run(struct worker_job *job, const struct store_ops *ops,
 		j->live = 1; /* an open chat: the loop has every message in memory */
 		return;
 	}
+	/* a linked chat names its patron as they asked to be called (consent in force) */
+	if (j->row.remembered && ops->relation(sc, j->row.patron_id, &j->rel) != STORE_OK)
+		memset(&j->rel, 0, sizeof j->rel);
 	j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
 }
 
@@ -126,6 +130,7 @@ static void read_done(struct worker_job *job)
 	struct http_conn *h = http_find(j->http_id);
 	struct buf b = {0};
 	size_t off = 0;
+	const char *patron_name = "Patron";
 
 	if (!h)
 		goto out;
@@ -157,6 +162,8 @@ static void read_done(struct worker_job *job)
 		http_error(h, 503, "busy", "The chat just changed; try again.");
 		goto out;
 	}
+	if (j->rel.remembered)
+		patron_name = patron_greeting_name(&j->rel);
 	buf_puts(&b, "{\"chat\":");
 	chat_row_json(&b, &j->row);
 	buf_puts(&b, ",\"messages\":[");
@@ -188,7 +195,7 @@ static void read_done(struct worker_job *job)
 		if (s)
 			json_kstr(&b, "name", s->name);
 		else if (author_of(m.author) == AUTHOR_PATRON)
-			json_kstr(&b, "name", "Patron");
+			json_kstr(&b, "name", patron_name);
 		json_kstr(&b, strcmp(m.kind, "event") == 0 ? "event" : "text", body);
 		if (strcmp(body, "ended") == 0 && strcmp(m.kind, "event") == 0)
 			json_kstr(&b, "by", m.author);

@@ -608,6 +608,8 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 	buf_putc(&b, '{');
 	card_patron_json(&b, r);
 	leave_out_current(j->card, j->chat);
+	/* returning only with an earlier remembered chat: the tenure and opener agree */
+	json_kbool(&b, "returning", r->n_chats > 0);
 	card_tenure(j->card, now, line, sizeof line);
 	json_kstr(&b, "tenure", line);
 	card_opener(j->card, j->chat, now, line, sizeof line);

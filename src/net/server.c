@@ -236,6 +236,13 @@ int chat_load_state(struct store_conn *sc)
 			ch->wait_promised_ms = r->wait_last_ms;
 			ch->wait_grew = r->wait_grew;
 		}
+		if (r->remembered && !ch->patron->remembered) { /* consent owns the flag: load it */
+			struct store_relation rel;
+
+			if ((rc = ops->relation(sc, r->patron_id, &rel)))
+				goto out;
+			patron_apply_relation(ch->patron, &rel);
+		}
 	}
 	/* open chats' messages are all in the log, in the order they were written */
 	if ((rc = ops->log_messages(sc, load_msg, NULL)))

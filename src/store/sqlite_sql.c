@@ -625,8 +625,11 @@ const char *const sq_sql[SQ__COUNT] = {
 				   "updated_at) SELECT :patron, column1, column2, 0, :at FROM "
 				   "(VALUES ('preferred_name', :preferred_name), "
 				   "('pronouns', :pronouns)) WHERE column2 <> ''" TRAITS_UPSERT,
+	/* the open chats, and the one the patron was in when they chose (:chat, 0: none;
+	 * it may have just ended: opting in on the end screen links it) */
 	[SQ_CONSENT_GIVE_CHATS] = "UPDATE chats SET remembered = 1 WHERE patron_id = :patron "
-				  "AND state IN ('queued', 'active') AND remembered = 0",
+				  "AND (state IN ('queued', 'active') OR id = :chat) "
+				  "AND remembered = 0",
 	/* the record keeps the notice version agreed to, so it goes before the clearing */
 	[SQ_WITHDRAW_LOG] = "INSERT INTO consents (patron_id, action, scope, notice_version, at) "
 			    "SELECT id, 'withdraw', 'remember', notice_version, :at FROM patrons "

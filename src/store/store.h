@@ -357,7 +357,8 @@ enum store_write_kind {
 	STW_CONSENT_GIVE,    /* patron_id, library_id, at, key = notice version, display_name,
 			      * email, preferred_name, pronouns ("" leaves a field unset).
 			      * Records the consent, marks the patron remembered (since `at`
-			      * unless already), marks their open chats remembered. */
+			      * unless already), marks their open chats and chat_id (0: none;
+			      * theirs, open or ended) remembered. */
 	STW_CONSENT_WITHDRAW,/* patron_id, at: records the withdrawal and forgets: names,
 			      * e-mail, notes, traits, favourites, preferred librarian, and the
 			      * remembered flag of every chat (the history links). Transcripts

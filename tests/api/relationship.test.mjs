@@ -382,7 +382,9 @@ describe('relationship memory', () => {
       assert.ok(!k.chats.some((x) => x.id === chat2), 'the chat being handled is left out');
       assert.match(k.tenure, /\b1 chat\b/, `tenure: ${k.tenure}`);
       assert.ok(k.opener.includes('Ravi'), `opener: ${k.opener}`);
-      assert.ok(k.opener.includes('cite a podcast'), `opener does not mention the earlier question: ${k.opener}`);
+      // the earlier chat is referred to by its date, never by quoting the patron's words
+      assert.match(k.opener, /welcome back! How did it go with what we found for you (on \d{1,2} [A-Z][a-z]+|earlier today)\?/, `opener: ${k.opener}`);
+      assert.ok(!k.opener.includes('cite a podcast'), `the opener quotes the earlier question: ${k.opener}`);
       assert.ok(!k.opener.includes('YouTube'), 'the opener quotes the chat being handled');
       assert.deepEqual(k.notes, []);
       // only what the patron gave (by null, e.g. their preferred name): no staff traits yet

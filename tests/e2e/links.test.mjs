@@ -185,7 +185,7 @@ test('a patron name with a right-to-left override stays inside its own bdi in th
 
   // The card's suggested opener (plain text, inserted into the reply): the name isolated.
   const opener = await staff.locator('#card .opener-text').textContent();
-  assert.ok(opener.startsWith(`Hi \u2068${NAME}\u2069, welcome back!`), JSON.stringify(opener));
+  assert.ok(opener.startsWith(`Hi \u2068${NAME}\u2069, thanks for getting in touch!`), JSON.stringify(opener));
 
   // The pane heading: "Chat #N · " is ours, the name is isolated.
   const heading = await staff.locator('#pane-heading').evaluate((h) => ({

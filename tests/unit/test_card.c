@@ -15,7 +15,6 @@
 #define DOT "\xc2\xb7"              /* · */
 #define LQ "\xe2\x80\x9c"           /* “ */
 #define RQ "\xe2\x80\x9d"           /* ” */
-#define ELL "\xe2\x80\xa6"          /* … */
 
 static int setup(void **state)
 {
@@ -69,16 +68,6 @@ static const char *opener(const struct store_card *card, int64_t current)
 	memset(out, 'x', sizeof out);
 	card_opener(card, current, NOW, out, sizeof out);
 	return out;
-}
-
-static size_t code_points(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 /* A well-formed UTF-8 string (no cut character at the end or anywhere else). */
@@ -204,6 +193,14 @@ static void test_tenure_tiny_buffers(void **state)
 
 /* ---- opener ------------------------------------------------------------------------- */
 
+#define FIRST ", thanks for getting in touch! How can I help today?"
+#define OPEN_ON "Did you get what you needed after our chat on "
+#define OPEN_TODAY "Did you get what you needed after our chat earlier today"
+#define OPEN_END "? Happy to pick that up, or help with something new."
+#define DONE_ON "How did it go with what we found for you on "
+#define DONE_END "? Or is there something new I can help with?"
+#define NOV_3 1762171200000LL /* 2025-11-03T12:00:00Z, the year of NOW */
+
 static void test_opener_not_remembered(void **state)
 {
 	struct store_card *card = *state;
@@ -214,31 +211,36 @@ static void test_opener_not_remembered(void **state)
 	assert_string_equal(opener(NULL, 0), "");
 }
 
-static void test_opener_names(void **state)
+/* No earlier chat: a first-time opener, never "welcome back". */
+static void test_opener_first_time(void **state)
 {
 	struct store_card *card = *state;
 
 	remember(card, "Maya Lopez", "Maya");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! How can I help today?");
+	assert_string_equal(opener(card, 0), "Hi Maya" FIRST);
 	strcpy(card->rel.preferred_name, " \t");
-	assert_string_equal(opener(card, 0),
-			    "Hi Maya Lopez, welcome back! How can I help today?");
+	assert_string_equal(opener(card, 0), "Hi Maya Lopez" FIRST);
 	strcpy(card->rel.preferred_name, "");
 	strcpy(card->rel.display_name, " Maya\n  Lopez ");
-	assert_string_equal(opener(card, 0),
-			    "Hi Maya Lopez, welcome back! How can I help today?");
+	assert_string_equal(opener(card, 0), "Hi Maya Lopez" FIRST);
 	strcpy(card->rel.display_name, "");
-	assert_string_equal(opener(card, 0), "Hi, welcome back! How can I help today?");
+	assert_string_equal(opener(card, 0), "Hi" FIRST);
 	strcpy(card->rel.preferred_name, "Zo\xc3\xab");
-	assert_string_equal(opener(card, 0), "Hi Zo\xc3\xab, welcome back! How can I help today?");
+	assert_string_equal(opener(card, 0), "Hi Zo\xc3\xab" FIRST);
 	/* a right-to-left override, or right-to-left letters, are isolated (U+2068 ... U+2069)
-	 * so they cannot reorder ", welcome back!" */
+	 * so they cannot reorder the sentence around the name */
 	strcpy(card->rel.preferred_name, "Maya \xe2\x80\xaegnp.exe");
-	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8Maya \xe2\x80\xaegnp.exe\xe2\x81\xa9, "
-					     "welcome back! How can I help today?");
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8Maya \xe2\x80\xaegnp.exe\xe2\x81\xa9" FIRST);
 	strcpy(card->rel.preferred_name, "\xd7\x9e\xd7\x90\xd7\x99\xd7\x94"); /* Hebrew */
+	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9" FIRST);
+	add_chat(card, 2, "earlier", "answered");
 	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9, "
-					     "welcome back! How can I help today?");
+					     "welcome back! " DONE_ON "1 January 1970" DONE_END);
+	card->n_chats = 0;
+	strcpy(card->rel.preferred_name, "Zo\xc3\xab");
+	/* the chat being handled is the first remembered one: still first-time */
+	add_chat(card, 40, "I need help with my nursing essay", "");
+	assert_string_equal(opener(card, 40), "Hi Zo\xc3\xab" FIRST);
 }
 
 static void test_opener_open_and_answered(void **state)
@@ -247,24 +249,30 @@ static void test_opener_open_and_answered(void **state)
 
 	remember(card, "Maya", "");
 	add_chat(card, 9, "APA citations for my nursing paper", "");
+	card->chats[0].created_at = NOV_3;
 	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time you asked about " LQ
-			    "APA citations for my nursing paper" RQ
-			    ". Did you get what you needed?");
+			    "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
 	strcpy(card->chats[0].outcome, "partly");
 	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time you asked about " LQ
-			    "APA citations for my nursing paper" RQ
-			    ". Did you get what you needed?");
+			    "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
 	strcpy(card->chats[0].outcome, "answered");
 	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time we looked at " LQ
-			    "APA citations for my nursing paper" RQ ". How did it go?");
+			    "Hi Maya, welcome back! " DONE_ON "3 November" DONE_END);
+	/* the same day (UTC) */
+	card->chats[0].created_at = NOW - 3600000;
+	strcpy(card->chats[0].outcome, "");
+	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_TODAY OPEN_END);
+	strcpy(card->chats[0].outcome, "answered");
+	/* another year is named */
+	card->chats[0].created_at = MARCH_2024;
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! " DONE_ON "15 March 2024" DONE_END);
 }
 
 static void test_opener_which_chat(void **state)
 {
 	struct store_card *card = *state;
+	int i;
 
 	remember(card, "Maya", "");
 	/* the newest open topic among the three newest */
@@ -272,125 +280,26 @@ static void test_opener_which_chat(void **state)
 	add_chat(card, 30, "second", "answered");
 	add_chat(card, 20, "third", "follow_up");
 	add_chat(card, 10, "fourth", "");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! Last time you asked about " LQ
-					     "third" RQ ". Did you get what you needed?");
+	for (i = 0; i < 4; i++)
+		card->chats[i].created_at = NOV_3 - (int64_t)i * 86400000; /* 3, 2, 1 Nov, 31 Oct */
+	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_ON "1 November" OPEN_END);
 	/* an open topic further back is not brought up: the newest one is */
 	strcpy(card->chats[2].outcome, "answered");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! Last time we looked at " LQ
-					     "newest" RQ ". How did it go?");
+	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " DONE_ON "3 November" DONE_END);
 	/* the chat being picked up is not an earlier chat and does not count */
-	assert_string_equal(opener(card, 40), "Hi Maya, welcome back! Last time you asked about " LQ
-					      "fourth" RQ ". Did you get what you needed?");
+	assert_string_equal(opener(card, 40), "Hi Maya, welcome back! " OPEN_ON "31 October" OPEN_END);
 	strcpy(card->chats[0].outcome, "");
-	assert_string_equal(opener(card, 40), "Hi Maya, welcome back! Last time you asked about " LQ
-					      "fourth" RQ ". Did you get what you needed?");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! Last time you asked about " LQ
-					     "newest" RQ ". Did you get what you needed?");
-	/* a chat without a question has nothing to quote */
+	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
+	/* a chat without a question is still an earlier chat */
 	strcpy(card->chats[0].question, " \n ");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! Last time you asked about " LQ
-					     "fourth" RQ ". Did you get what you needed?");
-	strcpy(card->chats[3].outcome, "answered");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! Last time we looked at " LQ
-					     "second" RQ ". How did it go?");
+	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
 	/* only the current chat: nothing earlier */
 	card->n_chats = 1;
-	strcpy(card->chats[0].question, "now");
-	assert_string_equal(opener(card, 40), "Hi Maya, welcome back! How can I help today?");
+	assert_string_equal(opener(card, 40), "Hi Maya" FIRST);
 }
 
-static void test_opener_trims(void **state)
-{
-	struct store_card *card = *state;
-	char q[256], want[512];
-	int i;
-
-	remember(card, "Maya", "");
-	add_chat(card, 1, "", "");
-	/* on the last word boundary within 80 characters */
-	strcpy(card->chats[0].question, "I need help finding peer reviewed articles about nursing "
-					"burnout in rural hospitals for my capstone project");
-	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time you asked about " LQ
-			    "I need help finding peer reviewed articles about nursing burnout in "
-			    "rural" ELL RQ ". Did you get what you needed?");
-	/* exactly 80: kept whole */
-	memset(q, 'a', 80);
-	q[80] = '\0';
-	strcpy(card->chats[0].question, q);
-	snprintf(want, sizeof want, "Hi Maya, welcome back! Last time you asked about " LQ "%s" RQ
-		 ". Did you get what you needed?", q);
-	assert_string_equal(opener(card, 0), want);
-	/* 80 and then a new word: cut between the two, no trailing space or comma */
-	strcpy(card->chats[0].question + 79, ", more");
-	q[79] = '\0';
-	snprintf(want, sizeof want, "Hi Maya, welcome back! Last time you asked about " LQ
-		 "%s" ELL RQ ". Did you get what you needed?", q);
-	assert_string_equal(opener(card, 0), want);
-	/* multi-byte text: code points count, not bytes; the cut is between words */
-	strcpy(card->chats[0].question, "O\xc3\xb9 trouver des \xc3\xa9tudes r\xc3\xa9"
-					"centes sur l\xe2\x80\x99\xc3\xa9puisement professionnel "
-					"des infirmi\xc3\xa8res en milieu rural, "
-					"\xe6\xbc\xa2\xe5\xad\x97 et donn\xc3\xa9\x65s?");
-	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time you asked about " LQ
-			    "O\xc3\xb9 trouver des \xc3\xa9tudes r\xc3\xa9\x63\x65ntes sur "
-			    "l\xe2\x80\x99\xc3\xa9puisement professionnel des infirmi\xc3\xa8res "
-			    "en" ELL RQ ". Did you get what you needed?");
-	/* mid-word: back to the word boundary (76 code points kept) */
-	q[0] = '\0';
-	for (i = 0; i < 10; i++)
-		strcat(q, "na\xc3\xafve caf\xc3\xa9 ");
-	strcpy(card->chats[0].question, q);
-	want[0] = '\0';
-	for (i = 0; i < 7; i++)
-		strcat(want, i ? " na\xc3\xafve caf\xc3\xa9" : "na\xc3\xafve caf\xc3\xa9");
-	{
-		char full[1024];
-
-		snprintf(full, sizeof full, "Hi Maya, welcome back! Last time you asked about " LQ
-			 "%s" ELL RQ ". Did you get what you needed?", want);
-		assert_string_equal(opener(card, 0), full);
-	}
-	/* one long word of 2-byte characters: cut at 80, never inside a character */
-	q[0] = '\0';
-	for (i = 0; i < 100; i++)
-		strcat(q, "\xc3\xa9");
-	strcpy(card->chats[0].question, q);
-	{
-		const char *o = opener(card, 0), *a = strstr(o, LQ) + 3, *b = strstr(o, ELL RQ);
-		char quoted[512];
-
-		assert_non_null(b);
-		memcpy(quoted, a, (size_t)(b - a));
-		quoted[b - a] = '\0';
-		assert_int_equal(code_points(quoted), 80);
-		assert_int_equal(strlen(quoted), 160);
-		assert_true(valid_utf8(o));
-	}
-	/* a lone short word before a long one: not cut down to one word */
-	memset(q, 'b', 100);
-	q[0] = 'a';
-	q[1] = ' ';
-	q[100] = '\0';
-	strcpy(card->chats[0].question, q);
-	q[80] = '\0';
-	snprintf(want, sizeof want, "Hi Maya, welcome back! Last time you asked about " LQ
-		 "%s" ELL RQ ". Did you get what you needed?", q);
-	assert_string_equal(opener(card, 0), want);
-}
-
-static void test_opener_collapses_lines(void **state)
-{
-	struct store_card *card = *state;
-
-	remember(card, "Maya", "");
-	add_chat(card, 1, "\n Line one\r\n\r\nline\ttwo  \n", "answered");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! Last time we looked at " LQ
-					     "Line one line two" RQ ". How did it go?");
-}
-
-static void test_opener_never_quotes_notes(void **state)
+/* The opener paraphrases: nothing the patron wrote, and no note or trait, is repeated. */
+static void test_opener_never_quotes(void **state)
 {
 	struct store_card *card = *state;
 	const char *o;
@@ -403,10 +312,14 @@ static void test_opener_never_quotes_notes(void **state)
 	strcpy(card->traits[0].value, "SECRET style");
 	o = opener(card, 0);
 	assert_null(strstr(o, "SECRET"));
-	add_chat(card, 1, "census records", "");
+	add_chat(card, 1, "Me again! I found two census records but", "");
 	o = opener(card, 0);
 	assert_null(strstr(o, "SECRET"));
-	assert_non_null(strstr(o, "census records"));
+	assert_null(strstr(o, "census"));
+	assert_null(strstr(o, "Me again"));
+	assert_null(strstr(o, LQ));
+	assert_null(strstr(o, RQ));
+	assert_null(strchr(o, '"'));
 }
 
 static void test_opener_tiny_buffers(void **state)
@@ -438,24 +351,6 @@ static void test_opener_tiny_buffers(void **state)
 	assert_string_equal(out, "Hi Zo");
 }
 
-/* A question that ends its own sentence gets no second full stop after the quote. */
-static void test_opener_sentence_end(void **state)
-{
-	struct store_card *card = *state;
-
-	remember(card, "Maya", "");
-	add_chat(card, 9, "I need a systematic review on wound care.", "");
-	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time you asked about " LQ
-			    "I need a systematic review on wound care." RQ
-			    " Did you get what you needed?");
-	strcpy(card->chats[0].question, "Do you have APA 7?");
-	strcpy(card->chats[0].outcome, "answered");
-	assert_string_equal(opener(card, 0),
-			    "Hi Maya, welcome back! Last time we looked at " LQ
-			    "Do you have APA 7?" RQ " How did it go?");
-}
-
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -466,14 +361,11 @@ int main(void)
 		T(test_tenure_since),
 		T(test_tenure_tiny_buffers),
 		T(test_opener_not_remembered),
-		T(test_opener_names),
+		T(test_opener_first_time),
 		T(test_opener_open_and_answered),
 		T(test_opener_which_chat),
-		T(test_opener_trims),
-		T(test_opener_collapses_lines),
-		T(test_opener_never_quotes_notes),
+		T(test_opener_never_quotes),
 		T(test_opener_tiny_buffers),
-		T(test_opener_sentence_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1750,6 +1750,48 @@ static void test_route_forget(void **state)
 	assert_open(c4);
 }
 
+/* Consent owns the flag: a held ended chat reads as remembered only while the patron is,
+ * forgetting unlinks it, and a first remembered chat is not "returning". */
+static void test_remembered_owned_by_consent(void **state)
+{
+	struct fx *f = *state;
+	struct patron *p = patron_on(f, LIB_A);
+	struct desk_actor ann = as_staff(f->ann);
+	struct chat *c1, *c2;
+
+	on(f, f->ann);
+	c1 = join(f, p, f->qa1, "r1", "anonymous first");
+	assert_int_equal(desk_chat_remembered(c1), 0);
+	/* consent given during the chat, naming it */
+	desk_set_relation(f->d, f->now, p, 1, "Maya", 0, NULL, 0);
+	desk_link_chat(p, c1->id);
+	assert_int_equal(desk_chat_remembered(c1), 1);
+	assert_int_equal(desk_chat_returning(c1), 0); /* the first of their history */
+	assert_int_equal(p->first_chat_at, c1->created_at);
+	assert_int_equal(pick(f, f->ann, c1->id), DESK_OK);
+	assert_int_equal(end(f, &ann, c1->id), DESK_OK);
+	f->now += 1000;
+	c2 = join(f, p, f->qa1, "r2", "back again");
+	assert_int_equal(desk_chat_remembered(c2), 1);
+	assert_int_equal(desk_chat_returning(c2), 1);
+	assert_int_equal(desk_chat_remembered(c1), 1); /* ended, still held */
+
+	/* forget: every held chat, ended ones too */
+	desk_set_relation(f->d, f->now, p, 0, NULL, 0, NULL, 0);
+	assert_int_equal(c1->remembered, 0);
+	assert_int_equal(desk_chat_remembered(c1), 0);
+	assert_int_equal(desk_chat_remembered(c2), 0);
+	assert_int_equal(desk_chat_returning(c2), 0);
+	assert_int_equal(p->first_chat_at, 0);
+	/* the patron's flag alone gates it, whatever a chat kept */
+	c2->remembered = 1;
+	assert_int_equal(desk_chat_remembered(c2), 0);
+	/* linking needs consent */
+	c2->remembered = 0;
+	desk_link_chat(p, c2->id);
+	assert_int_equal(c2->remembered, 0);
+}
+
 static void test_end_helpers_order(void **state)
 {
 	struct fx *f = *state;
@@ -2079,6 +2121,7 @@ int main(void)
 		T(test_choose_staff),
 		T(test_choose_first),
 		T(test_route_forget),
+		T(test_remembered_owned_by_consent),
 		T(test_end_helpers_order),
 		T(test_route_not_remembered),
 		T(test_route_abandoned_clears_offer),

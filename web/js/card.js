@@ -213,7 +213,7 @@ export class CardPanel {
 
   header(c) {
     const p = c.patron;
-    const name = p.preferred_name || p.display_name || 'Returning patron';
+    const name = p.preferred_name || p.display_name || (c.returning ? 'Returning patron' : 'Remembered patron');
     const pronouns = p.pronouns || this.traitValue('pronouns');
     const full = p.display_name && p.display_name !== name ? p.display_name : '';
     return el('header', { class: 'card-head' }, [
@@ -221,7 +221,7 @@ export class CardPanel {
         el('span', { text: name }),
         pronouns ? el('span', { class: 'pronouns' }, [' (', bdi(pronouns), ')']) : null,
       ]),
-      el('p', { class: 'card-badges' }, [el('span', { class: 'badge', text: 'Returning' }), full ? el('span', { class: 'card-fullname', text: full }) : null]),
+      el('p', { class: 'card-badges' }, [c.returning ? el('span', { class: 'badge', text: 'Returning' }) : el('span', { class: 'badge badge--new', text: 'First remembered chat' }), full ? el('span', { class: 'card-fullname', text: full }) : null]),
       c.tenure ? el('p', { class: 'card-tenure', text: c.tenure }) : null,
       this.people(c),
       p.email ? el('p', { class: 'card-email' }, [el('span', { class: 'visually-hidden', text: 'E-mail: ' }), p.email]) : null,

@@ -15,9 +15,13 @@ export class Memory {
    * @param {import('./protocol.js').RapportClient} opts.client
    * @param {() => void} opts.onChange   called after the relation changed (re-render)
    * @param {(text: string) => void} opts.alert  shows an error to the patron
+   * @param {() => number} [opts.chat]  the chat on screen (open or just ended), 0: none;
+   *   choosing "Remember me" links it to the patron's history
    */
-  constructor({ client, onChange, alert }) {
+  constructor({ client, onChange, alert, chat }) {
     this.client = client;
+    this.chat = chat || (() => 0);
+    this.linking = 0; // the chat id sent with the last `remember`
     this.onSheet = () => {}; // set by chat.js: (editing) => void, when the sheet opens or the relation changes
     this.onChange = onChange;
     this.alert = alert;
@@ -33,6 +37,8 @@ export class Memory {
       status: $('memory-status'),
       offer: $('remember-offer'),
       open: $('remember-open'),
+      inline: $('remember-inline'),
+      inlineBtn: $('remember-inline-btn'),
       dialog: $('remember-dialog'),
       form: $('remember-form'),
       title: $('remember-title'),
@@ -40,7 +46,6 @@ export class Memory {
       noticeText: $('notice-text'),
       optional: $('remember-optional'),
       preferred: $('rm-preferred'),
-      display: $('rm-display'),
       pronouns: $('rm-pronouns'),
       email: $('rm-email'),
       error: $('remember-error'),
@@ -99,7 +104,8 @@ export class Memory {
     const now = this.remembered();
     if (sent === 'remember') {
       this.closeDialog(this.ui.dialog);
-      if (now && !was) this.say(this.name() ? `Thank you, ${this.name()}. We'll remember you next time.` : "Thank you. We'll remember you next time.");
+      const from = this.linking ? ', this chat included' : ' next time';
+      if (now && !was) this.say(this.name() ? `Thank you, ${this.name()}. We'll remember you${from}.` : `Thank you. We'll remember you${from}.`);
       else if (now) this.say('Your details are saved.');
     } else if (sent === 'forget') {
       this.closeDialog(this.ui.forgetDialog);
@@ -148,6 +154,8 @@ export class Memory {
     }
     // Only offer what we can honour: the notice must have come from the server.
     u.offer.hidden = on || !this.notice;
+    // On the end screen the keep-box asks instead ("Liked chatting with Jen? ..."): once is enough.
+    u.inline.hidden = on || !this.notice || Boolean(this.keepStaff);
   }
 
   // ---- remember / edit ----------------------------------------------------------------
@@ -167,8 +175,8 @@ export class Memory {
     u.agree.textContent = editing ? 'Save' : 'I agree, remember me';
     u.cancel.textContent = editing ? 'Cancel' : 'Not now';
     const r = editing ? this.relation : {};
-    u.preferred.value = r.preferred_name || '';
-    u.display.value = r.display_name || '';
+    // One name: what to call them (an older display name shows here when that is all we have).
+    u.preferred.value = r.preferred_name || r.display_name || '';
     u.pronouns.value = r.pronouns || '';
     u.email.value = r.email || '';
     u.error.hidden = true;
@@ -190,11 +198,18 @@ export class Memory {
     }
     const version = this.notice ? this.notice.version : (this.relation && this.relation.notice) || '';
     const f = { type: 'remember', notice: version };
-    const fields = { preferred_name: u.preferred.value, display_name: u.display.value, pronouns: u.pronouns.value, email };
+    const name = u.preferred.value.trim();
+    const fields = { preferred_name: name, pronouns: u.pronouns.value, email };
+    // A display name given before the form asked for one name stays unless the name is cleared.
+    const kept = this.remembered() && this.relation.display_name;
+    if (kept && name) fields.display_name = kept;
     for (const [k, v] of Object.entries(fields)) {
       const t = String(v).trim();
       if (t) f[k] = t;
     }
+    const chat = this.remembered() ? 0 : Number(this.chat()) || 0;
+    if (chat > 0) f.chat = chat;
+    this.linking = chat;
     if (!this.client.send(f)) {
       u.error.textContent = "You're offline right now. Please try again in a moment.";
       u.error.hidden = false;
@@ -239,6 +254,7 @@ export class Memory {
     const next = staff && staff.id ? staff : null;
     if ((next && next.id) !== (this.keepStaff && this.keepStaff.id)) this.ui.keepStatus.textContent = '';
     this.keepStaff = next;
+    this.render();
     this.renderKeep();
   }
 
@@ -324,6 +340,7 @@ export class Memory {
   wire() {
     const u = this.ui;
     u.open.addEventListener('click', () => this.openRemember(u.open));
+    u.inlineBtn.addEventListener('click', () => this.openRemember(u.inlineBtn));
     u.edit.addEventListener('click', () => this.openRemember(u.edit));
     u.forget.addEventListener('click', () => this.openForget(u.forget));
     u.form.addEventListener('submit', (e) => {

@@ -124,7 +124,7 @@ export class Reader {
     const me = this.me() || {};
     const t = new Transcript(list, {
       me: 'staff',
-      nameOf: (m) => (m.from === 'patron' ? 'Patron' : m.from === 'staff' ? (m.name === me.name ? 'You' : m.name || 'Staff') : 'rapport'),
+      nameOf: (m) => (m.from === 'patron' ? m.name || 'Patron' : m.from === 'staff' ? (m.name === me.name ? 'You' : m.name || 'Staff') : 'rapport'),
       eventText: (m) => {
         if (m.event === 'joined') return [bdi(m.name || 'A librarian'), ' joined'];
         if (m.event === 'ended') return m.by === 'patron' ? 'The patron ended the chat' : m.by === 'staff' ? [bdi(m.name || 'Staff'), ' ended the chat'] : 'The chat was closed';
