@@ -112,7 +112,7 @@ test('the README demo story comes true, step by step', async () => {
   await patron.getByRole('heading', { name: 'Chat ended' }).waitFor();
   await patron.getByRole('button', { name: /5 of 5/ }).click();
   await patron.locator('#rate-status', { hasText: 'You rated this chat 5 of 5' }).waitFor();
-  await patron.getByRole('button', { name: 'Make my preferred librarian' }).click();
+  await patron.getByRole('button', { name: 'Make Jen my preferred librarian' }).click();
   await patron.getByText(/preferred librarian/).first().waitFor();
   await screenshot(patron, 'readme-04-patron-after-chat.png');
 
@@ -155,7 +155,7 @@ test('the README demo story comes true, step by step', async () => {
   assert.equal(await card.locator('.history-item').count(), 0);
   await screenshot(jen, 'readme-09-console-forgotten.png');
 
-  says('While a patron waits they see their place and an estimate from the desk\'s recent waits');
+  says('While a patron waits they see their place and an estimate from the desk\'s recent waits (kept across restarts), updated live');
   await patron.getByRole('button', { name: 'End chat' }).click();
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
   await ask(patron, Q3);
@@ -165,7 +165,7 @@ test('the README demo story comes true, step by step', async () => {
   await jen.locator('#queue-list .q-item', { hasText: Q3 }).getByRole('button', { name: 'Pick up' }).click();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
 
-  says('In a chat, Jen can **Make a promise** ("e-mail the APA guide by Friday 5 pm"): the patron sees it, Jen\'s console reminds her as it comes due, and the report counts promises kept on time.');
+  says('In a chat, Jen can **Make a promise** ("e-mail the APA guide by Friday 5 pm"): the patron sees it, Jen\'s console reminds her as it comes due, and the report in an admin\'s console (Sam\'s) counts promises kept on time.');
   await jen.getByRole('button', { name: 'Make a promise' }).click();
   const pd = jen.getByRole('dialog');
   await pd.getByLabel('What will you send or do?').fill('the APA guide');
