@@ -64,7 +64,7 @@ static const char *usage_serve =
 	"                       on this port (demo: port+1; 0 turns it off)\n"
 	"  --allow-origin O     demo only: also allow this origin to embed the widget\n"
 	"  --smtp-url URL       smtp://host:port or smtps://host:port (RAPPORT_SMTP_URL);\n"
-	"                       without it, mails stay queued\n"
+	"                       without it, nothing is e-mailed and patrons are told so\n"
 	"  --smtp-starttls      require STARTTLS on smtp://\n"
 	"  --smtp-user USER     SMTP login (RAPPORT_SMTP_USER)\n"
 	"  --smtp-password-file FILE  SMTP password, first line (RAPPORT_SMTP_PASSWORD_FILE)\n"

@@ -283,7 +283,7 @@ static void recover_done(struct store_write *w, int rc)
 			log_info(TAG, "sending mail through %s", cfg->smtp_url);
 		sodium_memzero(smtp.password, sizeof smtp.password);
 	} else {
-		log_info(TAG, "no SMTP server configured (--smtp-url): mails stay queued");
+		log_info(TAG, "no SMTP server configured (--smtp-url): patrons are told e-mail cannot be sent");
 	}
 	scan();
 }
