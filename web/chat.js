@@ -702,6 +702,7 @@ client.addEventListener('welcome', (e) => {
   if (w.token) storage('set', storeKey, w.token);
   signin = ''; // used: from now on this browser has its own token
   state.library = w.library || null;
+  mail.setAvailable(!state.library || state.library.email);
   state.queues = Array.isArray(w.queues) ? w.queues : [];
   if (state.library && state.library.name) {
     ui.libraryName.textContent = state.library.name;

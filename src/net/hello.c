@@ -68,6 +68,7 @@ static void library_json(struct buf *b, const struct library *lib)
 	json_kint(b, "id", lib->id);
 	json_kstr(b, "slug", lib->slug);
 	json_kstr(b, "name", lib->name);
+	json_kbool(b, "email", outbox_can_send()); /* can it send e-mail (SMTP configured)? */
 	json_close(b, '}');
 	buf_putc(b, ',');
 	hello_queues_json(b, lib);

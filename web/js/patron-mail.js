@@ -84,6 +84,25 @@ export class PatronMail {
       this.reset();
     }
     this.ui.box.hidden = !id;
+    this.renderAvailable();
+  }
+
+  /** Whether the library can send e-mail (welcome `library.email`); false: say so plainly
+   * instead of offering a form whose sending would only be refused. */
+  setAvailable(can) {
+    this.available = can !== false;
+    this.renderAvailable();
+  }
+
+  renderAvailable() {
+    const u = this.ui;
+    if (this.available !== false) {
+      u.toggle.hidden = false;
+      return;
+    }
+    u.toggle.hidden = true;
+    u.form.hidden = true;
+    this.status('This library cannot send e-mail right now, so a copy of this conversation cannot be e-mailed.', false);
   }
 
   reset() {
