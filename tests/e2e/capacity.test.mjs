@@ -3,7 +3,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, startStack, launchBrowser, desktopContext, consoleLogin, watchPage, until } from './server.mjs';
+import {
+  DEMO, startStack, launchBrowser, until, openConsole,
+} from './server.mjs';
 import { queuedPatron, staffWelcome } from './protocol-clients.mjs';
 
 let stack;
@@ -33,11 +35,7 @@ test('at the cap Pick up is disabled with the reason, and comes back when a chat
   }
 
   const problems = [];
-  const ctx = await desktopContext(browser);
-  ctx.setDefaultTimeout(10000);
-  const page = await ctx.newPage();
-  watchPage(page, problems);
-  await consoleLogin(page, stack.base, DEMO.jen);
+  const { ctx: ctx, page: page } = await openConsole(browser, stack.base, DEMO.jen, problems);
   await page.locator('#queue-list .q-item').nth(max).waitFor();
   assert.equal(await page.locator('#queue-list .q-item').count(), max + 1);
   await page.locator('#cap', { hasText: `0 of ${max} chats` }).waitFor();

@@ -20,8 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin, screenshot,
-  watchPage, until, freePort,
+  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, freePort, openConsole,
 } from './server.mjs';
 import { patron as wsPatron, staff as wsStaff, login, staffRest, remember } from '../api/lib.mjs';
 import AxeBuilder from '@axe-core/playwright';
@@ -126,11 +125,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   assert.match(ackText, /answer by e-mail by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./);
 
   // Jen's console lists it; its thread is the question so far
-  const desk = await desktopContext(browser);
-  desk.setDefaultTimeout(10000);
-  const jen = await desk.newPage();
-  watchPage(jen, problems);
-  await consoleLogin(jen, stack.base, DEMO.jen);
+  const { ctx: desk, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
   const item = jen.locator('#cases .case-item', { hasText: Q });
   await item.waitFor();
   await item.getByRole('button', { name: 'Show the whole thread' }).click();
@@ -247,11 +242,7 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   assert.equal(r2.status, 201, r2.text);
   await until(async () => ((await rest.get('/api/v1/followups?state=undeliverable')).json.followups || []).some((f) => f.id === r2.json.followup.id),
     15000, 'the follow-up to be undeliverable');
-  const desk = await desktopContext(browser);
-  desk.setDefaultTimeout(10000);
-  const jen = await desk.newPage();
-  watchPage(jen, problems);
-  await consoleLogin(jen, stack.base, DEMO.jen);
+  const { ctx: desk, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
   await b.join('Bo again: did you get my note?');
   const q = jen.locator('#queue-list .q-item', { hasText: 'Bo again' });
   await q.getByRole('button', { name: 'Pick up' }).click();

@@ -5,15 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  phoneContext,
-  desktopContext,
-  consoleLogin,
-  screenshot,
-  watchPage,
-  until,
+  DEMO, startStack, launchBrowser, screenshot, until, openConsole, openPatron,
 } from './server.mjs';
 
 let stack;
@@ -35,21 +27,13 @@ test('a patron asks, a librarian answers, a reload loses nothing, the chat ends'
   const problems = [];
 
   // The librarian signs in and finds nobody waiting.
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  watchPage(staff, problems);
-  await consoleLogin(staff, stack.base, DEMO.jen);
+  const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
   await staff.getByText('No one is waiting right now.').waitFor();
   assert.equal(await staff.locator('#queue-list .q-item').count(), 0);
   await staff.locator('#cap', { hasText: /^0 of \d+ chats?$/ }).waitFor();
 
   // A patron on a phone opens the chat page and sees honestly who is on.
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   await patron.locator('#staff-on', { hasText: /^(\d+ librarians? on now|No one is on right now)$/ }).waitFor();
   await patron.locator('#library-name', { hasText: /\S/ }).waitFor();
 

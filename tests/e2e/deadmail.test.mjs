@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin, screenshot, watchPage } from './server.mjs';
+import {
+  DEMO, startStack, launchBrowser, desktopContext, consoleLogin, screenshot, watchPage, openPatron,
+} from './server.mjs';
 
 let stack;
 let browser;
@@ -36,11 +38,7 @@ after(async () => {
 
 test('an undelivered e-mail shows to admins with its error, and can be retried', async () => {
   const problems = [];
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   await patron.getByLabel('Your question').fill('Where can I find the 1930s town council minutes?');
   await patron.getByRole('button', { name: 'Ask a librarian' }).click();
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();

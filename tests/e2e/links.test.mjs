@@ -11,16 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  phoneContext,
-  desktopContext,
-  consoleLogin,
-  screenshot,
-  watchPage,
-  until,
-  SHOTS,
+  DEMO, startStack, launchBrowser, desktopContext, consoleLogin, screenshot, until, SHOTS, openConsole, openPatron,
 } from './server.mjs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from './protocol-clients.mjs';
@@ -54,17 +45,9 @@ function bubbleDom(loc) {
 
 test('links in messages: only http, https and mailto become links, on both sides; nothing hostile runs', async () => {
   const problems = [];
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  watchPage(staff, problems);
-  await consoleLogin(staff, stack.base, DEMO.jen);
+  const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   const question = 'Where can I read about the Erie Canal?';
   await patron.getByLabel('Your question').fill(question);
   await patron.getByRole('button', { name: 'Ask a librarian' }).click();
@@ -165,11 +148,7 @@ test('a patron name with a right-to-left override stays inside its own bdi in th
   p.send({ type: 'join', queue: welcome.queues[0].id, cmid: 'b' + Date.now(), text: question });
   const ack = await p.next('ack');
 
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  watchPage(staff, problems);
-  await consoleLogin(staff, stack.base, DEMO.jen);
+  const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
   const item = staff.locator('#queue-list .q-item', { hasText: 'question shown as typed' });
   await item.getByRole('button', { name: 'Pick up' }).click();
   await staff.locator('#card').getByRole('heading', { name: /Maya/ }).waitFor();

@@ -18,16 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  phoneContext,
-  desktopContext,
-  consoleLogin,
-  screenshot,
-  watchPage,
-  until,
-  freePort,
+  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, freePort, openConsole, openPatron,
 } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -111,18 +102,10 @@ after(async () => {
 test('a patron e-mails the transcript to themselves and continues on another device', async () => {
   const problems = [];
 
-  const jenCtx = await desktopContext(browser);
-  jenCtx.setDefaultTimeout(10000);
-  const jen = await jenCtx.newPage();
-  watchPage(jen, problems);
-  await consoleLogin(jen, stack.base, DEMO.jen);
+  const { ctx: jenCtx, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
   // The patron chooses to be remembered, with an e-mail, and asks a question.
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   await patron.getByRole('heading', { name: 'How can we help?' }).waitFor();
   await patron.getByRole('button', { name: 'Remember me…' }).click();
   const rem = patron.getByRole('dialog', { name: 'Remember me' });

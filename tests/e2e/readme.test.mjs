@@ -9,8 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin, screenshot,
-  watchPage, until,
+  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, openConsole,
 } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,16 +56,8 @@ test('the README demo story comes true, step by step', async () => {
   }
 
   says('Log in as Jen in one window, ask a question as a patron in another, pick it up, and chat.');
-  const jenCtx = await desktopContext(browser);
-  jenCtx.setDefaultTimeout(10000);
-  const jen = await jenCtx.newPage();
-  watchPage(jen, problems);
-  await consoleLogin(jen, stack.base, DEMO.jen);
-  const samCtx = await desktopContext(browser);
-  samCtx.setDefaultTimeout(10000);
-  const sam = await samCtx.newPage();
-  watchPage(sam, problems);
-  await consoleLogin(sam, stack.base, DEMO.sam);
+  const { ctx: jenCtx, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
+  const { ctx: samCtx, page: sam } = await openConsole(browser, stack.base, DEMO.sam, problems);
 
   const patronCtx = await phoneContext(browser);
   patronCtx.setDefaultTimeout(10000);

@@ -6,14 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  phoneContext,
-  desktopContext,
-  consoleLogin,
-  watchPage,
-  until,
+  DEMO, startStack, launchBrowser, phoneContext, watchPage, until, openConsole,
 } from './server.mjs';
 
 let stack;
@@ -31,11 +24,7 @@ after(async () => {
 
 test('a dropped connection resends unacknowledged messages once and fills the gap', async () => {
   const problems = [];
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  watchPage(staff, problems);
-  await consoleLogin(staff, stack.base, DEMO.jen);
+  const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
   const patronCtx = await phoneContext(browser);
   patronCtx.setDefaultTimeout(10000);

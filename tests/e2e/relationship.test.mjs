@@ -19,15 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  phoneContext,
-  desktopContext,
-  consoleLogin,
-  screenshot,
-  watchPage,
-  until,
+  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, openConsole,
 } from './server.mjs';
 
 const OFFER_WINDOW_S = 2;
@@ -120,17 +112,9 @@ test('a remembered patron is offered to the librarian they know, then falls back
   const problems = [];
 
   // Jen and Sam at their consoles.
-  const jenCtx = await desktopContext(browser);
-  jenCtx.setDefaultTimeout(10000);
-  const jen = await jenCtx.newPage();
-  watchPage(jen, problems);
-  await consoleLogin(jen, stack.base, DEMO.jen);
+  const { ctx: jenCtx, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
-  const samCtx = await desktopContext(browser);
-  samCtx.setDefaultTimeout(10000);
-  const sam = await samCtx.newPage();
-  watchPage(sam, problems);
-  await consoleLogin(sam, stack.base, DEMO.sam);
+  const { ctx: samCtx, page: sam } = await openConsole(browser, stack.base, DEMO.sam, problems);
   // Sam is an admin: the continuity rate is shown (nothing to count yet).
   await sam.locator('#continuity').waitFor();
 

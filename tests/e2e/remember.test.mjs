@@ -7,7 +7,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin, screenshot, watchPage } from './server.mjs';
+import {
+  DEMO, startStack, launchBrowser, screenshot, openConsole, openPatron,
+} from './server.mjs';
 
 let stack;
 let browser;
@@ -28,17 +30,9 @@ const NOTE = 'Nursing student; full text via the health sciences databases.';
 
 test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it next time', async () => {
   const problems = [];
-  const jenCtx = await desktopContext(browser);
-  jenCtx.setDefaultTimeout(10000);
-  const jen = await jenCtx.newPage();
-  watchPage(jen, problems);
-  await consoleLogin(jen, stack.base, DEMO.jen);
+  const { ctx: jenCtx, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   await patron.getByRole('heading', { name: 'How can we help?' }).waitFor();
   await patron.getByText("You don't need to give your name", { exact: false }).waitFor();
   await patron.getByLabel('Your question').fill(Q1);

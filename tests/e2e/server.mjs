@@ -219,3 +219,29 @@ export async function until(check, ms = 10000, what = 'condition') {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A staff console signed in as `who`, in a desktop context of its own (10 s default
+ * timeout), with script errors collected into `problems`. Returns {ctx, page}.
+ */
+export async function openConsole(browser, base, who = DEMO.jen, problems = []) {
+  const ctx = await desktopContext(browser);
+  ctx.setDefaultTimeout(10000);
+  const page = await ctx.newPage();
+  watchPage(page, problems);
+  await consoleLogin(page, base, who);
+  return { ctx, page };
+}
+
+/**
+ * The patron chat page (`path`, default /chat) on a phone-sized context of its own (10 s
+ * default timeout), with script errors collected into `problems`. Returns {ctx, page}.
+ */
+export async function openPatron(browser, base, problems = [], path = '/chat') {
+  const ctx = await phoneContext(browser);
+  ctx.setDefaultTimeout(10000);
+  const page = await ctx.newPage();
+  watchPage(page, problems);
+  await page.goto(base + path);
+  return { ctx, page };
+}

@@ -6,7 +6,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin, watchPage, screenshot, until } from './server.mjs';
+import {
+  DEMO, startStack, launchBrowser, phoneContext, watchPage, screenshot, until, openConsole, openPatron,
+} from './server.mjs';
 import { connect, queuedPatron } from './protocol-clients.mjs';
 
 let stack;
@@ -26,17 +28,9 @@ after(async () => {
 
 test('a grown wait: leave the question by e-mail instead', async () => {
   const problems = [];
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  watchPage(staff, problems);
-  await consoleLogin(staff, stack.base, DEMO.jen);
+  const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   const question = 'Can someone check whether the 1911 census microfilm is back?';
   await patron.getByLabel('Your question').fill(question);
   await patron.getByRole('button', { name: 'Ask a librarian' }).click();

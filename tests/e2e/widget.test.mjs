@@ -5,13 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  desktopContext,
-  consoleLogin,
-  screenshot,
-  watchPage,
+  DEMO, startStack, launchBrowser, screenshot, watchPage, openConsole,
 } from './server.mjs';
 
 let stack;
@@ -29,11 +23,7 @@ after(async () => {
 
 test('the widget on another origin carries a whole chat', async () => {
   const problems = [];
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
-  watchPage(staff, problems);
-  await consoleLogin(staff, stack.base, DEMO.jen);
+  const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
   const siteCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   siteCtx.setDefaultTimeout(10000);
