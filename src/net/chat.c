@@ -906,6 +906,22 @@ static void abandon_cb(void *ctx, struct chat *ch, struct message *ev)
 	close_writes(ch, ev, OP_ABANDON, 1);
 }
 
+/* Takes subscription s out of its chat's list, frees it and drops its reference to the
+ * chat. The caller takes it out of the connection's list. */
+static void sub_drop(struct sub *s)
+{
+	struct chat *ch = s->chat;
+
+	if (s->chat_prev)
+		s->chat_prev->chat_next = s->chat_next;
+	else
+		ch->subs = s->chat_next;
+	if (s->chat_next)
+		s->chat_next->chat_prev = s->chat_prev;
+	free(s);
+	desk_chat_unref(g_app->desk, ch);
+}
+
 void chat_handed_back(struct chat *ch, struct message *ev)
 {
 	struct sub *s, *n, **pp;
@@ -921,14 +937,7 @@ void chat_handed_back(struct chat *ch, struct message *ev)
 			;
 		if (*pp)
 			*pp = s->conn_next;
-		if (s->chat_prev)
-			s->chat_prev->chat_next = s->chat_next;
-		else
-			ch->subs = s->chat_next;
-		if (s->chat_next)
-			s->chat_next->chat_prev = s->chat_prev;
-		free(s);
-		desk_chat_unref(g_app->desk, ch); /* queued: stays in the desk */
+		sub_drop(s); /* queued: the chat stays in the desk */
 	}
 	close_writes(ch, ev, OP_HANDBACK, 1);
 }
@@ -1099,17 +1108,8 @@ void chat_on_close(struct ws_conn *c)
 	int64_t now = app_now_ms();
 
 	for (s = c->subs; s; s = n) {
-		struct chat *ch = s->chat;
-
 		n = s->conn_next;
-		if (s->chat_prev)
-			s->chat_prev->chat_next = s->chat_next;
-		else
-			ch->subs = s->chat_next;
-		if (s->chat_next)
-			s->chat_next->chat_prev = s->chat_prev;
-		free(s);
-		desk_chat_unref(g_app->desk, ch);
+		sub_drop(s);
 	}
 	c->subs = NULL;
 	if (c->role == ROLE_PATRON && c->patron) {

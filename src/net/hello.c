@@ -1,6 +1,7 @@
 /* hello.c: the first frame of a connection. Patrons are found by their token (a worker
- * reads the store) or created (the welcome, carrying the new token, waits for the commit);
- * staff by the session cookie of the handshake. */
+ * reads the store; a patron not stored yet is found in memory) or are new (welcomed at
+ * once with a new token; their row is written before the first thing of theirs that is
+ * stored); staff by the session cookie of the handshake. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +259,28 @@ static void hello_signin(struct ws_conn *c, struct hello_job *j, const char *sig
 	}
 }
 
+/* A hello with neither token nor sign-in link: a new patron, known at once and stored only
+ * when they first do something that is kept (hello_patron_save), so a visitor who only
+ * opens the widget leaves no row. */
+static void hello_new_patron(struct ws_conn *c)
+{
+	static const struct store_relation nothing_remembered;
+	char token[CRYPTO_TOKEN_CHARS + 1];
+
+	if (!auth_new_patron_allowed(c->peer, app_now_ms())) {
+		ws_error(c, "rate_limited", "Too many new chats from your network; try again soon.",
+			 "hello");
+		return;
+	}
+	crypto_token(token);
+	patron_ready(c, desk_next_patron_id(g_app->desk), token, NULL, 0, &nothing_remembered);
+	if (c->patron) {
+		c->patron->unsaved = 1;
+		crypto_token_hash(token, strlen(token), c->patron->token_hash);
+		c->patron->created_at = app_now_ms();
+	}
+}
+
 static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 {
 	struct desk *d = g_app->desk;
@@ -276,12 +299,16 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "origin not allowed");
 		return;
 	}
+	c->lib = lib;
+	if (!cmd->signin[0] && !cmd->token[0]) {
+		hello_new_patron(c);
+		return;
+	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
 		ws_error(c, "busy", "Out of memory.", "hello");
 		return;
 	}
-	c->lib = lib;
 	c->hello_pending = 1;
 	j->conn_id = c->id;
 	j->lib = lib;
@@ -289,30 +316,10 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 		hello_signin(c, j, cmd->signin);
 		return;
 	}
-	if (cmd->token[0]) {
-		crypto_token_hash(cmd->token, strlen(cmd->token), j->hash);
-		j->job.run = lookup_run;
-		j->job.done = lookup_done;
-		worker_submit(g_app->workers, &j->job);
-		return;
-	}
-	if (!auth_new_patron_allowed(c->peer, app_now_ms())) {
-		free(j);
-		c->hello_pending = 0;
-		ws_error(c, "rate_limited", "Too many new chats from your network; try again soon.",
-			 "hello");
-		return;
-	}
-	/* a new patron: known at once, stored only when they first do something that is
-	 * kept (hello_patron_save), so a visitor who only opens the widget leaves no row */
-	crypto_token(j->token);
-	patron_ready(c, desk_next_patron_id(g_app->desk), j->token, NULL, 0, &j->rel);
-	if (c->patron) {
-		c->patron->unsaved = 1;
-		crypto_token_hash(j->token, strlen(j->token), c->patron->token_hash);
-		c->patron->created_at = app_now_ms();
-	}
-	free(j);
+	crypto_token_hash(cmd->token, strlen(cmd->token), j->hash);
+	j->job.run = lookup_run;
+	j->job.done = lookup_done;
+	worker_submit(g_app->workers, &j->job);
 }
 
 /* The new patron's row committed (or not): until then a hello with their token is
