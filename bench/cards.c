@@ -123,8 +123,7 @@ int main(int argc, char **argv)
 	ops->close(sc);
 	qsort(t, (size_t)got, sizeof *t, cmp_double);
 	{
-		double p50 = t[got / 2], p99 = t[(size_t)((double)got * 0.99)],
-		       max = t[got - 1];
+		double p50 = t[got / 2], p99 = t[(size_t)((double)got * 0.99)], max = t[got - 1];
 
 		if (json)
 			printf("{\"cards\":%d,\"failed\":%d,\"p50_ms\":%.4f,\"p99_ms\":%.4f,"

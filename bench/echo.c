@@ -291,10 +291,10 @@ struct cconn {
 	int fd;
 	int connected;
 	int out_watched; /* EPOLLOUT requested after a short write */
-	uint64_t rx;     /* bytes received */
-	uint64_t done;   /* whole messages received */
-	size_t owed;     /* bytes queued but not yet written */
-	int64_t *sent;   /* ring of send times of the messages in flight */
+	uint64_t rx; /* bytes received */
+	uint64_t done; /* whole messages received */
+	size_t owed; /* bytes queued but not yet written */
+	int64_t *sent; /* ring of send times of the messages in flight */
 	unsigned head, count;
 };
 
@@ -457,8 +457,8 @@ static uint64_t percentile(const struct client *cl, double q)
 
 /* Connects every connection, waits for all (5 s at most), then runs the warm-up and the
  * measured window in one loop. */
-static int client_loop(struct client *cl, int port, double warmup, double duration,
-		       long server_pid, int json)
+static int client_loop(struct client *cl, int port, double warmup, double duration, long server_pid,
+		       int json)
 {
 	struct sockaddr_in a = loopback(port);
 	struct epoll_event evs[EVENTS];
@@ -559,8 +559,8 @@ static int client_loop(struct client *cl, int port, double warmup, double durati
 	return cl->errors || cl->counted == 0;
 }
 
-static int run_client(int port, int conns, int inflight, int size, double warmup,
-		      double duration, long server_pid, int json)
+static int run_client(int port, int conns, int inflight, int size, double warmup, double duration,
+		      long server_pid, int json)
 {
 	struct client cl = {.conns = conns, .inflight = inflight, .size = size};
 	int rc;
@@ -606,12 +606,12 @@ static int parse_num(const char *s, double lo, double hi, double *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"port", 1, 0, 'p'},   {"cpu", 1, 0, 'c'},      {"duration", 1, 0, 'd'},
-		{"max-conns", 1, 0, 'M'}, {"conns", 1, 0, 'n'}, {"inflight", 1, 0, 'k'},
-		{"size", 1, 0, 's'},   {"warmup", 1, 0, 'w'},   {"server-pid", 1, 0, 'P'},
-		{"json", 0, 0, 'j'},   {"help", 0, 0, 'h'},     {0, 0, 0, 0}};
-	double port = 0, cpu = -1, duration = -1, max_conns = MAX_CONNS, conns = 500,
-	       inflight = 8, size = 150, warmup = 1, server_pid = 0;
+		{"port", 1, 0, 'p'},	  {"cpu", 1, 0, 'c'},	 {"duration", 1, 0, 'd'},
+		{"max-conns", 1, 0, 'M'}, {"conns", 1, 0, 'n'},	 {"inflight", 1, 0, 'k'},
+		{"size", 1, 0, 's'},	  {"warmup", 1, 0, 'w'}, {"server-pid", 1, 0, 'P'},
+		{"json", 0, 0, 'j'},	  {"help", 0, 0, 'h'},	 {0, 0, 0, 0}};
+	double port = 0, cpu = -1, duration = -1, max_conns = MAX_CONNS, conns = 500, inflight = 8,
+	       size = 150, warmup = 1, server_pid = 0;
 	int server, json = 0, bad = 0, c;
 	struct sigaction sa = {.sa_handler = on_signal};
 

@@ -83,7 +83,7 @@ struct conn {
 	char *rx;
 	size_t rx_len, rx_cap;
 	int64_t t_start;
-	int32_t pair;	  /* patron: its pair; others -1 */
+	int32_t pair; /* patron: its pair; others -1 */
 	uint16_t account; /* staff: index into accounts */
 	uint8_t kind, state, want_write, dirty, counted;
 };
@@ -96,7 +96,7 @@ struct endpoint {
 struct pair {
 	int64_t chat;
 	uint32_t patron, staff; /* indexes into conns */
-	struct endpoint ep[2];	/* [0] patron sends, [1] staff sends */
+	struct endpoint ep[2]; /* [0] patron sends, [1] staff sends */
 	uint8_t patron_joined, staff_joined, ready, ended;
 };
 
@@ -111,7 +111,7 @@ struct loadgen {
 	int n_acct;
 	struct lws_context *ctx;
 	uv_loop_t loop;
-	uv_poll_t tpoll;  /* the timerfd: arrivals and the phase clock */
+	uv_poll_t tpoll; /* the timerfd: arrivals and the phase clock */
 	uv_check_t flush; /* after each loop iteration's I/O: write what was queued */
 	int tfd, finishing;
 	int *dirty; /* connections with queued bytes */
@@ -133,7 +133,7 @@ struct loadgen {
 	int64_t t0, t_login, t_staff, t_staff_done, t_pairs, t_joined_last, t_pairs_done;
 	int64_t t_idle, t_idle_done, setup_deadline;
 	int64_t t_warm, t_meas, t_end, t_drain_limit, t_end_limit; /* relative to t0 */
-	int64_t next_arrival;					   /* relative to t0 */
+	int64_t next_arrival; /* relative to t0 */
 	double mean_gap_ns;
 
 	char *filler;
@@ -757,8 +757,8 @@ static int cb_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (len >= 2)
-			g.last_close_code =
-			    ((const unsigned char *)in)[0] << 8 | ((const unsigned char *)in)[1];
+			g.last_close_code = ((const unsigned char *)in)[0] << 8 |
+					    ((const unsigned char *)in)[1];
 		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (c)
@@ -975,8 +975,8 @@ static void on_flush(uv_check_t *h)
 }
 
 static const struct lws_protocols protocols[] = {
-    {SUBPROTOCOL, cb_ws, 0, 0, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
+	{SUBPROTOCOL, cb_ws, 0, 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 #include "loadgen_cli.h"

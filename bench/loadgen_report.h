@@ -21,8 +21,7 @@ static double per_s(double n, int64_t from, int64_t to)
 
 /* The server's CPU between two samples `ns` nanoseconds apart, in % of one core (0 if
  * either sample could not be read). */
-static double server_cpu_pct(const struct proc_sample *a, const struct proc_sample *b,
-			     int64_t ns)
+static double server_cpu_pct(const struct proc_sample *a, const struct proc_sample *b, int64_t ns)
 {
 	long tck = sysconf(_SC_CLK_TCK);
 

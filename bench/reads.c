@@ -85,7 +85,7 @@ static int chat_ids(const struct body *b, long long *ids, long long *patrons, in
 			ids[n++] = (long long)json_integer_value(json_object_get(ch, "id"));
 		if (*n_patrons < MAX_IDS && json_is_true(json_object_get(ch, "remembered")))
 			patrons[(*n_patrons)++] =
-			    (long long)json_integer_value(json_object_get(ch, "patron"));
+				(long long)json_integer_value(json_object_get(ch, "patron"));
 	}
 	json_decref(root);
 	return n;
@@ -143,7 +143,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(url, sizeof url, "%s/api/v1/chats?limit=50", base);
-	if (request(c, url, NULL, &b) != 200 || (n_ids = chat_ids(&b, ids, patrons, &n_patrons)) == 0) {
+	if (request(c, url, NULL, &b) != 200 ||
+	    (n_ids = chat_ids(&b, ids, patrons, &n_patrons)) == 0) {
 		fprintf(stderr, "reads: no chats to read\n");
 		return 1;
 	}

@@ -64,8 +64,9 @@ static const char usage[] =
 	"and sam@demo.library (and all others) have the password " DEMO_PASSWORD ".\n"
 	"\n"
 	"Every chat has its question (the first message), an outcome tag (70%), a rating\n"
-	"(15%), and its text in the search index. Remembered patrons gave consent (notice\n"
-	NOTICE_VERSION ") at their first chat, so all their chats are remembered; they have a\n"
+	"(15%), and its text in the search index. Remembered patrons gave consent "
+	"(notice\n" NOTICE_VERSION
+	") at their first chat, so all their chats are remembered; they have a\n"
 	"display name, an e-mail (45%), 0 to 4 notes by librarians who answered them, 0 to 3\n"
 	"preset traits, a favourite librarian (20%) and a preferred one (10%).\n";
 
@@ -288,18 +289,18 @@ static void draw_cmid(struct rng *r, char out[33])
 /* ---- in-memory plan -------------------------------------------------------------------- */
 
 struct patron {
-	int64_t created;   /* first hello */
+	int64_t created; /* first hello */
 	int64_t last_seen; /* end of the last chat, filled while chats are written */
-	uint32_t orig;     /* index before sorting by created */
+	uint32_t orig; /* index before sorting by created */
 	uint16_t chats;
-	uint8_t lib;       /* index into the library table */
+	uint8_t lib; /* index into the library table */
 	uint8_t remembered;
 };
 
 struct chat {
-	int64_t t;     /* created_at: the patron's question */
-	uint32_t who;  /* patron index, then patron id after the patrons are sorted */
-	uint32_t tie;  /* keeps the sort a total order */
+	int64_t t; /* created_at: the patron's question */
+	uint32_t who; /* patron index, then patron id after the patrons are sorted */
+	uint32_t tie; /* keeps the sort a total order */
 };
 
 struct library {
@@ -477,16 +478,17 @@ static int plan_make(struct plan *p, double remembered_share)
 /* ---- libraries, queues and staff through the real store -------------------------------- */
 
 static const char *const first_names[] = {
-	"Alex", "Priya", "Marcus", "Aiko", "Fatima", "Liam", "Sofia", "Tomas", "Grace", "Omar",
-	"Hannah", "Diego", "Mei", "Noah", "Amara", "Ruth", "Kwame", "Elena", "Yusuf", "Nina",
+	"Alex",	  "Priya", "Marcus", "Aiko", "Fatima", "Liam", "Sofia", "Tomas", "Grace", "Omar",
+	"Hannah", "Diego", "Mei",    "Noah", "Amara",  "Ruth", "Kwame", "Elena", "Yusuf", "Nina",
 };
 static const char *const last_names[] = {
-	"Nguyen", "Okafor", "Schmidt", "Patel", "Garcia", "Kowalski", "Haddad", "Murphy",
-	"Tanaka", "Silva", "Johansson", "Adeyemi", "Rossi", "Chen", "Dubois", "Walsh",
+	"Nguyen", "Okafor", "Schmidt",	 "Patel",   "Garcia", "Kowalski", "Haddad", "Murphy",
+	"Tanaka", "Silva",  "Johansson", "Adeyemi", "Rossi",  "Chen",	  "Dubois", "Walsh",
 };
 static const char *const library_names[] = {
-	"Riverside Public Library", "Northgate University Library", "Hillcrest College Library",
-	"Lakeside County Libraries", "Eastbrook Community Library", "St Brendan's Seminary Library",
+	"Riverside Public Library",    "Northgate University Library",
+	"Hillcrest College Library",   "Lakeside County Libraries",
+	"Eastbrook Community Library", "St Brendan's Seminary Library",
 };
 static const char *const queue_names[3][2] = {
 	{"ask", "Ask a Librarian"}, {"research", "Research Help"}, {"ill", "Interlibrary Loan"}};
@@ -708,8 +710,7 @@ static int put_chat(struct bulk *b, struct plan *p, struct rng *r, size_t i)
 		staff = lib->staff[(size_t)((double)lib->n_staff * u * sqrt(u))];
 	}
 	draw_cmid(r, join_cmid);
-	len = draw_body(r, patron_open, COUNT(patron_open), patron_more, COUNT(patron_more),
-			body);
+	len = draw_body(r, patron_open, COUNT(patron_open), patron_more, COUNT(patron_more), body);
 	rel_chat_begin(b->rel, body, len);
 	if (put_message(b, id, 1, KIND_TEXT, AUTHOR_PATRON, c->who, join_cmid, body, len, t))
 		return -1;
@@ -908,11 +909,11 @@ static long long file_size(const char *path)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"data-dir", 1, 0, 'd'}, {"patrons", 1, 0, 'p'}, {"messages", 1, 0, 'm'},
-		{"staff", 1, 0, 's'},    {"libraries", 1, 0, 'l'}, {"seed", 1, 0, 'S'},
-		{"remembered", 1, 0, 'r'}, {"end", 1, 0, 'e'},    {"help", 0, 0, 'h'},
-		{0, 0, 0, 0}};
+	static const struct option opts[] = {{"data-dir", 1, 0, 'd'},	{"patrons", 1, 0, 'p'},
+					     {"messages", 1, 0, 'm'},	{"staff", 1, 0, 's'},
+					     {"libraries", 1, 0, 'l'},	{"seed", 1, 0, 'S'},
+					     {"remembered", 1, 0, 'r'}, {"end", 1, 0, 'e'},
+					     {"help", 0, 0, 'h'},	{0, 0, 0, 0}};
 	struct plan p = {.seed = 42, .n_patrons = 1000000, .n_msgs = 10000000, .n_libs = 3};
 	const char *dir = NULL, *end_arg = NULL;
 	size_t n_staff = 200, n_libs = 3;
@@ -969,8 +970,9 @@ int main(int argc, char **argv)
 		fputs("seed: out of memory\n", stderr);
 		return 1;
 	}
-	fprintf(stderr, "seed: planned %zu patrons (%zu chatted), %zu chats, %zu messages in "
-			"%.1f s\n",
+	fprintf(stderr,
+		"seed: planned %zu patrons (%zu chatted), %zu chats, %zu messages in "
+		"%.1f s\n",
 		p.n_patrons, p.n_active, p.n_chats, p.n_msgs, seconds_since(&t0));
 	if (setup_store(&p, dir, (int)n_staff) || bulk_write(&p, path))
 		return 1;

@@ -28,16 +28,18 @@
 /* Full and short forms of first names: the display name uses the first, the
  * preferred_name trait the second. */
 static const char *const patron_first[][2] = {
-	{"Katherine", "Kate"}, {"William", "Will"}, {"Alexandra", "Sasha"}, {"Jonathan", "Jon"},
-	{"Olusegun", "Segun"}, {"Margaret", "Maggie"}, {"Nicholas", "Nick"}, {"Rebecca", "Becca"},
-	{"Elizabeth", "Liz"}, {"Mohammed", "Mo"}, {"Benjamin", "Ben"}, {"Victoria", "Tori"},
-	{"Christopher", "Chris"}, {"Zainab", "Zee"}, {"Isabella", "Bella"}, {"Matthew", "Matt"},
-	{"Joanna", "Jo"}, {"Anthony", "Tony"}, {"Lucia", "Lucy"}, {"Abimbola", "Bimbo"},
+	{"Katherine", "Kate"},	  {"William", "Will"},	 {"Alexandra", "Sasha"},
+	{"Jonathan", "Jon"},	  {"Olusegun", "Segun"}, {"Margaret", "Maggie"},
+	{"Nicholas", "Nick"},	  {"Rebecca", "Becca"},	 {"Elizabeth", "Liz"},
+	{"Mohammed", "Mo"},	  {"Benjamin", "Ben"},	 {"Victoria", "Tori"},
+	{"Christopher", "Chris"}, {"Zainab", "Zee"},	 {"Isabella", "Bella"},
+	{"Matthew", "Matt"},	  {"Joanna", "Jo"},	 {"Anthony", "Tony"},
+	{"Lucia", "Lucy"},	  {"Abimbola", "Bimbo"},
 };
 static const char *const patron_last[] = {
-	"Osei", "Kowalczyk", "Fernandez", "O'Brien", "Nakamura", "Abdullah", "Lindqvist",
-	"Mensah", "Carter", "Novak", "Reyes", "Huang", "Byrne", "Ivanova", "Mahmoud", "Dlamini",
-	"Moreau", "Tran",
+	"Osei",	     "Kowalczyk", "Fernandez", "O'Brien", "Nakamura", "Abdullah",
+	"Lindqvist", "Mensah",	  "Carter",    "Novak",	  "Reyes",    "Huang",
+	"Byrne",     "Ivanova",	  "Mahmoud",   "Dlamini", "Moreau",   "Tran",
 };
 
 static const char *const note_texts[] = {
@@ -70,13 +72,14 @@ static const char *const note_texts[] = {
 static const char *const pronoun_values[] = {"she/her", "he/him", "they/them", "she/they",
 					     "he/they"};
 static const char *const programme_values[] = {
-	"BSc Nursing, year 2", "MA History", "PhD Chemistry", "BA English Literature",
-	"MBA, part-time", "LLB Law, final year", "MSc Data Science", "Access to HE Diploma",
-	"Community member", "Secondary school teacher",
+	"BSc Nursing, year 2",	    "MA History",	    "PhD Chemistry",
+	"BA English Literature",    "MBA, part-time",	    "LLB Law, final year",
+	"MSc Data Science",	    "Access to HE Diploma", "Community member",
+	"Secondary school teacher",
 };
 static const char *const language_values[] = {
-	"English", "Spanish", "Polish", "Arabic", "Mandarin", "Portuguese", "French",
-	"Ukrainian", "Vietnamese",
+	"English",    "Spanish", "Polish",    "Arabic",	    "Mandarin",
+	"Portuguese", "French",	 "Ukrainian", "Vietnamese",
 };
 static const char *const style_values[] = {
 	"Short answers, links by email",
@@ -102,8 +105,8 @@ static const struct {
 
 /* Outcome tags (checked against STORE_OUTCOMES) and their relative frequencies; "" is an
  * untagged chat. */
-static const char *const outcome_names[] = {"", "answered", "partly", "referred",
-					    "follow_up", "unanswered"};
+static const char *const outcome_names[] = {"",		"answered",  "partly",
+					    "referred", "follow_up", "unanswered"};
 static const double outcome_w[COUNT(outcome_names)] = {30, 42, 10, 8, 6, 4};
 
 #define RATED_SHARE 0.15
@@ -114,7 +117,7 @@ static const double traits_w[TRAITS_MAX + 1] = {40, 30, 20, 10};
 /* What a remembered patron's chats left to draw from. */
 struct rel_seen {
 	int64_t first_at; /* created_at of the first chat: consent and remembered_since */
-	int64_t at[2];    /* ended_at of the first chat and of one drawn among the others */
+	int64_t at[2]; /* ended_at of the first chat and of one drawn among the others */
 	int64_t staff[2]; /* who answered those two */
 	uint32_t chats;
 };
@@ -124,9 +127,9 @@ enum { ROW_CONSENT, ROW_NOTE };
 /* A consent or note row, inserted in time order by rel_finish(). */
 struct rel_row {
 	int64_t at;
-	int64_t staff;   /* note author */
+	int64_t staff; /* note author */
 	uint32_t patron; /* id */
-	uint16_t what;   /* note_texts index */
+	uint16_t what; /* note_texts index */
 	uint8_t kind;
 };
 
@@ -343,18 +346,20 @@ static int rel_traits(struct bulk *b, const struct plan *p, uint32_t id, const c
 		size_t j = k + rng_below(&rl->patron_rng, COUNT(order) - k), t = order[j];
 		int slot = (int)rng_below(&rl->patron_rng, 2);
 		int by_patron = rng_unit(&rl->patron_rng) < 0.4;
-		const char *value = trait_kinds[t].values
-					    ? trait_kinds[t].values[rng_below(&rl->patron_rng,
-									      trait_kinds[t].n)]
-					    : short_name;
+		const char *value =
+			trait_kinds[t].values
+				? trait_kinds[t]
+					  .values[rng_below(&rl->patron_rng, trait_kinds[t].n)]
+				: short_name;
 
 		order[j] = order[k];
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, trait_kinds[t].key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, by_patron ? 0 : s->staff[slot]);
-		sqlite3_bind_int64(st, 5, by_patron ? rel_after(rl, p, s->first_at, 120000)
-						    : rel_after(rl, p, s->at[slot], 600000));
+		sqlite3_bind_int64(st, 5,
+				   by_patron ? rel_after(rl, p, s->first_at, 120000)
+					     : rel_after(rl, p, s->at[slot], 600000));
 		if (step(b, st))
 			return -1;
 		rl->traits++;

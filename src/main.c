@@ -202,8 +202,8 @@ static int ensure_library(struct store_conn *sc, const char *slug, const char *n
 	return 0;
 }
 
-static int put_staff(struct store_conn *sc, int64_t library_id, const char *email,
-		     const char *name, const char *role, int max_chats, const char *password)
+static int put_staff(struct store_conn *sc, int64_t library_id, const char *email, const char *name,
+		     const char *role, int max_chats, const char *password)
 {
 	struct store_staff s = {0};
 
@@ -228,13 +228,53 @@ struct queue_find {
 /* ---- commands ---------------------------------------------------------------------------- */
 
 enum {
-	OPT_LISTEN = 256, OPT_PORT, OPT_DATA, OPT_WEB, OPT_DUR, OPT_MAXCHATS, OPT_TEXTMAX,
-	OPT_FRAMEMAX, OPT_RATE, OPT_BURST, OPT_SENDQ, OPT_SIDLE, OPT_SMAX, OPT_GRACE, OPT_OFFERWIN,
-	OPT_WORKERS, OPT_TLS, OPT_DEMOSITE, OPT_ALLOW, OPT_LIBRARY, OPT_NAME, OPT_ORIGIN,
-	OPT_QUEUE, OPT_EMAIL, OPT_ROLE, OPT_PWFILE, OPT_NEWPATRONS, OPT_SMTPURL, OPT_STARTTLS,
-	OPT_SMTPUSER, OPT_SMTPPWFILE, OPT_MAILFROM, OPT_PUBURL, OPT_RETRYMS, OPT_RETRYMAX,
-	OPT_ATTEMPTS, OPT_MAILTIMEOUT, OPT_PATRONMAILS, OPT_SIGNINTTL, OPT_SET, OPT_TZ,
-	OPT_CLOSED, OPT_REOPEN, OPT_REPLY, OPT_CHATMAX, OPT_HANDBACK, OPT_TIMESCALE,
+	OPT_LISTEN = 256,
+	OPT_PORT,
+	OPT_DATA,
+	OPT_WEB,
+	OPT_DUR,
+	OPT_MAXCHATS,
+	OPT_TEXTMAX,
+	OPT_FRAMEMAX,
+	OPT_RATE,
+	OPT_BURST,
+	OPT_SENDQ,
+	OPT_SIDLE,
+	OPT_SMAX,
+	OPT_GRACE,
+	OPT_OFFERWIN,
+	OPT_WORKERS,
+	OPT_TLS,
+	OPT_DEMOSITE,
+	OPT_ALLOW,
+	OPT_LIBRARY,
+	OPT_NAME,
+	OPT_ORIGIN,
+	OPT_QUEUE,
+	OPT_EMAIL,
+	OPT_ROLE,
+	OPT_PWFILE,
+	OPT_NEWPATRONS,
+	OPT_SMTPURL,
+	OPT_STARTTLS,
+	OPT_SMTPUSER,
+	OPT_SMTPPWFILE,
+	OPT_MAILFROM,
+	OPT_PUBURL,
+	OPT_RETRYMS,
+	OPT_RETRYMAX,
+	OPT_ATTEMPTS,
+	OPT_MAILTIMEOUT,
+	OPT_PATRONMAILS,
+	OPT_SIGNINTTL,
+	OPT_SET,
+	OPT_TZ,
+	OPT_CLOSED,
+	OPT_REOPEN,
+	OPT_REPLY,
+	OPT_CHATMAX,
+	OPT_HANDBACK,
+	OPT_TIMESCALE,
 };
 
 /* Reads the first line of a secret file into out[cap]. 0 or -1 (said on stderr). */
@@ -288,28 +328,44 @@ static int demo_hours(struct store_conn *sc, int64_t library_id)
 
 static int cmd_serve(int argc, char **argv, int demo)
 {
-	static const struct option opts[] = {
-		{"listen", 1, 0, OPT_LISTEN},	  {"port", 1, 0, OPT_PORT},
-		{"data-dir", 1, 0, OPT_DATA},	  {"web-root", 1, 0, OPT_WEB},
-		{"durability", 1, 0, OPT_DUR},	  {"max-chats", 1, 0, OPT_MAXCHATS},
-		{"text-max", 1, 0, OPT_TEXTMAX},  {"frame-max", 1, 0, OPT_FRAMEMAX},
-		{"chat-max-messages", 1, 0, OPT_CHATMAX},
-		{"rate", 1, 0, OPT_RATE},	  {"burst", 1, 0, OPT_BURST},
-		{"send-queue-max", 1, 0, OPT_SENDQ}, {"session-idle", 1, 0, OPT_SIDLE},
-		{"session-max", 1, 0, OPT_SMAX},  {"queue-grace", 1, 0, OPT_GRACE},
-		{"offer-window", 1, 0, OPT_OFFERWIN}, {"handback-grace-ms", 1, 0, OPT_HANDBACK},
-		{"time-scale", 1, 0, OPT_TIMESCALE},
-		{"workers", 1, 0, OPT_WORKERS},	  {"tls-cookies", 0, 0, OPT_TLS},
-		{"new-patrons", 1, 0, OPT_NEWPATRONS},
-		{"demo-site-port", 1, 0, OPT_DEMOSITE}, {"allow-origin", 1, 0, OPT_ALLOW},
-		{"smtp-url", 1, 0, OPT_SMTPURL},  {"smtp-starttls", 0, 0, OPT_STARTTLS},
-		{"smtp-user", 1, 0, OPT_SMTPUSER}, {"smtp-password-file", 1, 0, OPT_SMTPPWFILE},
-		{"mail-from", 1, 0, OPT_MAILFROM}, {"public-url", 1, 0, OPT_PUBURL},
-		{"mail-retry-ms", 1, 0, OPT_RETRYMS}, {"mail-retry-max-ms", 1, 0, OPT_RETRYMAX},
-		{"mail-attempts", 1, 0, OPT_ATTEMPTS}, {"mail-timeout", 1, 0, OPT_MAILTIMEOUT},
-		{"patron-mails", 1, 0, OPT_PATRONMAILS}, {"signin-ttl", 1, 0, OPT_SIGNINTTL},
-		{"verbose", 0, 0, 'v'},		  {"help", 0, 0, 'h'},
-		{0, 0, 0, 0}};
+	static const struct option opts[] = {{"listen", 1, 0, OPT_LISTEN},
+					     {"port", 1, 0, OPT_PORT},
+					     {"data-dir", 1, 0, OPT_DATA},
+					     {"web-root", 1, 0, OPT_WEB},
+					     {"durability", 1, 0, OPT_DUR},
+					     {"max-chats", 1, 0, OPT_MAXCHATS},
+					     {"text-max", 1, 0, OPT_TEXTMAX},
+					     {"frame-max", 1, 0, OPT_FRAMEMAX},
+					     {"chat-max-messages", 1, 0, OPT_CHATMAX},
+					     {"rate", 1, 0, OPT_RATE},
+					     {"burst", 1, 0, OPT_BURST},
+					     {"send-queue-max", 1, 0, OPT_SENDQ},
+					     {"session-idle", 1, 0, OPT_SIDLE},
+					     {"session-max", 1, 0, OPT_SMAX},
+					     {"queue-grace", 1, 0, OPT_GRACE},
+					     {"offer-window", 1, 0, OPT_OFFERWIN},
+					     {"handback-grace-ms", 1, 0, OPT_HANDBACK},
+					     {"time-scale", 1, 0, OPT_TIMESCALE},
+					     {"workers", 1, 0, OPT_WORKERS},
+					     {"tls-cookies", 0, 0, OPT_TLS},
+					     {"new-patrons", 1, 0, OPT_NEWPATRONS},
+					     {"demo-site-port", 1, 0, OPT_DEMOSITE},
+					     {"allow-origin", 1, 0, OPT_ALLOW},
+					     {"smtp-url", 1, 0, OPT_SMTPURL},
+					     {"smtp-starttls", 0, 0, OPT_STARTTLS},
+					     {"smtp-user", 1, 0, OPT_SMTPUSER},
+					     {"smtp-password-file", 1, 0, OPT_SMTPPWFILE},
+					     {"mail-from", 1, 0, OPT_MAILFROM},
+					     {"public-url", 1, 0, OPT_PUBURL},
+					     {"mail-retry-ms", 1, 0, OPT_RETRYMS},
+					     {"mail-retry-max-ms", 1, 0, OPT_RETRYMAX},
+					     {"mail-attempts", 1, 0, OPT_ATTEMPTS},
+					     {"mail-timeout", 1, 0, OPT_MAILTIMEOUT},
+					     {"patron-mails", 1, 0, OPT_PATRONMAILS},
+					     {"signin-ttl", 1, 0, OPT_SIGNINTTL},
+					     {"verbose", 0, 0, 'v'},
+					     {"help", 0, 0, 'h'},
+					     {0, 0, 0, 0}};
 	struct server_config cfg;
 	char allow[768] = "", banner[2048], pwfile[512] = "";
 	int c, bad = 0, *intp, demo_site = -1, time_scale = env_int("RAPPORT_TIME_SCALE", 1);
@@ -362,10 +418,16 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_TLS: cfg.tls = 1; break;
 		case OPT_SMTPURL: snprintf(cfg.smtp_url, sizeof cfg.smtp_url, "%s", optarg); break;
 		case OPT_STARTTLS: cfg.smtp_starttls = 1; break;
-		case OPT_SMTPUSER: snprintf(cfg.smtp_user, sizeof cfg.smtp_user, "%s", optarg); break;
+		case OPT_SMTPUSER:
+			snprintf(cfg.smtp_user, sizeof cfg.smtp_user, "%s", optarg);
+			break;
 		case OPT_SMTPPWFILE: snprintf(pwfile, sizeof pwfile, "%s", optarg); break;
-		case OPT_MAILFROM: snprintf(cfg.mail_from, sizeof cfg.mail_from, "%s", optarg); break;
-		case OPT_PUBURL: snprintf(cfg.public_url, sizeof cfg.public_url, "%s", optarg); break;
+		case OPT_MAILFROM:
+			snprintf(cfg.mail_from, sizeof cfg.mail_from, "%s", optarg);
+			break;
+		case OPT_PUBURL:
+			snprintf(cfg.public_url, sizeof cfg.public_url, "%s", optarg);
+			break;
 		case OPT_RETRYMS: intp = &cfg.mail_retry_ms; break;
 		case OPT_RETRYMAX: intp = &cfg.mail_retry_max_ms; break;
 		case OPT_ATTEMPTS: intp = &cfg.mail_attempts; break;
@@ -399,7 +461,8 @@ static int cmd_serve(int argc, char **argv, int demo)
 	if (!cfg.mail_from[0])
 		snprintf(cfg.mail_from, sizeof cfg.mail_from, "rapport@localhost.localdomain");
 	if (!cfg.public_url[0])
-		snprintf(cfg.public_url, sizeof cfg.public_url, "http://%s:%d", cfg.listen, cfg.port);
+		snprintf(cfg.public_url, sizeof cfg.public_url, "http://%s:%d", cfg.listen,
+			 cfg.port);
 	{
 		size_t n = strlen(cfg.public_url);
 
@@ -454,8 +517,8 @@ static int cmd_serve(int argc, char **argv, int demo)
 		}
 		for (i = 0; i < 2; i++)
 			if (store_sqlite_ops.staff_by_email(sc, people[i].email, &existing) &&
-			    put_staff(sc, lib.id, people[i].email, people[i].name, people[i].role, 0,
-				      "rapport-demo")) {
+			    put_staff(sc, lib.id, people[i].email, people[i].name, people[i].role,
+				      0, "rapport-demo")) {
 				store_sqlite_ops.close(sc);
 				return 1;
 			}
@@ -472,8 +535,10 @@ static int cmd_serve(int argc, char **argv, int demo)
 				 "  Patron chat:    http://%s:%d/chat\n"
 				 "  Staff console:  http://%s:%d/console\n"
 				 "%s"
-				 "  Demo logins:    jen@demo.library / rapport-demo  (Jen Ortiz, librarian)\n"
-				 "                  sam@demo.library / rapport-demo  (Sam Lee, admin)\n"
+				 "  Demo logins:    jen@demo.library / rapport-demo  (Jen Ortiz, "
+				 "librarian)\n"
+				 "                  sam@demo.library / rapport-demo  (Sam Lee, "
+				 "admin)\n"
 				 "  Stop with Ctrl-C.\n\n",
 				 cfg.listen, cfg.port, cfg.listen, cfg.port, site);
 		}
@@ -483,11 +548,13 @@ static int cmd_serve(int argc, char **argv, int demo)
 
 static int cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"data-dir", 1, 0, OPT_DATA}, {"library", 1, 0, OPT_LIBRARY},
-		{"name", 1, 0, OPT_NAME},     {"origin", 1, 0, OPT_ORIGIN},
-		{"queue", 1, 0, OPT_QUEUE},   {"help", 0, 0, 'h'},
-		{0, 0, 0, 0}};
+	static const struct option opts[] = {{"data-dir", 1, 0, OPT_DATA},
+					     {"library", 1, 0, OPT_LIBRARY},
+					     {"name", 1, 0, OPT_NAME},
+					     {"origin", 1, 0, OPT_ORIGIN},
+					     {"queue", 1, 0, OPT_QUEUE},
+					     {"help", 0, 0, 'h'},
+					     {0, 0, 0, 0}};
 	char data[512] = "./data", slug[64] = "", name[128] = "", origins[1024] = "";
 	char queues[16][192];
 	int c, n_queues = 0, rc;
@@ -586,12 +653,15 @@ static int read_password(const char *file, char *out, size_t cap)
 
 static int cmd_staff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"data-dir", 1, 0, OPT_DATA}, {"library", 1, 0, OPT_LIBRARY},
-		{"email", 1, 0, OPT_EMAIL},   {"name", 1, 0, OPT_NAME},
-		{"role", 1, 0, OPT_ROLE},     {"max-chats", 1, 0, OPT_MAXCHATS},
-		{"password-file", 1, 0, OPT_PWFILE}, {"help", 0, 0, 'h'},
-		{0, 0, 0, 0}};
+	static const struct option opts[] = {{"data-dir", 1, 0, OPT_DATA},
+					     {"library", 1, 0, OPT_LIBRARY},
+					     {"email", 1, 0, OPT_EMAIL},
+					     {"name", 1, 0, OPT_NAME},
+					     {"role", 1, 0, OPT_ROLE},
+					     {"max-chats", 1, 0, OPT_MAXCHATS},
+					     {"password-file", 1, 0, OPT_PWFILE},
+					     {"help", 0, 0, 'h'},
+					     {0, 0, 0, 0}};
 	char data[512] = "./data", slug[64] = "", email[256] = "", name[128] = "",
 	     role[16] = "librarian", pw[1024];
 	const char *pwfile = NULL;
@@ -671,8 +741,10 @@ static int queue_hours_apply(struct store_schedule *r, const char *set, const ch
 	}
 	if (tz) {
 		if (!schedule_tz_valid(tz)) {
-			fprintf(stderr, "rapport: unknown time zone %s (an IANA name such as "
-					"Europe/London)\n", tz);
+			fprintf(stderr,
+				"rapport: unknown time zone %s (an IANA name such as "
+				"Europe/London)\n",
+				tz);
 			return 2;
 		}
 		snprintf(r->time_zone, sizeof r->time_zone, "%s", tz);
@@ -715,22 +787,23 @@ static void queue_hours_print(const char *lib, const char *queue, const struct s
 	schedule_from_store(&s, r);
 	schedule_format_hours(&s, spec, sizeof spec);
 	printf("library %s queue %s\ntime zone: %s\nreply policy: %d business hours\n"
-	       "hours: %s\nclosed:", lib, queue, r->time_zone, r->reply_policy_hours,
+	       "hours: %s\nclosed:",
+	       lib, queue, r->time_zone, r->reply_policy_hours,
 	       spec[0] ? spec : "(none: always open by schedule)");
 	for (i = 0; i < r->n_closed; i++)
-		printf(" %04d-%02d-%02d", (int)(r->closed[i] / 10000), (int)(r->closed[i] / 100 % 100),
-		       (int)(r->closed[i] % 100));
+		printf(" %04d-%02d-%02d", (int)(r->closed[i] / 10000),
+		       (int)(r->closed[i] / 100 % 100), (int)(r->closed[i] % 100));
 	printf("%s\n", r->n_closed ? "" : " (none)");
 }
 
 static int cmd_queue(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"data-dir", 1, 0, OPT_DATA},	    {"library", 1, 0, OPT_LIBRARY},
-		{"queue", 1, 0, OPT_QUEUE},	    {"set", 1, 0, OPT_SET},
-		{"time-zone", 1, 0, OPT_TZ},	    {"closed", 1, 0, OPT_CLOSED},
-		{"reopen", 1, 0, OPT_REOPEN},	    {"reply-hours", 1, 0, OPT_REPLY},
-		{"help", 0, 0, 'h'},		    {0, 0, 0, 0}};
+		{"data-dir", 1, 0, OPT_DATA}, {"library", 1, 0, OPT_LIBRARY},
+		{"queue", 1, 0, OPT_QUEUE},   {"set", 1, 0, OPT_SET},
+		{"time-zone", 1, 0, OPT_TZ},  {"closed", 1, 0, OPT_CLOSED},
+		{"reopen", 1, 0, OPT_REOPEN}, {"reply-hours", 1, 0, OPT_REPLY},
+		{"help", 0, 0, 'h'},	      {0, 0, 0, 0}};
 	char data[512] = "./data", slug[64] = "", qslug[64] = "", dates[32][16];
 	const char *set = NULL, *tz = NULL;
 	int c, n_dates = 0, reply = 0, rc;
@@ -821,7 +894,8 @@ int main(int argc, char **argv)
 	    !strcmp(argv[1], "help")) {
 		fputs(usage_main, argc < 2 ? stderr : stdout);
 		if (argc >= 2)
-			fputs("\nOptions of serve and demo:\n\n", stdout), fputs(usage_serve, stdout);
+			fputs("\nOptions of serve and demo:\n\n", stdout),
+				fputs(usage_serve, stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	if (!strcmp(argv[1], "--version")) {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define OPEN_LOOKBACK 3   /* an open topic older than the 3 newest chats is not brought up */
+#define OPEN_LOOKBACK 3 /* an open topic older than the 3 newest chats is not brought up */
 
 /* ---- bounded output --------------------------------------------------------------- */
 
@@ -42,13 +42,22 @@ static void out_add(struct out *o, const char *s, size_t n)
 	o->p[o->len] = '\0';
 }
 
-static void out_str(struct out *o, const char *s) { out_add(o, s, strlen(s)); }
+static void out_str(struct out *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
 
 /* ---- text helpers ----------------------------------------------------------------- */
 
-static int is_space(unsigned char ch) { return ch <= ' ' || ch == 0x7f; }
+static int is_space(unsigned char ch)
+{
+	return ch <= ' ' || ch == 0x7f;
+}
 
-static int is_lead(unsigned char ch) { return (ch & 0xC0) != 0x80; }
+static int is_lead(unsigned char ch)
+{
+	return (ch & 0xC0) != 0x80;
+}
 
 /* Copies at most srccap bytes of src (up to its NUL) to dst (dstcap >= srccap + 1) with
  * line breaks, tabs and other control characters as spaces, runs of spaces as one, and
@@ -85,8 +94,8 @@ static size_t squash(char *dst, size_t dstcap, const char *src, size_t srccap)
 /* ---- tenure ----------------------------------------------------------------------- */
 
 static const char *const months[12] = {
-	"January", "February", "March", "April", "May", "June", "July", "August",
-	"September", "October", "November", "December",
+	"January", "February", "March",	    "April",   "May",	   "June",
+	"July",	   "August",   "September", "October", "November", "December",
 };
 
 /* Year, month (1..12) and day (1..31) in UTC of a time in ms since the epoch (proleptic
@@ -242,8 +251,8 @@ static void day_words(char *out, size_t cap, int64_t at, int64_t now)
 		snprintf(out, cap, "on %u %s %lld", day, months[month - 1], (long long)year);
 }
 
-void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
-		 char *out, size_t outlen)
+void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now, char *out,
+		 size_t outlen)
 {
 	const struct store_relation *r = card ? &card->rel : NULL;
 	const struct store_chat *ch;

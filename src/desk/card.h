@@ -19,10 +19,9 @@ void card_tenure(const struct store_card *card, int64_t now, char *out, size_t o
  * With no earlier chat (only `current_chat_id`, the chat being handled, skipped) it is a
  * first-time opener, never "welcome back". Otherwise it welcomes them back and refers to
  * the most recent open topic (the newest of the 3 newest earlier chats whose outcome is
- * not "answered"), else the newest earlier chat, by its date ("on 3 March", "earlier today"); it never
- * quotes what the patron wrote, nor a note (notes are staff-only). "" when not
- * remembered. */
-void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now,
-		 char *out, size_t outlen);
+ * not "answered"), else the newest earlier chat, by its date ("on 3 March", "earlier today"); it
+ * never quotes what the patron wrote, nor a note (notes are staff-only). "" when not remembered. */
+void card_opener(const struct store_card *card, int64_t current_chat_id, int64_t now, char *out,
+		 size_t outlen);
 
 #endif

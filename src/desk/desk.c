@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GROW(arr, n, cap)                                                                \
-	((n) < (cap) ? 0 : grow_array((void **)&(arr), &(cap), sizeof *(arr)))
+#define GROW(arr, n, cap) ((n) < (cap) ? 0 : grow_array((void **)&(arr), &(cap), sizeof *(arr)))
 
 static int grow_array(void **arr, size_t *cap, size_t elem)
 {
@@ -80,7 +79,10 @@ static void chat_free(struct chat *c)
 	free(c);
 }
 
-static void free_chat_cb(void *ctx, int64_t id, void *val) { chat_free(val); }
+static void free_chat_cb(void *ctx, int64_t id, void *val)
+{
+	chat_free(val);
+}
 
 static void free_patron_cb(void *ctx, int64_t id, void *val)
 {
@@ -181,12 +183,15 @@ struct patron *desk_patron(struct desk *d, int64_t id, int64_t library_id)
 	return p;
 }
 
-int64_t desk_next_patron_id(struct desk *d) { return ++d->last_patron_id; }
+int64_t desk_next_patron_id(struct desk *d)
+{
+	return ++d->last_patron_id;
+}
 
 /* ---- loading ---------------------------------------------------------------------- */
 
-struct library *desk_add_library(struct desk *d, int64_t id, const char *slug,
-				 const char *name, const char *origins)
+struct library *desk_add_library(struct desk *d, int64_t id, const char *slug, const char *name,
+				 const char *origins)
 {
 	struct library *l = desk_library(d, id);
 
@@ -458,7 +463,8 @@ int desk_origin_allowed(const struct library *lib, const char *origin, size_t le
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 
-		if (n > 0 && n == len && memcmp(p, origin, len) == 0) /* a blank line allows nothing */
+		if (n > 0 && n == len &&
+		    memcmp(p, origin, len) == 0) /* a blank line allows nothing */
 			return 1;
 		p += n;
 		if (*p == '\n')
@@ -535,7 +541,7 @@ int desk_may_write(const struct desk_actor *a, const struct chat *c)
 
 /* Looks up a chat for a write by the actor: not_found if unreadable, then state/owner. */
 int desk_chat_for_write(const struct desk *d, const struct desk_actor *a, int64_t chat_id,
-			  struct chat **out)
+			struct chat **out)
 {
 	struct chat *c;
 	int rc = desk_readable(d, a, chat_id, &c);
@@ -630,8 +636,8 @@ int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t c
 	return *out ? DESK_OK : DESK_NOMEM;
 }
 
-int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
-	      struct chat **out, struct message **event)
+int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, struct chat **out,
+	      struct message **event)
 {
 	struct desk_actor a = {.kind = AUTHOR_STAFF, .staff = s};
 	struct chat *c;
@@ -786,8 +792,7 @@ int desk_handback(struct desk *d, int64_t now, struct chat *c, struct message **
 }
 
 void desk_tick_handbacks(struct desk *d, int64_t now,
-			 void (*fn)(void *ctx, struct chat *c, struct message *event),
-			 void *ctx)
+			 void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx)
 {
 	size_t i, j;
 
@@ -828,7 +833,8 @@ void desk_tick(struct desk *d, int64_t now,
 
 			if (c->patron->online <= 0 &&
 			    now - c->patron->offline_since >= d->cfg.queue_grace_ms &&
-			    close_chat(d, now, c, CHAT_ABANDONED, AUTHOR_SYSTEM, 0, &ev) == DESK_OK) {
+			    close_chat(d, now, c, CHAT_ABANDONED, AUTHOR_SYSTEM, 0, &ev) ==
+				    DESK_OK) {
 				fn(ctx, c, ev); /* close_chat removed c from q->waiting */
 				continue;
 			}
@@ -845,7 +851,10 @@ void desk_durable(struct chat *c, int64_t seq)
 		c->durable_seq = seq;
 }
 
-void desk_chat_ref(struct chat *c) { c->refs++; }
+void desk_chat_ref(struct chat *c)
+{
+	c->refs++;
+}
 
 void desk_patron_release(struct desk *d, struct patron *p)
 {

@@ -14,39 +14,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "desk/wait.h"
 #include "desk/schedule.h"
+#include "desk/wait.h"
 #include "util/idmap.h"
 
 struct sub;
 
 enum desk_err {
 	DESK_OK = 0,
-	DESK_NOT_FOUND = -1,   /* no such record, or not yours: callers must not tell apart */
-	DESK_FORBIDDEN = -2,   /* visible to you, but this action is not yours to take */
-	DESK_BAD_STATE = -3,   /* not allowed in the chat's current state */
-	DESK_TAKEN = -4,       /* pick lost to another librarian */
+	DESK_NOT_FOUND = -1, /* no such record, or not yours: callers must not tell apart */
+	DESK_FORBIDDEN = -2, /* visible to you, but this action is not yours to take */
+	DESK_BAD_STATE = -3, /* not allowed in the chat's current state */
+	DESK_TAKEN = -4, /* pick lost to another librarian */
 	DESK_AT_CAPACITY = -5, /* librarian holds their maximum of chats */
 	DESK_TOO_LONG = -6,
 	DESK_EMPTY = -7,
 	DESK_NOMEM = -8,
-	DESK_FULL = -9,        /* chat holds the maximum number of messages */
-	DESK_OFFERED = -10,    /* pick: the chat is offered to another librarian for now */
+	DESK_FULL = -9, /* chat holds the maximum number of messages */
+	DESK_OFFERED = -10, /* pick: the chat is offered to another librarian for now */
 };
 
 /* Why a queued chat is offered to one librarian only (continuity routing). */
 enum offer_why {
-	OFFER_NONE,      /* open to every librarian of the library */
+	OFFER_NONE, /* open to every librarian of the library */
 	OFFER_PREFERRED, /* the patron's preferred librarian */
-	OFFER_HELPED,    /* a librarian who answered one of the patron's remembered chats */
-	OFFER_ASKED,     /* the patron asked for this librarian */
+	OFFER_HELPED, /* a librarian who answered one of the patron's remembered chats */
+	OFFER_ASKED, /* the patron asked for this librarian */
 };
 
 /* A patron's choice while queued (desk_choose). */
 enum desk_choice {
-	CHOOSE_FIRST,    /* first available: open to everyone now */
-	CHOOSE_WAIT,     /* keep waiting for the librarian the chat is offered to */
-	CHOOSE_STAFF,    /* ask for a specific librarian who is on now */
+	CHOOSE_FIRST, /* first available: open to everyone now */
+	CHOOSE_WAIT, /* keep waiting for the librarian the chat is offered to */
+	CHOOSE_STAFF, /* ask for a specific librarian who is on now */
 };
 
 enum chat_state { CHAT_QUEUED, CHAT_ACTIVE, CHAT_ENDED, CHAT_ABANDONED };
@@ -58,9 +58,9 @@ struct library {
 	char slug[64];
 	char name[128];
 	char origins[1024]; /* allowed origins, one per line */
-	int staff_online;   /* librarians of this library with a live console */
-	int queue_dirty;    /* net layer: a queue change not yet announced */
-	int staff_dirty;    /* net layer: staff_online changed, not yet announced */
+	int staff_online; /* librarians of this library with a live console */
+	int queue_dirty; /* net layer: a queue change not yet announced */
+	int staff_dirty; /* net layer: staff_online changed, not yet announced */
 	struct wait_hist wait; /* recent waits and handling times (desk_pick, desk_end) */
 	/* desk/wait.c's cache: when up to WAIT_AGES_MAX of the chats held by librarians
 	 * taking chats were picked, refreshed at most every WAIT_AGES_REFRESH_MS */
@@ -80,9 +80,9 @@ struct queue {
 	struct chat **waiting; /* queued chats, oldest first */
 	size_t n_waiting, cap_waiting;
 	struct schedule sched; /* opening hours (no intervals: always open by schedule) */
-	int reply_hours;       /* the library's reply policy for offline questions */
-	int hours_seen;        /* net layer: open by hours at the last check: 1, 0, -1 unknown */
-	int64_t next_open;     /* net layer: when closed at that check, the next opening (ms) */
+	int reply_hours; /* the library's reply policy for offline questions */
+	int hours_seen; /* net layer: open by hours at the last check: 1, 0, -1 unknown */
+	int64_t next_open; /* net layer: when closed at that check, the next opening (ms) */
 	char next_open_local[48]; /* net layer: the same in the library's wall time */
 };
 
@@ -92,14 +92,14 @@ struct staff {
 	char email[256];
 	char name[128];
 	int admin;
-	int max_chats;   /* 0: the desk default */
-	int n_active;    /* chats assigned and active */
-	int online;      /* live console connections */
+	int max_chats; /* 0: the desk default */
+	int n_active; /* chats assigned and active */
+	int online; /* live console connections */
 	/* profile shown to patrons (set by the net layer from the store) */
 	char pronouns[64];
 	char subjects[256];
 	char bio[512];
-	int listed;      /* opted in to "who is on now" */
+	int listed; /* opted in to "who is on now" */
 	int64_t photo_at; /* 0: no photo */
 	/* availability (desk_staff_available): Away staff keep their chats but get no new
 	 * ones and are not counted as on duty */
@@ -114,15 +114,15 @@ struct message {
 	int64_t author_id;
 	int64_t at;
 	uint64_t origin; /* net layer: the connection it was sent on (0: none) */
-	char cmid[65];   /* up to 64 characters */
-	size_t len;      /* of text, in bytes */
-	char text[];     /* NUL-terminated: the message, or the event name */
+	char cmid[65]; /* up to 64 characters */
+	size_t len; /* of text, in bytes */
+	char text[]; /* NUL-terminated: the message, or the event name */
 };
 
 struct patron {
 	int64_t id;
 	int64_t library_id;
-	int online;          /* live connections */
+	int online; /* live connections */
 	int64_t offline_since; /* when online dropped to 0 */
 	struct chat **chats; /* open and held chats, oldest first */
 	size_t n_chats, cap_chats;
@@ -130,14 +130,14 @@ struct patron {
 	int remembered;
 	int64_t first_chat_at; /* created_at of their oldest remembered chat, 0: none (from the
 				* relation; a join or link while remembered sets it if unset) */
-	char name[128];      /* how to greet them: preferred name, else display name, or "" */
+	char name[128]; /* how to greet them: preferred name, else display name, or "" */
 	int64_t preferred_staff; /* staff id, 0: none */
-	int64_t helpers[8];  /* staff who answered their remembered chats, most recent first */
+	int64_t helpers[8]; /* staff who answered their remembered chats, most recent first */
 	size_t n_helpers;
 	/* net layer: a new patron who has only said hello has no row in the store yet; it is
 	 * written (with this token hash) before the first thing they do that is stored */
 	int unsaved;
-	int saving;          /* that row is on its way to the store: keep p until it is in */
+	int saving; /* that row is on its way to the store: keep p until it is in */
 	uint8_t token_hash[32];
 	int64_t created_at;
 };
@@ -155,49 +155,49 @@ struct chat {
 	struct message **msgs; /* msgs[i]->seq == i + 1 */
 	size_t n_msgs, cap_msgs;
 	int64_t durable_seq; /* messages up to here have committed */
-	struct idmap cmids;  /* client message id (hashed with its author) -> message */
-	int refs;            /* holders besides the desk (subscriptions, pending writes) */
-	struct sub *subs;    /* the net layer's subscribers; opaque to the desk */
+	struct idmap cmids; /* client message id (hashed with its author) -> message */
+	int refs; /* holders besides the desk (subscriptions, pending writes) */
+	struct sub *subs; /* the net layer's subscribers; opaque to the desk */
 	int64_t position_sent; /* net layer: the queue position last sent to the patron */
-	int remembered;      /* part of the patron's remembered history */
-	char outcome[16];    /* net layer: the outcome tag staff gave it, "" if none */
+	int remembered; /* part of the patron's remembered history */
+	char outcome[16]; /* net layer: the outcome tag staff gave it, "" if none */
 	/* continuity routing: while `offer` is set only that librarian may pick the chat */
 	struct staff *offer;
 	enum offer_why offer_why;
 	int64_t offer_until; /* the offer lapses (0: no end: the patron asked or chose to wait) */
-	int routing;         /* continuity routing still running (ends at route_ends) */
+	int routing; /* continuity routing still running (ends at route_ends) */
 	int64_t route_ends;
-	int offer_dirty;     /* net layer: the offer changed, not yet announced */
+	int offer_dirty; /* net layer: the offer changed, not yet announced */
 	/* honest waits (desk_wait_refresh): totals are ms from the join, -1 when none */
-	struct wait_est wait;  /* the estimate of the remaining wait shown (last told) */
-	int64_t wait_at;       /* when it was last computed */
-	int wait_shown;        /* an estimate (or "none") was computed at least once */
+	struct wait_est wait; /* the estimate of the remaining wait shown (last told) */
+	int64_t wait_at; /* when it was last computed */
+	int wait_shown; /* an estimate (or "none") was computed at least once */
 	int64_t wait_raw_join; /* the model's queue term at join (calibration sample) */
 	int64_t wait_first_ms; /* the total wait first shown */
-	int64_t wait_last_ms;  /* the total wait last shown (elapsed + remaining) */
+	int64_t wait_last_ms; /* the total wait last shown (elapsed + remaining) */
 	int64_t wait_promised_ms; /* the total we stand by: first, or the last grew notice */
-	int wait_grew;         /* how many times the patron was told it grew */
-	int wait_dirty;        /* net layer: tell the patron the new estimate */
+	int wait_grew; /* how many times the patron was told it grew */
+	int wait_dirty; /* net layer: tell the patron the new estimate */
 	/* hand-back (desk_handback): the librarian who last handed it back, and when */
 	struct staff *handed_from;
 	int64_t handed_at;
-	int handbacks;         /* how many times; a re-pick keeps the first picked_at */
+	int handbacks; /* how many times; a re-pick keeps the first picked_at */
 	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
-	int64_t wait_any_ms;   /* offered with no time limit: the wait if open to all, -1 */
-	int64_t wait_scope;    /* whose places the promise counted: that staff id, 0 all */
+	int64_t wait_any_ms; /* offered with no time limit: the wait if open to all, -1 */
+	int64_t wait_scope; /* whose places the promise counted: that staff id, 0 all */
 };
 
 /* Who is acting: a patron (id = patron id) or a staff member. */
 struct desk_actor {
 	enum author kind;
 	struct patron *patron; /* kind == AUTHOR_PATRON */
-	struct staff *staff;   /* kind == AUTHOR_STAFF */
+	struct staff *staff; /* kind == AUTHOR_STAFF */
 };
 
 struct desk_config {
 	int default_max_chats; /* per librarian; default 3 */
-	int text_max;          /* characters (code points); default 4000 */
-	int chat_max_msgs;     /* default 10000 */
+	int text_max; /* characters (code points); default 4000 */
+	int chat_max_msgs; /* default 10000 */
 	int64_t queue_grace_ms; /* queued chat with its patron away this long is abandoned */
 	int64_t offer_window_ms; /* continuity routing window; default 30000 */
 	int64_t handback_grace_ms; /* a librarian with no console this long: chats handed back
@@ -212,7 +212,7 @@ struct desk {
 	size_t n_queues;
 	struct staff **staff;
 	size_t n_staff;
-	struct idmap chats;   /* id -> struct chat */
+	struct idmap chats; /* id -> struct chat */
 	struct idmap patrons; /* id -> struct patron (online or with held chats) */
 	int64_t last_chat_id, last_patron_id;
 	/* after a restart, until then an offer stands for a librarian whose console has not
@@ -230,8 +230,8 @@ void desk_free(struct desk *d);
 
 /* Loading (start-up). Each returns the new object or NULL (out of memory, unknown
  * library). Strings are copied. */
-struct library *desk_add_library(struct desk *d, int64_t id, const char *slug,
-				 const char *name, const char *origins);
+struct library *desk_add_library(struct desk *d, int64_t id, const char *slug, const char *name,
+				 const char *origins);
 struct queue *desk_add_queue(struct desk *d, int64_t id, int64_t library_id, const char *slug,
 			     const char *name);
 /* Adds or updates a staff member (found by id). */
@@ -286,8 +286,8 @@ int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t c
 /* A librarian picks a queued chat of their library: it becomes active and a "joined"
  * event is added (*event). DESK_OFFERED while it is offered to someone else. Reaching
  * their cap re-routes the other chats offered to them. */
-int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
-	      struct chat **out, struct message **event);
+int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, struct chat **out,
+	      struct message **event);
 
 /* Ends a chat: by its patron (queued: abandoned; active: ended) or by its librarian. Adds
  * an "ended" or "abandoned" event. An active remembered chat moves its librarian to the
@@ -335,8 +335,7 @@ int desk_handback(struct desk *d, int64_t now, struct chat *c, struct message **
  * with its event. A console coming back within the grace cancels it. Call once a
  * second or so: the grace starts at the first call that sees the librarian gone. */
 void desk_tick_handbacks(struct desk *d, int64_t now,
-			 void (*fn)(void *ctx, struct chat *c, struct message *event),
-			 void *ctx);
+			 void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
 
 /* Abandons queued chats whose patron has been away longer than the grace period. Calls
  * fn for each with the "abandoned" event. Also ends lapsed offers (desk_route). */
@@ -391,8 +390,7 @@ void desk_route(struct desk *d, int64_t now, struct chat *c);
 
 /* ---- honest waits (desk/wait.h) ----------------------------------------------------- */
 /* Who of lib is on duty and how many places they have, and have free. */
-void desk_wait_staffing(const struct desk *d, const struct library *lib,
-			struct wait_staffing *st);
+void desk_wait_staffing(const struct desk *d, const struct library *lib, struct wait_staffing *st);
 /* Whether librarian s takes chats now (on duty with a live console): the one notion of who
  * can free a place, used by every estimate and by "N librarians on, all busy". */
 int desk_wait_takes(const struct desk *d, const struct staff *s);

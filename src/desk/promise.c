@@ -254,8 +254,7 @@ static int by_due(const void *a, const void *b)
 
 /* See promise.h. Sorts the matches (the earliest max of them are kept). */
 size_t promise_book_select(const struct promise_book *b, int64_t library_id, int64_t owner_id,
-			   int64_t patron_id, const struct promise **out, size_t max,
-			   size_t *total)
+			   int64_t patron_id, const struct promise **out, size_t max, size_t *total)
 {
 	const struct promise **all;
 	size_t i, n = 0;

@@ -20,7 +20,7 @@
 
 #define PROMISE_WHAT_MAX 500 /* bytes */
 #define PROMISE_NOTE_MAX 500 /* bytes: what was sent, a reason, a hand-over note */
-#define PROMISE_LEAD_MS (60LL * 60 * 1000)          /* "due soon": within an hour */
+#define PROMISE_LEAD_MS (60LL * 60 * 1000) /* "due soon": within an hour */
 #define PROMISE_HORIZON_MS (366LL * 24 * 3600 * 1000) /* a due time at most a year ahead */
 
 enum promise_state { PROMISE_OPEN, PROMISE_DONE, PROMISE_CANCELLED };
@@ -33,17 +33,17 @@ struct promise {
 	int64_t id;
 	int64_t library_id;
 	int64_t patron_id;
-	int64_t chat_id;    /* 0: not made in a chat */
-	int64_t owner_id;   /* staff id */
+	int64_t chat_id; /* 0: not made in a chat */
+	int64_t owner_id; /* staff id */
 	int64_t created_by; /* staff id */
 	int64_t created_at;
 	int64_t due_at;
-	int64_t done_at;    /* done or cancelled at; 0 while open */
+	int64_t done_at; /* done or cancelled at; 0 while open */
 	enum promise_state state;
 	enum promise_channel channel;
 	char what[PROMISE_WHAT_MAX + 1];
 	char note[PROMISE_NOTE_MAX + 1]; /* done: what was sent; cancelled: the reason */
-	enum promise_phase phase_seen;   /* the phase last announced (promise_book_tick) */
+	enum promise_phase phase_seen; /* the phase last announced (promise_book_tick) */
 	/* for labelling it in lists: the patron's name while remembered ("" otherwise), kept
 	 * current by promise_book_name_patron; when its chat began (0: no chat) */
 	char patron_name[128];
@@ -84,7 +84,7 @@ int promise_kept_on_time(const struct promise *p);
  * late + open_overdue). Returns 0 and sets *share, or -1 when there are none yet. */
 int promise_share(int64_t kept, int64_t late, int64_t open_overdue, double *share);
 
-const char *promise_state_name(enum promise_state s);   /* "open", "done", "cancelled" */
+const char *promise_state_name(enum promise_state s); /* "open", "done", "cancelled" */
 const char *promise_channel_name(enum promise_channel c); /* "email", "chat" */
 /* Parses a state or channel name; -1 when unknown. */
 int promise_state_of(const char *s);
@@ -95,7 +95,7 @@ int promise_channel_of(const char *s);
 struct promise_book {
 	struct promise **v; /* unordered */
 	size_t n, cap;
-	int64_t lead_ms;    /* "due soon" lead; 0 takes PROMISE_LEAD_MS */
+	int64_t lead_ms; /* "due soon" lead; 0 takes PROMISE_LEAD_MS */
 };
 
 /* Adds a copy of p, or replaces the promise with its id; a promise that is not open is

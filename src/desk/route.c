@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define N_HELPERS (sizeof ((struct patron *)0)->helpers / sizeof *((struct patron *)0)->helpers)
+#define N_HELPERS (sizeof((struct patron *)0)->helpers / sizeof *((struct patron *)0)->helpers)
 
 /* Every change of who a chat is offered to goes through here, so the net layer hears of
  * it: offer_dirty for the chat's subscribers, queue_dirty for the library's consoles. */
@@ -42,7 +42,7 @@ static int on_duty(const struct chat *c, const struct staff *s)
 static int offer_present(const struct desk *d, const struct chat *c, int64_t now, int timed)
 {
 	return on_duty(c, c->offer) || (timed && c->offer && c->offer->lib == c->lib &&
-					 c->offer->online == 0 && now < d->offers_held_until);
+					c->offer->online == 0 && now < d->offers_held_until);
 }
 
 /* May continuity routing offer the chat to s (or keep it offered)? */
@@ -100,9 +100,8 @@ static void route(struct desk *d, struct chat *c, int64_t now, int timed)
 		desk_open_to_all(c);
 		return;
 	}
-	if (can_take(d, c, c->offer) ||
-	    (!on_duty(c, c->offer) && offer_present(d, c, now, timed) &&
-	     c->offer->n_active < desk_max_chats(d, c->offer)))
+	if (can_take(d, c, c->offer) || (!on_duty(c, c->offer) && offer_present(d, c, now, timed) &&
+					 c->offer->n_active < desk_max_chats(d, c->offer)))
 		return;
 	s = first_candidate(d, c, &why);
 	/* nobody they know can take it now: open to anyone, but routing goes on until the
@@ -111,7 +110,10 @@ static void route(struct desk *d, struct chat *c, int64_t now, int timed)
 	set_offer(c, s, why, s ? c->route_ends : 0);
 }
 
-void desk_route(struct desk *d, int64_t now, struct chat *c) { route(d, c, now, 1); }
+void desk_route(struct desk *d, int64_t now, struct chat *c)
+{
+	route(d, c, now, 1);
+}
 
 /* Re-routes the queued chats of s's library that are still routing and offered to nobody
  * (s just came on duty and may be someone their patron knows). `timed` as for route(). */
@@ -161,7 +163,6 @@ void desk_helpers_front(struct patron *p, int64_t staff_id)
 	p->n_helpers = n;
 }
 
-
 int desk_choose(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
 		enum desk_choice choice, int64_t staff_id)
 {
@@ -178,9 +179,7 @@ int desk_choose(struct desk *d, int64_t now, const struct desk_actor *a, int64_t
 		return DESK_BAD_STATE;
 	desk_route(d, now, c); /* choose against the offer as it stands now */
 	switch (choice) {
-	case CHOOSE_FIRST:
-		desk_open_to_all(c);
-		return DESK_OK;
+	case CHOOSE_FIRST: desk_open_to_all(c); return DESK_OK;
 	case CHOOSE_WAIT:
 		if (!c->offer)
 			return DESK_BAD_STATE;
@@ -218,7 +217,8 @@ void desk_set_relation(struct desk *d, int64_t now, struct patron *p, int rememb
 				continue;
 			c->routing = 0;
 			if (c->offer_why == OFFER_PREFERRED || c->offer_why == OFFER_HELPED)
-				desk_open_to_all(c); /* continuity ends; a librarian they asked for stays */
+				desk_open_to_all(
+					c); /* continuity ends; a librarian they asked for stays */
 		}
 		return;
 	}
@@ -269,7 +269,6 @@ void desk_set_preferred(struct desk *d, struct patron *p, int64_t staff_id)
 	if (p->remembered)
 		p->preferred_staff = staff_id > 0 ? staff_id : 0;
 }
-
 
 void desk_load_route(struct desk *d, struct chat *c, int64_t offer_staff, enum offer_why why,
 		     int64_t until, int routing, int64_t route_ends)

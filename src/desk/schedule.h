@@ -30,8 +30,8 @@
 #define SCHEDULE_DAY_MIN 1440
 
 struct schedule_interval {
-	int weekday;	/* 0 Sunday .. 6 Saturday: the day it opens */
-	int opens_min;	/* minutes after local midnight, 0..1439 */
+	int weekday; /* 0 Sunday .. 6 Saturday: the day it opens */
+	int opens_min; /* minutes after local midnight, 0..1439 */
 	int closes_min; /* 1..1440; <= opens_min: closes the next day */
 };
 

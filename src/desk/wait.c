@@ -9,7 +9,7 @@
 
 #define MIN_SAMPLES_CALIB 3 /* queued waits needed before we trust their calibration */
 #define MIN_SAMPLES_TIGHT 5 /* handling times needed before the range narrows */
-#define CALIB_MIN_PCT 50    /* calibration factor bounds, percent */
+#define CALIB_MIN_PCT 50 /* calibration factor bounds, percent */
 #define CALIB_MAX_PCT 300
 
 void wait_note(struct wait_ring *r, int64_t now, int64_t ms, int64_t raw)
@@ -178,7 +178,7 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 		return; /* no handling time seen yet: we do not know how fast places free up */
 	for (i = 0; i < nh; i++)
 		sum += hand[i];
-	mean = sum / (int64_t)nh;	/* throughput follows the mean, not the median */
+	mean = sum / (int64_t)nh; /* throughput follows the mean, not the median */
 	flat = need * mean / st->slots; /* every place just started */
 	term = queue_term(hand, nh, mean, st, need);
 	out->raw = term > flat ? term : flat; /* long-running chats only slow places down */
@@ -190,9 +190,9 @@ void wait_estimate(const struct wait_hist *h, int64_t now, const struct wait_sta
 	/* the quartiles of H, stretched as the ages stretched the mean */
 	stretch = flat > 0 ? (double)out->raw / (double)flat : 1.0;
 	out->low_ms =
-	    r25 + (int64_t)((double)(need * pct(hand, nh, 25) / st->slots * k / 100) * stretch);
+		r25 + (int64_t)((double)(need * pct(hand, nh, 25) / st->slots * k / 100) * stretch);
 	out->high_ms =
-	    r75 + (int64_t)((double)(need * pct(hand, nh, 75) / st->slots * k / 100) * stretch);
+		r75 + (int64_t)((double)(need * pct(hand, nh, 75) / st->slots * k / 100) * stretch);
 	if (nh < MIN_SAMPLES_TIGHT) { /* few samples: say so with a wider range */
 		if (out->low_ms > out->ms / 2)
 			out->low_ms = out->ms / 2;
@@ -342,7 +342,7 @@ static void staffing(const struct desk *d, const struct library *lib, const stru
 		return;
 	if (!only) { /* the library's sample, a second old at most: estimates run per chat */
 		struct library *cache =
-		    (struct library *)lib; /* a cache, not the library's state */
+			(struct library *)lib; /* a cache, not the library's state */
 		int k;
 
 		if (cache->wait_picks_at <= 0 || now < cache->wait_picks_at ||

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WAIT_HIST_MAX 64                     /* samples kept per kind and library */
+#define WAIT_HIST_MAX 64 /* samples kept per kind and library */
 #define WAIT_WINDOW_MS (2LL * 60 * 60 * 1000) /* samples older than this are ignored */
-#define WAIT_GREW_RATIO_PCT 150              /* "grew": more than 1.5x what we said ... */
-#define WAIT_GREW_MIN_MS 60000               /* ... and more than a minute longer */
+#define WAIT_GREW_RATIO_PCT 150 /* "grew": more than 1.5x what we said ... */
+#define WAIT_GREW_MIN_MS 60000 /* ... and more than a minute longer */
 
 /* One observation. raw: for a wait, the queue term the model had for the chat when it
  * joined (0: a place was free at once; > 0: ms; -1: no estimate then); unused for
@@ -31,7 +31,7 @@ struct wait_ring {
 
 /* Recent history of one library (its librarians serve all its queues). */
 struct wait_hist {
-	struct wait_ring waits;   /* join -> pick, noted at the pick */
+	struct wait_ring waits; /* join -> pick, noted at the pick */
 	struct wait_ring handles; /* pick -> end, noted at the end */
 };
 
@@ -41,8 +41,8 @@ struct wait_hist {
 /* Who can take chats now. */
 struct wait_staffing {
 	int on_duty; /* librarians taking chats (desk_wait_takes) */
-	int slots;   /* the sum of their caps */
-	int free;    /* places free now (slots minus chats they hold, never negative) */
+	int slots; /* the sum of their caps */
+	int free; /* places free now (slots minus chats they hold, never negative) */
 	/* the places taken: how long their chats have been going (ms since the pick), of up
 	 * to WAIT_AGES_MAX of them. busy 0: every place counts as just started. */
 	int busy;
@@ -51,8 +51,8 @@ struct wait_staffing {
 };
 
 enum wait_basis {
-	WAIT_NONE,   /* no estimate: nobody on duty, or no handling times seen yet */
-	WAIT_FREE,   /* a place is free now: the wait is how long a librarian takes to pick */
+	WAIT_NONE, /* no estimate: nobody on duty, or no handling times seen yet */
+	WAIT_FREE, /* a place is free now: the wait is how long a librarian takes to pick */
 	WAIT_RECENT, /* from recent handling times and waits */
 };
 
@@ -83,7 +83,7 @@ int wait_changed(const struct wait_est *shown, const struct wait_est *cur);
 
 /* What the patron was told, against which a new estimate is held (wait_hold). */
 struct wait_told {
-	int64_t at;        /* when `shown` was sent, -1: nothing told yet */
+	int64_t at; /* when `shown` was sent, -1: nothing told yet */
 	struct wait_est shown;
 	int64_t anchor_at; /* when places last moved for this chat (or the first estimate) */
 	int64_t anchor_ms; /* the remaining wait estimated then, -1: none */
@@ -113,9 +113,9 @@ int wait_grew(int64_t promised_ms, int64_t elapsed_ms, const struct wait_est *sh
 struct wait_accuracy {
 	int64_t chats;
 	int64_t median_abs_error_ms; /* -1 with no chats */
-	int64_t mean_error_ms;       /* signed: > 0 means we said too much */
-	int64_t within_50pct;        /* chats */
-	int64_t within_1min;         /* chats with |error| <= 60 s */
+	int64_t mean_error_ms; /* signed: > 0 means we said too much */
+	int64_t within_50pct; /* chats */
+	int64_t within_1min; /* chats with |error| <= 60 s */
 };
 /* Computes it over n pairs (est[i], actual[i]). Returns 0, or -1 on out of memory. */
 int wait_accuracy(const int64_t *est, const int64_t *actual, size_t n, struct wait_accuracy *out);

@@ -1,14 +1,14 @@
 /* message.c: Internet message formatting. See message.h. */
-#include "desk/schedule.h"
 #include "mail/message.h"
+#include "desk/schedule.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#define WORD_BYTES 30   /* raw bytes per encoded word: 40 base64 chars, a 52-char word */
-#define LINE_BYTES 57   /* raw bytes per base64 body line: 76 characters */
+#define WORD_BYTES 30 /* raw bytes per encoded word: 40 base64 chars, a 52-char word */
+#define LINE_BYTES 57 /* raw bytes per base64 body line: 76 characters */
 
 static int is_atext(char c)
 {
@@ -189,19 +189,18 @@ void mail_date(char out[40], int64_t ms)
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7],
-		 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec);
+	snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7], tm.tm_mday,
+		 months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* See message.h. */
 void mail_when(char out[64], int64_t ms, const char *tz)
 {
-	static const char *const days[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+	static const char *const days[7] = {"Sunday",	"Monday", "Tuesday", "Wednesday",
 					    "Thursday", "Friday", "Saturday"};
-	static const char *const months[12] = {"January", "February", "March",	"April",
-					       "May",	  "June",     "July",	"August",
-					       "September", "October", "November", "December"};
+	static const char *const months[12] = {"January",   "February", "March",    "April",
+					       "May",	    "June",	"July",	    "August",
+					       "September", "October",	"November", "December"};
 	static _Thread_local struct schedule s; /* only tz is used; 1 KiB off the stack */
 	int wd, minute, h;
 	int32_t date;
@@ -237,8 +236,8 @@ void mail_new_message_id(char out[128], const char *from_addr)
 	unsigned char r[16];
 	char hex[33];
 	const char *at = from_addr ? strrchr(from_addr, '@') : NULL;
-	const char *domain = at && domain_valid(at + 1) && strlen(at + 1) < 80 ? at + 1
-										 : "rapport.invalid";
+	const char *domain =
+		at && domain_valid(at + 1) && strlen(at + 1) < 80 ? at + 1 : "rapport.invalid";
 
 	randombytes_buf(r, sizeof r);
 	sodium_bin2hex(hex, sizeof hex, r, sizeof r);
@@ -300,8 +299,8 @@ int mail_format(const struct mail_content *m, struct buf *b)
 		return b->oom ? -1 : 0;
 	}
 	/* base64 never contains "=_", so the boundary cannot occur in a part */
-	crypto_generichash(h, sizeof h, (const unsigned char *)m->message_id,
-			   strlen(m->message_id), NULL, 0);
+	crypto_generichash(h, sizeof h, (const unsigned char *)m->message_id, strlen(m->message_id),
+			   NULL, 0);
 	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 	snprintf(boundary, sizeof boundary, "=_rapport_%s", hex);
 	buf_printf(b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);

@@ -19,15 +19,15 @@
 /* What one message is made of. Strings are UTF-8; html and list_unsubscribe may be NULL
  * or "". */
 struct mail_content {
-	const char *from_name;   /* display name of the sender, e.g. the library's name */
-	const char *from_addr;   /* envelope and header sender */
+	const char *from_name; /* display name of the sender, e.g. the library's name */
+	const char *from_addr; /* envelope and header sender */
 	const char *to_addr;
 	const char *subject;
 	const char *text;
 	const char *html;
 	const char *list_unsubscribe; /* a URL; written as <URL> */
-	const char *message_id;  /* "<...@...>" */
-	int64_t date_ms;         /* the Date header, ms since the epoch */
+	const char *message_id; /* "<...@...>" */
+	int64_t date_ms; /* the Date header, ms since the epoch */
 };
 
 /* 1 if addr is a plain address local@domain we are willing to send to: at most 254

@@ -110,11 +110,15 @@ void mail_send_one(void *curl, const struct mail_smtp *cfg, struct mail_job *j,
 	CURL *h = curl;
 	struct buf msg = {0};
 	struct curl_slist *rcpt = NULL;
-	struct mail_content mc = {
-		.from_name = j->from_name, .from_addr = cfg->from, .to_addr = j->m.to_addr,
-		.subject = j->m.subject, .text = j->m.body_text, .html = j->m.body_html,
-		.list_unsubscribe = j->m.list_unsubscribe, .message_id = j->m.message_id,
-		.date_ms = j->m.created_at};
+	struct mail_content mc = {.from_name = j->from_name,
+				  .from_addr = cfg->from,
+				  .to_addr = j->m.to_addr,
+				  .subject = j->m.subject,
+				  .text = j->m.body_text,
+				  .html = j->m.body_html,
+				  .list_unsubscribe = j->m.list_unsubscribe,
+				  .message_id = j->m.message_id,
+				  .date_ms = j->m.created_at};
 	char errbuf[CURL_ERROR_SIZE] = "", from[300], to[300];
 	struct reader rd;
 	long code = 0;

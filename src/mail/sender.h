@@ -14,26 +14,26 @@
 #include "store/store.h"
 
 struct mail_smtp {
-	char url[256];        /* smtp://host:port or smtps://host:port */
-	int starttls;         /* require STARTTLS on smtp:// */
-	char user[128];       /* "" for no authentication */
+	char url[256]; /* smtp://host:port or smtps://host:port */
+	int starttls; /* require STARTTLS on smtp:// */
+	char user[128]; /* "" for no authentication */
 	char password[256];
-	char from[256];       /* envelope and header sender address */
-	int timeout_s;        /* whole transfer; connecting gets at most 10 s of it */
+	char from[256]; /* envelope and header sender address */
+	int timeout_s; /* whole transfer; connecting gets at most 10 s of it */
 };
 
 enum mail_result {
-	MAIL_SENT = 0,        /* the server accepted the message (250 after DATA) */
-	MAIL_RETRY = 1,       /* a temporary failure (connection, 4xx, timeout): try later */
-	MAIL_PERMANENT = 2,   /* a permanent failure (5xx, an invalid address): give up */
-	MAIL_UNSENT = 3,      /* not tried: the sender stopped first */
+	MAIL_SENT = 0, /* the server accepted the message (250 after DATA) */
+	MAIL_RETRY = 1, /* a temporary failure (connection, 4xx, timeout): try later */
+	MAIL_PERMANENT = 2, /* a permanent failure (5xx, an invalid address): give up */
+	MAIL_UNSENT = 3, /* not tried: the sender stopped first */
 };
 
 struct mail_job {
-	struct store_mail m;  /* the row; body_text and body_html are owned by the job */
-	char from_name[128];  /* display name of the From header */
+	struct store_mail m; /* the row; body_text and body_html are owned by the job */
+	char from_name[128]; /* display name of the From header */
 	enum mail_result result;
-	char error[256];      /* for MAIL_RETRY and MAIL_PERMANENT */
+	char error[256]; /* for MAIL_RETRY and MAIL_PERMANENT */
 	struct mail_job *next;
 };
 

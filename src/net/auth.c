@@ -282,10 +282,12 @@ static void respond_me(struct http_conn *h, const struct staff *st, const char *
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[128];
 
-static void make_dummy(void) { crypto_password_hash("not a password", 14, dummy_hash); }
+static void make_dummy(void)
+{
+	crypto_password_hash("not a password", 14, dummy_hash);
+}
 
-static void login_run(struct worker_job *job, const struct store_ops *ops,
-		      struct store_conn *sc)
+static void login_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct login_job *j = (struct login_job *)job;
 	int rc = ops->staff_by_email(sc, j->email, &j->staff);

@@ -23,7 +23,7 @@ void schedule_from_store(struct schedule *s, const struct store_schedule *r)
 	snprintf(s->tz, sizeof s->tz, "%s", strcmp(r->time_zone, "UTC") ? r->time_zone : "");
 	for (i = 0; i < r->n_hours && i < SCHEDULE_INTERVALS_MAX; i++)
 		s->hours[s->n_hours++] =
-		    (struct schedule_interval){r->hours[i][0], r->hours[i][1], r->hours[i][2]};
+			(struct schedule_interval){r->hours[i][0], r->hours[i][1], r->hours[i][2]};
 	for (i = 0; i < r->n_closed && i < SCHEDULE_CLOSED_MAX; i++)
 		s->closed[s->n_closed++] = r->closed[i];
 }
@@ -59,7 +59,7 @@ int cases_load_schedules(struct store_conn *sc)
  * open-by-hours changed. */
 static int hours_check(struct queue *q, int64_t now)
 {
-	static const char *const days[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+	static const char *const days[7] = {"Sunday",	"Monday", "Tuesday", "Wednesday",
 					    "Thursday", "Friday", "Saturday"};
 	int open = schedule_is_open(&q->sched, now), was = q->hours_seen, wd, minute;
 	int32_t date;
@@ -142,7 +142,7 @@ void cases_tick(int64_t now)
 
 struct ask {
 	uint64_t conn_id;
-	struct promise p;	  /* the ledger promise (owner_id 0: none) */
+	struct promise p; /* the ledger promise (owner_id 0: none) */
 	struct store_write *kase; /* the case write, submitted after the promise */
 	char token[CRYPTO_TOKEN_CHARS + 1];
 };

@@ -31,7 +31,8 @@ const char *cases_library_tz(const struct library *lib);
  * ("new", "patron_reply", "answered", "closed"); consoles re-read the case. */
 void cases_notify(int64_t library_id, int64_t case_id, const char *why);
 /* rest_case.c: GET /api/v1/cases, GET /api/v1/case?t=, POST /api/v1/cases/{id}/reply,
- * POST /api/v1/cases/{id}/close, POST /api/v1/case-reply: 1 if h was theirs (answered or will be), else 0. */
+ * POST /api/v1/cases/{id}/close, POST /api/v1/case-reply: 1 if h was theirs (answered or will be),
+ * else 0. */
 int rest_case_get(struct http_conn *h);
 int rest_case_post(struct http_conn *h);
 

@@ -14,15 +14,23 @@
 #define WAIT_REFRESH_MS 3000 /* a queued chat's estimate is recomputed at most this often */
 
 /* What to do when an action's last write committed. */
-enum op_kind { OP_JOIN, OP_SEND, OP_PICK, OP_END, OP_ABANDON, OP_ACK_DUP,
-	       OP_REST_SEND, OP_HANDBACK };
+enum op_kind {
+	OP_JOIN,
+	OP_SEND,
+	OP_PICK,
+	OP_END,
+	OP_ABANDON,
+	OP_ACK_DUP,
+	OP_REST_SEND,
+	OP_HANDBACK
+};
 
 struct op {
 	enum op_kind kind;
-	uint64_t conn_id;  /* ws or http connection to answer, 0 if none */
+	uint64_t conn_id; /* ws or http connection to answer, 0 if none */
 	struct chat *chat; /* holds a reference */
 	int64_t seq;
-	int existed;       /* REST: a repeated cmid */
+	int existed; /* REST: a repeated cmid */
 	char cmid[65];
 	int was_queued;
 };
@@ -210,9 +218,9 @@ static const char *author_label(enum author a, int64_t id)
 }
 
 /* Message fields shared by the WebSocket frame and the REST transcript. */
-void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event,
-			   enum author author, int64_t author_id, const char *cmid,
-			   const char *text, size_t len, int64_t at, enum author ended_by)
+void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event, enum author author,
+		    int64_t author_id, const char *cmid, const char *text, size_t len, int64_t at,
+		    enum author ended_by)
 {
 	const char *name = author_label(author, author_id);
 
@@ -463,7 +471,8 @@ static void announce_queue(struct library *lib)
 			    !ch->wait_dirty)
 				continue;
 			if (ch->position_sent && ch->position_sent != (int64_t)j + 1)
-				desk_wait_refresh(g_app->desk, app_now_ms(), ch); /* a frame goes anyway */
+				desk_wait_refresh(g_app->desk, app_now_ms(),
+						  ch); /* a frame goes anyway */
 			ch->position_sent = (int64_t)j + 1;
 			ch->offer_dirty = 0;
 			ch->wait_dirty = 0;
@@ -750,7 +759,8 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 		struct desk_actor a = chat_actor(c);
 
 		desk_choose(g_app->desk, now, &a, ch->id, CHOOSE_STAFF, cmd->staff);
-		ch->wait_shown = 0; /* nothing was sent yet: the first estimate is for that choice */
+		ch->wait_shown =
+			0; /* nothing was sent yet: the first estimate is for that choice */
 		desk_wait_refresh(g_app->desk, now, ch);
 	}
 	submit(chat_row_write(STW_CHAT_INSERT, ch));
@@ -812,11 +822,12 @@ void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t cha
 
 	post(NULL, a, h->id, 1, chat_id, cmid, text, len, &err);
 	if (err)
-		http_error(h, err == DESK_NOT_FOUND	     ? 404
-			      : err == DESK_FORBIDDEN	     ? 403
-			      : err == DESK_BAD_STATE	     ? 409
-			      : err == DESK_TOO_LONG || err == DESK_EMPTY ? 400
-								   : 503,
+		http_error(h,
+			   err == DESK_NOT_FOUND		       ? 404
+			   : err == DESK_FORBIDDEN		       ? 403
+			   : err == DESK_BAD_STATE		       ? 409
+			   : err == DESK_TOO_LONG || err == DESK_EMPTY ? 400
+								       : 503,
 			   err_code(err), desk_strerror(err));
 }
 
@@ -831,7 +842,9 @@ static void cmd_typing(struct ws_conn *c, struct cmd *cmd)
 		return;
 	}
 	if (!desk_may_write(&a, ch)) {
-		ws_error(c, a.kind == AUTHOR_STAFF && ch->staff != c->staff ? "forbidden" : "bad_state",
+		ws_error(c,
+			 a.kind == AUTHOR_STAFF && ch->staff != c->staff ? "forbidden"
+									 : "bad_state",
 			 "You cannot type in this chat now.", "typing");
 		return;
 	}
@@ -944,8 +957,10 @@ void chat_handed_back(struct chat *ch, struct message *ev)
 
 static void handback_cb(void *ctx, struct chat *ch, struct message *ev)
 {
-	log_info("chat", "chat %lld handed back: staff %lld has had no console for the grace "
-		 "period", (long long)ch->id, (long long)ch->handed_from->id);
+	log_info("chat",
+		 "chat %lld handed back: staff %lld has had no console for the grace "
+		 "period",
+		 (long long)ch->id, (long long)ch->handed_from->id);
 	chat_handed_back(ch, ev);
 }
 
@@ -1055,14 +1070,14 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 		/* console activity keeps the session alive; an ended session ends the console */
 		c->session_checked = app_now_ms();
 		if (!auth_session_by_hash(c->session_hash, c->session_checked)) {
-			ws_error(c, "unauthenticated", "Your session has ended; please log in again.", ref);
+			ws_error(c, "unauthenticated",
+				 "Your session has ended; please log in again.", ref);
 			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session expired");
 			return;
 		}
 	}
-	if (c->role == ROLE_PATRON && c->patron && c->patron->unsaved &&
-	    cmd->type != CMD_TYPING && cmd->type != CMD_RESUME && cmd->type != CMD_FORGET &&
-	    hello_patron_save(c->patron)) {
+	if (c->role == ROLE_PATRON && c->patron && c->patron->unsaved && cmd->type != CMD_TYPING &&
+	    cmd->type != CMD_RESUME && cmd->type != CMD_FORGET && hello_patron_save(c->patron)) {
 		ws_error(c, "busy", "Could not keep that; try again in a moment.", ref);
 		return;
 	}

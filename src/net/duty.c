@@ -12,7 +12,8 @@ void duty_status_json(struct buf *b, const struct staff *s)
 	json_kstr(b, "status", s->away ? "away" : "on_duty");
 }
 
-/* Tells every console of s its status in a `duty` frame (and, after a hand-back, how many chats went). */
+/* Tells every console of s its status in a `duty` frame (and, after a hand-back, how many chats
+ * went). */
 static void send_status(const struct staff *s, int handed_back)
 {
 	struct buf b = {0};

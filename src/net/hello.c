@@ -147,8 +147,7 @@ static int chat_row_cb(void *ctx, const struct store_chat *r)
 	return 0;
 }
 
-static void lookup_run(struct worker_job *job, const struct store_ops *ops,
-		       struct store_conn *sc)
+static void lookup_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct hello_job *j = (struct hello_job *)job;
 
@@ -194,8 +193,8 @@ static void lookup_done(struct worker_job *job)
 	}
 	if (j->rc == STORE_NOTFOUND || (j->rc == 0 && j->patron.library_id != j->lib->id)) {
 		c->hello_pending = 0;
-		ws_error(c, "unknown_token", "This patron token is not known; start again without one.",
-			 "hello");
+		ws_error(c, "unknown_token",
+			 "This patron token is not known; start again without one.", "hello");
 	} else if (j->rc) {
 		c->hello_pending = 0;
 		ws_error(c, "busy", "Could not look you up; try again.", "hello");
@@ -224,7 +223,8 @@ static void signin_used(struct store_write *w, int rc)
 		else
 			ws_error(c, "signin_invalid",
 				 "This sign-in link was already used or has expired; ask for a new "
-				 "one, or start without it.", "hello");
+				 "one, or start without it.",
+				 "hello");
 		free(j);
 		return;
 	}
@@ -294,8 +294,8 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	}
 	if (c->origin[0] && !origin_is_self(c->origin, c->host) &&
 	    !desk_origin_allowed(lib, c->origin, strlen(c->origin))) {
-		ws_error(c, "origin_not_allowed", "This library does not allow chats from this site.",
-			 "hello");
+		ws_error(c, "origin_not_allowed",
+			 "This library does not allow chats from this site.", "hello");
 		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "origin not allowed");
 		return;
 	}
@@ -361,8 +361,8 @@ int hello_patron_save(struct patron *p)
 
 static void hello_staff(struct ws_conn *c)
 {
-	struct session *s = c->has_session ? auth_session_by_hash(c->session_hash, app_now_ms())
-					   : NULL;
+	struct session *s =
+		c->has_session ? auth_session_by_hash(c->session_hash, app_now_ms()) : NULL;
 	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
 	struct buf b = {0};
 	size_t i;

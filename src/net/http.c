@@ -15,8 +15,8 @@
 #include "util/crypto.h"
 #include "util/log.h"
 
-#define CSP_BASE                                                                          \
-	"default-src 'self'; style-src 'self'; img-src 'self' data:; "                       \
+#define CSP_BASE                                                                                   \
+	"default-src 'self'; style-src 'self'; img-src 'self' data:; "                             \
 	"connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; object-src 'none'"
 
 struct http_conn *http_find(uint64_t id)
@@ -104,9 +104,8 @@ static int confirm_upgrade(struct lws *wsi)
 		for (tok = strtok_r(proto, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
 			has_proto |= strcmp(tok, SUBPROTOCOL) == 0;
 	if (!has_proto)
-		return lws_return_http_status(wsi, 400, "subprotocol " SUBPROTOCOL " required")
-			       ? -1
-			       : 1;
+		return lws_return_http_status(wsi, 400, "subprotocol " SUBPROTOCOL " required") ? -1
+												: 1;
 	if (hdr(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 ||
 	    hdr(wsi, host, sizeof host, WSI_TOKEN_HOST) < 0 ||
 	    (origin[0] && !origin_allowed_any(origin, host)))
@@ -208,8 +207,9 @@ int serve_static(struct http_conn *h, const char *root)
 
 		if (hl > 60)
 			hl = 60;
-		snprintf(extra, sizeof extra, "; script-src 'self' http://%.*s:%d; frame-src http://%.*s:%d",
-			 hl, h->host, g_app->cfg.port, hl, h->host, g_app->cfg.port);
+		snprintf(extra, sizeof extra,
+			 "; script-src 'self' http://%.*s:%d; frame-src http://%.*s:%d", hl,
+			 h->host, g_app->cfg.port, hl, h->host, g_app->cfg.port);
 	}
 	n = snprintf(headers, sizeof headers,
 		     "content-security-policy: " CSP_BASE "; %s%s\r\n"
@@ -227,11 +227,13 @@ int serve_static(struct http_conn *h, const char *root)
 	return 0;
 }
 
-/* ---- REST ------------------------------------------------------------------------------------- */
+/* ---- REST -------------------------------------------------------------------------------------
+ */
 
 /* REST routes are in rest.c */
 
-/* ---- the callback ------------------------------------------------------------------------------ */
+/* ---- the callback ------------------------------------------------------------------------------
+ */
 
 static void reset(struct http_conn *h)
 {
@@ -338,7 +340,8 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 	hdr(wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE);
 	if (te[0] || hdr(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
 		h->refused = 1;
-		http_error(h, 411, "length_required", "Send a Content-Length; chunked bodies are refused.");
+		http_error(h, 411, "length_required",
+			   "Send a Content-Length; chunked bodies are refused.");
 		return 0;
 	}
 	if (strcmp(h->path, RESTREL_PHOTO_PATH) == 0)
@@ -377,7 +380,7 @@ static int start_body(struct http_conn *h, const char *clen)
 static int on_writeable(struct http_conn *h)
 {
 	unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
-					     *end = buf + sizeof buf - 1;
+					   *end = buf + sizeof buf - 1;
 	struct lws *wsi = h->wsi;
 	char *e, *line = h->extra_headers;
 	const char *type = h->resp_type[0] ? h->resp_type : "application/json";
@@ -386,9 +389,9 @@ static int on_writeable(struct http_conn *h)
 	if (!h->responding)
 		return 0;
 	if (lws_add_http_common_headers(wsi, (unsigned)h->status, type, h->resp_len, &p, end) ||
-	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-					(const unsigned char *)cache, (int)strlen(cache), &p,
-					end) ||
+	    lws_add_http_header_by_name(
+		    wsi, (const unsigned char *)"cache-control:", (const unsigned char *)cache,
+		    (int)strlen(cache), &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
 					(const unsigned char *)"nosniff", 7, &p, end))
 		return -1;
@@ -442,16 +445,15 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct http_conn *h = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return confirm_upgrade(wsi);
-	case LWS_CALLBACK_HTTP:
-		return on_request(wsi, h, in);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: return confirm_upgrade(wsi);
+	case LWS_CALLBACK_HTTP: return on_request(wsi, h, in);
 	case LWS_CALLBACK_HTTP_BODY:
 		if (h->refused || h->body_done || !h->body)
 			return 0;
 		if (h->body_len + len > h->body_max) {
 			h->refused = 1;
-			http_error(h, 413, "too_large", "The request body is longer than declared.");
+			http_error(h, 413, "too_large",
+				   "The request body is longer than declared.");
 			return 0;
 		}
 		memcpy(h->body + h->body_len, in, len);
@@ -466,15 +468,12 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		h->body[h->body_len] = '\0';
 		route_post(h);
 		return 0;
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return on_writeable(h);
-	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE: return on_writeable(h);
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION: return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (h)
 			reset(h);
 		return 0;
-	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	default: return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
 }

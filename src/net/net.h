@@ -25,7 +25,7 @@
 /* One queued outgoing WebSocket frame: LWS_PRE bytes of headroom, then the payload. */
 struct frame {
 	struct frame *next;
-	size_t len;   /* payload bytes */
+	size_t len; /* payload bytes */
 	unsigned char data[];
 };
 
@@ -42,24 +42,24 @@ struct sub {
 	struct ws_conn *conn;
 	struct chat *chat;
 	int64_t sent_seq;
-	int64_t resume_to;        /* > 0: send "resumed" once sent_seq reaches it */
+	int64_t resume_to; /* > 0: send "resumed" once sent_seq reaches it */
 	struct sub *chat_next, *chat_prev; /* the chat's list (chat->subs) */
-	struct sub *conn_next;    /* the connection's list */
+	struct sub *conn_next; /* the connection's list */
 };
 
 enum ws_role { ROLE_NONE, ROLE_PATRON, ROLE_STAFF };
 
 struct ws_conn {
-	uint64_t id;              /* never reused; async replies find the conn by it */
+	uint64_t id; /* never reused; async replies find the conn by it */
 	struct lws *wsi;
 	enum ws_role role;
-	int hello_pending;        /* hello answered asynchronously */
+	int hello_pending; /* hello answered asynchronously */
 	struct patron *patron;
 	struct staff *staff;
 	struct library *lib;
 	uint8_t session_hash[STORE_TOKEN_HASH_LEN];
 	int has_session;
-	int64_t session_checked;  /* staff: when the session was last checked and touched */
+	int64_t session_checked; /* staff: when the session was last checked and touched */
 	char origin[256];
 	char host[256];
 	char peer[64];
@@ -71,15 +71,15 @@ struct ws_conn {
 	/* send queue */
 	struct frame *out_head, *out_tail;
 	size_t out_bytes;
-	int close_code;           /* > 0: close with it at the next writeable */
-	int close_sent;           /* our close frame is out; waiting for the peer's */
+	int close_code; /* > 0: close with it at the next writeable */
+	int close_sent; /* our close frame is out; waiting for the peer's */
 	char close_reason[64];
 	/* rate limit: token bucket */
 	double tokens;
-	uint64_t tokens_at;       /* uv_now of last refill */
+	uint64_t tokens_at; /* uv_now of last refill */
 	int dropped_in_row;
 	struct sub *subs;
-	int starved;              /* deliveries paused for a full queue; resume on drain */
+	int starved; /* deliveries paused for a full queue; resume on drain */
 	struct db_resume *db_resumes; /* resumes of chats read from the store, in order */
 	struct ws_conn *next, *prev; /* all ws connections */
 	struct ws_conn *staff_next, *staff_prev; /* staff consoles only, after their hello */
@@ -90,43 +90,43 @@ struct http_conn {
 	struct lws *wsi;
 	char path[256];
 	char query[256];
-	int method;               /* 1 GET, 2 POST, 3 other */
+	int method; /* 1 GET, 2 POST, 3 other */
 	char *body;
 	size_t body_len, body_max;
-	int body_done;            /* request body complete once (lws may say it twice) */
-	int refused;              /* an error answer is queued; ignore the body */
-	int responding;           /* a response is being written */
+	int body_done; /* request body complete once (lws may say it twice) */
+	int refused; /* an error answer is queued; ignore the body */
+	int responding; /* a response is being written */
 	/* the response, written at HTTP_WRITEABLE */
 	int status;
 	char *resp;
 	size_t resp_len;
-	char extra_headers[512];  /* "name: value\r\n"... */
+	char extra_headers[512]; /* "name: value\r\n"... */
 	int close_after;
 	char origin[256];
 	char host[256];
 	char peer[64];
 	char cookie[128];
-	char auth[128];           /* Authorization header */
-	char csrf[128];           /* X-CSRF-Token header */
-	char req_type[16];        /* POST RESTREL_PHOTO_PATH: "image/png" or "image/jpeg" */
-	char resp_type[32];       /* response Content-Type; "" means application/json */
-	char resp_cache[48];      /* response Cache-Control; "" means no-store */
+	char auth[128]; /* Authorization header */
+	char csrf[128]; /* X-CSRF-Token header */
+	char req_type[16]; /* POST RESTREL_PHOTO_PATH: "image/png" or "image/jpeg" */
+	char resp_type[32]; /* response Content-Type; "" means application/json */
+	char resp_cache[48]; /* response Cache-Control; "" means no-store */
 };
 
 struct app {
 	struct server_config cfg;
 	uv_loop_t loop;
-	uv_async_t wake;          /* writer/worker completions */
-	uv_timer_t tick;          /* 1 s housekeeping */
-	uv_check_t flush;         /* after each loop iteration: coalesced announcements */
-	uv_prepare_t handover;    /* before each wait: the iteration's writes to the writer */
+	uv_async_t wake; /* writer/worker completions */
+	uv_timer_t tick; /* 1 s housekeeping */
+	uv_check_t flush; /* after each loop iteration: coalesced announcements */
+	uv_prepare_t handover; /* before each wait: the iteration's writes to the writer */
 	uv_signal_t sigterm, sigint;
 	struct lws_context *ctx;
 	struct desk *desk;
 	const struct store_ops *ops;
 	struct writer *writer;
 	struct worker_pool *workers;
-	struct idmap conns;       /* id -> ws_conn or http_conn (tagged by low bit of id) */
+	struct idmap conns; /* id -> ws_conn or http_conn (tagged by low bit of id) */
 	uint64_t next_conn_id;
 	struct ws_conn *ws_list;
 	struct ws_conn *staff_list; /* the staff consoles of ws_list: the few, for broadcasts */
@@ -161,8 +161,8 @@ void frame_begin(struct buf *b, const char *type);
 /* Closes the object and sends it. */
 void frame_send(struct ws_conn *c, struct buf *b);
 
-#define WS_BATCH_MAX (64 * 1024)		/* bytes of frames combined into one batch frame */
-#define WS_HELD_MAX 32			/* frames kept while a hello is answered */
+#define WS_BATCH_MAX (64 * 1024) /* bytes of frames combined into one batch frame */
+#define WS_HELD_MAX 32 /* frames kept while a hello is answered */
 #define TX_PACKET_MAX (WS_BATCH_MAX + 1024) /* bytes lws passes to one send() */
 
 /* Deliveries pause above this many queued bytes and continue below the low mark, so a
@@ -290,8 +290,8 @@ int serve_static(struct http_conn *h, const char *root);
 
 /* ---- rest_util.c: helpers of the REST route files ---------------------------------------- */
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes b */
-void rest_respond_ok(struct http_conn *h);                             /* {"ok":true} */
-void rest_bad_request(struct http_conn *h, const char *message);       /* 400 */
+void rest_respond_ok(struct http_conn *h); /* {"ok":true} */
+void rest_bad_request(struct http_conn *h, const char *message); /* 400 */
 /* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
  * the CSRF token); rest_admin also answers 403 to a librarian. */
 struct staff *rest_staff(struct http_conn *h, int post);
@@ -312,7 +312,6 @@ int rest_blank(const char *s);
 json_t *rest_body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...);
 /* "key":{"id","name"} of a staff member, or "key":null (id <= 0), with a trailing comma. */
 void rest_staff_ref(struct buf *b, const char *key, int64_t id);
-
 
 /* ---- rest_rel.c: relationship memory and librarian profiles (docs/API.md) ---------- */
 /* The largest photo body accepted by POST RESTREL_PHOTO_PATH (other POSTs: body_max). */

@@ -7,8 +7,8 @@
  * result comes back through the loop, which writes sent, queued-for-later or dead. The
  * next round starts when every result of the last one has committed, so a row is never
  * in two hands at once. The loop itself never waits on SMTP or on the disk. */
-#include <stdlib.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mail/message.h"
@@ -20,20 +20,20 @@
 #define TAG "outbox"
 #define BATCH 32
 #define LIST_MAX 100
-#define IDLE_SCAN_MS 5000   /* counts for /healthz when no SMTP server is configured */
+#define IDLE_SCAN_MS 5000 /* counts for /healthz when no SMTP server is configured */
 #define RATE_WINDOW_MS (3600LL * 1000)
 
 static struct {
-	int ready;            /* rows left in `sending` by a crash are back to queued */
+	int ready; /* rows left in `sending` by a crash are back to queued */
 	int stopped;
-	int scanning;         /* a worker read is under way */
-	int again;            /* the last scan was a full batch: scan again at once */
-	size_t in_flight;     /* claimed rows whose result has not committed */
-	int64_t next_scan;    /* app_now_ms() after which to scan */
+	int scanning; /* a worker read is under way */
+	int again; /* the last scan was a full batch: scan again at once */
+	size_t in_flight; /* claimed rows whose result has not committed */
+	int64_t next_scan; /* app_now_ms() after which to scan */
 	int64_t queued, dead; /* from the last scan */
 	uint64_t sent, failed; /* since start */
 	struct mail_sender *sender;
-	struct idmap rates;   /* patron id -> struct rate */
+	struct idmap rates; /* patron id -> struct rate */
 } ob;
 
 struct rate {
@@ -61,8 +61,8 @@ static void settled(void)
 static void result_done(struct store_write *w, int rc)
 {
 	if (rc)
-		log_error(TAG, "cannot record the result of mail %lld: %s",
-			  (long long)w->u.mail.id, store_strerror(rc));
+		log_error(TAG, "cannot record the result of mail %lld: %s", (long long)w->u.mail.id,
+			  store_strerror(rc));
 	settled();
 	if (!ob.stopped && !ob.in_flight && ob.again)
 		scan();
@@ -259,12 +259,15 @@ static void recover_done(struct store_write *w, int rc)
 	const struct server_config *cfg = &g_app->cfg;
 
 	if (rc) {
-		log_error(TAG, "cannot recover the outbox: %s; no mail is sent", store_strerror(rc));
+		log_error(TAG, "cannot recover the outbox: %s; no mail is sent",
+			  store_strerror(rc));
 		return;
 	}
 	if (w->changed)
-		log_warn(TAG, "%d mail(s) were being sent when rapport stopped; sending again "
-			 "with the same Message-ID", w->changed);
+		log_warn(TAG,
+			 "%d mail(s) were being sent when rapport stopped; sending again "
+			 "with the same Message-ID",
+			 w->changed);
 	ob.ready = 1;
 	if (ob.stopped)
 		return;
@@ -283,7 +286,8 @@ static void recover_done(struct store_write *w, int rc)
 			log_info(TAG, "sending mail through %s", cfg->smtp_url);
 		sodium_memzero(smtp.password, sizeof smtp.password);
 	} else {
-		log_info(TAG, "no SMTP server configured (--smtp-url): patrons are told e-mail cannot be sent");
+		log_info(TAG, "no SMTP server configured (--smtp-url): patrons are told e-mail "
+			      "cannot be sent");
 	}
 	scan();
 }
@@ -394,9 +398,10 @@ void outbox_health_json(struct buf *b)
 {
 	buf_puts(b, "\"mail\":{");
 	json_kbool(b, "smtp", outbox_can_send());
-	json_kstr(b, "status", !outbox_can_send() ? "undeliverable"
-			       : smtp_on()	   ? "sending"
-						   : "starting");
+	json_kstr(b, "status",
+		  !outbox_can_send() ? "undeliverable"
+		  : smtp_on()	     ? "sending"
+				     : "starting");
 	if (!outbox_can_send())
 		json_kstr(b, "reason", NO_SMTP);
 	json_kint(b, "queued", ob.queued);

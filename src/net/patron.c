@@ -113,8 +113,7 @@ struct relation_job {
 	struct store_relation rel;
 };
 
-static void relation_run(struct worker_job *job, const struct store_ops *ops,
-			 struct store_conn *sc)
+static void relation_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct relation_job *j = (struct relation_job *)job;
 
@@ -187,7 +186,7 @@ struct patron_op {
 	uint64_t conn_id;
 	int64_t patron_id;
 	enum cmd_type type;
-	const char *ref;   /* the frame type, a static string */
+	const char *ref; /* the frame type, a static string */
 	int64_t chat, rating;
 };
 

@@ -6,8 +6,8 @@
  * to be theirs (in memory, or on the row read from the store), its patron is written as
  * "You", librarians by name. Both commands answer only once the mail is queued durably;
  * the outbox delivers it (outbox.c). Each patron may ask for --patron-mails per hour. */
-#include <stdlib.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,7 +36,7 @@ struct line {
 struct tz_cache {
 	const char *tz;
 	int64_t hour; /* ms / 3600000 of the last look-up; -1: none */
-	int offset;   /* minutes east of UTC then */
+	int offset; /* minutes east of UTC then */
 };
 
 /* The time of day of ms in the library's zone: "2:24 pm", as mail_when writes it. */
@@ -61,7 +61,8 @@ static void hhmm(char out[16], int64_t ms, struct tz_cache *z)
 		z->offset = minute - (int)utc_min;
 		if (date && date > (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
 			z->offset += 1440;
-		else if (date && date < (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
+		else if (date &&
+			 date < (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
 			z->offset -= 1440;
 		z->hour = ms / 3600000;
 	}
@@ -90,8 +91,7 @@ static const char *who(const struct line *l, int64_t patron_id)
 }
 
 /* One line of the transcript, or 0 if it is not shown. */
-static int line_text(struct buf *b, const struct line *l, int64_t patron_id,
-		     struct tz_cache *z)
+static int line_text(struct buf *b, const struct line *l, int64_t patron_id, struct tz_cache *z)
 {
 	const char *name = who(l, patron_id);
 	char t[16];
@@ -109,8 +109,10 @@ static int line_text(struct buf *b, const struct line *l, int64_t patron_id,
 	} else if (!strcmp(l->text, "abandoned")) {
 		buf_puts(b, "The chat was closed before a librarian joined.");
 	} else if (!strcmp(l->text, "handed_back")) {
-		buf_printf(b, "%s had to leave; the chat went back to the queue for another "
-			   "librarian.", name[0] ? name : "Your librarian");
+		buf_printf(b,
+			   "%s had to leave; the chat went back to the queue for another "
+			   "librarian.",
+			   name[0] ? name : "Your librarian");
 	} else {
 		buf_printf(b, "(%s)", l->text);
 	}
@@ -136,13 +138,16 @@ static int transcript_mail(struct store_mail *m, const struct library *lib, int6
 	/* cut to fit on a character boundary, controls made spaces */
 	mail_header_clean(m->subject, sizeof m->subject, one.oom ? "" : one.data);
 	mail_when(date, started, tz);
-	buf_printf(&text, "Transcript of your chat with %s (chat %lld, %s).\n"
-			  "Times are the library's local time.\n\n", lib->name, (long long)chat_id,
-		   date);
+	buf_printf(&text,
+		   "Transcript of your chat with %s (chat %lld, %s).\n"
+		   "Times are the library's local time.\n\n",
+		   lib->name, (long long)chat_id, date);
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
 	mail_html_text(&html, lib->name);
-	buf_printf(&html, ": transcript of chat %lld, %s. Times are the library's local time."
-			  "</p><ul>", (long long)chat_id, date);
+	buf_printf(&html,
+		   ": transcript of chat %lld, %s. Times are the library's local time."
+		   "</p><ul>",
+		   (long long)chat_id, date);
 	for (i = 0; i < n; i++) {
 		one.len = 0;
 		if (!line_text(&one, &lines[i], patron_id, &z))
@@ -179,7 +184,7 @@ static int transcript_mail(struct store_mail *m, const struct library *lib, int6
 
 struct mail_op {
 	uint64_t conn_id;
-	const char *ref;     /* the frame type */
+	const char *ref; /* the frame type */
 	int64_t chat;
 };
 
@@ -238,7 +243,7 @@ struct transcript_job {
 	struct store_chat row;
 	struct line *lines;
 	size_t n, cap;
-	struct buf bodies;  /* the texts the lines point into, as offsets until done */
+	struct buf bodies; /* the texts the lines point into, as offsets until done */
 };
 
 static int msg_cb(void *ctx, const struct store_message *m)
@@ -280,8 +285,8 @@ static void transcript_run(struct worker_job *job, const struct store_ops *ops,
 		j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
 }
 
-static void send_transcript(struct ws_conn *c, int64_t chat_id, int64_t staff_id,
-			    int64_t started, const struct line *lines, size_t n, const char *to)
+static void send_transcript(struct ws_conn *c, int64_t chat_id, int64_t staff_id, int64_t started,
+			    const struct line *lines, size_t n, const char *to)
 {
 	struct store_mail m = {0};
 	struct staff *s = staff_id ? desk_staff(g_app->desk, staff_id) : NULL;
@@ -289,8 +294,8 @@ static void send_transcript(struct ws_conn *c, int64_t chat_id, int64_t staff_id
 	m.library_id = c->lib->id;
 	snprintf(m.kind, sizeof m.kind, "transcript");
 	snprintf(m.to_addr, sizeof m.to_addr, "%s", to);
-	if (transcript_mail(&m, c->lib, chat_id, c->patron->id, s ? s->name : NULL, started,
-			    lines, n)) {
+	if (transcript_mail(&m, c->lib, chat_id, c->patron->id, s ? s->name : NULL, started, lines,
+			    n)) {
 		ws_error(c, "busy", "Out of memory.", "email_transcript");
 		return;
 	}
@@ -310,7 +315,8 @@ static void transcript_done(struct worker_job *job)
 		goto out;
 	}
 	if (j->rc) {
-		ws_error(c, "store_failed", "Could not read the chat; try again.", "email_transcript");
+		ws_error(c, "store_failed", "Could not read the chat; try again.",
+			 "email_transcript");
 		goto out;
 	}
 	for (i = 0; i < j->n; i++)
@@ -374,7 +380,8 @@ static void cmd_email_transcript(struct ws_conn *c, struct cmd *cmd)
 	worker_submit(g_app->workers, &j->job);
 }
 
-/* ---- signin_link ------------------------------------------------------------------------------ */
+/* ---- signin_link ------------------------------------------------------------------------------
+ */
 
 struct signin_job {
 	struct worker_job job;
@@ -428,17 +435,21 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	buf_put(&text, "", 1);
 	mail_header_clean(m.subject, sizeof m.subject, text.oom ? "" : text.data);
 	text.len = 0;
-	buf_printf(&text, "Open this link in the browser where you want to continue chatting "
-			  "with %s:\n\n%s\n\nThe link works once, for %s. If you did not "
-			  "ask for it, ignore this message.\n", c->lib->name, url, ttl);
+	buf_printf(&text,
+		   "Open this link in the browser where you want to continue chatting "
+		   "with %s:\n\n%s\n\nThe link works once, for %s. If you did not "
+		   "ask for it, ignore this message.\n",
+		   c->lib->name, url, ttl);
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>"
 			"Open this link in the browser where you want to continue chatting with ");
 	mail_html_text(&html, c->lib->name);
 	buf_puts(&html, ":</p><p><a href=\"");
 	mail_html_text(&html, url);
 	buf_puts(&html, "\">Continue the chat</a></p>");
-	buf_printf(&html, "<p>The link works once, for %s. If you did not ask for it, "
-			  "ignore this message.</p></body></html>", ttl);
+	buf_printf(&html,
+		   "<p>The link works once, for %s. If you did not ask for it, "
+		   "ignore this message.</p></body></html>",
+		   ttl);
 	sodium_memzero(url, sizeof url);
 	m.body_text = buf_take(&text, NULL);
 	m.body_html = buf_take(&html, NULL);

@@ -59,9 +59,8 @@ static void opt_id(struct buf *b, const char *key, int64_t v)
 /* See net.h. */
 void promise_json(struct buf *b, const struct promise *p, int64_t now)
 {
-	enum promise_phase ph = promise_phase(p, now, g_app->promises.lead_ms > 0
-							  ? g_app->promises.lead_ms
-							  : PROMISE_LEAD_MS);
+	enum promise_phase ph = promise_phase(
+		p, now, g_app->promises.lead_ms > 0 ? g_app->promises.lead_ms : PROMISE_LEAD_MS);
 
 	buf_putc(b, '{');
 	json_kint(b, "id", p->id);

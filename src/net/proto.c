@@ -76,8 +76,7 @@ static int bad(char *msg, size_t msglen, const char *what)
 }
 
 /* Copies an optional string member of `remember`, checking its length. */
-static int opt_field(const char *src, char *dst, size_t cap, const char *name,
-		     json_error_t *err)
+static int opt_field(const char *src, char *dst, size_t cap, const char *name, json_error_t *err)
 {
 	if (src && copy_field(dst, cap, src)) {
 		snprintf(err->text, sizeof err->text, "%s is at most %zu bytes", name, cap - 1);
@@ -89,10 +88,10 @@ static int opt_field(const char *src, char *dst, size_t cap, const char *name,
 static int unpack_remember(struct cmd *c, json_error_t *err)
 {
 	const char *t, *notice = NULL, *dn = NULL, *pn = NULL, *pr = NULL, *em = NULL;
-	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s, s?s, s?I}",
-				"type", &t, "notice", &notice, "display_name", &dn,
-				"preferred_name", &pn, "pronouns", &pr, "email", &em, "chat",
-				&c->chat);
+	int rc =
+		json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s, s?s, s?I}",
+			       "type", &t, "notice", &notice, "display_name", &dn, "preferred_name",
+			       &pn, "pronouns", &pr, "email", &em, "chat", &c->chat);
 
 	if (rc)
 		return rc;
@@ -119,8 +118,8 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 
 	switch (c->type) {
 	case CMD_HELLO:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s}", "type",
-				    &t, "role", &role, "token", &token, "library", &lib, "signin",
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s}", "type", &t,
+				    "role", &role, "token", &token, "library", &lib, "signin",
 				    &signin);
 		if (rc)
 			return rc;
@@ -166,10 +165,8 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 				    &t, "queue", &c->queue, "cmid", &cmid, "text", &c->text,
 				    &c->text_len, "staff", &c->staff);
 		break;
-	case CMD_REMEMBER:
-		return unpack_remember(c, err);
-	case CMD_FORGET:
-		return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
+	case CMD_REMEMBER: return unpack_remember(c, err);
+	case CMD_FORGET: return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
 	case CMD_CHOOSE: {
 		const char *choice = NULL;
 
@@ -177,7 +174,8 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 				    "chat", &c->chat, "choice", &choice, "staff", &c->staff);
 		if (rc)
 			return rc;
-		if ((strcmp(choice, "first") && strcmp(choice, "wait") && strcmp(choice, "staff")) ||
+		if ((strcmp(choice, "first") && strcmp(choice, "wait") &&
+		     strcmp(choice, "staff")) ||
 		    (strcmp(choice, "staff") == 0) != (c->staff > 0)) {
 			snprintf(err->text, sizeof err->text,
 				 "choice is first, wait, or staff with a staff id");
@@ -225,13 +223,12 @@ static int unpack_fields(struct cmd *c, json_error_t *err)
 	case CMD_END:
 		return json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I}", "type", &t, "chat",
 				      &c->chat);
-	case CMD_PING:
-		return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
+	case CMD_PING: return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
 	case CMD_STATUS: {
 		const char *status = NULL;
 
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?b}", "type", &t,
-				    "status", &status, "handback", &on);
+		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?b}", "type", &t, "status",
+				    &status, "handback", &on);
 		if (rc)
 			return rc;
 		c->on = on;
@@ -260,13 +257,24 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 	static const struct {
 		const char *name;
 		enum cmd_type type;
-	} types[] = {{"hello", CMD_HELLO}, {"join", CMD_JOIN},     {"send", CMD_SEND},
-		     {"resume", CMD_RESUME}, {"typing", CMD_TYPING}, {"pick", CMD_PICK},
-		     {"end", CMD_END},       {"ping", CMD_PING},     {"remember", CMD_REMEMBER},
-		     {"forget", CMD_FORGET}, {"choose", CMD_CHOOSE}, {"rate", CMD_RATE},
-		     {"favourite", CMD_FAVOURITE}, {"prefer", CMD_PREFER},
-		     {"email_transcript", CMD_EMAIL_TRANSCRIPT}, {"signin_link", CMD_SIGNIN_LINK},
-		     {"ask_offline", CMD_ASK_OFFLINE}, {"status", CMD_STATUS}};
+	} types[] = {{"hello", CMD_HELLO},
+		     {"join", CMD_JOIN},
+		     {"send", CMD_SEND},
+		     {"resume", CMD_RESUME},
+		     {"typing", CMD_TYPING},
+		     {"pick", CMD_PICK},
+		     {"end", CMD_END},
+		     {"ping", CMD_PING},
+		     {"remember", CMD_REMEMBER},
+		     {"forget", CMD_FORGET},
+		     {"choose", CMD_CHOOSE},
+		     {"rate", CMD_RATE},
+		     {"favourite", CMD_FAVOURITE},
+		     {"prefer", CMD_PREFER},
+		     {"email_transcript", CMD_EMAIL_TRANSCRIPT},
+		     {"signin_link", CMD_SIGNIN_LINK},
+		     {"ask_offline", CMD_ASK_OFFLINE},
+		     {"status", CMD_STATUS}};
 	json_error_t err;
 	json_t *root, *jt, *jc;
 	const char *t;

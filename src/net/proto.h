@@ -8,10 +8,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK, CMD_END,
-		CMD_PING, CMD_REMEMBER, CMD_FORGET, CMD_CHOOSE, CMD_RATE, CMD_FAVOURITE,
-		CMD_PREFER, CMD_EMAIL_TRANSCRIPT, CMD_SIGNIN_LINK, CMD_ASK_OFFLINE,
-		CMD_STATUS };
+enum cmd_type {
+	CMD_HELLO,
+	CMD_JOIN,
+	CMD_SEND,
+	CMD_RESUME,
+	CMD_TYPING,
+	CMD_PICK,
+	CMD_END,
+	CMD_PING,
+	CMD_REMEMBER,
+	CMD_FORGET,
+	CMD_CHOOSE,
+	CMD_RATE,
+	CMD_FAVOURITE,
+	CMD_PREFER,
+	CMD_EMAIL_TRANSCRIPT,
+	CMD_SIGNIN_LINK,
+	CMD_ASK_OFFLINE,
+	CMD_STATUS
+};
 
 /* Patron profile fields of `remember` (bytes, without the NUL). */
 #define PROTO_NAME_MAX 127
@@ -21,21 +37,22 @@ enum cmd_type { CMD_HELLO, CMD_JOIN, CMD_SEND, CMD_RESUME, CMD_TYPING, CMD_PICK,
 struct cmd {
 	enum cmd_type type;
 	const char *type_name;
-	char role[8];      /* hello: "patron" or "staff" */
-	char token[64];    /* hello: patron token, "" if none */
-	char library[64];  /* hello: library slug, "" for the default */
-	char signin[64];   /* hello: a sign-in link's token, "" if none */
-	int64_t queue;     /* join, ask_offline */
-	int64_t chat;      /* send, resume, typing, pick, end; remember (optional) */
-	int64_t after;     /* resume */
-	char cmid[65];     /* join, send */
-	const char *text;  /* join, send, ask_offline: points into root, valid until proto_cmd_free */
+	char role[8]; /* hello: "patron" or "staff" */
+	char token[64]; /* hello: patron token, "" if none */
+	char library[64]; /* hello: library slug, "" for the default */
+	char signin[64]; /* hello: a sign-in link's token, "" if none */
+	int64_t queue; /* join, ask_offline */
+	int64_t chat; /* send, resume, typing, pick, end; remember (optional) */
+	int64_t after; /* resume */
+	char cmid[65]; /* join, send */
+	const char
+		*text; /* join, send, ask_offline: points into root, valid until proto_cmd_free */
 	size_t text_len;
-	int on;            /* typing, favourite; status: handback */
-	int away;          /* status: 1 "away", 0 "on_duty" */
-	int64_t staff;     /* join (optional), choose, favourite, prefer (0 clears) */
-	char choice[8];    /* choose: "first", "wait" or "staff" */
-	int64_t rating;    /* rate: 1..5 */
+	int on; /* typing, favourite; status: handback */
+	int away; /* status: 1 "away", 0 "on_duty" */
+	int64_t staff; /* join (optional), choose, favourite, prefer (0 clears) */
+	char choice[8]; /* choose: "first", "wait" or "staff" */
+	int64_t rating; /* rate: 1..5 */
 	/* remember: "" when absent */
 	char notice[32];
 	char display_name[PROTO_NAME_MAX + 1];

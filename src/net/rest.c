@@ -40,19 +40,19 @@ static int64_t chat_path(const char *path, const char **rest)
 struct read_job {
 	struct worker_job job;
 	uint64_t http_id;
-	int staff;               /* else patron by bearer hash */
-	int64_t library_id;      /* staff */
+	int staff; /* else patron by bearer hash */
+	int64_t library_id; /* staff */
 	uint8_t hash[STORE_TOKEN_HASH_LEN];
-	int64_t chat_id;         /* 0: list */
+	int64_t chat_id; /* 0: list */
 	char state[16];
 	int64_t before;
 	int limit;
 	int rc;
-	int live;                /* an open chat: messages come from the desk */
+	int live; /* an open chat: messages come from the desk */
 	struct store_patron patron;
 	struct store_chat row;
 	struct store_relation rel; /* of the chat's patron, read only when the chat is linked */
-	struct buf out;          /* rows packed by the worker, turned into JSON on the loop */
+	struct buf out; /* rows packed by the worker, turned into JSON on the loop */
 };
 
 static const char *state_ok(const char *s)
@@ -83,8 +83,7 @@ static int msg_cb(void *ctx, const struct store_message *m)
 	return 0;
 }
 
-static void read_run(struct worker_job *job, const struct store_ops *ops,
-		     struct store_conn *sc)
+static void read_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct read_job *j = (struct read_job *)job;
 	int64_t lib = j->library_id;
@@ -103,7 +102,8 @@ static void read_run(struct worker_job *job, const struct store_ops *ops,
 	j->rc = ops->chat_get(sc, j->chat_id, &j->row);
 	if (j->rc)
 		return;
-	if ((j->staff && j->row.library_id != lib) || (!j->staff && j->row.patron_id != j->patron.id)) {
+	if ((j->staff && j->row.library_id != lib) ||
+	    (!j->staff && j->row.patron_id != j->patron.id)) {
 		j->rc = STORE_NOTFOUND; /* not yours: read nothing more */
 		return;
 	}
@@ -119,7 +119,7 @@ static void read_run(struct worker_job *job, const struct store_ops *ops,
 
 static enum author author_of(const char *s)
 {
-	return strcmp(s, "staff") == 0 ? AUTHOR_STAFF
+	return strcmp(s, "staff") == 0	  ? AUTHOR_STAFF
 	       : strcmp(s, "patron") == 0 ? AUTHOR_PATRON
 					  : AUTHOR_SYSTEM;
 }
@@ -191,7 +191,8 @@ static void read_done(struct worker_job *job)
 		json_kint(&b, "seq", m.seq);
 		json_kstr(&b, "kind", m.kind);
 		json_kstr(&b, "from", desk_author_name(author_of(m.author)));
-		s = author_of(m.author) == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id) : NULL;
+		s = author_of(m.author) == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id)
+							: NULL;
 		if (s)
 			json_kstr(&b, "name", s->name);
 		else if (author_of(m.author) == AUTHOR_PATRON)
@@ -253,7 +254,8 @@ static int start_read(struct http_conn *h, int64_t chat_id)
 	if ((v = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg))) {
 		if (!state_ok(v)) {
 			free(j);
-			http_error(h, 400, "bad_request", "state is queued, active, ended or abandoned.");
+			http_error(h, 400, "bad_request",
+				   "state is queued, active, ended or abandoned.");
 			return 0;
 		}
 		snprintf(j->state, sizeof j->state, "%s", state_ok(v));
@@ -285,7 +287,8 @@ int route_get(struct http_conn *h)
 			json_kint(&b, "max_batch", (int64_t)st.max_batch);
 			json_kint(&b, "commit_us_p50", (int64_t)writer_commit_quantile(&st, 0.5));
 			json_kint(&b, "commit_us_p99", (int64_t)writer_commit_quantile(&st, 0.99));
-			json_kint(&b, "commit_us_p999", (int64_t)writer_commit_quantile(&st, 0.999));
+			json_kint(&b, "commit_us_p999",
+				  (int64_t)writer_commit_quantile(&st, 0.999));
 			json_kint(&b, "commit_us_max", (int64_t)st.commit_us_max);
 			json_close(&b, '}');
 			buf_putc(&b, ',');
@@ -310,8 +313,8 @@ int route_get(struct http_conn *h)
 		return start_read(h, 0);
 	if ((id = chat_path(h->path, &rest)) && !*rest)
 		return start_read(h, id);
-	if (rest_rel_get(h) || rest_waits_get(h) || rest_promise_get(h) ||
-	    outbox_rest_get(h) || rest_followup_get(h) || rest_case_get(h))
+	if (rest_rel_get(h) || rest_waits_get(h) || rest_promise_get(h) || outbox_rest_get(h) ||
+	    rest_followup_get(h) || rest_case_get(h))
 		return 0;
 	http_error(h, 404, "not_found", "No such endpoint.");
 	return 0;
@@ -331,8 +334,7 @@ struct post_job {
 	size_t len;
 };
 
-static void patron_run(struct worker_job *job, const struct store_ops *ops,
-		       struct store_conn *sc)
+static void patron_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct post_job *j = (struct post_job *)job;
 
@@ -367,8 +369,9 @@ static void post_message(struct http_conn *h, int64_t chat_id)
 	struct session *s = staff_session(h);
 	const char *tok = bearer(h);
 
-	if (!root || json_unpack_ex(root, &err, JSON_STRICT, "{s:s, s:s%}", "cmid", &cmid, "text",
-				    &text, &len) ||
+	if (!root ||
+	    json_unpack_ex(root, &err, JSON_STRICT, "{s:s, s:s%}", "cmid", &cmid, "text", &text,
+			   &len) ||
 	    !proto_cmid_valid(cmid)) {
 		http_error(h, 400, "bad_json", "Send {\"cmid\":...,\"text\":...}.");
 		goto out;

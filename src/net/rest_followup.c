@@ -25,8 +25,8 @@
 #define CARD_MAX 20
 
 static const char *const no_consent =
-    "The patron must be remembered and have an e-mail address (and not have asked for no "
-    "follow-ups) to get a check-in.";
+	"The patron must be remembered and have an e-mail address (and not have asked for no "
+	"follow-ups) to get a check-in.";
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
@@ -142,8 +142,10 @@ static int build_mail(struct store_followup_write *f, const struct library *lib,
 	buf_puts(&text, "How did it go? One click rates it (1 poor, 5 great):\n");
 	for (int r = 1; r <= 5; r++)
 		buf_printf(&text, "  %d: %s&r=%d\n", r, rate, r);
-	buf_printf(&text, "\nTo chat with %s again: %s\n(This link signs you in once.)\n\n"
-			  "No more check-ins: %s&stop=1\n", st->name, chat, rate);
+	buf_printf(&text,
+		   "\nTo chat with %s again: %s\n(This link signs you in once.)\n\n"
+		   "No more check-ins: %s&stop=1\n",
+		   st->name, chat, rate);
 
 	buf_puts(&html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><p>");
 	mail_html_text(&html, st->name);
@@ -274,9 +276,12 @@ static void chat_checked(struct http_conn *h, struct fj *j)
 	}
 	sodium_memzero(token, sizeof token);
 	sodium_memzero(signin, sizeof signin);
-	row = (struct store_followup){.library_id = f->library_id, .patron_id = f->patron_id,
-				      .chat_id = f->chat_id, .staff_id = f->staff_id,
-				      .due_at = f->due_at, .created_at = now};
+	row = (struct store_followup){.library_id = f->library_id,
+				      .patron_id = f->patron_id,
+				      .chat_id = f->chat_id,
+				      .staff_id = f->staff_id,
+				      .due_at = f->due_at,
+				      .created_at = now};
 	snprintf(row.message, sizeof row.message, "%s", f->message);
 	snprintf(row.state, sizeof row.state, "scheduled");
 	submit(h, w, &row);
@@ -426,7 +431,8 @@ int rest_followup_get(struct http_conn *h)
 		return 1;
 	if ((state = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg)) &&
 	    !state_ok(state)) {
-		rest_bad_request(h, "state is scheduled, sent, answered, cancelled or undeliverable.");
+		rest_bad_request(h,
+				 "state is scheduled, sent, answered, cancelled or undeliverable.");
 		return 1;
 	}
 	if (!(j = fj_new(h, st, FJ_LIST)))
@@ -489,11 +495,11 @@ static void post_public(struct http_conn *h, int answer)
 	json_int_t rating = 0;
 	const char *token, *reply = "";
 	size_t tlen, rlen = 0;
-	json_t *root = answer ? rest_body_unpack(h, "Send {\"token\", \"rating\": 1..5, \"reply\"?}.",
-						 "{s:s%, s:I, s?s%}", "token", &token, &tlen,
-						 "rating", &rating, "reply", &reply, &rlen)
-			      : rest_body_unpack(h, "Send {\"token\"}.", "{s:s%}", "token", &token,
-						 &tlen);
+	json_t *root =
+		answer ? rest_body_unpack(h, "Send {\"token\", \"rating\": 1..5, \"reply\"?}.",
+					  "{s:s%, s:I, s?s%}", "token", &token, &tlen, "rating",
+					  &rating, "reply", &reply, &rlen)
+		       : rest_body_unpack(h, "Send {\"token\"}.", "{s:s%}", "token", &token, &tlen);
 	struct store_write *w;
 
 	if (!root)

@@ -24,8 +24,8 @@
 
 static struct promise_who who_of(const struct staff *st)
 {
-	return (struct promise_who){.staff_id = st->id, .library_id = st->lib->id,
-				    .admin = st->admin};
+	return (struct promise_who){
+		.staff_id = st->id, .library_id = st->lib->id, .admin = st->admin};
 }
 
 /* Answers a desk error of a promise rule. */
@@ -41,9 +41,7 @@ static void rule_error(struct http_conn *h, int rc)
 		http_error(h, 409, "bad_state", "This promise is no longer open.");
 		break;
 	case DESK_EMPTY: rest_bad_request(h, "Give a reason."); break;
-	case DESK_TOO_LONG:
-		rest_bad_request(h, "A note is at most 500 bytes.");
-		break;
+	case DESK_TOO_LONG: rest_bad_request(h, "A note is at most 500 bytes."); break;
 	default: http_error(h, 503, "busy", "Try again."); break;
 	}
 }
@@ -79,7 +77,7 @@ struct pj {
 /* What a write's done callback needs: whom to answer and the promise as it will be. */
 struct pw {
 	uint64_t http_id;
-	int status;       /* 201 for a new promise */
+	int status; /* 201 for a new promise */
 	struct promise p; /* after the change */
 };
 
@@ -175,8 +173,7 @@ static void write_done(struct store_write *w, int rc)
 }
 
 /* Submits w (owned) to answer h once committed, with p as the promise after it. */
-static void submit(struct http_conn *h, struct store_write *w, const struct promise *p,
-		   int status)
+static void submit(struct http_conn *h, struct store_write *w, const struct promise *p, int status)
 {
 	struct pw *x = calloc(1, sizeof *x);
 
@@ -204,12 +201,14 @@ static void label_patron(struct promise *p)
 	size_t i;
 
 	if (pa) {
-		snprintf(p->patron_name, sizeof p->patron_name, "%s", pa->remembered ? pa->name : "");
+		snprintf(p->patron_name, sizeof p->patron_name, "%s",
+			 pa->remembered ? pa->name : "");
 		return;
 	}
 	for (i = 0; i < bk->n; i++)
 		if (bk->v[i]->patron_id == p->patron_id && bk->v[i]->patron_name[0]) {
-			snprintf(p->patron_name, sizeof p->patron_name, "%s", bk->v[i]->patron_name);
+			snprintf(p->patron_name, sizeof p->patron_name, "%s",
+				 bk->v[i]->patron_name);
 			return;
 		}
 }
@@ -219,9 +218,13 @@ static void label_patron(struct promise *p)
 static void submit_add(struct http_conn *h, struct store_write *w, int64_t chat_at)
 {
 	const struct store_promise_write *r = &w->u.promise;
-	struct promise p = {.library_id = r->library_id, .patron_id = r->patron_id,
-			    .chat_id = r->chat_id, .owner_id = r->owner_id,
-			    .created_by = r->by, .created_at = r->at, .due_at = r->due_at,
+	struct promise p = {.library_id = r->library_id,
+			    .patron_id = r->patron_id,
+			    .chat_id = r->chat_id,
+			    .owner_id = r->owner_id,
+			    .created_by = r->by,
+			    .created_at = r->at,
+			    .due_at = r->due_at,
 			    .state = PROMISE_OPEN};
 	int ch = promise_channel_of(r->channel);
 
@@ -491,9 +494,9 @@ static void post_new(struct http_conn *h, struct staff *st)
 	const char *what, *channel;
 	size_t len;
 	json_t *root = rest_body_unpack(
-	    h, "Send {\"chat\" or \"patron\", \"what\", \"due_at\", \"owner\"?, \"channel\"}.",
-	    "{s?I, s?I, s:s%, s:I, s?I, s:s}", "patron", &patron, "chat", &chat, "what", &what,
-	    &len, "due_at", &due, "owner", &owner, "channel", &channel);
+		h, "Send {\"chat\" or \"patron\", \"what\", \"due_at\", \"owner\"?, \"channel\"}.",
+		"{s?I, s?I, s:s%, s:I, s?I, s:s}", "patron", &patron, "chat", &chat, "what", &what,
+		&len, "due_at", &due, "owner", &owner, "channel", &channel);
 	struct store_write *w = NULL;
 	struct staff *o;
 	struct chat *ch;
@@ -530,7 +533,8 @@ static void post_new(struct http_conn *h, struct staff *st)
 		snprintf(r->channel, sizeof r->channel, "%s", channel);
 		ch = chat ? desk_chat(g_app->desk, chat) : NULL;
 		if (chat && ch && ch->lib == st->lib && (!patron || patron == ch->patron->id)) {
-			r->patron_id = ch->patron->id; /* two clicks from a chat: it gives the patron */
+			r->patron_id =
+				ch->patron->id; /* two clicks from a chat: it gives the patron */
 			submit_add(h, w, ch->created_at);
 		} else if (chat && !ch && (j = pj_new(h, st, PJ_CHAT))) {
 			j->w = w; /* an ended chat: read it for its patron */
@@ -556,19 +560,20 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 	size_t len = 0;
 	json_int_t owner = 0;
 	json_t *root =
-	    act == PROMISE_COMPLETE ? rest_body_unpack(h, "Send {\"note\":\"what was sent\"}.",
-						       "{s?s%}", "note", &note, &len)
-	    : act == PROMISE_CANCEL
-		? rest_body_unpack(h, "Send {\"reason\":\"...\"}.", "{s:s%}", "reason", &note, &len)
-		: rest_body_unpack(h, "Send {\"owner\":id, \"note\":\"...\"}.", "{s:I, s?s%}",
-				   "owner", &owner, "note", &note, &len);
+		act == PROMISE_COMPLETE ? rest_body_unpack(h, "Send {\"note\":\"what was sent\"}.",
+							   "{s?s%}", "note", &note, &len)
+		: act == PROMISE_CANCEL
+			? rest_body_unpack(h, "Send {\"reason\":\"...\"}.", "{s:s%}", "reason",
+					   &note, &len)
+			: rest_body_unpack(h, "Send {\"owner\":id, \"note\":\"...\"}.",
+					   "{s:I, s?s%}", "owner", &owner, "note", &note, &len);
 	struct store_write *w;
 	struct staff *o;
 	struct pj *j;
 	static const enum store_write_kind kinds[] = {
-	    [PROMISE_COMPLETE] = STW_PROMISE_DONE,
-	    [PROMISE_CANCEL] = STW_PROMISE_CANCEL,
-	    [PROMISE_REASSIGN] = STW_PROMISE_REASSIGN,
+		[PROMISE_COMPLETE] = STW_PROMISE_DONE,
+		[PROMISE_CANCEL] = STW_PROMISE_CANCEL,
+		[PROMISE_REASSIGN] = STW_PROMISE_REASSIGN,
 	};
 
 	if (!root)
@@ -608,7 +613,7 @@ int rest_promise_post(struct http_conn *h)
 	struct staff *st;
 
 	if (id)
-		act = !strcmp(rest, "/done")	 ? PROMISE_COMPLETE
+		act = !strcmp(rest, "/done")	   ? PROMISE_COMPLETE
 		      : !strcmp(rest, "/cancel")   ? PROMISE_CANCEL
 		      : !strcmp(rest, "/reassign") ? PROMISE_REASSIGN
 						   : -1;

@@ -101,15 +101,15 @@ struct rd_job {
 	uint64_t http_id;
 	int64_t staff_id, lib, patron, chat, before, since, until;
 	int limit, rc, found;
-	char q[512];		 /* search words; RD_KEYCHECK: the key */
-	struct buf out;		 /* rows packed by the worker */
+	char q[512]; /* search words; RD_KEYCHECK: the key */
+	struct buf out; /* rows packed by the worker */
 	struct store_card *card; /* RD_CARD */
 	int64_t returning, continued;
 	char type[16]; /* RD_PHOTO */
 	void *data;
 	size_t len;
 	struct store_write *w; /* RD_KEYCHECK: submitted once the key is known */
-	struct buf followups;  /* RD_CARD: rows packed by followups_card_read */
+	struct buf followups; /* RD_CARD: rows packed by followups_card_read */
 };
 
 static int key_cb(void *ctx, const char *key, const char *label)
@@ -165,12 +165,12 @@ static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_
 				       : STORE_ERR;
 	case RD_AUDIT:
 		return ops->card_views
-			   ? ops->card_views(sc, j->lib, j->patron, j->limit, view_cb, j)
-			   : STORE_ERR;
+			       ? ops->card_views(sc, j->lib, j->patron, j->limit, view_cb, j)
+			       : STORE_ERR;
 	case RD_PHOTO:
 		return ops->staff_photo
-			   ? ops->staff_photo(sc, j->staff_id, j->type, &j->data, &j->len)
-			   : STORE_ERR;
+			       ? ops->staff_photo(sc, j->staff_id, j->type, &j->data, &j->len)
+			       : STORE_ERR;
 	}
 	return STORE_ERR;
 }
@@ -289,8 +289,9 @@ static struct http_conn *wr_answerable(struct store_write *w, int rc)
 	if (!w->changed && w->kind == STW_TRAIT_KEY_PUT && w->u.rel.value[0]) {
 		/* a valid new key of an existing library: only the cap refuses it */
 		http_error(h, 409, "too_many",
-			   "A library has at most " STR_MAX(STORE_TRAIT_KEYS_MAX)
-			   " trait keys of its own. Remove one before adding another.");
+			   "A library has at most " STR_MAX(
+				   STORE_TRAIT_KEYS_MAX) " trait keys of its own. Remove one "
+							 "before adding another.");
 		return NULL;
 	}
 	if (!w->changed) {
@@ -881,7 +882,8 @@ int rest_rel_get(struct http_conn *h)
 
 	if ((id = rest_path_id(h->path, "/api/v1/patrons/", &rest)) && strcmp(rest, "/card") == 0)
 		get_card(h, id);
-	else if ((id = rest_path_id(h->path, "/api/v1/staff/", &rest)) && strcmp(rest, "/photo") == 0)
+	else if ((id = rest_path_id(h->path, "/api/v1/staff/", &rest)) &&
+		 strcmp(rest, "/photo") == 0)
 		get_photo(h, id);
 	else if (strcmp(h->path, "/api/v1/me/profile") == 0) {
 		if ((st = rest_staff(h, 0)))
@@ -908,7 +910,8 @@ static void post_note(struct http_conn *h, struct staff *st, enum store_write_ki
 {
 	const char *body;
 	size_t len;
-	json_t *root = rest_body_unpack(h, "Send {\"body\":\"...\"}.", "{s:s%}", "body", &body, &len);
+	json_t *root =
+		rest_body_unpack(h, "Send {\"body\":\"...\"}.", "{s:s%}", "body", &body, &len);
 	struct store_write *w;
 
 	if (!root)
@@ -934,8 +937,8 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 {
 	const char *key, *value;
 	size_t len;
-	json_t *root = rest_body_unpack(h, "Send {\"key\":\"...\",\"value\":\"...\"}.", "{s:s, s:s%}",
-				   "key", &key, "value", &value, &len);
+	json_t *root = rest_body_unpack(h, "Send {\"key\":\"...\",\"value\":\"...\"}.",
+					"{s:s, s:s%}", "key", &key, "value", &value, &len);
 	struct store_write *w;
 	struct rd_job *j;
 
@@ -952,7 +955,8 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 	else if ((w = wr_new(h, st, STW_TRAIT_SET))) {
 		w->u.rel.patron_id = patron;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", key);
-		snprintf(w->u.rel.value, sizeof w->u.rel.value, "%s", rest_blank(value) ? "" : value);
+		snprintf(w->u.rel.value, sizeof w->u.rel.value, "%s",
+			 rest_blank(value) ? "" : value);
 		if (preset_index(key) >= 0) {
 			wr_submit(h->id, st->id, w, ok_done);
 		} else if (!(j = rd_new(h, st, RD_KEYCHECK))) {
@@ -970,8 +974,8 @@ static void post_trait_key(struct http_conn *h, struct staff *st)
 {
 	const char *key, *label;
 	size_t len;
-	json_t *root = rest_body_unpack(h, "Send {\"key\":\"...\",\"label\":\"...\"}.", "{s:s, s:s%}",
-				   "key", &key, "label", &label, &len);
+	json_t *root = rest_body_unpack(h, "Send {\"key\":\"...\",\"label\":\"...\"}.",
+					"{s:s, s:s%}", "key", &key, "label", &label, &len);
 	struct store_write *w;
 
 	if (!root)
@@ -1003,7 +1007,8 @@ static void outcome_done(struct store_write *w, int rc)
 static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 {
 	const char *outcome;
-	json_t *root = rest_body_unpack(h, "Send {\"outcome\":\"...\"}.", "{s:s}", "outcome", &outcome);
+	json_t *root =
+		rest_body_unpack(h, "Send {\"outcome\":\"...\"}.", "{s:s}", "outcome", &outcome);
 	struct store_write *w;
 	size_t i;
 	int ok;
@@ -1015,7 +1020,7 @@ static void post_outcome(struct http_conn *h, struct staff *st, int64_t chat)
 		ok |= strcmp(outcome, outcomes[i]) == 0;
 	if (!ok)
 		rest_bad_request(
-		    h, "outcome is answered, partly, referred, follow_up, unanswered or \"\".");
+			h, "outcome is answered, partly, referred, follow_up, unanswered or \"\".");
 	else if ((w = wr_new(h, st, STW_CHAT_OUTCOME))) {
 		w->u.rel.chat_id = chat;
 		snprintf(w->u.rel.key, sizeof w->u.rel.key, "%s", outcome);
@@ -1029,10 +1034,10 @@ static void post_profile(struct http_conn *h, struct staff *st)
 	const char *name, *pronouns, *subjects, *bio;
 	size_t nl, pl, sl, bl;
 	int listed;
-	json_t *root =
-	    rest_body_unpack(h, "Send {\"name\",\"pronouns\",\"subjects\",\"bio\",\"listed\"}.",
-			"{s:s%, s:s%, s:s%, s:s%, s:b}", "name", &name, &nl, "pronouns", &pronouns,
-			&pl, "subjects", &subjects, &sl, "bio", &bio, &bl, "listed", &listed);
+	json_t *root = rest_body_unpack(
+		h, "Send {\"name\",\"pronouns\",\"subjects\",\"bio\",\"listed\"}.",
+		"{s:s%, s:s%, s:s%, s:s%, s:b}", "name", &name, &nl, "pronouns", &pronouns, &pl,
+		"subjects", &subjects, &sl, "bio", &bio, &bl, "listed", &listed);
 	struct store_write *w;
 
 	if (!root)

@@ -166,4 +166,3 @@ void rest_staff_ref(struct buf *b, const char *key, int64_t id)
 	json_close(b, '}');
 	buf_putc(b, ',');
 }
-

@@ -16,8 +16,8 @@ struct waits_job {
 	uint64_t http_id;
 	int64_t lib, since, until;
 	int rc;
-	struct buf picked;     /* int64_t pairs (estimate, actual) of picked-up chats */
-	int64_t abandoned;     /* chats left before a pick, after seeing an estimate */
+	struct buf picked; /* int64_t pairs (estimate, actual) of picked-up chats */
+	int64_t abandoned; /* chats left before a pick, after seeing an estimate */
 };
 
 static int wait_row(void *ctx, int64_t est, int64_t actual, int picked)

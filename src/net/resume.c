@@ -13,9 +13,9 @@
 /* One resume of a chat read from the store, queued on its connection. */
 struct db_resume {
 	int64_t chat_id;
-	int64_t after;     /* last seq sent */
-	int in_flight;     /* a page is being read */
-	int started;       /* access was checked on the first page */
+	int64_t after; /* last seq sent */
+	int in_flight; /* a page is being read */
+	int started; /* access was checked on the first page */
 	struct db_resume *next;
 };
 
@@ -31,7 +31,7 @@ struct page_job {
 
 static enum author author_of(const char *s)
 {
-	return strcmp(s, "staff") == 0 ? AUTHOR_STAFF
+	return strcmp(s, "staff") == 0	  ? AUTHOR_STAFF
 	       : strcmp(s, "patron") == 0 ? AUTHOR_PATRON
 					  : AUTHOR_SYSTEM;
 }
@@ -165,7 +165,8 @@ void resume_cmd(struct ws_conn *c, struct cmd *cmd)
 			ws_error(c, "not_found", "No such chat.", "resume");
 			return;
 		}
-		s = chat_subscribe(c, ch, cmd->after < ch->durable_seq ? cmd->after : ch->durable_seq);
+		s = chat_subscribe(c, ch,
+				   cmd->after < ch->durable_seq ? cmd->after : ch->durable_seq);
 		if (!s) {
 			ws_error(c, "busy", "Out of memory.", "resume");
 			return;

@@ -85,9 +85,9 @@ static int load_queue(void *ctx, const struct store_queue *r)
 
 struct staff *server_put_staff(const struct store_staff *r)
 {
-	struct staff *s = desk_put_staff(g_app->desk, r->id, r->library_id, r->email,
-					 r->display_name, strcmp(r->role, "admin") == 0,
-					 r->max_chats);
+	struct staff *s =
+		desk_put_staff(g_app->desk, r->id, r->library_id, r->email, r->display_name,
+			       strcmp(r->role, "admin") == 0, r->max_chats);
 
 	if (s) {
 		snprintf(s->pronouns, sizeof s->pronouns, "%s", r->pronouns);
@@ -266,11 +266,20 @@ static void on_wake(uv_async_t *h)
 	worker_drain(g_app->workers);
 }
 
-static void notify_loop(void *ctx) { uv_async_send(&g_app->wake); }
+static void notify_loop(void *ctx)
+{
+	uv_async_send(&g_app->wake);
+}
 
-static void on_check(uv_check_t *h) { chat_flush_queues(); }
+static void on_check(uv_check_t *h)
+{
+	chat_flush_queues();
+}
 
-static void on_prepare(uv_prepare_t *h) { writer_flush(g_app->writer); }
+static void on_prepare(uv_prepare_t *h)
+{
+	writer_flush(g_app->writer);
+}
 
 static void finish(void)
 {
@@ -328,7 +337,10 @@ void server_stop_now(void)
 	g_app->stop_deadline = uv_now(&g_app->loop);
 }
 
-static void on_signal(uv_signal_t *s, int signum) { begin_stop(); }
+static void on_signal(uv_signal_t *s, int signum)
+{
+	begin_stop();
+}
 
 /* tx_packet_size: lws hands the kernel at most this much per send() and keeps the rest
  * of a write to send one piece per POLLOUT; left at 0 it would be the 4 KiB receive
@@ -428,8 +440,7 @@ int server_run(const struct server_config *cfg, const char *banner)
 		log_error("server", "cannot open the store in %s", cfg->data_dir);
 		goto out;
 	}
-	if (chat_load_state(sc) || auth_load(sc) || promises_load(sc) ||
-	    cases_load_schedules(sc)) {
+	if (chat_load_state(sc) || auth_load(sc) || promises_load(sc) || cases_load_schedules(sc)) {
 		log_error("server", "cannot load state from the store");
 		a->ops->close(sc);
 		goto out;
@@ -486,15 +497,14 @@ out_handles:
 	if (uv_loop_close(&a->loop))
 		log_warn("server", "loop handles still open at exit");
 	log_info("server", "stopped");
-out:
-	{
-		struct session *s, *n;
+out : {
+	struct session *s, *n;
 
-		for (s = a->sessions; s; s = n) {
-			n = s->next;
-			free(s);
-		}
+	for (s = a->sessions; s; s = n) {
+		n = s->next;
+		free(s);
 	}
+}
 	idmap_free(&a->conns);
 	promise_book_clear(&a->promises);
 	desk_free(a->desk);

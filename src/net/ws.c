@@ -419,8 +419,7 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 	return 0;
 }
 
-int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-		size_t len)
+int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct ws_conn *c = user;
 
@@ -438,17 +437,10 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, v
 		}
 		return 0;
 	}
-	case LWS_CALLBACK_ESTABLISHED:
-		on_established(wsi, c);
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		return on_receive(wsi, c, in, len);
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return on_writeable(wsi, c);
-	case LWS_CALLBACK_CLOSED:
-		on_closed(c);
-		return 0;
-	default:
-		return 0;
+	case LWS_CALLBACK_ESTABLISHED: on_established(wsi, c); return 0;
+	case LWS_CALLBACK_RECEIVE: return on_receive(wsi, c, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE: return on_writeable(wsi, c);
+	case LWS_CALLBACK_CLOSED: on_closed(c); return 0;
+	default: return 0;
 	}
 }

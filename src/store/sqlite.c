@@ -31,8 +31,7 @@ sqlite3_stmt *sq_stmt(struct store_conn *c, enum sq_stmt id)
 
 	if (c->st[id])
 		return c->st[id];
-	rc = sqlite3_prepare_v3(c->db, sq_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
-				NULL);
+	rc = sqlite3_prepare_v3(c->db, sq_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id], NULL);
 	if (rc != SQLITE_OK) {
 		log_error(TAG, "prepare %d: %s", (int)id, sqlite3_errmsg(c->db));
 		c->st[id] = NULL;
@@ -54,14 +53,12 @@ int sq_err(struct store_conn *c, int rc, const char *what)
 	switch (rc) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return STORE_OK;
+	case SQLITE_ROW: return STORE_OK;
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 	case SQLITE_CONSTRAINT_UNIQUE:
 		log_debug(TAG, "%s: %s", what, sqlite3_errmsg(c->db));
 		return STORE_EXISTS;
-	default:
-		break;
+	default: break;
 	}
 	if ((rc & 0xff) == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_TOOBIG ||
 	    (rc & 0xff) == SQLITE_RANGE) {
@@ -231,8 +228,8 @@ static int migrate(struct store_conn *c)
 	if (user_version(c, &have) != STORE_OK)
 		return STORE_ERR;
 	if (have > sq_migration_count) {
-		log_error(TAG, "database schema version %d is newer than this program (%d)",
-			  have, sq_migration_count);
+		log_error(TAG, "database schema version %d is newer than this program (%d)", have,
+			  sq_migration_count);
 		return STORE_ERR;
 	}
 	for (int v = have + 1; v <= sq_migration_count; v++)
@@ -286,7 +283,7 @@ static int configure(struct store_conn *c, enum store_durability durability)
 	}
 	if (exec_sql(c, sq_pragma_wal) != STORE_OK ||
 	    exec_sql(c, durability == STORE_DURABILITY_FULL ? sq_pragma_sync_full
-							     : sq_pragma_sync_normal) != STORE_OK ||
+							    : sq_pragma_sync_normal) != STORE_OK ||
 	    exec_sql(c, sq_pragma_no_autockpt) != STORE_OK ||
 	    exec_sql(c, sq_pragma_writer_cache) != STORE_OK)
 		return STORE_ERR;
@@ -497,10 +494,8 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_PATRON_TOUCH:
 		rc = sqlite3_bind_int64(st, 1, p->id);
 		return rc ? rc : sqlite3_bind_int64(st, 2, p->last_seen);
-	case STW_CHAT_INSERT:
-		return bind_chat_insert(st, &w->u.chat);
-	case STW_CHAT_UPDATE:
-		return bind_chat_update(st, &w->u.chat);
+	case STW_CHAT_INSERT: return bind_chat_insert(st, &w->u.chat);
+	case STW_CHAT_UPDATE: return bind_chat_update(st, &w->u.chat);
 	case STW_CHAT_ROUTE:
 		rc = sqlite3_bind_int64(st, 1, w->u.chat.id);
 		if (!rc && w->u.chat.offer_staff_id)
@@ -509,8 +504,7 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 		rc = rc ? rc : sqlite3_bind_int64(st, 4, w->u.chat.offer_until);
 		rc = rc ? rc : sqlite3_bind_int64(st, 5, w->u.chat.route_ends);
 		return rc ? rc : sqlite3_bind_int(st, 6, w->u.chat.routing != 0);
-	case STW_MESSAGE_INSERT:
-		return bind_message(st, &w->u.message);
+	case STW_MESSAGE_INSERT: return bind_message(st, &w->u.message);
 	case STW_SESSION_INSERT:
 		rc = bind_hash(st, 1, s->token_hash);
 		rc = rc ? rc : sqlite3_bind_int64(st, 2, s->staff_id);
@@ -520,10 +514,8 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_SESSION_TOUCH:
 		rc = bind_hash(st, 1, s->token_hash);
 		return rc ? rc : sqlite3_bind_int64(st, 2, s->last_seen);
-	case STW_SESSION_DELETE:
-		return bind_hash(st, 1, s->token_hash);
-	case STW_BARRIER:
-		break;
+	case STW_SESSION_DELETE: return bind_hash(st, 1, s->token_hash);
+	case STW_BARRIER: break;
 	case STW_CONSENT_GIVE:
 	case STW_CONSENT_WITHDRAW:
 	case STW_PATRON_PROFILE:
@@ -538,30 +530,25 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_CHAT_RATE:
 	case STW_CARD_VIEW:
 	case STW_STAFF_PROFILE:
-	case STW_STAFF_PHOTO:
-		return sq_bind_rel(st, &w->u.rel);
+	case STW_STAFF_PHOTO: return sq_bind_rel(st, &w->u.rel);
 	case STW_PROMISE_ADD:
 	case STW_PROMISE_DONE:
 	case STW_PROMISE_CANCEL:
-	case STW_PROMISE_REASSIGN:
-		return sq_bind_promise(st, &w->u.promise);
+	case STW_PROMISE_REASSIGN: return sq_bind_promise(st, &w->u.promise);
 	case STW_CASE_ADD:
 	case STW_CASE_REPLY:
-	case STW_CASE_CLOSE:
-		return sq_bind_case(st, &w->u.kase);
+	case STW_CASE_CLOSE: return sq_bind_case(st, &w->u.kase);
 	case STW_MAIL_QUEUE:
 	case STW_MAIL_CLAIM:
 	case STW_MAIL_RESULT:
 	case STW_MAIL_RECOVER:
 	case STW_MAIL_RETRY:
 	case STW_SIGNIN_CREATE:
-	case STW_SIGNIN_USE:
-		return sq_bind_mail(st, w);
+	case STW_SIGNIN_USE: return sq_bind_mail(st, w);
 	case STW_FOLLOWUP_ADD:
 	case STW_FOLLOWUP_CANCEL:
 	case STW_FOLLOWUP_ANSWER:
-	case STW_FOLLOWUP_STOP:
-		return sq_bind_followup(st, w);
+	case STW_FOLLOWUP_STOP: return sq_bind_followup(st, w);
 	}
 	return rc;
 }
@@ -575,7 +562,12 @@ struct step {
 	enum step_how how;
 };
 #define STEPS_MAX 8
-#define ONE(s) {{(s), STEP_COUNT}}
+#define ONE(s)                                                                                     \
+	{                                                                                          \
+		{                                                                                  \
+			(s), STEP_COUNT                                                            \
+		}                                                                                  \
+	}
 
 static const struct step write_steps[][STEPS_MAX] = {
 	[STW_PATRON_INSERT] = ONE(SQ_PATRON_INSERT),
@@ -688,8 +680,8 @@ static int archive_chat(struct store_conn *c, int64_t chat_id, int ended)
 }
 
 /* Runs the write's statements (write_steps) and sets w->changed, and w->u.rel.id for a
- * note added (w->u.promise.id for a promise). Touches and session deletes of a row that is gone are harmless and
- * succeed, and so is a relationship write whose condition fails (changed 0); a chat
+ * note added (w->u.promise.id for a promise). Touches and session deletes of a row that is gone are
+ * harmless and succeed, and so is a relationship write whose condition fails (changed 0); a chat
  * update that matches nothing means the chat was never stored, so it fails. */
 static int sq_apply(struct store_conn *c, struct store_write *w)
 {

@@ -37,8 +37,8 @@ int sq_bind_case(sqlite3_stmt *st, const struct store_case_write *k)
 			rc = sqlite3_bind_int64(st, i, k->reply_by);
 		else if (!strcmp(name, "email"))
 			rc = strnlen(k->email, sizeof k->email) == sizeof k->email
-				 ? SQLITE_RANGE
-				 : sqlite3_bind_text(st, i, k->email, -1, SQLITE_STATIC);
+				     ? SQLITE_RANGE
+				     : sqlite3_bind_text(st, i, k->email, -1, SQLITE_STATIC);
 		else if (!strcmp(name, "token"))
 			rc = sqlite3_bind_blob(st, i, k->token_hash, STORE_TOKEN_HASH_LEN,
 					       SQLITE_STATIC);

@@ -33,20 +33,20 @@ static int bind_param(sqlite3_stmt *st, int i, const char *name,
 		const char *name;
 		size_t off;
 	} ints[] = {
-	    {"id", offsetof(struct store_followup_write, id)},
-	    {"library", offsetof(struct store_followup_write, library_id)},
-	    {"patron", offsetof(struct store_followup_write, patron_id)},
-	    {"chat", offsetof(struct store_followup_write, chat_id)},
-	    {"staff", offsetof(struct store_followup_write, staff_id)},
-	    {"due", offsetof(struct store_followup_write, due_at)},
-	    {"at", offsetof(struct store_followup_write, at)},
-	    {"expires", offsetof(struct store_followup_write, expires_at)},
+		{"id", offsetof(struct store_followup_write, id)},
+		{"library", offsetof(struct store_followup_write, library_id)},
+		{"patron", offsetof(struct store_followup_write, patron_id)},
+		{"chat", offsetof(struct store_followup_write, chat_id)},
+		{"staff", offsetof(struct store_followup_write, staff_id)},
+		{"due", offsetof(struct store_followup_write, due_at)},
+		{"at", offsetof(struct store_followup_write, at)},
+		{"expires", offsetof(struct store_followup_write, expires_at)},
 	};
 
 	for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
 		if (!strcmp(name, ints[k].name))
-			return sqlite3_bind_int64(st, i,
-						  *(const int64_t *)((const char *)f + ints[k].off));
+			return sqlite3_bind_int64(
+				st, i, *(const int64_t *)((const char *)f + ints[k].off));
 	if (!strcmp(name, "hash"))
 		return sqlite3_bind_blob(st, i, f->hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
 	if (!strcmp(name, "signin_hash"))
@@ -144,9 +144,9 @@ int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, co
 		rc = rc ? rc : sqlite3_bind_int64(st, 2, library_id);
 	} else {
 		rc = sqlite3_bind_int64(st, 1, library_id);
-		rc = rc ? rc
-			: state ? sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC)
-				: sqlite3_bind_null(st, 2);
+		rc = rc	     ? rc
+		     : state ? sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC)
+			     : sqlite3_bind_null(st, 2);
 	}
 	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -177,8 +177,8 @@ enum sq_msg_author { SQ_AUTHOR_SYSTEM = 0, SQ_AUTHOR_PATRON = 1, SQ_AUTHOR_STAFF
 struct store_conn {
 	sqlite3 *db;
 	int readonly;
-	int wal_ckpt_at;  /* WAL size in pages right after the last checkpoint */
-	int wal_dirty;    /* commits since the last complete checkpoint */
+	int wal_ckpt_at; /* WAL size in pages right after the last checkpoint */
+	int wal_dirty; /* commits since the last complete checkpoint */
 	sqlite3_stmt *st[SQ__COUNT];
 };
 
@@ -219,8 +219,8 @@ typedef int (*sq_row_fn)(void *cb, void *ctx, const void *rec);
 /* Steps through `st` (if bind_rc is SQLITE_OK), filling `rec` with `fill` for each row and
  * passing it to `row`. Resets the statement in every case. STORE_STOP from the callback
  * ends early with 0; another non-zero return is returned. */
-int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill,
-		void *rec, sq_row_fn row, void *cb, void *ctx, const char *what);
+int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
+		sq_row_fn row, void *cb, void *ctx, const char *what);
 /* Steps `st` for at most one row into `rec`; STORE_NOTFOUND when there is none. */
 int sq_one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
 	       const char *what);
@@ -258,12 +258,10 @@ int sq_max_ids(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_i
 int sq_bind_rel(sqlite3_stmt *st, const struct store_rel_write *r);
 
 int sq_relation(struct store_conn *c, int64_t patron_id, struct store_relation *out);
-int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id,
-	    struct store_card *out);
+int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id, struct store_card *out);
 int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *query,
 	      int64_t before_id, int limit, store_chat_cb cb, void *ctx);
-int sq_staff_photo(struct store_conn *c, int64_t staff_id, char type[16], void **data,
-		   size_t *len);
+int sq_staff_photo(struct store_conn *c, int64_t staff_id, char type[16], void **data, size_t *len);
 int sq_trait_keys(struct store_conn *c, int64_t library_id, store_trait_key_cb cb, void *ctx);
 int sq_card_views(struct store_conn *c, int64_t library_id, int64_t patron_id, int limit,
 		  store_card_view_cb cb, void *ctx);

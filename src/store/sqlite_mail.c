@@ -124,8 +124,8 @@ static int fill_mail(sqlite3_stmt *st, struct store_mail *r)
 	return STORE_OK;
 }
 
-static int mail_rows(struct store_conn *c, sqlite3_stmt *st, int rc, store_mail_cb cb,
-		     void *ctx, const char *what)
+static int mail_rows(struct store_conn *c, sqlite3_stmt *st, int rc, store_mail_cb cb, void *ctx,
+		     const char *what)
 {
 	struct store_mail r;
 	int out = STORE_OK;

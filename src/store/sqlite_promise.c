@@ -40,8 +40,8 @@ int sq_bind_promise(sqlite3_stmt *st, const struct store_promise_write *p)
 			rc = sqlite3_bind_int64(st, i, p->due_at);
 		else if (!strcmp(name, "channel"))
 			rc = strnlen(p->channel, sizeof p->channel) == sizeof p->channel
-				 ? SQLITE_RANGE
-				 : sqlite3_bind_text(st, i, p->channel, -1, SQLITE_STATIC);
+				     ? SQLITE_RANGE
+				     : sqlite3_bind_text(st, i, p->channel, -1, SQLITE_STATIC);
 		else if (!strcmp(name, "text"))
 			rc = p->text ? sqlite3_bind_text(st, i, p->text, -1, SQLITE_STATIC)
 				     : sqlite3_bind_null(st, i);
@@ -129,8 +129,8 @@ int sq_promises(struct store_conn *c, int64_t library_id, const char *state, int
 	struct store_promise r;
 	int rc;
 
-	if (!cb || !state || (strcmp(state, "open") && strcmp(state, "done") &&
-			      strcmp(state, "cancelled")))
+	if (!cb || !state ||
+	    (strcmp(state, "open") && strcmp(state, "done") && strcmp(state, "cancelled")))
 		return STORE_BADARG;
 	if (owner_id > 0 && patron_id > 0)
 		return STORE_BADARG; /* one index per list; the caller filters further */
@@ -157,8 +157,8 @@ int sq_promise_events(struct store_conn *c, int64_t promise_id, store_promise_ev
 	if (!st)
 		return STORE_ERR;
 	memset(&r, 0, sizeof r);
-	return sq_each_row(c, st, sqlite3_bind_int64(st, 1, promise_id), fill_event, &r,
-			   row_event, &cb, ctx, "promise_events");
+	return sq_each_row(c, st, sqlite3_bind_int64(st, 1, promise_id), fill_event, &r, row_event,
+			   &cb, ctx, "promise_events");
 }
 
 /* See store.h. */

@@ -11,8 +11,8 @@
 #include "sqlite_int.h"
 
 /* See sqlite_int.h. */
-int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill,
-		void *rec, sq_row_fn row, void *cb, void *ctx, const char *what)
+int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
+		sq_row_fn row, void *cb, void *ctx, const char *what)
 {
 	int rc = bind_rc, out = STORE_OK;
 
@@ -200,10 +200,10 @@ static int fill_message(sqlite3_stmt *st, void *rec)
 /* ---- typed callback adapters ------------------------------------------------------- */
 
 /* Function pointers cannot pass through void *, so each adapter gets a pointer to one. */
-#define ROW_ADAPTER(name, cbtype, rectype)                                                 \
-	static int name(void *cb, void *ctx, const void *rec)                             \
-	{                                                                                  \
-		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                         \
+#define ROW_ADAPTER(name, cbtype, rectype)                                                         \
+	static int name(void *cb, void *ctx, const void *rec)                                      \
+	{                                                                                          \
+		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                                 \
 	}
 ROW_ADAPTER(row_library, store_library_cb, struct store_library)
 ROW_ADAPTER(row_queue, store_queue_cb, struct store_queue)
@@ -264,7 +264,7 @@ int sq_staff_by_email(struct store_conn *c, const char *email, struct store_staf
 	if (!st)
 		return STORE_ERR;
 	return sq_one_row(c, st, sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC), fill_staff,
-		       out, "staff_by_email");
+			  out, "staff_by_email");
 }
 
 /* Sessions still valid: seen since idle_since and created since created_since. */
@@ -295,8 +295,9 @@ int sq_patron_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH
 	st = sq_stmt(c, SQ_PATRON_BY_TOKEN);
 	if (!st)
 		return STORE_ERR;
-	return sq_one_row(c, st, sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC),
-		       fill_patron, out, "patron_by_token");
+	return sq_one_row(c, st,
+			  sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC),
+			  fill_patron, out, "patron_by_token");
 }
 
 /* One chat by id. */

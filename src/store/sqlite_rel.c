@@ -258,8 +258,7 @@ static int bind3(sqlite3_stmt *st, int64_t patron_id, int64_t second, int64_t th
 
 /* The card of a patron of library_id (store.h). Only the counts and the filled entries
  * of the arrays are written, not the whole (large) struct. */
-int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id,
-	    struct store_card *out)
+int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id, struct store_card *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -276,9 +275,8 @@ int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id,
 		return rc;
 	if (!(st = sq_stmt(c, SQ_CARD_CHATS)))
 		return STORE_ERR;
-	rc = fill_array(c, st, bind3(st, patron_id, STORE_CARD_CHATS, 0), sq_fill_chat,
-			out->chats, sizeof out->chats[0], STORE_CARD_CHATS, &out->n_chats,
-			"card chats");
+	rc = fill_array(c, st, bind3(st, patron_id, STORE_CARD_CHATS, 0), sq_fill_chat, out->chats,
+			sizeof out->chats[0], STORE_CARD_CHATS, &out->n_chats, "card chats");
 	if (rc == STORE_OK && !(st = sq_stmt(c, SQ_CARD_NOTES)))
 		rc = STORE_ERR;
 	if (rc == STORE_OK)
@@ -289,8 +287,8 @@ int sq_card(struct store_conn *c, int64_t library_id, int64_t patron_id,
 		rc = STORE_ERR;
 	if (rc == STORE_OK)
 		rc = fill_array(c, st, bind3(st, patron_id, library_id, STORE_CARD_TRAITS),
-				fill_trait, out->traits, sizeof out->traits[0],
-				STORE_CARD_TRAITS, &out->n_traits, "card traits");
+				fill_trait, out->traits, sizeof out->traits[0], STORE_CARD_TRAITS,
+				&out->n_traits, "card traits");
 	return rc;
 }
 
@@ -363,10 +361,10 @@ char *sq_fts_query(const char *words, int *err)
 	return out;
 }
 
-#define ROW_ADAPTER(name, cbtype, rectype)                                                 \
-	static int name(void *cb, void *ctx, const void *rec)                             \
-	{                                                                                  \
-		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                         \
+#define ROW_ADAPTER(name, cbtype, rectype)                                                         \
+	static int name(void *cb, void *ctx, const void *rec)                                      \
+	{                                                                                          \
+		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                                 \
 	}
 ROW_ADAPTER(row_chat, store_chat_cb, struct store_chat)
 ROW_ADAPTER(row_card_view, store_card_view_cb, struct store_card_view)
@@ -403,8 +401,7 @@ int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const
 /* ---- staff photos, trait keys, card views, continuity ----------------------------- */
 
 /* A staff photo; *data is malloc'd (the caller frees it). */
-int sq_staff_photo(struct store_conn *c, int64_t staff_id, char type[16], void **data,
-		   size_t *len)
+int sq_staff_photo(struct store_conn *c, int64_t staff_id, char type[16], void **data, size_t *len)
 {
 	sqlite3_stmt *st;
 	int rc, out;

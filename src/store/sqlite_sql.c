@@ -306,7 +306,8 @@ static const char migration_6[] =
 	" sent_at INTEGER NOT NULL DEFAULT 0,"
 	" message_id TEXT NOT NULL UNIQUE"
 	");"
-	"CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE state IN ('queued', 'sending');"
+	"CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE state IN ('queued', "
+	"'sending');"
 	"CREATE INDEX outbox_state ON outbox(library_id, state, id DESC);"
 	"CREATE INDEX outbox_dead ON outbox(id) WHERE state = 'dead';"
 	"CREATE TABLE patron_tokens ("
@@ -464,18 +465,8 @@ static const char migration_12[] =
 	" WHERE picked_at > 0 AND ended_at > 0;";
 
 const char *const sq_migrations[] = {
-	migration_1,
-	migration_2,
-	migration_3,
-	migration_4,
-	migration_5,
-	migration_6,
-	migration_7,
-	migration_8,
-	migration_9,
-	migration_10,
-	migration_11,
-	migration_12,
+	migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
+	migration_7, migration_8, migration_9, migration_10, migration_11, migration_12,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 
@@ -496,47 +487,46 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 /* ---- statements -------------------------------------------------------------------- */
 
 /* the columns fill_case() (sqlite_case.c) reads */
-#define CASE_COLS_OF(p)                                                                    \
-	p "id, " p "library_id, " p "queue_id, " p "patron_id, " p "email, " p "question, "   \
-	p "created_at, " p "reply_by, " p "updated_at, " p "state, coalesce(" p "promise_id, 0), " \
-	p "closed_at, coalesce(" p "closed_by, 0)"
+#define CASE_COLS_OF(p)                                                                            \
+	p "id, " p "library_id, " p "queue_id, " p "patron_id, " p "email, " p "question, " p      \
+	  "created_at, " p "reply_by, " p "updated_at, " p "state, coalesce(" p                    \
+	  "promise_id, 0), " p "closed_at, coalesce(" p "closed_by, 0)"
 #define CASE_COLS CASE_COLS_OF("")
 
-
 /* the columns fill_chat() (sqlite_read.c) reads, of table alias p ("" or "c.") */
-#define CHAT_COLS_OF(p)                                                                    \
-	p "id, " p "library_id, " p "queue_id, " p "patron_id, coalesce(" p "staff_id, 0), " \
-	p "state, " p "join_cmid, " p "ended_by, " p "created_at, " p "picked_at, "          \
-	p "ended_at, " p "remembered, " p "question, " p "outcome, " p "rating, "           \
-	"coalesce(" p "wait_estimate_ms, -1), coalesce(" p "wait_last_ms, -1), "            \
-	"coalesce(" p "wait_actual_ms, -1), " p "wait_grew, "                               \
-	"coalesce(" p "offer_staff_id, 0), " p "offer_why, " p "offer_until, "              \
-	p "route_ends, " p "routing"
+#define CHAT_COLS_OF(p)                                                                            \
+	p "id, " p "library_id, " p "queue_id, " p "patron_id, coalesce(" p "staff_id, 0), " p     \
+	  "state, " p "join_cmid, " p "ended_by, " p "created_at, " p "picked_at, " p              \
+	  "ended_at, " p "remembered, " p "question, " p "outcome, " p "rating, "                  \
+	  "coalesce(" p "wait_estimate_ms, -1), coalesce(" p "wait_last_ms, -1), "                 \
+	  "coalesce(" p "wait_actual_ms, -1), " p "wait_grew, "                                    \
+	  "coalesce(" p "offer_staff_id, 0), " p "offer_why, " p "offer_until, " p                 \
+	  "route_ends, " p "routing"
 #define CHAT_COLS CHAT_COLS_OF("")
 
 /* the columns fill_staff() (sqlite_read.c) reads */
-#define STAFF_COLS                                                                         \
-	"id, library_id, email, display_name, role, pw_hash, max_chats, created_at, "       \
+#define STAFF_COLS                                                                                 \
+	"id, library_id, email, display_name, role, pw_hash, max_chats, created_at, "              \
 	"pronouns, subjects, bio, listed, photo_type, photo_at"
 
 /* the columns sq_fill_mail() (sqlite_mail.c) reads */
-#define MAIL_COLS                                                                          \
-	"id, library_id, kind, to_addr, subject, body_text, body_html, list_unsubscribe, "  \
+#define MAIL_COLS                                                                                  \
+	"id, library_id, kind, to_addr, subject, body_text, body_html, list_unsubscribe, "         \
 	"created_at, state, attempts, next_attempt_at, last_error, sent_at, message_id"
 
 /* a follow-up's state as staff read it: a scheduled one whose mail is dead is
  * 'undeliverable' (it will never be sent; docs/API.md "Follow-ups") */
-#define FOLLOWUP_STATE                                                                     \
-	"(CASE WHEN followups.state = 'scheduled' AND EXISTS (SELECT 1 FROM outbox o WHERE "  \
-	"o.id = followups.mail_id AND o.state = 'dead') THEN 'undeliverable' ELSE "          \
+#define FOLLOWUP_STATE                                                                             \
+	"(CASE WHEN followups.state = 'scheduled' AND EXISTS (SELECT 1 FROM outbox o WHERE "       \
+	"o.id = followups.mail_id AND o.state = 'dead') THEN 'undeliverable' ELSE "                \
 	"followups.state END)"
 /* the columns sq_followups() (sqlite_followup.c) reads */
-#define FOLLOWUP_COLS                                                                      \
-	"id, library_id, patron_id, chat_id, staff_id, due_at, message, " FOLLOWUP_STATE     \
+#define FOLLOWUP_COLS                                                                              \
+	"id, library_id, patron_id, chat_id, staff_id, due_at, message, " FOLLOWUP_STATE           \
 	", created_at, sent_at, rating, reply, answered_at"
 /* a follow-up whose mail has not been claimed by the sender (or has none) */
-#define FOLLOWUP_QUEUED                                                                    \
-	"NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = followups.mail_id AND "           \
+#define FOLLOWUP_QUEUED                                                                            \
+	"NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = followups.mail_id AND "                   \
 	"o.state <> 'queued')"
 
 #define STR_(x) #x
@@ -545,27 +535,27 @@ const char sq_pragma_set_version[] = "PRAGMA user_version=";
 #define PRESETS_SQL "'preferred_name', 'pronouns', 'programme', 'language', 'style'"
 #define OUTCOMES_SQL "'answered', 'partly', 'referred', 'follow_up', 'unanswered'"
 /* the patron is remembered and of :library */
-#define REMEMBERED_IN_LIBRARY                                                              \
-	"EXISTS (SELECT 1 FROM patrons WHERE id = :patron AND library_id = :library "        \
+#define REMEMBERED_IN_LIBRARY                                                                      \
+	"EXISTS (SELECT 1 FROM patrons WHERE id = :patron AND library_id = :library "              \
 	"AND remembered = 1)"
 /* the acting staff member (:by) may act on promise :id: its owner or an admin of :library */
-#define PROMISE_ACTOR_MAY                                                                  \
-	"(owner_id = :by OR EXISTS (SELECT 1 FROM staff WHERE id = :by AND "                 \
+#define PROMISE_ACTOR_MAY                                                                          \
+	"(owner_id = :by OR EXISTS (SELECT 1 FROM staff WHERE id = :by AND "                       \
 	"library_id = :library AND role = 'admin'))"
 #define PROMISE_OPEN_MINE "id = :id AND library_id = :library AND state = 'open' AND "
 /* a line of a promise's history; the note is :text, except for "created" (:text is what) */
-#define PROMISE_EVENT(kind, note)                                                          \
-	"INSERT INTO promise_events (promise_id, at, staff_id, kind, owner_id, note) SELECT " \
+#define PROMISE_EVENT(kind, note)                                                                  \
+	"INSERT INTO promise_events (promise_id, at, staff_id, kind, owner_id, note) SELECT "      \
 	"id, :at, :by, '" kind "', owner_id, " note " FROM promises WHERE id = :id"
-#define PROMISE_COLS                                                                       \
-	"id, library_id, patron_id, coalesce(chat_id, 0), owner_id, created_by, created_at, " \
-	"due_at, done_at, what, channel, state, done_note, cancel_reason, "                  \
-	"coalesce((SELECT coalesce(nullif((SELECT t.value FROM traits t WHERE t.patron_id = " \
-	"pa.id AND t.key = 'preferred_name'), ''), pa.display_name) FROM patrons pa WHERE "   \
-	"pa.id = promises.patron_id AND pa.remembered = 1), ''), "                           \
+#define PROMISE_COLS                                                                               \
+	"id, library_id, patron_id, coalesce(chat_id, 0), owner_id, created_by, created_at, "      \
+	"due_at, done_at, what, channel, state, done_note, cancel_reason, "                        \
+	"coalesce((SELECT coalesce(nullif((SELECT t.value FROM traits t WHERE t.patron_id = "      \
+	"pa.id AND t.key = 'preferred_name'), ''), pa.display_name) FROM patrons pa WHERE "        \
+	"pa.id = promises.patron_id AND pa.remembered = 1), ''), "                                 \
 	"coalesce((SELECT ch.created_at FROM chats ch WHERE ch.id = promises.chat_id), 0)"
-#define TRAITS_UPSERT                                                                      \
-	" ON CONFLICT (patron_id, key) DO UPDATE SET value = excluded.value, "               \
+#define TRAITS_UPSERT                                                                              \
+	" ON CONFLICT (patron_id, key) DO UPDATE SET value = excluded.value, "                     \
 	"updated_by = excluded.updated_by, updated_at = excluded.updated_at"
 
 const char *const sq_sql[SQ__COUNT] = {
@@ -652,9 +642,10 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_TRAITS_PRUNE] = "DELETE FROM traits WHERE patron_id = :patron AND value = ''",
 	[SQ_NOTE_ADD] = "INSERT INTO notes (patron_id, library_id, author_id, body, created_at, "
 			"updated_at) SELECT :patron, :library, :staff, :text, :at, :at "
-			"WHERE length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(STORE_NOTE_MAX)
-			" AND " REMEMBERED_IN_LIBRARY " AND EXISTS (SELECT 1 FROM staff "
-			"WHERE id = :staff AND library_id = :library)",
+			"WHERE length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(
+				STORE_NOTE_MAX) " AND " REMEMBERED_IN_LIBRARY
+						" AND EXISTS (SELECT 1 FROM staff "
+						"WHERE id = :staff AND library_id = :library)",
 	[SQ_NOTE_EDIT] = "UPDATE notes SET body = :text, updated_at = :at WHERE id = :id AND "
 			 "library_id = :library AND author_id = :staff AND "
 			 "length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(STORE_NOTE_MAX),
@@ -664,19 +655,24 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_TRAIT_SET] = "INSERT INTO traits (patron_id, key, value, updated_by, updated_at) "
 			 "SELECT :patron, :key, :value, :staff, :at WHERE "
 			 "length(CAST(:value AS BLOB)) <= CASE :key WHEN 'preferred_name' THEN 127 "
-			 "WHEN 'pronouns' THEN 63 ELSE " STR(STORE_TRAIT_VALUE_MAX) " END AND "
-			 REMEMBERED_IN_LIBRARY " AND (:key IN (" PRESETS_SQL ") OR EXISTS "
-			 "(SELECT 1 FROM trait_keys WHERE library_id = :library AND key = :key)) "
-			 "AND (:staff = 0 OR EXISTS (SELECT 1 FROM staff WHERE id = :staff AND "
-			 "library_id = :library))" TRAITS_UPSERT,
-	[SQ_TRAIT_KEY_PUT] = "INSERT INTO trait_keys (library_id, key, label) SELECT :library, "
-			     ":key, :value WHERE :value <> '' AND length(:key) BETWEEN 1 AND 31 "
-			     "AND :key NOT GLOB '*[^a-z0-9_]*' AND :key NOT IN (" PRESETS_SQL ") "
-			     "AND EXISTS (SELECT 1 FROM libraries WHERE id = :library) AND ((SELECT "
-			     "count(*) FROM trait_keys WHERE library_id = :library) < "
-			     STR(STORE_TRAIT_KEYS_MAX) " OR EXISTS (SELECT 1 FROM trait_keys WHERE "
-			     "library_id = :library AND key = :key)) "
-			     "ON CONFLICT (library_id, key) DO UPDATE SET label = excluded.label",
+			 "WHEN 'pronouns' THEN 63 ELSE " STR(
+				 STORE_TRAIT_VALUE_MAX) " END AND " REMEMBERED_IN_LIBRARY
+							" AND (:key IN (" PRESETS_SQL ") OR EXISTS "
+							"(SELECT 1 FROM trait_keys WHERE "
+							"library_id = :library AND key = :key)) "
+							"AND (:staff = 0 OR EXISTS (SELECT 1 FROM "
+							"staff WHERE id = :staff AND "
+							"library_id = :library))" TRAITS_UPSERT,
+	[SQ_TRAIT_KEY_PUT] =
+		"INSERT INTO trait_keys (library_id, key, label) SELECT :library, "
+		":key, :value WHERE :value <> '' AND length(:key) BETWEEN 1 AND 31 "
+		"AND :key NOT GLOB '*[^a-z0-9_]*' AND :key NOT IN (" PRESETS_SQL ") "
+		"AND EXISTS (SELECT 1 FROM libraries WHERE id = :library) AND ((SELECT "
+		"count(*) FROM trait_keys WHERE library_id = :library) < " STR(
+			STORE_TRAIT_KEYS_MAX) " OR EXISTS (SELECT 1 FROM trait_keys WHERE "
+					      "library_id = :library AND key = :key)) "
+					      "ON CONFLICT (library_id, key) DO UPDATE SET label = "
+					      "excluded.label",
 	[SQ_TRAIT_KEY_DELETE] = "DELETE FROM trait_keys WHERE library_id = :library AND "
 				"key = :key AND :value = ''",
 	/* written also when :on is 0 (the write applied), then SQ_FAVOURITE_DROP */
@@ -716,32 +712,38 @@ const char *const sq_sql[SQ__COUNT] = {
 
 	/* Promise writes: named parameters after struct store_promise_write (sq_bind_promise);
 	 * conditional like the relationship writes above. */
-	[SQ_PROMISE_ADD] = "INSERT INTO promises (library_id, patron_id, chat_id, what, due_at, "
-			   "owner_id, channel, state, created_by, created_at) SELECT :library, "
-			   ":patron, nullif(:chat, 0), :text, :due, :owner, :channel, 'open', :by, "
-			   ":at WHERE length(CAST(:text AS BLOB)) BETWEEN 1 AND "
-			   STR(STORE_PROMISE_TEXT_MAX) " AND :channel IN ('email', 'chat') AND "
-			   "EXISTS (SELECT 1 FROM patrons WHERE id = :patron AND library_id = "
-			   ":library) AND (:chat = 0 OR EXISTS (SELECT 1 FROM chats WHERE id = :chat "
-			   "AND library_id = :library AND patron_id = :patron)) AND EXISTS (SELECT 1 "
-			   "FROM staff WHERE id = :owner AND library_id = :library) AND EXISTS "
-			   "(SELECT 1 FROM staff WHERE id = :by AND library_id = :library)",
+	[SQ_PROMISE_ADD] =
+		"INSERT INTO promises (library_id, patron_id, chat_id, what, due_at, "
+		"owner_id, channel, state, created_by, created_at) SELECT :library, "
+		":patron, nullif(:chat, 0), :text, :due, :owner, :channel, 'open', :by, "
+		":at WHERE length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(
+			STORE_PROMISE_TEXT_MAX) " AND :channel IN ('email', 'chat') AND "
+						"EXISTS (SELECT 1 FROM patrons WHERE id = :patron "
+						"AND library_id = "
+						":library) AND (:chat = 0 OR EXISTS (SELECT 1 FROM "
+						"chats WHERE id = :chat "
+						"AND library_id = :library AND patron_id = "
+						":patron)) AND EXISTS (SELECT 1 "
+						"FROM staff WHERE id = :owner AND library_id = "
+						":library) AND EXISTS "
+						"(SELECT 1 FROM staff WHERE id = :by AND "
+						"library_id = :library)",
 	[SQ_PROMISE_ADD_EVENT] = PROMISE_EVENT("created", "''"),
-	[SQ_PROMISE_DONE] = "UPDATE promises SET state = 'done', done_at = :at, done_note = "
-			    "coalesce(:text, '') WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
-			    " AND length(CAST(coalesce(:text, '') AS BLOB)) <= "
-			    STR(STORE_PROMISE_TEXT_MAX),
+	[SQ_PROMISE_DONE] =
+		"UPDATE promises SET state = 'done', done_at = :at, done_note = "
+		"coalesce(:text, '') WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
+		" AND length(CAST(coalesce(:text, '') AS BLOB)) <= " STR(STORE_PROMISE_TEXT_MAX),
 	[SQ_PROMISE_DONE_EVENT] = PROMISE_EVENT("done", "coalesce(:text, '')"),
-	[SQ_PROMISE_CANCEL] = "UPDATE promises SET state = 'cancelled', done_at = :at, "
-			      "cancel_reason = :text WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
-			      " AND length(CAST(:text AS BLOB)) BETWEEN 1 AND "
-			      STR(STORE_PROMISE_TEXT_MAX),
+	[SQ_PROMISE_CANCEL] =
+		"UPDATE promises SET state = 'cancelled', done_at = :at, "
+		"cancel_reason = :text WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
+		" AND length(CAST(:text AS BLOB)) BETWEEN 1 AND " STR(STORE_PROMISE_TEXT_MAX),
 	[SQ_PROMISE_CANCEL_EVENT] = PROMISE_EVENT("cancelled", "coalesce(:text, '')"),
-	[SQ_PROMISE_REASSIGN] = "UPDATE promises SET owner_id = :owner WHERE " PROMISE_OPEN_MINE
-				PROMISE_ACTOR_MAY " AND owner_id <> :owner AND EXISTS (SELECT 1 "
-				"FROM staff WHERE id = :owner AND library_id = :library) AND "
-				"length(CAST(coalesce(:text, '') AS BLOB)) <= "
-				STR(STORE_PROMISE_TEXT_MAX),
+	[SQ_PROMISE_REASSIGN] =
+		"UPDATE promises SET owner_id = :owner WHERE " PROMISE_OPEN_MINE PROMISE_ACTOR_MAY
+		" AND owner_id <> :owner AND EXISTS (SELECT 1 "
+		"FROM staff WHERE id = :owner AND library_id = :library) AND "
+		"length(CAST(coalesce(:text, '') AS BLOB)) <= " STR(STORE_PROMISE_TEXT_MAX),
 	[SQ_PROMISE_REASSIGN_EVENT] = PROMISE_EVENT("reassigned", "coalesce(:text, '')"),
 	/* E-mail outbox and sign-in links: named parameters, see sq_bind_mail() */
 	[SQ_MAIL_QUEUE] = "INSERT INTO outbox (library_id, kind, to_addr, subject, body_text, "
@@ -902,7 +904,8 @@ const char *const sq_sql[SQ__COUNT] = {
 	 * descending rowid (= chat id) order from ?2 down; never ranked. ?1 (sq_fts_query)
 	 * is matched in body only, so a word like "p17" never matches a patron token.
 	 * CROSS JOIN keeps chat_text the outer loop. */
-	[SQ_SEARCH] = "SELECT " CHAT_COLS_OF("c.") " FROM chat_text CROSS JOIN chats c "
+	[SQ_SEARCH] = "SELECT " CHAT_COLS_OF(
+		"c.") " FROM chat_text CROSS JOIN chats c "
 		      "ON c.id = chat_text.rowid WHERE chat_text MATCH 'body : (' || ?1 || ')' "
 		      "AND chat_text.rowid < ?2 AND c.library_id = ?3 ORDER BY chat_text.rowid "
 		      "DESC LIMIT ?5",
@@ -910,11 +913,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	 * patron's token (their chats, tens), so a rare word or several cost no more than
 	 * a common one; the join keeps the remembered ones of the library. Driving by the
 	 * patron's remembered chats and looking each up instead cost ~0.1 ms a chat. */
-	[SQ_SEARCH_PATRON] = "SELECT " CHAT_COLS_OF("c.") " FROM chat_text CROSS JOIN chats c "
-			     "ON c.id = chat_text.rowid WHERE chat_text MATCH 'patron : \"p' || "
-			     "?4 || '\" AND body : (' || ?1 || ')' AND chat_text.rowid < ?2 AND "
-			     "c.patron_id = ?4 AND c.remembered = 1 AND c.library_id = ?3 "
-			     "ORDER BY chat_text.rowid DESC LIMIT ?5",
+	[SQ_SEARCH_PATRON] = "SELECT " CHAT_COLS_OF(
+		"c.") " FROM chat_text CROSS JOIN chats c "
+		      "ON c.id = chat_text.rowid WHERE chat_text MATCH 'patron : \"p' || "
+		      "?4 || '\" AND body : (' || ?1 || ')' AND chat_text.rowid < ?2 AND "
+		      "c.patron_id = ?4 AND c.remembered = 1 AND c.library_id = ?3 "
+		      "ORDER BY chat_text.rowid DESC LIMIT ?5",
 	[SQ_STAFF_PHOTO] = "SELECT type, data FROM staff_photos WHERE staff_id = ?1",
 	[SQ_TRAIT_KEYS] = "SELECT key, label FROM trait_keys WHERE library_id = ?1 ORDER BY key",
 	[SQ_CARD_VIEWS_LIBRARY] = "SELECT staff_id, patron_id, at FROM card_views WHERE "
@@ -970,15 +974,17 @@ const char *const sq_sql[SQ__COUNT] = {
 			"state = 'queued' ORDER BY next_attempt_at, id LIMIT ?2",
 	[SQ_MAIL_LIST] = "SELECT " MAIL_COLS " FROM outbox WHERE library_id = ?1 AND "
 			 "state = ?2 ORDER BY id DESC LIMIT ?3",
-	[SQ_MAIL_COUNTS] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_due WHERE "
-			   "state IN ('queued', 'sending')), (SELECT count(*) FROM outbox INDEXED BY "
-			   "outbox_dead WHERE state = 'dead')",
+	[SQ_MAIL_COUNTS] =
+		"SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_due WHERE "
+		"state IN ('queued', 'sending')), (SELECT count(*) FROM outbox INDEXED BY "
+		"outbox_dead WHERE state = 'dead')",
 
 	/* Follow-up reads */
-	[SQ_FOLLOWUPS_LIBRARY] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
-				 "followups_by_library WHERE library_id = ?1 AND (?2 IS NULL OR "
-				 "(state = CASE ?2 WHEN 'undeliverable' THEN 'scheduled' ELSE ?2 END "
-				 "AND " FOLLOWUP_STATE " = ?2)) ORDER BY due_at, id LIMIT ?3",
+	[SQ_FOLLOWUPS_LIBRARY] =
+		"SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
+		"followups_by_library WHERE library_id = ?1 AND (?2 IS NULL OR "
+		"(state = CASE ?2 WHEN 'undeliverable' THEN 'scheduled' ELSE ?2 END "
+		"AND " FOLLOWUP_STATE " = ?2)) ORDER BY due_at, id LIMIT ?3",
 	[SQ_FOLLOWUPS_PATRON] = "SELECT " FOLLOWUP_COLS " FROM followups INDEXED BY "
 				"followups_by_patron WHERE patron_id = ?1 AND library_id = ?2 AND "
 				"state <> 'cancelled' ORDER BY id DESC LIMIT ?3",
@@ -1013,9 +1019,10 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_CASES] = "SELECT " CASE_COLS " FROM cases INDEXED BY cases_by_state WHERE "
 		     "library_id = ?1 AND state = ?2 ORDER BY reply_by, id LIMIT ?3",
 	[SQ_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id = ?1",
-	[SQ_CASE_BY_TOKEN] = "SELECT " CASE_COLS " FROM cases WHERE token_hash = ?1 UNION ALL "
-			     "SELECT " CASE_COLS_OF("c.") " FROM case_tokens t JOIN cases c ON "
-			     "c.id = t.case_id WHERE t.token_hash = ?1 LIMIT 1",
+	[SQ_CASE_BY_TOKEN] =
+		"SELECT " CASE_COLS " FROM cases WHERE token_hash = ?1 UNION ALL "
+		"SELECT " CASE_COLS_OF("c.") " FROM case_tokens t JOIN cases c ON "
+					     "c.id = t.case_id WHERE t.token_hash = ?1 LIMIT 1",
 	[SQ_CASE_TOKEN_ADD] = "INSERT INTO case_tokens (token_hash, case_id, created_at) SELECT "
 			      ":token, :id, :at WHERE :staff > 0",
 	[SQ_CASE_MESSAGES] = "SELECT id, case_id, author, coalesce(staff_id, 0), body, created_at "

@@ -15,45 +15,34 @@ static size_t member_size(enum store_write_kind kind)
 		return sizeof w->u.rel;
 	switch (kind) {
 	case STW_PATRON_INSERT:
-	case STW_PATRON_TOUCH:
-		return sizeof w->u.patron;
+	case STW_PATRON_TOUCH: return sizeof w->u.patron;
 	case STW_CHAT_INSERT:
 	case STW_CHAT_UPDATE:
-	case STW_CHAT_ROUTE:
-		return sizeof w->u.chat;
-	case STW_MESSAGE_INSERT:
-		return sizeof w->u.message;
+	case STW_CHAT_ROUTE: return sizeof w->u.chat;
+	case STW_MESSAGE_INSERT: return sizeof w->u.message;
 	case STW_SESSION_INSERT:
 	case STW_SESSION_TOUCH:
-	case STW_SESSION_DELETE:
-		return sizeof w->u.session;
-	case STW_BARRIER:
-		return 0;
+	case STW_SESSION_DELETE: return sizeof w->u.session;
+	case STW_BARRIER: return 0;
 	case STW_PROMISE_ADD:
 	case STW_PROMISE_DONE:
 	case STW_PROMISE_CANCEL:
-	case STW_PROMISE_REASSIGN:
-		return sizeof w->u.promise;
+	case STW_PROMISE_REASSIGN: return sizeof w->u.promise;
 	case STW_MAIL_QUEUE:
 	case STW_MAIL_CLAIM:
 	case STW_MAIL_RESULT:
 	case STW_MAIL_RECOVER:
-	case STW_MAIL_RETRY:
-		return sizeof w->u.mail;
+	case STW_MAIL_RETRY: return sizeof w->u.mail;
 	case STW_SIGNIN_CREATE:
-	case STW_SIGNIN_USE:
-		return sizeof w->u.signin;
+	case STW_SIGNIN_USE: return sizeof w->u.signin;
 	case STW_FOLLOWUP_ADD:
 	case STW_FOLLOWUP_CANCEL:
 	case STW_FOLLOWUP_ANSWER:
-	case STW_FOLLOWUP_STOP:
-		return sizeof w->u.followup;
+	case STW_FOLLOWUP_STOP: return sizeof w->u.followup;
 	case STW_CASE_ADD:
 	case STW_CASE_REPLY:
-	case STW_CASE_CLOSE:
-		return sizeof w->u.kase;
-	default: /* a kind not listed here gets room for any member */
-		return sizeof w->u;
+	case STW_CASE_CLOSE: return sizeof w->u.kase;
+	default: /* a kind not listed here gets room for any member */ return sizeof w->u;
 	}
 }
 
@@ -97,19 +86,12 @@ void store_write_free(struct store_write *w)
 const char *store_strerror(int rc)
 {
 	switch (rc) {
-	case STORE_OK:
-		return "ok";
-	case STORE_ERR:
-		return "storage failure";
-	case STORE_NOTFOUND:
-		return "not found";
-	case STORE_EXISTS:
-		return "already exists";
-	case STORE_BADARG:
-		return "invalid argument";
-	case STORE_STOP:
-		return "stopped";
-	default:
-		return "unknown store error";
+	case STORE_OK: return "ok";
+	case STORE_ERR: return "storage failure";
+	case STORE_NOTFOUND: return "not found";
+	case STORE_EXISTS: return "already exists";
+	case STORE_BADARG: return "invalid argument";
+	case STORE_STOP: return "stopped";
+	default: return "unknown store error";
 	}
 }

@@ -22,11 +22,11 @@
 
 enum store_err {
 	STORE_OK = 0,
-	STORE_ERR = -1,       /* backend failure (I/O, corrupt, full disk): logged */
-	STORE_NOTFOUND = -2,  /* no such row */
-	STORE_EXISTS = -3,    /* unique key already taken */
-	STORE_BADARG = -4,    /* caller error (bad durability name, too long text...) */
-	STORE_STOP = -5,      /* a row callback asked to stop iterating (not an error) */
+	STORE_ERR = -1, /* backend failure (I/O, corrupt, full disk): logged */
+	STORE_NOTFOUND = -2, /* no such row */
+	STORE_EXISTS = -3, /* unique key already taken */
+	STORE_BADARG = -4, /* caller error (bad durability name, too long text...) */
+	STORE_STOP = -5, /* a row callback asked to stop iterating (not an error) */
 };
 
 enum store_durability { STORE_DURABILITY_FULL = 0, STORE_DURABILITY_NORMAL = 1 };
@@ -54,25 +54,25 @@ struct store_queue {
 struct store_staff {
 	int64_t id;
 	int64_t library_id;
-	char email[256];       /* unique, compared case-insensitively */
+	char email[256]; /* unique, compared case-insensitively */
 	char display_name[128];
-	char role[16];         /* "librarian" or "admin" */
-	char pw_hash[192];     /* argon2id string from crypto_pwhash_str */
-	int max_chats;         /* concurrent chat cap; 0 = use the server default */
+	char role[16]; /* "librarian" or "admin" */
+	char pw_hash[192]; /* argon2id string from crypto_pwhash_str */
+	int max_chats; /* concurrent chat cap; 0 = use the server default */
 	int64_t created_at;
 	/* profile shown to patrons (migration 3); staff_put leaves these alone */
 	char pronouns[64];
-	char subjects[256];    /* free text, e.g. "nursing, health sciences, APA" */
+	char subjects[256]; /* free text, e.g. "nursing, health sciences, APA" */
 	char bio[512];
-	int listed;            /* opted in to the patrons' "who is on now" list */
-	char photo_type[16];   /* "", "image/png" or "image/jpeg" */
-	int64_t photo_at;      /* when the photo last changed (cache key), 0 if none */
+	int listed; /* opted in to the patrons' "who is on now" list */
+	char photo_type[16]; /* "", "image/png" or "image/jpeg" */
+	int64_t photo_at; /* when the photo last changed (cache key), 0 if none */
 };
 
 struct store_session {
 	uint8_t token_hash[STORE_TOKEN_HASH_LEN];
 	int64_t staff_id;
-	char csrf[64];         /* CSRF token (random, base64url) */
+	char csrf[64]; /* CSRF token (random, base64url) */
 	int64_t created_at;
 	int64_t last_seen;
 };
@@ -91,31 +91,31 @@ struct store_chat {
 	int64_t library_id;
 	int64_t queue_id;
 	int64_t patron_id;
-	int64_t staff_id;      /* 0 while queued or if no one picked it up */
+	int64_t staff_id; /* 0 while queued or if no one picked it up */
 	char state[16];
-	char join_cmid[65];    /* client id of the join frame, for idempotent re-join */
-	char ended_by[16];     /* "", "patron", "staff" or "system" */
+	char join_cmid[65]; /* client id of the join frame, for idempotent re-join */
+	char ended_by[16]; /* "", "patron", "staff" or "system" */
 	int64_t created_at;
-	int64_t picked_at;     /* 0 if never */
-	int64_t ended_at;      /* 0 if open */
+	int64_t picked_at; /* 0 if never */
+	int64_t ended_at; /* 0 if open */
 	/* migration 3 */
-	int remembered;        /* part of the patron's remembered history (consent at the time) */
-	char question[256];    /* the first patron message, cut at 255 bytes on a UTF-8 boundary */
-	char outcome[16];      /* "" or one of STORE_OUTCOMES, set by staff */
-	int rating;            /* 0 or 1..5, set by the patron after the chat */
+	int remembered; /* part of the patron's remembered history (consent at the time) */
+	char question[256]; /* the first patron message, cut at 255 bytes on a UTF-8 boundary */
+	char outcome[16]; /* "" or one of STORE_OUTCOMES, set by staff */
+	int rating; /* 0 or 1..5, set by the patron after the chat */
 	/* honest waits (migration 5): ms, -1 when none (NULL in the store) */
 	int64_t wait_estimate_ms; /* the total wait first shown to the patron */
-	int64_t wait_last_ms;     /* the total wait last shown (elapsed + remaining) */
-	int64_t wait_actual_ms;   /* join to pick, or to leaving for an abandoned chat */
-	int wait_grew;            /* times the patron was told the wait grew */
+	int64_t wait_last_ms; /* the total wait last shown (elapsed + remaining) */
+	int64_t wait_actual_ms; /* join to pick, or to leaving for an abandoned chat */
+	int wait_grew; /* times the patron was told the wait grew */
 	/* continuity routing of a queued chat (migration 10), so a restart keeps it */
-	int64_t offer_staff_id;   /* 0: offered to nobody */
-	char offer_why[12];       /* "", "preferred", "helped" or "asked" */
-	int64_t offer_until;      /* 0: no time limit */
+	int64_t offer_staff_id; /* 0: offered to nobody */
+	char offer_why[12]; /* "", "preferred", "helped" or "asked" */
+	int64_t offer_until; /* 0: no time limit */
 	int64_t route_ends;
 	int routing;
 	/* migration 12, written by STW_CHAT_INSERT only (reads leave it 0) */
-	int64_t wait_raw_ms;      /* the model's queue term at join (0: a place was free), -1 */
+	int64_t wait_raw_ms; /* the model's queue term at join (0: a place was free), -1 */
 };
 
 /* Outcome tags a librarian can give a chat. */
@@ -125,15 +125,14 @@ struct store_chat {
  * name). author: "patron", "staff" or "system". cmid "" when none. */
 struct store_message {
 	int64_t chat_id;
-	int64_t seq;           /* 1, 2, 3... per chat */
+	int64_t seq; /* 1, 2, 3... per chat */
 	char kind[8];
 	char author[8];
-	int64_t author_id;     /* patron or staff id; 0 for system */
+	int64_t author_id; /* patron or staff id; 0 for system */
 	char cmid[65];
-	const char *body;      /* owned by whoever filled the struct (see each function) */
+	const char *body; /* owned by whoever filled the struct (see each function) */
 	int64_t created_at;
 };
-
 
 /* ---- relationship memory (migration 3; see docs/PRIVACY.md) ---------------------------
  * A patron is anonymous unless consent to be remembered is in force. Every relationship
@@ -147,7 +146,7 @@ struct store_message {
 #define STORE_CARD_CHATS 20
 #define STORE_CARD_NOTES 20
 #define STORE_CARD_TRAITS 24
-#define STORE_NOTE_MAX 2000   /* bytes */
+#define STORE_NOTE_MAX 2000 /* bytes */
 #define STORE_TRAIT_VALUE_MAX 200 /* bytes */
 /* A library's own trait keys, at most: with the presets, every trait a patron can have
  * fits on the card (STORE_CARD_TRAITS); one more is refused (STW_TRAIT_KEY_PUT). */
@@ -160,28 +159,28 @@ struct store_message {
 struct store_relation {
 	int64_t patron_id;
 	int64_t library_id;
-	int remembered;             /* consent in force */
-	int64_t remembered_since;   /* when consent was given, 0 if not remembered */
-	char notice_version[32];    /* of the notice the patron agreed to */
+	int remembered; /* consent in force */
+	int64_t remembered_since; /* when consent was given, 0 if not remembered */
+	char notice_version[32]; /* of the notice the patron agreed to */
 	char display_name[128];
 	char email[256];
-	char preferred_name[128];   /* trait "preferred_name" */
-	char pronouns[64];          /* trait "pronouns" */
+	char preferred_name[128]; /* trait "preferred_name" */
+	char pronouns[64]; /* trait "pronouns" */
 	int64_t preferred_staff_id; /* 0: none */
 	int64_t helpers[STORE_HELPERS_MAX]; /* staff who answered remembered chats, most
 					     * recent first, distinct */
 	size_t n_helpers;
 	int64_t favourites[STORE_FAVOURITES_MAX]; /* staff ids, most recent first */
 	size_t n_favourites;
-	int n_chats;                /* remembered chats */
-	int64_t first_chat_at;      /* of the oldest remembered chat, 0 if none */
+	int n_chats; /* remembered chats */
+	int64_t first_chat_at; /* of the oldest remembered chat, 0 if none */
 };
 
 struct store_note {
 	int64_t id;
 	int64_t patron_id;
 	int64_t library_id;
-	int64_t author_id;          /* staff id */
+	int64_t author_id; /* staff id */
 	char body[STORE_NOTE_MAX + 1];
 	int64_t created_at;
 	int64_t updated_at;
@@ -190,7 +189,7 @@ struct store_note {
 struct store_trait {
 	char key[32];
 	char value[STORE_TRAIT_VALUE_MAX + 1];
-	int64_t updated_by;         /* staff id; 0 when the patron gave it */
+	int64_t updated_by; /* staff id; 0 when the patron gave it */
 	int64_t updated_at;
 };
 
@@ -225,21 +224,21 @@ struct store_promise {
 	int64_t id;
 	int64_t library_id;
 	int64_t patron_id;
-	int64_t chat_id;       /* 0: none */
+	int64_t chat_id; /* 0: none */
 	int64_t owner_id;
 	int64_t created_by;
 	int64_t created_at;
 	int64_t due_at;
-	int64_t done_at;       /* done or cancelled at; 0 while open */
+	int64_t done_at; /* done or cancelled at; 0 while open */
 	char what[STORE_PROMISE_TEXT_MAX + 1];
-	char channel[8];       /* "email" or "chat" */
-	char state[12];        /* "open", "done" or "cancelled" */
+	char channel[8]; /* "email" or "chat" */
+	char state[12]; /* "open", "done" or "cancelled" */
 	char done_note[STORE_PROMISE_TEXT_MAX + 1];
 	char cancel_reason[STORE_PROMISE_TEXT_MAX + 1];
 	/* read with the promise, for labelling it: how the patron is greeted (preferred name,
 	 * else display name) while they are remembered, "" otherwise; when its chat began */
 	char patron_name[128];
-	int64_t chat_at;       /* 0: no chat */
+	int64_t chat_at; /* 0: no chat */
 };
 
 /* One line of a promise's history: kind "created", "done", "cancelled" or "reassigned";
@@ -247,7 +246,7 @@ struct store_promise {
 struct store_promise_event {
 	int64_t promise_id;
 	int64_t at;
-	int64_t by;            /* staff id */
+	int64_t by; /* staff id */
 	int64_t owner_id;
 	char kind[16];
 	char note[STORE_PROMISE_TEXT_MAX + 1];
@@ -256,27 +255,26 @@ struct store_promise_event {
 /* Counts over a library's promises made in [since, until), as of `now`. */
 struct store_promise_report {
 	int64_t made;
-	int64_t kept_on_time;  /* done at or before due */
-	int64_t late;          /* done after due */
-	int64_t open_overdue;  /* open and now > due */
-	int64_t open;          /* open, overdue or not */
+	int64_t kept_on_time; /* done at or before due */
+	int64_t late; /* done after due */
+	int64_t open_overdue; /* open and now > due */
+	int64_t open; /* open, overdue or not */
 	int64_t cancelled;
 };
 
 /* The fields of a promise write; which are used depends on the kind. */
 struct store_promise_write {
-	int64_t id;            /* set by STW_PROMISE_ADD */
+	int64_t id; /* set by STW_PROMISE_ADD */
 	int64_t library_id;
 	int64_t patron_id;
-	int64_t chat_id;       /* 0: none */
+	int64_t chat_id; /* 0: none */
 	int64_t owner_id;
-	int64_t by;            /* the acting staff member */
+	int64_t by; /* the acting staff member */
 	int64_t at;
 	int64_t due_at;
 	char channel[8];
-	char *text;            /* owned by the write (freed by store_write_free) */
+	char *text; /* owned by the write (freed by store_write_free) */
 };
-
 
 /* ---- opening hours and offline questions (migration 8; see src/desk/schedule.h) ------ */
 #define STORE_HOURS_MAX 64
@@ -285,10 +283,10 @@ struct store_promise_write {
 
 /* A queue's schedule and its library's zone and reply policy. */
 struct store_schedule {
-	char time_zone[64];        /* IANA name, "UTC" by default */
-	int reply_policy_hours;    /* business hours to reply to an offline question (24) */
+	char time_zone[64]; /* IANA name, "UTC" by default */
+	int reply_policy_hours; /* business hours to reply to an offline question (24) */
 	size_t n_hours;
-	int hours[STORE_HOURS_MAX][3];  /* weekday 0..6 (Sunday 0), opens_min, closes_min */
+	int hours[STORE_HOURS_MAX][3]; /* weekday 0..6 (Sunday 0), opens_min, closes_min */
 	size_t n_closed;
 	int32_t closed[STORE_CLOSED_MAX]; /* dates closed, yyyymmdd */
 };
@@ -306,9 +304,9 @@ struct store_case {
 	int64_t reply_by;
 	int64_t updated_at;
 	char state[12];
-	int64_t promise_id;        /* 0: none */
-	int64_t closed_at;         /* when a librarian closed it (0: never) */
-	int64_t closed_by;         /* who (staff id; 0: never closed) */
+	int64_t promise_id; /* 0: none */
+	int64_t closed_at; /* when a librarian closed it (0: never) */
+	int64_t closed_by; /* who (staff id; 0: never closed) */
 };
 
 /* One reply on a case's thread: author "patron" or "staff" (staff_id > 0). */
@@ -317,133 +315,133 @@ struct store_case_msg {
 	int64_t case_id;
 	char author[8];
 	int64_t staff_id;
-	const char *body;          /* valid during the callback */
+	const char *body; /* valid during the callback */
 	int64_t created_at;
 };
 
 /* The fields of a case write. */
 struct store_case_write {
-	int64_t id;                /* set by STW_CASE_ADD; the case of STW_CASE_REPLY */
+	int64_t id; /* set by STW_CASE_ADD; the case of STW_CASE_REPLY */
 	int64_t library_id;
 	int64_t queue_id;
 	int64_t patron_id;
-	int64_t staff_id;          /* STW_CASE_REPLY by staff; 0: by the patron */
-	int64_t promise_id;        /* 0: none */
+	int64_t staff_id; /* STW_CASE_REPLY by staff; 0: by the patron */
+	int64_t promise_id; /* 0: none */
 	int64_t at;
 	int64_t reply_by;
 	char email[256];
 	uint8_t token_hash[STORE_TOKEN_HASH_LEN];
-	char *text;                /* owned by the write (freed by store_write_free) */
+	char *text; /* owned by the write (freed by store_write_free) */
 };
 
 /* ---- writes (applied by the writer thread inside a transaction) ------------------- */
 
 enum store_write_kind {
-	STW_PATRON_INSERT,   /* u.patron */
-	STW_PATRON_TOUCH,    /* u.patron: sets last_seen where id matches */
-	STW_CHAT_INSERT,     /* u.chat (remembered is stored only if the patron is remembered;
-			      * wait_estimate_ms and wait_last_ms are stored too) */
-	STW_CHAT_UPDATE,     /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at and
-			      * the wait_* fields by id;
-			      * to ended or abandoned: also archives the chat's messages, so
-			      * write its last message before this */
-	STW_CHAT_ROUTE,      /* u.chat: sets the offer_* fields, route_ends and routing by id */
-	STW_MESSAGE_INSERT,  /* u.message; body is owned by the write (freed by store_write_free) */
-	STW_SESSION_INSERT,  /* u.session */
-	STW_SESSION_TOUCH,   /* u.session: sets last_seen by token_hash */
-	STW_SESSION_DELETE,  /* u.session: deletes by token_hash */
-	STW_BARRIER,         /* no data: completes once everything queued before it committed */
+	STW_PATRON_INSERT, /* u.patron */
+	STW_PATRON_TOUCH, /* u.patron: sets last_seen where id matches */
+	STW_CHAT_INSERT, /* u.chat (remembered is stored only if the patron is remembered;
+			  * wait_estimate_ms and wait_last_ms are stored too) */
+	STW_CHAT_UPDATE, /* u.chat: sets staff_id, state, ended_by, picked_at, ended_at and
+			  * the wait_* fields by id;
+			  * to ended or abandoned: also archives the chat's messages, so
+			  * write its last message before this */
+	STW_CHAT_ROUTE, /* u.chat: sets the offer_* fields, route_ends and routing by id */
+	STW_MESSAGE_INSERT, /* u.message; body is owned by the write (freed by store_write_free) */
+	STW_SESSION_INSERT, /* u.session */
+	STW_SESSION_TOUCH, /* u.session: sets last_seen by token_hash */
+	STW_SESSION_DELETE, /* u.session: deletes by token_hash */
+	STW_BARRIER, /* no data: completes once everything queued before it committed */
 	/* relationship memory: u.rel; conditional (see above), `changed` says if it applied */
-	STW_CONSENT_GIVE,    /* patron_id, library_id, at, key = notice version, display_name,
-			      * email, preferred_name, pronouns ("" leaves a field unset).
-			      * Records the consent, marks the patron remembered (since `at`
-			      * unless already), marks their open chats and chat_id (0: none;
-			      * theirs, open or ended) remembered. */
-	STW_CONSENT_WITHDRAW,/* patron_id, at: records the withdrawal and forgets: names,
-			      * e-mail, notes, traits, favourites, preferred librarian, and the
-			      * remembered flag of every chat (the history links). Transcripts
-			      * stay (they are the library's record) but no longer link.
-			      * Applies (and is recorded) whenever the patron exists. */
-	STW_PATRON_PROFILE,  /* patron_id, display_name, email, preferred_name, pronouns, at
-			      * (of the traits): sets all four ("" clears); only while
-			      * remembered */
-	STW_NOTE_ADD,        /* patron_id, library_id, staff_id (author), at, text: only for a
-			      * remembered patron of that library; sets u.rel.id */
-	STW_NOTE_EDIT,       /* id, library_id, staff_id (must be the author), at, text */
-	STW_NOTE_DELETE,     /* id, library_id */
-	STW_TRAIT_SET,       /* patron_id, library_id, staff_id (0: the patron), at, key, value
-			      * ("" deletes): key must be preset or defined by the library;
-			      * value at most STORE_TRAIT_VALUE_MAX bytes (preferred_name 127,
-			      * pronouns 63: they must fit store_relation). A delete applies
-			      * (changed 1) even if there was no value. */
-	STW_TRAIT_KEY_PUT,   /* library_id, key ([a-z0-9_]{1,31}, not a preset), value = label
-			      * ("" deletes the key; its values are then hidden from cards) */
-	STW_FAVOURITE,       /* patron_id, staff_id, on, at: only a remembered patron and staff
-			      * of the patron's library (then changed 1, for on 0 too) */
-	STW_PREFERRED,       /* patron_id, staff_id (0 clears): likewise */
-	STW_CHAT_OUTCOME,    /* chat_id, library_id, key = outcome ("" clears) */
-	STW_CHAT_RATE,       /* chat_id, patron_id, on = rating 1..5: only an ended chat of theirs */
-	STW_CARD_VIEW,       /* staff_id, patron_id, at: audit row (staff of the patron's
-			      * library) */
-	STW_STAFF_PROFILE,   /* staff_id, display_name (not ""), pronouns, value = subjects,
-			      * text = bio (under 512 bytes, NULL: ""), on = listed */
-	STW_STAFF_PHOTO,     /* staff_id, key = content type, blob/blob_len (0: remove), at */
+	STW_CONSENT_GIVE, /* patron_id, library_id, at, key = notice version, display_name,
+			   * email, preferred_name, pronouns ("" leaves a field unset).
+			   * Records the consent, marks the patron remembered (since `at`
+			   * unless already), marks their open chats and chat_id (0: none;
+			   * theirs, open or ended) remembered. */
+	STW_CONSENT_WITHDRAW, /* patron_id, at: records the withdrawal and forgets: names,
+			       * e-mail, notes, traits, favourites, preferred librarian, and the
+			       * remembered flag of every chat (the history links). Transcripts
+			       * stay (they are the library's record) but no longer link.
+			       * Applies (and is recorded) whenever the patron exists. */
+	STW_PATRON_PROFILE, /* patron_id, display_name, email, preferred_name, pronouns, at
+			     * (of the traits): sets all four ("" clears); only while
+			     * remembered */
+	STW_NOTE_ADD, /* patron_id, library_id, staff_id (author), at, text: only for a
+		       * remembered patron of that library; sets u.rel.id */
+	STW_NOTE_EDIT, /* id, library_id, staff_id (must be the author), at, text */
+	STW_NOTE_DELETE, /* id, library_id */
+	STW_TRAIT_SET, /* patron_id, library_id, staff_id (0: the patron), at, key, value
+			* ("" deletes): key must be preset or defined by the library;
+			* value at most STORE_TRAIT_VALUE_MAX bytes (preferred_name 127,
+			* pronouns 63: they must fit store_relation). A delete applies
+			* (changed 1) even if there was no value. */
+	STW_TRAIT_KEY_PUT, /* library_id, key ([a-z0-9_]{1,31}, not a preset), value = label
+			    * ("" deletes the key; its values are then hidden from cards) */
+	STW_FAVOURITE, /* patron_id, staff_id, on, at: only a remembered patron and staff
+			* of the patron's library (then changed 1, for on 0 too) */
+	STW_PREFERRED, /* patron_id, staff_id (0 clears): likewise */
+	STW_CHAT_OUTCOME, /* chat_id, library_id, key = outcome ("" clears) */
+	STW_CHAT_RATE, /* chat_id, patron_id, on = rating 1..5: only an ended chat of theirs */
+	STW_CARD_VIEW, /* staff_id, patron_id, at: audit row (staff of the patron's
+			* library) */
+	STW_STAFF_PROFILE, /* staff_id, display_name (not ""), pronouns, value = subjects,
+			    * text = bio (under 512 bytes, NULL: ""), on = listed */
+	STW_STAFF_PHOTO, /* staff_id, key = content type, blob/blob_len (0: remove), at */
 	/* promise ledger: u.promise; conditional (see above), `changed` says if it applied,
 	 * and each change adds a line to the promise's history */
-	STW_PROMISE_ADD,     /* library_id, patron_id (of the library), chat_id (0, or the
-			      * patron's chat in the library), text = what (1..500 bytes),
-			      * due_at, owner_id and by (staff of the library), channel, at;
-			      * sets id */
-	STW_PROMISE_DONE,    /* id, library_id, by (the owner or an admin of the library),
-			      * text = what was sent (NULL: ""), at: only while open */
-	STW_PROMISE_CANCEL,  /* id, library_id, by, text = the reason (1..500 bytes), at */
-	STW_PROMISE_REASSIGN,/* id, library_id, by, owner_id (staff of the library), text =
-			      * note (NULL: ""), at */
+	STW_PROMISE_ADD, /* library_id, patron_id (of the library), chat_id (0, or the
+			  * patron's chat in the library), text = what (1..500 bytes),
+			  * due_at, owner_id and by (staff of the library), channel, at;
+			  * sets id */
+	STW_PROMISE_DONE, /* id, library_id, by (the owner or an admin of the library),
+			   * text = what was sent (NULL: ""), at: only while open */
+	STW_PROMISE_CANCEL, /* id, library_id, by, text = the reason (1..500 bytes), at */
+	STW_PROMISE_REASSIGN, /* id, library_id, by, owner_id (staff of the library), text =
+			       * note (NULL: ""), at */
 	/* e-mail outbox (migration 6): u.mail; see "e-mail outbox" above */
-	STW_MAIL_QUEUE,      /* library_id, kind, to_addr, subject, body_text, body_html,
-			      * list_unsubscribe, message_id (unique), created_at,
-			      * next_attempt_at: a new row in state queued; sets u.mail.id */
-	STW_MAIL_CLAIM,      /* id: queued -> sending, attempts + 1 (changed 0 if the row was
-			      * not queued) */
-	STW_MAIL_RESULT,     /* id, state (sent, queued or dead), next_attempt_at, last_error,
-			      * sent_at: only from sending. A sign-in mail sent or dead loses
-			      * its bodies (they hold a live token) */
-	STW_MAIL_RECOVER,    /* no fields: every sending row back to queued (at start, before
-			      * anything is claimed); changed = how many */
-	STW_MAIL_RETRY,      /* id, library_id, next_attempt_at: a dead row of that library back
-			      * to queued with attempts 0 (not a sign-in mail: its token is gone) */
+	STW_MAIL_QUEUE, /* library_id, kind, to_addr, subject, body_text, body_html,
+			 * list_unsubscribe, message_id (unique), created_at,
+			 * next_attempt_at: a new row in state queued; sets u.mail.id */
+	STW_MAIL_CLAIM, /* id: queued -> sending, attempts + 1 (changed 0 if the row was
+			 * not queued) */
+	STW_MAIL_RESULT, /* id, state (sent, queued or dead), next_attempt_at, last_error,
+			  * sent_at: only from sending. A sign-in mail sent or dead loses
+			  * its bodies (they hold a live token) */
+	STW_MAIL_RECOVER, /* no fields: every sending row back to queued (at start, before
+			   * anything is claimed); changed = how many */
+	STW_MAIL_RETRY, /* id, library_id, next_attempt_at: a dead row of that library back
+			 * to queued with attempts 0 (not a sign-in mail: its token is gone) */
 	/* sign-in links (migration 6): u.signin */
-	STW_SIGNIN_CREATE,   /* hash, patron_id, library_id, at, expires_at */
-	STW_SIGNIN_USE,      /* hash, new_hash, library_id, at: consumes an unused, unexpired
-			      * link of a remembered patron of that library and adds new_hash
-			      * as another token of that patron; changed 0 if it did not
-			      * apply */
+	STW_SIGNIN_CREATE, /* hash, patron_id, library_id, at, expires_at */
+	STW_SIGNIN_USE, /* hash, new_hash, library_id, at: consumes an unused, unexpired
+			 * link of a remembered patron of that library and adds new_hash
+			 * as another token of that patron; changed 0 if it did not
+			 * apply */
 	/* follow-ups (migration 7): u.followup; conditional, `changed` says if it applied */
-	STW_FOLLOWUP_ADD,    /* library_id, patron_id, chat_id, staff_id, due_at, message, at,
-			      * hash, signin_hash, expires_at and mail (subject, bodies,
-			      * list_unsubscribe, message_id): only for a remembered patron of
-			      * the library with an e-mail address who has not opted out, a chat
-			      * of theirs and staff of the library. Adds the follow-up, its mail
-			      * (queued for due_at, to the patron's stored address) and a sign-in
-			      * link (signin_hash) in one transaction; sets id */
+	STW_FOLLOWUP_ADD, /* library_id, patron_id, chat_id, staff_id, due_at, message, at,
+			   * hash, signin_hash, expires_at and mail (subject, bodies,
+			   * list_unsubscribe, message_id): only for a remembered patron of
+			   * the library with an e-mail address who has not opted out, a chat
+			   * of theirs and staff of the library. Adds the follow-up, its mail
+			   * (queued for due_at, to the patron's stored address) and a sign-in
+			   * link (signin_hash) in one transaction; sets id */
 	STW_FOLLOWUP_CANCEL, /* id, library_id: scheduled and its mail still queued -> cancelled,
 			      * and the mail is deleted */
 	STW_FOLLOWUP_ANSWER, /* hash, rating (1..5), reply ("" keeps the last), at: a follow-up
 			      * not cancelled whose token has not expired */
-	STW_FOLLOWUP_STOP,   /* hash, at: the patron of that (unexpired) token opts out: their
-			      * scheduled follow-ups are cancelled and no new ones are taken */
+	STW_FOLLOWUP_STOP, /* hash, at: the patron of that (unexpired) token opts out: their
+			    * scheduled follow-ups are cancelled and no new ones are taken */
 	/* offline questions (migration 8): u.kase */
-	STW_CASE_ADD,        /* library_id, queue_id (of the library), patron_id (of the
-			      * library), email, text = the question, at, reply_by, token_hash,
-			      * promise_id (0: none): a new open case; sets id */
-	STW_CASE_REPLY,      /* id, library_id, staff_id (0: the patron), text, at: adds a
-			      * message; a staff reply marks the case answered (and adds
-			      * token_hash as another view link of the case, for its mail), a
-			      * patron reply reopens it; changed 0 when no such case in the
-			      * library, or (by the patron) when it is closed */
-	STW_CASE_CLOSE,      /* id, library_id, staff_id, at (migration 11): a case not yet
-			      * closed -> closed, recording closed_at and closed_by; changed 0
-			      * when no such case in the library or already closed */
+	STW_CASE_ADD, /* library_id, queue_id (of the library), patron_id (of the
+		       * library), email, text = the question, at, reply_by, token_hash,
+		       * promise_id (0: none): a new open case; sets id */
+	STW_CASE_REPLY, /* id, library_id, staff_id (0: the patron), text, at: adds a
+			 * message; a staff reply marks the case answered (and adds
+			 * token_hash as another view link of the case, for its mail), a
+			 * patron reply reopens it; changed 0 when no such case in the
+			 * library, or (by the patron) when it is closed */
+	STW_CASE_CLOSE, /* id, library_id, staff_id, at (migration 11): a case not yet
+			 * closed -> closed, recording closed_at and closed_by; changed 0
+			 * when no such case in the library or already closed */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -461,8 +459,8 @@ struct store_rel_write {
 	char email[256];
 	char preferred_name[128];
 	char pronouns[64];
-	char *text;     /* owned by the write (freed by store_write_free) */
-	void *blob;     /* owned by the write */
+	char *text; /* owned by the write (freed by store_write_free) */
+	void *blob; /* owned by the write */
 	size_t blob_len;
 };
 
@@ -472,7 +470,7 @@ struct store_rel_write {
  * is fully determined by the row (Date is created_at, Message-ID is stored), so a resend
  * after a crash is byte-for-byte the same message (docs/DECISIONS.md). */
 #define STORE_MAIL_KINDS "transcript", "signin", "followup", "case", "other"
-#define STORE_MAIL_SUBJECT_MAX 255  /* bytes */
+#define STORE_MAIL_SUBJECT_MAX 255 /* bytes */
 #define STORE_MAIL_BODY_MAX (1 << 20) /* bytes, per part */
 
 struct store_mail {
@@ -481,12 +479,12 @@ struct store_mail {
 	char kind[16];
 	char to_addr[256];
 	char subject[STORE_MAIL_SUBJECT_MAX + 1];
-	char *body_text;       /* writes: owned by the write; reads: valid during the callback */
-	char *body_html;       /* may be NULL (no HTML part) */
+	char *body_text; /* writes: owned by the write; reads: valid during the callback */
+	char *body_html; /* may be NULL (no HTML part) */
 	char list_unsubscribe[512]; /* "" or a URL (mailto: or https:) */
-	char message_id[128];  /* "<random@host>", unique */
+	char message_id[128]; /* "<random@host>", unique */
 	int64_t created_at;
-	char state[8];         /* "queued", "sending", "sent", "dead" */
+	char state[8]; /* "queued", "sending", "sent", "dead" */
 	int attempts;
 	int64_t next_attempt_at;
 	char last_error[256];
@@ -494,7 +492,7 @@ struct store_mail {
 };
 
 struct store_signin {
-	uint8_t hash[STORE_TOKEN_HASH_LEN];     /* of the sign-in token */
+	uint8_t hash[STORE_TOKEN_HASH_LEN]; /* of the sign-in token */
 	uint8_t new_hash[STORE_TOKEN_HASH_LEN]; /* STW_SIGNIN_USE: of the new patron token */
 	int64_t patron_id;
 	int64_t library_id;
@@ -507,7 +505,7 @@ struct store_signin {
  * the outbox, due at due_at) -> sent (the mail was accepted) -> answered (a rating came
  * back; it may change while the token lives), or cancelled while still queued. */
 #define STORE_FOLLOWUP_MESSAGE_MAX 500 /* bytes */
-#define STORE_FOLLOWUP_REPLY_MAX 2000  /* bytes */
+#define STORE_FOLLOWUP_REPLY_MAX 2000 /* bytes */
 
 struct store_followup {
 	int64_t id;
@@ -517,10 +515,10 @@ struct store_followup {
 	int64_t staff_id;
 	int64_t due_at;
 	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
-	char state[16];        /* scheduled, sent, answered, cancelled, undeliverable */
+	char state[16]; /* scheduled, sent, answered, cancelled, undeliverable */
 	int64_t created_at;
 	int64_t sent_at;
-	int rating;            /* 0: none yet */
+	int rating; /* 0: none yet */
 	char reply[STORE_FOLLOWUP_REPLY_MAX + 1];
 	int64_t answered_at;
 };
@@ -536,7 +534,7 @@ struct store_followup_write {
 	int64_t due_at;
 	int64_t at;
 	int64_t expires_at;
-	uint8_t hash[STORE_TOKEN_HASH_LEN];        /* of the rating token */
+	uint8_t hash[STORE_TOKEN_HASH_LEN]; /* of the rating token */
 	uint8_t signin_hash[STORE_TOKEN_HASH_LEN]; /* of the chat link's sign-in token */
 	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
 	int rating;
@@ -549,9 +547,9 @@ typedef void (*store_write_done)(struct store_write *w, int rc);
 
 struct store_write {
 	enum store_write_kind kind;
-	int changed;           /* rows the write changed, set by apply (relationship kinds) */
+	int changed; /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
-	void *arg;             /* for `done` */
+	void *arg; /* for `done` */
 	struct store_write *next; /* queue link, owned by the writer while queued */
 	/* Last, and only the member of `kind` is allocated (store_write_new): the union is
 	 * 4 KiB for a follow-up, 128 bytes for a message, and a message's write is the hot
@@ -650,8 +648,8 @@ struct store_ops {
 	/* Chats in state queued or active, oldest first. */
 	int (*chats_open)(struct store_conn *c, store_chat_cb cb, void *ctx);
 	/* A patron's chats, newest first, at most `limit`. */
-	int (*chats_by_patron)(struct store_conn *c, int64_t patron_id, int limit,
-			       store_chat_cb cb, void *ctx);
+	int (*chats_by_patron)(struct store_conn *c, int64_t patron_id, int limit, store_chat_cb cb,
+			       void *ctx);
 	/* A library's chats, newest first, optionally only in `state` (NULL = any), at most
 	 * `limit`, with id < before_id when before_id > 0 (paging). */
 	int (*chats_by_library)(struct store_conn *c, int64_t library_id, const char *state,
@@ -677,8 +675,7 @@ struct store_ops {
 	 * chats. `query` is plain words (not FTS syntax): every word must occur as a whole
 	 * word, case and accents aside (no prefix match). STORE_BADARG: no searchable word. */
 	int (*search)(struct store_conn *c, int64_t library_id, int64_t patron_id,
-		      const char *query, int64_t before_id, int limit, store_chat_cb cb,
-		      void *ctx);
+		      const char *query, int64_t before_id, int limit, store_chat_cb cb, void *ctx);
 	/* A staff photo: sets *type ("image/png"...) and a malloc'd *data the caller frees.
 	 * STORE_NOTFOUND: none. */
 	int (*staff_photo)(struct store_conn *c, int64_t staff_id, char type[16], void **data,
@@ -722,8 +719,7 @@ struct store_ops {
 
 	/* E-mail outbox (worker threads). */
 	/* Queued mails with next_attempt_at <= now, oldest due first, at most `limit`. */
-	int (*mail_due)(struct store_conn *c, int64_t now, int limit, store_mail_cb cb,
-			void *ctx);
+	int (*mail_due)(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, void *ctx);
 	/* A library's mails in `state`, newest first, at most `limit`. */
 	int (*mail_list)(struct store_conn *c, int64_t library_id, const char *state, int limit,
 			 store_mail_cb cb, void *ctx);
@@ -756,8 +752,8 @@ struct store_ops {
 	int (*case_by_token)(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
 			     struct store_case *out);
 	/* A case's thread after the question, oldest first, at most limit. */
-	int (*case_messages)(struct store_conn *c, int64_t case_id, int limit,
-			     store_case_msg_cb cb, void *ctx);
+	int (*case_messages)(struct store_conn *c, int64_t case_id, int limit, store_case_msg_cb cb,
+			     void *ctx);
 };
 
 /* The SQLite backend. */

@@ -23,7 +23,7 @@ struct worker_pool {
 	void *ctx;
 
 	pthread_mutex_t mu;
-	pthread_cond_t work;  /* queue became non-empty, or stopping */
+	pthread_cond_t work; /* queue became non-empty, or stopping */
 	pthread_cond_t state; /* a thread opened its connection (or failed), or a job finished */
 	struct worker_job *q_head, *q_tail;
 	struct worker_job *d_head, *d_tail;

@@ -17,7 +17,7 @@ typedef void (*worker_run_fn)(struct worker_job *job, const struct store_ops *op
 typedef void (*worker_done_fn)(struct worker_job *job);
 
 struct worker_job {
-	worker_run_fn run;   /* worker thread */
+	worker_run_fn run; /* worker thread */
 	worker_done_fn done; /* loop thread; may free the job */
 	struct worker_job *next; /* owned by the pool while queued */
 };

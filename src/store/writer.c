@@ -27,14 +27,14 @@
 
 #define TAG "writer"
 #define DEFAULT_MAX_BATCH 4096
-#define RETRIES 3           /* after the first attempt */
-#define STOP_ROUNDS 16      /* follow-up writes from callbacks accepted during stop */
+#define RETRIES 3 /* after the first attempt */
+#define STOP_ROUNDS 16 /* follow-up writes from callbacks accepted during stop */
 
 struct wr_batch {
 	struct wr_batch *next;
-	struct store_write *head;   /* linked by store_write.next, in submission order */
+	struct store_write *head; /* linked by store_write.next, in submission order */
 	struct store_write *culprit; /* the write that failed the batch, if one did */
-	int rc;                      /* 0, or the rc of every write but the culprit */
+	int rc; /* 0, or the rc of every write but the culprit */
 	int culprit_rc;
 	uint64_t commit_us;
 };
@@ -48,11 +48,11 @@ struct writer {
 	pthread_t thread;
 
 	pthread_mutex_t mu;
-	pthread_cond_t work;  /* queue became non-empty, or stopping */
-	pthread_cond_t idle;  /* a batch completed */
+	pthread_cond_t work; /* queue became non-empty, or stopping */
+	pthread_cond_t idle; /* a batch completed */
 	struct store_write *q_head, *q_tail;
 	struct wr_batch *d_head, *d_tail;
-	int busy;     /* the thread holds a batch */
+	int busy; /* the thread holds a batch */
 	int stopping; /* written by the loop thread under mu */
 	struct writer_stats stats;
 

@@ -19,10 +19,10 @@
 struct writer;
 
 struct writer_stats {
-	uint64_t batches;     /* transactions committed */
-	uint64_t writes;      /* writes committed */
-	uint64_t failed;      /* writes completed with an error */
-	uint64_t max_batch;   /* largest batch seen */
+	uint64_t batches; /* transactions committed */
+	uint64_t writes; /* writes committed */
+	uint64_t failed; /* writes completed with an error */
+	uint64_t max_batch; /* largest batch seen */
 	uint64_t commit_us_max; /* slowest commit (BEGIN..COMMIT) in microseconds */
 	/* commit times: commit_hist[i] counts commits of [2^(i-1), 2^i) microseconds
 	 * (commit_hist[0]: under 1 us); see writer_commit_quantile() */

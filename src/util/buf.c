@@ -38,9 +38,15 @@ void buf_put(struct buf *b, const void *p, size_t n)
 	b->data[b->len] = '\0';
 }
 
-void buf_puts(struct buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
 
-void buf_putc(struct buf *b, char c) { buf_put(b, &c, 1); }
+void buf_putc(struct buf *b, char c)
+{
+	buf_put(b, &c, 1);
+}
 
 void buf_printf(struct buf *b, const char *fmt, ...)
 {

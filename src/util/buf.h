@@ -29,10 +29,10 @@ void buf_free(struct buf *b);
 char *buf_take(struct buf *b, size_t *len);
 
 /* JSON pieces. `key` is written verbatim: only pass literals. */
-void json_str(struct buf *b, const char *s);          /* "escaped", or null if s NULL */
+void json_str(struct buf *b, const char *s); /* "escaped", or null if s NULL */
 void json_strn(struct buf *b, const char *s, size_t n);
 void json_kstr(struct buf *b, const char *key, const char *s); /* "key":"s", */
-void json_kint(struct buf *b, const char *key, int64_t v);     /* "key":v, */
+void json_kint(struct buf *b, const char *key, int64_t v); /* "key":v, */
 void json_kbool(struct buf *b, const char *key, int v);
 /* Removes a trailing comma, if any, then appends c ('}' or ']'). */
 void json_close(struct buf *b, char c);

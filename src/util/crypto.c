@@ -3,7 +3,10 @@
 #include <sodium.h>
 #include <string.h>
 
-int crypto_init(void) { return sodium_init() < 0 ? -1 : 0; }
+int crypto_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
 
 void crypto_token(char out[CRYPTO_TOKEN_CHARS + 1])
 {
@@ -27,8 +30,8 @@ int crypto_password_hash(const char *password, size_t len, char out[128])
 {
 	return crypto_pwhash_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
-		   ? 0
-		   : -1;
+		       ? 0
+		       : -1;
 }
 
 int crypto_password_check(const char *stored, const char *password, size_t len)

@@ -9,7 +9,7 @@
 struct idmap {
 	int64_t *keys; /* 0 = empty slot */
 	void **vals;
-	size_t cap;    /* power of two, or 0 */
+	size_t cap; /* power of two, or 0 */
 	size_t len;
 };
 

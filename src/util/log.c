@@ -6,7 +6,10 @@
 
 static enum log_level max_level = LOG_INFO;
 
-void log_set_level(enum log_level level) { max_level = level; }
+void log_set_level(enum log_level level)
+{
+	max_level = level;
+}
 
 void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 {

@@ -10,7 +10,7 @@ void log_set_level(enum log_level level);
 /* Prints one line "2026-11-22T11:28:11.123Z level [tag] message". tag names the part or the
  * connection/chat ("net", "chat 42"); it may be NULL. Any thread. */
 void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 #define log_error(tag, ...) log_msg(LOG_ERROR, tag, __VA_ARGS__)
 #define log_warn(tag, ...) log_msg(LOG_WARN, tag, __VA_ARGS__)

@@ -10,11 +10,11 @@
 
 #include "desk/card.h"
 
-#define MARCH_2024 1710504000000LL  /* 2024-03-15T12:00:00Z */
-#define NOW 1763800000000LL         /* 2025-11-22 */
-#define DOT "\xc2\xb7"              /* · */
-#define LQ "\xe2\x80\x9c"           /* “ */
-#define RQ "\xe2\x80\x9d"           /* ” */
+#define MARCH_2024 1710504000000LL /* 2024-03-15T12:00:00Z */
+#define NOW 1763800000000LL /* 2025-11-22 */
+#define DOT "\xc2\xb7" /* · */
+#define LQ "\xe2\x80\x9c" /* “ */
+#define RQ "\xe2\x80\x9d" /* ” */
 
 static int setup(void **state)
 {
@@ -40,8 +40,7 @@ static void remember(struct store_card *card, const char *display, const char *p
 }
 
 /* Appends an earlier chat: call newest first, as the store gives them. */
-static void add_chat(struct store_card *card, int64_t id, const char *question,
-		     const char *outcome)
+static void add_chat(struct store_card *card, int64_t id, const char *question, const char *outcome)
 {
 	struct store_chat *ch = &card->chats[card->n_chats++];
 
@@ -76,8 +75,11 @@ static int valid_utf8(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		int more = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-				   : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		int more = *p < 0x80		 ? 0
+			   : (*p & 0xE0) == 0xC0 ? 1
+			   : (*p & 0xF0) == 0xE0 ? 2
+			   : (*p & 0xF8) == 0xF0 ? 3
+						 : -1;
 
 		if (more < 0)
 			return 0;
@@ -147,10 +149,9 @@ static void test_tenure_since(void **state)
 	assert_string_equal(tenure(card), "With us since November 2025 " DOT " 3 chats");
 	/* every month's name */
 	{
-		static const char *const names[] = {"January", "February", "March", "April",
-						    "May", "June", "July", "August",
-						    "September", "October", "November",
-						    "December"};
+		static const char *const names[] = {
+			"January", "February", "March",	    "April",   "May",	   "June",
+			"July",	   "August",   "September", "October", "November", "December"};
 		int64_t days[] = {0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335};
 		char want[96];
 		int m;
@@ -230,12 +231,15 @@ static void test_opener_first_time(void **state)
 	/* a right-to-left override, or right-to-left letters, are isolated (U+2068 ... U+2069)
 	 * so they cannot reorder the sentence around the name */
 	strcpy(card->rel.preferred_name, "Maya \xe2\x80\xaegnp.exe");
-	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8Maya \xe2\x80\xaegnp.exe\xe2\x81\xa9" FIRST);
+	assert_string_equal(opener(card, 0),
+			    "Hi \xe2\x81\xa8Maya \xe2\x80\xaegnp.exe\xe2\x81\xa9" FIRST);
 	strcpy(card->rel.preferred_name, "\xd7\x9e\xd7\x90\xd7\x99\xd7\x94"); /* Hebrew */
-	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9" FIRST);
+	assert_string_equal(opener(card, 0),
+			    "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9" FIRST);
 	add_chat(card, 2, "earlier", "answered");
-	assert_string_equal(opener(card, 0), "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9, "
-					     "welcome back! " DONE_ON "1 January 1970" DONE_END);
+	assert_string_equal(opener(card, 0),
+			    "Hi \xe2\x81\xa8\xd7\x9e\xd7\x90\xd7\x99\xd7\x94\xe2\x81\xa9, "
+			    "welcome back! " DONE_ON "1 January 1970" DONE_END);
 	card->n_chats = 0;
 	strcpy(card->rel.preferred_name, "Zo\xc3\xab");
 	/* the chat being handled is the first remembered one: still first-time */
@@ -282,17 +286,22 @@ static void test_opener_which_chat(void **state)
 	add_chat(card, 10, "fourth", "");
 	for (i = 0; i < 4; i++)
 		card->chats[i].created_at = NOV_3 - (int64_t)i * 86400000; /* 3, 2, 1 Nov, 31 Oct */
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_ON "1 November" OPEN_END);
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! " OPEN_ON "1 November" OPEN_END);
 	/* an open topic further back is not brought up: the newest one is */
 	strcpy(card->chats[2].outcome, "answered");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " DONE_ON "3 November" DONE_END);
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! " DONE_ON "3 November" DONE_END);
 	/* the chat being picked up is not an earlier chat and does not count */
-	assert_string_equal(opener(card, 40), "Hi Maya, welcome back! " OPEN_ON "31 October" OPEN_END);
+	assert_string_equal(opener(card, 40),
+			    "Hi Maya, welcome back! " OPEN_ON "31 October" OPEN_END);
 	strcpy(card->chats[0].outcome, "");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
 	/* a chat without a question is still an earlier chat */
 	strcpy(card->chats[0].question, " \n ");
-	assert_string_equal(opener(card, 0), "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
+	assert_string_equal(opener(card, 0),
+			    "Hi Maya, welcome back! " OPEN_ON "3 November" OPEN_END);
 	/* only the current chat: nothing earlier */
 	card->n_chats = 1;
 	assert_string_equal(opener(card, 40), "Hi Maya" FIRST);

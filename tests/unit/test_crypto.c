@@ -183,10 +183,8 @@ static void test_str_eq(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init),
-		cmocka_unit_test(test_token),
-		cmocka_unit_test(test_token_hash),
-		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_init),	   cmocka_unit_test(test_token),
+		cmocka_unit_test(test_token_hash), cmocka_unit_test(test_password),
 		cmocka_unit_test(test_str_eq),
 	};
 

@@ -18,7 +18,7 @@ enum {
 	Q_B = 20,
 	S_ANN = 100, /* LIB_A, default cap */
 	S_BOB = 101, /* LIB_A, default cap */
-	S_CY = 102,  /* LIB_A, max_chats 1 */
+	S_CY = 102, /* LIB_A, max_chats 1 */
 	S_DEE = 103, /* LIB_A, max_chats 5 */
 	S_ZED = 200, /* LIB_B */
 };
@@ -66,7 +66,10 @@ static int setup_with(void **state, const struct desk_config *cfg)
 	return 0;
 }
 
-static int setup(void **state) { return setup_with(state, NULL); }
+static int setup(void **state)
+{
+	return setup_with(state, NULL);
+}
 
 static int teardown(void **state)
 {
@@ -141,7 +144,9 @@ static int end(struct fx *f, const struct desk_actor *a, int64_t chat)
 static void test_defaults(void **state)
 {
 	struct desk *d = desk_new(NULL);
-	struct desk_config cfg = {.default_max_chats = 7, .text_max = 10, .chat_max_msgs = 50,
+	struct desk_config cfg = {.default_max_chats = 7,
+				  .text_max = 10,
+				  .chat_max_msgs = 50,
 				  .queue_grace_ms = 5000};
 
 	assert_non_null(d);
@@ -366,8 +371,7 @@ static void test_text_limits_on_post(void **state)
 	assert_int_equal(post(f, &a, c->id, "b", " \n\t ", &m, &dup), DESK_EMPTY);
 	assert_int_equal(desk_post(f->d, f->now, &a, c->id, "c", "", 0, &m, &dup), DESK_EMPTY);
 	assert_int_equal(c->n_msgs, 1);
-	assert_int_equal(desk_post(f->d, f->now, &a, c->id, "d", buf, 3 * 4000, &m, &dup),
-			 DESK_OK);
+	assert_int_equal(desk_post(f->d, f->now, &a, c->id, "d", buf, 3 * 4000, &m, &dup), DESK_OK);
 	assert_int_equal(m->len, 3 * 4000);
 	assert_int_equal(strlen(m->text), 3 * 4000);
 	assert_int_equal(m->seq, 2);
@@ -377,9 +381,9 @@ static void test_text_limits_on_post(void **state)
 		int existing;
 		struct patron *p2 = patron_on(f, LIB_A);
 
-		assert_int_equal(desk_join(f->d, f->now, p2, f->qa1, "j", buf, 3 * 4001, &c2,
-					   &existing),
-				 DESK_TOO_LONG);
+		assert_int_equal(
+			desk_join(f->d, f->now, p2, f->qa1, "j", buf, 3 * 4001, &c2, &existing),
+			DESK_TOO_LONG);
 		assert_int_equal(p2->n_chats, 0);
 		assert_int_equal(f->qa1->n_waiting, 1);
 	}
@@ -540,7 +544,8 @@ static void test_other_library_staff(void **state)
 static void test_pick(void **state)
 {
 	struct fx *f = *state;
-	struct patron *p1 = patron_on(f, LIB_A), *p2 = patron_on(f, LIB_A), *p3 = patron_on(f, LIB_A);
+	struct patron *p1 = patron_on(f, LIB_A), *p2 = patron_on(f, LIB_A),
+		      *p3 = patron_on(f, LIB_A);
 	struct chat *c1 = join(f, p1, f->qa1, "j", "one");
 	struct chat *c2 = join(f, p2, f->qa1, "j", "two");
 	struct chat *c3 = join(f, p3, f->qa1, "j", "three");
@@ -912,14 +917,16 @@ static void test_origin_allowed(void **state)
 	assert_true(allowed(f->lb, "https://south.example"));
 	assert_false(allowed(f->lb, "https://north.example"));
 	/* `len` bounds the origin: no reading past it */
-	assert_true(desk_origin_allowed(f->la, "http://a.example.evil", strlen("http://a.example")));
+	assert_true(
+		desk_origin_allowed(f->la, "http://a.example.evil", strlen("http://a.example")));
 	assert_false(desk_origin_allowed(f->la, "http://a.example", 5));
 
 	/* an empty list allows nothing; blank lines and a trailing newline allow nothing extra */
 	desk_add_library(f->d, LIB_B, "south", "South", "");
 	assert_false(allowed(f->lb, ""));
 	assert_false(allowed(f->lb, "https://south.example"));
-	desk_add_library(f->d, LIB_B, "south", "South", "\nhttps://s.example\n\nhttp://t.example\n");
+	desk_add_library(f->d, LIB_B, "south", "South",
+			 "\nhttps://s.example\n\nhttp://t.example\n");
 	assert_true(allowed(f->lb, "https://s.example"));
 	assert_true(allowed(f->lb, "http://t.example"));
 	assert_false(allowed(f->lb, ""));
@@ -1056,9 +1063,9 @@ static void test_load_chat(void **state)
 			 DESK_OK);
 	qc = desk_load_chat(f->d, 40, Q_A1, 8, 0, CHAT_QUEUED, "jq", T0 - 6000, 0);
 	assert_non_null(qc);
-	assert_int_equal(desk_load_message(f->d, qc, MSG_TEXT, AUTHOR_PATRON, 8, "jq", "waiting",
-					   T0 - 6000),
-			 DESK_OK);
+	assert_int_equal(
+		desk_load_message(f->d, qc, MSG_TEXT, AUTHOR_PATRON, 8, "jq", "waiting", T0 - 6000),
+		DESK_OK);
 	/* unknown queue, or a closed state: not restored */
 	assert_null(desk_load_chat(f->d, 42, 99, 7, 0, CHAT_QUEUED, "x", T0, 0));
 	assert_null(desk_load_chat(f->d, 43, Q_A1, 7, 0, CHAT_ENDED, "x", T0, 0));
@@ -1106,9 +1113,9 @@ static void test_load_chat(void **state)
 		struct chat *again = NULL;
 		int existing = -1;
 
-		assert_int_equal(desk_join(f->d, f->now, p, f->qa1, "ja", "question", 8, &again,
-					   &existing),
-				 DESK_OK);
+		assert_int_equal(
+			desk_join(f->d, f->now, p, f->qa1, "ja", "question", 8, &again, &existing),
+			DESK_OK);
 		assert_int_equal(existing, 1);
 		assert_ptr_equal(again, ac);
 	}
@@ -1175,8 +1182,14 @@ static void test_names(void **state)
 
 #define WINDOW 30000 /* the default offer window */
 
-static void on(struct fx *f, struct staff *s) { desk_staff_online(f->d, s, +1); }
-static void off(struct fx *f, struct staff *s) { desk_staff_online(f->d, s, -1); }
+static void on(struct fx *f, struct staff *s)
+{
+	desk_staff_online(f->d, s, +1);
+}
+static void off(struct fx *f, struct staff *s)
+{
+	desk_staff_online(f->d, s, -1);
+}
 
 /* A remembered patron of LIB_A, online. */
 static struct patron *regular(struct fx *f, int64_t preferred, const int64_t *helpers,
@@ -1215,8 +1228,7 @@ static void clear_dirty(struct fx *f, struct chat *c)
 	f->la->queue_dirty = 0;
 }
 
-static int choose(struct fx *f, struct patron *p, int64_t chat, enum desk_choice ch,
-		  int64_t staff)
+static int choose(struct fx *f, struct patron *p, int64_t chat, enum desk_choice ch, int64_t staff)
 {
 	struct desk_actor a = as_patron(p);
 
@@ -1974,8 +1986,10 @@ static void test_away(void **state)
 	desk_staff_set_away(f->d, f->ann, 1, f->now);
 	assert_offer(c, f->bob, OFFER_HELPED, T0 + WINDOW);
 	/* a patron cannot ask for an Away librarian */
-	assert_int_equal(desk_choose(f->d, f->now, &(struct desk_actor){.kind = AUTHOR_PATRON, .patron = p},
-				     c->id, CHOOSE_STAFF, S_ANN), DESK_NOT_FOUND);
+	assert_int_equal(desk_choose(f->d, f->now,
+				     &(struct desk_actor){.kind = AUTHOR_PATRON, .patron = p},
+				     c->id, CHOOSE_STAFF, S_ANN),
+			 DESK_NOT_FOUND);
 	/* wait estimates count only available librarians */
 	{
 		struct wait_staffing st;
@@ -1988,7 +2002,8 @@ static void test_away(void **state)
 static void test_handback(void **state)
 {
 	struct fx *f = *state;
-	struct patron *p1 = patron_on(f, LIB_A), *p2 = patron_on(f, LIB_A), *p3 = patron_on(f, LIB_A);
+	struct patron *p1 = patron_on(f, LIB_A), *p2 = patron_on(f, LIB_A),
+		      *p3 = patron_on(f, LIB_A);
 	struct chat *c1 = join(f, p1, f->qa1, "j", "one");
 	struct chat *c2 = join(f, p2, f->qa1, "j", "two");
 	struct chat *c3 = join(f, p3, f->qa1, "j", "three");

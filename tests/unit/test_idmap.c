@@ -11,7 +11,10 @@
 #include "util/idmap.h"
 
 /* The value stored for id in these tests: a recognisable non-NULL pointer. */
-static void *val_of(int64_t id) { return (void *)(uintptr_t)(id * 8 + 1); }
+static void *val_of(int64_t id)
+{
+	return (void *)(uintptr_t)(id * 8 + 1);
+}
 
 static void test_empty(void **state)
 {
@@ -207,10 +210,8 @@ static void test_large_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_put_get_replace_del),
-		cmocka_unit_test(test_collisions),
-		cmocka_unit_test(test_against_reference),
+		cmocka_unit_test(test_empty),	   cmocka_unit_test(test_put_get_replace_del),
+		cmocka_unit_test(test_collisions), cmocka_unit_test(test_against_reference),
 		cmocka_unit_test(test_large_ids),
 	};
 

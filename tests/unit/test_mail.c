@@ -27,8 +27,9 @@ static void decode_words(const char *v, char *out, size_t cap)
 
 			assert_non_null(end);
 			assert_true(end + 2 - v <= 75);
-			assert_int_equal(sodium_base642bin((unsigned char *)out + o, cap - o - 1, v + 10,
-							   (size_t)(end - v - 10), NULL, &bin, NULL,
+			assert_int_equal(sodium_base642bin((unsigned char *)out + o, cap - o - 1,
+							   v + 10, (size_t)(end - v - 10), NULL,
+							   &bin, NULL,
 							   sodium_base64_VARIANT_ORIGINAL),
 					 0);
 			o += bin;
@@ -47,12 +48,28 @@ static void test_addresses(void **state)
 {
 	const char *good[] = {"a@example.org", "first.last+tag@sub.example.co.uk",
 			      "o'brien@example.org", "x_y-z@a-b.example"};
-	const char *bad[] = {"", "a", "@example.org", "a@", "a@example", "a@.example.org",
-			     "a@example..org", "a@-example.org", "a@example-.org", ".a@example.org",
-			     "a.@example.org", "a..b@example.org", "a b@example.org",
-			     "a@example.org\r\nBcc: x@y.org", "a@example.org\n", "<a@example.org>",
-			     "a@example.org, b@example.org", "\"a\"@example.org", "a@exa mple.org",
-			     "zoë@example.org", "a@例え.jp", "a@b@example.org"};
+	const char *bad[] = {"",
+			     "a",
+			     "@example.org",
+			     "a@",
+			     "a@example",
+			     "a@.example.org",
+			     "a@example..org",
+			     "a@-example.org",
+			     "a@example-.org",
+			     ".a@example.org",
+			     "a.@example.org",
+			     "a..b@example.org",
+			     "a b@example.org",
+			     "a@example.org\r\nBcc: x@y.org",
+			     "a@example.org\n",
+			     "<a@example.org>",
+			     "a@example.org, b@example.org",
+			     "\"a\"@example.org",
+			     "a@exa mple.org",
+			     "zoë@example.org",
+			     "a@例え.jp",
+			     "a@b@example.org"};
 	char longer[300];
 
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
@@ -226,7 +243,9 @@ static void test_format_refuses_and_plain(void **state)
 {
 	struct mail_content m = {.from_addr = "desk@library.example.org",
 				 .to_addr = "x@example.org\r\nBcc: y@example.org",
-				 .subject = "s", .text = "t", .message_id = "<a@b.org>"};
+				 .subject = "s",
+				 .text = "t",
+				 .message_id = "<a@b.org>"};
 	struct buf b = {0};
 
 	assert_int_equal(mail_format(&m, &b), -1);

@@ -21,9 +21,16 @@ static const struct promise_who stranger = {.staff_id = 20, .library_id = 2, .ad
 
 static struct promise open_promise(int64_t id, int64_t due)
 {
-	struct promise p = {.id = id, .library_id = 1, .patron_id = 3, .chat_id = 4,
-			    .owner_id = 7, .created_by = 7, .created_at = NOW, .due_at = due,
-			    .state = PROMISE_OPEN, .channel = PROMISE_EMAIL};
+	struct promise p = {.id = id,
+			    .library_id = 1,
+			    .patron_id = 3,
+			    .chat_id = 4,
+			    .owner_id = 7,
+			    .created_by = 7,
+			    .created_at = NOW,
+			    .due_at = due,
+			    .state = PROMISE_OPEN,
+			    .channel = PROMISE_EMAIL};
 
 	strcpy(p.what, "the APA guide");
 	return p;
@@ -39,8 +46,7 @@ static void test_check_new(void **state)
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	assert_int_equal(promise_check_new(NOW, big, PROMISE_WHAT_MAX, NOW + 1), DESK_OK);
-	assert_int_equal(promise_check_new(NOW, big, PROMISE_WHAT_MAX + 1, NOW + 1),
-			 DESK_TOO_LONG);
+	assert_int_equal(promise_check_new(NOW, big, PROMISE_WHAT_MAX + 1, NOW + 1), DESK_TOO_LONG);
 	/* due: strictly after now, at most a year ahead */
 	assert_int_equal(promise_check_new(NOW, "x", 1, NOW), DESK_BAD_STATE);
 	assert_int_equal(promise_check_new(NOW, "x", 1, NOW - 1), DESK_BAD_STATE);
@@ -82,8 +88,7 @@ static void test_complete(void **state)
 	assert_int_equal(p.done_at, NOW + 30 * MIN);
 	assert_string_equal(p.note, "Sent the APA 7 guide PDF");
 	/* no second transition out of done */
-	assert_int_equal(promise_apply(&p, &owner, PROMISE_CANCEL, NOW, "oops", 0),
-			 DESK_BAD_STATE);
+	assert_int_equal(promise_apply(&p, &owner, PROMISE_CANCEL, NOW, "oops", 0), DESK_BAD_STATE);
 	assert_int_equal(promise_apply(&p, &boss, PROMISE_REASSIGN, NOW, "", 8), DESK_BAD_STATE);
 	assert_int_equal(p.state, PROMISE_DONE);
 	/* what was sent may be left empty */
@@ -286,7 +291,7 @@ static void test_book_name_patron(void **state)
 	assert_string_equal(promise_book_get(&b, 2)->patron_name, "Maya");
 	assert_string_equal(promise_book_get(&b, 3)->patron_name, "");
 	assert_int_equal(promise_book_name_patron(&b, 40, "Maya"), 0); /* no change */
-	assert_int_equal(promise_book_name_patron(&b, 40, ""), 2);     /* forgotten */
+	assert_int_equal(promise_book_name_patron(&b, 40, ""), 2); /* forgotten */
 	assert_string_equal(promise_book_get(&b, 1)->patron_name, "");
 	assert_int_equal(promise_book_name_patron(&b, 40, NULL), 0);
 	assert_int_equal(promise_book_name_patron(&b, 99, "Nobody"), 0);

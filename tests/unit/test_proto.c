@@ -113,8 +113,7 @@ static void test_hello_patron(void **state)
 	assert_string_equal(c.token, "t0k");
 	assert_string_equal(c.library, "");
 	proto_cmd_free(&c);
-	ok("{\"type\":\"hello\",\"role\":\"patron\",\"library\":\"demo\"}", CMD_HELLO, "hello",
-	   &c);
+	ok("{\"type\":\"hello\",\"role\":\"patron\",\"library\":\"demo\"}", CMD_HELLO, "hello", &c);
 	assert_string_equal(c.token, "");
 	assert_string_equal(c.library, "demo");
 	proto_cmd_free(&c);
@@ -149,8 +148,8 @@ static void test_hello_limits(void **state)
 	ok(frame, CMD_HELLO, "hello", &c);
 	assert_string_equal(c.token, s);
 	proto_cmd_free(&c);
-	snprintf(frame, sizeof frame,
-		 "{\"type\":\"hello\",\"role\":\"patron\",\"library\":\"%s\"}", s);
+	snprintf(frame, sizeof frame, "{\"type\":\"hello\",\"role\":\"patron\",\"library\":\"%s\"}",
+		 s);
 	ok(frame, CMD_HELLO, "hello", &c);
 	assert_string_equal(c.library, s);
 	proto_cmd_free(&c);
@@ -160,8 +159,8 @@ static void test_hello_limits(void **state)
 	snprintf(frame, sizeof frame, "{\"type\":\"hello\",\"role\":\"patron\",\"token\":\"%s\"}",
 		 s);
 	bad_frame(frame);
-	snprintf(frame, sizeof frame,
-		 "{\"type\":\"hello\",\"role\":\"patron\",\"library\":\"%s\"}", s);
+	snprintf(frame, sizeof frame, "{\"type\":\"hello\",\"role\":\"patron\",\"library\":\"%s\"}",
+		 s);
 	bad_frame(frame);
 }
 
@@ -522,7 +521,8 @@ static void test_ref(void **state)
 	assert_string_equal(r.ref, "");
 	fails("{\"type\":\"<script>\"}", PROTO_BAD_FRAME, &r);
 	assert_string_equal(r.ref, "");
-	fails("{\"type\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	fails("{\"type\":"
+	      "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
 	      PROTO_BAD_FRAME, &r);
 	assert_string_equal(r.ref, "");
@@ -572,14 +572,14 @@ static void test_utf8_accepts(void **state)
 	assert_int_equal(utf8("", 0), 1);
 	assert_int_equal(U8("plain ASCII ~!@#\x7F"), 1);
 	assert_int_equal(utf8("a\0b", 3), 1); /* NUL is ASCII; n, not the NUL, ends it */
-	assert_int_equal(U8("\xC2\x80"), 1);         /* U+0080 */
-	assert_int_equal(U8("\xC3\xA9"), 1);         /* é */
-	assert_int_equal(U8("\xDF\xBF"), 1);         /* U+07FF */
-	assert_int_equal(U8("\xE0\xA0\x80"), 1);     /* U+0800 */
-	assert_int_equal(U8("\xE2\x82\xAC"), 1);     /* € */
-	assert_int_equal(U8("\xED\x9F\xBF"), 1);     /* U+D7FF */
-	assert_int_equal(U8("\xEE\x80\x80"), 1);     /* U+E000 */
-	assert_int_equal(U8("\xEF\xBF\xBF"), 1);     /* U+FFFF */
+	assert_int_equal(U8("\xC2\x80"), 1); /* U+0080 */
+	assert_int_equal(U8("\xC3\xA9"), 1); /* é */
+	assert_int_equal(U8("\xDF\xBF"), 1); /* U+07FF */
+	assert_int_equal(U8("\xE0\xA0\x80"), 1); /* U+0800 */
+	assert_int_equal(U8("\xE2\x82\xAC"), 1); /* € */
+	assert_int_equal(U8("\xED\x9F\xBF"), 1); /* U+D7FF */
+	assert_int_equal(U8("\xEE\x80\x80"), 1); /* U+E000 */
+	assert_int_equal(U8("\xEF\xBF\xBF"), 1); /* U+FFFF */
 	assert_int_equal(U8("\xF0\x90\x80\x80"), 1); /* U+10000 */
 	assert_int_equal(U8("\xF0\x9F\x99\x82"), 1); /* 🙂 */
 	assert_int_equal(U8("\xF4\x8F\xBF\xBF"), 1); /* U+10FFFF */
@@ -792,8 +792,8 @@ static const char *const seeds[] = {
 	"{\"type\":\"ping\"}",
 };
 
-static const char *const names[] = {"hello", "join", "send", "resume",
-				    "typing", "pick", "end", "ping"};
+static const char *const names[] = {"hello",  "join", "send", "resume",
+				    "typing", "pick", "end",  "ping"};
 
 static const char tokens[] = "{}[]\":,\\-0123456789.eE tfn\x00\x80\xC3\xA9\xED\xF0\xFFu";
 
@@ -832,9 +832,7 @@ static void mutate(char *buf, size_t *len, size_t cap)
 			*len = n - k;
 		}
 		break;
-	case 5: /* truncate */
-		*len = at;
-		break;
+	case 5: /* truncate */ *len = at; break;
 	default: /* duplicate a run (duplicates keys, values, nesting) */
 		if (n) {
 			size_t k = 1 + rnd() % 12;
@@ -912,7 +910,8 @@ static void test_relationship_frames(void **state)
 	fails("{\"type\":\"remember\",\"notice\":\"2026-11\",\"email\":\"a@b\",\"x\":1}",
 	      PROTO_BAD_FRAME, &r);
 	snprintf(big, sizeof big, "{\"type\":\"remember\",\"notice\":\"v\",\"pronouns\":\"%.*s\"}",
-		 PROTO_PRONOUNS_MAX + 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		 PROTO_PRONOUNS_MAX + 1,
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	fails(big, PROTO_BAD_FRAME, &r);
 
 	ok("{\"type\":\"forget\"}", CMD_FORGET, "forget", &c);
@@ -931,8 +930,8 @@ static void test_relationship_frames(void **state)
 	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"wait\",\"staff\":3}", PROTO_BAD_FRAME,
 	      &r);
 	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"later\"}", PROTO_BAD_FRAME, &r);
-	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"staff\",\"staff\":-2}",
-	      PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"choose\",\"chat\":5,\"choice\":\"staff\",\"staff\":-2}", PROTO_BAD_FRAME,
+	      &r);
 
 	ok("{\"type\":\"rate\",\"chat\":5,\"rating\":5}", CMD_RATE, "rate", &c);
 	assert_int_equal(c.rating, 5);
@@ -971,11 +970,12 @@ static void test_status_frame(void **state)
 	assert_int_equal(c.away, 1);
 	assert_int_equal(c.on, 1);
 	proto_cmd_free(&c);
-	ok("{\"type\":\"status\",\"status\":\"on_duty\",\"handback\":false}", CMD_STATUS,
-	   "status", &c);
+	ok("{\"type\":\"status\",\"status\":\"on_duty\",\"handback\":false}", CMD_STATUS, "status",
+	   &c);
 	assert_int_equal(c.away, 0);
 	proto_cmd_free(&c);
-	fails("{\"type\":\"status\",\"status\":\"on_duty\",\"handback\":true}", PROTO_BAD_FRAME, &r);
+	fails("{\"type\":\"status\",\"status\":\"on_duty\",\"handback\":true}", PROTO_BAD_FRAME,
+	      &r);
 	fails("{\"type\":\"status\",\"status\":\"lunch\"}", PROTO_BAD_FRAME, &r);
 	fails("{\"type\":\"status\"}", PROTO_BAD_FRAME, &r);
 	fails("{\"type\":\"status\",\"status\":1}", PROTO_BAD_FRAME, &r);

@@ -20,7 +20,7 @@
 static int64_t utc(int y, int mo, int d, int h, int mi)
 {
 	struct tm tm = {
-	    .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
+		.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi};
 
 	return (int64_t)timegm(&tm) * 1000;
 }
@@ -130,9 +130,9 @@ static void test_midnight(void **state)
 	struct schedule s = make("Europe/London", "Fri 22:00-02:00");
 
 	(void)state;
-	assert_true(schedule_is_open(&s, utc(2026, 6, 12, 21, 0)));  /* Fri 22:00 BST */
+	assert_true(schedule_is_open(&s, utc(2026, 6, 12, 21, 0))); /* Fri 22:00 BST */
 	assert_true(schedule_is_open(&s, utc(2026, 6, 12, 23, 30))); /* Sat 00:30 BST */
-	assert_false(schedule_is_open(&s, utc(2026, 6, 13, 1, 0)));  /* Sat 02:00 BST */
+	assert_false(schedule_is_open(&s, utc(2026, 6, 13, 1, 0))); /* Sat 02:00 BST */
 	assert_false(schedule_is_open(&s, utc(2026, 6, 12, 20, 59)));
 	assert_int_equal(next(&s, utc(2026, 6, 13, 1, 30)), utc(2026, 6, 19, 21, 0));
 }
@@ -200,15 +200,15 @@ static void test_tz_restored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_always_open),
-	    cmocka_unit_test(test_london_spring),
-	    cmocka_unit_test(test_new_york),
-	    cmocka_unit_test(test_midnight),
-	    cmocka_unit_test(test_holidays),
-	    cmocka_unit_test(test_reply_by_weekend_dst),
-	    cmocka_unit_test(test_dst_gap_and_overlap),
-	    cmocka_unit_test(test_tz_restored),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_always_open),
+		cmocka_unit_test(test_london_spring),
+		cmocka_unit_test(test_new_york),
+		cmocka_unit_test(test_midnight),
+		cmocka_unit_test(test_holidays),
+		cmocka_unit_test(test_reply_by_weekend_dst),
+		cmocka_unit_test(test_dst_gap_and_overlap),
+		cmocka_unit_test(test_tz_restored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

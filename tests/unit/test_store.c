@@ -84,8 +84,8 @@ static int put_patron(struct store_conn *c, int64_t id, int64_t lib, int seed, i
 {
 	struct store_write *w = store_write_new(STW_PATRON_INSERT);
 
-	w->u.patron = (struct store_patron){.id = id, .library_id = lib, .created_at = t,
-					    .last_seen = t};
+	w->u.patron =
+		(struct store_patron){.id = id, .library_id = lib, .created_at = t, .last_seen = t};
 	fill_hash(w->u.patron.token_hash, seed);
 	return apply1(c, w);
 }
@@ -94,8 +94,11 @@ static int put_chat(struct fx *f, int64_t id, int64_t patron, const char *state,
 {
 	struct store_write *w = store_write_new(STW_CHAT_INSERT);
 
-	w->u.chat = (struct store_chat){.id = id, .library_id = f->lib, .queue_id = f->queue,
-					.patron_id = patron, .created_at = t};
+	w->u.chat = (struct store_chat){.id = id,
+					.library_id = f->lib,
+					.queue_id = f->queue,
+					.patron_id = patron,
+					.created_at = t};
 	strcpy(w->u.chat.state, state);
 	snprintf(w->u.chat.join_cmid, sizeof w->u.chat.join_cmid, "join-%lld", (long long)id);
 	return apply1(f->c, w);
@@ -239,9 +242,10 @@ static void test_migrations(void **state)
 	struct stat sb;
 	int v = 0;
 	char path[128];
-	const char *names[] = {"libraries", "queues", "staff", "sessions", "patrons", "chats",
-			       "messages", "chats_open", "chats_by_patron", "chats_by_library",
-			       "message_log"};
+	const char *names[] = {"libraries",	   "queues",	 "staff",
+			       "sessions",	   "patrons",	 "chats",
+			       "messages",	   "chats_open", "chats_by_patron",
+			       "chats_by_library", "message_log"};
 
 	assert_int_equal(sq_migration_count, 12);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
@@ -261,23 +265,27 @@ static void test_migrations(void **state)
 	}
 	/* the log's checks hold, and inserting builds no temporary b-tree (migration 9) */
 	{
-#define INS(kind, author)                                                                 \
-	"INSERT INTO message_log (chat_id, seq, kind, author, author_id, body, created_at) "  \
+#define INS(kind, author)                                                                          \
+	"INSERT INTO message_log (chat_id, seq, kind, author, author_id, body, created_at) "       \
 	"VALUES (1, 1, " #kind ", " #author ", 1, 'x', 1)"
 		const char *sql = "EXPLAIN " INS(1, 2);
 		sqlite3_stmt *st;
 		int ephemeral = 0;
 
-		assert_int_not_equal(sqlite3_exec(f->c->db, INS(0, 3), NULL, NULL, NULL), SQLITE_OK);
-		assert_int_not_equal(sqlite3_exec(f->c->db, INS(2, 0), NULL, NULL, NULL), SQLITE_OK);
+		assert_int_not_equal(sqlite3_exec(f->c->db, INS(0, 3), NULL, NULL, NULL),
+				     SQLITE_OK);
+		assert_int_not_equal(sqlite3_exec(f->c->db, INS(2, 0), NULL, NULL, NULL),
+				     SQLITE_OK);
 		assert_int_equal(sqlite3_prepare_v2(f->c->db, sql, -1, &st, NULL), SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW)
-			ephemeral += !strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral");
+			ephemeral +=
+				!strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral");
 		sqlite3_finalize(st);
 		assert_int_equal(ephemeral, 0);
 		assert_int_equal(sqlite3_exec(f->c->db, sql + 8, NULL, NULL, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(f->c->db, "DELETE FROM message_log", NULL, NULL, NULL),
-				 SQLITE_OK);
+		assert_int_equal(
+			sqlite3_exec(f->c->db, "DELETE FROM message_log", NULL, NULL, NULL),
+			SQLITE_OK);
 #undef INS
 	}
 	/* writer connection settings */
@@ -429,7 +437,7 @@ static void test_patrons(void **state)
 
 	assert_int_equal(put_patron(f->c, 8, f->lib, 7, 500), STORE_EXISTS); /* same token */
 	assert_int_equal(put_patron(f->c, 7, f->lib, 9, 500), STORE_EXISTS); /* same id */
-	assert_int_equal(put_patron(f->c, 9, 999, 9, 500), STORE_BADARG);    /* no library */
+	assert_int_equal(put_patron(f->c, 9, 999, 9, 500), STORE_BADARG); /* no library */
 	assert_int_equal(ops->max_ids(f->c, &mc, &mp), 0);
 	assert_int_equal(mc, 1);
 	assert_int_equal(mp, 7);
@@ -517,14 +525,12 @@ static void test_chats(void **state)
 	assert_int_equal(rs.ids[0], 4);
 	assert_int_equal(rs.ids[1], 3);
 	rs = (struct rows){0};
-	assert_int_equal(ops->chats_by_library(f->c, f->lib, "ended", 0, 0, collect_chat, &rs),
-			 0);
+	assert_int_equal(ops->chats_by_library(f->c, f->lib, "ended", 0, 0, collect_chat, &rs), 0);
 	assert_int_equal(rs.n, 2);
 	assert_int_equal(rs.ids[0], 4);
 	assert_int_equal(rs.ids[1], 3);
 	rs = (struct rows){0};
-	assert_int_equal(ops->chats_by_library(f->c, f->lib, "queued", 0, 0, collect_chat, &rs),
-			 0);
+	assert_int_equal(ops->chats_by_library(f->c, f->lib, "queued", 0, 0, collect_chat, &rs), 0);
 	assert_int_equal(rs.n, 1);
 	assert_int_equal(rs.ids[0], 2);
 	rs = (struct rows){0};
@@ -671,7 +677,7 @@ static void test_sessions(void **state)
 	seed(f);
 	assert_int_equal(apply1(f->c, new_session(1, f->staff, 1000, 5000)), 0); /* live */
 	assert_int_equal(apply1(f->c, new_session(2, f->staff, 1000, 1500)), 0); /* idle */
-	assert_int_equal(apply1(f->c, new_session(3, f->staff, 100, 5000)), 0);  /* too old */
+	assert_int_equal(apply1(f->c, new_session(3, f->staff, 100, 5000)), 0); /* too old */
 	assert_int_equal(apply1(f->c, new_session(4, f->staff, 3000, 3000)), 0); /* live */
 	assert_int_equal(apply1(f->c, new_session(4, f->staff, 1, 1)), STORE_EXISTS);
 	assert_int_equal(apply1(f->c, new_session(5, 999, 1, 1)), STORE_BADARG);
@@ -848,8 +854,9 @@ static void test_writer_group_commit(void **state)
 	f->c = NULL; /* the writer owns it now */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 1; i <= N; i++) {
-		struct store_write *w = new_message(1, i, "a message of ordinary length, say "
-							   "sixty-odd bytes of text");
+		struct store_write *w = new_message(1, i,
+						    "a message of ordinary length, say "
+						    "sixty-odd bytes of text");
 
 		w->done = done_in_order;
 		w->arg = &t;
@@ -890,8 +897,8 @@ static struct store_ops gated;
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int hold, held;     /* begin waits while hold; held says it is waiting */
-	int fail_commits;   /* commits that fail with STORE_ERR before one succeeds */
+	int hold, held; /* begin waits while hold; held says it is waiting */
+	int fail_commits; /* commits that fail with STORE_ERR before one succeeds */
 	int begins, commits; /* attempts */
 } gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0};
 
@@ -1254,8 +1261,11 @@ static void test_chat_waits(void **state)
 	/* chat 2: told 90 s, picked after 120 s; chat 3: no estimate; chat 4: left after 30 s */
 	for (int64_t id = 2; id <= 4; id++) {
 		w = store_write_new(STW_CHAT_INSERT);
-		w->u.chat = (struct store_chat){.id = id, .library_id = f->lib, .queue_id = f->queue,
-						.patron_id = 1, .created_at = 1000 * id,
+		w->u.chat = (struct store_chat){.id = id,
+						.library_id = f->lib,
+						.queue_id = f->queue,
+						.patron_id = 1,
+						.created_at = 1000 * id,
 						.wait_estimate_ms = id == 3 ? -1 : 90000,
 						.wait_last_ms = id == 3 ? -1 : 90000,
 						.wait_actual_ms = -1};
@@ -1268,14 +1278,20 @@ static void test_chat_waits(void **state)
 	assert_int_equal(ops->chat_get(f->c, 3, &ch), 0);
 	assert_int_equal(ch.wait_estimate_ms, -1);
 	w = store_write_new(STW_CHAT_UPDATE);
-	w->u.chat = (struct store_chat){.id = 2, .staff_id = f->staff, .picked_at = 2000 + 120000,
-					.wait_estimate_ms = 90000, .wait_last_ms = 150000,
-					.wait_actual_ms = 120000, .wait_grew = 1};
+	w->u.chat = (struct store_chat){.id = 2,
+					.staff_id = f->staff,
+					.picked_at = 2000 + 120000,
+					.wait_estimate_ms = 90000,
+					.wait_last_ms = 150000,
+					.wait_actual_ms = 120000,
+					.wait_grew = 1};
 	strcpy(w->u.chat.state, "active");
 	assert_int_equal(apply1(f->c, w), 0);
 	w = store_write_new(STW_CHAT_UPDATE);
-	w->u.chat = (struct store_chat){.id = 4, .ended_at = 4000 + 30000,
-					.wait_estimate_ms = 90000, .wait_last_ms = 90000,
+	w->u.chat = (struct store_chat){.id = 4,
+					.ended_at = 4000 + 30000,
+					.wait_estimate_ms = 90000,
+					.wait_last_ms = 90000,
 					.wait_actual_ms = 30000};
 	strcpy(w->u.chat.state, "abandoned");
 	strcpy(w->u.chat.ended_by, "patron");
@@ -1325,9 +1341,13 @@ static void test_wait_history(void **state)
 	seed(f);
 	for (int64_t id = 2; id <= 5; id++) {
 		w = store_write_new(STW_CHAT_INSERT);
-		w->u.chat = (struct store_chat){.id = id, .library_id = f->lib, .queue_id = f->queue,
-						.patron_id = 1, .created_at = 1000 * id,
-						.wait_estimate_ms = -1, .wait_last_ms = -1,
+		w->u.chat = (struct store_chat){.id = id,
+						.library_id = f->lib,
+						.queue_id = f->queue,
+						.patron_id = 1,
+						.created_at = 1000 * id,
+						.wait_estimate_ms = -1,
+						.wait_last_ms = -1,
 						.wait_actual_ms = -1,
 						.wait_raw_ms = id == 3 ? -1 : 500 * id};
 		strcpy(w->u.chat.state, "queued");
@@ -1336,10 +1356,12 @@ static void test_wait_history(void **state)
 	/* 2, 3, 4 picked 10 s after joining; 2 and 3 ended 60 s later; 5 still queued */
 	for (int64_t id = 2; id <= 4; id++) {
 		w = store_write_new(STW_CHAT_UPDATE);
-		w->u.chat = (struct store_chat){.id = id, .staff_id = f->staff,
+		w->u.chat = (struct store_chat){.id = id,
+						.staff_id = f->staff,
 						.picked_at = 1000 * id + 10000,
 						.ended_at = id < 4 ? 1000 * id + 70000 : 0,
-						.wait_estimate_ms = -1, .wait_last_ms = -1,
+						.wait_estimate_ms = -1,
+						.wait_last_ms = -1,
 						.wait_actual_ms = 10000};
 		strcpy(w->u.chat.state, id < 4 ? "ended" : "active");
 		if (id < 4)

@@ -81,16 +81,16 @@ static void put_patron_chat(struct fx *f, int64_t patron, int64_t lib, int64_t c
 {
 	struct store_write *w = store_write_new(STW_PATRON_INSERT);
 
-	w->u.patron = (struct store_patron){.id = patron, .library_id = lib, .created_at = 10,
-					    .last_seen = 10};
+	w->u.patron = (struct store_patron){
+		.id = patron, .library_id = lib, .created_at = 10, .last_seen = 10};
 	for (int i = 0; i < STORE_TOKEN_HASH_LEN; i++)
 		w->u.patron.token_hash[i] = (uint8_t)(patron * 31 + i);
 	assert_int_equal(apply1(f->c, w, NULL, NULL), 0);
 	if (!chat)
 		return;
 	w = store_write_new(STW_CHAT_INSERT);
-	w->u.chat = (struct store_chat){.id = chat, .library_id = lib, .patron_id = patron,
-					.created_at = 20};
+	w->u.chat = (struct store_chat){
+		.id = chat, .library_id = lib, .patron_id = patron, .created_at = 20};
 	w->u.chat.queue_id = lib; /* one queue per library, created in the same order */
 	strcpy(w->u.chat.state, "queued");
 	assert_int_equal(apply1(f->c, w, NULL, NULL), 0);
@@ -127,8 +127,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct store_write *add(int64_t lib, int64_t patron, int64_t chat, int64_t owner,
-			       int64_t by, int64_t due, const char *what)
+static struct store_write *add(int64_t lib, int64_t patron, int64_t chat, int64_t owner, int64_t by,
+			       int64_t due, const char *what)
 {
 	struct store_write *w = store_write_new(STW_PROMISE_ADD);
 	struct store_promise_write *p = &w->u.promise;
@@ -165,8 +165,8 @@ static int64_t made(struct fx *f, int64_t patron, int64_t chat, int64_t owner, i
 	int changed = 0;
 	int64_t id = 0;
 
-	assert_int_equal(apply1(f->c, add(f->lib_a, patron, chat, owner, f->jen, due,
-					  "the APA guide"),
+	assert_int_equal(apply1(f->c,
+				add(f->lib_a, patron, chat, owner, f->jen, due, "the APA guide"),
 				&changed, &id),
 			 0);
 	assert_int_equal(changed, 1);
@@ -253,12 +253,12 @@ static void test_done_cancel_reassign_rules(void **state)
 	assert_int_equal(changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->jen, T0 + 1,
 					   "Sam knows APA", f->sam)),
 			 1);
-	assert_int_equal(changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->sam, T0 + 1, "",
-					   f->sam)),
-			 0); /* to the owner already */
-	assert_int_equal(changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->sam, T0 + 1, "",
-					   f->kim)),
-			 0); /* to another library's staff */
+	assert_int_equal(
+		changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->sam, T0 + 1, "", f->sam)),
+		0); /* to the owner already */
+	assert_int_equal(
+		changed_by(f, act(STW_PROMISE_REASSIGN, f->lib_a, a, f->sam, T0 + 1, "", f->kim)),
+		0); /* to another library's staff */
 	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, a, f->jen, T0, "x", 0)), 0);
 	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, a, f->sam, T0 + 2,
 					   "Sent the PDF", 0)),
@@ -269,10 +269,12 @@ static void test_done_cancel_reassign_rules(void **state)
 	assert_string_equal(p.done_note, "Sent the PDF");
 	assert_int_equal(p.owner_id, f->sam);
 	/* closed: nothing more */
-	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, a, f->ada, T0, "r", 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, a, f->ada, T0, "r", 0)),
+			 0);
 	/* an admin of the library may cancel anyone's; a reason is required */
 	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0, "", 0)), 0);
-	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0, NULL, 0)), 0);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0, NULL, 0)),
+			 0);
 	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, b, f->ada, T0 + 3,
 					   "Patron found it", 0)),
 			 1);
@@ -308,8 +310,8 @@ static int id_cb(void *ctx, const struct store_promise *r)
 	return 0;
 }
 
-static struct ids list(struct fx *f, int64_t lib, const char *state, int64_t owner,
-		       int64_t patron, int limit)
+static struct ids list(struct fx *f, int64_t lib, const char *state, int64_t owner, int64_t patron,
+		       int limit)
 {
 	struct ids x = {0};
 
@@ -326,9 +328,9 @@ static void test_lists_in_due_order(void **state)
 	struct ids x;
 	int changed = 0;
 
-	assert_int_equal(apply1(f->c, add(f->lib_b, 3, 30, f->kim, f->kim, T0, "theirs"),
-				&changed, NULL),
-			 0);
+	assert_int_equal(
+		apply1(f->c, add(f->lib_b, 3, 30, f->kim, f->kim, T0, "theirs"), &changed, NULL),
+		0);
 	assert_int_equal(changed, 1);
 	x = list(f, f->lib_a, "open", 0, 0, 0);
 	assert_int_equal(x.n, 3);
@@ -346,7 +348,8 @@ static void test_lists_in_due_order(void **state)
 	assert_int_equal(x.n, 0);
 	x = list(f, f->lib_a, "open", 0, 0, 2);
 	assert_int_equal(x.n, 2);
-	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, soon, f->sam, T0, "", 0)), 1);
+	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, soon, f->sam, T0, "", 0)),
+			 1);
 	x = list(f, f->lib_a, "done", 0, 0, 0);
 	assert_int_equal(x.n, 1);
 	assert_int_equal(x.v[0], soon);
@@ -362,19 +365,17 @@ static void test_report(void **state)
 	int64_t late = made(f, 1, 10, f->jen, T0 + HOUR);
 	int64_t gone = made(f, 2, 0, f->jen, T0 + HOUR);
 
-	made(f, 2, 0, f->jen, T0 + HOUR);     /* open, overdue at T0 + 2 h */
+	made(f, 2, 0, f->jen, T0 + HOUR); /* open, overdue at T0 + 2 h */
 	made(f, 2, 0, f->jen, T0 + 5 * HOUR); /* open, not yet due */
-	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, kept, f->jen, T0 + HOUR,
-					   "", 0)),
-			 1);
-	assert_int_equal(changed_by(f, act(STW_PROMISE_DONE, f->lib_a, late, f->jen,
-					   T0 + HOUR + 1, "", 0)),
-			 1);
+	assert_int_equal(
+		changed_by(f, act(STW_PROMISE_DONE, f->lib_a, kept, f->jen, T0 + HOUR, "", 0)), 1);
+	assert_int_equal(
+		changed_by(f, act(STW_PROMISE_DONE, f->lib_a, late, f->jen, T0 + HOUR + 1, "", 0)),
+		1);
 	assert_int_equal(changed_by(f, act(STW_PROMISE_CANCEL, f->lib_a, gone, f->jen, T0, "r", 0)),
 			 1);
-	assert_int_equal(ops->promise_report(f->c, f->lib_a, T0 - HOUR, T0 + HOUR, T0 + 2 * HOUR,
-					     &r),
-			 0);
+	assert_int_equal(
+		ops->promise_report(f->c, f->lib_a, T0 - HOUR, T0 + HOUR, T0 + 2 * HOUR, &r), 0);
 	assert_int_equal(r.made, 5);
 	assert_int_equal(r.kept_on_time, 1);
 	assert_int_equal(r.late, 1);
@@ -440,10 +441,8 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_add_is_conditional),
-		T(test_done_cancel_reassign_rules),
-		T(test_lists_in_due_order),
-		T(test_report),
+		T(test_add_is_conditional), T(test_done_cancel_reassign_rules),
+		T(test_lists_in_due_order), T(test_report),
 		T(test_query_plans),
 	};
 #undef T

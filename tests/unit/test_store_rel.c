@@ -129,8 +129,8 @@ static void put_patron(struct fx *f, int64_t id, int64_t lib)
 {
 	struct store_write *w = store_write_new(STW_PATRON_INSERT);
 
-	w->u.patron = (struct store_patron){.id = id, .library_id = lib, .created_at = 10,
-					    .last_seen = 10};
+	w->u.patron = (struct store_patron){
+		.id = id, .library_id = lib, .created_at = 10, .last_seen = 10};
 	fill_hash(w->u.patron.token_hash, (int)id);
 	assert_int_equal(apply1(f->c, w), 0);
 }
@@ -265,18 +265,22 @@ static void put_chat(struct fx *f, int64_t id, int64_t patron, int64_t lib, cons
 {
 	struct store_write *w = store_write_new(STW_CHAT_INSERT);
 
-	w->u.chat = (struct store_chat){.id = id, .library_id = lib,
+	w->u.chat = (struct store_chat){.id = id,
+					.library_id = lib,
 					.queue_id = lib == f->lib_a ? f->queue_a : f->queue_b,
-					.patron_id = patron, .staff_id = staff, .created_at = t,
-					.picked_at = staff ? t + 1 : 0, .remembered = remembered};
+					.patron_id = patron,
+					.staff_id = staff,
+					.created_at = t,
+					.picked_at = staff ? t + 1 : 0,
+					.remembered = remembered};
 	strcpy(w->u.chat.state, state);
 	snprintf(w->u.chat.join_cmid, sizeof w->u.chat.join_cmid, "j%lld", (long long)id);
 	snprintf(w->u.chat.question, sizeof w->u.chat.question, "%s", question);
 	assert_int_equal(apply1(f->c, w), 0);
 }
 
-static struct store_write *message(int64_t chat, int64_t seq, const char *kind,
-				   const char *author, const char *body)
+static struct store_write *message(int64_t chat, int64_t seq, const char *kind, const char *author,
+				   const char *body)
 {
 	struct store_write *w = store_write_new(STW_MESSAGE_INSERT);
 
@@ -316,9 +320,8 @@ static void chat_with_text(struct fx *f, int64_t id, int64_t patron, int64_t lib
 						      texts[i])),
 				 0);
 		if (i == 0)
-			assert_int_equal(apply1(f->c, message(id, seq++, "event", "system",
-							      "joined")),
-					 0);
+			assert_int_equal(
+				apply1(f->c, message(id, seq++, "event", "system", "joined")), 0);
 	}
 	end_chat(f, id, "ended");
 }
@@ -353,8 +356,8 @@ static int collect_chat(void *ctx, const struct store_chat *r)
 	return 0;
 }
 
-static struct ids search(struct fx *f, int64_t lib, int64_t patron, const char *q,
-			 int64_t before, int limit, int want_rc)
+static struct ids search(struct fx *f, int64_t lib, int64_t patron, const char *q, int64_t before,
+			 int limit, int want_rc)
 {
 	struct ids s = {0};
 
@@ -711,10 +714,10 @@ static void test_conditional_writes_one_batch(void **state)
 	good[ng++] = favourite(1, f->s2, 1, 10);
 	good[ng++] = rate(1, 1, 5);
 
-	bad[nb++] = consent(1, f->lib_b, 100, "x", "", "");          /* wrong library */
-	bad[nb++] = consent(42, f->lib_a, 100, "x", "", "");         /* no such patron */
-	bad[nb++] = rel(STW_CONSENT_WITHDRAW, 42, 0);                /* no such patron */
-	bad[nb++] = rel(STW_PATRON_PROFILE, 2, 0);                   /* not remembered */
+	bad[nb++] = consent(1, f->lib_b, 100, "x", "", ""); /* wrong library */
+	bad[nb++] = consent(42, f->lib_a, 100, "x", "", ""); /* no such patron */
+	bad[nb++] = rel(STW_CONSENT_WITHDRAW, 42, 0); /* no such patron */
+	bad[nb++] = rel(STW_PATRON_PROFILE, 2, 0); /* not remembered */
 	bad[nb++] = note_add(2, f->lib_a, f->s1, "not remembered");
 	bad[nb++] = note_add(3, f->lib_a, f->s1, "other library's patron");
 	bad[nb++] = note_add(1, f->lib_a, f->s3, "author of another library");
@@ -735,30 +738,30 @@ static void test_conditional_writes_one_batch(void **state)
 	bad[nb++]->u.rel.id = note_id;
 	bad[nb] = rel(STW_NOTE_DELETE, 0, f->lib_a); /* no such note */
 	bad[nb++]->u.rel.id = note_id + 100;
-	bad[nb++] = trait(1, f->lib_a, f->s1, "shoe_size", "42");   /* unknown key */
-	bad[nb++] = trait(2, f->lib_a, f->s1, "language", "x");     /* not remembered */
-	bad[nb++] = trait(1, f->lib_b, f->s3, "language", "x");     /* wrong library */
-	bad[nb++] = trait(1, f->lib_a, f->s3, "language", "x");     /* staff elsewhere */
-	bad[nb++] = trait(2, f->lib_a, f->s1, "language", "");      /* delete, not remembered */
+	bad[nb++] = trait(1, f->lib_a, f->s1, "shoe_size", "42"); /* unknown key */
+	bad[nb++] = trait(2, f->lib_a, f->s1, "language", "x"); /* not remembered */
+	bad[nb++] = trait(1, f->lib_b, f->s3, "language", "x"); /* wrong library */
+	bad[nb++] = trait(1, f->lib_a, f->s3, "language", "x"); /* staff elsewhere */
+	bad[nb++] = trait(2, f->lib_a, f->s1, "language", ""); /* delete, not remembered */
 	bad[nb++] = trait(1, f->lib_a, f->s1, "programme", big + (sizeof big - 202)); /* 201 */
-	bad[nb++] = trait(1, f->lib_a, f->s1, "pronouns", big + (sizeof big - 65));   /* 64 */
+	bad[nb++] = trait(1, f->lib_a, f->s1, "pronouns", big + (sizeof big - 65)); /* 64 */
 	bad[nb++] = trait_key(f->lib_a, "Bad-Key", "Label");
 	bad[nb++] = trait_key(f->lib_a, "", "Label");
 	bad[nb++] = trait_key(f->lib_a, "programme", "Preset");
 	bad[nb++] = trait_key(999, "ok_key", "No library");
 	bad[nb++] = trait_key(f->lib_a, "never_defined", ""); /* delete: nothing there */
-	bad[nb++] = favourite(1, f->s3, 1, 10);  /* staff of another library */
-	bad[nb++] = favourite(2, f->s1, 1, 10);  /* not remembered */
-	bad[nb++] = favourite(1, 999, 1, 10);    /* no such staff */
+	bad[nb++] = favourite(1, f->s3, 1, 10); /* staff of another library */
+	bad[nb++] = favourite(2, f->s1, 1, 10); /* not remembered */
+	bad[nb++] = favourite(1, 999, 1, 10); /* no such staff */
 	bad[nb++] = preferred(1, f->s3);
 	bad[nb++] = preferred(2, f->s1);
 	bad[nb++] = preferred(1, 999);
 	bad[nb++] = outcome(1, f->lib_b, "answered");
 	bad[nb++] = outcome(1, f->lib_a, "great");
 	bad[nb++] = outcome(999, f->lib_a, "answered");
-	bad[nb++] = rate(1, 2, 5);  /* not their chat */
-	bad[nb++] = rate(2, 1, 5);  /* abandoned */
-	bad[nb++] = rate(3, 1, 5);  /* still active */
+	bad[nb++] = rate(1, 2, 5); /* not their chat */
+	bad[nb++] = rate(2, 1, 5); /* abandoned */
+	bad[nb++] = rate(3, 1, 5); /* still active */
 	bad[nb++] = rate(1, 1, 0);
 	bad[nb++] = rate(1, 1, 6);
 	bad[nb++] = rate(1, 1, -1);
@@ -813,14 +816,14 @@ static void test_conditional_writes_one_batch(void **state)
 	assert_int_equal(count(f->c, "SELECT count(*) FROM trait_keys"), 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM favourites"), 1);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM patrons WHERE preferred_staff_id "
-				      "IS NOT NULL"),
+				     "IS NOT NULL"),
 			 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM chats WHERE outcome <> ''"), 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM chats WHERE rating <> 0"), 1);
 	assert_int_equal(count(f->c, "SELECT rating FROM chats WHERE id = 1"), 5);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM card_views"), 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM staff WHERE pronouns <> '' OR "
-				      "bio <> '' OR photo_type <> '' OR display_name = ''"),
+				     "bio <> '' OR photo_type <> '' OR display_name = ''"),
 			 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM staff_photos"), 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM consents"), 2);
@@ -1504,8 +1507,7 @@ static void test_card_views(void **state)
 	s.n = 0;
 	assert_int_equal(ops->card_views(f->c, f->lib_b, 0, 0, collect_view, &s), 0);
 	assert_int_equal(s.n, 1);
-	assert_int_equal(count(f->c, "SELECT library_id FROM card_views WHERE at = 400"),
-			 f->lib_b);
+	assert_int_equal(count(f->c, "SELECT library_id FROM card_views WHERE at = 400"), f->lib_b);
 }
 
 static void test_continuity(void **state)
@@ -1521,8 +1523,8 @@ static void test_continuity(void **state)
 	put_chat(f, 2, 1, f->lib_a, "ended", f->s1, 200, 1, "b"); /* returning, continued */
 	put_chat(f, 3, 1, f->lib_a, "ended", f->s2, 300, 1, "c"); /* returning */
 	/* patron 2: s2, then a queued one, then s1 */
-	put_chat(f, 4, 2, f->lib_a, "ended", f->s2, 150, 1, "d");  /* first */
-	put_chat(f, 5, 2, f->lib_a, "queued", 0, 260, 1, "e");     /* never picked */
+	put_chat(f, 4, 2, f->lib_a, "ended", f->s2, 150, 1, "d"); /* first */
+	put_chat(f, 5, 2, f->lib_a, "queued", 0, 260, 1, "e"); /* never picked */
 	put_chat(f, 6, 2, f->lib_a, "active", f->s1, 250, 1, "f"); /* returning */
 	/* patron 4, not remembered: never counted */
 	put_chat(f, 7, 4, f->lib_a, "ended", f->s1, 160, 0, "g");
@@ -1579,7 +1581,8 @@ static void test_query_plans(void **state)
 		const char *must;
 	} plans[] = {
 		{SQ_REL_PATRON, "SEARCH patrons USING INTEGER PRIMARY KEY (rowid=?)"},
-		{SQ_REL_HISTORY, "SEARCH chats USING COVERING INDEX chats_remembered (patron_id=?)"},
+		{SQ_REL_HISTORY,
+		 "SEARCH chats USING COVERING INDEX chats_remembered (patron_id=?)"},
 		{SQ_REL_NAMES, "SEARCH traits USING PRIMARY KEY (patron_id=? AND key=?)"},
 		{SQ_REL_FAVOURITES,
 		 "SEARCH favourites USING COVERING INDEX favourites_recent (patron_id=?)"},

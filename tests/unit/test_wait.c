@@ -227,8 +227,8 @@ static void test_hold(void **state)
 {
 	struct wait_hist h = {0};
 	struct wait_told told = {.at = -1, .anchor_at = -1, .anchor_ms = -1};
-	struct wait_est e = {.basis = WAIT_RECENT, .ms = 3 * MIN, .low_ms = 2 * MIN,
-			     .high_ms = 4 * MIN};
+	struct wait_est e = {
+		.basis = WAIT_RECENT, .ms = 3 * MIN, .low_ms = 2 * MIN, .high_ms = 4 * MIN};
 
 	handles(&h, T0 - 10 * MIN, 5, 2 * MIN);
 	/* the first estimate: nothing to hold to, it anchors */
@@ -281,8 +281,10 @@ static void test_hold_any_model(void **state)
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		e = (struct wait_est){.basis = WAIT_RECENT, .ms = (int64_t)(x % (5 * MIN)),
-				      .low_ms = 0, .high_ms = 5 * MIN};
+		e = (struct wait_est){.basis = WAIT_RECENT,
+				      .ms = (int64_t)(x % (5 * MIN)),
+				      .low_ms = 0,
+				      .high_ms = 5 * MIN};
 		wait_hold(&h, now, &told, &e);
 		assert_true(e.low_ms <= e.ms && e.ms <= e.high_ms);
 		if (prev_ms >= 0)
