@@ -9,8 +9,8 @@
 #include <curl/curl.h>
 
 #include "mail/message.h"
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 

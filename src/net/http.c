@@ -1,5 +1,6 @@
-/* http.c: HTTP on the "http" protocol: WebSocket upgrade checks, REST under /api/v1,
- * /healthz, and static files from the web root with security headers.
+/* http.c: HTTP on the "http" protocol: WebSocket upgrade checks, request capture and body
+ * framing, and the response writer. What a request means is the http_request hook's
+ * business (the REST routes above net); static.c serves files.
  *
  * libwebsockets 4.1 traps handled here: request bodies can complete twice (body_done);
  * chunked request bodies are refused with 411; every response to a request with a body is
@@ -9,19 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
-#include "net/net.h"
+#include "net/net_int.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
-#define CSP_BASE                                                                                   \
-	"default-src 'self'; style-src 'self'; img-src 'self' data:; "                             \
-	"connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; object-src 'none'"
 
-struct http_conn *http_find(uint64_t id)
+struct http_conn *http_find(struct net *n, uint64_t id)
 {
-	return (id && !(id & 1)) ? idmap_get(&g_app->conns, (int64_t)id) : NULL;
+	return (id && !(id & 1)) ? idmap_get(&n->conns, (int64_t)id) : NULL;
+}
+
+const char *http_query_arg(struct http_conn *h, const char *name_eq, char *buf, size_t len)
+{
+	return lws_get_urlarg_by_name(h->wsi, name_eq, buf, (int)len);
 }
 
 void http_add_header(struct http_conn *h, const char *name, const char *value)
@@ -95,7 +97,9 @@ static int confirm_upgrade(struct lws *wsi)
 	int has_proto = 0;
 	char *tok, *save = NULL;
 
-	if (g_app->stopping)
+	struct net *n = lws_context_user(lws_get_context(wsi));
+
+	if (n->stopping)
 		return lws_return_http_status(wsi, 503, "shutting down") ? -1 : 1;
 	hdr(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
 	if (strcmp(uri, "/ws") != 0)
@@ -108,129 +112,10 @@ static int confirm_upgrade(struct lws *wsi)
 												: 1;
 	if (hdr(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0 ||
 	    hdr(wsi, host, sizeof host, WSI_TOKEN_HOST) < 0 ||
-	    (origin[0] && !origin_allowed_any(origin, host)))
+	    (origin[0] && !n->hooks.origin_allowed(origin, host)))
 		return lws_return_http_status(wsi, 403, "origin not allowed") ? -1 : 1;
 	return 0;
 }
-
-/* ---- static files -------------------------------------------------------------------------- */
-
-static const char *mime_of(const char *path)
-{
-	static const struct {
-		const char *ext, *mime;
-	} types[] = {{".html", "text/html; charset=utf-8"},
-		     {".js", "text/javascript; charset=utf-8"},
-		     {".mjs", "text/javascript; charset=utf-8"},
-		     {".css", "text/css; charset=utf-8"},
-		     {".png", "image/png"},
-		     {".jpg", "image/jpeg"},
-		     {".ico", "image/x-icon"},
-		     {".json", "application/json"},
-		     {".txt", "text/plain; charset=utf-8"},
-		     {".woff2", "font/woff2"}};
-	const char *dot = strrchr(path, '.');
-	size_t i;
-
-	for (i = 0; dot && i < sizeof types / sizeof types[0]; i++)
-		if (strcmp(dot, types[i].ext) == 0)
-			return types[i].mime;
-	return NULL;
-}
-
-static int safe_path(const char *p)
-{
-	size_t i;
-
-	if (p[0] != '/' || strstr(p, "..") || strstr(p, "//"))
-		return 0;
-	for (i = 0; p[i]; i++) {
-		char c = p[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '/' || c == '.' || c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-/* frame-ancestors for pages that may sit in a library's widget iframe. */
-static void frame_ancestors(char *out, size_t cap, int embeddable)
-{
-	size_t i, n;
-
-	if (!embeddable) {
-		snprintf(out, cap, "frame-ancestors 'none'");
-		return;
-	}
-	n = (size_t)snprintf(out, cap, "frame-ancestors 'self'");
-	for (i = 0; i < g_app->desk->n_libs && n < cap; i++) {
-		const char *o = g_app->desk->libs[i]->origins;
-
-		while (*o && n < cap) {
-			size_t len = strcspn(o, "\n");
-
-			n += (size_t)snprintf(out + n, cap - n, " %.*s", (int)len, o);
-			o += len;
-			if (*o == '\n')
-				o++;
-		}
-	}
-}
-
-int serve_static(struct http_conn *h, const char *root)
-{
-	char file[1024], headers[3072], fa[1536], extra[200] = "; script-src 'self'";
-	const char *p = h->path, *mime;
-	struct stat st;
-	int n;
-
-	if (strcmp(p, "/") == 0)
-		p = "/index.html";
-	else if (strcmp(p, "/chat") == 0)
-		p = "/chat.html";
-	else if (strcmp(p, "/case") == 0)
-		p = "/case.html";
-	else if (strcmp(p, "/console") == 0)
-		p = "/console.html";
-	mime = mime_of(p);
-	if (!safe_path(p) || !mime ||
-	    (size_t)snprintf(file, sizeof file, "%s%s", root, p) >= sizeof file ||
-	    stat(file, &st) || !S_ISREG(st.st_mode)) {
-		http_error(h, 404, "not_found", "No such page.");
-		return 0;
-	}
-	frame_ancestors(fa, sizeof fa, strcmp(p, "/chat.html") == 0);
-	if (root != g_app->cfg.web_root) {
-		/* the demo library website loads the widget from rapport's own port */
-		int hl = (int)strcspn(h->host, ":");
-
-		if (hl > 60)
-			hl = 60;
-		snprintf(extra, sizeof extra,
-			 "; script-src 'self' http://%.*s:%d; frame-src http://%.*s:%d", hl,
-			 h->host, g_app->cfg.port, hl, h->host, g_app->cfg.port);
-	}
-	n = snprintf(headers, sizeof headers,
-		     "content-security-policy: " CSP_BASE "; %s%s\r\n"
-		     "x-content-type-options: nosniff\r\n"
-		     "referrer-policy: no-referrer\r\n"
-		     "cache-control: no-cache\r\n",
-		     fa, extra);
-	if (n < 0 || (size_t)n >= sizeof headers)
-		n = 0;
-	n = lws_serve_http_file(h->wsi, file, mime, headers, n);
-	if (n < 0)
-		return -1;
-	if (n > 0 && lws_http_transaction_completed(h->wsi))
-		return -1;
-	return 0;
-}
-
-/* ---- REST -------------------------------------------------------------------------------------
- */
-
-/* REST routes are in rest.c */
 
 /* ---- the callback ------------------------------------------------------------------------------
  */
@@ -238,16 +123,13 @@ int serve_static(struct http_conn *h, const char *root)
 static void reset(struct http_conn *h)
 {
 	if (h->id)
-		idmap_del(&g_app->conns, (int64_t)h->id);
+		idmap_del(&h->net->conns, (int64_t)h->id);
 	free(h->body);
 	free(h->resp);
 	memset(h, 0, sizeof *h);
 }
 
-static int start_body(struct http_conn *h, const char *clen);
-
-/* Whether a Content-Type header names exactly `type` (parameters allowed after ';'). */
-static int ctype_is(const char *ctype, const char *type)
+int http_ctype_is(const char *ctype, const char *type)
 {
 	size_t n = strlen(type);
 
@@ -255,51 +137,21 @@ static int ctype_is(const char *ctype, const char *type)
 	       (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
 }
 
-/* POST RESTREL_PHOTO_PATH: the one route with a raw image body (PNG or JPEG, up to
- * RESTREL_PHOTO_MAX). Only a logged-in staff member may make us buffer that much; the
- * content itself is checked against the declared type in rest_rel.c. */
-static int photo_request(struct http_conn *h, const char *clen, const char *ctype)
-{
-	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-
-	if (!s) {
-		h->refused = 1;
-		http_error(h, 401, "unauthenticated", "Please log in.");
-		return 0;
-	}
-	if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf)) {
-		h->refused = 1;
-		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
-		return 0;
-	}
-	if (strtoull(clen, NULL, 10) > RESTREL_PHOTO_MAX) {
-		h->refused = 1;
-		http_error(h, 413, "too_large", "The photo is larger than 512 KiB.");
-		return 0;
-	}
-	if (!ctype_is(ctype, "image/png") && !ctype_is(ctype, "image/jpeg")) {
-		h->refused = 1;
-		http_error(h, 415, "unsupported_media_type", "Send a PNG or JPEG image.");
-		return 0;
-	}
-	snprintf(h->req_type, sizeof h->req_type, "%s",
-		 ctype_is(ctype, "image/png") ? "image/png" : "image/jpeg");
-	return start_body(h, clen);
-}
-
 static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 {
-	char clen[32], te[64], ctype[128];
+	struct net *n = lws_context_user(lws_get_context(wsi));
+	char clen[32], te[64];
 	int is_demo_site = strcmp(lws_get_vhost_name(lws_get_vhost(wsi)), "demo-site") == 0;
 
 	reset(h);
 	h->wsi = wsi;
-	h->id = (g_app->next_conn_id += 2) & ~(uint64_t)1;
-	idmap_put(&g_app->conns, (int64_t)h->id, h);
+	h->net = n;
+	h->id = (n->next_conn_id += 2) & ~(uint64_t)1;
+	idmap_put(&n->conns, (int64_t)h->id, h);
 	snprintf(h->path, sizeof h->path, "%s", uri);
-	h->method = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)    ? 1
-		    : lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) ? 2
-								    : 3;
+	h->method = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)    ? HTTP_GET
+		    : lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) ? HTTP_POST
+								    : HTTP_OTHER;
 	hdr(wsi, h->origin, sizeof h->origin, WSI_TOKEN_ORIGIN);
 	hdr(wsi, h->host, sizeof h->host, WSI_TOKEN_HOST);
 	hdr(wsi, h->auth, sizeof h->auth, WSI_TOKEN_HTTP_AUTHORIZATION);
@@ -314,56 +166,42 @@ static int on_request(struct lws *wsi, struct http_conn *h, const char *uri)
 	if (is_demo_site) {
 		char root[600];
 
-		snprintf(root, sizeof root, "%s/demo-site", g_app->cfg.web_root);
-		if (h->method != 1) {
+		snprintf(root, sizeof root, "%s/demo-site", n->cfg.web_root);
+		if (h->method != HTTP_GET) {
 			http_error(h, 405, "method_not_allowed", "GET only.");
 			return 0;
 		}
-		return serve_static(h, root);
+		return static_serve(h, root);
 	}
-	if (h->method == 3) {
+	if (h->method == HTTP_OTHER) {
 		h->close_after = 1;
 		http_error(h, 405, "method_not_allowed", "Only GET and POST.");
 		return 0;
 	}
-	if (h->method == 1) {
+	if (h->method == HTTP_GET) {
 		/* a GET that declares a body is answered, its body ignored, and the
 		 * connection closed so the unread body cannot be taken for a request */
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
 		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
 			h->close_after = 1;
-		return route_get(h);
+		return n->hooks.http_request(h, 0);
 	}
 	/* POST: check the body's framing before reading it */
 	h->close_after = 1;
 	hdr(wsi, te, sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
-	hdr(wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE);
+	hdr(wsi, h->ctype, sizeof h->ctype, WSI_TOKEN_HTTP_CONTENT_TYPE);
 	if (te[0] || hdr(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
 		h->refused = 1;
 		http_error(h, 411, "length_required",
 			   "Send a Content-Length; chunked bodies are refused.");
 		return 0;
 	}
-	if (strcmp(h->path, RESTREL_PHOTO_PATH) == 0)
-		return photo_request(h, clen, ctype);
-	if (strtoull(clen, NULL, 10) > (unsigned long long)g_app->cfg.body_max) {
-		h->refused = 1;
-		http_error(h, 413, "too_large", "The request body is too large.");
-		return 0;
-	}
-	if (strtoull(clen, NULL, 10) > 0 && !ctype_is(ctype, "application/json")) {
-		h->refused = 1;
-		http_error(h, 415, "unsupported_media_type", "Send application/json.");
-		return 0;
-	}
-	return start_body(h, clen);
+	return n->hooks.http_request(h, strtoull(clen, NULL, 10));
 }
 
-/* Allocates the body buffer for a POST whose framing was accepted, and routes one with an
- * empty body at once. */
-static int start_body(struct http_conn *h, const char *clen)
+int http_read_body(struct http_conn *h, uint64_t content_length)
 {
-	h->body_max = (size_t)strtoull(clen, NULL, 10);
+	h->body_max = (size_t)content_length;
 	h->body = malloc(h->body_max + 1);
 	if (!h->body) {
 		h->refused = 1;
@@ -372,7 +210,8 @@ static int start_body(struct http_conn *h, const char *clen)
 	}
 	if (h->body_max == 0) {
 		h->body_done = 1;
-		route_post(h);
+		h->body[0] = '\0';
+		h->net->hooks.http_body(h);
 	}
 	return 0;
 }
@@ -466,7 +305,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return 0;
 		h->body_done = 1;
 		h->body[h->body_len] = '\0';
-		route_post(h);
+		h->net->hooks.http_body(h);
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE: return on_writeable(h);
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION: return lws_http_transaction_completed(wsi) ? -1 : 0;

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <uv.h>
 
-#include "net/net.h"
+#include "net/net_int.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -14,9 +15,19 @@
 #define SOCKET_SNDBUF (128 * 1024)
 #define DROPPED_MAX 200 /* rate-limited frames in a row before we hang up */
 
-struct ws_conn *ws_find(uint64_t id)
+struct ws_conn *ws_find(struct net *n, uint64_t id)
 {
-	return (id & 1) ? idmap_get(&g_app->conns, (int64_t)id) : NULL;
+	return (id & 1) ? idmap_get(&n->conns, (int64_t)id) : NULL;
+}
+
+size_t ws_high_water(const struct ws_conn *c)
+{
+	return (size_t)c->net->cfg.send_queue_max / 2;
+}
+
+size_t ws_low_water(const struct ws_conn *c)
+{
+	return (size_t)c->net->cfg.send_queue_max / 4;
 }
 
 void frame_begin(struct buf *b, const char *type)
@@ -72,7 +83,7 @@ void ws_send(struct ws_conn *c, struct buf *b)
 	f = (struct frame *)data;
 	f->next = NULL;
 	f->len = total - FRAME_HDR;
-	if (c->out_bytes + f->len > (size_t)g_app->cfg.send_queue_max) {
+	if (c->out_bytes + f->len > (size_t)c->net->cfg.send_queue_max) {
 		free(f);
 		log_warn("ws", "conn %llu: send queue full (%zu bytes), closing",
 			 (unsigned long long)c->id, c->out_bytes);
@@ -105,8 +116,8 @@ void ws_error(struct ws_conn *c, const char *code, const char *message, const ch
 /* Token bucket: 1 if the frame may pass. */
 static int rate_ok(struct ws_conn *c)
 {
-	uint64_t now = uv_now(&g_app->loop);
-	double rate = g_app->cfg.rate, burst = g_app->cfg.burst;
+	uint64_t now = uv_now(c->net->loop);
+	double rate = c->net->cfg.rate, burst = c->net->cfg.burst;
 
 	c->tokens += (double)(now - c->tokens_at) * rate / 1000.0;
 	c->tokens_at = now;
@@ -126,12 +137,13 @@ static void copy_hdr(struct lws *wsi, char *dst, int cap, enum lws_token_indexes
 
 static void on_established(struct lws *wsi, struct ws_conn *c)
 {
-	struct app *a = g_app;
+	struct net *a = lws_context_user(lws_get_context(wsi));
 
+	c->net = a;
 	c->id = (a->next_conn_id += 2) | 1; /* odd ids: ws; even: http */
 	c->wsi = wsi;
 	c->tokens = a->cfg.burst;
-	c->tokens_at = uv_now(&a->loop);
+	c->tokens_at = uv_now(a->loop);
 	lws_get_peer_simple(wsi, c->peer, sizeof c->peer);
 	{
 		/* bound what the kernel holds for a client that stops reading, so the send
@@ -147,15 +159,17 @@ static void on_established(struct lws *wsi, struct ws_conn *c)
 	a->ws_list = c;
 	a->n_ws++;
 	if (a->stopping)
-		ws_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+		ws_close(c, WS_CLOSE_GOING_AWAY, "server shutting down");
 }
 
 void ws_staff_joined(struct ws_conn *c)
 {
-	c->staff_next = g_app->staff_list;
-	if (g_app->staff_list)
-		g_app->staff_list->staff_prev = c;
-	g_app->staff_list = c;
+	struct net *n = c->net;
+
+	c->staff_next = n->staff_list;
+	if (n->staff_list)
+		n->staff_list->staff_prev = c;
+	n->staff_list = c;
 }
 
 static void staff_left(struct ws_conn *c)
@@ -163,7 +177,7 @@ static void staff_left(struct ws_conn *c)
 	if (c->staff_prev)
 		c->staff_prev->staff_next = c->staff_next;
 	else
-		g_app->staff_list = c->staff_next;
+		c->net->staff_list = c->staff_next;
 	if (c->staff_next)
 		c->staff_next->staff_prev = c->staff_prev;
 }
@@ -182,14 +196,13 @@ static void free_held(struct ws_conn *c)
 
 static void on_closed(struct ws_conn *c)
 {
-	struct app *a = g_app;
+	struct net *a = c->net;
 
 	if (!c->id)
 		return;
-	if (c->role == ROLE_STAFF) /* before chat_on_close(), which clears the role */
+	if (c->role == ROLE_STAFF) /* before the hook, which clears the role */
 		staff_left(c);
-	chat_on_close(c);
-	resume_forget(c);
+	a->hooks.ws_closed(c);
 	free_queue(c);
 	free_held(c);
 	free(c->rx);
@@ -205,7 +218,7 @@ static void on_closed(struct ws_conn *c)
 	c->id = 0;
 }
 
-/* Decodes a frame that passed the transport checks and hands it to the chat layer. */
+/* Decodes a frame that passed the transport checks and hands it up. */
 static void dispatch_frame(struct ws_conn *c, const char *data, size_t len)
 {
 	char msg[256], ref[65];
@@ -217,7 +230,7 @@ static void dispatch_frame(struct ws_conn *c, const char *data, size_t len)
 		ws_error(c, rc == PROTO_BAD_JSON ? "bad_json" : "bad_frame", msg, ref);
 		return;
 	}
-	chat_on_frame(c, &cmd);
+	c->net->hooks.ws_frame(c, &cmd);
 	proto_cmd_free(&cmd);
 }
 
@@ -262,7 +275,7 @@ static void replay_held(struct ws_conn *c)
 	}
 }
 
-/* A whole frame arrived: check it and hand it to the chat layer. */
+/* A whole frame arrived: check it and hand it up. */
 static void on_frame(struct ws_conn *c, const char *data, size_t len)
 {
 	char msg[256], ref[65];
@@ -294,7 +307,7 @@ static void on_frame(struct ws_conn *c, const char *data, size_t len)
 
 static int on_receive(struct lws *wsi, struct ws_conn *c, const void *in, size_t len)
 {
-	size_t max = (size_t)g_app->cfg.frame_max;
+	size_t max = (size_t)c->net->cfg.frame_max;
 	char *p;
 
 	if (c->close_code)
@@ -398,8 +411,8 @@ static int on_writeable(struct lws *wsi, struct ws_conn *c)
 			return -1;
 		pop_frame(c);
 	}
-	if (c->starved && !c->close_code && c->out_bytes <= SEND_LOW_WATER)
-		resume_drained(c);
+	if (c->starved && !c->close_code && c->out_bytes <= ws_low_water(c))
+		c->net->hooks.ws_drained(c);
 	if (c->close_code && !c->out_head) { /* queued frames (the error) went first */
 		/* lws 4.1 drops a close reason set outside the receive path when we return -1
 		 * from here, so the close frame is written by hand */

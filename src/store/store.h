@@ -27,6 +27,7 @@ enum store_err {
 	STORE_EXISTS = -3, /* unique key already taken */
 	STORE_BADARG = -4, /* caller error (bad durability name, too long text...) */
 	STORE_STOP = -5, /* a row callback asked to stop iterating (not an error) */
+	STORE_FULL = -6, /* the writer's or the workers' queue is full: try again later */
 };
 
 enum store_durability { STORE_DURABILITY_FULL = 0, STORE_DURABILITY_NORMAL = 1 };
@@ -550,6 +551,7 @@ struct store_write {
 	int changed; /* rows the write changed, set by apply (relationship kinds) */
 	store_write_done done; /* may be NULL */
 	void *arg; /* for `done` */
+	int refused; /* the writer's: the rc a refused write completes with */
 	struct store_write *next; /* queue link, owned by the writer while queued */
 	/* Last, and only the member of `kind` is allocated (store_write_new): the union is
 	 * 4 KiB for a follow-up, 128 bytes for a message, and a message's write is the hot

@@ -33,6 +33,7 @@ struct worker_pool {
 	unsigned nthreads; /* threads created */
 	pthread_t tid[MAX_THREADS];
 	size_t outstanding; /* loop thread only: submitted, not yet drained */
+	size_t max_outstanding; /* loop thread only: the bound on outstanding */
 };
 
 static struct worker_job *pop(struct worker_job **head, struct worker_job **tail)
@@ -134,6 +135,7 @@ int worker_start(const struct store_ops *ops, const char *dir, unsigned threads,
 		return STORE_ERR;
 	}
 	p->ops = ops;
+	p->max_outstanding = WORKER_OUTSTANDING_DEFAULT;
 	p->notify = notify;
 	p->ctx = ctx;
 	pthread_mutex_init(&p->mu, NULL);
@@ -173,6 +175,8 @@ int worker_submit(struct worker_pool *p, struct worker_job *job)
 {
 	if (!p || !job || !job->run || !job->done)
 		return STORE_BADARG;
+	if (p->outstanding >= p->max_outstanding)
+		return STORE_FULL;
 	pthread_mutex_lock(&p->mu);
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->mu);
@@ -183,6 +187,12 @@ int worker_submit(struct worker_pool *p, struct worker_job *job)
 	pthread_mutex_unlock(&p->mu);
 	p->outstanding++;
 	return STORE_OK;
+}
+
+void worker_set_max(struct worker_pool *p, size_t max)
+{
+	if (p)
+		p->max_outstanding = max ? max : WORKER_OUTSTANDING_DEFAULT;
 }
 
 /* Runs `done` for finished jobs in the order they finished; `done` may free its job or

@@ -30,8 +30,15 @@ struct worker_pool;
 int worker_start(const struct store_ops *ops, const char *dir, unsigned threads,
 		 void (*notify)(void *ctx), void *ctx, struct worker_pool **out);
 
-/* Queues a job (run and done must be set). Never blocks on I/O. Loop thread. */
+/* Queues a job (run and done must be set). Never blocks on I/O. Loop thread. Returns 0;
+ * STORE_FULL if max jobs are already outstanding (worker_set_max), STORE_BADARG if
+ * stopping: then the job is not taken, its done never runs, and the caller answers and
+ * frees (api_read does all of that). */
 int worker_submit(struct worker_pool *p, struct worker_job *job);
+
+/* The bound on jobs submitted and not yet drained (0: the default). Loop thread. */
+#define WORKER_OUTSTANDING_DEFAULT 4096
+void worker_set_max(struct worker_pool *p, size_t max);
 
 /* Runs `done` for finished jobs. Returns how many. Loop thread. */
 size_t worker_drain(struct worker_pool *p);

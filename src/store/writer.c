@@ -58,8 +58,9 @@ struct writer {
 
 	/* loop thread only */
 	size_t pending;
+	size_t max_pending; /* the bound on pending (writer_set_max) */
 	struct store_write *l_head, *l_tail; /* submitted, not yet handed over */
-	struct store_write *rej_head, *rej_tail; /* refused while stopping */
+	struct store_write *rej_head, *rej_tail; /* refused (stopping, or full) */
 };
 
 static uint64_t mono_us(void)
@@ -250,6 +251,7 @@ int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned 
 	wr->ops = ops;
 	wr->conn = conn;
 	wr->max_batch = max_batch ? max_batch : DEFAULT_MAX_BATCH;
+	wr->max_pending = WRITER_PENDING_DEFAULT;
 	wr->notify = notify;
 	wr->ctx = ctx;
 	pthread_mutex_init(&wr->mu, NULL);
@@ -285,15 +287,17 @@ int writer_submit(struct writer *wr, struct store_write *w)
 		return STORE_BADARG;
 	}
 	w->next = NULL;
-	wr->pending++;
-	if (wr->stopping) {
+	if (wr->stopping || wr->pending >= wr->max_pending) {
+		w->refused = wr->stopping ? STORE_ERR : STORE_FULL;
+		wr->pending++;
 		if (wr->rej_tail)
 			wr->rej_tail->next = w;
 		else
 			wr->rej_head = w;
 		wr->rej_tail = w;
-		return STORE_BADARG;
+		return wr->stopping ? STORE_BADARG : STORE_FULL;
 	}
+	wr->pending++;
 	if (wr->l_tail)
 		wr->l_tail->next = w;
 	else
@@ -359,11 +363,17 @@ size_t writer_drain(struct writer *wr)
 		wr->rej_head = w->next;
 		if (!wr->rej_head)
 			wr->rej_tail = NULL;
-		complete(w, STORE_ERR);
+		complete(w, w->refused);
 		n++;
 	}
 	wr->pending -= n;
 	return n;
+}
+
+void writer_set_max(struct writer *wr, size_t max_pending)
+{
+	if (wr)
+		wr->max_pending = max_pending ? max_pending : WRITER_PENDING_DEFAULT;
 }
 
 /* Writes submitted and not yet drained. Loop thread. */

@@ -41,10 +41,15 @@ int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned 
 		 void (*notify)(void *ctx), void *ctx, struct writer **out);
 
 /* Queues a write; takes ownership. It goes to the thread at the next writer_flush().
- * Never blocks. Loop thread. Returns 0, or STORE_BADARG if the writer is stopping: w's `done` then
- * still runs, with rc STORE_ERR, on the next drain, so the caller must not free what
- * `done` frees (w->arg). */
+ * Never blocks. Loop thread. Returns 0; STORE_BADARG if the writer is stopping, or
+ * STORE_FULL if max_pending writes are already waiting (writer_set_max): w's `done` then
+ * still runs, with rc STORE_ERR or STORE_FULL, on the next drain, so the caller must not
+ * free what `done` frees (w->arg). */
 int writer_submit(struct writer *wr, struct store_write *w);
+
+/* The bound on writes submitted and not yet drained (0: the default). Loop thread. */
+#define WRITER_PENDING_DEFAULT 65536
+void writer_set_max(struct writer *wr, size_t max_pending);
 
 /* Hands every write submitted since the last call to the thread (takes a mutex briefly).
  * Call it once per loop iteration, before the loop waits. Loop thread. */

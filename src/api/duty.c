@@ -4,7 +4,7 @@
  * protocol and tells consoles and patrons. */
 #include <string.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 void duty_status_json(struct buf *b, const struct staff *s)
@@ -23,7 +23,7 @@ static void send_status(const struct staff *s, int handed_back)
 	duty_status_json(&b, s);
 	json_kint(&b, "handed_back", handed_back);
 	json_close(&b, '}');
-	for (c = g_app->staff_list; c; c = c->staff_next) {
+	for (c = g_app->net.staff_list; c; c = c->staff_next) {
 		if (c->staff == s) {
 			struct buf copy = {0};
 
@@ -72,7 +72,7 @@ void duty_logged_out(struct staff *s)
 {
 	struct ws_conn *c;
 
-	for (c = g_app->staff_list; c; c = c->staff_next)
+	for (c = g_app->net.staff_list; c; c = c->staff_next)
 		if (c->staff == s && !c->close_code)
 			return; /* still at the desk in another browser */
 	duty_handback_all(s);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -177,7 +177,7 @@ static void match_unsaved(void *ctx, int64_t id, void *val)
 static void lookup_done(struct worker_job *job)
 {
 	struct hello_job *j = (struct hello_job *)job;
-	struct ws_conn *c = ws_find(j->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, j->conn_id);
 
 	if (!c)
 		goto out;
@@ -210,7 +210,7 @@ out:
 static void signin_used(struct store_write *w, int rc)
 {
 	struct hello_job *j = w->arg;
-	struct ws_conn *c = ws_find(j->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, j->conn_id);
 
 	if (!c) {
 		free(j);
@@ -296,7 +296,7 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	    !desk_origin_allowed(lib, c->origin, strlen(c->origin))) {
 		ws_error(c, "origin_not_allowed",
 			 "This library does not allow chats from this site.", "hello");
-		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "origin not allowed");
+		ws_close(c, WS_CLOSE_POLICY, "origin not allowed");
 		return;
 	}
 	c->lib = lib;
@@ -369,7 +369,7 @@ static void hello_staff(struct ws_conn *c)
 
 	if (!st) {
 		ws_error(c, "unauthenticated", "Please log in.", "hello");
-		ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "unauthenticated");
+		ws_close(c, WS_CLOSE_POLICY, "unauthenticated");
 		return;
 	}
 	c->role = ROLE_STAFF;

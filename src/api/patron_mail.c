@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "mail/message.h"
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -191,7 +191,7 @@ struct mail_op {
 static void queued_done(void *arg, int rc)
 {
 	struct mail_op *o = arg;
-	struct ws_conn *c = ws_find(o->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, o->conn_id);
 	struct buf b = {0};
 
 	if (c && rc) {
@@ -305,7 +305,7 @@ static void send_transcript(struct ws_conn *c, int64_t chat_id, int64_t staff_id
 static void transcript_done(struct worker_job *job)
 {
 	struct transcript_job *j = (struct transcript_job *)job;
-	struct ws_conn *c = ws_find(j->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, j->conn_id);
 	size_t i;
 
 	if (!c || !c->patron || c->patron->id != j->patron_id)
@@ -465,7 +465,7 @@ static void signin_mail(struct ws_conn *c, const char *to)
 static void signin_done(struct worker_job *job)
 {
 	struct signin_job *j = (struct signin_job *)job;
-	struct ws_conn *c = ws_find(j->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, j->conn_id);
 	const char *to = j->to[0] ? j->to : j->rel.email;
 
 	if (!c || !c->patron || c->patron->id != j->patron_id)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -299,7 +299,7 @@ void chat_deliver_to(struct sub *s)
 			s->sent_seq++; /* live: the sender has it, and gets an ack */
 			continue;
 		}
-		if (s->resume_to && c->out_bytes > SEND_HIGH_WATER) {
+		if (s->resume_to && c->out_bytes > ws_high_water(c)) {
 			/* a replay pauses and continues from resume_drained(); live delivery
 			 * does not, so a client that stops reading is cut off at the limit */
 			c->starved = 1;
@@ -348,7 +348,7 @@ static void send_copies(struct buf *b, int (*match)(struct ws_conn *, const void
 	struct ws_conn *c;
 
 	json_close(b, '}');
-	for (c = g_app->ws_list; c; c = c->next)
+	for (c = g_app->net.ws_list; c; c = c->next)
 		if (match(c, arg))
 			send_copy(c, b);
 	buf_free(b);
@@ -359,7 +359,7 @@ static void copy_to_staff_of(const struct buf *b, const struct library *lib)
 {
 	struct ws_conn *c;
 
-	for (c = g_app->staff_list; c; c = c->staff_next)
+	for (c = g_app->net.staff_list; c; c = c->staff_next)
 		if (c->lib == lib)
 			send_copy(c, b);
 }
@@ -1001,7 +1001,7 @@ static void op_done(struct store_write *w, int rc)
 {
 	struct op *o = w->arg;
 	struct chat *ch = o->chat;
-	struct ws_conn *c = ws_find(o->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, o->conn_id);
 
 	if (rc) {
 		log_error("chat", "a write failed (%s); stopping to keep acknowledged data safe",
@@ -1009,7 +1009,7 @@ static void op_done(struct store_write *w, int rc)
 		g_app->exit_code = 1;
 		server_stop_now();
 	} else if (o->kind == OP_REST_SEND) {
-		struct http_conn *h = http_find(o->conn_id);
+		struct http_conn *h = http_find(&g_app->net, o->conn_id);
 		struct buf b = {0};
 
 		desk_durable(ch, o->seq);
@@ -1072,7 +1072,7 @@ void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
 		if (!auth_session_by_hash(c->session_hash, c->session_checked)) {
 			ws_error(c, "unauthenticated",
 				 "Your session has ended; please log in again.", ref);
-			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session expired");
+			ws_close(c, WS_CLOSE_POLICY, "session expired");
 			return;
 		}
 	}

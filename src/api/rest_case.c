@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "net/cases.h"
+#include "api/cases.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -199,7 +199,7 @@ static void settle_promise(const struct store_case *k, int64_t now, int keep)
 static void reply_done(struct store_write *w, int rc)
 {
 	struct reply_op *o = w->arg;
-	struct http_conn *h = http_find(o->http_id);
+	struct http_conn *h = http_find(&g_app->net, o->http_id);
 	struct library *lib = desk_library(g_app->desk, o->kase.library_id);
 	int64_t now = w->u.kase.at;
 	struct buf b = {0};
@@ -285,7 +285,7 @@ struct close_op {
 static void close_done(struct store_write *w, int rc)
 {
 	struct close_op *o = w->arg;
-	struct http_conn *h = http_find(o->http_id);
+	struct http_conn *h = http_find(&g_app->net, o->http_id);
 	struct buf b = {0};
 
 	if (!rc && w->changed) {
@@ -345,7 +345,7 @@ static void close_submit(struct http_conn *h, struct case_job *j)
 static void done(struct worker_job *job)
 {
 	struct case_job *j = (struct case_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	struct buf b = {0};
 
 	if (!h)
@@ -420,7 +420,7 @@ int rest_case_get(struct http_conn *h)
 			return 1;
 		char arg[64];
 
-		if (token_hash_of(lws_get_urlarg_by_name(h->wsi, "t=", arg, sizeof arg), j->hash)) {
+		if (token_hash_of(http_query_arg(h, "t=", arg, sizeof arg), j->hash)) {
 			free(j);
 			http_error(h, 404, "not_found", "This link is not known.");
 			return 1;
@@ -438,7 +438,7 @@ int rest_case_get(struct http_conn *h)
 	snprintf(j->state, sizeof j->state, "open");
 	{
 		char arg[32];
-		const char *v = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg);
+		const char *v = http_query_arg(h, "state=", arg, sizeof arg);
 
 		if (!id && v && (!strcmp(v, "answered") || !strcmp(v, "closed")))
 			snprintf(j->state, sizeof j->state, "%s", v);

@@ -10,7 +10,7 @@
 #include <sodium.h>
 
 #include "mail/message.h"
-#include "net/cases.h"
+#include "api/cases.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -90,7 +90,7 @@ const char *cases_library_tz(const struct library *lib)
 /* See cases.h. */
 void cases_notify(int64_t library_id, int64_t case_id, const char *why)
 {
-	for (struct ws_conn *c = g_app->ws_list; c; c = c->next) {
+	for (struct ws_conn *c = g_app->net.ws_list; c; c = c->next) {
 		struct buf b = {0};
 
 		if (c->role != ROLE_STAFF || !c->staff || c->staff->lib->id != library_id ||
@@ -156,7 +156,7 @@ static void ask_free(struct ask *a)
 
 static void fail(struct ask *a, const char *code, const char *msg)
 {
-	struct ws_conn *c = ws_find(a->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, a->conn_id);
 
 	if (c)
 		ws_error(c, code, msg, "ask_offline");
@@ -201,7 +201,7 @@ int cases_mail(int64_t library_id, const char *to, const char *subject, const ch
 static void case_done(struct store_write *w, int rc)
 {
 	struct ask *a = w->arg;
-	struct ws_conn *c = ws_find(a->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, a->conn_id);
 	const struct store_case_write *k = &w->u.kase;
 	struct library *lib = desk_library(g_app->desk, k->library_id);
 	char url[512], intro[512], subject[256], when[64];

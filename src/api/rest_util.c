@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/crypto.h"
 
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
@@ -93,7 +93,7 @@ int64_t rest_path_id(const char *path, const char *prefix, const char **rest)
 int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out)
 {
 	char arg[48];
-	const char *v = lws_get_urlarg_by_name(h->wsi, name, arg, sizeof arg), *rest = "";
+	const char *v = http_query_arg(h, name, arg, sizeof arg), *rest = "";
 	int64_t n;
 
 	if (!v)

@@ -13,8 +13,8 @@
 
 #include "mail/message.h"
 #include "mail/sender.h"
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define TAG "outbox"
@@ -513,7 +513,7 @@ static void list_run(struct worker_job *job, const struct store_ops *ops, struct
 static void list_done(struct worker_job *job)
 {
 	struct list_job *j = (struct list_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 
 	if (h && j->rc) {
 		http_error(h, 503, "store_failed", "Could not read; try again.");
@@ -542,7 +542,7 @@ static void list_done(struct worker_job *job)
 static void retry_done(struct store_write *w, int rc)
 {
 	uint64_t *http_id = w->arg;
-	struct http_conn *h = http_find(*http_id);
+	struct http_conn *h = http_find(&g_app->net, *http_id);
 
 	free(http_id);
 	if (!rc && w->changed && !ob.stopped)
@@ -570,7 +570,7 @@ int outbox_rest_get(struct http_conn *h)
 		return 0;
 	if (!(st = rest_admin(h, 0)))
 		return 1;
-	if ((v = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg))) {
+	if ((v = http_query_arg(h, "state=", arg, sizeof arg))) {
 		state = NULL;
 		for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
 			if (!strcmp(v, states[i]))

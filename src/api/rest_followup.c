@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "mail/message.h"
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -185,7 +185,7 @@ struct fw {
 static void write_done(struct store_write *w, int rc)
 {
 	struct fw *x = w->arg;
-	struct http_conn *h = http_find(x->http_id);
+	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct buf b = {0};
 
 	if (rc)
@@ -290,7 +290,7 @@ static void chat_checked(struct http_conn *h, struct fj *j)
 static void fj_done(struct worker_job *job)
 {
 	struct fj *j = (struct fj *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	struct buf b = {0};
 
 	if (!h)
@@ -362,7 +362,7 @@ static void pj_run(struct worker_job *job, const struct store_ops *ops, struct s
 static void pj_done(struct worker_job *job)
 {
 	struct pj *j = (struct pj *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	struct library *lib = desk_library(g_app->desk, j->row.library_id);
 	struct staff *s = desk_staff(g_app->desk, j->row.staff_id);
 	struct buf b = {0};
@@ -393,7 +393,7 @@ static void pj_done(struct worker_job *job)
 static void get_public(struct http_conn *h)
 {
 	char arg[64];
-	const char *t = lws_get_urlarg_by_name(h->wsi, "t=", arg, sizeof arg);
+	const char *t = http_query_arg(h, "t=", arg, sizeof arg);
 	struct pj *j;
 
 	if (!t || strlen(t) != CRYPTO_TOKEN_CHARS) {
@@ -429,7 +429,7 @@ int rest_followup_get(struct http_conn *h)
 		return 0;
 	if (!(st = rest_staff(h, 0)))
 		return 1;
-	if ((state = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg)) &&
+	if ((state = http_query_arg(h, "state=", arg, sizeof arg)) &&
 	    !state_ok(state)) {
 		rest_bad_request(h,
 				 "state is scheduled, sent, answered, cancelled or undeliverable.");

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "desk/wait.h"
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
@@ -51,7 +51,7 @@ static void share(struct buf *b, const char *key, int64_t n, int64_t of)
 static void waits_done(struct worker_job *job)
 {
 	struct waits_job *j = (struct waits_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	size_t n = j->picked.len / (2 * sizeof(int64_t)), i;
 	int64_t *est = NULL, *act = NULL;
 	struct wait_accuracy a;
@@ -101,7 +101,7 @@ out:
 static int arg_days(struct http_conn *h, int64_t *days)
 {
 	char arg[48];
-	const char *v = lws_get_urlarg_by_name(h->wsi, "days=", arg, sizeof arg);
+	const char *v = http_query_arg(h, "days=", arg, sizeof arg);
 	int64_t n = 0;
 	int digits = 0;
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "desk/card.h"
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define SEARCH_DEFAULT 20
@@ -246,7 +246,7 @@ static void wr_submit(uint64_t http_id, int64_t staff_id, struct store_write *w,
 
 	if (!x) {
 		store_write_free(w);
-		if ((h = http_find(http_id)))
+		if ((h = http_find(&g_app->net, http_id)))
 			http_error(h, 503, "busy", "Out of memory.");
 		return;
 	}
@@ -275,7 +275,7 @@ static const char *missing_what(enum store_write_kind kind)
 static struct http_conn *wr_answerable(struct store_write *w, int rc)
 {
 	struct wr_ctx *x = w->arg;
-	struct http_conn *h = http_find(x->http_id);
+	struct http_conn *h = http_find(&g_app->net, x->http_id);
 
 	if (rc)
 		log_warn("rest", "write kind %d by staff %lld failed: %s", (int)w->kind,
@@ -347,7 +347,7 @@ struct audit_ctx {
 static void audit_done(struct store_write *w, int rc)
 {
 	struct audit_ctx *a = w->arg;
-	struct http_conn *h = http_find(a->http_id);
+	struct http_conn *h = http_find(&g_app->net, a->http_id);
 
 	if (rc)
 		log_warn("rest", "card view of patron %lld by staff %lld not audited: %s",
@@ -365,7 +365,7 @@ static void audit_done(struct store_write *w, int rc)
 static void profile_done(struct store_write *w, int rc)
 {
 	struct wr_ctx *x = w->arg;
-	struct http_conn *h = http_find(x->http_id);
+	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct staff *st = desk_staff(g_app->desk, x->staff_id);
 	const struct store_rel_write *r = &w->u.rel;
 
@@ -748,7 +748,7 @@ static void keycheck_done(struct http_conn *h, struct rd_job *j)
 static void rd_done(struct worker_job *job)
 {
 	struct rd_job *j = (struct rd_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 
 	if (!h)
 		goto out;
@@ -800,7 +800,7 @@ static void get_search(struct http_conn *h)
 
 	if (!st)
 		return;
-	v = lws_get_urlarg_by_name(h->wsi, "q=", q, sizeof q);
+	v = http_query_arg(h, "q=", q, sizeof q);
 	if (!v || !*v || rest_blank(v) || !rest_text_ok(v, strlen(v), 400, 0)) {
 		rest_bad_request(h, "Search for at least one word (q=...).");
 		return;

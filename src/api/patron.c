@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 /* The notice a patron agrees to. Change the version whenever the text changes: a
@@ -155,7 +155,7 @@ static void relation_done(struct worker_job *job)
 	} else {
 		patron_apply_relation(p, &j->rel);
 		relation_announce(p);
-		for (c = g_app->ws_list; c; c = c->next) {
+		for (c = g_app->net.ws_list; c; c = c->next) {
 			struct buf b = {0};
 
 			if (c->role != ROLE_PATRON || c->patron != p)
@@ -193,7 +193,7 @@ struct patron_op {
 static void write_done(struct store_write *w, int rc)
 {
 	struct patron_op *o = w->arg;
-	struct ws_conn *c = ws_find(o->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, o->conn_id);
 	const char *ref = o->ref;
 
 	if (rc) {

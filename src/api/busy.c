@@ -3,7 +3,7 @@
  * are at their cap and how long asking for them is likely to take. The numbers come from
  * desk/wait.c, the same model and the same notion of who takes chats (desk_wait_takes)
  * as the estimate of a queued chat. */
-#include "net/net.h"
+#include "api/api.h"
 
 /* "key":ms, or null for a negative (unknown) value. */
 static void kms(struct buf *b, const char *key, int64_t ms)

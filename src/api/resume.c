@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define PAGE 256
@@ -99,7 +99,7 @@ static void next_resume(struct ws_conn *c)
 static void page_done(struct worker_job *job)
 {
 	struct page_job *j = (struct page_job *)job;
-	struct ws_conn *c = ws_find(j->conn_id);
+	struct ws_conn *c = ws_find(&g_app->net, j->conn_id);
 	struct db_resume *r = c ? c->db_resumes : NULL;
 	enum author ended_by;
 	size_t off = 0, i;
@@ -143,7 +143,7 @@ static void page_done(struct worker_job *job)
 	if (j->n < PAGE) {
 		send_resumed(c, j->chat_id, r->after);
 		next_resume(c);
-	} else if (c->out_bytes <= SEND_LOW_WATER) {
+	} else if (c->out_bytes <= ws_low_water(c)) {
 		page_start(c, r);
 	} else {
 		c->starved = 1; /* resume_drained() asks for the next page */

@@ -8,8 +8,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define STOP_GRACE_MS 3000
@@ -259,6 +259,22 @@ out:
 
 /* ---- loop plumbing ----------------------------------------------------------------------- */
 
+static void net_config_from(struct net *n, const struct server_config *cfg)
+{
+	struct net_config *nc = &n->cfg;
+
+	snprintf(nc->listen, sizeof nc->listen, "%s", cfg->listen);
+	nc->port = cfg->port;
+	nc->demo_site_port = cfg->demo_site_port;
+	snprintf(nc->web_root, sizeof nc->web_root, "%s", cfg->web_root);
+	nc->frame_max = cfg->frame_max;
+	nc->rate = cfg->rate;
+	nc->burst = cfg->burst;
+	nc->send_queue_max = cfg->send_queue_max;
+	nc->body_max = cfg->body_max;
+	api_hooks(&n->hooks);
+}
+
 static void on_wake(uv_async_t *h)
 {
 	outbox_wake();
@@ -286,8 +302,7 @@ static void finish(void)
 	struct app *a = g_app;
 
 	uv_timer_stop(&a->tick);
-	if (a->ctx)
-		lws_context_destroy(a->ctx); /* first stage: lws closes its loop handles */
+	net_close(&a->net);
 	uv_close((uv_handle_t *)&a->tick, NULL);
 	uv_check_stop(&a->flush);
 	uv_close((uv_handle_t *)&a->flush, NULL);
@@ -304,7 +319,7 @@ static void on_tick(uv_timer_t *t)
 	int64_t now = app_now_ms();
 
 	if (a->stopping) {
-		if (a->n_ws == 0 || uv_now(&a->loop) >= a->stop_deadline)
+		if (a->net.n_ws == 0 || uv_now(&a->loop) >= a->stop_deadline)
 			finish();
 		return;
 	}
@@ -318,15 +333,12 @@ static void on_tick(uv_timer_t *t)
 static void begin_stop(void)
 {
 	struct app *a = g_app;
-	struct ws_conn *c;
 
 	if (a->stopping)
 		return;
 	a->stopping = 1;
-	log_info("server", "stopping: closing %zu connections", a->n_ws);
-	lws_context_deprecate(a->ctx, NULL); /* closes the listening sockets */
-	for (c = a->ws_list; c; c = c->next)
-		ws_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+	log_info("server", "stopping: closing %zu connections", a->net.n_ws);
+	net_stop(&a->net);
 	a->stop_deadline = uv_now(&a->loop) + STOP_GRACE_MS;
 	uv_timer_start(&a->tick, on_tick, 20, 20);
 }
@@ -340,60 +352,6 @@ void server_stop_now(void)
 static void on_signal(uv_signal_t *s, int signum)
 {
 	begin_stop();
-}
-
-/* tx_packet_size: lws hands the kernel at most this much per send() and keeps the rest
- * of a write to send one piece per POLLOUT; left at 0 it would be the 4 KiB receive
- * buffer, so a 64 KiB batch to a busy staff console took 16 loop iterations */
-static const struct lws_protocols protocols[] = {
-	{"http", http_callback, sizeof(struct http_conn), 0, 0, NULL, TX_PACKET_MAX},
-	{SUBPROTOCOL, ws_callback, sizeof(struct ws_conn), 4096, 0, NULL, TX_PACKET_MAX},
-	{NULL, NULL, 0, 0, 0, NULL, 0}};
-
-static int create_lws(struct app *a)
-{
-	struct lws_context_creation_info info;
-	void *loops[1] = {&a->loop};
-
-	memset(&info, 0, sizeof info);
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-		       LWS_SERVER_OPTION_DISABLE_IPV6;
-	info.foreign_loops = loops;
-	info.timeout_secs = 20;
-	info.ka_time = 0;
-	a->ctx = lws_create_context(&info);
-	if (!a->ctx)
-		return -1;
-	memset(&info, 0, sizeof info);
-	info.vhost_name = "rapport";
-	info.port = a->cfg.port;
-	info.iface = a->cfg.listen;
-	info.protocols = protocols;
-	info.keepalive_timeout = 5;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6; /* UTF-8 is checked in ws.c (1007) */
-	if (!lws_create_vhost(a->ctx, &info))
-		return -1;
-	if (a->cfg.demo_site_port > 0) {
-		info.vhost_name = "demo-site";
-		info.port = a->cfg.demo_site_port;
-		if (!lws_create_vhost(a->ctx, &info))
-			return -1;
-	}
-	return 0;
-}
-
-static void lws_log(int level, const char *line)
-{
-	char copy[512];
-	size_t n = strlen(line);
-
-	if (n >= sizeof copy)
-		n = sizeof copy - 1;
-	memcpy(copy, line, n);
-	while (n && (copy[n - 1] == '\n' || copy[n - 1] == '\r'))
-		n--;
-	copy[n] = '\0';
-	log_msg(level == LLL_ERR ? LOG_ERROR : LOG_WARN, "lws", "%s", copy);
 }
 
 int server_run(const struct server_config *cfg, const char *banner)
@@ -433,7 +391,7 @@ int server_run(const struct server_config *cfg, const char *banner)
 			}
 		}
 	}
-	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
+	net_log_init();
 	if (!a->desk || uv_loop_init(&a->loop))
 		goto out;
 	if (a->ops->open(cfg->data_dir, cfg->durability, 0, &sc)) {
@@ -463,7 +421,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 	uv_signal_init(&a->loop, &a->sigint);
 	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&a->sigint, on_signal, SIGINT);
-	if (create_lws(a)) {
+	net_config_from(&a->net, cfg);
+	if (net_listen(&a->net, &a->loop)) {
 		log_error("server", "cannot listen on %s:%d", cfg->listen, cfg->port);
 		a->exit_code = 1;
 		finish();
@@ -488,9 +447,8 @@ out_handles:
 	uv_close((uv_handle_t *)&a->wake, NULL);
 	while (uv_run(&a->loop, UV_RUN_NOWAIT))
 		;
-	if (a->ctx) { /* with a foreign loop, the second call frees the context */
-		lws_context_destroy(a->ctx);
-		a->ctx = NULL;
+	if (a->net.ctx) {
+		net_free(&a->net);
 		while (uv_run(&a->loop, UV_RUN_NOWAIT))
 			;
 	}
@@ -505,7 +463,7 @@ out : {
 		free(s);
 	}
 }
-	idmap_free(&a->conns);
+	net_free(&a->net);
 	promise_book_clear(&a->promises);
 	desk_free(a->desk);
 	free(a);

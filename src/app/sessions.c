@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -195,9 +195,9 @@ static void close_sockets(const uint8_t hash[STORE_TOKEN_HASH_LEN], const char *
 {
 	struct ws_conn *c;
 
-	for (c = g_app->ws_list; c; c = c->next)
+	for (c = g_app->net.ws_list; c; c = c->next)
 		if (c->has_session && memcmp(c->session_hash, hash, STORE_TOKEN_HASH_LEN) == 0)
-			ws_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+			ws_close(c, WS_CLOSE_POLICY, why);
 }
 
 int auth_new_patron_allowed(const char *peer, int64_t now)
@@ -309,7 +309,7 @@ static void login_run(struct worker_job *job, const struct store_ops *ops, struc
 static void session_stored(struct store_write *w, int rc)
 {
 	struct login_job *j = w->arg;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	struct staff *st = desk_staff(g_app->desk, j->staff.id);
 	char cookie[256];
 
@@ -330,7 +330,7 @@ static void session_stored(struct store_write *w, int rc)
 static void login_done(struct worker_job *job)
 {
 	struct login_job *j = (struct login_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	int64_t now = app_now_ms();
 	struct store_write *w;
 	struct staff *st;

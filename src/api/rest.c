@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/cases.h"
-#include "net/net.h"
+#include "api/cases.h"
+#include "api/api.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -127,7 +127,7 @@ static enum author author_of(const char *s)
 static void read_done(struct worker_job *job)
 {
 	struct read_job *j = (struct read_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	struct buf b = {0};
 	size_t off = 0;
 	const char *patron_name = "Patron";
@@ -244,14 +244,14 @@ static int start_read(struct http_conn *h, int64_t chat_id)
 		crypto_token_hash(tok, strlen(tok), j->hash);
 	}
 	/* lws copies "name=value" into arg and returns a pointer to the value */
-	if ((v = lws_get_urlarg_by_name(h->wsi, "limit=", arg, sizeof arg))) {
+	if ((v = http_query_arg(h, "limit=", arg, sizeof arg))) {
 		j->limit = atoi(v);
 		if (j->limit < 1 || j->limit > LIST_MAX)
 			j->limit = j->limit < 1 ? 1 : LIST_MAX;
 	}
-	if ((v = lws_get_urlarg_by_name(h->wsi, "before=", arg, sizeof arg)))
+	if ((v = http_query_arg(h, "before=", arg, sizeof arg)))
 		j->before = atoll(v);
-	if ((v = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg))) {
+	if ((v = http_query_arg(h, "state=", arg, sizeof arg))) {
 		if (!state_ok(v)) {
 			free(j);
 			http_error(h, 400, "bad_request",
@@ -275,7 +275,7 @@ int route_get(struct http_conn *h)
 		buf_putc(&b, '{');
 		json_kstr(&b, "status", g_app->stopping ? "stopping" : "ok");
 		json_kstr(&b, "version", RAPPORT_VERSION);
-		json_kint(&b, "connections", (int64_t)g_app->n_ws);
+		json_kint(&b, "connections", (int64_t)g_app->net.n_ws);
 		{
 			struct writer_stats st;
 
@@ -299,7 +299,7 @@ int route_get(struct http_conn *h)
 		return 0;
 	}
 	if (strncmp(h->path, "/api/", 5) != 0)
-		return serve_static(h, g_app->cfg.web_root);
+		return static_serve(h, g_app->cfg.web_root);
 	if (strcmp(h->path, "/api/v1/me") == 0) {
 		struct session *s = staff_session(h);
 
@@ -344,7 +344,7 @@ static void patron_run(struct worker_job *job, const struct store_ops *ops, stru
 static void patron_post_done(struct worker_job *job)
 {
 	struct post_job *j = (struct post_job *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 
 	if (h && j->rc) {
 		http_error(h, j->rc == STORE_NOTFOUND ? 401 : 503,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define FRAME_PROMISES_MAX 100 /* promises in one frame: the earliest due */
@@ -183,7 +183,7 @@ static void flush(void)
 		any |= d->libs[i]->promises_dirty;
 	if (!any)
 		return;
-	for (c = g_app->ws_list; c; c = c->next)
+	for (c = g_app->net.ws_list; c; c = c->next)
 		if (c->role == ROLE_STAFF && c->staff && c->staff->lib->promises_dirty &&
 		    !c->close_code)
 			promises_send_staff(c);
@@ -218,7 +218,7 @@ void promises_changed(const struct promise *p)
 			  (long long)p->id);
 	mark(NULL, p);
 	flush();
-	for (c = g_app->ws_list; c; c = c->next) {
+	for (c = g_app->net.ws_list; c; c = c->next) {
 		struct buf b = {0};
 
 		if (c->role != ROLE_PATRON || !c->patron || c->patron->id != p->patron_id ||

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/net.h"
+#include "api/api.h"
 #include "util/log.h"
 
 #define LIST_DEFAULT 100
@@ -145,7 +145,7 @@ static struct pj *pj_new(struct http_conn *h, const struct staff *st, enum pj_ki
 static void write_done(struct store_write *w, int rc)
 {
 	struct pw *x = w->arg;
-	struct http_conn *h = http_find(x->http_id);
+	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct buf b = {0};
 
 	if (rc)
@@ -365,7 +365,7 @@ static void chat_checked(struct http_conn *h, struct pj *j)
 static void pj_done(struct worker_job *job)
 {
 	struct pj *j = (struct pj *)job;
-	struct http_conn *h = http_find(j->http_id);
+	struct http_conn *h = http_find(&g_app->net, j->http_id);
 
 	if (!h)
 		goto out;
@@ -397,7 +397,7 @@ out:
 static void get_list(struct http_conn *h, struct staff *st)
 {
 	char arg[48];
-	const char *state = lws_get_urlarg_by_name(h->wsi, "state=", arg, sizeof arg);
+	const char *state = http_query_arg(h, "state=", arg, sizeof arg);
 	int64_t mine = 0, patron = 0, limit = LIST_DEFAULT;
 	struct pj *j;
 

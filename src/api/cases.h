@@ -5,7 +5,7 @@
 #define RAPPORT_NET_CASES_H
 
 #include "desk/schedule.h"
-#include "net/net.h"
+#include "api/api.h"
 
 /* A schedule from its stored form ("UTC" becomes ""). */
 void schedule_from_store(struct schedule *s, const struct store_schedule *r);

@@ -1,0 +1,183 @@
+/* api.h: the features: handlers of WebSocket commands and REST routes, and the JSON they
+ * share. A handler decodes, checks, asks the desk, submits what must be stored and answers
+ * once it is durable; it never calls libwebsockets.
+ *
+ * What lives in src/api: chat.c (join, send, pick, end, typing, fan-out, the command
+ * dispatcher), hello.c, resume.c, patron.c, patron_mail.c, duty.c, busy.c, cases.c (the
+ * WebSocket side), and rest*.c (REST routes). It may include app, net, desk, store, mail
+ * and util. Loop thread only, unless said. */
+#ifndef RAPPORT_API_H
+#define RAPPORT_API_H
+
+#include <jansson.h>
+
+#include "app/app.h"
+
+/* A connection's interest in a chat: deliver messages with seq > sent_seq. */
+struct sub {
+	struct ws_conn *conn;
+	struct chat *chat;
+	int64_t sent_seq;
+	int64_t resume_to;                 /* > 0: send "resumed" once sent_seq reaches it */
+	struct sub *chat_next, *chat_prev; /* the chat's list (chat->subs) */
+	struct sub *conn_next;             /* the connection's list */
+};
+
+/* entry.c: the hooks net calls (set before net_listen). */
+void api_hooks(struct net_hooks *k);
+
+/* ---- chat.c: protocol commands over the desk ----------------------------------------- */
+void chat_on_frame(struct ws_conn *c, struct cmd *cmd);
+/* The connection closed: drop subscriptions, presence. */
+void chat_on_close(struct ws_conn *c);
+/* Sends the queue announcements that changes since the last call made (once per loop
+ * iteration, from a uv_check handle). */
+void chat_flush_queues(void);
+/* 1 s tick: abandon queued chats whose patron is away; hand back the chats of librarians
+ * whose consoles are gone past the grace. */
+void chat_tick(int64_t now);
+/* desk_handback() changed ch (ev: its event): the librarian who handed it back stops
+ * following it, the event and the queued state are stored, then delivered and announced
+ * (patron, every console of the library). */
+void chat_handed_back(struct chat *ch, struct message *ev);
+struct sub *chat_subscribe(struct ws_conn *c, struct chat *ch, int64_t after);
+/* Sends the sub what has committed and it has not had, pausing at the high water mark. */
+void chat_deliver_to(struct sub *s);
+struct desk_actor chat_actor(struct ws_conn *c);
+void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event, enum author author,
+		    int64_t author_id, const char *cmid, const char *text, size_t len, int64_t at,
+		    enum author ended_by);
+/* ---- resume.c: resume (live chats from memory, ended ones from the store, paged) ---- */
+void resume_cmd(struct ws_conn *c, struct cmd *cmd);
+/* The send queue drained below the low mark after deliveries paused. ws.c calls it. */
+void resume_drained(struct ws_conn *c);
+/* The connection closed: forget its pending store resumes. */
+void resume_forget(struct ws_conn *c);
+/* JSON of a chat summary into b (an object, no trailing comma). */
+void chat_json(struct buf *b, const struct chat *ch);
+
+/* Sends a `chat` frame for ch to its library's consoles and its other subscribers, as
+ * when its state changes (e.g. its remembered flag moved). */
+void chat_announce(struct chat *ch);
+
+/* Closes the frame begun in b, sends it to every staff console of lib, frees b. */
+void chat_send_staff_of(struct buf *b, const struct library *lib);
+
+/* How transcripts name a patron whose relation is r: their preferred name, else their
+ * display name, when remembered; else "Patron". Never NULL. */
+const char *patron_greeting_name(const struct store_relation *r);
+
+/* How transcripts name the patron patron_id held by the desk: their greeting name when
+ * remembered (consent in force), else "Patron" (also when not held). Never NULL. */
+const char *patron_label(int64_t patron_id);
+/* A librarian's public profile {"id","name","pronouns","subjects","bio","photo"}, or null. */
+void staff_profile_json(struct buf *b, const struct staff *s);
+/* The fields of staff_profile_json (s not NULL), each with a trailing comma. */
+void staff_profile_fields(struct buf *b, const struct staff *s);
+/* JSON of a chat row from the store (the live summary if the desk holds the chat). */
+void chat_row_json(struct buf *b, const struct store_chat *r);
+/* JSON of a message (fields only, no braces, trailing comma). */
+void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
+/* "queue":[...], of a library's waiting chats (with a trailing comma). */
+void chat_queue_json(struct buf *b, const struct library *lib);
+/* duty.c: a librarian's status (on duty or Away) and handing chats back. */
+/* The status command (staff). */
+void duty_cmd(struct ws_conn *c, struct cmd *cmd);
+/* Hands every active chat of s back to the front of its queue now; returns how many. */
+int duty_handback_all(struct staff *s);
+/* "status":"on_duty"|"away" (trailing comma), for the staff welcome. */
+void duty_status_json(struct buf *b, const struct staff *s);
+/* Logout of one session of s (its sockets are closing): with no other console of theirs
+ * left, their chats are handed back now and their status returns to on duty. */
+void duty_logged_out(struct staff *s);
+/* A new login of s: with no console of theirs open, they start on duty. */
+void duty_logged_in(struct staff *s);
+/* hello.c: the hello command and welcome frames. */
+void cmd_hello(struct ws_conn *c, struct cmd *cmd);
+/* Writes the row of a patron who has so far only said hello (p->unsaved), ahead of
+ * whatever the caller is about to store of them; nothing for a stored patron. Returns 0,
+ * or -1 if the write could not be queued (out of memory, stopping). Loop thread. */
+int hello_patron_save(struct patron *p);
+/* "queues":[...] of a library, each with its staff_on count (trailing comma). */
+void hello_queues_json(struct buf *b, const struct library *lib);
+/* patron.c: consent and the patron's relationship commands. */
+void patron_cmd(struct ws_conn *c, struct cmd *cmd);
+/* "notice":{...}, "relation":{...}, "librarians":[...] members (trailing commas). */
+void patron_notice_json(struct buf *b);
+void patron_relation_json(struct buf *b, const struct store_relation *r);
+void librarians_json(struct buf *b, const struct library *lib);
+/* busy.c: a queue's "free", "all_busy" and "wait_ms" (likely wait for a chat asked now,
+ * null if none) fields, with trailing commas. */
+void busy_queue_json(struct buf *b, const struct library *lib);
+/* A listed librarian's "busy" (at their cap) and, when busy, "wait_ms" (the likely wait
+ * for a chat asking for them), with trailing commas. */
+void busy_librarian_json(struct buf *b, const struct staff *s);
+/* Changes whenever a librarian of lib taking chats reaches or leaves their cap, or comes or
+ * goes: chat_flush_queues() then re-sends `queues` to the library's patrons. */
+uint64_t busy_signature(const struct library *lib);
+/* Tells the desk what is remembered of p (routing, greeting). */
+void patron_apply_relation(struct patron *p, const struct store_relation *r);
+/* REST: post a message (patron actor or staff actor); answers via http_respond. */
+void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t chat_id,
+		    const char *cmid, const char *text, size_t len);
+
+/* ---- rest.c: REST routes (GET answers may be async; POST after the body arrived) -------- */
+int route_get(struct http_conn *h);
+void route_post(struct http_conn *h);
+
+/* ---- rest_util.c: helpers of the REST route files ---------------------------------------- */
+void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes b */
+void rest_respond_ok(struct http_conn *h); /* {"ok":true} */
+void rest_bad_request(struct http_conn *h, const char *message); /* 400 */
+/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
+ * the CSRF token); rest_admin also answers 403 to a librarian. */
+struct staff *rest_staff(struct http_conn *h, int post);
+struct staff *rest_admin(struct http_conn *h, int post);
+/* A positive id (no sign, no leading zero, at most 18 digits), 0 if none; *rest after it. */
+int64_t rest_parse_id(const char *p, const char **rest);
+/* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */
+int64_t rest_path_id(const char *path, const char *prefix, const char **rest);
+/* A query argument ("name=" form): 0 absent, 1 set in *out, -1 present but not a number
+ * in [lo, hi]. */
+int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out);
+/* Valid UTF-8 of at most max bytes without control characters (multiline: newlines and
+ * tabs allowed). */
+int rest_text_ok(const char *s, size_t len, size_t max, int multiline);
+int rest_blank(const char *s);
+/* Parses h's JSON body against fmt (JSON_STRICT), or answers 400 with usage and returns
+ * NULL. */
+json_t *rest_body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...);
+/* "key":{"id","name"} of a staff member, or "key":null (id <= 0), with a trailing comma. */
+void rest_staff_ref(struct buf *b, const char *key, int64_t id);
+
+/* ---- rest_rel.c: relationship memory and librarian profiles (docs/API.md) ---------- */
+/* The largest photo body accepted by POST RESTREL_PHOTO_PATH (other POSTs: body_max). */
+#define RESTREL_PHOTO_PATH "/api/v1/me/photo"
+#define RESTREL_PHOTO_MAX (512 * 1024)
+/* Route h if its path is one of rest_rel.c's: returns 1 when it answered (or will, from a
+ * worker or write callback), 0 when the path is not its own. Loop thread. */
+int rest_rel_get(struct http_conn *h);
+int rest_rel_post(struct http_conn *h);
+/* rest_waits.c: GET /api/v1/reports/waits (same contract as rest_rel_get). */
+int rest_waits_get(struct http_conn *h);
+
+int rest_promise_get(struct http_conn *h);
+int rest_promise_post(struct http_conn *h);
+
+/* GET /api/v1/outbox, POST /api/v1/outbox/{id}/retry (admins): 1 if h was theirs. */
+int outbox_rest_get(struct http_conn *h);
+int outbox_rest_post(struct http_conn *h);
+/* ---- rest_followup.c: follow-ups (docs/API.md) ---------------------------------------- */
+/* Route h if its path is one of rest_followup.c's: 1 when it answered (or will), else 0. */
+int rest_followup_get(struct http_conn *h);
+int rest_followup_post(struct http_conn *h);
+/* The card's follow-ups of a patron, packed into out (worker thread). */
+int followups_card_read(const struct store_ops *ops, struct store_conn *sc, int64_t library_id,
+			int64_t patron_id, struct buf *out);
+/* "followups":[...], from rows packed by followups_card_read (loop). */
+void followups_card_json(struct buf *b, const struct buf *rows);
+/* patron_mail.c: email_transcript and signin_link. */
+void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd);
+
+
+#endif

@@ -1,0 +1,89 @@
+/* entry.c: where the transport hands up: the net hooks. A decoded frame goes to the
+ * command dispatcher (chat_on_frame); a request to the REST routes, after the body rules
+ * (which routes take a body, how large, of what type) are applied before it is read. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "util/crypto.h"
+
+static void on_ws_closed(struct ws_conn *c)
+{
+	chat_on_close(c);
+	resume_forget(c);
+}
+
+/* POST RESTREL_PHOTO_PATH: the one route with a raw image body (PNG or JPEG, up to
+ * RESTREL_PHOTO_MAX). Only a logged-in staff member may make us buffer that much; the
+ * content itself is checked against the declared type in rest_rel.c. */
+static int photo_request(struct http_conn *h, uint64_t clen)
+{
+	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
+
+	h->refused = 1;
+	if (!s)
+		http_error(h, 401, "unauthenticated", "Please log in.");
+	else if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
+		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+	else if (clen > RESTREL_PHOTO_MAX)
+		http_error(h, 413, "too_large", "The photo is larger than 512 KiB.");
+	else if (!http_ctype_is(h->ctype, "image/png") && !http_ctype_is(h->ctype, "image/jpeg"))
+		http_error(h, 415, "unsupported_media_type", "Send a PNG or JPEG image.");
+	else {
+		h->refused = 0;
+		snprintf(h->req_type, sizeof h->req_type, "%s",
+			 http_ctype_is(h->ctype, "image/png") ? "image/png" : "image/jpeg");
+		return http_read_body(h, clen);
+	}
+	return 0;
+}
+
+static int on_http_request(struct http_conn *h, uint64_t clen)
+{
+	if (h->method == HTTP_GET)
+		return route_get(h);
+	if (strcmp(h->path, RESTREL_PHOTO_PATH) == 0)
+		return photo_request(h, clen);
+	if (clen > (uint64_t)g_app->cfg.body_max) {
+		h->refused = 1;
+		http_error(h, 413, "too_large", "The request body is too large.");
+		return 0;
+	}
+	if (clen > 0 && !http_ctype_is(h->ctype, "application/json")) {
+		h->refused = 1;
+		http_error(h, 415, "unsupported_media_type", "Send application/json.");
+		return 0;
+	}
+	return http_read_body(h, clen);
+}
+
+/* " <origin>..." of every library's allowed widget origins (newline-separated). */
+static void embed_origins(char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < g_app->desk->n_libs && n < cap; i++) {
+		const char *o = g_app->desk->libs[i]->origins;
+
+		while (*o && n < cap) {
+			size_t len = strcspn(o, "\n");
+
+			n += (size_t)snprintf(out + n, cap - n, " %.*s", (int)len, o);
+			o += len;
+			if (*o == '\n')
+				o++;
+		}
+	}
+}
+
+void api_hooks(struct net_hooks *k)
+{
+	k->ws_frame = chat_on_frame;
+	k->ws_closed = on_ws_closed;
+	k->ws_drained = resume_drained;
+	k->origin_allowed = origin_allowed_any;
+	k->http_request = on_http_request;
+	k->http_body = route_post;
+	k->embed_origins = embed_origins;
+}
