@@ -53,10 +53,16 @@ $(BUILD)/rapport: $(OBJ) $(MAIN_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(OBJ)
+# A unit test links every object, or, when tests/unit/test_X.mods exists, only the sources
+# it lists (one per line): its module plus a small stub file (tests/unit/X_stubs.c) that
+# stands in for what the module calls, so the test shows the module's real dependencies.
+unit_objs = $(if $(wildcard tests/unit/$(1).mods),$(patsubst %.c,$(BUILD)/%.o,$(shell cat tests/unit/$(1).mods)),$(OBJ))
+.SECONDEXPANSION:
+.SECONDARY:
+$(BUILD)/tests/test_%: tests/unit/test_%.c $$(call unit_objs,test_$$*) $$(wildcard tests/unit/test_$$*.mods)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(call unit_objs,test_$*) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # bench/*.c programs (load generator, seeder, echo baseline, reads) link the shared objects
 $(BUILD)/bench/%: bench/%.c $(OBJ)
@@ -86,4 +92,5 @@ clean:
 fmt:
 	clang-format -i src/*/*.[ch] src/*.c tests/unit/*.c
 
--include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BENCH_BIN:=.d) $(UNIT_BIN:=.d)
+-include $(OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(BENCH_BIN:=.d) $(UNIT_BIN:=.d) \
+	$(wildcard $(BUILD)/tests/unit/*.d)
