@@ -58,6 +58,10 @@ static const char *usage_serve =
 	"                       network) this long has their chats handed back to the\n"
 	"                       front of the queue (60000; a reconnect within it cancels)\n"
 	"  --workers N          reader/hashing threads (2)\n"
+	"  --write-queue-max N  writes waiting for the store before new ones are refused\n"
+	"                       with `busy` (65536)\n"
+	"  --read-queue-max N   reads waiting for a worker before new ones are refused with\n"
+	"                       `busy` (4096)\n"
 	"  --new-patrons N      new anonymous patrons per address per minute (300; 0: no cap)\n"
 	"  --tls-cookies        mark cookies Secure (when a TLS proxy is in front)\n"
 	"  --demo-site-port N   also serve web/demo-site (a library website with the widget)\n"
@@ -267,6 +271,8 @@ enum {
 	OPT_MAILTIMEOUT,
 	OPT_PATRONMAILS,
 	OPT_SIGNINTTL,
+	OPT_WRITEQ,
+	OPT_READQ,
 	OPT_SET,
 	OPT_TZ,
 	OPT_CLOSED,
@@ -347,6 +353,8 @@ static int cmd_serve(int argc, char **argv, int demo)
 					     {"handback-grace-ms", 1, 0, OPT_HANDBACK},
 					     {"time-scale", 1, 0, OPT_TIMESCALE},
 					     {"workers", 1, 0, OPT_WORKERS},
+					     {"write-queue-max", 1, 0, OPT_WRITEQ},
+					     {"read-queue-max", 1, 0, OPT_READQ},
 					     {"tls-cookies", 0, 0, OPT_TLS},
 					     {"new-patrons", 1, 0, OPT_NEWPATRONS},
 					     {"demo-site-port", 1, 0, OPT_DEMOSITE},
@@ -413,6 +421,8 @@ static int cmd_serve(int argc, char **argv, int demo)
 		case OPT_HANDBACK: intp = &cfg.handback_grace_ms; break;
 		case OPT_TIMESCALE: intp = &time_scale; break;
 		case OPT_WORKERS: intp = &cfg.workers; break;
+		case OPT_WRITEQ: intp = &cfg.write_queue_max; break;
+		case OPT_READQ: intp = &cfg.read_queue_max; break;
 		case OPT_NEWPATRONS: intp = &cfg.new_patrons; break;
 		case OPT_DEMOSITE: intp = &demo_site; break;
 		case OPT_TLS: cfg.tls = 1; break;

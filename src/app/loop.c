@@ -56,6 +56,8 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->burst = 60;
 	cfg->send_queue_max = 1 << 20;
 	cfg->body_max = 65536;
+	cfg->write_queue_max = WRITER_PENDING_DEFAULT;
+	cfg->read_queue_max = WORKER_OUTSTANDING_DEFAULT;
 	cfg->session_idle = 7200;
 	cfg->session_max = 43200;
 	cfg->queue_grace = 120;
@@ -410,6 +412,8 @@ int server_run(const struct server_config *cfg, const char *banner)
 		log_error("server", "cannot start store threads");
 		goto out_handles;
 	}
+	writer_set_max(a->writer, (size_t)cfg->write_queue_max);
+	worker_set_max(a->workers, (size_t)cfg->read_queue_max);
 	if (outbox_start())
 		log_error("server", "cannot start the outbox (out of memory): no mail is sent");
 	uv_timer_init(&a->loop, &a->tick);

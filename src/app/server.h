@@ -29,6 +29,8 @@ struct server_config {
 	int handback_grace_ms; /* a librarian with no console this long: their chats go
 				* back to the queue (60000) */
 	int workers; /* worker threads (2) */
+	int write_queue_max; /* writes pending before refusals (65536) */
+	int read_queue_max; /* reads outstanding before refusals (4096) */
 	int new_patrons; /* new anonymous patrons per address per minute (300; 0 = no cap) */
 	int tls; /* cookies get Secure (set when behind TLS) */
 	/* e-mail (docs/OPERATIONS.md, "E-mail (SMTP)") */
