@@ -31,18 +31,7 @@ struct session {
 	struct session *next;
 };
 
-/* The loop's phases, in the order one iteration runs them (loop.c sets them up):
- *  1. poll: lws reads frames and requests; handlers change the desk and submit writes.
- *  2. check (`flush`): the queue and staff announcements the iteration's changes made,
- *     coalesced (chat_flush_queues).
- *  3. prepare (`handover`), before the loop sleeps: the iteration's writes go to the
- *     writer thread in one hand-over (writer_flush), so they commit together.
- *  4. async (`wake`), when the writer or a worker finished: the outbox's results, then the
- *     writer's completions (acks and deliveries, only now that the commit is durable), then
- *     the workers' completions (reads).
- *  5. timer (`tick`, 1 s): housekeeping (abandon, hand-back, sessions, reminders, hours,
- *     mail rounds).
- * Nothing is sent for a write before its commit: step 4 is the only place acks leave. */
+/* The loop's phases and their order: the top of loop.c. */
 struct app {
 	struct server_config cfg;
 	uv_loop_t loop;

@@ -1,6 +1,19 @@
-/* server.c: start-up (load the live state from the store), the libuv loop that rapport
+/* loop.c: start-up (load the live state from the store), the libuv loop that rapport
  * owns with libwebsockets on it (foreign loop), the 1 s housekeeping timer, and graceful
- * shutdown: stop accepting, close every WebSocket with 1001, flush the writer, exit 0. */
+ * shutdown: stop accepting, close every WebSocket with 1001, flush the writer, exit 0.
+ *
+ * The loop's phases, in the order one iteration runs them:
+ *  1. poll: lws reads frames and requests; handlers change the desk and submit writes.
+ *  2. check (`flush`, on_check): the queue and staff announcements the iteration's changes
+ *     made, coalesced (chat_flush_queues).
+ *  3. prepare (`handover`, on_prepare), before the loop sleeps: the iteration's writes go
+ *     to the writer thread in one hand-over (writer_flush), so they commit together.
+ *  4. async (`wake`, on_wake), when the writer or a worker finished: the outbox's results,
+ *     then the writer's completions (acks and deliveries, only now that the commit is
+ *     durable), then the workers' completions (reads).
+ *  5. timer (`tick`, on_tick, 1 s): housekeeping (abandon, hand-back, sessions, reminders,
+ *     hours, mail rounds).
+ * Nothing is sent for a write before its commit: step 4 is the only place acks leave. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +21,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "api/cases.h"
 #include "api/api.h"
+#include "api/cases.h"
 #include "util/log.h"
 
 #define STOP_GRACE_MS 3000
@@ -356,18 +369,11 @@ static void on_signal(uv_signal_t *s, int signum)
 	begin_stop();
 }
 
-int server_run(const struct server_config *cfg, const char *banner)
+/* The desk's settings from the server's. */
+static struct desk_config desk_config_of(const struct server_config *cfg)
 {
-	struct app *a = calloc(1, sizeof *a);
 	struct desk_config dc = {0};
-	struct store_conn *sc = NULL;
-	int rc = 1;
 
-	if (!a)
-		return 1;
-	g_app = a;
-	a->cfg = *cfg;
-	a->ops = &store_sqlite_ops;
 	dc.default_max_chats = cfg->max_chats;
 	dc.text_max = cfg->text_max;
 	dc.chat_max_msgs = cfg->chat_max_messages;
@@ -375,45 +381,56 @@ int server_run(const struct server_config *cfg, const char *banner)
 	/* 0 means no window: 1 ms, as a zero field would take the desk's default */
 	dc.offer_window_ms = cfg->offer_window ? (int64_t)cfg->offer_window * 1000 : 1;
 	dc.handback_grace_ms = cfg->handback_grace_ms;
-	a->desk = desk_new(&dc);
-	signal(SIGPIPE, SIG_IGN);
-	{
-		/* one descriptor per connection: allow as many as the hard limit does */
-		struct rlimit rl;
+	return dc;
+}
 
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-			struct rlimit want = rl;
+/* One descriptor per connection: allow as many as the hard limit does. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl, want;
 
-			if (want.rlim_max < 65536) /* root may raise the hard limit too */
-				want.rlim_max = 65536;
-			want.rlim_cur = want.rlim_max;
-			if (setrlimit(RLIMIT_NOFILE, &want)) {
-				rl.rlim_cur = rl.rlim_max;
-				setrlimit(RLIMIT_NOFILE, &rl);
-			}
-		}
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	want = rl;
+	if (want.rlim_max < 65536) /* root may raise the hard limit too */
+		want.rlim_max = 65536;
+	want.rlim_cur = want.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &want)) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	net_log_init();
-	if (!a->desk || uv_loop_init(&a->loop))
-		goto out;
+}
+
+/* Opens the store, loads the live state and starts the writer and the workers. Returns 0;
+ * -1 before the wake handle exists, -2 after (it must be closed). */
+static int start_store(struct app *a, const struct server_config *cfg)
+{
+	struct store_conn *sc = NULL;
+
 	if (a->ops->open(cfg->data_dir, cfg->durability, 0, &sc)) {
 		log_error("server", "cannot open the store in %s", cfg->data_dir);
-		goto out;
+		return -1;
 	}
 	if (chat_load_state(sc) || auth_load(sc) || promises_load(sc) || cases_load_schedules(sc)) {
 		log_error("server", "cannot load state from the store");
 		a->ops->close(sc);
-		goto out;
+		return -1;
 	}
 	uv_async_init(&a->loop, &a->wake, on_wake);
 	if (writer_start(a->ops, sc, 0, notify_loop, a, &a->writer) ||
 	    worker_start(a->ops, cfg->data_dir, (unsigned)cfg->workers, notify_loop, a,
 			 &a->workers)) {
 		log_error("server", "cannot start store threads");
-		goto out_handles;
+		return -2;
 	}
 	writer_set_max(a->writer, (size_t)cfg->write_queue_max);
 	worker_set_max(a->workers, (size_t)cfg->read_queue_max);
+	return 0;
+}
+
+/* The loop's handles (timers, the check and prepare phases, signals), then listening. */
+static void start_loop(struct app *a, const struct server_config *cfg, const char *banner)
+{
 	if (outbox_start())
 		log_error("server", "cannot start the outbox (out of memory): no mail is sent");
 	uv_timer_init(&a->loop, &a->tick);
@@ -430,24 +447,30 @@ int server_run(const struct server_config *cfg, const char *banner)
 		log_error("server", "cannot listen on %s:%d", cfg->listen, cfg->port);
 		a->exit_code = 1;
 		finish();
-	} else {
-		uv_timer_start(&a->tick, on_tick, 1000, 1000);
-		log_info("server", "listening on http://%s:%d", cfg->listen, cfg->port);
-		if (banner) {
-			fputs(banner, stdout);
-			fflush(stdout);
-		}
+		return;
 	}
-	uv_run(&a->loop, UV_RUN_DEFAULT);
-	rc = a->exit_code;
-	/* the loop has stopped: flush what is queued (callbacks find no connections) */
+	uv_timer_start(&a->tick, on_tick, 1000, 1000);
+	log_info("server", "listening on http://%s:%d", cfg->listen, cfg->port);
+	if (banner) {
+		fputs(banner, stdout);
+		fflush(stdout);
+	}
+}
+
+/* The loop has stopped: flush what is queued (callbacks find no connections). */
+static void stop_store(struct app *a)
+{
 	outbox_stop();
 	writer_stop(a->writer);
 	worker_stop(a->workers);
 	a->writer = NULL;
 	a->workers = NULL;
 	outbox_free();
-out_handles:
+}
+
+/* Closes the wake handle and whatever net still holds, running the loop until they have. */
+static void close_handles(struct app *a)
+{
 	uv_close((uv_handle_t *)&a->wake, NULL);
 	while (uv_run(&a->loop, UV_RUN_NOWAIT))
 		;
@@ -459,18 +482,52 @@ out_handles:
 	if (uv_loop_close(&a->loop))
 		log_warn("server", "loop handles still open at exit");
 	log_info("server", "stopped");
-out : {
+}
+
+static void app_free(struct app *a)
+{
 	struct session *s, *n;
 
 	for (s = a->sessions; s; s = n) {
 		n = s->next;
 		free(s);
 	}
-}
 	net_free(&a->net);
 	promise_book_clear(&a->promises);
 	desk_free(a->desk);
 	free(a);
+}
+
+int server_run(const struct server_config *cfg, const char *banner)
+{
+	struct app *a = calloc(1, sizeof *a);
+	struct desk_config dc;
+	int rc = 1, st;
+
+	if (!a)
+		return 1;
+	g_app = a;
+	a->cfg = *cfg;
+	a->ops = &store_sqlite_ops;
+	dc = desk_config_of(cfg);
+	a->desk = desk_new(&dc);
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	net_log_init();
+	if (!a->desk || uv_loop_init(&a->loop))
+		goto out;
+	st = start_store(a, cfg);
+	if (st == -1)
+		goto out;
+	if (st == 0) {
+		start_loop(a, cfg, banner);
+		uv_run(&a->loop, UV_RUN_DEFAULT);
+		rc = a->exit_code;
+		stop_store(a);
+	}
+	close_handles(a);
+out:
+	app_free(a);
 	g_app = NULL;
 	return rc;
 }

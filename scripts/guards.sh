@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# guards.sh: the layout rules of docs/DECISIONS.md ("One room for each thing"), checked.
+# Prints one line per guard, "ok" or "FAIL" with what broke it, and ends with
+# "N passed, N failed" so scripts/check.sh can count each guard as a test.
+#
+#   libwebsockets.h only under src/net/
+#   the app global (g_app) never named in src/desk, src/store, src/mail, src/util, src/net
+#   no file of src/ or web/ over 800 lines; no C function in src/ over 80 lines
+#   clang-format clean on the C tree (src/, tests/unit/, bench/)
+#   duplicated blocks: src/ plus web/ at most 30 pairs, tests/ at most 20
+#     (needs the `duplicates` command; where it is not installed this guard says so and
+#     is skipped, not passed)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+passed=0 failed=0 skipped=0
+
+result() { # name, violations (empty: ok)
+	if [ -z "$2" ]; then
+		printf 'guard %-34s ok\n' "$1"
+		passed=$((passed + 1))
+	else
+		printf 'guard %-34s FAIL\n' "$1"
+		printf '%s\n' "$2" | head -40 | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+}
+
+c_files() { git ls-files -co --exclude-standard -- "$@" | grep -E '\.[ch]$'; }
+
+# 1. Only the transport names libwebsockets.
+v=$(grep -lE '#include[[:space:]]*[<"]libwebsockets\.h[>"]' $(c_files src) | grep -v '^src/net/')
+result "libwebsockets.h only in src/net" "$v"
+
+# 2. The lower layers never reach for the app.
+v=$(grep -nw 'g_app' $(c_files src/desk src/store src/mail src/util src/net) /dev/null)
+result "no g_app in desk/store/mail/util/net" "$v"
+
+# 3. File length.
+v=$(git ls-files -co --exclude-standard -- src web | grep -E '\.(c|h|js|mjs|css|html)$' |
+	while read -r f; do
+		n=$(wc -l <"$f")
+		[ "$n" -gt 800 ] && echo "$f: $n lines"
+	done)
+result "files <= 800 lines (src, web)" "$v"
+
+# 4. Function length: a function's body opens with "{" alone at column 0 and closes with
+# "}" at column 0 (the house style, which clang-format keeps).
+v=$(for f in $(c_files src); do
+	awk -v f="$f" '
+		/^[A-Za-z_].*\(/ { sig = $0 }
+		/^\{$/ { start = NR; name = sig }
+		/^\}/ && start { n = NR - start - 1
+			if (n > 80) { sub(/\(.*/, "", name); printf "%s:%d %s: %d lines\n", f, start, name, n }
+			start = 0 }' "$f"
+done)
+result "functions <= 80 lines (src)" "$v"
+
+# 5. Format.
+if command -v clang-format >/dev/null; then
+	v=$(clang-format --dry-run --Werror $(c_files src tests/unit bench) 2>&1 | grep -E '^[^ ].*error' | head -20)
+	result "clang-format clean" "$v"
+else
+	echo "guard clang-format clean                 skipped (clang-format not installed)"
+	skipped=$((skipped + 1))
+fi
+
+# 6. Duplicated blocks.
+pairs() { duplicates --repo "$1" --seconds 120 | head -1 | grep -oE '^[0-9]+' || echo 0; }
+if command -v duplicates >/dev/null; then
+	s=$(pairs src) w=$(pairs web) t=$(pairs tests)
+	v=""
+	[ $((s + w)) -gt 30 ] && v="src $s + web $w = $((s + w)) pairs (at most 30)"
+	result "duplicates src+web <= 30 ($((s + w)))" "$v"
+	v=""
+	[ "$t" -gt 20 ] && v="tests $t pairs (at most 20)"
+	result "duplicates tests <= 20 ($t)" "$v"
+else
+	echo "guard duplicates                         skipped (the duplicates command is not installed)"
+	skipped=$((skipped + 2))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
