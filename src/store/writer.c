@@ -382,6 +382,11 @@ size_t writer_pending(const struct writer *wr)
 	return wr ? wr->pending : 0;
 }
 
+int writer_has_room(const struct writer *wr, size_t n)
+{
+	return wr && !wr->stopping && wr->pending + n <= wr->max_pending;
+}
+
 /* Copies the counters (zeroes if wr is NULL). Any thread. */
 void writer_get_stats(struct writer *wr, struct writer_stats *out)
 {

@@ -61,6 +61,10 @@ size_t writer_drain(struct writer *wr);
 
 /* Number of writes submitted but not yet drained. Loop thread. */
 size_t writer_pending(const struct writer *wr);
+/* 1 if n more writes would be taken now (not stopping, room under the bound): a caller
+ * that changes live state before it submits asks first, so that a full queue refuses the
+ * request and leaves memory and the store alike. Loop thread. */
+int writer_has_room(const struct writer *wr, size_t n);
 
 void writer_get_stats(struct writer *wr, struct writer_stats *out);
 
