@@ -4,6 +4,8 @@
 # "N passed, N failed" so scripts/check.sh can count each guard as a test.
 #
 #   libwebsockets.h only under src/net/
+#   each folder includes only those below it: util < store < desk < mail, util < net;
+#     api, app and cli above them all
 #   the app global (g_app) never named in src/desk, src/store, src/mail, src/util, src/net
 #   no file of src/ or web/ over 800 lines; no C function in src/ over 80 lines
 #   clang-format clean on the C tree (src/, tests/unit/, bench/)
@@ -34,6 +36,28 @@ result "libwebsockets.h only in src/net" "$v"
 # 2. The lower layers never reach for the app.
 v=$(grep -nw 'g_app' $(c_files src/desk src/store src/mail src/util src/net) /dev/null)
 result "no g_app in desk/store/mail/util/net" "$v"
+
+# 2b. Each folder includes only the folders below it (api and app, the features and the
+# loop that runs them, may include each other; cli and main.c may include anything).
+allowed() {
+	case "$1" in
+	util) echo "util" ;;
+	store) echo "store util" ;;
+	desk) echo "desk store util" ;;
+	mail) echo "mail desk store util" ;;
+	net) echo "net util" ;;
+	*) echo "*" ;;
+	esac
+}
+v=$(for d in util store desk mail net; do
+	ok=" $(allowed $d) "
+	grep -Ho '#include "[a-z]*/' $(c_files src/$d) /dev/null | while IFS=: read -r f inc; do
+		dep=${inc#\#include \"}
+		dep=${dep%/}
+		case "$ok" in *" $dep "*) ;; *) echo "$f includes $dep/ (src/$d may include: $(allowed $d))" ;; esac
+	done
+done)
+result "includes follow the layers" "$v"
 
 # 3. File length.
 v=$(git ls-files -co --exclude-standard -- src web | grep -E '\.(c|h|js|mjs|css|html)$' |

@@ -13,6 +13,10 @@
  * allocates chat and patron ids on the loop thread (max(id)+1 loaded at start) so that it
  * need not wait for the database to learn them. Strings are UTF-8, NUL-terminated.
  * Every function returns 0 on success or a negative `enum store_err`.
+ *
+ * What lives in src/store: this interface, the SQLite backend (sqlite*.c, its SQL text in
+ * sqlite_sql.c), the group-commit writer thread (writer.c) and the reader pool (worker.c).
+ * It may include util only; it never names the app, the desk or the network.
  */
 #ifndef RAPPORT_STORE_H
 #define RAPPORT_STORE_H
