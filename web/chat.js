@@ -13,7 +13,7 @@
 
 import { RapportClient } from './js/protocol.js';
 import { PatronSession } from './js/patron-session.js';
-import { Transcript, bdi, isolate, setStatus } from './js/ui.js';
+import { Transcript, bdi, isolate, setStatus, submitOnEnter } from './js/ui.js';
 import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { avatar, nameLine } from './js/people.js';
@@ -167,6 +167,16 @@ function showStart(focus) {
   if (focus) ui.question.focus();
 }
 
+// The chat on screen is left behind: the start view again, with nothing of it kept.
+function backToStart(focus) {
+  state.chat = null;
+  state.joinCmid = null;
+  transcript.clear();
+  typingIn.hide();
+  showAlert('');
+  showStart(focus);
+}
+
 function showChat() {
   ui.loading.hidden = true;
   ui.startView.hidden = true;
@@ -237,12 +247,7 @@ ui.waitQuestion.addEventListener('click', () => {
   }
   const text = state.question || '';
   ui.waitGrew.hidden = true;
-  state.chat = null;
-  state.joinCmid = null;
-  transcript.clear();
-  typingIn.hide();
-  showAlert('');
-  showStart(false);
+  backToStart(false);
   ui.queueSelect.value = String(q.id);
   ui.question.value = text;
   ui.offlineField.hidden = false;
@@ -516,12 +521,7 @@ ui.input.addEventListener('input', () => {
   typingOut.input(ui.input.value.trim() !== '');
 });
 
-ui.input.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-    e.preventDefault();
-    ui.composer.requestSubmit();
-  }
-});
+submitOnEnter(ui.input, ui.composer);
 
 ui.composer.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -556,12 +556,7 @@ ui.staffCardHide.addEventListener('click', () => {
 ui.newChatBtn.addEventListener('click', () => {
   ui.rateStatus.textContent = '';
   memory.say(''); // "…this chat included" was about the chat just left
-  state.chat = null;
-  state.joinCmid = null;
-  transcript.clear();
-  typingIn.hide();
-  showAlert('');
-  showStart(true);
+  backToStart(true);
 });
 
 if (embed) {

@@ -6,7 +6,7 @@
 // the pane, reports and sign-in in js/console-*.js.
 
 import { RapportClient } from './js/protocol.js';
-import { isolate, setStatus } from './js/ui.js';
+import { isolate, setStatus, submitOnEnter } from './js/ui.js';
 import { TypingSender, TypingShown } from './js/typing.js';
 import { humanError } from './js/errors.js';
 import { makeApi } from './js/api.js';
@@ -461,12 +461,7 @@ ui.profileBtn.addEventListener('click', () => profile.open(ui.profileBtn));
 
 ui.input.addEventListener('input', () => typingOut.input(ui.input.value.trim() !== ''));
 
-ui.input.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-    e.preventDefault();
-    ui.composer.requestSubmit();
-  }
-});
+submitOnEnter(ui.input, ui.composer);
 
 ui.composer.addEventListener('submit', (e) => {
   e.preventDefault();

@@ -66,6 +66,16 @@ export function bdi(text, cls) {
   return el('bdi', { class: cls, text });
 }
 
+/** Enter in `input` submits `form`; Shift+Enter (and Enter while composing) does not. */
+export function submitOnEnter(input, form) {
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
 /** Sets the text of a polite status line, showing it only when not empty. */
 export function setStatus(node, text) {
   if (node.textContent !== text) node.textContent = text;
