@@ -37,10 +37,7 @@ export class MyChats {
    * @param {() => void} o.capChanged my cap filled or freed (Pick up follows)
    */
   constructor({ ui, state, select, capChanged }) {
-    this.ui = ui;
-    this.state = state;
-    this.select = select;
-    this.capChanged = capChanged;
+    Object.assign(this, { ui, state, select, capChanged });
   }
 
   /** The record of `chat`, made on first sight; a known one takes the chat's new fields. */

@@ -12,10 +12,7 @@ export class LoginView {
    * @param {(session: object) => void} o.onSignedIn the login answer: {csrf, staff, library}
    */
   constructor({ ui, api, title, onSignedIn }) {
-    this.ui = ui;
-    this.api = api;
-    this.title = title;
-    this.onSignedIn = onSignedIn;
+    Object.assign(this, { ui, api, title, onSignedIn });
     ui.loginForm.addEventListener('submit', (e) => this.submit(e));
   }
 

@@ -35,11 +35,7 @@ export class QueueView {
    * @param {(id: number) => void} o.pick Pick up was chosen for chat `id`
    */
   constructor({ ui, state, duty, activeCount, pick }) {
-    this.ui = ui;
-    this.state = state;
-    this.duty = duty;
-    this.activeCount = activeCount;
-    this.pick = pick;
+    Object.assign(this, { ui, state, duty, activeCount, pick });
     setInterval(() => this.tick(), 1000);
   }
 

@@ -49,10 +49,7 @@ export class Reports {
    * @param {() => object|null} o.me the signed-in librarian
    */
   constructor({ ui, api, deadMail, me }) {
-    this.ui = ui;
-    this.api = api;
-    this.deadMail = deadMail;
-    this.me = me;
+    Object.assign(this, { ui, api, deadMail, me });
     this.timer = 0;
   }
 

@@ -17,10 +17,7 @@ export class AfterChat {
    * @param {string} o.storeKey the page's storage prefix
    */
   constructor({ ui, chat, client, memory, storeKey }) {
-    this.ui = ui;
-    this.chat = chat;
-    this.client = client;
-    this.memory = memory;
+    Object.assign(this, { ui, chat, client, memory });
     this.ratedKey = storeKey + '.rated';
     this.rating = new Map(); // chat id -> rating sent and confirmed
     this.rateSent = 0;

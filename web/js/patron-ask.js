@@ -48,11 +48,7 @@ export class AskView {
    * @param {(text: string) => void} o.alert shows (or with '' clears) the page's alert
    */
   constructor({ ui, state, client, memory, alert }) {
-    this.ui = ui;
-    this.state = state;
-    this.client = client;
-    this.memory = memory;
-    this.alert = alert;
+    Object.assign(this, { ui, state, client, memory, alert });
     this.anonHint = $('question-hint').textContent;
     this.wire();
   }

@@ -47,10 +47,7 @@ export class WaitView {
    * @param {(text: string) => void} o.alert shows the page's alert
    */
   constructor({ ui, state, client, alert }) {
-    this.ui = ui;
-    this.state = state;
-    this.client = client;
-    this.alert = alert;
+    Object.assign(this, { ui, state, client, alert });
     this.wire();
     setInterval(() => this.tick(), 1000);
   }
