@@ -87,7 +87,7 @@ static int opt_field(const char *src, char *dst, size_t cap, const char *name, j
 
 static int unpack_remember(struct cmd *c, json_error_t *err)
 {
-	const char *t, *notice = NULL, *dn = NULL, *pn = NULL, *pr = NULL, *em = NULL;
+	const char *t = NULL, *notice = NULL, *dn = NULL, *pn = NULL, *pr = NULL, *em = NULL;
 	int rc =
 		json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s, s?s, s?I}",
 			       "type", &t, "notice", &notice, "display_name", &dn, "preferred_name",
@@ -108,176 +108,231 @@ static int unpack_remember(struct cmd *c, json_error_t *err)
 	return 0;
 }
 
-/* Unpacks the fields of one frame type; JSON_STRICT rejects members we do not know. */
-static int unpack_fields(struct cmd *c, json_error_t *err)
+/* Says why a frame's fields are refused, in err->text; returns -1. */
+static int refuse(json_error_t *err, const char *why)
 {
-	const char *t = NULL, *role = NULL, *token = NULL, *lib = NULL, *cmid = NULL;
-	const char *signin = NULL, *email = NULL;
-	json_t *root = c->root;
-	int on = 0, rc = -1;
+	snprintf(err->text, sizeof err->text, "%s", why);
+	return -1;
+}
 
-	switch (c->type) {
-	case CMD_HELLO:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s}", "type", &t,
-				    "role", &role, "token", &token, "library", &lib, "signin",
-				    &signin);
-		if (rc)
-			return rc;
-		if ((strcmp(role, "patron") && strcmp(role, "staff")) ||
-		    copy_field(c->role, sizeof c->role, role) ||
-		    (token && copy_field(c->token, sizeof c->token, token)) ||
-		    (lib && copy_field(c->library, sizeof c->library, lib)) ||
-		    (signin && (!signin[0] || copy_field(c->signin, sizeof c->signin, signin)))) {
-			snprintf(err->text, sizeof err->text, "bad role, token, library or signin");
-			return -1;
-		}
-		if (c->signin[0] && c->token[0]) {
-			snprintf(err->text, sizeof err->text, "send a token or a signin, not both");
-			return -1;
-		}
-		return 0;
-	case CMD_EMAIL_TRANSCRIPT:
-	case CMD_SIGNIN_LINK:
-		if (c->type == CMD_EMAIL_TRANSCRIPT)
-			rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s}", "type", &t,
-					    "chat", &c->chat, "email", &email);
-		else
-			rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s?s}", "type", &t,
-					    "email", &email);
-		if (!rc && email && copy_field(c->email, sizeof c->email, email)) {
-			snprintf(err->text, sizeof err->text, "email is at most %d bytes",
-				 PROTO_EMAIL_MAX);
-			rc = -1;
-		}
-		return rc;
-	case CMD_ASK_OFFLINE:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s%, s:s}", "type", &t,
-				    "queue", &c->queue, "text", &c->text, &c->text_len, "email",
-				    &email);
-		if (!rc && (copy_field(c->email, sizeof c->email, email) || !strchr(email, '@') ||
-			    strpbrk(email, " \t\r\n<>,;\"") || email[0] == '@')) {
-			snprintf(err->text, sizeof err->text, "email is not an e-mail address");
-			rc = -1;
-		}
-		return rc;
-	case CMD_JOIN:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%, s?I}", "type",
-				    &t, "queue", &c->queue, "cmid", &cmid, "text", &c->text,
-				    &c->text_len, "staff", &c->staff);
-		break;
-	case CMD_REMEMBER: return unpack_remember(c, err);
-	case CMD_FORGET: return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
-	case CMD_CHOOSE: {
-		const char *choice = NULL;
-
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s?I}", "type", &t,
-				    "chat", &c->chat, "choice", &choice, "staff", &c->staff);
-		if (rc)
-			return rc;
-		if ((strcmp(choice, "first") && strcmp(choice, "wait") &&
-		     strcmp(choice, "staff")) ||
-		    (strcmp(choice, "staff") == 0) != (c->staff > 0)) {
-			snprintf(err->text, sizeof err->text,
-				 "choice is first, wait, or staff with a staff id");
-			return -1;
-		}
-		memcpy(c->choice, choice, strlen(choice) + 1);
-		return 0;
-	}
-	case CMD_RATE:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:I}", "type", &t, "chat",
-				    &c->chat, "rating", &c->rating);
-		if (!rc && (c->rating < 1 || c->rating > 5))
-			rc = -1, snprintf(err->text, sizeof err->text, "rating is 1 to 5");
-		return rc;
-	case CMD_FAVOURITE:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:b}", "type", &t, "staff",
-				    &c->staff, "on", &on);
-		c->on = on;
-		if (!rc && c->staff <= 0)
-			rc = -1, snprintf(err->text, sizeof err->text, "staff is a staff id");
-		return rc;
-	case CMD_PREFER:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I}", "type", &t, "staff",
-				    &c->staff);
-		if (!rc && c->staff < 0)
-			rc = -1, snprintf(err->text, sizeof err->text, "staff is a staff id or 0");
-		return rc;
-	case CMD_SEND:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%}", "type", &t,
-				    "chat", &c->chat, "cmid", &cmid, "text", &c->text,
-				    &c->text_len);
-		break;
-	case CMD_RESUME:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:I}", "type", &t, "chat",
-				    &c->chat, "after", &c->after);
-		if (!rc && c->after < 0)
-			rc = -1, snprintf(err->text, sizeof err->text, "after must be >= 0");
-		return rc;
-	case CMD_TYPING:
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I, s:b}", "type", &t, "chat",
-				    &c->chat, "on", &on);
-		c->on = on;
-		return rc;
-	case CMD_PICK:
-	case CMD_END:
-		return json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:I}", "type", &t, "chat",
-				      &c->chat);
-	case CMD_PING: return json_unpack_ex(root, err, JSON_STRICT, "{s:s}", "type", &t);
-	case CMD_STATUS: {
-		const char *status = NULL;
-
-		rc = json_unpack_ex(root, err, JSON_STRICT, "{s:s, s:s, s?b}", "type", &t, "status",
-				    &status, "handback", &on);
-		if (rc)
-			return rc;
-		c->on = on;
-		c->away = strcmp(status, "away") == 0;
-		if ((!c->away && strcmp(status, "on_duty")) || (on && !c->away)) {
-			snprintf(err->text, sizeof err->text,
-				 "status is away or on_duty; handback only with away");
-			return -1;
-		}
-		return 0;
-	}
-	}
-	if (rc)
-		return rc;
-	if (!proto_cmid_valid(cmid)) {
-		snprintf(err->text, sizeof err->text, "cmid must be 1-64 of [A-Za-z0-9_-]");
-		return -1;
-	}
+/* The cmid of join and send into c->cmid, when it is valid. */
+static int take_cmid(struct cmd *c, const char *cmid, json_error_t *err)
+{
+	if (!proto_cmid_valid(cmid))
+		return refuse(err, "cmid must be 1-64 of [A-Za-z0-9_-]");
 	memcpy(c->cmid, cmid, strlen(cmid) + 1);
 	return 0;
 }
 
+/* The unpackers, one per frame type: JSON_STRICT rejects members we do not know. Each
+ * fills c from c->root and returns 0, or non-zero with the reason in err->text. */
+
+static int unpack_hello(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *role = NULL, *token = NULL, *lib = NULL, *signin = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?s, s?s, s?s}", "type", &t,
+				"role", &role, "token", &token, "library", &lib, "signin", &signin);
+
+	if (rc)
+		return rc;
+	if ((strcmp(role, "patron") && strcmp(role, "staff")) ||
+	    copy_field(c->role, sizeof c->role, role) ||
+	    (token && copy_field(c->token, sizeof c->token, token)) ||
+	    (lib && copy_field(c->library, sizeof c->library, lib)) ||
+	    (signin && (!signin[0] || copy_field(c->signin, sizeof c->signin, signin))))
+		return refuse(err, "bad role, token, library or signin");
+	if (c->signin[0] && c->token[0])
+		return refuse(err, "send a token or a signin, not both");
+	return 0;
+}
+
+/* email_transcript (chat and email) and signin_link (email, optional). */
+static int unpack_email(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *email = NULL;
+	int rc;
+
+	if (c->type == CMD_EMAIL_TRANSCRIPT)
+		rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:s}", "type", &t,
+				    "chat", &c->chat, "email", &email);
+	else
+		rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s?s}", "type", &t, "email",
+				    &email);
+	if (!rc && email && copy_field(c->email, sizeof c->email, email)) {
+		snprintf(err->text, sizeof err->text, "email is at most %d bytes", PROTO_EMAIL_MAX);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int unpack_ask_offline(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *email = NULL;
+	int rc =
+		json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:s%, s:s}", "type", &t,
+			       "queue", &c->queue, "text", &c->text, &c->text_len, "email", &email);
+
+	if (!rc && (copy_field(c->email, sizeof c->email, email) || !strchr(email, '@') ||
+		    strpbrk(email, " \t\r\n<>,;\"") || email[0] == '@'))
+		rc = refuse(err, "email is not an e-mail address");
+	return rc;
+}
+
+static int unpack_join(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *cmid = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%, s?I}", "type", &t,
+				"queue", &c->queue, "cmid", &cmid, "text", &c->text, &c->text_len,
+				"staff", &c->staff);
+
+	return rc ? rc : take_cmid(c, cmid, err);
+}
+
+static int unpack_send(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *cmid = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:s, s:s%}", "type", &t,
+				"chat", &c->chat, "cmid", &cmid, "text", &c->text, &c->text_len);
+
+	return rc ? rc : take_cmid(c, cmid, err);
+}
+
+/* forget and ping: nothing but the type. */
+static int unpack_type_only(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+
+	return json_unpack_ex(c->root, err, JSON_STRICT, "{s:s}", "type", &t);
+}
+
+/* pick and end: the chat. */
+static int unpack_chat_only(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+
+	return json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I}", "type", &t, "chat",
+			      &c->chat);
+}
+
+static int unpack_choose(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *choice = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:s, s?I}", "type", &t,
+				"chat", &c->chat, "choice", &choice, "staff", &c->staff);
+
+	if (rc)
+		return rc;
+	if ((strcmp(choice, "first") && strcmp(choice, "wait") && strcmp(choice, "staff")) ||
+	    (strcmp(choice, "staff") == 0) != (c->staff > 0))
+		return refuse(err, "choice is first, wait, or staff with a staff id");
+	memcpy(c->choice, choice, strlen(choice) + 1);
+	return 0;
+}
+
+static int unpack_rate(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:I}", "type", &t, "chat",
+				&c->chat, "rating", &c->rating);
+
+	if (!rc && (c->rating < 1 || c->rating > 5))
+		rc = refuse(err, "rating is 1 to 5");
+	return rc;
+}
+
+static int unpack_favourite(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+	int on = 0, rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:b}", "type", &t,
+					"staff", &c->staff, "on", &on);
+
+	c->on = on;
+	if (!rc && c->staff <= 0)
+		rc = refuse(err, "staff is a staff id");
+	return rc;
+}
+
+static int unpack_prefer(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I}", "type", &t, "staff",
+				&c->staff);
+
+	if (!rc && c->staff < 0)
+		rc = refuse(err, "staff is a staff id or 0");
+	return rc;
+}
+
+static int unpack_resume(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:I}", "type", &t, "chat",
+				&c->chat, "after", &c->after);
+
+	if (!rc && c->after < 0)
+		rc = refuse(err, "after must be >= 0");
+	return rc;
+}
+
+static int unpack_typing(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+	int on = 0, rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:b}", "type", &t,
+					"chat", &c->chat, "on", &on);
+
+	c->on = on;
+	return rc;
+}
+
+static int unpack_status(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL, *status = NULL;
+	int on = 0, rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:s, s?b}", "type", &t,
+					"status", &status, "handback", &on);
+
+	if (rc)
+		return rc;
+	c->on = on;
+	c->away = strcmp(status, "away") == 0;
+	if ((!c->away && strcmp(status, "on_duty")) || (on && !c->away))
+		return refuse(err, "status is away or on_duty; handback only with away");
+	return 0;
+}
+
+/* The frame types: the "type" of the frame, its command and its unpacker. */
+static const struct frame_type {
+	const char *name;
+	enum cmd_type type;
+	int (*unpack)(struct cmd *c, json_error_t *err);
+} frame_types[] = {
+	{"hello", CMD_HELLO, unpack_hello},
+	{"join", CMD_JOIN, unpack_join},
+	{"send", CMD_SEND, unpack_send},
+	{"resume", CMD_RESUME, unpack_resume},
+	{"typing", CMD_TYPING, unpack_typing},
+	{"pick", CMD_PICK, unpack_chat_only},
+	{"end", CMD_END, unpack_chat_only},
+	{"ping", CMD_PING, unpack_type_only},
+	{"remember", CMD_REMEMBER, unpack_remember},
+	{"forget", CMD_FORGET, unpack_type_only},
+	{"choose", CMD_CHOOSE, unpack_choose},
+	{"rate", CMD_RATE, unpack_rate},
+	{"favourite", CMD_FAVOURITE, unpack_favourite},
+	{"prefer", CMD_PREFER, unpack_prefer},
+	{"email_transcript", CMD_EMAIL_TRANSCRIPT, unpack_email},
+	{"signin_link", CMD_SIGNIN_LINK, unpack_email},
+	{"ask_offline", CMD_ASK_OFFLINE, unpack_ask_offline},
+	{"status", CMD_STATUS, unpack_status},
+};
+
+#define N_FRAME_TYPES (sizeof frame_types / sizeof frame_types[0])
+
 int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t msglen,
 		 char ref[65])
 {
-	static const struct {
-		const char *name;
-		enum cmd_type type;
-	} types[] = {{"hello", CMD_HELLO},
-		     {"join", CMD_JOIN},
-		     {"send", CMD_SEND},
-		     {"resume", CMD_RESUME},
-		     {"typing", CMD_TYPING},
-		     {"pick", CMD_PICK},
-		     {"end", CMD_END},
-		     {"ping", CMD_PING},
-		     {"remember", CMD_REMEMBER},
-		     {"forget", CMD_FORGET},
-		     {"choose", CMD_CHOOSE},
-		     {"rate", CMD_RATE},
-		     {"favourite", CMD_FAVOURITE},
-		     {"prefer", CMD_PREFER},
-		     {"email_transcript", CMD_EMAIL_TRANSCRIPT},
-		     {"signin_link", CMD_SIGNIN_LINK},
-		     {"ask_offline", CMD_ASK_OFFLINE},
-		     {"status", CMD_STATUS}};
 	json_error_t err;
 	json_t *root, *jt, *jc;
-	const char *t;
+	const char *t = NULL;
 	size_t i;
 
 	memset(out, 0, sizeof *out);
@@ -300,17 +355,17 @@ int proto_decode(const char *buf, size_t len, struct cmd *out, char *msg, size_t
 	if (!ref[0] && strlen(t) < 65 && proto_cmid_valid(t))
 		snprintf(ref, 65, "%s", t);
 	out->root = root;
-	for (i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (strcmp(t, types[i].name) == 0)
+	for (i = 0; i < N_FRAME_TYPES; i++)
+		if (strcmp(t, frame_types[i].name) == 0)
 			break;
-	if (i == sizeof types / sizeof types[0]) {
+	if (i == N_FRAME_TYPES) {
 		proto_cmd_free(out);
 		return bad(msg, msglen, "Unknown frame type.");
 	}
-	out->type = types[i].type;
-	out->type_name = types[i].name;
-	if (unpack_fields(out, &err)) {
-		snprintf(msg, msglen, "Bad %s frame: %s", types[i].name, err.text);
+	out->type = frame_types[i].type;
+	out->type_name = frame_types[i].name;
+	if (frame_types[i].unpack(out, &err)) {
+		snprintf(msg, msglen, "Bad %s frame: %s", frame_types[i].name, err.text);
 		proto_cmd_free(out);
 		return PROTO_BAD_FRAME;
 	}

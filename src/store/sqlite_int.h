@@ -1,9 +1,10 @@
-/* sqlite_int.h: internals shared by the SQLite backend's files (sqlite.c, sqlite_read.c,
- * sqlite_sql.c). Not for use outside src/store/sqlite*.c.
+/* sqlite_int.h: internals shared by the SQLite backend's files (sqlite.c, sqlite_write.c,
+ * sqlite_read.c, sqlite_schema.c, sqlite_sql.c and the others). Not for use outside
+ * src/store/sqlite*.c.
  *
- * All SQL text lives in sqlite_sql.c: the schema migrations and one table of statements,
- * indexed by `enum sq_stmt`. Each connection prepares a statement the first time it is
- * used (SQLITE_PREPARE_PERSISTENT) and keeps it until close.
+ * All SQL text lives in two files: the schema migrations in sqlite_schema.c, and one table
+ * of statements, indexed by `enum sq_stmt`, in sqlite_sql.c. Each connection prepares a
+ * statement the first time it is used (SQLITE_PREPARE_PERSISTENT) and keeps it until close.
  */
 #ifndef RAPPORT_STORE_SQLITE_INT_H
 #define RAPPORT_STORE_SQLITE_INT_H
@@ -182,7 +183,7 @@ struct store_conn {
 	sqlite3_stmt *st[SQ__COUNT];
 };
 
-/* ---- sqlite_sql.c: the SQL text ---- */
+/* ---- sqlite_sql.c and sqlite_schema.c: the SQL text ---- */
 
 extern const char *const sq_sql[SQ__COUNT];
 extern const char *const sq_migrations[];
@@ -209,6 +210,16 @@ int sq_col_text(sqlite3_stmt *st, int col, char *dst, size_t size);
 /* The length of the longest prefix of UTF-8 s[0..len) of at most `max` bytes that does
  * not split a character. */
 size_t sq_utf8_cut(const char *s, size_t len, size_t max);
+
+/* ---- sqlite_write.c: the write half of the ops table ---- */
+
+/* Runs a store_write's statements (see store.h, store_ops.apply). */
+int sq_apply(struct store_conn *c, struct store_write *w);
+/* The set-up upserts (store_ops.library_ensure, queue_ensure, staff_put): fill r->id and
+ * r->created_at. */
+int sq_library_ensure(struct store_conn *c, struct store_library *r);
+int sq_queue_ensure(struct store_conn *c, struct store_queue *r);
+int sq_staff_put(struct store_conn *c, struct store_staff *r);
 
 /* ---- sqlite_read.c: helpers used by sqlite_rel.c ---- */
 
