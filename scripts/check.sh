@@ -27,6 +27,18 @@ for t in "$build"/tests/test_*; do
   [ "$f" -ne 0 ] && sed 's/^/    /' "$out" | tail -40
 done
 
+# the layout's guards (scripts/guards.sh): one counted test each
+out="$logdir/guards.log"
+bash scripts/guards.sh >"$out" 2>&1
+rc=$?
+p=$(grep -oE '^[0-9]+ passed' "$out" | grep -oE '^[0-9]+' | tail -1)
+f=$(grep -oE '[0-9]+ failed$' "$out" | grep -oE '^[0-9]+' | tail -1)
+p=${p:-0} f=${f:-0}
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+passed=$((passed + p)) failed=$((failed + f))
+printf '%-28s %3d passed, %d failed\n' "guards" "$p" "$f"
+[ "$f" -ne 0 ] && grep -A12 'FAIL' "$out" | head -60 | sed 's/^/    /'
+
 # node --test suites: "# pass N" / "# fail N" in the TAP summary
 for suite in api e2e; do
   files=$(ls tests/$suite/*.test.mjs 2>/dev/null)

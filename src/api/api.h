@@ -2,10 +2,14 @@
  * share. A handler decodes, checks, asks the desk, submits what must be stored and answers
  * once it is durable; it never calls libwebsockets.
  *
- * What lives in src/api: chat.c (join, send, pick, end, typing, fan-out, the command
- * dispatcher), hello.c, resume.c, patron.c, patron_mail.c, duty.c, busy.c, cases.c (the
- * WebSocket side), and rest*.c (REST routes). It may include app, net, desk, store, mail
- * and util. Loop thread only, unless said. */
+ * What lives in src/api. The way in: entry.c (the hooks net calls), dispatch.c (the
+ * WebSocket command table and its checks), routes.c (the REST route table, the router and
+ * its checks), call.c (one request and its reply handle), errors.c (the error table),
+ * async.c (store reads and writes off the loop for a call). The features: chat.c (join,
+ * send, pick, end, typing and their writes), chat_json.c (chat and message JSON),
+ * fanout.c (subscriptions and delivery), hello.c, resume.c, patron.c, patron_mail.c,
+ * duty.c, busy.c, cases.c (the WebSocket side), rest*.c (REST handlers). It may include
+ * app, net, desk, store, mail and util. Loop thread only, unless said. */
 #ifndef RAPPORT_API_H
 #define RAPPORT_API_H
 
@@ -18,16 +22,24 @@ struct sub {
 	struct ws_conn *conn;
 	struct chat *chat;
 	int64_t sent_seq;
-	int64_t resume_to;                 /* > 0: send "resumed" once sent_seq reaches it */
+	int64_t resume_to; /* > 0: send "resumed" once sent_seq reaches it */
 	struct sub *chat_next, *chat_prev; /* the chat's list (chat->subs) */
-	struct sub *conn_next;             /* the connection's list */
+	struct sub *conn_next; /* the connection's list */
 };
 
 /* entry.c: the hooks net calls (set before net_listen). */
 void api_hooks(struct net_hooks *k);
 
+/* ---- dispatch.c: the WebSocket command table; runs every check, then the handler ---- */
+void api_dispatch(struct ws_conn *c, struct cmd *cmd);
+
 /* ---- chat.c: protocol commands over the desk ----------------------------------------- */
-void chat_on_frame(struct ws_conn *c, struct cmd *cmd);
+/* The chat commands (dispatch.c has checked role, stopping and writer room). */
+void chat_cmd_join(struct ws_conn *c, struct cmd *cmd);
+void chat_cmd_send(struct ws_conn *c, struct cmd *cmd);
+void chat_cmd_typing(struct ws_conn *c, struct cmd *cmd);
+void chat_cmd_pick(struct ws_conn *c, struct cmd *cmd);
+void chat_cmd_end(struct ws_conn *c, struct cmd *cmd);
 /* The connection closed: drop subscriptions, presence. */
 void chat_on_close(struct ws_conn *c);
 /* Sends the queue announcements that changes since the last call made (once per loop
@@ -121,9 +133,7 @@ void patron_apply_relation(struct patron *p, const struct store_relation *r);
 void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t chat_id,
 		    const char *cmid, const char *text, size_t len);
 
-/* ---- rest.c: REST routes (GET answers may be async; POST after the body arrived) -------- */
-int route_get(struct http_conn *h);
-void route_post(struct http_conn *h);
+/* ---- REST: routes.c holds the route table and the router; routes.h the handlers ------ */
 
 /* ---- rest_util.c: helpers of the REST route files ---------------------------------------- */
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes b */
@@ -154,23 +164,7 @@ void rest_staff_ref(struct buf *b, const char *key, int64_t id);
 /* The largest photo body accepted by POST RESTREL_PHOTO_PATH (other POSTs: body_max). */
 #define RESTREL_PHOTO_PATH "/api/v1/me/photo"
 #define RESTREL_PHOTO_MAX (512 * 1024)
-/* Route h if its path is one of rest_rel.c's: returns 1 when it answered (or will, from a
- * worker or write callback), 0 when the path is not its own. Loop thread. */
-int rest_rel_get(struct http_conn *h);
-int rest_rel_post(struct http_conn *h);
-/* rest_waits.c: GET /api/v1/reports/waits (same contract as rest_rel_get). */
-int rest_waits_get(struct http_conn *h);
-
-int rest_promise_get(struct http_conn *h);
-int rest_promise_post(struct http_conn *h);
-
-/* GET /api/v1/outbox, POST /api/v1/outbox/{id}/retry (admins): 1 if h was theirs. */
-int outbox_rest_get(struct http_conn *h);
-int outbox_rest_post(struct http_conn *h);
 /* ---- rest_followup.c: follow-ups (docs/API.md) ---------------------------------------- */
-/* Route h if its path is one of rest_followup.c's: 1 when it answered (or will), else 0. */
-int rest_followup_get(struct http_conn *h);
-int rest_followup_post(struct http_conn *h);
 /* The card's follow-ups of a patron, packed into out (worker thread). */
 int followups_card_read(const struct store_ops *ops, struct store_conn *sc, int64_t library_id,
 			int64_t patron_id, struct buf *out);
@@ -178,6 +172,5 @@ int followups_card_read(const struct store_ops *ops, struct store_conn *sc, int6
 void followups_card_json(struct buf *b, const struct buf *rows);
 /* patron_mail.c: email_transcript and signin_link. */
 void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd);
-
 
 #endif

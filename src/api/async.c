@@ -92,3 +92,33 @@ enum api_err api_write(const struct call *k, struct store_write *w, api_write_do
 	writer_submit(g_app->writer, w); /* refused: done still runs, with its rc */
 	return API_OK;
 }
+
+int api_submit(const struct call *k, struct worker_job *job, void (*free_fn)(void *job))
+{
+	int rc = worker_submit(g_app->workers, job);
+
+	if (rc == 0)
+		return 0;
+	if (k)
+		call_fail(k, rc == STORE_FULL ? API_QUEUE_FULL : API_STOPPING, NULL);
+	if (free_fn)
+		free_fn(job);
+	else
+		free(job);
+	return -1;
+}
+
+int api_submit_http(struct http_conn *h, struct worker_job *job, void (*free_fn)(void *job))
+{
+	struct call k = call_http(h);
+
+	return api_submit(&k, job, free_fn);
+}
+
+int api_submit_ws(struct ws_conn *c, const char *ref, struct worker_job *job,
+		  void (*free_fn)(void *job))
+{
+	struct call k = call_ws(c, ref);
+
+	return api_submit(&k, job, free_fn);
+}

@@ -13,8 +13,7 @@
 #include "store/worker.h"
 
 struct api_job;
-typedef void (*api_run_fn)(struct api_job *j, const struct store_ops *ops,
-			   struct store_conn *sc);
+typedef void (*api_run_fn)(struct api_job *j, const struct store_ops *ops, struct store_conn *sc);
 /* Loop thread: k is the call, its connection looked up again (call_open may be 0). */
 typedef void (*api_done_fn)(struct api_job *j, struct call *k);
 /* Frees what the job owns besides itself (NULL: nothing). */
@@ -46,5 +45,14 @@ enum api_err api_read(struct api_job *j);
 typedef void (*api_write_done_fn)(struct call *k, struct store_write *w, int rc, void *arg);
 enum api_err api_write(const struct call *k, struct store_write *w, api_write_done_fn done,
 		       void *arg);
+
+/* Submits a worker job whose struct embeds `job` first, for the request of call k (NULL:
+ * work of the server's own, nobody to answer). 0 if queued. Refused (queue full,
+ * stopping): answers k `busy`, frees the job with free_fn (NULL: free()) and returns -1.
+ * Every worker_submit of src/api and src/app goes through here or api_read. */
+int api_submit(const struct call *k, struct worker_job *job, void (*free_fn)(void *job));
+int api_submit_http(struct http_conn *h, struct worker_job *job, void (*free_fn)(void *job));
+int api_submit_ws(struct ws_conn *c, const char *ref, struct worker_job *job,
+		  void (*free_fn)(void *job));
 
 #endif

@@ -35,7 +35,7 @@ struct call {
 	char ref[CALL_REF_MAX]; /* WebSocket: echoed as the answer's `ref` ("" for none) */
 	/* what the router resolved (REST) or the hello established (WebSocket) */
 	struct session *session; /* a staff session, or NULL */
-	struct staff *staff;     /* its librarian on the desk, or NULL */
+	struct staff *staff; /* its librarian on the desk, or NULL */
 	int64_t id[CALL_IDS_MAX]; /* the {id} segments of the route, in order */
 	json_t *body; /* the parsed JSON body (routes that take one), borrowed */
 };

@@ -9,8 +9,9 @@
 
 #include <sodium.h>
 
-#include "mail/message.h"
 #include "api/cases.h"
+#include "api/errors.h"
+#include "mail/message.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -154,12 +155,12 @@ static void ask_free(struct ask *a)
 	free(a);
 }
 
-static void fail(struct ask *a, const char *code, const char *msg)
+static void fail(struct ask *a, enum api_err e, const char *msg)
 {
 	struct ws_conn *c = ws_find(&g_app->net, a->conn_id);
 
 	if (c)
-		ws_error(c, code, msg, "ask_offline");
+		api_ws_fail(c, e, msg, "ask_offline");
 	ask_free(a);
 }
 
@@ -210,7 +211,7 @@ static void case_done(struct store_write *w, int rc)
 	if (rc || !w->changed) {
 		log_error("case", "cannot store an offline question: %s",
 			  rc ? store_strerror(rc) : "no such queue or patron");
-		fail(a, "store_failed", "Could not save your question; try again.");
+		fail(a, API_STORE_FAILED, "Could not save your question; try again.");
 		return;
 	}
 	snprintf(url, sizeof url, "%s/case?t=%s", g_app->cfg.public_url, a->token);
@@ -285,7 +286,75 @@ static struct staff *case_owner(const struct library *lib)
 
 #define CASE_PROMISE_WHAT "an answer to your question"
 
-/* See cases.h. */
+/* Checks what a patron asks (queue, text, e-mail, the library's mail, the rate): 0 if it
+ * may be kept, else -1 after answering the error. */
+static int ask_checked(struct ws_conn *c, const struct cmd *cmd, const struct queue *q, int64_t now)
+{
+	if (!q || q->lib != c->lib) {
+		api_ws_fail(c, API_NOT_FOUND, "No such queue.", "ask_offline");
+		return -1;
+	}
+	if (!rest_text_ok(cmd->text, cmd->text_len, STORE_CASE_TEXT_MAX, 1) ||
+	    strlen(cmd->text) != cmd->text_len || rest_blank(cmd->text)) {
+		api_ws_fail(c, API_BAD_TEXT, "Write your question (at most 4000 bytes).",
+			    "ask_offline");
+		return -1;
+	}
+	if (!outbox_can_send()) { /* the answer would go by e-mail: do not pretend */
+		api_ws_fail(c, API_MAIL_UNAVAILABLE,
+			    "This library cannot send e-mail right now, so it cannot answer a "
+			    "question left here. Please come back when the desk is open.",
+			    "ask_offline");
+		return -1;
+	}
+	if (!mail_addr_valid(cmd->email)) {
+		api_ws_fail(c, API_BAD_EMAIL, "That is not an e-mail address we can send to.",
+			    "ask_offline");
+		return -1;
+	}
+	if (!outbox_patron_allowed(c->patron->id, now)) {
+		api_ws_fail(c, API_RATE_LIMITED, "You have sent many questions; try again later.",
+			    "ask_offline");
+		return -1;
+	}
+	return 0;
+}
+
+/* The desk's promise of an answer, made on the owner's behalf; the case is stored after
+ * it (promise_done). */
+static void submit_promise(struct ask *a, const struct staff *owner, int64_t now, int64_t reply_by)
+{
+	struct store_write *w = store_write_new(STW_PROMISE_ADD);
+	struct store_promise_write *r;
+
+	if (!w || !(w->u.promise.text = strdup(CASE_PROMISE_WHAT))) {
+		store_write_free(w);
+		fail(a, API_NOMEM, NULL);
+		return;
+	}
+	r = &w->u.promise;
+	r->library_id = a->kase->u.kase.library_id;
+	r->patron_id = a->kase->u.kase.patron_id;
+	r->owner_id = owner->id;
+	r->by = owner->id; /* made by the desk on the owner's behalf */
+	r->at = now;
+	r->due_at = reply_by;
+	snprintf(r->channel, sizeof r->channel, "email");
+	a->p = (struct promise){.library_id = r->library_id,
+				.patron_id = r->patron_id,
+				.owner_id = r->owner_id,
+				.created_by = r->by,
+				.created_at = now,
+				.due_at = reply_by,
+				.state = PROMISE_OPEN,
+				.channel = PROMISE_EMAIL};
+	snprintf(a->p.what, sizeof a->p.what, "%s", CASE_PROMISE_WHAT);
+	w->done = promise_done;
+	w->arg = a;
+	(void)writer_submit(g_app->writer, w); /* promise_done runs either way */
+}
+
+/* See cases.h. Patrons only (the command table checks the role). */
 void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
 {
 	struct queue *q = desk_queue(g_app->desk, cmd->queue);
@@ -293,36 +362,8 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
 	struct staff *owner;
 	struct ask *a;
 
-	if (c->role != ROLE_PATRON || !c->patron) {
-		ws_error(c, "bad_frame", "Only patrons send this.", "ask_offline");
+	if (!c->patron || ask_checked(c, cmd, q, now))
 		return;
-	}
-	if (!q || q->lib != c->lib) {
-		ws_error(c, "not_found", "No such queue.", "ask_offline");
-		return;
-	}
-	if (!rest_text_ok(cmd->text, cmd->text_len, STORE_CASE_TEXT_MAX, 1) ||
-	    strlen(cmd->text) != cmd->text_len || rest_blank(cmd->text)) {
-		ws_error(c, "bad_text", "Write your question (at most 4000 bytes).", "ask_offline");
-		return;
-	}
-	if (!outbox_can_send()) { /* the answer would go by e-mail: do not pretend */
-		ws_error(c, "mail_unavailable",
-			 "This library cannot send e-mail right now, so it cannot answer a "
-			 "question left here. Please come back when the desk is open.",
-			 "ask_offline");
-		return;
-	}
-	if (!mail_addr_valid(cmd->email)) {
-		ws_error(c, "bad_email", "That is not an e-mail address we can send to.",
-			 "ask_offline");
-		return;
-	}
-	if (!outbox_patron_allowed(c->patron->id, now)) {
-		ws_error(c, "rate_limited", "You have sent many questions; try again later.",
-			 "ask_offline");
-		return;
-	}
 	if (schedule_reply_by(&q->sched, now, q->reply_hours, &reply_by))
 		reply_by = now + (int64_t)q->reply_hours * 3600 * 1000;
 	a = calloc(1, sizeof *a);
@@ -330,7 +371,7 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
 	    !(a->kase->u.kase.text = strndup(cmd->text, cmd->text_len))) {
 		if (a)
 			ask_free(a);
-		ws_error(c, "busy", "Out of memory.", "ask_offline");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "ask_offline");
 		return;
 	}
 	a->conn_id = c->id;
@@ -347,38 +388,8 @@ void cases_cmd_ask_offline(struct ws_conn *c, struct cmd *cmd)
 		crypto_token_hash(a->token, strlen(a->token), k->token_hash);
 	}
 	owner = case_owner(c->lib);
-	if (!owner) {
+	if (owner)
+		submit_promise(a, owner, now, reply_by);
+	else
 		submit_case(a);
-		return;
-	}
-	{
-		struct store_write *w = store_write_new(STW_PROMISE_ADD);
-		struct store_promise_write *r;
-
-		if (!w || !(w->u.promise.text = strdup(CASE_PROMISE_WHAT))) {
-			store_write_free(w);
-			fail(a, "busy", "Out of memory.");
-			return;
-		}
-		r = &w->u.promise;
-		r->library_id = c->lib->id;
-		r->patron_id = c->patron->id;
-		r->owner_id = owner->id;
-		r->by = owner->id; /* made by the desk on the owner's behalf */
-		r->at = now;
-		r->due_at = reply_by;
-		snprintf(r->channel, sizeof r->channel, "email");
-		a->p = (struct promise){.library_id = r->library_id,
-					.patron_id = r->patron_id,
-					.owner_id = r->owner_id,
-					.created_by = r->by,
-					.created_at = now,
-					.due_at = reply_by,
-					.state = PROMISE_OPEN,
-					.channel = PROMISE_EMAIL};
-		snprintf(a->p.what, sizeof a->p.what, "%s", CASE_PROMISE_WHAT);
-		w->done = promise_done;
-		w->arg = a;
-		(void)writer_submit(g_app->writer, w); /* promise_done runs either way */
-	}
 }

@@ -4,8 +4,8 @@
 #ifndef RAPPORT_NET_CASES_H
 #define RAPPORT_NET_CASES_H
 
-#include "desk/schedule.h"
 #include "api/api.h"
+#include "desk/schedule.h"
 
 /* A schedule from its stored form ("UTC" becomes ""). */
 void schedule_from_store(struct schedule *s, const struct store_schedule *r);
@@ -30,10 +30,6 @@ const char *cases_library_tz(const struct library *lib);
 /* Tells every console of library_id that case_id changed: `case_changed` with `why`
  * ("new", "patron_reply", "answered", "closed"); consoles re-read the case. */
 void cases_notify(int64_t library_id, int64_t case_id, const char *why);
-/* rest_case.c: GET /api/v1/cases, GET /api/v1/case?t=, POST /api/v1/cases/{id}/reply,
- * POST /api/v1/cases/{id}/close, POST /api/v1/case-reply: 1 if h was theirs (answered or will be),
- * else 0. */
-int rest_case_get(struct http_conn *h);
-int rest_case_post(struct http_conn *h);
+/* rest_case.c: the REST routes of offline questions (handlers in api/routes.h). */
 
 #endif

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/cases.h"
 #include "api/api.h"
+#include "api/cases.h"
+#include "api/chat_int.h"
+#include "api/errors.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -36,341 +38,6 @@ struct op {
 };
 
 static void op_done(struct store_write *w, int rc);
-
-/* ---- JSON --------------------------------------------------------------------------- */
-
-static void staff_json(struct buf *b, const struct staff *s)
-{
-	if (!s) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_putc(b, '{');
-	json_kint(b, "id", s->id);
-	json_kstr(b, "name", s->name);
-	json_close(b, '}');
-}
-
-void staff_profile_json(struct buf *b, const struct staff *s)
-{
-	if (!s) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_putc(b, '{');
-	staff_profile_fields(b, s);
-	json_close(b, '}');
-}
-
-void staff_profile_fields(struct buf *b, const struct staff *s)
-{
-	char photo[64] = "";
-
-	if (s->photo_at)
-		snprintf(photo, sizeof photo, "/api/v1/staff/%lld/photo?v=%lld", (long long)s->id,
-			 (long long)s->photo_at);
-	json_kint(b, "id", s->id);
-	json_kstr(b, "name", s->name);
-	json_kstr(b, "pronouns", s->pronouns);
-	json_kstr(b, "subjects", s->subjects);
-	json_kstr(b, "bio", s->bio);
-	json_kstr(b, "photo", photo);
-}
-
-/* "offer":{...} or null, with a trailing comma. Staff see the librarian's id and name,
- * patrons their profile. */
-static void offer_json(struct buf *b, const struct chat *ch, int profile)
-{
-	buf_puts(b, "\"offer\":");
-	if (ch->state != CHAT_QUEUED || !ch->offer) {
-		buf_puts(b, "null,");
-		return;
-	}
-	buf_puts(b, "{\"staff\":");
-	if (profile)
-		staff_profile_json(b, ch->offer);
-	else
-		staff_json(b, ch->offer);
-	buf_putc(b, ',');
-	json_kstr(b, "why", desk_offer_name(ch->offer_why));
-	json_kint(b, "until", ch->offer_until);
-	json_close(b, '}');
-	buf_putc(b, ',');
-}
-
-static const char *wait_basis_name(enum wait_basis b)
-{
-	return b == WAIT_RECENT ? "recent" : b == WAIT_FREE ? "free" : "none";
-}
-
-/* json_kint, or null for a negative (unknown) value. */
-static void kms(struct buf *b, const char *key, int64_t ms)
-{
-	if (ms >= 0)
-		json_kint(b, key, ms);
-	else
-		buf_printf(b, "\"%s\":null,", key);
-}
-
-/* "wait":{...}, of a queued chat (trailing comma): the remaining wait last told, the
- * total we stand by (promised_ms, from the join), and how often it grew past that. */
-static void wait_json(struct buf *b, const struct chat *ch)
-{
-	if (ch->state != CHAT_QUEUED || !ch->wait_shown)
-		return;
-	buf_puts(b, "\"wait\":{");
-	kms(b, "estimate_ms", ch->wait.ms);
-	kms(b, "low_ms", ch->wait.low_ms);
-	kms(b, "high_ms", ch->wait.high_ms);
-	json_kstr(b, "basis", wait_basis_name(ch->wait.basis));
-	kms(b, "promised_ms", ch->wait_promised_ms);
-	json_kint(b, "grew", ch->wait_grew);
-	if (ch->offer && !ch->offer_until)
-		kms(b, "first_available_ms", ch->wait_any_ms);
-	json_kint(b, "at", ch->wait_at);
-	json_close(b, '}');
-	buf_putc(b, ',');
-}
-
-/* "handed_back":{"by":{id,name},"at":ms}, of a queued chat a librarian handed back
- * (trailing comma); nothing otherwise. */
-static void handback_json(struct buf *b, const struct chat *ch)
-{
-	if (ch->state != CHAT_QUEUED || !ch->handed_from)
-		return;
-	buf_puts(b, "\"handed_back\":{\"by\":");
-	staff_json(b, ch->handed_from);
-	buf_putc(b, ',');
-	json_kint(b, "at", ch->handed_at);
-	json_close(b, '}');
-	buf_putc(b, ',');
-}
-
-void chat_json(struct buf *b, const struct chat *ch)
-{
-	buf_putc(b, '{');
-	json_kint(b, "id", ch->id);
-	json_kstr(b, "state", desk_state_name(ch->state));
-	json_kint(b, "queue", ch->queue->id);
-	json_kint(b, "patron", ch->patron->id);
-	json_kbool(b, "remembered", desk_chat_remembered(ch));
-	json_kbool(b, "returning", desk_chat_returning(ch));
-	buf_puts(b, "\"staff\":");
-	staff_profile_json(b, ch->staff);
-	buf_putc(b, ',');
-	offer_json(b, ch, 1);
-	handback_json(b, ch);
-	json_kint(b, "created_at", ch->created_at);
-	json_kint(b, "picked_at", ch->picked_at);
-	json_kint(b, "ended_at", ch->ended_at);
-	if (ch->state == CHAT_ENDED || ch->state == CHAT_ABANDONED)
-		json_kstr(b, "ended_by", desk_author_name(ch->ended_by));
-	json_kint(b, "last_seq", ch->durable_seq);
-	json_kint(b, "position", (int64_t)desk_position(ch));
-	wait_json(b, ch);
-	if (ch->outcome[0])
-		json_kstr(b, "outcome", ch->outcome);
-	json_close(b, '}');
-}
-
-void chat_row_json(struct buf *b, const struct store_chat *r)
-{
-	struct chat *live = desk_chat(g_app->desk, r->id);
-	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
-
-	if (live) {
-		chat_json(b, live);
-		return;
-	}
-	buf_putc(b, '{');
-	json_kint(b, "id", r->id);
-	json_kstr(b, "state", r->state);
-	json_kint(b, "queue", r->queue_id);
-	json_kint(b, "patron", r->patron_id);
-	json_kbool(b, "remembered", r->remembered);
-	buf_puts(b, "\"staff\":");
-	staff_profile_json(b, s);
-	buf_putc(b, ',');
-	if (r->question[0])
-		json_kstr(b, "question", r->question);
-	if (r->outcome[0])
-		json_kstr(b, "outcome", r->outcome);
-	if (r->rating)
-		json_kint(b, "rating", r->rating);
-	json_kint(b, "created_at", r->created_at);
-	json_kint(b, "picked_at", r->picked_at);
-	json_kint(b, "ended_at", r->ended_at);
-	if (r->ended_by[0])
-		json_kstr(b, "ended_by", r->ended_by);
-	json_kint(b, "position", 0);
-	json_close(b, '}');
-}
-
-static const char *author_label(enum author a, int64_t id)
-{
-	struct staff *s;
-
-	if (a == AUTHOR_PATRON)
-		return patron_label(id);
-	if (a == AUTHOR_STAFF && (s = desk_staff(g_app->desk, id)))
-		return s->name;
-	return NULL;
-}
-
-/* Message fields shared by the WebSocket frame and the REST transcript. */
-void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event, enum author author,
-		    int64_t author_id, const char *cmid, const char *text, size_t len, int64_t at,
-		    enum author ended_by)
-{
-	const char *name = author_label(author, author_id);
-
-	json_kint(b, "chat", chat_id);
-	json_kint(b, "seq", seq);
-	json_kstr(b, "kind", event ? "event" : "text");
-	json_kstr(b, "from", desk_author_name(author));
-	if (name)
-		json_kstr(b, "name", name);
-	if (event) {
-		buf_puts(b, "\"event\":");
-		json_strn(b, text, len);
-		buf_putc(b, ',');
-		if (len == 5 && memcmp(text, "ended", 5) == 0)
-			json_kstr(b, "by", desk_author_name(ended_by));
-	} else {
-		buf_puts(b, "\"text\":");
-		json_strn(b, text, len);
-		buf_putc(b, ',');
-	}
-	if (cmid && cmid[0])
-		json_kstr(b, "cmid", cmid);
-	json_kint(b, "at", at);
-}
-
-void msg_fields(struct buf *b, const struct chat *ch, const struct message *m)
-{
-	msg_fields_raw(b, ch->id, m->seq, m->kind == MSG_EVENT, m->author, m->author_id, m->cmid,
-		       m->text, m->len, m->at, m->author);
-}
-
-/* ---- subscriptions and delivery ------------------------------------------------------ */
-
-static struct sub *sub_find(struct ws_conn *c, struct chat *ch)
-{
-	struct sub *s;
-
-	for (s = c->subs; s; s = s->conn_next)
-		if (s->chat == ch)
-			return s;
-	return NULL;
-}
-
-struct sub *chat_subscribe(struct ws_conn *c, struct chat *ch, int64_t after)
-{
-	struct sub *s = sub_find(c, ch);
-
-	if (s) { /* never send a connection the same seq twice */
-		if (after > s->sent_seq)
-			s->sent_seq = after;
-		return s;
-	}
-	s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
-	s->conn = c;
-	s->chat = ch;
-	s->sent_seq = after;
-	s->chat_next = ch->subs;
-	if (ch->subs)
-		ch->subs->chat_prev = s;
-	ch->subs = s;
-	s->conn_next = c->subs;
-	c->subs = s;
-	desk_chat_ref(ch);
-	return s;
-}
-
-void chat_deliver_to(struct sub *s)
-{
-	struct chat *ch = s->chat;
-	struct ws_conn *c = s->conn;
-
-	while (s->sent_seq < ch->durable_seq && !c->close_code) {
-		if (!s->resume_to && ch->msgs[s->sent_seq]->origin == c->id) {
-			s->sent_seq++; /* live: the sender has it, and gets an ack */
-			continue;
-		}
-		if (s->resume_to && c->out_bytes > ws_high_water(c)) {
-			/* a replay pauses and continues from resume_drained(); live delivery
-			 * does not, so a client that stops reading is cut off at the limit */
-			c->starved = 1;
-			return;
-		}
-		struct message *m = ch->msgs[s->sent_seq];
-		struct buf b = {0};
-
-		frame_begin(&b, "msg");
-		msg_fields(&b, ch, m);
-		frame_send(s->conn, &b);
-		s->sent_seq++;
-	}
-	if (s->resume_to && s->sent_seq >= s->resume_to && !c->close_code) {
-		struct buf b = {0};
-
-		frame_begin(&b, "resumed");
-		json_kint(&b, "chat", ch->id);
-		json_kint(&b, "last", s->sent_seq);
-		frame_send(c, &b);
-		s->resume_to = 0;
-	}
-}
-
-/* Sends every subscriber the committed messages it has not had yet. */
-static void deliver(struct chat *ch)
-{
-	struct sub *s;
-
-	for (s = ch->subs; s; s = s->chat_next)
-		chat_deliver_to(s);
-}
-
-static void send_copy(struct ws_conn *c, const struct buf *b)
-{
-	struct buf copy = {0};
-
-	buf_put(&copy, b->data, b->len);
-	ws_send(c, &copy);
-}
-
-/* Sends a built frame to every connection that matches. The buffer is consumed. */
-static void send_copies(struct buf *b, int (*match)(struct ws_conn *, const void *),
-			const void *arg)
-{
-	struct ws_conn *c;
-
-	json_close(b, '}');
-	for (c = g_app->net.ws_list; c; c = c->next)
-		if (match(c, arg))
-			send_copy(c, b);
-	buf_free(b);
-}
-
-/* Sends a closed frame to the staff consoles of a library. */
-static void copy_to_staff_of(const struct buf *b, const struct library *lib)
-{
-	struct ws_conn *c;
-
-	for (c = g_app->net.staff_list; c; c = c->staff_next)
-		if (c->lib == lib)
-			send_copy(c, b);
-}
-
-/* Sends a built frame to the staff consoles of a library. The buffer is consumed. */
-static void send_staff_of(struct buf *b, const struct library *lib)
-{
-	json_close(b, '}');
-	copy_to_staff_of(b, lib);
-	buf_free(b);
-}
 
 void chat_queue_json(struct buf *b, const struct library *lib)
 {
@@ -408,8 +75,8 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			json_kint(b, "patron", ch->patron->id);
 			json_kbool(b, "remembered", desk_chat_remembered(ch));
 			json_kbool(b, "returning", desk_chat_returning(ch));
-			offer_json(b, ch, 0);
-			handback_json(b, ch);
+			chat_offer_json(b, ch, 0);
+			chat_handback_json(b, ch);
 			json_close(b, '}');
 			buf_putc(b, ',');
 		}
@@ -457,7 +124,7 @@ static void announce_queue(struct library *lib)
 
 	frame_begin(&b, "queue");
 	chat_queue_json(&b, lib);
-	send_staff_of(&b, lib);
+	fan_send_staff_of(&b, lib);
 	for (i = 0; i < g_app->desk->n_queues; i++) {
 		struct queue *q = g_app->desk->queues[i];
 
@@ -519,7 +186,7 @@ void chat_flush_queues(void)
 			frame_begin(&b, "queues");
 			hello_queues_json(&b, lib);
 			librarians_json(&b, lib);
-			send_copies(&b, match_patrons_of, lib);
+			fan_send_copies(&b, match_patrons_of, lib);
 		}
 	}
 }
@@ -537,10 +204,10 @@ static void chat_changed(struct chat *ch)
 	chat_json(&b, ch);
 	buf_putc(&b, ',');
 	json_close(&b, '}');
-	copy_to_staff_of(&b, ch->lib);
+	fan_copy_to_staff_of(&b, ch->lib);
 	for (s = ch->subs; s; s = s->chat_next)
 		if (!(s->conn->role == ROLE_STAFF && s->conn->lib == ch->lib))
-			send_copy(s->conn, &b);
+			fan_send_copy(s->conn, &b);
 	buf_free(&b);
 }
 
@@ -551,7 +218,7 @@ void chat_announce(struct chat *ch)
 
 void chat_send_staff_of(struct buf *b, const struct library *lib)
 {
-	send_staff_of(b, lib);
+	fan_send_staff_of(b, lib);
 }
 
 static void send_ack(struct ws_conn *c, const char *cmid, int64_t chat, int64_t seq)
@@ -585,7 +252,7 @@ static struct op *op_new(enum op_kind kind, uint64_t conn_id, struct chat *ch)
 
 static void submit(struct store_write *w)
 {
-	if (!w || writer_submit(g_app->writer, w)) {
+	if (!w || writer_submit_owed(g_app->writer, w)) {
 		log_error("chat", "cannot queue a write; stopping to keep acknowledged data safe");
 		g_app->exit_code = 1;
 		server_stop_now();
@@ -699,28 +366,12 @@ struct desk_actor chat_actor(struct ws_conn *c)
 	return a;
 }
 
-static const char *err_code(int rc)
-{
-	switch (rc) {
-	case DESK_NOT_FOUND: return "not_found";
-	case DESK_FORBIDDEN: return "forbidden";
-	case DESK_BAD_STATE: return "bad_state";
-	case DESK_TAKEN: return "taken";
-	case DESK_OFFERED: return "offered";
-	case DESK_AT_CAPACITY: return "at_capacity";
-	case DESK_TOO_LONG: return "too_long";
-	case DESK_EMPTY: return "empty";
-	case DESK_FULL: return "bad_state";
-	default: return "busy";
-	}
-}
-
 static void desk_error(struct ws_conn *c, int rc, const char *ref)
 {
-	ws_error(c, err_code(rc), desk_strerror(rc), ref);
+	api_ws_fail(c, api_err_desk(rc), desk_strerror(rc), ref);
 }
 
-static void cmd_join(struct ws_conn *c, struct cmd *cmd)
+void chat_cmd_join(struct ws_conn *c, struct cmd *cmd)
 {
 	struct queue *q = desk_queue(g_app->desk, cmd->queue);
 	struct chat *ch;
@@ -728,14 +379,14 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 	int64_t now = app_now_ms();
 
 	if (!q || q->lib != c->lib) {
-		ws_error(c, "not_found", "No such queue.", cmd->cmid);
+		api_ws_fail(c, API_NOT_FOUND, "No such queue.", cmd->cmid);
 		return;
 	}
 	if (cmd->staff) { /* asking for a librarian: one of this library who is on now */
 		struct staff *s = desk_staff(g_app->desk, cmd->staff);
 
 		if (!s || s->lib != c->lib || !desk_staff_available(s)) {
-			ws_error(c, "not_found", "That librarian is not on now.", cmd->cmid);
+			api_ws_fail(c, API_NOT_FOUND, "That librarian is not on now.", cmd->cmid);
 			return;
 		}
 	}
@@ -751,7 +402,7 @@ static void cmd_join(struct ws_conn *c, struct cmd *cmd)
 			send_ack(c, cmd->cmid, ch->id, 1);
 		else
 			ack_after_barrier(c->id, ch, ch->msgs[0], OP_ACK_DUP);
-		deliver(ch);
+		fan_deliver(ch);
 		return;
 	}
 	ch->msgs[0]->origin = c->id;
@@ -805,7 +456,7 @@ static void post(struct ws_conn *c, const struct desk_actor *a, uint64_t conn_id
 	submit_op(msg_write(ch, m), o);
 }
 
-static void cmd_send(struct ws_conn *c, struct cmd *cmd)
+void chat_cmd_send(struct ws_conn *c, struct cmd *cmd)
 {
 	struct desk_actor a = chat_actor(c);
 	int err;
@@ -820,32 +471,30 @@ void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t cha
 {
 	int err;
 
+	if (!writer_has_room(g_app->writer, 1)) {
+		api_http_fail(h, g_app->stopping ? API_STOPPING : API_QUEUE_FULL, NULL);
+		return;
+	}
 	post(NULL, a, h->id, 1, chat_id, cmid, text, len, &err);
 	if (err)
-		http_error(h,
-			   err == DESK_NOT_FOUND		       ? 404
-			   : err == DESK_FORBIDDEN		       ? 403
-			   : err == DESK_BAD_STATE		       ? 409
-			   : err == DESK_TOO_LONG || err == DESK_EMPTY ? 400
-								       : 503,
-			   err_code(err), desk_strerror(err));
+		api_http_fail(h, api_err_desk(err), desk_strerror(err));
 }
 
-static void cmd_typing(struct ws_conn *c, struct cmd *cmd)
+void chat_cmd_typing(struct ws_conn *c, struct cmd *cmd)
 {
 	struct desk_actor a = chat_actor(c);
 	struct chat *ch;
 	struct sub *s;
 
 	if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
-		ws_error(c, "not_found", "No such chat.", "typing");
+		api_ws_fail(c, API_NOT_FOUND, "No such chat.", "typing");
 		return;
 	}
 	if (!desk_may_write(&a, ch)) {
-		ws_error(c,
-			 a.kind == AUTHOR_STAFF && ch->staff != c->staff ? "forbidden"
-									 : "bad_state",
-			 "You cannot type in this chat now.", "typing");
+		api_ws_fail(c,
+			    a.kind == AUTHOR_STAFF && ch->staff != c->staff ? API_FORBIDDEN
+									    : API_BAD_STATE,
+			    "You cannot type in this chat now.", "typing");
 		return;
 	}
 	for (s = ch->subs; s; s = s->chat_next) {
@@ -863,7 +512,7 @@ static void cmd_typing(struct ws_conn *c, struct cmd *cmd)
 	}
 }
 
-static void cmd_pick(struct ws_conn *c, struct cmd *cmd)
+void chat_cmd_pick(struct ws_conn *c, struct cmd *cmd)
 {
 	struct message *ev;
 	struct chat *ch;
@@ -899,7 +548,7 @@ static void close_writes(struct chat *ch, struct message *ev, enum op_kind kind,
 	submit_op(chat_row_write(STW_CHAT_UPDATE, ch), o);
 }
 
-static void cmd_end(struct ws_conn *c, struct cmd *cmd)
+void chat_cmd_end(struct ws_conn *c, struct cmd *cmd)
 {
 	struct desk_actor a = chat_actor(c);
 	struct message *ev;
@@ -1013,7 +662,7 @@ static void op_done(struct store_write *w, int rc)
 		struct buf b = {0};
 
 		desk_durable(ch, o->seq);
-		deliver(ch);
+		fan_deliver(ch);
 		if (h) {
 			buf_putc(&b, '{');
 			json_kint(&b, "chat", ch->id);
@@ -1025,7 +674,7 @@ static void op_done(struct store_write *w, int rc)
 		}
 	} else {
 		desk_durable(ch, o->seq);
-		deliver(ch); /* first, so an ack comes after every earlier msg of the chat */
+		fan_deliver(ch); /* first, so an ack comes after every earlier msg of the chat */
 		if (o->kind == OP_JOIN || o->kind == OP_SEND || o->kind == OP_ACK_DUP)
 			send_ack(c, o->cmid, ch->id, o->seq);
 		if (o->kind == OP_JOIN || o->kind == OP_PICK || o->was_queued)
@@ -1036,85 +685,6 @@ static void op_done(struct store_write *w, int rc)
 	if (ch)
 		desk_chat_unref(g_app->desk, ch);
 	free(o);
-}
-
-/* ---- dispatch --------------------------------------------------------------------------- */
-
-void chat_on_frame(struct ws_conn *c, struct cmd *cmd)
-{
-	const char *ref = cmd->cmid[0] ? cmd->cmid : cmd->type_name;
-
-	if (cmd->type == CMD_HELLO) {
-		if (c->role != ROLE_NONE || c->hello_pending)
-			ws_error(c, "already_hello", "You already said hello.", ref);
-		else
-			cmd_hello(c, cmd);
-		return;
-	}
-	if (c->role == ROLE_NONE) {
-		ws_error(c, "hello_required", "Send hello first.", ref);
-		return;
-	}
-	if (cmd->type == CMD_PING) {
-		struct buf b = {0};
-
-		frame_begin(&b, "pong");
-		frame_send(c, &b);
-		return;
-	}
-	if (g_app->stopping) {
-		ws_error(c, "busy", "The server is shutting down.", ref);
-		return;
-	}
-	if (c->role == ROLE_STAFF && app_now_ms() - c->session_checked > 60000) {
-		/* console activity keeps the session alive; an ended session ends the console */
-		c->session_checked = app_now_ms();
-		if (!auth_session_by_hash(c->session_hash, c->session_checked)) {
-			ws_error(c, "unauthenticated",
-				 "Your session has ended; please log in again.", ref);
-			ws_close(c, WS_CLOSE_POLICY, "session expired");
-			return;
-		}
-	}
-	if (c->role == ROLE_PATRON && c->patron && c->patron->unsaved && cmd->type != CMD_TYPING &&
-	    cmd->type != CMD_RESUME && cmd->type != CMD_FORGET && hello_patron_save(c->patron)) {
-		ws_error(c, "busy", "Could not keep that; try again in a moment.", ref);
-		return;
-	}
-	switch (cmd->type) {
-	case CMD_JOIN:
-		if (c->role != ROLE_PATRON)
-			ws_error(c, "bad_frame", "Only patrons join queues.", ref);
-		else
-			cmd_join(c, cmd);
-		break;
-	case CMD_SEND: cmd_send(c, cmd); break;
-	case CMD_RESUME: resume_cmd(c, cmd); break;
-	case CMD_TYPING: cmd_typing(c, cmd); break;
-	case CMD_PICK:
-		if (c->role != ROLE_STAFF)
-			ws_error(c, "bad_frame", "Only staff pick chats.", ref);
-		else
-			cmd_pick(c, cmd);
-		break;
-	case CMD_END: cmd_end(c, cmd); break;
-	case CMD_REMEMBER:
-	case CMD_FORGET:
-	case CMD_CHOOSE:
-	case CMD_RATE:
-	case CMD_FAVOURITE:
-	case CMD_PREFER: patron_cmd(c, cmd); break;
-	case CMD_EMAIL_TRANSCRIPT:
-	case CMD_SIGNIN_LINK: patron_mail_cmd(c, cmd); break;
-	case CMD_ASK_OFFLINE: cases_cmd_ask_offline(c, cmd); break;
-	case CMD_STATUS:
-		if (c->role != ROLE_STAFF)
-			ws_error(c, "bad_frame", "Only staff set a status.", ref);
-		else
-			duty_cmd(c, cmd);
-		break;
-	default: break;
-	}
 }
 
 void chat_on_close(struct ws_conn *c)

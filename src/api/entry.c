@@ -1,10 +1,12 @@
 /* entry.c: where the transport hands up: the net hooks. A decoded frame goes to the
- * command dispatcher (chat_on_frame); a request to the REST routes, after the body rules
+ * command dispatcher (api_dispatch); a request to the REST routes, after the body rules
  * (which routes take a body, how large, of what type) are applied before it is read. */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "api/errors.h"
+#include "api/routes.h"
 #include "util/crypto.h"
 
 static void on_ws_closed(struct ws_conn *c)
@@ -13,7 +15,7 @@ static void on_ws_closed(struct ws_conn *c)
 	resume_forget(c);
 }
 
-/* POST RESTREL_PHOTO_PATH: the one route with a raw image body (PNG or JPEG, up to
+/* A route whose body is an image (RT_IMAGE in routes.c: a PNG or JPEG of up to
  * RESTREL_PHOTO_MAX). Only a logged-in staff member may make us buffer that much; the
  * content itself is checked against the declared type in rest_rel.c. */
 static int photo_request(struct http_conn *h, uint64_t clen)
@@ -22,13 +24,13 @@ static int photo_request(struct http_conn *h, uint64_t clen)
 
 	h->refused = 1;
 	if (!s)
-		http_error(h, 401, "unauthenticated", "Please log in.");
+		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
 	else if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
-		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		api_http_fail(h, API_CSRF_REQUIRED, "Send the X-CSRF-Token header.");
 	else if (clen > RESTREL_PHOTO_MAX)
-		http_error(h, 413, "too_large", "The photo is larger than 512 KiB.");
+		api_http_fail(h, API_TOO_LARGE, "The photo is larger than 512 KiB.");
 	else if (!http_ctype_is(h->ctype, "image/png") && !http_ctype_is(h->ctype, "image/jpeg"))
-		http_error(h, 415, "unsupported_media_type", "Send a PNG or JPEG image.");
+		api_http_fail(h, API_MEDIA_TYPE, "Send a PNG or JPEG image.");
 	else {
 		h->refused = 0;
 		snprintf(h->req_type, sizeof h->req_type, "%s",
@@ -41,17 +43,17 @@ static int photo_request(struct http_conn *h, uint64_t clen)
 static int on_http_request(struct http_conn *h, uint64_t clen)
 {
 	if (h->method == HTTP_GET)
-		return route_get(h);
-	if (strcmp(h->path, RESTREL_PHOTO_PATH) == 0)
+		return api_route(h);
+	if (api_route_takes_image(h))
 		return photo_request(h, clen);
 	if (clen > (uint64_t)g_app->cfg.body_max) {
 		h->refused = 1;
-		http_error(h, 413, "too_large", "The request body is too large.");
+		api_http_fail(h, API_TOO_LARGE, "The request body is too large.");
 		return 0;
 	}
 	if (clen > 0 && !http_ctype_is(h->ctype, "application/json")) {
 		h->refused = 1;
-		http_error(h, 415, "unsupported_media_type", "Send application/json.");
+		api_http_fail(h, API_MEDIA_TYPE, "Send application/json.");
 		return 0;
 	}
 	return http_read_body(h, clen);
@@ -77,13 +79,18 @@ static void embed_origins(char *out, size_t cap)
 	}
 }
 
+static void route_body(struct http_conn *h)
+{
+	api_route(h);
+}
+
 void api_hooks(struct net_hooks *k)
 {
-	k->ws_frame = chat_on_frame;
+	k->ws_frame = api_dispatch;
 	k->ws_closed = on_ws_closed;
 	k->ws_drained = resume_drained;
 	k->origin_allowed = origin_allowed_any;
 	k->http_request = on_http_request;
-	k->http_body = route_post;
+	k->http_body = route_body;
 	k->embed_origins = embed_origins;
 }

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/cases.h"
 #include "api/api.h"
+#include "api/async.h"
+#include "api/cases.h"
+#include "api/errors.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -127,7 +129,7 @@ static void patron_ready(struct ws_conn *c, int64_t patron_id, const char *token
 
 	c->hello_pending = 0;
 	if (!p) {
-		ws_error(c, "busy", "Out of memory.", "hello");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "hello");
 		return;
 	}
 	c->patron = p;
@@ -193,11 +195,11 @@ static void lookup_done(struct worker_job *job)
 	}
 	if (j->rc == STORE_NOTFOUND || (j->rc == 0 && j->patron.library_id != j->lib->id)) {
 		c->hello_pending = 0;
-		ws_error(c, "unknown_token",
-			 "This patron token is not known; start again without one.", "hello");
+		api_ws_fail(c, API_UNKNOWN_TOKEN,
+			    "This patron token is not known; start again without one.", "hello");
 	} else if (j->rc) {
 		c->hello_pending = 0;
-		ws_error(c, "busy", "Could not look you up; try again.", "hello");
+		api_ws_fail(c, API_QUEUE_FULL, "Could not look you up; try again.", "hello");
 	} else {
 		patron_ready(c, j->patron.id, j->token[0] ? j->token : NULL, j->rows, j->n_rows,
 			     &j->rel);
@@ -219,19 +221,22 @@ static void signin_used(struct store_write *w, int rc)
 	if (rc || !w->changed) {
 		c->hello_pending = 0;
 		if (rc)
-			ws_error(c, "store_failed", "Could not sign you in; try again.", "hello");
+			api_ws_fail(c, API_STORE_FAILED, "Could not sign you in; try again.",
+				    "hello");
 		else
-			ws_error(c, "signin_invalid",
-				 "This sign-in link was already used or has expired; ask for a new "
-				 "one, or start without it.",
-				 "hello");
+			api_ws_fail(
+				c, API_SIGNIN_INVALID,
+				"This sign-in link was already used or has expired; ask for a new "
+				"one, or start without it.",
+				"hello");
 		free(j);
 		return;
 	}
 	/* the welcome carries the new token (j->token), the patron is read as usual */
 	j->job.run = lookup_run;
 	j->job.done = lookup_done;
-	worker_submit(g_app->workers, &j->job);
+	if (api_submit_ws(c, "hello", &j->job, NULL))
+		c->hello_pending = 0;
 }
 
 /* hello with "signin": the link's token becomes a new patron token for this browser. */
@@ -242,7 +247,7 @@ static void hello_signin(struct ws_conn *c, struct hello_job *j, const char *sig
 	if (!w) {
 		free(j);
 		c->hello_pending = 0;
-		ws_error(c, "busy", "Out of memory.", "hello");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "hello");
 		return;
 	}
 	crypto_token(j->token);
@@ -255,7 +260,7 @@ static void hello_signin(struct ws_conn *c, struct hello_job *j, const char *sig
 	w->arg = j;
 	if (writer_submit(g_app->writer, w)) {
 		c->hello_pending = 0;
-		ws_error(c, "busy", "The server is shutting down.", "hello");
+		api_ws_fail(c, API_STOPPING, "The server is shutting down.", "hello");
 	}
 }
 
@@ -268,8 +273,8 @@ static void hello_new_patron(struct ws_conn *c)
 	char token[CRYPTO_TOKEN_CHARS + 1];
 
 	if (!auth_new_patron_allowed(c->peer, app_now_ms())) {
-		ws_error(c, "rate_limited", "Too many new chats from your network; try again soon.",
-			 "hello");
+		api_ws_fail(c, API_RATE_LIMITED,
+			    "Too many new chats from your network; try again soon.", "hello");
 		return;
 	}
 	crypto_token(token);
@@ -289,13 +294,13 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	struct hello_job *j;
 
 	if (!lib) {
-		ws_error(c, "not_found", "No such library.", "hello");
+		api_ws_fail(c, API_NOT_FOUND, "No such library.", "hello");
 		return;
 	}
 	if (c->origin[0] && !origin_is_self(c->origin, c->host) &&
 	    !desk_origin_allowed(lib, c->origin, strlen(c->origin))) {
-		ws_error(c, "origin_not_allowed",
-			 "This library does not allow chats from this site.", "hello");
+		api_ws_fail(c, API_ORIGIN_NOT_ALLOWED,
+			    "This library does not allow chats from this site.", "hello");
 		ws_close(c, WS_CLOSE_POLICY, "origin not allowed");
 		return;
 	}
@@ -306,7 +311,7 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		ws_error(c, "busy", "Out of memory.", "hello");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "hello");
 		return;
 	}
 	c->hello_pending = 1;
@@ -319,7 +324,8 @@ static void hello_patron(struct ws_conn *c, struct cmd *cmd)
 	crypto_token_hash(cmd->token, strlen(cmd->token), j->hash);
 	j->job.run = lookup_run;
 	j->job.done = lookup_done;
-	worker_submit(g_app->workers, &j->job);
+	if (api_submit_ws(c, "hello", &j->job, NULL))
+		c->hello_pending = 0;
 }
 
 /* The new patron's row committed (or not): until then a hello with their token is
@@ -368,7 +374,7 @@ static void hello_staff(struct ws_conn *c)
 	size_t i;
 
 	if (!st) {
-		ws_error(c, "unauthenticated", "Please log in.", "hello");
+		api_ws_fail(c, API_UNAUTHENTICATED, "Please log in.", "hello");
 		ws_close(c, WS_CLOSE_POLICY, "unauthenticated");
 		return;
 	}

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/async.h"
+#include "api/errors.h"
 #include "util/log.h"
 
 /* The notice a patron agrees to. Change the version whenever the text changes: a
@@ -177,7 +179,7 @@ static void relation_refresh(int64_t patron_id)
 	j->job.run = relation_run;
 	j->job.done = relation_done;
 	j->patron_id = patron_id;
-	worker_submit(g_app->workers, &j->job);
+	api_submit(NULL, &j->job, NULL); /* refused: the patron sees it on their next hello */
 }
 
 /* ---- writes ------------------------------------------------------------------------------- */
@@ -199,7 +201,7 @@ static void write_done(struct store_write *w, int rc)
 	if (rc) {
 		log_error("patron", "a relationship write failed: %s", store_strerror(rc));
 		if (c)
-			ws_error(c, "store_failed", "Could not save that; try again.", ref);
+			api_ws_fail(c, API_STORE_FAILED, "Could not save that; try again.", ref);
 	} else if (o->type == CMD_RATE) {
 		if (c && w->changed) {
 			struct buf b = {0};
@@ -209,7 +211,7 @@ static void write_done(struct store_write *w, int rc)
 			json_kint(&b, "rating", o->rating);
 			frame_send(c, &b);
 		} else if (c) {
-			ws_error(c, "not_found", "No ended chat of yours with that id.", ref);
+			api_ws_fail(c, API_NOT_FOUND, "No ended chat of yours with that id.", ref);
 		}
 	} else {
 		struct patron *p = idmap_get(&g_app->desk->patrons, o->patron_id);
@@ -233,7 +235,7 @@ static void submit_patron_write(struct ws_conn *c, struct store_write *w, struct
 
 	if (!o) {
 		store_write_free(w);
-		ws_error(c, "busy", "Out of memory.", cmd->type_name);
+		api_ws_fail(c, API_NOMEM, "Out of memory.", cmd->type_name);
 		return;
 	}
 	o->conn_id = c->id;
@@ -248,7 +250,7 @@ static void submit_patron_write(struct ws_conn *c, struct store_write *w, struct
 	w->done = write_done;
 	w->arg = o;
 	if (writer_submit(g_app->writer, w))
-		ws_error(c, "busy", "The server is shutting down.", cmd->type_name);
+		api_ws_fail(c, API_STOPPING, "The server is shutting down.", cmd->type_name);
 }
 
 static void cmd_remember(struct ws_conn *c, struct cmd *cmd)
@@ -257,8 +259,8 @@ static void cmd_remember(struct ws_conn *c, struct cmd *cmd)
 	struct store_rel_write *r;
 
 	if (strcmp(cmd->notice, NOTICE_VERSION) != 0) {
-		ws_error(c, "stale_notice", "The notice has changed; please read the new one.",
-			 "remember");
+		api_ws_fail(c, API_STALE_NOTICE, "The notice has changed; please read the new one.",
+			    "remember");
 		return;
 	}
 	/* the chat they chose in (open, or just ended: its end screen) joins their history;
@@ -288,11 +290,12 @@ static int staff_choice_ok(struct ws_conn *c, struct cmd *cmd)
 	struct staff *s = cmd->staff ? desk_staff(g_app->desk, cmd->staff) : NULL;
 
 	if (!c->patron->remembered) {
-		ws_error(c, "not_remembered", "Choose to be remembered first.", cmd->type_name);
+		api_ws_fail(c, API_NOT_REMEMBERED, "Choose to be remembered first.",
+			    cmd->type_name);
 		return 0;
 	}
 	if (cmd->staff && (!s || s->lib != c->lib)) {
-		ws_error(c, "not_found", "No such librarian.", cmd->type_name);
+		api_ws_fail(c, API_NOT_FOUND, "No such librarian.", cmd->type_name);
 		return 0;
 	}
 	return 1;
@@ -308,8 +311,8 @@ static void cmd_choose(struct ws_conn *c, struct cmd *cmd)
 	struct chat *ch;
 
 	if (rc) {
-		ws_error(c, rc == DESK_NOT_FOUND ? "not_found" : "bad_state", desk_strerror(rc),
-			 "choose");
+		api_ws_fail(c, rc == DESK_NOT_FOUND ? API_NOT_FOUND : API_BAD_STATE,
+			    desk_strerror(rc), "choose");
 		return;
 	}
 	ch = desk_chat(g_app->desk, cmd->chat);
@@ -324,7 +327,7 @@ void patron_cmd(struct ws_conn *c, struct cmd *cmd)
 	struct store_write *w;
 
 	if (c->role != ROLE_PATRON || !c->patron) {
-		ws_error(c, "bad_frame", "Only patrons send this.", cmd->type_name);
+		api_ws_fail(c, API_BAD_FRAME, "Only patrons send this.", cmd->type_name);
 		return;
 	}
 	switch (cmd->type) {
@@ -336,7 +339,8 @@ void patron_cmd(struct ws_conn *c, struct cmd *cmd)
 
 		if (ch && ch->patron == c->patron &&
 		    (ch->state == CHAT_QUEUED || ch->state == CHAT_ACTIVE)) {
-			ws_error(c, "bad_state", "A chat can be rated once it has ended.", "rate");
+			api_ws_fail(c, API_BAD_STATE, "A chat can be rated once it has ended.",
+				    "rate");
 			return;
 		}
 		w = store_write_new(STW_CHAT_RATE);

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "mail/message.h"
-#include "api/cases.h"
 #include "api/api.h"
+#include "api/async.h"
+#include "api/cases.h"
+#include "api/errors.h"
+#include "mail/message.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -195,7 +197,7 @@ static void queued_done(void *arg, int rc)
 	struct buf b = {0};
 
 	if (c && rc) {
-		ws_error(c, "store_failed", "Could not queue the e-mail; try again.", o->ref);
+		api_ws_fail(c, API_STORE_FAILED, "Could not queue the e-mail; try again.", o->ref);
 	} else if (c && !strcmp(o->ref, "email_transcript")) {
 		frame_begin(&b, "emailed");
 		json_kint(&b, "chat", o->chat);
@@ -219,7 +221,7 @@ static void queue_for(struct ws_conn *c, struct store_mail *m, const char *ref, 
 	if (!o) {
 		free(m->body_text);
 		free(m->body_html);
-		ws_error(c, "busy", "Out of memory.", ref);
+		api_ws_fail(c, API_NOMEM, "Out of memory.", ref);
 		return;
 	}
 	o->conn_id = c->id;
@@ -228,7 +230,7 @@ static void queue_for(struct ws_conn *c, struct store_mail *m, const char *ref, 
 	rc = outbox_queue(m, queued_done, o);
 	if (rc == -1) {
 		free(o);
-		ws_error(c, "busy", "Could not queue the e-mail.", ref);
+		api_ws_fail(c, API_QUEUE_FULL, "Could not queue the e-mail.", ref);
 	}
 }
 
@@ -296,7 +298,7 @@ static void send_transcript(struct ws_conn *c, int64_t chat_id, int64_t staff_id
 	snprintf(m.to_addr, sizeof m.to_addr, "%s", to);
 	if (transcript_mail(&m, c->lib, chat_id, c->patron->id, s ? s->name : NULL, started, lines,
 			    n)) {
-		ws_error(c, "busy", "Out of memory.", "email_transcript");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "email_transcript");
 		return;
 	}
 	queue_for(c, &m, "email_transcript", chat_id);
@@ -311,12 +313,12 @@ static void transcript_done(struct worker_job *job)
 	if (!c || !c->patron || c->patron->id != j->patron_id)
 		goto out;
 	if (j->rc == STORE_NOTFOUND) {
-		ws_error(c, "not_found", "No chat of yours with that id.", "email_transcript");
+		api_ws_fail(c, API_NOT_FOUND, "No chat of yours with that id.", "email_transcript");
 		goto out;
 	}
 	if (j->rc) {
-		ws_error(c, "store_failed", "Could not read the chat; try again.",
-			 "email_transcript");
+		api_ws_fail(c, API_STORE_FAILED, "Could not read the chat; try again.",
+			    "email_transcript");
 		goto out;
 	}
 	for (i = 0; i < j->n; i++)
@@ -334,17 +336,18 @@ static void cmd_email_transcript(struct ws_conn *c, struct cmd *cmd)
 	struct transcript_job *j;
 
 	if (!mail_addr_valid(cmd->email)) {
-		ws_error(c, "bad_email", "That is not an e-mail address we can send to.",
-			 "email_transcript");
+		api_ws_fail(c, API_BAD_EMAIL, "That is not an e-mail address we can send to.",
+			    "email_transcript");
 		return;
 	}
 	if (ch && ch->patron != c->patron) {
-		ws_error(c, "not_found", "No chat of yours with that id.", "email_transcript");
+		api_ws_fail(c, API_NOT_FOUND, "No chat of yours with that id.", "email_transcript");
 		return;
 	}
 	if (!outbox_patron_allowed(c->patron->id, app_now_ms())) {
-		ws_error(c, "rate_limited", "You have asked for many e-mails; try again later.",
-			 "email_transcript");
+		api_ws_fail(c, API_RATE_LIMITED,
+			    "You have asked for many e-mails; try again later.",
+			    "email_transcript");
 		return;
 	}
 	if (ch) { /* open (or still held): its messages are in memory */
@@ -352,7 +355,7 @@ static void cmd_email_transcript(struct ws_conn *c, struct cmd *cmd)
 		size_t i, n = 0;
 
 		if (!lines) {
-			ws_error(c, "busy", "Out of memory.", "email_transcript");
+			api_ws_fail(c, API_NOMEM, "Out of memory.", "email_transcript");
 			return;
 		}
 		for (i = 0; i < ch->n_msgs && (int64_t)i < ch->durable_seq; i++) {
@@ -368,7 +371,7 @@ static void cmd_email_transcript(struct ws_conn *c, struct cmd *cmd)
 	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		ws_error(c, "busy", "Out of memory.", "email_transcript");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "email_transcript");
 		return;
 	}
 	j->job.run = transcript_run;
@@ -377,7 +380,7 @@ static void cmd_email_transcript(struct ws_conn *c, struct cmd *cmd)
 	j->patron_id = c->patron->id;
 	j->chat_id = cmd->chat;
 	snprintf(j->to, sizeof j->to, "%s", cmd->email);
-	worker_submit(g_app->workers, &j->job);
+	api_submit_ws(c, "email_transcript", &j->job, NULL); /* nothing read yet: free() */
 }
 
 /* ---- signin_link ------------------------------------------------------------------------------
@@ -410,7 +413,7 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	char ttl[32];
 
 	if (!w) {
-		ws_error(c, "busy", "Out of memory.", "signin_link");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "signin_link");
 		return;
 	}
 	crypto_token(token);
@@ -425,7 +428,7 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	mail_duration(ttl, cfg->signin_ttl);
 	/* the link is committed first: writes commit in submission order */
 	if (writer_submit(g_app->writer, w)) {
-		ws_error(c, "busy", "The server is shutting down.", "signin_link");
+		api_ws_fail(c, API_STOPPING, "The server is shutting down.", "signin_link");
 		return;
 	}
 	m.library_id = c->lib->id;
@@ -456,7 +459,7 @@ static void signin_mail(struct ws_conn *c, const char *to)
 	if (!m.body_text || !m.body_html) {
 		free(m.body_text);
 		free(m.body_html);
-		ws_error(c, "busy", "Out of memory.", "signin_link");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "signin_link");
 		return;
 	}
 	queue_for(c, &m, "signin_link", 0);
@@ -471,12 +474,13 @@ static void signin_done(struct worker_job *job)
 	if (!c || !c->patron || c->patron->id != j->patron_id)
 		goto out;
 	if (j->rc) {
-		ws_error(c, "store_failed", "Could not look you up; try again.", "signin_link");
+		api_ws_fail(c, API_STORE_FAILED, "Could not look you up; try again.",
+			    "signin_link");
 	} else if (!j->rel.remembered) {
-		ws_error(c, "not_remembered", "Choose to be remembered first.", "signin_link");
+		api_ws_fail(c, API_NOT_REMEMBERED, "Choose to be remembered first.", "signin_link");
 	} else if (!to[0] || !mail_addr_valid(to)) {
-		ws_error(c, "bad_email", "Give an e-mail address to send the link to.",
-			 "signin_link");
+		api_ws_fail(c, API_BAD_EMAIL, "Give an e-mail address to send the link to.",
+			    "signin_link");
 	} else {
 		signin_mail(c, to);
 	}
@@ -489,22 +493,22 @@ static void cmd_signin_link(struct ws_conn *c, struct cmd *cmd)
 	struct signin_job *j;
 
 	if (!c->patron->remembered) {
-		ws_error(c, "not_remembered", "Choose to be remembered first.", "signin_link");
+		api_ws_fail(c, API_NOT_REMEMBERED, "Choose to be remembered first.", "signin_link");
 		return;
 	}
 	if (cmd->email[0] && !mail_addr_valid(cmd->email)) {
-		ws_error(c, "bad_email", "That is not an e-mail address we can send to.",
-			 "signin_link");
+		api_ws_fail(c, API_BAD_EMAIL, "That is not an e-mail address we can send to.",
+			    "signin_link");
 		return;
 	}
 	if (!outbox_patron_allowed(c->patron->id, app_now_ms())) {
-		ws_error(c, "rate_limited", "You have asked for many e-mails; try again later.",
-			 "signin_link");
+		api_ws_fail(c, API_RATE_LIMITED,
+			    "You have asked for many e-mails; try again later.", "signin_link");
 		return;
 	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		ws_error(c, "busy", "Out of memory.", "signin_link");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "signin_link");
 		return;
 	}
 	j->job.run = signin_run;
@@ -512,20 +516,20 @@ static void cmd_signin_link(struct ws_conn *c, struct cmd *cmd)
 	j->conn_id = c->id;
 	j->patron_id = c->patron->id;
 	snprintf(j->to, sizeof j->to, "%s", cmd->email);
-	worker_submit(g_app->workers, &j->job);
+	api_submit_ws(c, "signin_link", &j->job, NULL);
 }
 
 /* See net.h. */
 void patron_mail_cmd(struct ws_conn *c, struct cmd *cmd)
 {
 	if (c->role != ROLE_PATRON || !c->patron) {
-		ws_error(c, "bad_frame", "Only patrons send this.", cmd->type_name);
+		api_ws_fail(c, API_BAD_FRAME, "Only patrons send this.", cmd->type_name);
 		return;
 	}
 	if (!outbox_can_send()) { /* nothing is queued that could never arrive */
-		ws_error(c, "mail_unavailable",
-			 "This library cannot send e-mail right now, so nothing was sent.",
-			 cmd->type_name);
+		api_ws_fail(c, API_MAIL_UNAVAILABLE,
+			    "This library cannot send e-mail right now, so nothing was sent.",
+			    cmd->type_name);
 		return;
 	}
 	if (cmd->type == CMD_EMAIL_TRANSCRIPT)

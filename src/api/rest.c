@@ -3,36 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/cases.h"
 #include "api/api.h"
+#include "api/async.h"
+#include "api/cases.h"
+#include "api/errors.h"
+#include "api/routes.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
 #define LIST_MAX 200
 
-static struct session *staff_session(struct http_conn *h)
-{
-	return h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-}
-
 /* The Bearer token of a patron request, or NULL. */
 static const char *bearer(const struct http_conn *h)
 {
 	return strncmp(h->auth, "Bearer ", 7) == 0 && h->auth[7] ? h->auth + 7 : NULL;
-}
-
-/* Parses "/api/v1/chats/<id>[suffix]"; returns the id (> 0) and the rest, or 0. */
-static int64_t chat_path(const char *path, const char **rest)
-{
-	const char *p = path + strlen("/api/v1/chats/");
-	char *end;
-	long long id;
-
-	if (strncmp(path, "/api/v1/chats/", 14) != 0 || *p < '1' || *p > '9')
-		return 0;
-	id = strtoll(p, &end, 10);
-	*rest = end;
-	return id > 0 ? id : 0;
 }
 
 /* ---- reads on a worker --------------------------------------------------------------- */
@@ -124,6 +108,41 @@ static enum author author_of(const char *s)
 					  : AUTHOR_SYSTEM;
 }
 
+/* The messages of an ended chat, as read by read_run from offset off of rows, each
+ * with a trailing comma. */
+static void stored_msgs_json(struct buf *bp, const struct buf *rows, size_t off,
+			     const char *patron_name)
+{
+	while (off < rows->len) {
+		struct store_message m;
+		const char *body;
+		struct staff *s;
+
+		memcpy(&m, rows->data + off, sizeof m);
+		body = rows->data + off + sizeof m;
+		off += sizeof m + strlen(body) + 1;
+		buf_putc(bp, '{');
+		json_kint(bp, "chat", m.chat_id);
+		json_kint(bp, "seq", m.seq);
+		json_kstr(bp, "kind", m.kind);
+		json_kstr(bp, "from", desk_author_name(author_of(m.author)));
+		s = author_of(m.author) == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id)
+							: NULL;
+		if (s)
+			json_kstr(bp, "name", s->name);
+		else if (author_of(m.author) == AUTHOR_PATRON)
+			json_kstr(bp, "name", patron_name);
+		json_kstr(bp, strcmp(m.kind, "event") == 0 ? "event" : "text", body);
+		if (strcmp(body, "ended") == 0 && strcmp(m.kind, "event") == 0)
+			json_kstr(bp, "by", m.author);
+		if (m.cmid[0])
+			json_kstr(bp, "cmid", m.cmid);
+		json_kint(bp, "at", m.created_at);
+		json_close(bp, '}');
+		buf_putc(bp, ',');
+	}
+}
+
 static void read_done(struct worker_job *job)
 {
 	struct read_job *j = (struct read_job *)job;
@@ -135,12 +154,12 @@ static void read_done(struct worker_job *job)
 	if (!h)
 		goto out;
 	if (j->rc == STORE_NOTFOUND) {
-		http_error(h, j->chat_id ? 404 : 401, j->chat_id ? "not_found" : "unauthenticated",
-			   j->chat_id ? "No such chat." : "Unknown patron token.");
+		api_http_fail(h, j->chat_id ? API_NOT_FOUND : API_UNAUTHENTICATED,
+			      j->chat_id ? "No such chat." : "Unknown patron token.");
 		goto out;
 	}
 	if (j->rc) {
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 		goto out;
 	}
 	if (!j->chat_id) {
@@ -159,7 +178,7 @@ static void read_done(struct worker_job *job)
 		goto out;
 	}
 	if (j->live && !desk_chat(g_app->desk, j->chat_id)) {
-		http_error(h, 503, "busy", "The chat just changed; try again.");
+		api_http_fail(h, API_QUEUE_FULL, "The chat just changed; try again.");
 		goto out;
 	}
 	if (j->rel.remembered)
@@ -178,34 +197,7 @@ static void read_done(struct worker_job *job)
 			buf_putc(&b, ',');
 		}
 	}
-	while (off < j->out.len) {
-		struct store_message m;
-		const char *body;
-		struct staff *s;
-
-		memcpy(&m, j->out.data + off, sizeof m);
-		body = j->out.data + off + sizeof m;
-		off += sizeof m + strlen(body) + 1;
-		buf_putc(&b, '{');
-		json_kint(&b, "chat", m.chat_id);
-		json_kint(&b, "seq", m.seq);
-		json_kstr(&b, "kind", m.kind);
-		json_kstr(&b, "from", desk_author_name(author_of(m.author)));
-		s = author_of(m.author) == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id)
-							: NULL;
-		if (s)
-			json_kstr(&b, "name", s->name);
-		else if (author_of(m.author) == AUTHOR_PATRON)
-			json_kstr(&b, "name", patron_name);
-		json_kstr(&b, strcmp(m.kind, "event") == 0 ? "event" : "text", body);
-		if (strcmp(body, "ended") == 0 && strcmp(m.kind, "event") == 0)
-			json_kstr(&b, "by", m.author);
-		if (m.cmid[0])
-			json_kstr(&b, "cmid", m.cmid);
-		json_kint(&b, "at", m.created_at);
-		json_close(&b, '}');
-		buf_putc(&b, ',');
-	}
+	stored_msgs_json(&b, &j->out, off, patron_name);
 	json_close(&b, ']');
 	buf_putc(&b, '}');
 	rest_respond_buf(h, 200, &b);
@@ -214,23 +206,20 @@ out:
 	free(j);
 }
 
-static int start_read(struct http_conn *h, int64_t chat_id)
+/* The router let in a patron's Bearer token (k->staff NULL) or a librarian. */
+static void start_read(struct call *k, int64_t chat_id)
 {
-	struct session *s = staff_session(h);
+	struct http_conn *h = k->h;
 	const char *tok = bearer(h);
 	struct read_job *j;
 	char arg[48];
 	const char *v;
-	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
+	struct staff *st = tok ? NULL : k->staff;
 
-	if (!st && !tok) {
-		http_error(h, 401, "unauthenticated", "Log in, or send your patron token.");
-		return 0;
-	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
-		return 0;
+		api_http_fail(h, API_NOMEM, "Out of memory.");
+		return;
 	}
 	j->job.run = read_run;
 	j->job.done = read_done;
@@ -254,70 +243,55 @@ static int start_read(struct http_conn *h, int64_t chat_id)
 	if ((v = http_query_arg(h, "state=", arg, sizeof arg))) {
 		if (!state_ok(v)) {
 			free(j);
-			http_error(h, 400, "bad_request",
-				   "state is queued, active, ended or abandoned.");
-			return 0;
+			api_http_fail(h, API_BAD_REQUEST,
+				      "state is queued, active, ended or abandoned.");
+			return;
 		}
 		snprintf(j->state, sizeof j->state, "%s", state_ok(v));
 	}
-	worker_submit(g_app->workers, &j->job);
-	return 0;
+	api_submit_http(h, &j->job, NULL); /* nothing read yet: free() */
 }
 
-int route_get(struct http_conn *h)
+void rest_chats(struct call *k)
 {
-	const char *rest;
-	int64_t id;
+	start_read(k, 0);
+}
 
-	if (strcmp(h->path, "/healthz") == 0) {
-		struct buf b = {0};
+void rest_chat(struct call *k)
+{
+	start_read(k, k->id[0]);
+}
 
-		buf_putc(&b, '{');
-		json_kstr(&b, "status", g_app->stopping ? "stopping" : "ok");
-		json_kstr(&b, "version", RAPPORT_VERSION);
-		json_kint(&b, "connections", (int64_t)g_app->net.n_ws);
-		{
-			struct writer_stats st;
+void rest_healthz(struct call *k)
+{
+	struct http_conn *h = k->h;
+	struct writer_stats st;
+	struct buf b = {0};
 
-			writer_get_stats(g_app->writer, &st);
-			buf_puts(&b, "\"store\":{");
-			json_kint(&b, "commits", (int64_t)st.batches);
-			json_kint(&b, "writes", (int64_t)st.writes);
-			json_kint(&b, "failed", (int64_t)st.failed);
-			json_kint(&b, "max_batch", (int64_t)st.max_batch);
-			json_kint(&b, "commit_us_p50", (int64_t)writer_commit_quantile(&st, 0.5));
-			json_kint(&b, "commit_us_p99", (int64_t)writer_commit_quantile(&st, 0.99));
-			json_kint(&b, "commit_us_p999",
-				  (int64_t)writer_commit_quantile(&st, 0.999));
-			json_kint(&b, "commit_us_max", (int64_t)st.commit_us_max);
-			json_close(&b, '}');
-			buf_putc(&b, ',');
-		}
-		outbox_health_json(&b);
-		json_close(&b, '}');
-		rest_respond_buf(h, g_app->stopping ? 503 : 200, &b);
-		return 0;
-	}
-	if (strncmp(h->path, "/api/", 5) != 0)
-		return static_serve(h, g_app->cfg.web_root);
-	if (strcmp(h->path, "/api/v1/me") == 0) {
-		struct session *s = staff_session(h);
+	writer_get_stats(g_app->writer, &st);
+	buf_putc(&b, '{');
+	json_kstr(&b, "status", g_app->stopping ? "stopping" : "ok");
+	json_kstr(&b, "version", RAPPORT_VERSION);
+	json_kint(&b, "connections", (int64_t)g_app->net.n_ws);
+	buf_puts(&b, "\"store\":{");
+	json_kint(&b, "commits", (int64_t)st.batches);
+	json_kint(&b, "writes", (int64_t)st.writes);
+	json_kint(&b, "failed", (int64_t)st.failed);
+	json_kint(&b, "max_batch", (int64_t)st.max_batch);
+	json_kint(&b, "commit_us_p50", (int64_t)writer_commit_quantile(&st, 0.5));
+	json_kint(&b, "commit_us_p99", (int64_t)writer_commit_quantile(&st, 0.99));
+	json_kint(&b, "commit_us_p999", (int64_t)writer_commit_quantile(&st, 0.999));
+	json_kint(&b, "commit_us_max", (int64_t)st.commit_us_max);
+	json_close(&b, '}');
+	buf_putc(&b, ',');
+	outbox_health_json(&b);
+	json_close(&b, '}');
+	rest_respond_buf(h, g_app->stopping ? 503 : 200, &b);
+}
 
-		if (!s)
-			http_error(h, 401, "unauthenticated", "Please log in.");
-		else
-			auth_me(h, s);
-		return 0;
-	}
-	if (strcmp(h->path, "/api/v1/chats") == 0)
-		return start_read(h, 0);
-	if ((id = chat_path(h->path, &rest)) && !*rest)
-		return start_read(h, id);
-	if (rest_rel_get(h) || rest_waits_get(h) || rest_promise_get(h) || outbox_rest_get(h) ||
-	    rest_followup_get(h) || rest_case_get(h))
-		return 0;
-	http_error(h, 404, "not_found", "No such endpoint.");
-	return 0;
+void rest_me(struct call *k)
+{
+	auth_me(k->h, k->session);
 }
 
 /* ---- posts ------------------------------------------------------------------------------ */
@@ -334,6 +308,14 @@ struct post_job {
 	size_t len;
 };
 
+static void post_job_free(void *p)
+{
+	struct post_job *j = p;
+
+	free(j->text);
+	free(j);
+}
+
 static void patron_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct post_job *j = (struct post_job *)job;
@@ -347,9 +329,8 @@ static void patron_post_done(struct worker_job *job)
 	struct http_conn *h = http_find(&g_app->net, j->http_id);
 
 	if (h && j->rc) {
-		http_error(h, j->rc == STORE_NOTFOUND ? 401 : 503,
-			   j->rc == STORE_NOTFOUND ? "unauthenticated" : "store_failed",
-			   j->rc == STORE_NOTFOUND ? "Unknown patron token." : "Try again.");
+		api_http_fail(h, j->rc == STORE_NOTFOUND ? API_UNAUTHENTICATED : API_READ_FAILED,
+			      j->rc == STORE_NOTFOUND ? "Unknown patron token." : "Try again.");
 	} else if (h) {
 		struct patron p = {.id = j->patron.id, .library_id = j->patron.library_id};
 		struct desk_actor a = {.kind = AUTHOR_PATRON, .patron = &p};
@@ -360,38 +341,35 @@ static void patron_post_done(struct worker_job *job)
 	free(j);
 }
 
-static void post_message(struct http_conn *h, int64_t chat_id)
+/* POST /api/v1/chats/{id}/messages: as the patron of the Bearer token, or else as the
+ * librarian the router let in. */
+void rest_chat_post(struct call *k)
 {
+	struct http_conn *h = k->h;
+	int64_t chat_id = k->id[0];
 	json_error_t err;
 	const char *cmid, *text;
 	size_t len;
 	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
-	struct session *s = staff_session(h);
 	const char *tok = bearer(h);
 
 	if (!root ||
 	    json_unpack_ex(root, &err, JSON_STRICT, "{s:s, s:s%}", "cmid", &cmid, "text", &text,
 			   &len) ||
 	    !proto_cmid_valid(cmid)) {
-		http_error(h, 400, "bad_json", "Send {\"cmid\":...,\"text\":...}.");
+		api_http_fail(h, API_BAD_JSON, "Send {\"cmid\":...,\"text\":...}.");
 		goto out;
 	}
-	if (s && !tok) {
-		struct staff *st = desk_staff(g_app->desk, s->staff_id);
-		struct desk_actor a = {.kind = AUTHOR_STAFF, .staff = st};
+	if (!tok) {
+		struct desk_actor a = {.kind = AUTHOR_STAFF, .staff = k->staff};
 
-		if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
-			http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
-		else if (st)
-			chat_rest_post(h, &a, chat_id, cmid, text, len);
-		else
-			http_error(h, 401, "unauthenticated", "Please log in.");
-	} else if (tok) {
+		chat_rest_post(h, &a, chat_id, cmid, text, len);
+	} else {
 		struct post_job *j = calloc(1, sizeof *j);
 
 		if (!j || !(j->text = malloc(len + 1))) {
 			free(j);
-			http_error(h, 503, "busy", "Out of memory.");
+			api_http_fail(h, API_NOMEM, "Out of memory.");
 			goto out;
 		}
 		memcpy(j->text, text, len + 1);
@@ -402,43 +380,18 @@ static void post_message(struct http_conn *h, int64_t chat_id)
 		j->chat_id = chat_id;
 		snprintf(j->cmid, sizeof j->cmid, "%s", cmid);
 		crypto_token_hash(tok, strlen(tok), j->hash);
-		worker_submit(g_app->workers, &j->job);
-	} else {
-		http_error(h, 401, "unauthenticated", "Log in, or send your patron token.");
+		api_submit_http(h, &j->job, post_job_free);
 	}
 out:
 	json_decref(root);
 }
 
-void route_post(struct http_conn *h)
+void rest_login(struct call *k)
 {
-	const char *rest;
-	int64_t id;
+	auth_login(k->h);
+}
 
-	if (strcmp(h->path, "/api/v1/login") == 0) {
-		auth_login(h);
-		return;
-	}
-	if (strcmp(h->path, "/api/v1/logout") == 0) {
-		struct session *s = staff_session(h);
-
-		if (!s)
-			http_error(h, 401, "unauthenticated", "Please log in.");
-		else if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
-			http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
-		else
-			auth_logout(h, s);
-		return;
-	}
-	if ((id = chat_path(h->path, &rest)) && strcmp(rest, "/messages") == 0) {
-		if (g_app->stopping)
-			http_error(h, 503, "busy", "The server is shutting down.");
-		else
-			post_message(h, id);
-		return;
-	}
-	if (rest_rel_post(h) || rest_promise_post(h) || outbox_rest_post(h) ||
-	    rest_followup_post(h) || rest_case_post(h))
-		return;
-	http_error(h, 404, "not_found", "No such endpoint.");
+void rest_logout(struct call *k)
+{
+	auth_logout(k->h, k->session);
 }

@@ -8,7 +8,10 @@
 
 #include <sodium.h>
 
+#include "api/async.h"
 #include "api/cases.h"
+#include "api/errors.h"
+#include "api/routes.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -45,6 +48,11 @@ static void job_free(struct case_job *j)
 	buf_free(&j->out);
 	free(j->text);
 	free(j);
+}
+
+static void job_free_any(void *j)
+{
+	job_free(j);
 }
 
 static void case_fields(struct buf *b, const struct store_case *r, int staff, int64_t now)
@@ -224,9 +232,9 @@ static void reply_done(struct store_write *w, int rc)
 	if (!h) {
 		/* gone */
 	} else if (rc) {
-		http_error(h, 503, "store_failed", "Could not save; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
 	} else if (!w->changed) {
-		http_error(h, 404, "not_found", "No such case.");
+		api_http_fail(h, API_NOT_FOUND, "No such case.");
 	} else {
 		buf_puts(&b, "{\"case\":{");
 		json_kint(&b, "id", o->kase.id);
@@ -249,7 +257,7 @@ static void reply_submit(struct http_conn *h, struct case_job *j)
 	if (!w || !o || g_app->stopping) {
 		store_write_free(w);
 		free(o);
-		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+		api_http_fail(h, API_NOMEM, "Out of memory, or shutting down.");
 		return;
 	}
 	o->http_id = h->id;
@@ -269,7 +277,7 @@ static void reply_submit(struct http_conn *h, struct case_job *j)
 	if (!w->u.kase.text) {
 		store_write_free(w);
 		reply_free(o);
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return;
 	}
 	w->done = reply_done;
@@ -298,9 +306,9 @@ static void close_done(struct store_write *w, int rc)
 	if (!h) {
 		/* gone */
 	} else if (rc) {
-		http_error(h, 503, "store_failed", "Could not save; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
 	} else if (!w->changed) {
-		http_error(h, 409, "case_closed", "This case is already closed.");
+		api_http_fail(h, API_CASE_CLOSED, "This case is already closed.");
 	} else {
 		buf_puts(&b, "{\"case\":{");
 		json_kint(&b, "id", o->kase.id);
@@ -320,7 +328,7 @@ static void close_submit(struct http_conn *h, struct case_job *j)
 	struct close_op *o;
 
 	if (!strcmp(j->kase.state, "closed")) {
-		http_error(h, 409, "case_closed", "This case is already closed.");
+		api_http_fail(h, API_CASE_CLOSED, "This case is already closed.");
 		return;
 	}
 	w = store_write_new(STW_CASE_CLOSE);
@@ -328,7 +336,7 @@ static void close_submit(struct http_conn *h, struct case_job *j)
 	if (!w || !o || g_app->stopping) {
 		store_write_free(w);
 		free(o);
-		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+		api_http_fail(h, API_NOMEM, "Out of memory, or shutting down.");
 		return;
 	}
 	o->http_id = h->id;
@@ -351,10 +359,11 @@ static void done(struct worker_job *job)
 	if (!h)
 		goto out;
 	if (j->rc == STORE_NOTFOUND) {
-		http_error(h, 404, "not_found",
-			   j->op >= OP_PATRON_VIEW ? "This link is not known." : "No such case.");
+		api_http_fail(h, API_NOT_FOUND,
+			      j->op >= OP_PATRON_VIEW ? "This link is not known."
+						      : "No such case.");
 	} else if (j->rc || j->out.oom) {
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 	} else if (j->op == OP_LIST) {
 		buf_puts(&b, "{\"cases\":[");
 		if (j->out.len)
@@ -370,8 +379,9 @@ static void done(struct worker_job *job)
 	} else if (j->op == OP_STAFF_CLOSE) {
 		close_submit(h, j);
 	} else if (j->op == OP_PATRON_REPLY && !strcmp(j->kase.state, "closed")) {
-		http_error(h, 409, "case_closed",
-			   "The library has closed this question. To ask again, start a new chat.");
+		api_http_fail(
+			h, API_CASE_CLOSED,
+			"The library has closed this question. To ask again, start a new chat.");
 	} else {
 		reply_submit(h, j);
 	}
@@ -384,7 +394,7 @@ static struct case_job *job_new(struct http_conn *h, enum case_op op)
 	struct case_job *j = calloc(1, sizeof *j);
 
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return NULL;
 	}
 	j->job.run = run;
@@ -408,43 +418,48 @@ static int token_hash_of(const char *t, uint8_t hash[CRYPTO_HASH_BYTES])
 }
 
 /* See cases.h. */
-int rest_case_get(struct http_conn *h)
+void case_public(struct call *k)
 {
-	const char *rest = NULL;
-	int64_t id = 0;
-	struct staff *st;
-	struct case_job *j;
+	struct http_conn *h = k->h;
+	struct case_job *j = job_new(h, OP_PATRON_VIEW);
+	char arg[64];
 
-	if (!strcmp(h->path, "/api/v1/case")) {
-		if (!(j = job_new(h, OP_PATRON_VIEW)))
-			return 1;
-		char arg[64];
-
-		if (token_hash_of(http_query_arg(h, "t=", arg, sizeof arg), j->hash)) {
-			free(j);
-			http_error(h, 404, "not_found", "This link is not known.");
-			return 1;
-		}
-		worker_submit(g_app->workers, &j->job);
-		return 1;
+	if (!j)
+		return;
+	if (token_hash_of(http_query_arg(h, "t=", arg, sizeof arg), j->hash)) {
+		free(j);
+		api_http_fail(h, API_NOT_FOUND, "This link is not known.");
+		return;
 	}
-	if (strcmp(h->path, "/api/v1/cases") &&
-	    !((id = rest_path_id(h->path, "/api/v1/cases/", &rest)) && !*rest))
-		return 0;
-	if (!(st = rest_staff(h, 0)) || !(j = job_new(h, id ? OP_STAFF_VIEW : OP_LIST)))
-		return 1;
-	j->lib = st->lib->id;
+	api_submit_http(h, &j->job, job_free_any);
+}
+
+/* GET /api/v1/cases (id 0) and /api/v1/cases/{id}. */
+static void staff_read(struct call *k, int64_t id)
+{
+	struct http_conn *h = k->h;
+	struct case_job *j = job_new(h, id ? OP_STAFF_VIEW : OP_LIST);
+	char arg[32];
+	const char *v = http_query_arg(h, "state=", arg, sizeof arg);
+
+	if (!j)
+		return;
+	j->lib = k->staff->lib->id;
 	j->case_id = id;
 	snprintf(j->state, sizeof j->state, "open");
-	{
-		char arg[32];
-		const char *v = http_query_arg(h, "state=", arg, sizeof arg);
+	if (!id && v && (!strcmp(v, "answered") || !strcmp(v, "closed")))
+		snprintf(j->state, sizeof j->state, "%s", v);
+	api_submit_http(h, &j->job, job_free_any);
+}
 
-		if (!id && v && (!strcmp(v, "answered") || !strcmp(v, "closed")))
-			snprintf(j->state, sizeof j->state, "%s", v);
-	}
-	worker_submit(g_app->workers, &j->job);
-	return 1;
+void case_list(struct call *k)
+{
+	staff_read(k, 0);
+}
+
+void case_one(struct call *k)
+{
+	staff_read(k, k->id[0]);
 }
 
 static int reply_text_ok(struct http_conn *h, const char *text)
@@ -457,56 +472,58 @@ static int reply_text_ok(struct http_conn *h, const char *text)
 }
 
 /* See cases.h. */
-int rest_case_post(struct http_conn *h)
+void case_public_reply(struct call *k)
 {
-	const char *rest = NULL, *text = NULL, *token = NULL;
+	struct http_conn *h = k->h;
+	const char *text = NULL, *token = NULL;
 	struct case_job *j;
-	struct staff *st;
-	json_t *root;
-	int64_t id;
+	json_t *root = rest_body_unpack(h, "Send {\"token\": \"...\", \"text\": \"...\"}.",
+					"{s:s, s:s}", "token", &token, "text", &text);
 
-	if (!strcmp(h->path, "/api/v1/case-reply")) {
-		if (!(root = rest_body_unpack(h, "Send {\"token\": \"...\", \"text\": \"...\"}.",
-					      "{s:s, s:s}", "token", &token, "text", &text)))
-			return 1;
-		if (reply_text_ok(h, text) && (j = job_new(h, OP_PATRON_REPLY))) {
-			if (token_hash_of(token, j->hash) || !(j->text = strdup(text))) {
-				job_free(j);
-				http_error(h, 404, "not_found", "This link is not known.");
-			} else {
-				worker_submit(g_app->workers, &j->job);
-			}
-		}
-		json_decref(root);
-		return 1;
-	}
-	if (!(id = rest_path_id(h->path, "/api/v1/cases/", &rest)) ||
-	    (strcmp(rest, "/reply") && strcmp(rest, "/close")))
-		return 0;
-	if (!(st = rest_staff(h, 1)))
-		return 1;
-	if (!strcmp(rest, "/close")) {
-		if ((j = job_new(h, OP_STAFF_CLOSE))) {
-			j->lib = st->lib->id;
-			j->staff_id = st->id;
-			j->case_id = id;
-			worker_submit(g_app->workers, &j->job);
-		}
-		return 1;
-	}
-	if (!(root = rest_body_unpack(h, "Send {\"text\": \"...\"}.", "{s:s}", "text", &text)))
-		return 1;
-	if (reply_text_ok(h, text) && (j = job_new(h, OP_STAFF_REPLY))) {
-		j->lib = st->lib->id;
-		j->staff_id = st->id;
-		j->case_id = id;
-		if (!(j->text = strdup(text))) {
+	if (!root)
+		return;
+	if (reply_text_ok(h, text) && (j = job_new(h, OP_PATRON_REPLY))) {
+		if (token_hash_of(token, j->hash) || !(j->text = strdup(text))) {
 			job_free(j);
-			http_error(h, 503, "busy", "Out of memory.");
+			api_http_fail(h, API_NOT_FOUND, "This link is not known.");
 		} else {
-			worker_submit(g_app->workers, &j->job);
+			api_submit_http(h, &j->job, job_free_any);
 		}
 	}
 	json_decref(root);
-	return 1;
+}
+
+void case_close(struct call *k)
+{
+	struct case_job *j = job_new(k->h, OP_STAFF_CLOSE);
+
+	if (j) {
+		j->lib = k->staff->lib->id;
+		j->staff_id = k->staff->id;
+		j->case_id = k->id[0];
+		api_submit_http(k->h, &j->job, job_free_any);
+	}
+}
+
+void case_reply(struct call *k)
+{
+	struct http_conn *h = k->h;
+	const char *text = NULL;
+	struct case_job *j;
+	json_t *root = rest_body_unpack(h, "Send {\"text\": \"...\"}.", "{s:s}", "text", &text);
+
+	if (!root)
+		return;
+	if (reply_text_ok(h, text) && (j = job_new(h, OP_STAFF_REPLY))) {
+		j->lib = k->staff->lib->id;
+		j->staff_id = k->staff->id;
+		j->case_id = k->id[0];
+		if (!(j->text = strdup(text))) {
+			job_free(j);
+			api_http_fail(h, API_NOMEM, "Out of memory.");
+		} else {
+			api_submit_http(h, &j->job, job_free_any);
+		}
+	}
+	json_decref(root);
 }

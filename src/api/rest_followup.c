@@ -10,15 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mail/message.h"
-#include "api/cases.h"
 #include "api/api.h"
+#include "api/async.h"
+#include "api/cases.h"
+#include "api/errors.h"
+#include "api/routes.h"
+#include "mail/message.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
 #define TAG "followup"
-#define CHAT_PREFIX "/api/v1/chats/"
-#define PREFIX "/api/v1/followups"
 #define TOKEN_TTL_MS (30LL * 24 * 3600 * 1000) /* after the due time */
 #define DUE_MAX_MS (366LL * 24 * 3600 * 1000)
 #define LIST_MAX 200
@@ -100,6 +101,14 @@ struct fj {
 	struct store_chat row;
 	struct store_relation rel;
 };
+
+static void fj_free(void *p)
+{
+	struct fj *j = p;
+
+	buf_free(&j->out);
+	free(j);
+}
 
 static void fj_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
@@ -193,9 +202,9 @@ static void write_done(struct store_write *w, int rc)
 	if (!h) {
 		/* gone */
 	} else if (rc) {
-		http_error(h, 503, "store_failed", "Could not save; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
 	} else if (w->kind == STW_FOLLOWUP_ADD && !w->changed) {
-		http_error(h, 409, "no_consent", no_consent);
+		api_http_fail(h, API_NO_CONSENT, no_consent);
 	} else if (w->kind == STW_FOLLOWUP_ADD) {
 		x->row.id = w->u.followup.id;
 		buf_puts(&b, "{\"followup\":");
@@ -204,10 +213,10 @@ static void write_done(struct store_write *w, int rc)
 		rest_respond_buf(h, 201, &b);
 		outbox_kick();
 	} else if (!w->changed && w->kind == STW_FOLLOWUP_CANCEL) {
-		http_error(h, 404, "not_found",
-			   "No scheduled follow-up with that id, or its e-mail is already out.");
+		api_http_fail(h, API_NOT_FOUND,
+			      "No scheduled follow-up with that id, or its e-mail is already out.");
 	} else if (!w->changed) {
-		http_error(h, 404, "not_found", "This link is not valid or has expired.");
+		api_http_fail(h, API_NOT_FOUND, "This link is not valid or has expired.");
 	} else {
 		rest_respond_ok(h);
 	}
@@ -221,7 +230,7 @@ static void submit(struct http_conn *h, struct store_write *w, const struct stor
 	if (!x || g_app->stopping) {
 		free(x);
 		store_write_free(w);
-		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+		api_http_fail(h, API_NOMEM, "Out of memory, or shutting down.");
 		return;
 	}
 	x->http_id = h->id;
@@ -243,15 +252,15 @@ static void chat_checked(struct http_conn *h, struct fj *j)
 	int64_t now = app_now_ms();
 
 	if (!st || !st->lib) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
+		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
 		return;
 	}
 	if (!j->rel.remembered || !mail_addr_valid(j->rel.email)) {
-		http_error(h, 409, "no_consent", no_consent);
+		api_http_fail(h, API_NO_CONSENT, no_consent);
 		return;
 	}
 	if (!(w = store_write_new(STW_FOLLOWUP_ADD))) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return;
 	}
 	f = &w->u.followup;
@@ -271,7 +280,7 @@ static void chat_checked(struct http_conn *h, struct fj *j)
 		sodium_memzero(token, sizeof token);
 		sodium_memzero(signin, sizeof signin);
 		store_write_free(w);
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return;
 	}
 	sodium_memzero(token, sizeof token);
@@ -298,10 +307,10 @@ static void fj_done(struct worker_job *job)
 	if (!j->rc && j->out.oom)
 		j->rc = STORE_ERR;
 	if (j->rc == STORE_NOTFOUND) {
-		http_error(h, 404, "not_found", "No such chat.");
+		api_http_fail(h, API_NOT_FOUND, "No such chat.");
 	} else if (j->rc) {
 		log_warn(TAG, "read failed: %s", store_strerror(j->rc));
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 	} else if (j->kind == FJ_CHAT) {
 		chat_checked(h, j);
 	} else {
@@ -312,8 +321,7 @@ static void fj_done(struct worker_job *job)
 		rest_respond_buf(h, 200, &b);
 	}
 out:
-	buf_free(&j->out);
-	free(j);
+	fj_free(j);
 }
 
 static struct fj *fj_new(struct http_conn *h, const struct staff *st, enum fj_kind kind)
@@ -321,7 +329,7 @@ static struct fj *fj_new(struct http_conn *h, const struct staff *st, enum fj_ki
 	struct fj *j = calloc(1, sizeof *j);
 
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return NULL;
 	}
 	j->job.run = fj_run;
@@ -370,9 +378,9 @@ static void pj_done(struct worker_job *job)
 	if (!h) {
 		/* gone */
 	} else if (j->rc == STORE_NOTFOUND || (!j->rc && !lib)) {
-		http_error(h, 404, "not_found", "This link is not valid or has expired.");
+		api_http_fail(h, API_NOT_FOUND, "This link is not valid or has expired.");
 	} else if (j->rc) {
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 	} else {
 		buf_puts(&b, "{\"followup\":{");
 		json_kstr(&b, "library", lib->name);
@@ -397,11 +405,11 @@ static void get_public(struct http_conn *h)
 	struct pj *j;
 
 	if (!t || strlen(t) != CRYPTO_TOKEN_CHARS) {
-		http_error(h, 404, "not_found", "This link is not valid or has expired.");
+		api_http_fail(h, API_NOT_FOUND, "This link is not valid or has expired.");
 		return;
 	}
 	if (!(j = calloc(1, sizeof *j))) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return;
 	}
 	j->job.run = pj_run;
@@ -410,41 +418,32 @@ static void get_public(struct http_conn *h)
 	j->now = app_now_ms();
 	crypto_token_hash(t, strlen(t), j->hash);
 	sodium_memzero(arg, sizeof arg);
-	worker_submit(g_app->workers, &j->job);
+	api_submit_http(h, &j->job, NULL); /* a token hash only: free() */
 }
 
 /* See net.h. GET /api/v1/followups?state=, and the patron's GET /api/v1/followup?t= */
-int rest_followup_get(struct http_conn *h)
+void followup_list(struct call *k)
 {
-	struct staff *st;
+	struct http_conn *h = k->h;
+	struct staff *st = k->staff;
 	struct fj *j;
 	char arg[32];
 	const char *state = "";
 
-	if (!strcmp(h->path, "/api/v1/followup")) {
-		get_public(h);
-		return 1;
-	}
-	if (strcmp(h->path, PREFIX) != 0)
-		return 0;
-	if (!(st = rest_staff(h, 0)))
-		return 1;
-	if ((state = http_query_arg(h, "state=", arg, sizeof arg)) &&
-	    !state_ok(state)) {
+	if ((state = http_query_arg(h, "state=", arg, sizeof arg)) && !state_ok(state)) {
 		rest_bad_request(h,
 				 "state is scheduled, sent, answered, cancelled or undeliverable.");
-		return 1;
+		return;
 	}
 	if (!(j = fj_new(h, st, FJ_LIST)))
-		return 1;
+		return;
 	snprintf(j->state, sizeof j->state, "%s", state ? state : "");
-	worker_submit(g_app->workers, &j->job);
-	return 1;
+	api_submit_http(h, &j->job, fj_free);
+	return;
 }
 
-static void post_new(struct http_conn *h, int64_t chat)
+static void post_new(struct http_conn *h, struct staff *st, int64_t chat)
 {
-	struct staff *st = rest_staff(h, 1);
 	json_int_t due = 0;
 	const char *message;
 	size_t len;
@@ -452,8 +451,6 @@ static void post_new(struct http_conn *h, int64_t chat)
 	int64_t now = app_now_ms();
 	struct fj *j;
 
-	if (!st)
-		return;
 	root = rest_body_unpack(h, "Send {\"due_at\": ms, \"message\": \"...\"}.", "{s:I, s:s%}",
 				"due_at", &due, "message", &message, &len);
 	if (!root)
@@ -467,20 +464,17 @@ static void post_new(struct http_conn *h, int64_t chat)
 		j->chat = chat;
 		j->due = due < now ? now : due;
 		snprintf(j->message, sizeof j->message, "%s", message);
-		worker_submit(g_app->workers, &j->job);
+		api_submit_http(h, &j->job, fj_free);
 	}
 	json_decref(root);
 }
 
-static void post_cancel(struct http_conn *h, int64_t id)
+static void post_cancel(struct http_conn *h, struct staff *st, int64_t id)
 {
-	struct staff *st = rest_staff(h, 1);
 	struct store_write *w;
 
-	if (!st)
-		return;
 	if (!(w = store_write_new(STW_FOLLOWUP_CANCEL))) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return;
 	}
 	w->u.followup.id = id;
@@ -505,13 +499,13 @@ static void post_public(struct http_conn *h, int answer)
 	if (!root)
 		return;
 	if (tlen != CRYPTO_TOKEN_CHARS)
-		http_error(h, 404, "not_found", "This link is not valid or has expired.");
+		api_http_fail(h, API_NOT_FOUND, "This link is not valid or has expired.");
 	else if (answer && (rating < 1 || rating > 5))
 		rest_bad_request(h, "rating is 1 to 5.");
 	else if (answer && !rest_text_ok(reply, rlen, STORE_FOLLOWUP_REPLY_MAX, 1))
 		rest_bad_request(h, "reply is at most 2000 bytes of text.");
 	else if (!(w = store_write_new(answer ? STW_FOLLOWUP_ANSWER : STW_FOLLOWUP_STOP)))
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 	else {
 		crypto_token_hash(token, tlen, w->u.followup.hash);
 		w->u.followup.rating = (int)rating;
@@ -524,26 +518,27 @@ static void post_public(struct http_conn *h, int answer)
 }
 
 /* See net.h. */
-int rest_followup_post(struct http_conn *h)
+void followup_public(struct call *k)
 {
-	const char *rest = "";
-	int64_t id;
+	get_public(k->h);
+}
 
-	if (!strcmp(h->path, "/api/v1/followup-response")) {
-		post_public(h, 1);
-		return 1;
-	}
-	if (!strcmp(h->path, "/api/v1/followup-stop")) {
-		post_public(h, 0);
-		return 1;
-	}
-	if ((id = rest_path_id(h->path, CHAT_PREFIX, &rest)) && !strcmp(rest, "/followup")) {
-		post_new(h, id);
-		return 1;
-	}
-	if ((id = rest_path_id(h->path, PREFIX "/", &rest)) && !strcmp(rest, "/cancel")) {
-		post_cancel(h, id);
-		return 1;
-	}
-	return 0;
+void followup_response(struct call *k)
+{
+	post_public(k->h, 1);
+}
+
+void followup_stop(struct call *k)
+{
+	post_public(k->h, 0);
+}
+
+void followup_new(struct call *k)
+{
+	post_new(k->h, k->staff, k->id[0]);
+}
+
+void followup_cancel(struct call *k)
+{
+	post_cancel(k->h, k->staff, k->id[0]);
 }

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/async.h"
+#include "api/errors.h"
+#include "api/routes.h"
 #include "util/log.h"
 
 #define LIST_DEFAULT 100
@@ -32,17 +35,17 @@ static struct promise_who who_of(const struct staff *st)
 static void rule_error(struct http_conn *h, int rc)
 {
 	switch (rc) {
-	case DESK_NOT_FOUND: http_error(h, 404, "not_found", "No such promise."); break;
+	case DESK_NOT_FOUND: api_http_fail(h, API_NOT_FOUND, "No such promise."); break;
 	case DESK_FORBIDDEN:
-		http_error(h, 403, "forbidden",
-			   "Only the promise's owner or an administrator may do this.");
+		api_http_fail(h, API_FORBIDDEN,
+			      "Only the promise's owner or an administrator may do this.");
 		break;
 	case DESK_BAD_STATE:
-		http_error(h, 409, "bad_state", "This promise is no longer open.");
+		api_http_fail(h, API_BAD_STATE, "This promise is no longer open.");
 		break;
 	case DESK_EMPTY: rest_bad_request(h, "Give a reason."); break;
 	case DESK_TOO_LONG: rest_bad_request(h, "A note is at most 500 bytes."); break;
-	default: http_error(h, 503, "busy", "Try again."); break;
+	default: api_http_fail(h, API_QUEUE_FULL, "Try again."); break;
 	}
 }
 
@@ -123,12 +126,21 @@ static void pj_run(struct worker_job *job, const struct store_ops *ops, struct s
 
 static void pj_done(struct worker_job *job);
 
+static void pj_free(void *p)
+{
+	struct pj *j = p;
+
+	store_write_free(j->w);
+	buf_free(&j->out);
+	free(j);
+}
+
 static struct pj *pj_new(struct http_conn *h, const struct staff *st, enum pj_kind kind)
 {
 	struct pj *j = calloc(1, sizeof *j);
 
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return NULL;
 	}
 	j->job.run = pj_run;
@@ -158,11 +170,11 @@ static void write_done(struct store_write *w, int rc)
 	if (!h) {
 		/* gone: nothing to answer */
 	} else if (rc) {
-		http_error(h, 503, "store_failed", "Could not save; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
 	} else if (!w->changed && w->kind == STW_PROMISE_ADD) {
-		http_error(h, 404, "not_found", "No such patron or chat.");
+		api_http_fail(h, API_NOT_FOUND, "No such patron or chat.");
 	} else if (!w->changed) {
-		http_error(h, 409, "conflict", "The promise changed meanwhile; reload it.");
+		api_http_fail(h, API_CONFLICT, "The promise changed meanwhile; reload it.");
 	} else {
 		buf_puts(&b, "{\"promise\":");
 		promise_json(&b, &x->p, app_now_ms());
@@ -180,8 +192,8 @@ static void submit(struct http_conn *h, struct store_write *w, const struct prom
 	if (!x || g_app->stopping) {
 		free(x);
 		store_write_free(w);
-		http_error(h, 503, "busy",
-			   g_app->stopping ? "The server is shutting down." : "Out of memory.");
+		api_http_fail(h, API_QUEUE_FULL,
+			      g_app->stopping ? "The server is shutting down." : "Out of memory.");
 		return;
 	}
 	x->http_id = h->id;
@@ -245,7 +257,7 @@ static void act_checked(struct http_conn *h, struct pj *j)
 	int rc;
 
 	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
+		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
 		return;
 	}
 	who = who_of(st);
@@ -354,7 +366,7 @@ static void chat_checked(struct http_conn *h, struct pj *j)
 
 	if (j->chat.library_id != j->lib ||
 	    (w->u.promise.patron_id && w->u.promise.patron_id != j->chat.patron_id)) {
-		http_error(h, 404, "not_found", "No such patron or chat.");
+		api_http_fail(h, API_NOT_FOUND, "No such patron or chat.");
 		return;
 	}
 	w->u.promise.patron_id = j->chat.patron_id;
@@ -372,11 +384,11 @@ static void pj_done(struct worker_job *job)
 	if (!j->rc && j->out.oom)
 		j->rc = STORE_ERR;
 	if (j->rc == STORE_NOTFOUND) {
-		http_error(h, 404, "not_found",
-			   j->kind == PJ_CHAT ? "No such patron or chat." : "No such promise.");
+		api_http_fail(h, API_NOT_FOUND,
+			      j->kind == PJ_CHAT ? "No such patron or chat." : "No such promise.");
 	} else if (j->rc) {
 		log_warn("promise", "read kind %d failed: %s", (int)j->kind, store_strerror(j->rc));
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 	} else {
 		switch (j->kind) {
 		case PJ_LIST: list_done(h, j); break;
@@ -387,9 +399,7 @@ static void pj_done(struct worker_job *job)
 		}
 	}
 out:
-	store_write_free(j->w);
-	buf_free(&j->out);
-	free(j);
+	pj_free(j);
 }
 
 /* ---- routes --------------------------------------------------------------------------- */
@@ -417,7 +427,7 @@ static void get_list(struct http_conn *h, struct staff *st)
 	j->owner = mine ? st->id : 0;
 	j->patron = patron;
 	j->limit = (int)limit;
-	worker_submit(g_app->workers, &j->job);
+	api_submit_http(h, &j->job, pj_free);
 }
 
 static void get_report(struct http_conn *h, struct staff *st)
@@ -433,7 +443,7 @@ static void get_report(struct http_conn *h, struct staff *st)
 		return;
 	j->now = j->until = app_now_ms();
 	j->since = j->until - days * DAY_MS;
-	worker_submit(g_app->workers, &j->job);
+	api_submit_http(h, &j->job, pj_free);
 }
 
 /* GET /api/v1/promises/owners: who may own a promise (the library's staff, by name). */
@@ -459,32 +469,29 @@ static void get_owners(struct http_conn *h, const struct staff *st)
 	rest_respond_buf(h, 200, &b);
 }
 
-int rest_promise_get(struct http_conn *h)
+void promises_list(struct call *k)
 {
-	const char *rest = "";
-	int64_t id = rest_path_id(h->path, PREFIX "/", &rest);
-	int owners = strcmp(h->path, PREFIX "/owners") == 0;
-	struct staff *st;
-	struct pj *j;
+	get_list(k->h, k->staff);
+}
 
-	if (strcmp(h->path, PREFIX) != 0 && strcmp(h->path, "/api/v1/reports/promises") != 0 &&
-	    !(id && !*rest) && !owners)
-		return 0;
-	if (!(st = rest_staff(h, 0)))
-		return 1;
-	if (owners) {
-		get_owners(h, st);
-	} else if (id) {
-		if ((j = pj_new(h, st, PJ_ONE))) {
-			j->id = id;
-			worker_submit(g_app->workers, &j->job);
-		}
-	} else if (strcmp(h->path, PREFIX) == 0) {
-		get_list(h, st);
-	} else {
-		get_report(h, st);
+void promises_owners(struct call *k)
+{
+	get_owners(k->h, k->staff);
+}
+
+void promises_one(struct call *k)
+{
+	struct pj *j = pj_new(k->h, k->staff, PJ_ONE);
+
+	if (j) {
+		j->id = k->id[0];
+		api_submit_http(k->h, &j->job, pj_free);
 	}
-	return 1;
+}
+
+void promises_report(struct call *k)
+{
+	get_report(k->h, k->staff);
 }
 
 /* POST /api/v1/promises {patron?, chat?, what, due_at, owner?, channel}. */
@@ -518,7 +525,7 @@ static void post_new(struct http_conn *h, struct staff *st)
 		rest_bad_request(h, "owner is a librarian of your library.");
 	else if (!(w = g_app->stopping ? NULL : store_write_new(STW_PROMISE_ADD)) ||
 		 !(w->u.promise.text = strdup(what)))
-		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+		api_http_fail(h, API_NOMEM, "Out of memory, or shutting down.");
 	else {
 		struct store_promise_write *r = &w->u.promise;
 		struct pj *j;
@@ -538,10 +545,10 @@ static void post_new(struct http_conn *h, struct staff *st)
 			submit_add(h, w, ch->created_at);
 		} else if (chat && !ch && (j = pj_new(h, st, PJ_CHAT))) {
 			j->w = w; /* an ended chat: read it for its patron */
-			worker_submit(g_app->workers, &j->job);
+			api_submit_http(h, &j->job, pj_free);
 		} else if (chat && ch) {
 			store_write_free(w);
-			http_error(h, 404, "not_found", "No such patron or chat.");
+			api_http_fail(h, API_NOT_FOUND, "No such patron or chat.");
 		} else if (!chat) {
 			submit_add(h, w, 0); /* the store checks the patron is of the library */
 		} else {
@@ -588,7 +595,7 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 	else if (!(w = g_app->stopping ? NULL : store_write_new(kinds[act])) ||
 		 !(w->u.promise.text = strdup(note))) {
 		store_write_free(w);
-		http_error(h, 503, "busy", "Out of memory, or shutting down.");
+		api_http_fail(h, API_NOMEM, "Out of memory, or shutting down.");
 	} else if (!(j = pj_new(h, st, PJ_ACT))) {
 		store_write_free(w);
 	} else {
@@ -600,30 +607,27 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 		j->id = id;
 		j->act = act;
 		j->w = w;
-		worker_submit(g_app->workers, &j->job);
+		api_submit_http(h, &j->job, pj_free);
 	}
 	json_decref(root);
 }
 
-int rest_promise_post(struct http_conn *h)
+void promises_new(struct call *k)
 {
-	const char *rest = "";
-	int64_t id = rest_path_id(h->path, PREFIX "/", &rest);
-	int act = -1;
-	struct staff *st;
+	post_new(k->h, k->staff);
+}
 
-	if (id)
-		act = !strcmp(rest, "/done")	   ? PROMISE_COMPLETE
-		      : !strcmp(rest, "/cancel")   ? PROMISE_CANCEL
-		      : !strcmp(rest, "/reassign") ? PROMISE_REASSIGN
-						   : -1;
-	if (strcmp(h->path, PREFIX) != 0 && act < 0)
-		return 0;
-	if (!(st = rest_staff(h, 1)))
-		return 1;
-	if (act < 0)
-		post_new(h, st);
-	else
-		post_act(h, st, id, (enum promise_act)act);
-	return 1;
+void promises_done(struct call *k)
+{
+	post_act(k->h, k->staff, k->id[0], PROMISE_COMPLETE);
+}
+
+void promises_cancel(struct call *k)
+{
+	post_act(k->h, k->staff, k->id[0], PROMISE_CANCEL);
+}
+
+void promises_reassign(struct call *k)
+{
+	post_act(k->h, k->staff, k->id[0], PROMISE_REASSIGN);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/errors.h"
 #include "util/crypto.h"
 
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
@@ -14,7 +15,7 @@ void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
 	char *body = buf_take(b, &n);
 
 	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 	else
 		http_respond(h, status, body, n);
 }
@@ -24,14 +25,14 @@ void rest_respond_ok(struct http_conn *h)
 	char *body = strdup("{\"ok\":true}");
 
 	if (!body)
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 	else
 		http_respond(h, 200, body, strlen(body));
 }
 
 void rest_bad_request(struct http_conn *h, const char *message)
 {
-	http_error(h, 400, "bad_request", message);
+	api_http_fail(h, API_BAD_REQUEST, message);
 }
 
 /* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
@@ -42,11 +43,11 @@ struct staff *rest_staff(struct http_conn *h, int post)
 	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
 
 	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
+		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
 		return NULL;
 	}
 	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
-		http_error(h, 403, "csrf_required", "Send the X-CSRF-Token header.");
+		api_http_fail(h, API_CSRF_REQUIRED, "Send the X-CSRF-Token header.");
 		return NULL;
 	}
 	return st;
@@ -57,7 +58,7 @@ struct staff *rest_admin(struct http_conn *h, int post)
 	struct staff *st = rest_staff(h, post);
 
 	if (st && !st->admin) {
-		http_error(h, 403, "forbidden", "Only an administrator may do this.");
+		api_http_fail(h, API_FORBIDDEN, "Only an administrator may do this.");
 		return NULL;
 	}
 	return st;

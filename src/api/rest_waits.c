@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "desk/wait.h"
 #include "api/api.h"
+#include "api/async.h"
+#include "api/errors.h"
+#include "api/routes.h"
+#include "desk/wait.h"
 #include "util/log.h"
 
 #define DAY_MS (24LL * 60 * 60 * 1000)
@@ -61,7 +64,7 @@ static void waits_done(struct worker_job *job)
 		goto out;
 	if (j->rc) {
 		log_warn("rest", "waits report failed: %s", store_strerror(j->rc));
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 		goto out;
 	}
 	est = malloc((n ? n : 1) * sizeof *est);
@@ -71,7 +74,7 @@ static void waits_done(struct worker_job *job)
 		memcpy(&act[i], j->picked.data + (i * 2 + 1) * sizeof(int64_t), sizeof(int64_t));
 	}
 	if (!est || !act || wait_accuracy(est, act, n, &a)) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		goto out;
 	}
 	buf_putc(&b, '{');
@@ -117,24 +120,21 @@ static int arg_days(struct http_conn *h, int64_t *days)
 	return 0;
 }
 
-int rest_waits_get(struct http_conn *h)
+void waits_report(struct call *k)
 {
-	struct staff *st;
+	struct http_conn *h = k->h;
+	struct staff *st = k->staff;
 	struct waits_job *j;
 	int64_t days = 30;
 
-	if (strcmp(h->path, "/api/v1/reports/waits") != 0)
-		return 0;
-	if (!(st = rest_staff(h, 0)))
-		return 1;
 	if (arg_days(h, &days)) {
 		rest_bad_request(h, "days is 1 to 3660.");
-		return 1;
+		return;
 	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
-		return 1;
+		api_http_fail(h, API_NOMEM, "Out of memory.");
+		return;
 	}
 	j->job.run = waits_run;
 	j->job.done = waits_done;
@@ -142,9 +142,6 @@ int rest_waits_get(struct http_conn *h)
 	j->lib = st->lib->id;
 	j->until = app_now_ms() + 1; /* chats created up to now, this millisecond too */
 	j->since = j->until - days * DAY_MS;
-	if (worker_submit(g_app->workers, &j->job)) {
-		free(j);
-		http_error(h, 503, "busy", "Try again.");
-	}
-	return 1;
+	api_submit_http(h, &j->job, NULL);
+	return;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/async.h"
+#include "api/errors.h"
 #include "util/log.h"
 
 #define PAGE 256
@@ -57,13 +59,17 @@ static void page_run(struct worker_job *job, const struct store_ops *ops, struct
 }
 
 static void page_done(struct worker_job *job);
+static void next_resume(struct ws_conn *c);
 
+/* Reads the next page of r, the head of c's resumes. Refused or out of memory: the
+ * patron is told `busy` and the next resume starts (none is left stuck). */
 static void page_start(struct ws_conn *c, struct db_resume *r)
 {
 	struct page_job *j = calloc(1, sizeof *j);
 
 	if (!j) {
-		ws_error(c, "busy", "Out of memory.", "resume");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "resume");
+		next_resume(c);
 		return;
 	}
 	j->job.run = page_run;
@@ -71,8 +77,10 @@ static void page_start(struct ws_conn *c, struct db_resume *r)
 	j->conn_id = c->id;
 	j->chat_id = r->chat_id;
 	j->after = r->after;
-	r->in_flight = 1;
-	worker_submit(g_app->workers, &j->job);
+	if (api_submit_ws(c, "resume", &j->job, NULL) == 0)
+		r->in_flight = 1;
+	else
+		next_resume(c);
 }
 
 static void send_resumed(struct ws_conn *c, int64_t chat, int64_t last)
@@ -113,14 +121,15 @@ static void page_done(struct worker_job *job)
 		if (j->rc || !desk_may_read_row(&a, j->row.library_id, j->row.patron_id)) {
 			int missing = j->rc == 0 || j->rc == STORE_NOTFOUND;
 
-			ws_error(c, missing ? "not_found" : "busy",
-				 missing ? "No such chat." : "Could not read the chat.", "resume");
+			api_ws_fail(c, missing ? API_NOT_FOUND : API_QUEUE_FULL,
+				    missing ? "No such chat." : "Could not read the chat.",
+				    "resume");
 			next_resume(c);
 			goto out;
 		}
 		r->started = 1;
 	} else if (j->rc) {
-		ws_error(c, "busy", "Could not read the chat.", "resume");
+		api_ws_fail(c, API_QUEUE_FULL, "Could not read the chat.", "resume");
 		next_resume(c);
 		goto out;
 	}
@@ -162,13 +171,13 @@ void resume_cmd(struct ws_conn *c, struct cmd *cmd)
 
 	if (ch) {
 		if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
-			ws_error(c, "not_found", "No such chat.", "resume");
+			api_ws_fail(c, API_NOT_FOUND, "No such chat.", "resume");
 			return;
 		}
 		s = chat_subscribe(c, ch,
 				   cmd->after < ch->durable_seq ? cmd->after : ch->durable_seq);
 		if (!s) {
-			ws_error(c, "busy", "Out of memory.", "resume");
+			api_ws_fail(c, API_NOMEM, "Out of memory.", "resume");
 			return;
 		}
 		s->resume_to = s->sent_seq > ch->durable_seq ? s->sent_seq : ch->durable_seq;
@@ -180,7 +189,7 @@ void resume_cmd(struct ws_conn *c, struct cmd *cmd)
 	}
 	r = calloc(1, sizeof *r);
 	if (!r) {
-		ws_error(c, "busy", "Out of memory.", "resume");
+		api_ws_fail(c, API_NOMEM, "Out of memory.", "resume");
 		return;
 	}
 	r->chat_id = cmd->chat;

@@ -35,12 +35,12 @@ struct session {
 struct app {
 	struct server_config cfg;
 	uv_loop_t loop;
-	uv_async_t wake;         /* writer/worker completions */
-	uv_timer_t tick;         /* 1 s housekeeping */
-	uv_check_t flush;        /* after each loop iteration: coalesced announcements */
-	uv_prepare_t handover;   /* before each wait: the iteration's writes to the writer */
+	uv_async_t wake; /* writer/worker completions */
+	uv_timer_t tick; /* 1 s housekeeping */
+	uv_check_t flush; /* after each loop iteration: coalesced announcements */
+	uv_prepare_t handover; /* before each wait: the iteration's writes to the writer */
 	uv_signal_t sigterm, sigint;
-	struct net net;          /* the transport: connections, listening */
+	struct net net; /* the transport: connections, listening */
 	struct desk *desk;
 	const struct store_ops *ops;
 	struct writer *writer;

@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
+#include "api/async.h"
+#include "api/cases.h"
+#include "api/errors.h"
+#include "api/routes.h"
 #include "mail/message.h"
 #include "mail/sender.h"
-#include "api/cases.h"
-#include "api/api.h"
 #include "util/log.h"
 
 #define TAG "outbox"
@@ -244,7 +247,8 @@ static void scan(void)
 	ob.scanning = 1;
 	ob.again = 0;
 	ob.next_scan = now + (smtp_on() ? 1000 : IDLE_SCAN_MS);
-	worker_submit(g_app->workers, &s->job);
+	if (api_submit(NULL, &s->job, NULL))
+		ob.scanning = 0; /* the workers are full: the next tick tries again */
 }
 
 /* ---- start, tick, stop ------------------------------------------------------------------ */
@@ -516,7 +520,7 @@ static void list_done(struct worker_job *job)
 	struct http_conn *h = http_find(&g_app->net, j->http_id);
 
 	if (h && j->rc) {
-		http_error(h, 503, "store_failed", "Could not read; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 	} else if (h) {
 		/* the same words as /healthz: with no SMTP server, queued mail is undeliverable */
 		buf_puts(&j->out, "\"summary\":{");
@@ -550,26 +554,23 @@ static void retry_done(struct store_write *w, int rc)
 	if (!h)
 		return;
 	if (rc)
-		http_error(h, 503, "store_failed", "Could not save; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
 	else if (!w->changed)
-		http_error(h, 404, "not_found", "No dead mail with that id.");
+		api_http_fail(h, API_NOT_FOUND, "No dead mail with that id.");
 	else
 		rest_respond_ok(h);
 }
 
 /* See net.h. */
-int outbox_rest_get(struct http_conn *h)
+void outbox_list(struct call *k)
 {
+	struct http_conn *h = k->h;
 	static const char *states[] = {"dead", "queued", "sending", "sent"};
-	struct staff *st;
+	struct staff *st = k->staff;
 	struct list_job *j;
 	char arg[32];
 	const char *v, *state = "dead";
 
-	if (strcmp(h->path, "/api/v1/outbox") != 0)
-		return 0;
-	if (!(st = rest_admin(h, 0)))
-		return 1;
 	if ((v = http_query_arg(h, "state=", arg, sizeof arg))) {
 		state = NULL;
 		for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
@@ -577,48 +578,38 @@ int outbox_rest_get(struct http_conn *h)
 				state = states[i];
 		if (!state) {
 			rest_bad_request(h, "state is dead, queued, sending or sent.");
-			return 1;
+			return;
 		}
 	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
-		return 1;
+		api_http_fail(h, API_NOMEM, "Out of memory.");
+		return;
 	}
 	j->job.run = list_run;
 	j->job.done = list_done;
 	j->http_id = h->id;
 	j->library_id = st->lib->id;
 	snprintf(j->state, sizeof j->state, "%s", state);
-	worker_submit(g_app->workers, &j->job);
-	return 1;
+	api_submit_http(h, &j->job, NULL);
+	return;
 }
 
 /* See net.h. */
-int outbox_rest_post(struct http_conn *h)
+void outbox_retry(struct call *k)
 {
-	const char *p = h->path + strlen("/api/v1/outbox/");
-	char *end = NULL;
-	long long id;
-	struct staff *st;
+	struct http_conn *h = k->h;
+	int64_t id = k->id[0];
+	struct staff *st = k->staff;
 	struct store_write *w;
 	uint64_t *arg;
 
-	if (strncmp(h->path, "/api/v1/outbox/", 15) != 0)
-		return 0;
-	id = *p >= '1' && *p <= '9' ? strtoll(p, &end, 10) : 0;
-	if (id <= 0 || strcmp(end, "/retry") != 0) {
-		http_error(h, 404, "not_found", "No such endpoint.");
-		return 1;
-	}
-	if (!(st = rest_admin(h, 1)))
-		return 1;
 	w = store_write_new(STW_MAIL_RETRY);
 	arg = w ? malloc(sizeof *arg) : NULL;
 	if (!arg) {
 		store_write_free(w);
-		http_error(h, 503, "busy", "Out of memory.");
-		return 1;
+		api_http_fail(h, API_NOMEM, "Out of memory.");
+		return;
 	}
 	*arg = h->id;
 	w->u.mail.id = id;
@@ -627,6 +618,6 @@ int outbox_rest_post(struct http_conn *h)
 	w->done = retry_done;
 	w->arg = arg;
 	if (writer_submit(g_app->writer, w))
-		log_warn(TAG, "retry of mail %lld: the writer is stopping", id);
-	return 1;
+		log_warn(TAG, "retry of mail %lld: the writer is stopping", (long long)id);
+	return;
 }

@@ -6,6 +6,8 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/async.h"
+#include "api/errors.h"
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -237,6 +239,8 @@ void auth_tick(int64_t now)
 
 /* ---- login ----------------------------------------------------------------------------------- */
 
+static void login_job_free(void *j);
+
 struct login_job {
 	struct worker_job job;
 	uint64_t http_id;
@@ -248,6 +252,14 @@ struct login_job {
 	char token[CRYPTO_TOKEN_CHARS + 1];
 	char csrf[CRYPTO_TOKEN_CHARS + 1];
 };
+
+static void login_job_free(void *p)
+{
+	struct login_job *j = p;
+
+	explicit_bzero(j->password, sizeof j->password);
+	free(j);
+}
 
 static void me_json(struct buf *b, const struct staff *st, const char *csrf)
 {
@@ -314,7 +326,7 @@ static void session_stored(struct store_write *w, int rc)
 	char cookie[256];
 
 	if (h && (rc || !st || !session_add(&w->u.session))) {
-		http_error(h, 503, "store_failed", "Could not start a session; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not start a session; try again.");
 	} else if (h) {
 		snprintf(cookie, sizeof cookie,
 			 SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
@@ -338,18 +350,18 @@ static void login_done(struct worker_job *job)
 	if (!h)
 		goto out;
 	if (j->rc < 0) {
-		http_error(h, 503, "store_failed", "Could not check the login; try again.");
+		api_http_fail(h, API_STORE_FAILED, "Could not check the login; try again.");
 		goto out;
 	}
 	if (j->rc == 1) {
 		record_failure(j->email, j->peer, now);
-		http_error(h, 401, "bad_credentials", "Wrong email or password.");
+		api_http_fail(h, API_BAD_CREDENTIALS, "Wrong email or password.");
 		goto out;
 	}
 	st = server_put_staff(&j->staff);
 	w = st ? store_write_new(STW_SESSION_INSERT) : NULL;
 	if (!w) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		goto out;
 	}
 	crypto_token(j->token);
@@ -377,16 +389,16 @@ void auth_login(struct http_conn *h)
 	int64_t wait;
 
 	if (h->origin[0] && !origin_is_self(h->origin, h->host)) {
-		http_error(h, 403, "bad_origin", "Log in from rapport's own page.");
+		api_http_fail(h, API_BAD_ORIGIN, "Log in from rapport's own page.");
 		goto out;
 	}
 	if (!root || json_unpack_ex(root, &err, JSON_STRICT, "{s:s, s:s}", "email", &email,
 				    "password", &password)) {
-		http_error(h, 400, "bad_json", "Send {\"email\":...,\"password\":...}.");
+		api_http_fail(h, API_BAD_JSON, "Send {\"email\":...,\"password\":...}.");
 		goto out;
 	}
 	if (strlen(email) >= 256 || strlen(password) >= 1024) {
-		http_error(h, 401, "bad_credentials", "Wrong email or password.");
+		api_http_fail(h, API_BAD_CREDENTIALS, "Wrong email or password.");
 		goto out;
 	}
 	wait = locked_for(email, h->peer, app_now_ms());
@@ -395,12 +407,12 @@ void auth_login(struct http_conn *h)
 
 		snprintf(v, sizeof v, "%lld", (long long)wait);
 		http_add_header(h, "Retry-After", v);
-		http_error(h, 429, "rate_limited", "Too many failed logins; wait and try again.");
+		api_http_fail(h, API_RATE_LIMITED, "Too many failed logins; wait and try again.");
 		goto out;
 	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
-		http_error(h, 503, "busy", "Out of memory.");
+		api_http_fail(h, API_NOMEM, "Out of memory.");
 		goto out;
 	}
 	j->job.run = login_run;
@@ -409,7 +421,7 @@ void auth_login(struct http_conn *h)
 	snprintf(j->email, sizeof j->email, "%s", email);
 	snprintf(j->password, sizeof j->password, "%s", password);
 	snprintf(j->peer, sizeof j->peer, "%s", h->peer);
-	worker_submit(g_app->workers, &j->job);
+	api_submit_http(h, &j->job, login_job_free);
 out:
 	json_decref(root);
 }
@@ -419,7 +431,7 @@ void auth_me(struct http_conn *h, struct session *s)
 	struct staff *st = desk_staff(g_app->desk, s->staff_id);
 
 	if (!st) {
-		http_error(h, 401, "unauthenticated", "Please log in.");
+		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
 		return;
 	}
 	respond_me(h, st, s->csrf);

@@ -15,7 +15,6 @@
 #include "util/crypto.h"
 #include "util/log.h"
 
-
 struct http_conn *http_find(struct net *n, uint64_t id)
 {
 	return (id && !(id & 1)) ? idmap_get(&n->conns, (int64_t)id) : NULL;

@@ -75,7 +75,7 @@ struct ws_conn {
 	double tokens;
 	uint64_t tokens_at; /* uv_now of last refill */
 	int dropped_in_row;
-	struct ws_conn *next, *prev;             /* all ws connections */
+	struct ws_conn *next, *prev; /* all ws connections */
 	struct ws_conn *staff_next, *staff_prev; /* staff consoles only, after their hello */
 };
 
@@ -90,8 +90,8 @@ struct http_conn {
 	int method; /* enum http_method */
 	char *body;
 	size_t body_len, body_max;
-	int body_done;  /* request body complete once (lws may say it twice) */
-	int refused;    /* an error answer is queued; ignore the body */
+	int body_done; /* request body complete once (lws may say it twice) */
+	int refused; /* an error answer is queued; ignore the body */
 	int responding; /* a response is being written */
 	/* the response, written at HTTP_WRITEABLE */
 	int status;
@@ -103,10 +103,10 @@ struct http_conn {
 	char host[256];
 	char peer[64];
 	char cookie[128];
-	char auth[128];     /* Authorization header */
-	char csrf[128];     /* X-CSRF-Token header */
-	char ctype[128];    /* request Content-Type */
-	char req_type[16];  /* a raw body's accepted type ("image/png"), set above */
+	char auth[128]; /* Authorization header */
+	char csrf[128]; /* X-CSRF-Token header */
+	char ctype[128]; /* request Content-Type */
+	char req_type[16]; /* a raw body's accepted type ("image/png"), set above */
 	char resp_type[32]; /* response Content-Type; "" means application/json */
 	char resp_cache[48]; /* response Cache-Control; "" means no-store */
 };
@@ -132,14 +132,14 @@ struct net_hooks {
 };
 
 struct net_config {
-	char listen[64];   /* address to bind */
+	char listen[64]; /* address to bind */
 	int port;
 	int demo_site_port; /* > 0: a second vhost serving <web_root>/demo-site */
 	char web_root[512];
-	int frame_max;      /* bytes per WebSocket frame */
-	int rate, burst;    /* frames per second per connection; token bucket size */
+	int frame_max; /* bytes per WebSocket frame */
+	int rate, burst; /* frames per second per connection; token bucket size */
 	int send_queue_max; /* bytes waiting per connection */
-	int body_max;       /* REST body bytes */
+	int body_max; /* REST body bytes */
 };
 
 /* The transport's state; the app holds one. */
@@ -190,7 +190,7 @@ size_t ws_high_water(const struct ws_conn *c);
 size_t ws_low_water(const struct ws_conn *c);
 
 #define WS_BATCH_MAX (64 * 1024) /* bytes of frames combined into one batch frame */
-#define WS_HELD_MAX 32           /* frames kept while a hello is answered */
+#define WS_HELD_MAX 32 /* frames kept while a hello is answered */
 
 /* ---- http.c ---------------------------------------------------------------------------- */
 struct http_conn *http_find(struct net *n, uint64_t id);

@@ -276,9 +276,9 @@ int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned 
 }
 
 /* Queues a write (takes ownership) until the next writer_flush(). Never waits for I/O.
- * Loop thread. While writer_stop() is finishing, refuses with STORE_BADARG and completes
- * w with STORE_ERR on the next drain. */
-int writer_submit(struct writer *wr, struct store_write *w)
+ * Loop thread. Refused (stopping, or `bounded` and full): w completes with its rc on the
+ * next drain. */
+static int enqueue(struct writer *wr, struct store_write *w, int bounded)
 {
 	if (!w)
 		return STORE_BADARG;
@@ -287,7 +287,7 @@ int writer_submit(struct writer *wr, struct store_write *w)
 		return STORE_BADARG;
 	}
 	w->next = NULL;
-	if (wr->stopping || wr->pending >= wr->max_pending) {
+	if (wr->stopping || (bounded && wr->pending >= wr->max_pending)) {
 		w->refused = wr->stopping ? STORE_ERR : STORE_FULL;
 		wr->pending++;
 		if (wr->rej_tail)
@@ -304,6 +304,16 @@ int writer_submit(struct writer *wr, struct store_write *w)
 		wr->l_head = w;
 	wr->l_tail = w;
 	return STORE_OK;
+}
+
+int writer_submit(struct writer *wr, struct store_write *w)
+{
+	return enqueue(wr, w, 1);
+}
+
+int writer_submit_owed(struct writer *wr, struct store_write *w)
+{
+	return enqueue(wr, w, 0);
 }
 
 /* Hands the writes submitted since the last flush to the thread. Loop thread. */
@@ -384,7 +394,8 @@ size_t writer_pending(const struct writer *wr)
 
 int writer_has_room(const struct writer *wr, size_t n)
 {
-	return wr && !wr->stopping && wr->pending + n <= wr->max_pending;
+	/* an empty queue takes any one request, even one of more writes than the bound */
+	return wr && !wr->stopping && (wr->pending == 0 || wr->pending + n <= wr->max_pending);
 }
 
 /* Copies the counters (zeroes if wr is NULL). Any thread. */

@@ -47,6 +47,13 @@ int writer_start(const struct store_ops *ops, struct store_conn *conn, unsigned 
  * free what `done` frees (w->arg). */
 int writer_submit(struct writer *wr, struct store_write *w);
 
+/* Queues a write the desk already owes the store: a change it has made in memory (after
+ * the request that caused it passed writer_has_room, or from a timer such as a chat
+ * abandoned). The bound does not apply: these writes are bounded by what the desk holds
+ * (each chat changes state a bounded number of times), and refusing them would leave
+ * memory ahead of the store. Refused only while stopping, as writer_submit. */
+int writer_submit_owed(struct writer *wr, struct store_write *w);
+
 /* The bound on writes submitted and not yet drained (0: the default). Loop thread. */
 #define WRITER_PENDING_DEFAULT 65536
 void writer_set_max(struct writer *wr, size_t max_pending);

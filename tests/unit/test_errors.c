@@ -37,7 +37,7 @@ static void test_table_complete_and_consistent(void **state)
 static void test_out_of_range_is_busy(void **state)
 {
 	assert_string_equal(api_error(API_ERR_COUNT)->code, "busy");
-	assert_string_equal(api_error((enum api_err)-3)->code, "busy");
+	assert_string_equal(api_error((enum api_err) - 3)->code, "busy");
 	assert_int_equal(api_error(API_OK)->http, 503); /* not an answer to send */
 }
 
