@@ -1,7 +1,7 @@
 // Shared helpers for the protocol and REST tests: start the real binary, talk HTTP,
 // WebSocket (through `ws`) and raw bytes (through node:net).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import net from 'node:net';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import WebSocket from 'ws';
+import Ajv2020 from 'ajv/dist/2020.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = resolve(ROOT, process.env.RAPPORT_BIN || 'build/rapport');
@@ -439,6 +440,60 @@ export async function rawWaitFrame(conn, pred, ms, what) {
   return conn.until((c) => parseWsFrames(c.buf).frames.find(pred), ms, what);
 }
 
+// ---------------------------------------------------------------- frame schemas
+
+// docs/schemas/ws/: one JSON Schema per frame the server sends and per command a client
+// sends, dispatched on `type` by frame.schema.json and command.schema.json. Every Client
+// below checks each frame it receives and each command it sends against them.
+export const SCHEMA_DIR = resolve(ROOT, 'docs', 'schemas', 'ws');
+
+/** A fresh Ajv holding every schema of SCHEMA_DIR (draft 2020-12, strict keywords). */
+export function loadFrameSchemas(dir = SCHEMA_DIR) {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+  // an annotation of the command schemas: who may send it ("patron", "staff" or "both")
+  ajv.addKeyword({ keyword: 'x-rapport-sender', schemaType: 'string' });
+  const senders = {};
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const schema = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    ajv.addSchema(schema);
+    if (schema['x-rapport-sender']) senders[schema.properties.type.const] = schema['x-rapport-sender'];
+  }
+  return { frame: ajv.getSchema('frame.schema.json'), command: ajv.getSchema('command.schema.json'),
+    senders };
+}
+
+const validators = loadFrameSchemas();
+
+function schemaErrors(validate, x) {
+  if (validate(x)) return null;
+  // "must match then" only repeats the errors of the branch that failed
+  return validate.errors.filter((e) => e.keyword !== 'if')
+    .map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)} (${e.schemaPath})`);
+}
+
+/** null if f is a valid server frame, else the list of schema errors. */
+export function frameErrors(f) { return schemaErrors(validators.frame, f); }
+/** null if f is a valid client command, else the list of schema errors. */
+export function commandErrors(f) { return schemaErrors(validators.command, f); }
+
+// Every schema problem seen by any Client of this process. A test that did not run into
+// it (through waitFor or close) still fails: the process exits non-zero.
+const schemaProblems = [];
+process.on('exit', () => {
+  const open = schemaProblems.filter((p) => !p.reported);
+  if (open.length) {
+    process.stderr.write(`WebSocket frames that do not fit docs/schemas/ws:\n${open.map((p) => p.text).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+});
+
+/** The `ref` the server gives an error about a command (proto_decode's rule). */
+function refOf(f) {
+  const ok = (s) => typeof s === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(s);
+  if (ok(f.cmid)) return f.cmid;
+  return ok(f.type) ? f.type : '';
+}
+
 // ---------------------------------------------------------------- WebSocket clients
 
 /**
@@ -453,6 +508,8 @@ export class Client {
     this.waiters = new Set();
     this.closeInfo = null;
     this.bad = [];
+    this.schemaProblems = [];
+    this.sent = []; // { ref, frame, errors, answered } of each command sent as JSON
     this.closedP = new Promise((res) => {
       ws.on('close', (code, reason) => {
         this.closeInfo = { code, reason: reason.toString() };
@@ -464,6 +521,7 @@ export class Client {
       let f;
       try { f = JSON.parse(data.toString('utf8')); } catch { this.bad.push(data); return; }
       if (isBinary) this.bad.push(data);
+      this._checkFrame(f);
       this.frames.push(...unbatch(f));
       this._wake();
     });
@@ -487,7 +545,69 @@ export class Client {
 
   _wake() { for (const w of [...this.waiters]) w(); }
 
-  send(obj) { this.ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj)); }
+  _problem(text) {
+    const p = { text, reported: false };
+    this.schemaProblems.push(p);
+    schemaProblems.push(p);
+    this._wake();
+  }
+
+  /** Rejects with the schema problems seen on this connection, if any (once). */
+  _throwProblems() {
+    const open = this.schemaProblems.filter((p) => !p.reported);
+    if (!open.length) return;
+    for (const p of open) p.reported = true;
+    throw new Error(`frames that do not fit docs/schemas/ws:\n${open.map((p) => p.text).join('\n')}`);
+  }
+
+  /** Checks a received frame against frame.schema.json, and answers against what was sent. */
+  _checkFrame(f) {
+    const errs = frameErrors(f);
+    if (errs) this._problem(`server frame ${JSON.stringify(f).slice(0, 1500)}\n  ${errs.join('\n  ')}`);
+    for (const x of unbatch(f)) {
+      if (!x || typeof x !== 'object') continue;
+      if (x.type === 'welcome') this.role = x.role;
+      if (x.type === 'error' && x.code === 'bad_frame') {
+        // the command it refuses: a schema-invalid one with that ref first
+        const ref = x.ref || '';
+        const open = this.sent.filter((s) => !s.answered && s.ref === ref);
+        const hit = open.find((s) => s.errors) || open[0];
+        if (hit) {
+          hit.answered = true;
+          // a command of the other role is refused by who sent it, not by its shape
+          const sender = validators.senders[hit.frame.type] || 'both';
+          const otherRole = sender !== 'both' && (!this.role || this.role !== sender);
+          if (!hit.errors && !otherRole) {
+            this._problem(`command ${JSON.stringify(hit.frame).slice(0, 600)} fits docs/schemas/ws but `
+              + `the server refused it: ${JSON.stringify(x)}`);
+          }
+        }
+      } else if (x.type === 'ack' && x.cmid) {
+        const bad = this.sent.find((s) => s.errors && !s.answered && s.frame.cmid === x.cmid);
+        if (bad) {
+          bad.answered = true;
+          this._problem(`command ${JSON.stringify(bad.frame).slice(0, 600)} does not fit docs/schemas/ws `
+            + `(${bad.errors.join('; ')}) but the server accepted it: ${JSON.stringify(x)}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends a command (an object, or a string sent as is). Whatever parses as a JSON object is
+   * checked against command.schema.json: a command the schema refuses must be refused by
+   * the server too (bad_frame), and one it accepts must not be.
+   */
+  send(obj) {
+    const text = typeof obj === 'string' ? obj : JSON.stringify(obj);
+    let f;
+    try { f = typeof obj === 'string' ? JSON.parse(obj) : obj; } catch { f = undefined; }
+    if (f && typeof f === 'object' && !Array.isArray(f)) {
+      this.sent.push({ ref: refOf(f), frame: f, errors: commandErrors(f), answered: false });
+      if (this.sent.length > 2000) this.sent.splice(0, 1000);
+    }
+    this.ws.send(text);
+  }
 
   /** Finds (and takes) the first untaken frame of `type` matching pred, waiting up to ms. */
   waitFor(type, pred = () => true, ms = 5000, { after } = {}) {
@@ -502,6 +622,7 @@ export class Client {
     };
     return withTimeout(new Promise((res, rej) => {
       const w = () => {
+        try { this._throwProblems(); } catch (e) { this.waiters.delete(w); rej(e); return; }
         const f = find();
         if (f) { this.waiters.delete(w); res(f); return; }
         if (this.closeInfo) {
@@ -532,7 +653,8 @@ export class Client {
 
   close() {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
-    return withTimeout(this.closedP, 3000, 'close').catch(() => this.ws.terminate());
+    return withTimeout(this.closedP, 3000, 'close').catch(() => this.ws.terminate())
+      .then(() => this._throwProblems());
   }
 
   terminate() { this.ws.terminate(); }
