@@ -1,8 +1,8 @@
-// The REST route set has one truth in several places: docs/API.md (prose) and
-// docs/openapi.yaml (the machine-readable description). These tests lint the OpenAPI file
-// with the pinned @redocly/cli and require both sources to list exactly the same routes.
-// Each source is one function returning sorted "METHOD /path/{id}" strings, so another
-// source (say, a route table in C) can be compared the same way. No server is needed.
+// The REST route set has one truth in three places: the route table the server runs
+// (src/api/routes.c), docs/API.md (prose) and docs/openapi.yaml (the machine-readable
+// description). These tests lint the OpenAPI file with the pinned @redocly/cli and require
+// all three to list exactly the same routes. Each source is one function returning sorted
+// "METHOD /path/{id}" strings. No server is needed.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,6 +50,14 @@ function routesFromApiMd() {
   return [...set].sort();
 }
 
+/** The rows of the route table in src/api/routes.c ({HTTP_GET, "/path", ...}), sorted. */
+function routesFromTable() {
+  const text = readFileSync(join(ROOT, 'src', 'api', 'routes.c'), 'utf8');
+  const out = [];
+  for (const m of text.matchAll(/\{HTTP_(GET|POST), "(\/[^"]*)"/g)) out.push(normalise(m[1], m[2]));
+  return out.sort();
+}
+
 let bundled = null;
 function bundledOpenapi() {
   if (bundled) return bundled;
@@ -90,6 +98,14 @@ describe('docs/openapi.yaml', () => {
     const fromOpenapi = routesFromOpenapi();
     assert.ok(fromMd.length >= 40, `API.md yields only ${fromMd.length} routes: the extraction broke`);
     assert.deepEqual(fromOpenapi, fromMd, difference(fromOpenapi, 'openapi.yaml', fromMd, 'API.md'));
+  });
+
+  it('lists exactly the routes of the route table the server runs (src/api/routes.c)', () => {
+    const fromTable = routesFromTable();
+    const fromOpenapi = routesFromOpenapi();
+    assert.ok(fromTable.length >= 40, `routes.c yields only ${fromTable.length} routes: the extraction broke`);
+    assert.equal(new Set(fromTable).size, fromTable.length, 'no route twice in the table');
+    assert.deepEqual(fromOpenapi, fromTable, difference(fromOpenapi, 'openapi.yaml', fromTable, 'routes.c'));
   });
 
   it('gives every /api/ operation a 4xx response and every staff POST the CSRF header', () => {
