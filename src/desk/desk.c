@@ -78,6 +78,9 @@ void desk_free(struct desk *d)
 	idmap_each(&d->patrons, free_patron_cb, NULL);
 	idmap_free(&d->chats);
 	idmap_free(&d->patrons);
+	idmap_free(&d->lib_ids);
+	idmap_free(&d->queue_ids);
+	idmap_free(&d->staff_ids);
 	for (i = 0; i < d->n_queues; i++) {
 		free(d->queues[i]->waiting);
 		free(d->queues[i]);
@@ -96,12 +99,7 @@ void desk_free(struct desk *d)
 
 struct library *desk_library(const struct desk *d, int64_t id)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_libs; i++)
-		if (d->libs[i]->id == id)
-			return d->libs[i];
-	return NULL;
+	return id > 0 ? idmap_get(&d->lib_ids, id) : NULL;
 }
 
 struct library *desk_library_by_slug(const struct desk *d, const char *slug)
@@ -116,22 +114,12 @@ struct library *desk_library_by_slug(const struct desk *d, const char *slug)
 
 struct queue *desk_queue(const struct desk *d, int64_t id)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_queues; i++)
-		if (d->queues[i]->id == id)
-			return d->queues[i];
-	return NULL;
+	return id > 0 ? idmap_get(&d->queue_ids, id) : NULL;
 }
 
 struct staff *desk_staff(const struct desk *d, int64_t id)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_staff; i++)
-		if (d->staff[i]->id == id)
-			return d->staff[i];
-	return NULL;
+	return id > 0 ? idmap_get(&d->staff_ids, id) : NULL;
 }
 
 struct chat *desk_chat(const struct desk *d, int64_t id)
@@ -175,8 +163,10 @@ struct library *desk_add_library(struct desk *d, int64_t id, const char *slug, c
 		struct library **arr;
 
 		l = calloc(1, sizeof *l);
-		arr = l ? realloc(d->libs, (d->n_libs + 1) * sizeof *arr) : NULL;
-		if (!arr) {
+		arr = l && id > 0 ? realloc(d->libs, (d->n_libs + 1) * sizeof *arr) : NULL;
+		if (!arr || idmap_put(&d->lib_ids, id, l)) {
+			if (arr)
+				d->libs = arr;
 			free(l);
 			return NULL;
 		}
@@ -201,8 +191,10 @@ struct queue *desk_add_queue(struct desk *d, int64_t id, int64_t library_id, con
 	q = desk_queue(d, id);
 	if (!q) {
 		q = calloc(1, sizeof *q);
-		arr = q ? realloc(d->queues, (d->n_queues + 1) * sizeof *arr) : NULL;
-		if (!arr) {
+		arr = q && id > 0 ? realloc(d->queues, (d->n_queues + 1) * sizeof *arr) : NULL;
+		if (!arr || idmap_put(&d->queue_ids, id, q)) {
+			if (arr)
+				d->queues = arr;
 			free(q);
 			return NULL;
 		}
@@ -227,8 +219,10 @@ struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, con
 	s = desk_staff(d, id);
 	if (!s) {
 		s = calloc(1, sizeof *s);
-		arr = s ? realloc(d->staff, (d->n_staff + 1) * sizeof *arr) : NULL;
-		if (!arr) {
+		arr = s && id > 0 ? realloc(d->staff, (d->n_staff + 1) * sizeof *arr) : NULL;
+		if (!arr || idmap_put(&d->staff_ids, id, s)) {
+			if (arr)
+				d->staff = arr;
 			free(s);
 			return NULL;
 		}

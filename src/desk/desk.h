@@ -212,6 +212,7 @@ struct desk {
 	size_t n_queues;
 	struct staff **staff;
 	size_t n_staff;
+	struct idmap lib_ids, queue_ids, staff_ids; /* id -> the entries of the arrays above */
 	struct idmap chats; /* id -> struct chat */
 	struct idmap patrons; /* id -> struct patron (online or with held chats) */
 	int64_t last_chat_id, last_patron_id;
