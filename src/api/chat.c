@@ -10,6 +10,7 @@
 #include "api/errors.h"
 #include "util/crypto.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #define QUEUE_SHOWN 100 /* queue entries listed in a queue frame (all are counted) */
 #define BUSY_RESEND_MS 2000 /* `queues` for a librarian reaching or leaving their cap */
@@ -52,18 +53,13 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 		for (j = 0; j < q->n_waiting; j++) {
 			struct chat *ch = q->waiting[j];
 			struct message *first = ch->n_msgs ? ch->msgs[0] : NULL;
-			size_t n = first ? first->len : 0, k = 0, chars = 0;
+			size_t n = first ? first->len : 0;
+			size_t k = first ? utf8_prefix_chars(first->text, n, 200) : 0;
 
 			if (ch->durable_seq < 1)
 				continue; /* not committed yet */
 			if (++total > QUEUE_SHOWN)
 				continue; /* counted, not listed */
-			while (k < n && chars < 200) { /* cut at 200 characters, on a boundary */
-				k++;
-				while (k < n && ((unsigned char)first->text[k] & 0xC0) == 0x80)
-					k++;
-				chars++;
-			}
 			buf_putc(b, '{');
 			json_kint(b, "id", ch->id);
 			json_kint(b, "queue", q->id);
@@ -291,10 +287,8 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 		r->wait_actual_ms = 0; /* a clock step backwards */
 	if (kind == STW_CHAT_INSERT && ch->n_msgs) { /* the question, cut on a UTF-8 boundary */
 		const struct message *q = ch->msgs[0];
-		size_t n = q->len < sizeof r->question - 1 ? q->len : sizeof r->question - 1;
+		size_t n = utf8_cut(q->text, q->len, sizeof r->question - 1);
 
-		while (n < q->len && n > 0 && ((unsigned char)q->text[n] & 0xC0) == 0x80)
-			n--;
 		memcpy(r->question, q->text, n);
 		r->question[n] = '\0';
 	}

@@ -1,5 +1,6 @@
 /* card.c: the worded parts of a relationship card. See card.h. */
 #include "desk/card.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -32,9 +33,7 @@ static void out_add(struct out *o, const char *s, size_t n)
 	if (o->cut)
 		return;
 	if (n >= o->cap - o->len) { /* one byte stays for the NUL */
-		n = o->cap - o->len - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--; /* s[n] is the first byte left out: never inside a character */
+		n = utf8_cut(s, n, o->cap - o->len - 1);
 		o->cut = 1;
 	}
 	memcpy(o->p + o->len, s, n);

@@ -1,6 +1,7 @@
 /* message.c: Internet message formatting. See message.h. */
 #include "mail/message.h"
 #include "desk/schedule.h"
+#include "util/utf8.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -62,12 +63,6 @@ int mail_addr_valid(const char *addr)
 	return domain_valid(at + 1);
 }
 
-/* Bytes in the UTF-8 sequence starting with lead byte c (1 for anything unexpected). */
-static size_t utf8_len(unsigned char c)
-{
-	return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-}
-
 /* See message.h. */
 void mail_header_clean(char *dst, size_t cap, const char *src)
 {
@@ -78,7 +73,7 @@ void mail_header_clean(char *dst, size_t cap, const char *src)
 	while (*src) {
 		unsigned char c = (unsigned char)*src;
 
-		k = utf8_len(c);
+		k = utf8_seq_len(c);
 		if (i + k >= cap)
 			break;
 		if (k == 1) {
@@ -124,7 +119,7 @@ static void put_words(struct buf *b, const char *s)
 		size_t take = 0;
 
 		while (i + take < n) {
-			size_t k = utf8_len((unsigned char)s[i + take]);
+			size_t k = utf8_seq_len((unsigned char)s[i + take]);
 
 			if (take + k > WORD_BYTES && take > 0)
 				break;

@@ -94,12 +94,13 @@ static void test_every_row_reachable(void **state)
 	assert_null(api_routes_at(n, &(int){0}));
 }
 
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_ids_are_parsed_once_and_strictly),
+	cmocka_unit_test(test_method_and_exact_path),
+	cmocka_unit_test(test_every_row_reachable),
+};
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ids_are_parsed_once_and_strictly),
-		cmocka_unit_test(test_method_and_exact_path),
-		cmocka_unit_test(test_every_row_reachable),
-	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
