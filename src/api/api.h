@@ -139,10 +139,6 @@ void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t cha
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes b */
 void rest_respond_ok(struct http_conn *h); /* {"ok":true} */
 void rest_bad_request(struct http_conn *h, const char *message); /* 400 */
-/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
- * the CSRF token); rest_admin also answers 403 to a librarian. */
-struct staff *rest_staff(struct http_conn *h, int post);
-struct staff *rest_admin(struct http_conn *h, int post);
 /* A positive id (no sign, no leading zero, at most 18 digits), 0 if none; *rest after it. */
 int64_t rest_parse_id(const char *p, const char **rest);
 /* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */

@@ -7,7 +7,6 @@
 #include "api/api.h"
 #include "api/errors.h"
 #include "api/routes.h"
-#include "util/crypto.h"
 
 static void on_ws_closed(struct ws_conn *c)
 {
@@ -20,13 +19,9 @@ static void on_ws_closed(struct ws_conn *c)
  * content itself is checked against the declared type in rest_rel.c. */
 static int photo_request(struct http_conn *h, uint64_t clen)
 {
-	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-
 	h->refused = 1;
-	if (!s)
-		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
-	else if (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))
-		api_http_fail(h, API_CSRF_REQUIRED, "Send the X-CSRF-Token header.");
+	if (api_route_admit(h))
+		; /* answered by the router's own checks, before anything is buffered */
 	else if (clen > RESTREL_PHOTO_MAX)
 		api_http_fail(h, API_TOO_LARGE, "The photo is larger than 512 KiB.");
 	else if (!http_ctype_is(h->ctype, "image/png") && !http_ctype_is(h->ctype, "image/jpeg"))

@@ -7,7 +7,6 @@
 
 #include "api/api.h"
 #include "api/errors.h"
-#include "util/crypto.h"
 
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
 {
@@ -33,35 +32,6 @@ void rest_respond_ok(struct http_conn *h)
 void rest_bad_request(struct http_conn *h, const char *message)
 {
 	api_http_fail(h, API_BAD_REQUEST, message);
-}
-
-/* The logged-in staff member of h, or NULL after answering 401 (or 403 when a POST lacks
- * the CSRF token). */
-struct staff *rest_staff(struct http_conn *h, int post)
-{
-	struct session *s = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
-	struct staff *st = s ? desk_staff(g_app->desk, s->staff_id) : NULL;
-
-	if (!st) {
-		api_http_fail(h, API_UNAUTHENTICATED, "Please log in.");
-		return NULL;
-	}
-	if (post && (!h->csrf[0] || !crypto_str_eq(h->csrf, s->csrf))) {
-		api_http_fail(h, API_CSRF_REQUIRED, "Send the X-CSRF-Token header.");
-		return NULL;
-	}
-	return st;
-}
-
-struct staff *rest_admin(struct http_conn *h, int post)
-{
-	struct staff *st = rest_staff(h, post);
-
-	if (st && !st->admin) {
-		api_http_fail(h, API_FORBIDDEN, "Only an administrator may do this.");
-		return NULL;
-	}
-	return st;
 }
 
 /* Parses a positive id (no sign, no leading zero, at most 18 digits). 0 if none. */

@@ -163,6 +163,18 @@ int api_route(struct http_conn *h)
 	return 0;
 }
 
+int api_route_admit(struct http_conn *h)
+{
+	struct call k = call_http(h);
+	const struct route *r = find(h->method, h->path, k.id);
+
+	if (!r) {
+		call_fail(&k, API_NO_ENDPOINT, NULL);
+		return -1;
+	}
+	return check_caller(r, &k);
+}
+
 int api_route_takes_image(const struct http_conn *h)
 {
 	int64_t id[CALL_IDS_MAX];

@@ -26,6 +26,9 @@ enum {
  * what the transport's request hook returns (static_serve's result, else 0). Loop
  * thread. */
 int api_route(struct http_conn *h);
+/* Runs the caller checks of h's route before its body is read: 0 to go on, else h was
+ * answered (401, 403, 404). */
+int api_route_admit(struct http_conn *h);
 /* 1 if POST h goes to a route whose body is an image (see RT_IMAGE), else 0. */
 int api_route_takes_image(const struct http_conn *h);
 
