@@ -140,9 +140,7 @@ void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes 
 void rest_respond_ok(struct http_conn *h); /* {"ok":true} */
 void rest_bad_request(struct http_conn *h, const char *message); /* 400 */
 /* A positive id (no sign, no leading zero, at most 18 digits), 0 if none; *rest after it. */
-int64_t rest_parse_id(const char *p, const char **rest);
-/* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */
-int64_t rest_path_id(const char *path, const char *prefix, const char **rest);
+int64_t rest_parse_id(const char *p, const char **rest); /* in routes.c: the one id parser */
 /* A query argument ("name=" form): 0 absent, 1 set in *out, -1 present but not a number
  * in [lo, hi]. */
 int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out);

@@ -34,32 +34,6 @@ void rest_bad_request(struct http_conn *h, const char *message)
 	api_http_fail(h, API_BAD_REQUEST, message);
 }
 
-/* Parses a positive id (no sign, no leading zero, at most 18 digits). 0 if none. */
-int64_t rest_parse_id(const char *p, const char **rest)
-{
-	int64_t v = 0;
-	int n = 0;
-
-	if (*p < '1' || *p > '9')
-		return 0;
-	while (*p >= '0' && *p <= '9' && n < 18) {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (*p >= '0' && *p <= '9')
-		return 0;
-	*rest = p;
-	return v;
-}
-
-/* "<prefix><id><rest>": the id and the rest, or 0 when path is not of that shape. */
-int64_t rest_path_id(const char *path, const char *prefix, const char **rest)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(path, prefix, n) == 0 ? rest_parse_id(path + n, rest) : 0;
-}
-
 /* A query argument: 0 absent, 1 set in *out, -1 present but not a number in [lo, hi]. */
 int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out)
 {

@@ -80,6 +80,25 @@ static const struct route routes[] = {
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
+/* The one id parser (api.h): a positive id, no sign, no leading zero, at most 18 digits;
+ * 0 if none. */
+int64_t rest_parse_id(const char *p, const char **rest)
+{
+	int64_t v = 0;
+	int n = 0;
+
+	if (*p < '1' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9' && n < 18) {
+		v = v * 10 + (*p++ - '0');
+		n++;
+	}
+	if (*p >= '0' && *p <= '9')
+		return 0;
+	*rest = p;
+	return v;
+}
+
 /* 1 if path matches pattern, with its {id} segments in id[] (at most CALL_IDS_MAX). */
 static int match(const char *pattern, const char *path, int64_t id[CALL_IDS_MAX])
 {

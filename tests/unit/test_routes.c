@@ -1,4 +1,5 @@
-/* test_routes.c: the REST route table and its matcher (src/api/routes.c). */
+/* test_routes.c: the REST route table, its matcher and the router's checks
+ * (src/api/routes.c), linked with the error table and small stubs (test_routes.mods). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,13 @@
 #include <cmocka.h>
 
 #include "api/routes.h"
+#include "app/app.h"
 #include "net/net.h"
+
+#include "routes_stubs.h"
+
+extern int stub_http_status;
+extern char stub_code[64], stub_message[256], stub_ref[128];
 
 static const char *pat(int method, const char *path, int64_t id[CALL_IDS_MAX])
 {
@@ -94,7 +101,85 @@ static void test_every_row_reachable(void **state)
 	assert_null(api_routes_at(n, &(int){0}));
 }
 
+/* Routes h as the router does and returns the handler that ran (NULL: answered an error,
+ * its status in stub_http_status). */
+static const char *route(int method, const char *path, const char *cookie, const char *csrf,
+			 const char *auth)
+{
+	struct http_conn h = {.method = method};
+
+	snprintf(h.path, sizeof h.path, "%s", path);
+	snprintf(h.cookie, sizeof h.cookie, "%s", cookie ? cookie : "");
+	snprintf(h.csrf, sizeof h.csrf, "%s", csrf ? csrf : "");
+	snprintf(h.auth, sizeof h.auth, "%s", auth ? auth : "");
+	memset(&stub_route, 0, sizeof stub_route);
+	stub_http_status = 0;
+	stub_code[0] = '\0';
+	api_route(&h);
+	return stub_route.handler;
+}
+
+/* Who may call a route is decided by its row, once, before the handler runs. */
+static void test_caller_checks(void **state)
+{
+	g_app->stopping = 0;
+	/* a librarian's route: no session is 401, a POST without the CSRF header 403 */
+	assert_null(route(HTTP_GET, "/api/v1/patrons/5/card", NULL, NULL, NULL));
+	assert_int_equal(stub_http_status, 401);
+	assert_string_equal(stub_code, "unauthenticated");
+	assert_string_equal(route(HTTP_GET, "/api/v1/patrons/5/card", "jen", NULL, NULL),
+			    "rel_card");
+	assert_int_equal(stub_route.id0, 5);
+	assert_non_null(stub_route.staff);
+	assert_null(route(HTTP_POST, "/api/v1/patrons/5/notes", "jen", NULL, NULL));
+	assert_string_equal(stub_code, "csrf_required");
+	assert_null(route(HTTP_POST, "/api/v1/patrons/5/notes", "jen", "wrong", NULL));
+	assert_string_equal(stub_code, "csrf_required");
+	assert_string_equal(route(HTTP_POST, "/api/v1/patrons/5/notes", "jen", "t", NULL),
+			    "rel_note_add");
+	/* an administrator's route: a librarian gets the row's own words */
+	assert_null(route(HTTP_POST, "/api/v1/notes/3/delete", "jen", "t", NULL));
+	assert_int_equal(stub_http_status, 403);
+	assert_string_equal(stub_message, "Only an administrator may delete notes.");
+	assert_string_equal(route(HTTP_POST, "/api/v1/notes/3/delete", "sam", "t", NULL),
+			    "rel_note_delete");
+	assert_null(route(HTTP_GET, "/api/v1/outbox", "jen", NULL, NULL));
+	assert_string_equal(stub_message, "Only an administrator may do this.");
+	/* a patron's token or a librarian: the token decides, and needs no CSRF header */
+	assert_string_equal(route(HTTP_POST, "/api/v1/chats/9/messages", "jen", NULL, "Bearer x"),
+			    "rest_chat_post");
+	assert_null(stub_route.staff);
+	assert_null(route(HTTP_POST, "/api/v1/chats/9/messages", "jen", NULL, NULL));
+	assert_string_equal(stub_code, "csrf_required");
+	assert_null(route(HTTP_GET, "/api/v1/chats", NULL, NULL, "Bearer "));
+	assert_string_equal(stub_message, "Log in, or send your patron token.");
+	/* open routes need nobody */
+	assert_string_equal(route(HTTP_GET, "/api/v1/case", NULL, NULL, NULL), "case_public");
+	assert_string_equal(route(HTTP_POST, "/api/v1/login", NULL, NULL, NULL), "rest_login");
+}
+
+static void test_unknown_stopping_and_static(void **state)
+{
+	g_app->stopping = 0;
+	assert_null(route(HTTP_GET, "/api/v1/nothing", "jen", NULL, NULL));
+	assert_int_equal(stub_http_status, 404);
+	assert_string_equal(stub_message, "No such endpoint.");
+	assert_null(route(HTTP_POST, "/chat", NULL, NULL, NULL));
+	assert_int_equal(stub_http_status, 404);
+	assert_string_equal(route(HTTP_GET, "/chat", NULL, NULL, NULL), "static_serve");
+	g_app->stopping = 1; /* a message is refused while stopping; reads go on */
+	assert_null(route(HTTP_POST, "/api/v1/chats/9/messages", NULL, NULL, "Bearer x"));
+	assert_int_equal(stub_http_status, 503);
+	assert_string_equal(stub_code, "busy");
+	assert_string_equal(route(HTTP_GET, "/api/v1/chats/9", NULL, NULL, "Bearer x"),
+			    "rest_chat");
+	g_app->stopping = 0;
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_caller_checks),
+	cmocka_unit_test(test_unknown_stopping_and_static),
+
 	cmocka_unit_test(test_ids_are_parsed_once_and_strictly),
 	cmocka_unit_test(test_method_and_exact_path),
 	cmocka_unit_test(test_every_row_reachable),
