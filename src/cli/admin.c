@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/email.h"
 
 static const char *usage_init =
 	"Usage: rapport init --data-dir DIR --library SLUG --name NAME [options]\n"
@@ -158,7 +159,8 @@ static int staff_parse(int argc, char **argv, struct staff_args *a)
 		}
 	}
 	if (!a->slug[0] || !a->email[0] || !a->name[0] || optind < argc ||
-	    (strcmp(a->role, "librarian") && strcmp(a->role, "admin")) || !strchr(a->email, '@')) {
+	    (strcmp(a->role, "librarian") && strcmp(a->role, "admin")) ||
+	    !mail_addr_valid(a->email)) {
 		fputs(usage_staff, stderr);
 		return 2;
 	}

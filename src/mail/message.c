@@ -11,58 +11,6 @@
 #define WORD_BYTES 30 /* raw bytes per encoded word: 40 base64 chars, a 52-char word */
 #define LINE_BYTES 57 /* raw bytes per base64 body line: 76 characters */
 
-static int is_atext(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
-}
-
-static int domain_valid(const char *d)
-{
-	size_t label = 0, dots = 0;
-	char prev = '.';
-
-	if (!*d)
-		return 0;
-	for (; *d; prev = *d++) {
-		char c = *d;
-
-		if (c == '.') {
-			if (prev == '.' || prev == '-')
-				return 0;
-			dots++;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-'))
-			return 0;
-		if (c == '-' && prev == '.')
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return dots > 0 && prev != '.' && prev != '-';
-}
-
-/* See message.h. */
-int mail_addr_valid(const char *addr)
-{
-	const char *at, *p;
-	size_t n;
-
-	if (!addr)
-		return 0;
-	n = strlen(addr);
-	at = strrchr(addr, '@');
-	if (n < 3 || n > 254 || !at || at == addr || at - addr > 64)
-		return 0;
-	for (p = addr; p < at; p++) /* dot-atom: atext runs separated by single dots */
-		if (!(is_atext(*p) || (*p == '.' && p > addr && p[-1] != '.' && p + 1 < at)))
-			return 0;
-	return domain_valid(at + 1);
-}
-
 /* See message.h. */
 void mail_header_clean(char *dst, size_t cap, const char *src)
 {
@@ -231,8 +179,9 @@ void mail_new_message_id(char out[128], const char *from_addr)
 	unsigned char r[16];
 	char hex[33];
 	const char *at = from_addr ? strrchr(from_addr, '@') : NULL;
-	const char *domain =
-		at && domain_valid(at + 1) && strlen(at + 1) < 80 ? at + 1 : "rapport.invalid";
+	const char *domain = at && email_domain_valid(at + 1) && strlen(at + 1) < 80
+				     ? at + 1
+				     : "rapport.invalid";
 
 	randombytes_buf(r, sizeof r);
 	sodium_bin2hex(hex, sizeof hex, r, sizeof r);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "util/email.h"
 
 /* What one message is made of. Strings are UTF-8; html and list_unsubscribe may be NULL
  * or "". */
@@ -29,11 +30,6 @@ struct mail_content {
 	const char *message_id; /* "<...@...>" */
 	int64_t date_ms; /* the Date header, ms since the epoch */
 };
-
-/* 1 if addr is a plain address local@domain we are willing to send to: at most 254
- * bytes, ASCII, no spaces, quotes, angle brackets, commas or controls, a dot-atom local
- * part and a domain of letters, digits and hyphens with at least one dot. Else 0. */
-int mail_addr_valid(const char *addr);
 
 /* Copies src into dst[cap] with every control character (CR, LF, TAB, DEL...) replaced
  * by a space, cut on a UTF-8 character boundary so it fits. */

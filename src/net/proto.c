@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/email.h"
+
 int proto_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -101,7 +103,7 @@ static int unpack_remember(struct cmd *c, json_error_t *err)
 	    opt_field(pr, c->pronouns, sizeof c->pronouns, "pronouns", err) ||
 	    opt_field(em, c->email, sizeof c->email, "email", err))
 		return -1;
-	if (c->email[0] && (!strchr(c->email, '@') || strpbrk(c->email, " \t\r\n<>,;"))) {
+	if (c->email[0] && !mail_addr_valid(c->email)) {
 		snprintf(err->text, sizeof err->text, "email is not an e-mail address");
 		return -1;
 	}
@@ -172,8 +174,7 @@ static int unpack_ask_offline(struct cmd *c, json_error_t *err)
 		json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s:s%, s:s}", "type", &t,
 			       "queue", &c->queue, "text", &c->text, &c->text_len, "email", &email);
 
-	if (!rc && (copy_field(c->email, sizeof c->email, email) || !strchr(email, '@') ||
-		    strpbrk(email, " \t\r\n<>,;\"") || email[0] == '@'))
+	if (!rc && (copy_field(c->email, sizeof c->email, email) || !mail_addr_valid(c->email)))
 		rc = refuse(err, "email is not an e-mail address");
 	return rc;
 }
