@@ -79,13 +79,46 @@ void chat_deliver_to(struct sub *s)
 	}
 }
 
-/* Sends every subscriber the committed messages it has not had yet. */
+/* The live subscribers of ch (not replaying) that have had every message before seq get
+ * message seq: its frame is built once, on the first that needs it, and copied to the
+ * others. The sender's own connection gets an ack instead. */
+static void deliver_one(struct chat *ch, int64_t seq)
+{
+	const struct message *m = ch->msgs[seq];
+	struct buf b = {0};
+	struct sub *s;
+
+	for (s = ch->subs; s; s = s->chat_next) {
+		if (s->resume_to || s->sent_seq != seq || s->conn->close_code)
+			continue;
+		s->sent_seq++;
+		if (m->origin == s->conn->id)
+			continue;
+		if (!b.len) {
+			frame_begin(&b, "msg");
+			msg_fields(&b, ch, m);
+			json_close(&b, '}');
+		}
+		fan_send_copy(s->conn, &b);
+	}
+	buf_free(&b);
+}
+
+/* Sends every subscriber the committed messages it has not had yet: live ones message by
+ * message (each message's JSON once), replaying ones through chat_deliver_to. */
 void fan_deliver(struct chat *ch)
 {
+	int64_t seq = ch->durable_seq;
 	struct sub *s;
 
 	for (s = ch->subs; s; s = s->chat_next)
-		chat_deliver_to(s);
+		if (!s->resume_to && s->sent_seq < seq)
+			seq = s->sent_seq;
+	for (; seq < ch->durable_seq; seq++)
+		deliver_one(ch, seq);
+	for (s = ch->subs; s; s = s->chat_next)
+		if (s->resume_to)
+			chat_deliver_to(s);
 }
 
 void fan_send_copy(struct ws_conn *c, const struct buf *b)
