@@ -14,8 +14,10 @@
  * need not wait for the database to learn them. Strings are UTF-8, NUL-terminated.
  * Every function returns 0 on success or a negative `enum store_err`.
  *
- * What lives in src/store: this interface, the SQLite backend (sqlite*.c, its SQL text in
- * sqlite_sql.c), the group-commit writer thread (writer.c) and the reader pool (worker.c).
+ * What lives in src/store: this interface, the SQLite backend (sqlite.c: open, close and
+ * the ops table; sqlite_schema.c: migrations; sqlite_sql.c: the SQL text; sqlite_write.c:
+ * applying writes; sqlite_read.c and sqlite_*.c by record), the group-commit writer thread
+ * (writer.c) and the reader pool (worker.c).
  * It may include util only; it never names the app, the desk or the network.
  */
 #ifndef RAPPORT_STORE_H
