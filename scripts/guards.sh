@@ -12,6 +12,7 @@
 #   errors answered only through the error table: no http_error/ws_error in src/api or
 #     src/app outside errors.c; the transport's own (src/net) use codes and statuses of
 #     the table
+#   every folder of src/ says in one of its headers what lives there ("What lives in src/X")
 #   no file of src/ or web/ over 800 lines; no C function in src/ over 80 lines
 #   clang-format clean on the C tree (src/, tests/unit/, bench/)
 #   duplicated blocks: src/ plus web/ at most 84 pairs, tests/ at most 51 (today's counts: the
@@ -68,6 +69,10 @@ result "includes follow the layers" "$v"
 # 2c. A refused worker job is answered: only the async helper submits.
 v=$(grep -nw 'worker_submit' $(c_files src) /dev/null | grep -vE '^src/store/|^src/api/async\.[ch]:')
 result "worker_submit only in api/async.c" "$v"
+
+# 2e. Each folder says what lives there and what it may include.
+v=$(for d in src/*/; do d=${d%/}; grep -lq "What lives in $d" "$d"/*.h 2>/dev/null || echo "$d: no header says \"What lives in $d\""; done)
+result "each folder describes itself" "$v"
 
 # 2d. One error spine: features answer errors through the table (src/api/errors.c); the
 # transport, which may not include it, uses only codes the table has, with its statuses.

@@ -7,7 +7,12 @@
  * Each message gets the chat's next sequence number at once; the caller stores it and,
  * once committed, calls desk_durable() so it may be delivered. Who may do what to which
  * chat is decided here (desk_can_*), so every caller checks the same way.
- */
+ *
+ * What lives in src/desk: desk.c (the registry: libraries, queues, staff, patrons, rules),
+ * desk_chat.c (a chat's lifecycle), route.c (continuity routing and offers), wait.c (wait
+ * estimates), card.c (the relationship card's wording), promise.c (promise rules),
+ * schedule.c (opening hours and reply-by times). It may include store (for its records)
+ * and util only. */
 #ifndef RAPPORT_DESK_H
 #define RAPPORT_DESK_H
 

@@ -7,6 +7,10 @@
  * text as given: control characters (CR and LF above all) become spaces, and any value
  * that is not plain ASCII is written as RFC 2047 encoded words, so no user text can start
  * a header of its own.
+ *
+ * What lives in src/mail: message.c (rendering a message from an outbox row, header
+ * cleaning, the words for times), sender.c (the SMTP sender thread on libcurl). It may
+ * include desk (for schedules and time zones), store and util.
  */
 #ifndef RAPPORT_MAIL_MESSAGE_H
 #define RAPPORT_MAIL_MESSAGE_H

@@ -4,6 +4,10 @@
  * largest user-space cost at high message rates (see docs/DECISIONS.md). Incoming JSON is
  * always parsed and validated with jansson. A buffer that failed to grow remembers it
  * (`oom`), so callers can check once at the end.
+ *
+ * What lives in src/util, the bottom layer (it includes nothing of ours): buf.c (this
+ * buffer and JSON writer), crypto.c (libsodium wrappers), idmap.c (id -> pointer maps),
+ * log.c (logging), utf8.c (cutting on character boundaries), email.c (the address rule).
  */
 #ifndef RAPPORT_BUF_H
 #define RAPPORT_BUF_H
