@@ -256,6 +256,7 @@ function wire(c) {
   c.addEventListener('patron', (e) => onPatron(e.detail));
   c.addEventListener('promises', (e) => {
     promises.onFrame(e.detail);
+    if (state.me && state.me.role === 'admin') reports.soon(); // promises kept may have moved
     cases.load(); // a case is tracked by a promise: one changed, the list may have
   });
   c.addEventListener('case_changed', (e) => cases.onChanged(e.detail));
@@ -361,7 +362,10 @@ function onMsg(m) {
   if (!r.transcript.add(m)) return;
   if (m.kind === 'text') {
     r.preview = m.text;
-    r.previewYou = m.from !== 'patron';
+    // whose line it is: the patron's needs no name; a librarian's is 'You' only if it was
+    // this librarian (a chat handed over keeps the lines of the one before)
+    const mine = state.me && m.name === state.me.name;
+    r.previewWho = m.from === 'staff' ? (mine ? 'You' : m.name || 'Staff') : '';
     if (m.from === 'patron') {
       r.typing = false;
       if (state.selected === m.chat) typingIn.hide();
@@ -472,7 +476,7 @@ ui.composer.addEventListener('submit', (e) => {
   const cmid = client.request({ type: 'send', chat: r.chat.id, text });
   r.transcript.addPending(cmid, text);
   r.preview = text;
-  r.previewYou = true;
+  r.previewWho = 'You';
   ui.input.value = '';
   r.draft = '';
   myChats.render();

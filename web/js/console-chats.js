@@ -126,7 +126,7 @@ export class MyChats {
           r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
           !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
         ]);
-        const preview = r.typing ? ['Patron is typing…'] : r.preview ? [r.previewYou ? 'You: ' : '', bdi(r.preview)] : [bdi(queueName(state.queues, r.chat.queue))];
+        const preview = r.typing ? ['Patron is typing…'] : r.preview ? [r.previewWho ? `${r.previewWho}: ` : '', bdi(r.preview)] : [bdi(queueName(state.queues, r.chat.queue))];
         return el('li', {}, [
           el(
             'button',
