@@ -4,38 +4,14 @@
 // librarian), List-Unsubscribe; consent and scoping. API.md ("Follow-ups").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, remember, pollUntil, request,
-  freePort, tempDir, addStaff, addLibrary, sleep, withTimeout, ROOT, JEN,
+  freePort, tempDir, addLibrary, sleep, JEN, startSink, received,
 } from './lib.mjs';
 
-const PY = '/usr/bin/python3';
 const OTHER = { email: 'x@other.library', name: 'Xavier Other', password: 'other-secret-pw' };
-const sinks = new Set();
-process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
-
-async function startSink(port, file) {
-  const proc = spawn(PY, [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file, '--reject-rcpt', 'bounce'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  sinks.add(proc);
-  let out = '';
-  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
-  await withTimeout(new Promise((res, rej) => {
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
-  }), 10000, 'smtp sink ready');
-  return { file, async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); } };
-}
-
-function received(file, to) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => !to || m.rcpt_tos[0] === to);
-}
-
 /** Header lines (unfolded) and the decoded text/plain part of a raw message. */
 function readMail(raw) {
   const cut = raw.indexOf('\r\n\r\n');
@@ -63,7 +39,7 @@ describe('follow-ups', () => {
   before(async () => {
     dir = tempDir('rapport-fu');
     const port = await freePort();
-    sink = await startSink(port, join(dir, 'mail.jsonl'));
+    sink = await startSink(port, join(dir, 'mail.jsonl'), { reject: 'bounce' });
     srv = new Server({
       args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-from', 'desk@library.example.org',
         '--rate', '1000', '--burst', '1000'],

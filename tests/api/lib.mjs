@@ -1,7 +1,7 @@
 // Shared helpers for the protocol and REST tests: start the real binary, talk HTTP,
 // WebSocket (through `ws`) and raw bytes (through node:net).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -850,4 +850,40 @@ export async function pollUntil(fn, check, ms = 3000, every = 50) {
     v = await fn();
   }
   return v;
+}
+
+// ---------------------------------------------------------------- the SMTP server
+
+const sinks = new Set();
+process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
+
+/**
+ * Starts tests/api/smtp_sink.py (aiosmtpd, Debian's python3) on `port`, writing what it
+ * accepts to `file` as JSON lines; `reject` names a recipient it refuses. Resolves
+ * { port, file, stop() }.
+ */
+export async function startSink(port, file, { reject } = {}) {
+  const args = [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file];
+  if (reject) args.push('--reject-rcpt', reject);
+  const proc = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  sinks.add(proc);
+  let out = '';
+  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
+  await withTimeout(new Promise((res, rej) => {
+    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
+  }), 10000, 'smtp sink ready');
+  return {
+    port,
+    file,
+    async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); },
+  };
+}
+
+/** Every message the sink in `file` has accepted: [{ mail_from, rcpt_tos, data }]; with `to`, only those whose first recipient is `to`. */
+export function received(file, to) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => !to || m.rcpt_tos[0] === to);
 }

@@ -5,39 +5,16 @@
 // reply. PROTOCOL.md ("ask_offline"), API.md ("Cases"), OPERATIONS.md ("Opening hours").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, pollUntil, freePort, tempDir,
-  addLibrary, runCli, request, withTimeout, ROOT, SAM, JEN, PASSWORD,
+  addLibrary, runCli, request, SAM, JEN, PASSWORD, startSink, received,
 } from './lib.mjs';
 import { localWhen } from '../../web/js/localtime.js';
 
-const PY = '/usr/bin/python3';
 const DAY = 24 * 3600 * 1000;
 const BEA = { email: 'bea@branch.library', name: 'Bea Branch', password: 'bea-secret-pw', role: 'admin' };
-
-const sinks = new Set();
-process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
-
-async function startSink(port, file) {
-  const proc = spawn(PY, [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  sinks.add(proc);
-  let out = '';
-  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
-  await withTimeout(new Promise((res, rej) => {
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
-  }), 10000, 'smtp sink ready');
-  return { file, async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); } };
-}
-
-function received(file) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 /** The decoded text/plain part of a raw message. */
 function plainText(raw) {

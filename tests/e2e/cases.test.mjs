@@ -13,19 +13,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, freePort, openConsole,
+  DEMO, startStack, screenshot, watchPage, until, freePort, openConsole, startWithBrowser, stopWithBrowser, openPage,
 } from './server.mjs';
-import { patron as wsPatron, staff as wsStaff, login, staffRest, remember } from '../api/lib.mjs';
+import { patron as wsPatron, staff as wsStaff, login, staffRest, remember, startSink, received } from '../api/lib.mjs';
 import AxeBuilder from '@axe-core/playwright';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const Q = 'Do you hold the parish maps of Riverside from the 1880s?';
 const ME = 'maps.reader@example.org';
 const LIBRARY = 'Riverside Public Library';
@@ -34,30 +30,6 @@ let stack;
 let browser;
 let sink;
 let tmp;
-
-async function startSink() {
-  const port = await freePort();
-  const file = path.join(tmp, 'mails.jsonl');
-  const proc = spawn('/usr/bin/python3', [path.join(repo, 'tests/api/smtp_sink.py'), String(port), file, '--reject-rcpt', 'bounce'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`smtp sink not ready: ${out}`)), 10000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('ready')) { clearTimeout(t); resolve(); }
-    });
-    proc.stderr.on('data', (d) => (out += d));
-    proc.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${out}`)));
-  });
-  return { proc, port, file };
-}
-
-function received() {
-  if (!existsSync(sink.file)) return [];
-  return readFileSync(sink.file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 function plainText(raw) {
   const b = /boundary="([^"]+)"/.exec(raw);
@@ -71,21 +43,16 @@ function plainText(raw) {
 
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-cases-'));
-  sink = await startSink();
-  stack = await startStack({
+  sink = await startSink(await freePort(), path.join(tmp, 'mails.jsonl'), { reject: 'bounce' });
+  ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
       '--mail-from', 'desk@library.example.org', '--public-url', base],
-  });
-  browser = await launchBrowser();
+  }));
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (sink) {
-    sink.proc.kill('SIGTERM');
-    await new Promise((r) => (sink.proc.exitCode !== null ? r() : sink.proc.on('exit', r)));
-  }
+  await stopWithBrowser({ stack, browser });
+  await sink?.stop();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
@@ -105,10 +72,7 @@ async function fitsPhone(page) {
 
 test('a case: the thread in the console, live; the patron page on a phone; closing', async () => {
   const problems = [];
-  const phone = await phoneContext(browser);
-  phone.setDefaultTimeout(10000);
-  const patron = await phone.newPage();
-  watchPage(patron, problems);
+  const { ctx: phone, page: patron } = await openPage(browser, { problems });
 
   // nobody on duty: the patron leaves a question by e-mail
   await patron.goto(stack.base + '/chat');
@@ -119,7 +83,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   const said = await patron.locator('#offline-status').textContent();
   assert.match(said, /by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./, said);
 
-  const ack = await until(() => received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the acknowledgement');
+  const ack = await until(() => received(sink.file).find((m) => m.rcpt_tos.includes(ME)), 15000, 'the acknowledgement');
   const ackText = plainText(ack.data);
   const link = /(http:\/\/\S+\/case\?t=[A-Za-z0-9_-]{43})/.exec(ackText)[1];
   assert.match(ackText, /answer by e-mail by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./);
@@ -209,15 +173,11 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   const rest = staffRest(srv.port, await login(srv.port, DEMO.jen.email, DEMO.jen.password));
   const r = await rest.post(`/api/v1/chats/${a.chat}/followup`, { due_at: Date.now(), message: 'Did you find the maps?' });
   assert.equal(r.status, 201, r.text);
-  const mail = await until(() => received().find((m) => m.rcpt_tos.includes('ana.fu@example.org')), 15000, 'the check-in');
+  const mail = await until(() => received(sink.file).find((m) => m.rcpt_tos.includes('ana.fu@example.org')), 15000, 'the check-in');
   const rate = /(http:\/\/\S+\/followup\.html\?t=[A-Za-z0-9_-]{43})&r=5/.exec(plainText(mail.data))[1];
 
   const problems = [];
-  const phone = await phoneContext(browser);
-  phone.setDefaultTimeout(10000);
-  const page = await phone.newPage();
-  watchPage(page, problems);
-  await page.goto(`${rate}&r=5`);
+  const { ctx: phone, page } = await openPage(browser, { problems, url: `${rate}&r=5` });
   await page.locator('#library-name', { hasText: LIBRARY }).waitFor();
   await page.getByText('Thank you! You rated it 5 of 5.').waitFor();
   const about = await page.locator('#about').textContent();
@@ -262,10 +222,7 @@ test('the follow-up page names the library and the librarian, styled, on a phone
 test('with no SMTP server the patron is told the library cannot send e-mail', async () => {
   const plain = await startStack();
   try {
-    const phone = await phoneContext(browser);
-    phone.setDefaultTimeout(10000);
-    const patron = await phone.newPage();
-    await patron.goto(plain.base + '/chat');
+    const { ctx: phone, page: patron } = await openPage(browser, { url: plain.base + '/chat' });
     await patron.getByLabel('Your question').fill(Q);
     // nobody on duty and no e-mail: said up front; no e-mail field, no "Leave it" button
     await patron.locator('#offline-status', { hasText: 'This library cannot send e-mail right now, so you cannot leave a question here.' }).waitFor();

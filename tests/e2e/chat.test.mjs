@@ -5,21 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, screenshot, until, openConsole, openPatron,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser,
 } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 const texts = (loc) => loc.evaluateAll((els) => els.map((e) => e.querySelector('.msg-text').textContent));
 

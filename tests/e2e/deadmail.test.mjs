@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
-  DEMO, startStack, launchBrowser, desktopContext, consoleLogin, screenshot, watchPage, openPatron,
+  DEMO, desktopContext, consoleLogin, screenshot, openPatron, startWithBrowser, stopWithBrowser, openPage,
 } from './server.mjs';
 
 let stack;
@@ -24,17 +24,13 @@ function closedPort() {
 
 before(async () => {
   const port = await closedPort();
-  stack = await startStack({
+  ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-attempts', '1',
       '--public-url', base],
-  });
-  browser = await launchBrowser();
+  }));
 });
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 test('an undelivered e-mail shows to admins with its error, and can be retried', async () => {
   const problems = [];
@@ -49,10 +45,7 @@ test('an undelivered e-mail shows to admins with its error, and can be retried',
   await patron.locator('#mail-status').getByText('Queued to send to minutes@example.org').waitFor();
 
   // Sam is an admin: the console lists the mail that could not be sent, and why.
-  const samCtx = await desktopContext(browser);
-  samCtx.setDefaultTimeout(15000);
-  const sam = await samCtx.newPage();
-  watchPage(sam, problems);
+  const { page: sam } = await openPage(browser, { context: desktopContext, timeout: 15000, problems });
   await consoleLogin(sam, stack.base, DEMO.sam);
   const section = sam.locator('#deadmail');
   await section.getByRole('heading', { name: 'Undelivered e-mail' }).waitFor();
@@ -71,8 +64,7 @@ test('an undelivered e-mail shows to admins with its error, and can be retried',
   await sam.locator('#deadmail').getByText('Sending the e-mail to minutes@example.org again.').waitFor();
 
   // Jen is a librarian: no such section.
-  const jenCtx = await desktopContext(browser);
-  const jen = await jenCtx.newPage();
+  const { page: jen } = await openPage(browser, { context: desktopContext, timeout: null });
   await consoleLogin(jen, stack.base, DEMO.jen);
   assert.equal(await jen.locator('#deadmail').isVisible(), false);
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);

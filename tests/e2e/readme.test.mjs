@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, openConsole,
+  DEMO, screenshot, watchPage, openConsole, startWithBrowser, stopWithBrowser, openPage,
 } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,14 +21,10 @@ let browser;
 
 before(async () => {
   // the hand-back grace is the one thing shortened: a minute becomes GRACE_MS
-  stack = await startStack({ extraArgs: () => ['--handback-grace-ms', String(GRACE_MS)] });
-  browser = await launchBrowser();
+  ({ stack, browser } = await startWithBrowser({ extraArgs: () => ['--handback-grace-ms', String(GRACE_MS)] }));
 });
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 /** Asserts the README still says `sentence`, so the step below tests what it promises. */
 function says(sentence) {
@@ -59,11 +55,7 @@ test('the README demo story comes true, step by step', async () => {
   const { ctx: jenCtx, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
   const { ctx: samCtx, page: sam } = await openConsole(browser, stack.base, DEMO.sam, problems);
 
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  let patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  let { ctx: patronCtx, page: patron } = await openPage(browser, { problems, url: stack.base + '/chat' });
   await ask(patron, Q1);
 
   const item = jen.locator('#queue-list .q-item', { hasText: Q1 });

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, openConsole,
+  DEMO, startStack, launchBrowser, screenshot, watchPage, until, openConsole, stopWithBrowser, openPage,
 } from './server.mjs';
 
 const OFFER_WINDOW_S = 2;
@@ -47,8 +47,7 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
+  await stopWithBrowser({ stack, browser });
   if (wrapDir) await rm(wrapDir, { recursive: true, force: true });
 });
 
@@ -135,11 +134,7 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await dlg.waitFor({ state: 'hidden' });
 
   // ---- Visit 1: the patron opts in and chats with Jen ------------------------------------
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  let patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  let { ctx: patronCtx, page: patron } = await openPage(browser, { problems, url: stack.base + '/chat' });
   await patron.getByRole('heading', { name: 'How can we help?' }).waitFor();
   // Jen is listed in "who is on now", with her photo and subjects.
   const who = patron.getByRole('group', { name: 'Who would you like to chat with?' });

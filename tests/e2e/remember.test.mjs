@@ -8,21 +8,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, screenshot, openConsole, openPatron,
+  DEMO, screenshot, openConsole, openPatron, startWithBrowser, stopWithBrowser,
 } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 const Q1 = 'Me again! I found two articles but cannot get the full text of either';
 const Q2 = 'Could you help me with interlibrary loan for one of them?';

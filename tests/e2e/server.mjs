@@ -109,6 +109,26 @@ export async function startStack({ extraArgs } = {}) {
 }
 
 /**
+ * rapport (startStack(opts)) and Debian's chromium, for a test file's before(): resolves
+ * {stack, browser}. If chromium does not start, rapport is stopped again.
+ */
+export async function startWithBrowser(opts) {
+  const stack = await startStack(opts);
+  try {
+    return { stack, browser: await launchBrowser() };
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+}
+
+/** Undoes startWithBrowser() in after(): closes the browser, then stops rapport (either may be unset). */
+export async function stopWithBrowser({ stack, browser }) {
+  await browser?.close();
+  await stack?.stop();
+}
+
+/**
  * A tiny website on its own loopback port whose page embeds the widget from rapport,
  * exactly as a library's site would.
  */
@@ -225,10 +245,7 @@ export async function until(check, ms = 10000, what = 'condition') {
  * timeout), with script errors collected into `problems`. Returns {ctx, page}.
  */
 export async function openConsole(browser, base, who = DEMO.jen, problems = []) {
-  const ctx = await desktopContext(browser);
-  ctx.setDefaultTimeout(10000);
-  const page = await ctx.newPage();
-  watchPage(page, problems);
+  const { ctx, page } = await openPage(browser, { context: desktopContext, problems });
   await consoleLogin(page, base, who);
   return { ctx, page };
 }
@@ -238,10 +255,19 @@ export async function openConsole(browser, base, who = DEMO.jen, problems = []) 
  * default timeout), with script errors collected into `problems`. Returns {ctx, page}.
  */
 export async function openPatron(browser, base, problems = [], path = '/chat') {
-  const ctx = await phoneContext(browser);
-  ctx.setDefaultTimeout(10000);
+  return openPage(browser, { problems, url: base + path });
+}
+
+/**
+ * A page in a browser context of its own, made by `context` (phoneContext by default),
+ * with `timeout` as its default timeout (null: Playwright's own), script errors collected
+ * into `problems` when given, and `url` opened when given. Returns {ctx, page}.
+ */
+export async function openPage(browser, { context = phoneContext, timeout = 10000, problems, url } = {}) {
+  const ctx = await context(browser);
+  if (timeout !== null) ctx.setDefaultTimeout(timeout);
   const page = await ctx.newPage();
-  watchPage(page, problems);
-  await page.goto(base + path);
+  if (problems) watchPage(page, problems);
+  if (url) await page.goto(url);
   return { ctx, page };
 }

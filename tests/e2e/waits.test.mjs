@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, watchPage, screenshot, until, openConsole, openPatron,
+  DEMO, startStack, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage,
 } from './server.mjs';
 import { connect, queuedPatron } from './protocol-clients.mjs';
 
@@ -17,14 +17,10 @@ let browser;
 before(async () => {
   // an offline question needs a server that can send e-mail (without one it is refused);
   // nothing listens on port 9, which is fine: only the case matters here
-  stack = await startStack({ extraArgs: () => ['--smtp-url', 'smtp://127.0.0.1:9'] });
-  browser = await launchBrowser();
+  ({ stack, browser } = await startWithBrowser({ extraArgs: () => ['--smtp-url', 'smtp://127.0.0.1:9'] }));
 });
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 test('a grown wait: leave the question by e-mail instead', async () => {
   const problems = [];
@@ -121,11 +117,7 @@ test('both librarians full: the start page says so, and the estimate rises hones
     sam.send({ type: 'pick', chat: b.chat });
     await new Promise((r) => setTimeout(r, 300));
 
-    const ctx = await phoneContext(browser);
-    ctx.setDefaultTimeout(15000);
-    const page = await ctx.newPage();
-    watchPage(page, problems);
-    await page.goto(fast.base + '/chat');
+    const { ctx, page } = await openPage(browser, { timeout: 15000, problems, url: fast.base + '/chat' });
     const on = page.locator('#staff-on');
     await on.filter({ hasText: '2 librarians on, all helping others right now' }).waitFor();
     assert.match(await on.textContent(), /A new question will likely wait (under a minute|about \d+ minutes?)\./);
@@ -199,11 +191,7 @@ test('asking for a busy librarian: how long that is likely to be, with First ava
     sam.send({ type: 'pick', chat: held.chat }); // Sam full, Jen free
     await new Promise((r) => setTimeout(r, 300));
 
-    const ctx = await phoneContext(browser);
-    ctx.setDefaultTimeout(15000);
-    const page = await ctx.newPage();
-    watchPage(page, problems);
-    await page.goto(fast.base + '/chat');
+    const { ctx, page } = await openPage(browser, { timeout: 15000, problems, url: fast.base + '/chat' });
     await page.locator('#staff-on').filter({ hasText: '2 librarians on now' }).waitFor();
     const samOption = page.locator('.who-option', { hasText: 'Sam Lee' });
     await samOption.locator('.who-busy', { hasText: /Likely wait: (under a minute|about \d+ minutes?)\./ }).waitFor();
