@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, remember, pollUntil, request,
-  freePort, tempDir, addLibrary, sleep, JEN, startSink, received,
+  freePort, tempDir, addLibrary, sleep, JEN, startSink, received, endedChat,
 } from './lib.mjs';
 
 const OTHER = { email: 'x@other.library', name: 'Xavier Other', password: 'other-secret-pw' };
@@ -23,15 +23,6 @@ function readMail(raw) {
     return { head: c2.slice(0, i), text: Buffer.from(c2.slice(i + 4).replace(/\s+/g, ''), 'base64').toString('utf8') };
   });
   return { head, text: texts.find((t) => /text\/plain/.test(t.head)).text, html: texts.find((t) => /text\/html/.test(t.head)).text };
-}
-
-async function chatWith(st, p, text) {
-  const a = await p.join(text);
-  st.send({ type: 'pick', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat && f.chat.id === a.chat && f.chat.state === 'active');
-  st.send({ type: 'end', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat.id === a.chat && f.chat.state === 'ended');
-  return a.chat;
 }
 
 describe('follow-ups', () => {
@@ -55,7 +46,7 @@ describe('follow-ups', () => {
   it('arrives once when due; its rating lands on the card; its chat link signs in and offers the chat to the same librarian', async () => {
     const p = await patron(srv, { library: 'demo' });
     assert.equal((await remember(p, { display_name: 'Ana', email: 'ana@example.org' })).relation.remembered, true);
-    const chat = await chatWith(jen, p, 'Help with my history project');
+    const chat = await endedChat(jen, p, 'Help with my history project');
     const due = Date.now() + 2500;
     const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: due, message: 'How did your project go?' });
     assert.equal(r.status, 201, r.text);
@@ -136,13 +127,13 @@ describe('follow-ups', () => {
 
   it('needs a remembered patron with an e-mail address (409), in the library (404), a valid body (400)', async () => {
     const anon = await patron(srv, { library: 'demo' });
-    const c1 = await chatWith(jen, anon, 'Anonymous question');
+    const c1 = await endedChat(jen, anon, 'Anonymous question');
     const r1 = await jenRest.post(`/api/v1/chats/${c1}/followup`, { due_at: Date.now() + 60000, message: 'Hi' });
     assert.equal(r1.status, 409, r1.text);
     assert.match(r1.json.error.message || r1.text, /remembered/);
     const noMail = await patron(srv, { library: 'demo' });
     await remember(noMail, { display_name: 'Bo' });
-    const c2 = await chatWith(jen, noMail, 'Remembered, no e-mail');
+    const c2 = await endedChat(jen, noMail, 'Remembered, no e-mail');
     const r2 = await jenRest.post(`/api/v1/chats/${c2}/followup`, { due_at: Date.now() + 60000, message: 'Hi' });
     assert.equal(r2.status, 409, r2.text);
     const r3 = await otherRest.post(`/api/v1/chats/${c2}/followup`, { due_at: Date.now() + 60000, message: 'Hi' });
@@ -160,7 +151,7 @@ describe('follow-ups', () => {
   it('one whose mail became a dead letter is undeliverable, not scheduled', async () => {
     const p = await patron(srv, { library: 'demo' });
     await remember(p, { display_name: 'Bo', email: 'bounce@example.org' });
-    const chat = await chatWith(jen, p, 'A bouncing address');
+    const chat = await endedChat(jen, p, 'A bouncing address');
     const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now(), message: 'Did it work?' });
     assert.equal(r.status, 201, r.text);
     const id = r.json.followup.id;
@@ -179,7 +170,7 @@ describe('follow-ups', () => {
   it('cancelled before it is due, nothing is sent; another library cannot cancel it', async () => {
     const p = await patron(srv, { library: 'demo' });
     await remember(p, { display_name: 'Cy', email: 'cy@example.org' });
-    const chat = await chatWith(jen, p, 'A quick one');
+    const chat = await endedChat(jen, p, 'A quick one');
     const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now() + 2500, message: 'Did it work?' });
     assert.equal(r.status, 201, r.text);
     const id = r.json.followup.id;
