@@ -13,13 +13,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
-  DEMO, startStack, screenshot, watchPage, until, freePort, openConsole, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, startStack, screenshot, watchPage, until, openConsole, startWithBrowser, stopWithBrowser, openPage, startMailSink,
 } from './server.mjs';
-import { patron as wsPatron, staff as wsStaff, login, staffRest, remember, startSink, received } from '../api/lib.mjs';
+import { patron as wsPatron, staff as wsStaff, login, staffRest, remember, endedChat } from '../api/lib.mjs';
 import AxeBuilder from '@axe-core/playwright';
 
 const Q = 'Do you hold the parish maps of Riverside from the 1880s?';
@@ -29,7 +26,6 @@ const LIBRARY = 'Riverside Public Library';
 let stack;
 let browser;
 let sink;
-let tmp;
 
 function plainText(raw) {
   const b = /boundary="([^"]+)"/.exec(raw);
@@ -42,8 +38,7 @@ function plainText(raw) {
 }
 
 before(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-cases-'));
-  sink = await startSink(await freePort(), path.join(tmp, 'mails.jsonl'), { reject: 'bounce' });
+  sink = await startMailSink({ reject: 'bounce' });
   ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
       '--mail-from', 'desk@library.example.org', '--public-url', base],
@@ -53,7 +48,6 @@ before(async () => {
 after(async () => {
   await stopWithBrowser({ stack, browser });
   await sink?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 /** axe-core's serious or critical violations on the page (none expected). */
@@ -83,7 +77,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   const said = await patron.locator('#offline-status').textContent();
   assert.match(said, /by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./, said);
 
-  const ack = await until(() => received(sink.file).find((m) => m.rcpt_tos.includes(ME)), 15000, 'the acknowledgement');
+  const ack = await until(() => sink.received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the acknowledgement');
   const ackText = plainText(ack.data);
   const link = /(http:\/\/\S+\/case\?t=[A-Za-z0-9_-]{43})/.exec(ackText)[1];
   assert.match(ackText, /answer by e-mail by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./);
@@ -165,15 +159,11 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   const st = await wsStaff(srv, DEMO.jen.email, DEMO.jen.password);
   const p = await wsPatron(srv, { library: 'demo' });
   assert.equal((await remember(p, { display_name: 'Ana', email: 'ana.fu@example.org' })).relation.remembered, true);
-  const a = await p.join('Help with the parish maps');
-  st.send({ type: 'pick', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat && f.chat.id === a.chat && f.chat.state === 'active');
-  st.send({ type: 'end', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat.id === a.chat && f.chat.state === 'ended');
+  const chat = await endedChat(st, p, 'Help with the parish maps');
   const rest = staffRest(srv.port, await login(srv.port, DEMO.jen.email, DEMO.jen.password));
-  const r = await rest.post(`/api/v1/chats/${a.chat}/followup`, { due_at: Date.now(), message: 'Did you find the maps?' });
+  const r = await rest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now(), message: 'Did you find the maps?' });
   assert.equal(r.status, 201, r.text);
-  const mail = await until(() => received(sink.file).find((m) => m.rcpt_tos.includes('ana.fu@example.org')), 15000, 'the check-in');
+  const mail = await until(() => sink.received().find((m) => m.rcpt_tos.includes('ana.fu@example.org')), 15000, 'the check-in');
   const rate = /(http:\/\/\S+\/followup\.html\?t=[A-Za-z0-9_-]{43})&r=5/.exec(plainText(mail.data))[1];
 
   const problems = [];
@@ -193,12 +183,8 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   // a check-in whose mail bounced shows on the console's card as undeliverable
   const b = await wsPatron(srv, { library: 'demo' });
   assert.equal((await remember(b, { display_name: 'Bo', email: 'bounce.fu@example.org' })).relation.remembered, true);
-  const c1 = await b.join('A first question from Bo');
-  st.send({ type: 'pick', chat: c1.chat });
-  await st.waitFor('chat', (f) => f.chat && f.chat.id === c1.chat && f.chat.state === 'active');
-  st.send({ type: 'end', chat: c1.chat });
-  await st.waitFor('chat', (f) => f.chat.id === c1.chat && f.chat.state === 'ended');
-  const r2 = await rest.post(`/api/v1/chats/${c1.chat}/followup`, { due_at: Date.now(), message: 'Did the bounce work?' });
+  const c1 = await endedChat(st, b, 'A first question from Bo');
+  const r2 = await rest.post(`/api/v1/chats/${c1}/followup`, { due_at: Date.now(), message: 'Did the bounce work?' });
   assert.equal(r2.status, 201, r2.text);
   await until(async () => ((await rest.get('/api/v1/followups?state=undeliverable')).json.followups || []).some((f) => f.id === r2.json.followup.id),
     15000, 'the follow-up to be undeliverable');

@@ -11,13 +11,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
-  DEMO, screenshot, until, freePort, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, startMailSink,
 } from './server.mjs';
-import { startSink, received } from '../api/lib.mjs';
 
 const FROM = 'desk@library.example.org';
 const ME = 'm@example.org';
@@ -27,7 +23,6 @@ const REPLY = 'Yes: the 1901 census is free on our genealogy database. Here is h
 let stack;
 let browser;
 let sink;
-let tmp;
 
 /** The text/plain part of a raw (multipart, base64) message, decoded. */
 function plainText(raw) {
@@ -45,8 +40,7 @@ function plainText(raw) {
 }
 
 before(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-mail-'));
-  sink = await startSink(await freePort(), path.join(tmp, 'mails.jsonl'));
+  sink = await startMailSink();
   ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => [
       '--smtp-url', `smtp://127.0.0.1:${sink.port}`,
@@ -59,7 +53,6 @@ before(async () => {
 after(async () => {
   await stopWithBrowser({ stack, browser });
   await sink?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 test('a patron e-mails the transcript to themselves and continues on another device', async () => {
@@ -119,7 +112,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await status.getByText(`Queued to send to ${ME}. It should arrive within a few minutes.`).waitFor();
   await screenshot(patron, 'mail-sent.png');
 
-  const transcript = await until(() => received(sink.file).find((m) => m.rcpt_tos.includes(ME)), 15000, 'the transcript mail');
+  const transcript = await until(() => sink.received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the transcript mail');
   assert.equal(transcript.mail_from, FROM);
   const text = plainText(transcript.data);
   assert.match(text, /census records for Riverside/);
@@ -137,7 +130,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await sheet.getByRole('button', { name: 'Cancel' }).click();
 
   const signinMail = await until(
-    () => received(sink.file).find((m) => m.rcpt_tos.includes(ME) && /signin=/.test(plainText(m.data))),
+    () => sink.received().find((m) => m.rcpt_tos.includes(ME) && /signin=/.test(plainText(m.data))),
     15000,
     'the sign-in mail',
   );

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO, screenshot, watchPage, openConsole, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, screenshot, watchPage, openConsole, startWithBrowser, stopWithBrowser, openPage, askSent,
 } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,12 +36,6 @@ const Q1 = 'How do I cite a website in APA 7 for my nursing paper?';
 const Q2 = 'Back again: now I need articles on wound care.';
 const Q3 = 'One more: where is the APA guide on your site?';
 
-async function ask(patron, text) {
-  await patron.getByLabel('Your question').fill(text);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
-  await patron.locator('.msg.msg--mine', { hasText: text }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
-}
-
 test('the README demo story comes true, step by step', async () => {
   const problems = [];
 
@@ -56,7 +50,7 @@ test('the README demo story comes true, step by step', async () => {
   const { ctx: samCtx, page: sam } = await openConsole(browser, stack.base, DEMO.sam, problems);
 
   let { ctx: patronCtx, page: patron } = await openPage(browser, { problems, url: stack.base + '/chat' });
-  await ask(patron, Q1);
+  await askSent(patron, Q1);
 
   const item = jen.locator('#queue-list .q-item', { hasText: Q1 });
   await item.getByRole('button', { name: 'Pick up' }).click();
@@ -109,7 +103,7 @@ test('the README demo story comes true, step by step', async () => {
   says('Ask again from the same browser: you are greeted by name');
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
   await patron.getByRole('heading', { name: /Maya/ }).waitFor();
-  await ask(patron, Q2);
+  await askSent(patron, Q2);
   says('and the chat is offered to Jen first ("asking Jen, your preferred librarian") while Sam sees it as offered;');
   await patron.locator('#offer-text', { hasText: 'Asking Jen Ortiz, your preferred librarian.' }).waitFor();
   const samItem = sam.locator('#queue-list .q-item', { hasText: Q2 });
@@ -141,7 +135,7 @@ test('the README demo story comes true, step by step', async () => {
   says('While a patron waits they see their place and an estimate from the desk\'s recent waits (kept across restarts), updated live');
   await patron.getByRole('button', { name: 'End chat' }).click();
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
-  await ask(patron, Q3);
+  await askSent(patron, Q3);
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   await patron.locator('#chat-sub', { hasText: /wait/i }).waitFor();
   await screenshot(patron, 'readme-10-patron-waiting.png');

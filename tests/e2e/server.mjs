@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startSink, received } from '../api/lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHOTS = '/tmp/rapport-shots';
@@ -129,6 +130,30 @@ export async function stopWithBrowser({ stack, browser }) {
 }
 
 /**
+ * An SMTP sink (startSink of api/lib.mjs) on a free loopback port, keeping what it accepts
+ * in a temporary directory of its own; `opts` as for startSink. Resolves {port, received(),
+ * stop()}: received() lists the messages, stop() ends the sink and removes the directory.
+ */
+export async function startMailSink(opts) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-mail-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  try {
+    const sink = await startSink(await freePort(), path.join(dir, 'mails.jsonl'), opts);
+    return {
+      port: sink.port,
+      received: () => received(sink.file),
+      async stop() {
+        await sink.stop();
+        await removeDir();
+      },
+    };
+  } catch (e) {
+    await removeDir();
+    throw e;
+  }
+}
+
+/**
  * A tiny website on its own loopback port whose page embeds the widget from rapport,
  * exactly as a library's site would.
  */
@@ -222,6 +247,13 @@ export async function consoleLogin(page, base, who = DEMO.jen) {
 export async function screenshot(page, name) {
   await mkdir(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name) });
+}
+
+/** Asks `text` from the patron chat page and waits until the question shows as Sent. */
+export async function askSent(patron, text) {
+  await patron.getByLabel('Your question').fill(text);
+  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await patron.locator('.msg.msg--mine', { hasText: text }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
 }
 
 /** Polls `check` (async, returns truthy when done) until it passes or `ms` run out. */

@@ -83,6 +83,40 @@ async function staffClient(base, who, listed) {
   return c;
 }
 
+/**
+ * A rapport on a fast clock (SCALE, at most one chat each) with Jen and Sam on duty over
+ * the protocol, Sam listed for patrons and Jen too if `jenListed`, for `body({fast, jen,
+ * sam, clients})`; after it, every client in `clients` is closed and the server stopped.
+ */
+async function onFastDesk(jenListed, body) {
+  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
+  const clients = [];
+  try {
+    const jen = await staffClient(fast.base, DEMO.jen, jenListed);
+    const sam = await staffClient(fast.base, DEMO.sam, true);
+    clients.push(jen, sam);
+    await body({ fast, jen, sam, clients });
+  } finally {
+    for (const c of clients) c.close();
+    await fast.stop();
+  }
+}
+
+/**
+ * `n` warm-up chats, each picked by `st`, kept `ms` (real time) and ended: the history a
+ * wait estimate is made from. Their patrons' clients go into `clients`.
+ */
+async function warmUp(base, st, clients, n, ms) {
+  for (let i = 0; i < n; i++) {
+    const p = await queuedPatron(base, `Warm-up question ${i}`);
+    clients.push(p);
+    st.send({ type: 'pick', chat: p.chat });
+    await new Promise((r) => setTimeout(r, ms));
+    st.send({ type: 'end', chat: p.chat });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 // "under a minute" -> 0, "about 8 minutes" -> 8, "about 1 hour 15 minutes" -> 75
 function minutesIn(text) {
   if (/under a minute/.test(text)) return 0;
@@ -93,22 +127,10 @@ function minutesIn(text) {
 }
 
 test('both librarians full: the start page says so, and the estimate rises honestly', { timeout: 90000 }, async () => {
-  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
-  const problems = [];
-  const clients = [];
-  try {
-    const jen = await staffClient(fast.base, DEMO.jen, false);
-    const sam = await staffClient(fast.base, DEMO.sam, true);
-    clients.push(jen, sam);
+  await onFastDesk(false, async ({ fast, jen, sam, clients }) => {
+    const problems = [];
     // history: three chats of about 40 s each (server time)
-    for (let i = 0; i < 3; i++) {
-      const p = await queuedPatron(fast.base, `Warm-up question ${i}`);
-      clients.push(p);
-      jen.send({ type: 'pick', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 1300));
-      jen.send({ type: 'end', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await warmUp(fast.base, jen, clients, 3, 1300);
     // both at their cap of one
     const a = await queuedPatron(fast.base, 'A long question about maps');
     const b = await queuedPatron(fast.base, 'A long question about deeds');
@@ -164,28 +186,13 @@ test('both librarians full: the start page says so, and the estimate rises hones
     console.log('waits: shown', seen.join(' -> '), '| notice:', grewText);
     await ctx.close();
     assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
-  } finally {
-    for (const c of clients) c.close();
-    await fast.stop();
-  }
+  });
 });
 
 test('asking for a busy librarian: how long that is likely to be, with First available open', { timeout: 90000 }, async () => {
-  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
-  const problems = [];
-  const clients = [];
-  try {
-    const jen = await staffClient(fast.base, DEMO.jen, true);
-    const sam = await staffClient(fast.base, DEMO.sam, true);
-    clients.push(jen, sam);
-    for (let i = 0; i < 2; i++) { // two chats of about 90 s (server time)
-      const p = await queuedPatron(fast.base, `Warm-up question ${i}`);
-      clients.push(p);
-      sam.send({ type: 'pick', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 3000));
-      sam.send({ type: 'end', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  await onFastDesk(true, async ({ fast, jen, sam, clients }) => {
+    const problems = [];
+    await warmUp(fast.base, sam, clients, 2, 3000); // two chats of about 90 s (server time)
     const held = await queuedPatron(fast.base, 'A long question about parish records');
     clients.push(held);
     sam.send({ type: 'pick', chat: held.chat }); // Sam full, Jen free
@@ -213,8 +220,5 @@ test('asking for a busy librarian: how long that is likely to be, with First ava
     await page.locator('#chat-sub').filter({ hasText: 'Your wait: under a minute.' }).waitFor();
     await ctx.close();
     assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
-  } finally {
-    for (const c of clients) c.close();
-    await fast.stop();
-  }
+  });
 });
