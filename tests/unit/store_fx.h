@@ -63,8 +63,16 @@ static inline int fx_apply(struct store_conn *c, struct store_write *w, int *cha
 	return rc;
 }
 
-/* The plan of statement `id` as one line ("SEARCH chats USING INDEX ...; ..."). */
-static inline void plan_of(struct store_conn *c, enum sq_stmt id, char *out, size_t size)
+/* What the plan of a statement must hold (for plan_has). */
+struct plan_want {
+	enum sq_stmt id;
+	const char *must;
+};
+
+/* The plan of statement `id` as one line ("SEARCH chats USING INDEX ...; ...") in `out`,
+ * printed; fails unless it holds `must`. */
+static inline void plan_has(struct store_conn *c, enum sq_stmt id, const char *must, char *out,
+			    size_t size)
 {
 	char sql[4096];
 	sqlite3_stmt *st;
@@ -77,6 +85,9 @@ static inline void plan_of(struct store_conn *c, enum sq_stmt id, char *out, siz
 		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "; " : "",
 				      (const char *)sqlite3_column_text(st, 3));
 	sqlite3_finalize(st);
+	print_message("plan %d: %s\n", (int)id, out);
+	if (!strstr(out, must))
+		fail_msg("statement %d: want \"%s\" in \"%s\"", (int)id, must, out);
 }
 
 /* Library `slug` called `name`, with one queue (`qslug`, `qname`); returns the library's

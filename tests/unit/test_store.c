@@ -927,6 +927,20 @@ static void submit_msg(struct writer *wr, struct tally *t, int64_t chat, int64_t
 	writer_flush(wr);
 }
 
+/* Seeds `f`, starts a gated writer and parks message 1 of chat 1 (the first batch) in a
+ * held begin. */
+static struct writer *start_held(struct fx *f, struct waker *k, struct tally *t)
+{
+	struct writer *wr;
+
+	seed(f);
+	gate_hold();
+	wr = start_gated(f, k);
+	submit_msg(wr, t, 1, 1);
+	gate_wait_held();
+	return wr;
+}
+
 static void drain_until(struct writer *wr, struct waker *k, struct tally *t, int n)
 {
 	while (t->n < n) {
@@ -980,11 +994,7 @@ static void test_writer_failed_batch(void **state)
 	struct writer *wr;
 	struct rows rs = {0};
 
-	seed(f);
-	gate_hold();
-	wr = start_gated(f, &k);
-	submit_msg(wr, &t, 1, 1); /* batch 1, held in begin */
-	gate_wait_held();
+	wr = start_held(f, &k, &t); /* batch 1, held in begin */
 	submit_msg(wr, &t, 1, 2); /* batch 2: 2, 3, an update of a missing chat, 4 */
 	submit_msg(wr, &t, 1, 3);
 	{
@@ -1035,11 +1045,7 @@ static void test_writer_retries(void **state)
 	struct writer *wr;
 	int64_t n = 0;
 
-	seed(f);
-	gate_hold();
-	wr = start_gated(f, &k);
-	submit_msg(wr, &t, 1, 1);
-	gate_wait_held();
+	wr = start_held(f, &k, &t);
 	gate_release(2);
 	drain_until(wr, &k, &t, 1);
 	assert_int_equal(t.rcs[0], 0);
