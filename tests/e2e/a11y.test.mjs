@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { DEMO, desktopContext, consoleLogin, startWithBrowser, stopWithBrowser, openPage } from './server.mjs';
+import { DEMO, desktopContext, consoleLogin, startWithBrowser, stopWithBrowser, openPage, askQuestion } from './server.mjs';
 
 let stack;
 let browser;
@@ -26,8 +26,7 @@ test('the patron chat page has no serious accessibility violations', async () =>
   await page.getByLabel('Your question').waitFor();
   assert.deepEqual(await serious(page), []);
 
-  await page.getByLabel('Your question').fill('Where can I print a document?');
-  await page.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(page, 'Where can I print a document?');
   await page.getByRole('heading', { name: /in the queue/ }).waitFor();
   assert.deepEqual(await serious(page), []);
   await ctx.close();
@@ -49,8 +48,7 @@ test('the relationship panels have no serious accessibility violations', async (
 
   const { ctx: sctx, page: staff } = await openPage(browser, { context: desktopContext });
   await consoleLogin(staff, stack.base, DEMO.jen);
-  await patron.getByLabel('Your question').fill('Do you have study rooms?');
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, 'Do you have study rooms?');
   await staff.locator('#queue-list .q-item', { hasText: 'study rooms' }).getByRole('button', { name: 'Pick up' }).click();
   await staff.locator('#card', { hasText: 'nothing is remembered' }).waitFor();
   assert.deepEqual(await serious(staff), []);

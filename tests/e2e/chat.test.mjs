@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, askQuestion,
 } from './server.mjs';
 
 let stack;
@@ -32,8 +32,7 @@ test('a patron asks, a librarian answers, a reload loses nothing, the chat ends'
   await patron.locator('#library-name', { hasText: /\S/ }).waitFor();
 
   const question = 'Do you have books on the history of the Erie Canal?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   await patron.locator('.msg.msg--mine', { hasText: question }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
-  DEMO, desktopContext, consoleLogin, screenshot, openPatron, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, desktopContext, consoleLogin, screenshot, openPatron, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 let stack;
@@ -35,8 +35,7 @@ after(() => stopWithBrowser({ stack, browser }));
 test('an undelivered e-mail shows to admins with its error, and can be retried', async () => {
   const problems = [];
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
-  await patron.getByLabel('Your question').fill('Where can I find the 1930s town council minutes?');
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, 'Where can I find the 1930s town council minutes?');
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   const toggle = patron.getByRole('button', { name: 'E-mail me this conversation' });
   await toggle.click();

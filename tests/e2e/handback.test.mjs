@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, desktopContext, consoleLogin, screenshot, watchPage, until, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, desktopContext, consoleLogin, screenshot, watchPage, until, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 const GRACE = 2000;
@@ -20,8 +20,7 @@ after(() => stopWithBrowser({ stack, browser }));
 async function patronAsks(question) {
   const { ctx, page } = await openPage(browser, { url: stack.base + '/chat' });
   await page.locator('#library-name', { hasText: /\S/ }).waitFor();
-  await page.getByLabel('Your question').fill(question);
-  await page.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(page, question);
   await page.getByRole('heading', { name: /in the queue/ }).waitFor();
   return { ctx, page };
 }

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, desktopContext, consoleLogin, screenshot, until, SHOTS, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, desktopContext, consoleLogin, screenshot, until, SHOTS, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from './protocol-clients.mjs';
@@ -43,8 +43,7 @@ test('links in messages: only http, https and mailto become links, on both sides
 
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   const question = 'Where can I read about the Erie Canal?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   const item = staff.locator('#queue-list .q-item', { hasText: question });
   await item.getByRole('button', { name: 'Pick up' }).click();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();

@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, startMailSink,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, startMailSink, askQuestion,
 } from './server.mjs';
 
 const FROM = 'desk@library.example.org';
@@ -73,8 +73,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await rem.waitFor({ state: 'hidden' });
   await patron.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
 
-  await patron.getByLabel('Your question').fill(Q);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, Q);
   await patron.locator('.msg.msg--mine', { hasText: Q }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
   const item = jen.locator('#queue-list .q-item', { hasText: Q });
   await item.getByRole('button', { name: 'Pick up' }).click();

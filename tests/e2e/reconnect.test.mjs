@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, until, openConsole, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, until, openConsole, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 let stack;
@@ -42,8 +42,7 @@ test('a dropped connection resends unacknowledged messages once and fills the ga
 
   await patron.goto(stack.base + '/chat');
   const question = 'How do I get a library card if I just moved here?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   await patron.getByRole('heading', { name: /in the queue/ }).waitFor();
   await staff.locator('#queue-list .q-item', { hasText: question }).getByRole('button', { name: 'Pick up' }).click();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();

@@ -249,10 +249,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, name) });
 }
 
-/** Asks `text` from the patron chat page and waits until the question shows as Sent. */
-export async function askSent(patron, text) {
+/** Types `text` as the question on the patron chat page and presses "Ask a librarian". */
+export async function askQuestion(patron, text) {
   await patron.getByLabel('Your question').fill(text);
   await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+}
+
+/** Asks `text` from the patron chat page and waits until the question shows as Sent. */
+export async function askSent(patron, text) {
+  await askQuestion(patron, text);
   await patron.locator('.msg.msg--mine', { hasText: text }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
 }
 

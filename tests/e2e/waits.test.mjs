@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, startStack, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 import { connect, queuedPatron } from './protocol-clients.mjs';
 
@@ -28,8 +28,7 @@ test('a grown wait: leave the question by e-mail instead', async () => {
 
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   const question = 'Can someone check whether the 1911 census microfilm is back?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   await staff.locator('#queue-list .q-item', { hasText: question }).waitFor();
 
@@ -155,8 +154,7 @@ test('both librarians full: the start page says so, and the estimate rises hones
     // ask anyone
     await page.locator('.who-option', { hasText: 'First available' }).locator('label').click();
     assert.equal(await note.isHidden(), true);
-    await page.getByLabel('Your question').fill('Is the 1850 county map digitised?');
-    await page.getByRole('button', { name: 'Ask a librarian' }).click();
+    await askQuestion(page, 'Is the 1850 county map digitised?');
     await page.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
     const sub = page.locator('#chat-sub');
     await sub.filter({ hasText: 'Your wait:' }).waitFor();
@@ -204,8 +202,7 @@ test('asking for a busy librarian: how long that is likely to be, with First ava
     await samOption.locator('.who-busy', { hasText: /Likely wait: (under a minute|about \d+ minutes?)\./ }).waitFor();
     assert.equal(await page.locator('.who-option', { hasText: 'Jen Ortiz' }).locator('.who-busy').count(), 0);
     await samOption.locator('label').click();
-    await page.getByLabel('Your question').fill('Could Sam look at my parish register question?');
-    await page.getByRole('button', { name: 'Ask a librarian' }).click();
+    await askQuestion(page, 'Could Sam look at my parish register question?');
     const offer = page.locator('#offer-box');
     await offer.getByText('Waiting for Sam Lee, as you asked.').waitFor();
     const time = page.locator('#offer-time');

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, desktopContext, screenshot, openConsole, startWithBrowser, stopWithBrowser, openPage,
+  DEMO, desktopContext, screenshot, openConsole, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 let stack;
@@ -44,8 +44,7 @@ test('the widget on another origin carries a whole chat', async () => {
 
   const chat = site.frameLocator('#rapport-widget iframe');
   const question = 'Can I renew a book that is already overdue?';
-  await chat.getByLabel('Your question').fill(question);
-  await chat.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(chat, question);
   await chat.getByRole('heading', { name: /^You're (number \d+ )?in the queue$/ }).waitFor();
 
   const item = staff.locator('#queue-list .q-item', { hasText: question });
