@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   Server, stopAndCheck, patron, staff, activeChat, cmid, request, login, healthz, Client,
   rawConnect, rawHttp, rawWsHandshake, wsFrame, parseWsFrames, rawWaitFrame, assertServing,
-  HOST, sleep, queueId,
+  HOST, sleep, queueId, serverForSuite,
 } from './lib.mjs';
 
 /** A hello'd patron on a raw socket; returns the connection. */
@@ -231,9 +231,7 @@ describe('bad input over the WebSocket', () => {
 });
 
 describe('bad input over HTTP', () => {
-  const srv = new Server();
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite();
 
   const loginBody = JSON.stringify({ email: 'jen@demo.library', password: 'rapport-demo' });
 
@@ -377,9 +375,7 @@ describe('bad input over HTTP', () => {
 });
 
 describe('flooding with default limits', () => {
-  const srv = new Server();
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite();
 
   it('200 frames at once → rate_limited; dropped frames are not stored', async () => {
     const jen = await staff(srv);
@@ -423,9 +419,7 @@ describe('flooding with default limits', () => {
 describe('a client that keeps flooding', () => {
   // rate 1/s so that (almost) no token comes back while the test runs; one frame at a time
   // so that nothing is left unread when the server hangs up
-  const srv = new Server({ args: ['--rate', '1', '--burst', '5'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '1', '--burst', '5'] });
 
   // PROTOCOL.md "Limits": "a client that keeps going after 200 dropped frames in a row is
   // closed with 1008" (the first version of the document said 100).

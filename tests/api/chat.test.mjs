@@ -1,14 +1,12 @@
 // The chat story over the protocol, and idempotent sends (PROTOCOL.md "Guarantees").
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, queueId, cmid, request, assertNone, activeChat,
+  patron, staff, queueId, cmid, request, assertNone, activeChat, serverForSuite,
 } from './lib.mjs';
 
 describe('chat story', () => {
-  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '1000', '--burst', '1000'] });
 
   it('patron and librarian chat from queue to end', async () => {
     const p = await patron(srv);
@@ -158,9 +156,7 @@ describe('chat story', () => {
 });
 
 describe('idempotent sends', () => {
-  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '1000', '--burst', '1000'] });
 
   it('join twice with one cmid opens one chat', async () => {
     const p = await patron(srv);

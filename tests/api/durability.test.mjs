@@ -1,14 +1,12 @@
 // "A message the server acknowledged survives kill -9 of the server."
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, staff, activeChat, cmid, request, withTimeout, sleep, noisyText, unbatch,
+  staff, activeChat, cmid, request, withTimeout, sleep, noisyText, unbatch, serverForSuite,
 } from './lib.mjs';
 
 describe('ack only after commit', () => {
-  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '1000', '--burst', '1000'] });
 
   it('every acknowledged message survives SIGKILL', async (t) => {
     const jen = await staff(srv);

@@ -4,38 +4,14 @@
 // librarian), List-Unsubscribe; consent and scoping. API.md ("Follow-ups").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, remember, pollUntil, request,
-  freePort, tempDir, addStaff, addLibrary, sleep, withTimeout, ROOT, JEN,
+  freePort, tempDir, addLibrary, sleep, JEN, startSink, received, endedChat,
 } from './lib.mjs';
 
-const PY = '/usr/bin/python3';
 const OTHER = { email: 'x@other.library', name: 'Xavier Other', password: 'other-secret-pw' };
-const sinks = new Set();
-process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
-
-async function startSink(port, file) {
-  const proc = spawn(PY, [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file, '--reject-rcpt', 'bounce'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  sinks.add(proc);
-  let out = '';
-  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
-  await withTimeout(new Promise((res, rej) => {
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
-  }), 10000, 'smtp sink ready');
-  return { file, async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); } };
-}
-
-function received(file, to) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((m) => !to || m.rcpt_tos[0] === to);
-}
-
 /** Header lines (unfolded) and the decoded text/plain part of a raw message. */
 function readMail(raw) {
   const cut = raw.indexOf('\r\n\r\n');
@@ -49,21 +25,12 @@ function readMail(raw) {
   return { head, text: texts.find((t) => /text\/plain/.test(t.head)).text, html: texts.find((t) => /text\/html/.test(t.head)).text };
 }
 
-async function chatWith(st, p, text) {
-  const a = await p.join(text);
-  st.send({ type: 'pick', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat && f.chat.id === a.chat && f.chat.state === 'active');
-  st.send({ type: 'end', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat.id === a.chat && f.chat.state === 'ended');
-  return a.chat;
-}
-
 describe('follow-ups', () => {
   let srv; let sink; let dir; let jen; let jenRest; let otherRest;
   before(async () => {
     dir = tempDir('rapport-fu');
     const port = await freePort();
-    sink = await startSink(port, join(dir, 'mail.jsonl'));
+    sink = await startSink(port, join(dir, 'mail.jsonl'), { reject: 'bounce' });
     srv = new Server({
       args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-from', 'desk@library.example.org',
         '--rate', '1000', '--burst', '1000'],
@@ -79,7 +46,7 @@ describe('follow-ups', () => {
   it('arrives once when due; its rating lands on the card; its chat link signs in and offers the chat to the same librarian', async () => {
     const p = await patron(srv, { library: 'demo' });
     assert.equal((await remember(p, { display_name: 'Ana', email: 'ana@example.org' })).relation.remembered, true);
-    const chat = await chatWith(jen, p, 'Help with my history project');
+    const chat = await endedChat(jen, p, 'Help with my history project');
     const due = Date.now() + 2500;
     const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: due, message: 'How did your project go?' });
     assert.equal(r.status, 201, r.text);
@@ -160,13 +127,13 @@ describe('follow-ups', () => {
 
   it('needs a remembered patron with an e-mail address (409), in the library (404), a valid body (400)', async () => {
     const anon = await patron(srv, { library: 'demo' });
-    const c1 = await chatWith(jen, anon, 'Anonymous question');
+    const c1 = await endedChat(jen, anon, 'Anonymous question');
     const r1 = await jenRest.post(`/api/v1/chats/${c1}/followup`, { due_at: Date.now() + 60000, message: 'Hi' });
     assert.equal(r1.status, 409, r1.text);
     assert.match(r1.json.error.message || r1.text, /remembered/);
     const noMail = await patron(srv, { library: 'demo' });
     await remember(noMail, { display_name: 'Bo' });
-    const c2 = await chatWith(jen, noMail, 'Remembered, no e-mail');
+    const c2 = await endedChat(jen, noMail, 'Remembered, no e-mail');
     const r2 = await jenRest.post(`/api/v1/chats/${c2}/followup`, { due_at: Date.now() + 60000, message: 'Hi' });
     assert.equal(r2.status, 409, r2.text);
     const r3 = await otherRest.post(`/api/v1/chats/${c2}/followup`, { due_at: Date.now() + 60000, message: 'Hi' });
@@ -184,7 +151,7 @@ describe('follow-ups', () => {
   it('one whose mail became a dead letter is undeliverable, not scheduled', async () => {
     const p = await patron(srv, { library: 'demo' });
     await remember(p, { display_name: 'Bo', email: 'bounce@example.org' });
-    const chat = await chatWith(jen, p, 'A bouncing address');
+    const chat = await endedChat(jen, p, 'A bouncing address');
     const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now(), message: 'Did it work?' });
     assert.equal(r.status, 201, r.text);
     const id = r.json.followup.id;
@@ -203,7 +170,7 @@ describe('follow-ups', () => {
   it('cancelled before it is due, nothing is sent; another library cannot cancel it', async () => {
     const p = await patron(srv, { library: 'demo' });
     await remember(p, { display_name: 'Cy', email: 'cy@example.org' });
-    const chat = await chatWith(jen, p, 'A quick one');
+    const chat = await endedChat(jen, p, 'A quick one');
     const r = await jenRest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now() + 2500, message: 'Did it work?' });
     assert.equal(r.status, 201, r.text);
     const id = r.json.followup.id;

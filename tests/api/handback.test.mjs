@@ -2,11 +2,11 @@
 // console disappears past the grace, hands their active chats back to the FRONT of the
 // queue; the patron is told, a colleague can pick the chat up and sees the transcript.
 // Away librarians are not on duty for patrons, routing or "ask for".
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, staffAgain, activeChat, request, ask, cmid, sleep,
-  assertNone, SAM, JEN, queueId,
+  patron, staff, staffAgain, activeChat, request, ask, cmid, sleep, assertNone, SAM, JEN,
+  queueId, serverForSuite,
 } from './lib.mjs';
 
 const GRACE = 1500;
@@ -23,9 +23,7 @@ async function logout(st) {
 }
 
 describe('hand-back', () => {
-  const srv = new Server({ args: ['--handback-grace-ms', String(GRACE)] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--handback-grace-ms', String(GRACE)] });
 
   it('logging out hands active chats back to the front of the queue; Jen picks one up with its history', async () => {
     const sam = await staff(srv, SAM);

@@ -1,7 +1,7 @@
 // Shared helpers for the protocol and REST tests: start the real binary, talk HTTP,
 // WebSocket (through `ws`) and raw bytes (through node:net).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import WebSocket from 'ws';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = resolve(ROOT, process.env.RAPPORT_BIN || 'build/rapport');
@@ -186,6 +188,17 @@ export async function stopAndCheck(srv, assert) {
   srv.cleanup();
   assert.equal(r.graceful, true, `server did not exit within 5 s of SIGTERM: ${srv.log.slice(-2000)}`);
   assert.equal(r.code, 0, `server exit after SIGTERM: ${JSON.stringify(r)} ${srv.log.slice(-2000)}`);
+}
+
+/**
+ * A Server (`opts` as for new Server) for the enclosing describe(): started in its
+ * before(), stopped and checked with stopAndCheck in its after().
+ */
+export function serverForSuite(opts) {
+  const srv = new Server(opts);
+  before(async () => { await srv.start(); });
+  after(async () => { await stopAndCheck(srv, assert); });
+  return srv;
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -720,13 +733,7 @@ export async function staff(srv, email = JEN, password = PASSWORD) {
   if (l.res.status !== 200 || !l.cookie) {
     throw new Error(`login ${email} failed: ${l.res.status} ${l.res.text}`);
   }
-  const c = await staffWs(srv, l.cookie);
-  c.login = l;
-  c.send({ type: 'hello', role: 'staff' });
-  const w = await c.waitFor(null, (f) => f.type === 'welcome' || f.type === 'error');
-  if (w.type !== 'welcome') throw new Error(`staff hello failed: ${JSON.stringify(w)}`);
-  c.welcome = w;
-  return c;
+  return staffAgain(srv, l);
 }
 
 export async function staffWs(srv, cookie) {
@@ -745,6 +752,16 @@ export async function staffAgain(srv, login_) {
   if (w.type !== 'welcome') throw new Error(`staff hello failed: ${JSON.stringify(w)}`);
   c.welcome = w;
   return c;
+}
+
+/** Patron `p` asks `text`; staff client `st` picks the chat and ends it. Resolves the chat's id. */
+export async function endedChat(st, p, text) {
+  const a = await p.join(text);
+  st.send({ type: 'pick', chat: a.chat });
+  await st.waitFor('chat', (f) => f.chat && f.chat.id === a.chat && f.chat.state === 'active');
+  st.send({ type: 'end', chat: a.chat });
+  await st.waitFor('chat', (f) => f.chat.id === a.chat && f.chat.state === 'ended');
+  return a.chat;
 }
 
 /** A patron with a chat that `st` (staff client) has picked. Returns { p, chat }. */
@@ -850,4 +867,40 @@ export async function pollUntil(fn, check, ms = 3000, every = 50) {
     v = await fn();
   }
   return v;
+}
+
+// ---------------------------------------------------------------- the SMTP server
+
+const sinks = new Set();
+process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
+
+/**
+ * Starts tests/api/smtp_sink.py (aiosmtpd, Debian's python3) on `port`, writing what it
+ * accepts to `file` as JSON lines; `reject` names a recipient it refuses. Resolves
+ * { port, file, stop() }.
+ */
+export async function startSink(port, file, { reject } = {}) {
+  const args = [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file];
+  if (reject) args.push('--reject-rcpt', reject);
+  const proc = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  sinks.add(proc);
+  let out = '';
+  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
+  await withTimeout(new Promise((res, rej) => {
+    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
+  }), 10000, 'smtp sink ready');
+  return {
+    port,
+    file,
+    async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); },
+  };
+}
+
+/** Every message the sink in `file` has accepted: [{ mail_from, rcpt_tos, data }]; with `to`, only those whose first recipient is `to`. */
+export function received(file, to) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => !to || m.rcpt_tos[0] === to);
 }

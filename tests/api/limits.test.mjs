@@ -1,13 +1,11 @@
 // Session expiry closes open consoles; console activity keeps a session alive; new anonymous
 // patrons per address are capped.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, stopAndCheck, request, staff, patron, Client, sleep, JEN, ask, cmid } from './lib.mjs';
+import { request, staff, patron, Client, sleep, JEN, ask, cmid, serverForSuite } from './lib.mjs';
 
 describe('session expiry', () => {
-  const srv = new Server({ args: ['--session-idle', '2'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--session-idle', '2'] });
 
   it('an idle session ends: its console is closed with 1008 and /me is 401', async () => {
     const jen = await staff(srv, JEN);
@@ -34,9 +32,7 @@ describe('session expiry', () => {
 });
 
 describe('new patrons per address', () => {
-  const srv = new Server({ args: ['--new-patrons', '5'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--new-patrons', '5'] });
 
   it('the 6th new patron within a minute gets rate_limited; returning patrons are not limited', async () => {
     const ps = [];
@@ -55,9 +51,7 @@ describe('new patrons per address', () => {
 });
 
 describe('messages per chat', () => {
-  const srv = new Server({ args: ['--chat-max-messages', '4'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--chat-max-messages', '4'] });
 
   it('a chat at --chat-max-messages refuses the next send, and nothing is lost', async () => {
     const p = await patron(srv);

@@ -3,49 +3,17 @@
 // ("email_transcript", "signin_link"), API.md ("E-mail outbox"), DECISIONS.md ("E-mail").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, remember, pollUntil, healthz,
-  freePort, tempDir, addStaff, sleep, withTimeout, ROOT, SAM, JEN,
+  freePort, tempDir, addStaff, sleep, SAM, JEN, startSink, received,
 } from './lib.mjs';
 import { localWhen } from '../../web/js/localtime.js';
 
-const PY = '/usr/bin/python3'; // Debian's python3 has python3-aiosmtpd
 const FROM = 'desk@library.example.org';
 const ZOE = { email: 'zoe@demo.library', name: 'Zoë Ñúñez', password: 'zoe-secret-pw' };
 const EVE = { email: 'eve@demo.library', name: 'Eve\r\nBcc: evil@example.net', password: 'eve-secret-pw' };
-
-// ---------------------------------------------------------------- the SMTP server
-
-const sinks = new Set();
-process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
-
-/** Starts smtp_sink.py on port; resolves { file, stop(), mails() }. */
-async function startSink(port, file, { reject } = {}) {
-  const args = [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file];
-  if (reject) args.push('--reject-rcpt', reject);
-  const proc = spawn(PY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  sinks.add(proc);
-  let out = '';
-  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
-  await withTimeout(new Promise((res, rej) => {
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
-  }), 10000, 'smtp sink ready');
-  return {
-    file,
-    async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); },
-  };
-}
-
-/** Every message the sink has received: [{ mail_from, rcpt_tos, data }]. */
-function received(file) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 // ---------------------------------------------------------------- parsing messages
 

@@ -5,39 +5,16 @@
 // reply. PROTOCOL.md ("ask_offline"), API.md ("Cases"), OPERATIONS.md ("Opening hours").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, pollUntil, freePort, tempDir,
-  addLibrary, runCli, request, withTimeout, ROOT, SAM, JEN, PASSWORD,
+  addLibrary, runCli, request, SAM, JEN, PASSWORD, startSink, received,
 } from './lib.mjs';
 import { localWhen } from '../../web/js/localtime.js';
 
-const PY = '/usr/bin/python3';
 const DAY = 24 * 3600 * 1000;
 const BEA = { email: 'bea@branch.library', name: 'Bea Branch', password: 'bea-secret-pw', role: 'admin' };
-
-const sinks = new Set();
-process.on('exit', () => { for (const p of sinks) p.kill('SIGKILL'); });
-
-async function startSink(port, file) {
-  const proc = spawn(PY, [join(ROOT, 'tests/api/smtp_sink.py'), String(port), file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  sinks.add(proc);
-  let out = '';
-  const exited = new Promise((res) => proc.on('exit', () => { sinks.delete(proc); res(); }));
-  await withTimeout(new Promise((res, rej) => {
-    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready')) res(); });
-    proc.stderr.on('data', (d) => { out += d; });
-    proc.on('exit', (code) => rej(new Error(`smtp sink exited ${code}: ${out}`)));
-  }), 10000, 'smtp sink ready');
-  return { file, async stop() { proc.kill('SIGTERM'); await withTimeout(exited, 5000, 'sink exit').catch(() => proc.kill('SIGKILL')); } };
-}
-
-function received(file) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 /** The decoded text/plain part of a raw message. */
 function plainText(raw) {
@@ -51,6 +28,8 @@ function plainText(raw) {
   throw new Error('no text/plain part');
 }
 
+/** Sends ask_offline with `fields` (queue, text, email) and resolves the answer: case_created or an error. */
+const askOffline = (p, fields) => ask(p, { type: 'ask_offline', ...fields }, (f) => f.type === 'case_created');
 const utcDate = (ms) => new Date(ms).toISOString().slice(0, 10);
 const startOfUtcDay = (ms) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), new Date(ms).getUTCDate());
 const linkToken = (text) => { const m = /\/case\?t=([A-Za-z0-9_-]{43})/.exec(text); assert.ok(m, `a case link in ${text}`); return m[1]; };
@@ -117,8 +96,7 @@ describe('offline questions', () => {
     const p = await patron(srv);
     const q = p.welcome.queues.find((x) => x.slug === 'ask');
     const before = Date.now();
-    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Do you have the 1851 census for Leeds?', email: 'reader@example.org' },
-      (f) => f.type === 'case_created');
+    const r = await askOffline(p, { queue: q.id, text: 'Do you have the 1851 census for Leeds?', email: 'reader@example.org' });
     assert.equal(r.type, 'case_created', JSON.stringify(r));
     // policy: 24 business hours; today is closed (no business day) so they start tomorrow
     assert.equal(r.case.reply_by, startOfUtcDay(before) + 2 * DAY);
@@ -188,8 +166,7 @@ describe('offline questions', () => {
     const p = await patron(srv);
     const q = p.welcome.queues.find((x) => x.slug === 'ask');
     const n0 = received(sink.file).length;
-    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Where are the parish maps?', email: 'maps@example.org' },
-      (f) => f.type === 'case_created');
+    const r = await askOffline(p, { queue: q.id, text: 'Where are the parish maps?', email: 'maps@example.org' });
     assert.equal(r.type, 'case_created', JSON.stringify(r));
     assert.equal(r.mail, 'queued');
     const fresh = await console_.waitFor('case_changed', (f) => f.case === r.case.id);
@@ -252,8 +229,7 @@ describe('offline questions', () => {
   it('closing a case nobody answered cancels its promise, with the reason', async () => {
     const p = await patron(srv);
     const q = p.welcome.queues.find((x) => x.slug === 'ask');
-    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Spam, really', email: 'spam@example.org' },
-      (f) => f.type === 'case_created');
+    const r = await askOffline(p, { queue: q.id, text: 'Spam, really', email: 'spam@example.org' });
     assert.equal(r.type, 'case_created');
     await p.waitFor('promises', (f) => f.promises.length === 1);
     const sam = staffRest(srv.port, await login(srv.port, SAM, PASSWORD));
@@ -271,11 +247,11 @@ describe('offline questions', () => {
   it('bad questions and unknown links are refused', async () => {
     const p = await patron(srv);
     const q = p.welcome.queues.find((x) => x.slug === 'ask');
-    const e1 = await ask(p, { type: 'ask_offline', queue: q.id, text: '   ', email: 'reader@example.org' }, (f) => f.type === 'case_created');
+    const e1 = await askOffline(p, { queue: q.id, text: '   ', email: 'reader@example.org' });
     assert.equal(e1.code, 'bad_text');
-    const e2 = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Hello?', email: 'not-an-address' }, (f) => f.type === 'case_created');
+    const e2 = await askOffline(p, { queue: q.id, text: 'Hello?', email: 'not-an-address' });
     assert.equal(e2.type, 'error');
-    const e3 = await ask(p, { type: 'ask_offline', queue: 999999, text: 'Hello?', email: 'reader@example.org' }, (f) => f.type === 'case_created');
+    const e3 = await askOffline(p, { queue: 999999, text: 'Hello?', email: 'reader@example.org' });
     assert.equal(e3.code, 'not_found');
     const v = await request(srv.port, { path: `/api/v1/case?t=${'A'.repeat(43)}` });
     assert.equal(v.status, 404);
@@ -289,7 +265,7 @@ describe('offline questions', () => {
   it('scoping: another library neither sees nor answers the case, nor takes questions for its queues', async () => {
     const p = await patron(srv);
     const q = p.welcome.queues.find((x) => x.slug === 'ask');
-    const r = await ask(p, { type: 'ask_offline', queue: q.id, text: 'Scoped question', email: 'scoped@example.org' }, (f) => f.type === 'case_created');
+    const r = await askOffline(p, { queue: q.id, text: 'Scoped question', email: 'scoped@example.org' });
     assert.equal(r.type, 'case_created');
     const bea = staffRest(srv.port, await login(srv.port, BEA.email, BEA.password));
     const list = await bea.get('/api/v1/cases');
@@ -298,7 +274,7 @@ describe('offline questions', () => {
     assert.equal((await bea.get(`/api/v1/cases/${r.case.id}`)).status, 404);
     assert.equal((await bea.post(`/api/v1/cases/${r.case.id}/reply`, { text: 'Not mine' })).status, 404);
     const bp = await patron(srv, { library: 'branch' });
-    const e = await ask(bp, { type: 'ask_offline', queue: q.id, text: 'Wrong library', email: 'x@example.org' }, (f) => f.type === 'case_created');
+    const e = await askOffline(bp, { queue: q.id, text: 'Wrong library', email: 'x@example.org' });
     assert.equal(e.code, 'not_found');
     await p.close(); await bp.close();
   });

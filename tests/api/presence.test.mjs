@@ -1,13 +1,11 @@
 // Patrons see honestly whether anyone is on: `staff_on` in welcome, then `queues` frames
 // as librarians come and go.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, stopAndCheck, patron, staff } from './lib.mjs';
+import { patron, staff, serverForSuite } from './lib.mjs';
 
 describe('who is on', () => {
-  const srv = new Server();
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite();
 
   it('a waiting patron learns when a librarian comes on and goes off', async () => {
     const p = await patron(srv);

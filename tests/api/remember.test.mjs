@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  Server, stopAndCheck, patron as patronOf, staff, login, staffRest, ask, remember, pollUntil, JEN, SAM,
+  Server, stopAndCheck, patron as patronOf, staff, login, staffRest, ask, remember,
+  pollUntil, JEN, SAM, serverForSuite,
 } from './lib.mjs';
 
 const patron = (srv, opts = {}) => patronOf(srv, { library: 'demo', ...opts });
@@ -271,9 +272,7 @@ describe('remember me, truthfully', () => {
 });
 
 describe('remembered after a restart', () => {
-  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '1000', '--burst', '1000'] });
 
   it('a queued chat of a remembered patron is still remembered and returning before they come back', async () => {
     const jen = await staff(srv, JEN);

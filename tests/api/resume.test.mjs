@@ -1,17 +1,15 @@
 // "A client that reconnects with its last seen sequence number gets every message after it,
 // once, in order."
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, staffAgain, activeChat, cmid, sleep, Client,
+  patron, staff, staffAgain, activeChat, cmid, sleep, Client, serverForSuite,
 } from './lib.mjs';
 
 const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 describe('resume', () => {
-  const srv = new Server({ args: ['--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '1000', '--burst', '1000'] });
 
   it('patron reconnect gets exactly the missed messages, once, in order', async () => {
     const jen = await staff(srv);

@@ -1,15 +1,13 @@
 // Staff sessions: cookie flags, fresh session per login, uniform failures, lockout, logout.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, login, request, staff, staffAgain, staffWs, Client, assertServing,
-  JEN, SAM, PASSWORD,
+  login, request, staff, staffAgain, staffWs, Client, assertServing, JEN, SAM, PASSWORD,
+  serverForSuite,
 } from './lib.mjs';
 
 describe('staff sessions', () => {
-  const srv = new Server();
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite();
 
   it('login sets an HttpOnly, SameSite=Strict session cookie and returns csrf', async () => {
     const l = await login(srv.port, JEN);

@@ -1,15 +1,13 @@
 // A client that does not read is cut off once more than 1 MiB waits for it; nothing is lost:
 // reconnect and resume delivers everything, in order.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Server, stopAndCheck, patron, staff, activeChat, cmid, healthz, noisyText, withTimeout,
+  patron, staff, activeChat, cmid, healthz, noisyText, withTimeout, serverForSuite,
 } from './lib.mjs';
 
 describe('slow consumer', () => {
-  const srv = new Server({ args: ['--rate', '5000', '--burst', '5000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--rate', '5000', '--burst', '5000'] });
 
   // shared by the two steps below
   let jen; let chat; let token; let got; let last; let acks; let cms; let texts; let lastSeen;

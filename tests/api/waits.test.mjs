@@ -4,9 +4,9 @@
 // was first shown and its actual wait; the estimates must be within the accuracy
 // documented in docs/PERFORMANCE.md ("Honest waits"), and GET /api/v1/reports/waits must
 // agree with what happened.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, stopAndCheck, patron, staff, request, sleep, cmid, queueId, SAM, activeChat } from './lib.mjs';
+import { patron, staff, request, sleep, cmid, queueId, SAM, activeChat, serverForSuite } from './lib.mjs';
 
 const PATRONS = 40;
 const HANDLE_MIN = 1200;
@@ -23,9 +23,7 @@ function median(v) {
 }
 
 describe('honest waits in a busy hour', () => {
-  const srv = new Server({ args: ['--max-chats', '2', '--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--max-chats', '2', '--rate', '1000', '--burst', '1000'] });
 
   it('estimates shown are within the documented accuracy, and the report agrees', { timeout: 60000 }, async () => {
     const libs = [await staff(srv), await staff(srv, SAM)];
@@ -131,9 +129,7 @@ describe('honest waits in a busy hour', () => {
 // patron who queues behind a full desk is told a number from them at once, before and
 // after the server restarts (a cold start would say "none": no handling time seen).
 describe('wait history across a restart', () => {
-  const srv = new Server({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
 
   const HANDLE = 1500;
 
@@ -193,9 +189,7 @@ describe('wait history across a restart', () => {
 // Patrons on the start page learn when every librarian on is at their cap, and when one has
 // room again, without reloading: a `queues` frame follows (at most every 2 s per library).
 describe('all librarians busy, live', () => {
-  const srv = new Server({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
-  before(async () => { await srv.start(); });
-  after(async () => { await stopAndCheck(srv, assert); });
+  const srv = serverForSuite({ args: ['--max-chats', '1', '--rate', '1000', '--burst', '1000'] });
 
   it('queues say all_busy when the last free place is taken, and not once one frees', { timeout: 30000 }, async () => {
     const jen = await staff(srv);

@@ -5,20 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { DEMO, startStack, launchBrowser, phoneContext, desktopContext, consoleLogin } from './server.mjs';
+import { DEMO, desktopContext, consoleLogin, startWithBrowser, stopWithBrowser, openPage, askQuestion } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 async function serious(page) {
   const result = await new AxeBuilder({ page }).analyze();
@@ -28,46 +22,33 @@ async function serious(page) {
 }
 
 test('the patron chat page has no serious accessibility violations', async () => {
-  const ctx = await phoneContext(browser);
-  ctx.setDefaultTimeout(10000);
-  const page = await ctx.newPage();
-  await page.goto(stack.base + '/chat');
+  const { ctx, page } = await openPage(browser, { url: stack.base + '/chat' });
   await page.getByLabel('Your question').waitFor();
   assert.deepEqual(await serious(page), []);
 
-  await page.getByLabel('Your question').fill('Where can I print a document?');
-  await page.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(page, 'Where can I print a document?');
   await page.getByRole('heading', { name: /in the queue/ }).waitFor();
   assert.deepEqual(await serious(page), []);
   await ctx.close();
 });
 
 test('the console sign-in page has no serious accessibility violations', async () => {
-  const ctx = await desktopContext(browser);
-  ctx.setDefaultTimeout(10000);
-  const page = await ctx.newPage();
-  await page.goto(stack.base + '/console');
+  const { ctx, page } = await openPage(browser, { context: desktopContext, url: stack.base + '/console' });
   await page.getByLabel('Email').waitFor();
   assert.deepEqual(await serious(page), []);
   await ctx.close();
 });
 
 test('the relationship panels have no serious accessibility violations', async () => {
-  const pctx = await phoneContext(browser);
-  pctx.setDefaultTimeout(10000);
-  const patron = await pctx.newPage();
-  await patron.goto(stack.base + '/chat');
+  const { ctx: pctx, page: patron } = await openPage(browser, { url: stack.base + '/chat' });
   await patron.getByRole('button', { name: 'Remember me…' }).click();
   await patron.getByRole('dialog', { name: 'Remember me' }).waitFor();
   assert.deepEqual(await serious(patron), []);
   await patron.getByRole('button', { name: 'Not now' }).click();
 
-  const sctx = await desktopContext(browser);
-  sctx.setDefaultTimeout(10000);
-  const staff = await sctx.newPage();
+  const { ctx: sctx, page: staff } = await openPage(browser, { context: desktopContext });
   await consoleLogin(staff, stack.base, DEMO.jen);
-  await patron.getByLabel('Your question').fill('Do you have study rooms?');
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, 'Do you have study rooms?');
   await staff.locator('#queue-list .q-item', { hasText: 'study rooms' }).getByRole('button', { name: 'Pick up' }).click();
   await staff.locator('#card', { hasText: 'nothing is remembered' }).waitFor();
   assert.deepEqual(await serious(staff), []);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, until, openConsole,
+  DEMO, until, openConsole, startWithBrowser, stopWithBrowser,
 } from './server.mjs';
 import { queuedPatron, staffWelcome } from './protocol-clients.mjs';
 
@@ -12,15 +12,11 @@ let stack;
 let browser;
 const patrons = [];
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
 after(async () => {
   for (const p of patrons) p.close();
-  await browser?.close();
-  await stack?.stop();
+  await stopWithBrowser({ stack, browser });
 });
 
 test('at the cap Pick up is disabled with the reason, and comes back when a chat ends', async () => {

@@ -13,19 +13,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, freePort, openConsole,
+  DEMO, startStack, screenshot, watchPage, until, openConsole, startWithBrowser, stopWithBrowser, openPage, startMailSink,
 } from './server.mjs';
-import { patron as wsPatron, staff as wsStaff, login, staffRest, remember } from '../api/lib.mjs';
+import { patron as wsPatron, staff as wsStaff, login, staffRest, remember, endedChat } from '../api/lib.mjs';
 import AxeBuilder from '@axe-core/playwright';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const Q = 'Do you hold the parish maps of Riverside from the 1880s?';
 const ME = 'maps.reader@example.org';
 const LIBRARY = 'Riverside Public Library';
@@ -33,31 +26,6 @@ const LIBRARY = 'Riverside Public Library';
 let stack;
 let browser;
 let sink;
-let tmp;
-
-async function startSink() {
-  const port = await freePort();
-  const file = path.join(tmp, 'mails.jsonl');
-  const proc = spawn('/usr/bin/python3', [path.join(repo, 'tests/api/smtp_sink.py'), String(port), file, '--reject-rcpt', 'bounce'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`smtp sink not ready: ${out}`)), 10000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('ready')) { clearTimeout(t); resolve(); }
-    });
-    proc.stderr.on('data', (d) => (out += d));
-    proc.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${out}`)));
-  });
-  return { proc, port, file };
-}
-
-function received() {
-  if (!existsSync(sink.file)) return [];
-  return readFileSync(sink.file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 function plainText(raw) {
   const b = /boundary="([^"]+)"/.exec(raw);
@@ -70,23 +38,16 @@ function plainText(raw) {
 }
 
 before(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-cases-'));
-  sink = await startSink();
-  stack = await startStack({
+  sink = await startMailSink({ reject: 'bounce' });
+  ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => ['--smtp-url', `smtp://127.0.0.1:${sink.port}`,
       '--mail-from', 'desk@library.example.org', '--public-url', base],
-  });
-  browser = await launchBrowser();
+  }));
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (sink) {
-    sink.proc.kill('SIGTERM');
-    await new Promise((r) => (sink.proc.exitCode !== null ? r() : sink.proc.on('exit', r)));
-  }
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await stopWithBrowser({ stack, browser });
+  await sink?.stop();
 });
 
 /** axe-core's serious or critical violations on the page (none expected). */
@@ -105,10 +66,7 @@ async function fitsPhone(page) {
 
 test('a case: the thread in the console, live; the patron page on a phone; closing', async () => {
   const problems = [];
-  const phone = await phoneContext(browser);
-  phone.setDefaultTimeout(10000);
-  const patron = await phone.newPage();
-  watchPage(patron, problems);
+  const { ctx: phone, page: patron } = await openPage(browser, { problems });
 
   // nobody on duty: the patron leaves a question by e-mail
   await patron.goto(stack.base + '/chat');
@@ -119,7 +77,7 @@ test('a case: the thread in the console, live; the patron page on a phone; closi
   const said = await patron.locator('#offline-status').textContent();
   assert.match(said, /by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./, said);
 
-  const ack = await until(() => received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the acknowledgement');
+  const ack = await until(() => sink.received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the acknowledgement');
   const ackText = plainText(ack.data);
   const link = /(http:\/\/\S+\/case\?t=[A-Za-z0-9_-]{43})/.exec(ackText)[1];
   assert.match(ackText, /answer by e-mail by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+, \d{1,2}:\d\d [ap]m\./);
@@ -201,23 +159,15 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   const st = await wsStaff(srv, DEMO.jen.email, DEMO.jen.password);
   const p = await wsPatron(srv, { library: 'demo' });
   assert.equal((await remember(p, { display_name: 'Ana', email: 'ana.fu@example.org' })).relation.remembered, true);
-  const a = await p.join('Help with the parish maps');
-  st.send({ type: 'pick', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat && f.chat.id === a.chat && f.chat.state === 'active');
-  st.send({ type: 'end', chat: a.chat });
-  await st.waitFor('chat', (f) => f.chat.id === a.chat && f.chat.state === 'ended');
+  const chat = await endedChat(st, p, 'Help with the parish maps');
   const rest = staffRest(srv.port, await login(srv.port, DEMO.jen.email, DEMO.jen.password));
-  const r = await rest.post(`/api/v1/chats/${a.chat}/followup`, { due_at: Date.now(), message: 'Did you find the maps?' });
+  const r = await rest.post(`/api/v1/chats/${chat}/followup`, { due_at: Date.now(), message: 'Did you find the maps?' });
   assert.equal(r.status, 201, r.text);
-  const mail = await until(() => received().find((m) => m.rcpt_tos.includes('ana.fu@example.org')), 15000, 'the check-in');
+  const mail = await until(() => sink.received().find((m) => m.rcpt_tos.includes('ana.fu@example.org')), 15000, 'the check-in');
   const rate = /(http:\/\/\S+\/followup\.html\?t=[A-Za-z0-9_-]{43})&r=5/.exec(plainText(mail.data))[1];
 
   const problems = [];
-  const phone = await phoneContext(browser);
-  phone.setDefaultTimeout(10000);
-  const page = await phone.newPage();
-  watchPage(page, problems);
-  await page.goto(`${rate}&r=5`);
+  const { ctx: phone, page } = await openPage(browser, { problems, url: `${rate}&r=5` });
   await page.locator('#library-name', { hasText: LIBRARY }).waitFor();
   await page.getByText('Thank you! You rated it 5 of 5.').waitFor();
   const about = await page.locator('#about').textContent();
@@ -233,12 +183,8 @@ test('the follow-up page names the library and the librarian, styled, on a phone
   // a check-in whose mail bounced shows on the console's card as undeliverable
   const b = await wsPatron(srv, { library: 'demo' });
   assert.equal((await remember(b, { display_name: 'Bo', email: 'bounce.fu@example.org' })).relation.remembered, true);
-  const c1 = await b.join('A first question from Bo');
-  st.send({ type: 'pick', chat: c1.chat });
-  await st.waitFor('chat', (f) => f.chat && f.chat.id === c1.chat && f.chat.state === 'active');
-  st.send({ type: 'end', chat: c1.chat });
-  await st.waitFor('chat', (f) => f.chat.id === c1.chat && f.chat.state === 'ended');
-  const r2 = await rest.post(`/api/v1/chats/${c1.chat}/followup`, { due_at: Date.now(), message: 'Did the bounce work?' });
+  const c1 = await endedChat(st, b, 'A first question from Bo');
+  const r2 = await rest.post(`/api/v1/chats/${c1}/followup`, { due_at: Date.now(), message: 'Did the bounce work?' });
   assert.equal(r2.status, 201, r2.text);
   await until(async () => ((await rest.get('/api/v1/followups?state=undeliverable')).json.followups || []).some((f) => f.id === r2.json.followup.id),
     15000, 'the follow-up to be undeliverable');
@@ -262,10 +208,7 @@ test('the follow-up page names the library and the librarian, styled, on a phone
 test('with no SMTP server the patron is told the library cannot send e-mail', async () => {
   const plain = await startStack();
   try {
-    const phone = await phoneContext(browser);
-    phone.setDefaultTimeout(10000);
-    const patron = await phone.newPage();
-    await patron.goto(plain.base + '/chat');
+    const { ctx: phone, page: patron } = await openPage(browser, { url: plain.base + '/chat' });
     await patron.getByLabel('Your question').fill(Q);
     // nobody on duty and no e-mail: said up front; no e-mail field, no "Leave it" button
     await patron.locator('#offline-status', { hasText: 'This library cannot send e-mail right now, so you cannot leave a question here.' }).waitFor();

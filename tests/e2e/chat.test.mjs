@@ -5,21 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, screenshot, until, openConsole, openPatron,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, askQuestion,
 } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 const texts = (loc) => loc.evaluateAll((els) => els.map((e) => e.querySelector('.msg-text').textContent));
 
@@ -38,8 +32,7 @@ test('a patron asks, a librarian answers, a reload loses nothing, the chat ends'
   await patron.locator('#library-name', { hasText: /\S/ }).waitFor();
 
   const question = 'Do you have books on the history of the Erie Canal?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   await patron.locator('.msg.msg--mine', { hasText: question }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
 

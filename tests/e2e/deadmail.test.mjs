@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
-  DEMO, startStack, launchBrowser, desktopContext, consoleLogin, screenshot, watchPage, openPatron,
+  DEMO, desktopContext, consoleLogin, screenshot, openPatron, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 let stack;
@@ -24,23 +24,18 @@ function closedPort() {
 
 before(async () => {
   const port = await closedPort();
-  stack = await startStack({
+  ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-attempts', '1',
       '--public-url', base],
-  });
-  browser = await launchBrowser();
+  }));
 });
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 test('an undelivered e-mail shows to admins with its error, and can be retried', async () => {
   const problems = [];
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
-  await patron.getByLabel('Your question').fill('Where can I find the 1930s town council minutes?');
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, 'Where can I find the 1930s town council minutes?');
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   const toggle = patron.getByRole('button', { name: 'E-mail me this conversation' });
   await toggle.click();
@@ -49,10 +44,7 @@ test('an undelivered e-mail shows to admins with its error, and can be retried',
   await patron.locator('#mail-status').getByText('Queued to send to minutes@example.org').waitFor();
 
   // Sam is an admin: the console lists the mail that could not be sent, and why.
-  const samCtx = await desktopContext(browser);
-  samCtx.setDefaultTimeout(15000);
-  const sam = await samCtx.newPage();
-  watchPage(sam, problems);
+  const { page: sam } = await openPage(browser, { context: desktopContext, timeout: 15000, problems });
   await consoleLogin(sam, stack.base, DEMO.sam);
   const section = sam.locator('#deadmail');
   await section.getByRole('heading', { name: 'Undelivered e-mail' }).waitFor();
@@ -71,8 +63,7 @@ test('an undelivered e-mail shows to admins with its error, and can be retried',
   await sam.locator('#deadmail').getByText('Sending the e-mail to minutes@example.org again.').waitFor();
 
   // Jen is a librarian: no such section.
-  const jenCtx = await desktopContext(browser);
-  const jen = await jenCtx.newPage();
+  const { page: jen } = await openPage(browser, { context: desktopContext, timeout: null });
   await consoleLogin(jen, stack.base, DEMO.jen);
   assert.equal(await jen.locator('#deadmail').isVisible(), false);
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);

@@ -6,39 +6,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO,
-  startStack,
-  launchBrowser,
-  phoneContext,
-  desktopContext,
-  consoleLogin,
-  screenshot,
-  watchPage,
-  until,
+  DEMO, desktopContext, consoleLogin, screenshot, watchPage, until, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 const GRACE = 2000;
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack({ extraArgs: () => ['--handback-grace-ms', String(GRACE)] });
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser({ extraArgs: () => ['--handback-grace-ms', String(GRACE)] })));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 async function patronAsks(question) {
-  const ctx = await phoneContext(browser);
-  ctx.setDefaultTimeout(10000);
-  const page = await ctx.newPage();
-  await page.goto(stack.base + '/chat');
+  const { ctx, page } = await openPage(browser, { url: stack.base + '/chat' });
   await page.locator('#library-name', { hasText: /\S/ }).waitFor();
-  await page.getByLabel('Your question').fill(question);
-  await page.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(page, question);
   await page.getByRole('heading', { name: /in the queue/ }).waitFor();
   return { ctx, page };
 }

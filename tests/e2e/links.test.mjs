@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, desktopContext, consoleLogin, screenshot, until, SHOTS, openConsole, openPatron,
+  DEMO, desktopContext, consoleLogin, screenshot, until, SHOTS, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from './protocol-clients.mjs';
@@ -19,15 +19,9 @@ import { connect } from './protocol-clients.mjs';
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 const REL = 'noopener noreferrer nofollow';
 const href = (s) => new URL(s).href;
@@ -49,8 +43,7 @@ test('links in messages: only http, https and mailto become links, on both sides
 
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   const question = 'Where can I read about the Erie Canal?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   const item = staff.locator('#queue-list .q-item', { hasText: question });
   await item.getByRole('button', { name: 'Pick up' }).click();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
@@ -226,9 +219,7 @@ test('an anonymous patron is a neutral label in the promise list', async () => {
   const welcome = await p.next('welcome');
   p.send({ type: 'join', queue: welcome.queues[0].id, cmid: 'a' + Date.now(), text: 'Anonymous question about maps' });
   await p.next('ack');
-  const staffCtx = await desktopContext(browser);
-  staffCtx.setDefaultTimeout(10000);
-  const staff = await staffCtx.newPage();
+  const { ctx: staffCtx, page: staff } = await openPage(browser, { context: desktopContext });
   await consoleLogin(staff, stack.base, DEMO.jen);
   await staff.locator('#queue-list .q-item', { hasText: 'Anonymous question about maps' }).getByRole('button', { name: 'Pick up' }).click();
   await staff.locator('#pane-heading', { hasText: /· Patron$/ }).waitFor();

@@ -11,17 +11,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, freePort, openConsole, openPatron,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, startMailSink, askQuestion,
 } from './server.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FROM = 'desk@library.example.org';
 const ME = 'm@example.org';
 const Q = 'Could you help me find census records for Riverside from 1901?';
@@ -30,36 +23,6 @@ const REPLY = 'Yes: the 1901 census is free on our genealogy database. Here is h
 let stack;
 let browser;
 let sink;
-let tmp;
-
-/** Starts smtp_sink.py; resolves {proc, file}. */
-async function startSink() {
-  const port = await freePort();
-  const file = path.join(tmp, 'mails.jsonl');
-  const proc = spawn('/usr/bin/python3', [path.join(repo, 'tests/api/smtp_sink.py'), String(port), file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`smtp sink not ready: ${out}`)), 10000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('ready')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    proc.stderr.on('data', (d) => (out += d));
-    proc.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${out}`)));
-  });
-  return { proc, port, file };
-}
-
-/** Every message the sink accepted: [{mail_from, rcpt_tos, data}]. */
-function received() {
-  if (!existsSync(sink.file)) return [];
-  return readFileSync(sink.file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-}
 
 /** The text/plain part of a raw (multipart, base64) message, decoded. */
 function plainText(raw) {
@@ -77,26 +40,19 @@ function plainText(raw) {
 }
 
 before(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-mail-'));
-  sink = await startSink();
-  stack = await startStack({
+  sink = await startMailSink();
+  ({ stack, browser } = await startWithBrowser({
     extraArgs: ({ base }) => [
       '--smtp-url', `smtp://127.0.0.1:${sink.port}`,
       '--mail-from', FROM,
       '--public-url', base,
     ],
-  });
-  browser = await launchBrowser();
+  }));
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (sink) {
-    sink.proc.kill('SIGTERM');
-    await new Promise((r) => (sink.proc.exitCode !== null ? r() : sink.proc.on('exit', r)));
-  }
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await stopWithBrowser({ stack, browser });
+  await sink?.stop();
 });
 
 test('a patron e-mails the transcript to themselves and continues on another device', async () => {
@@ -117,8 +73,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await rem.waitFor({ state: 'hidden' });
   await patron.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
 
-  await patron.getByLabel('Your question').fill(Q);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, Q);
   await patron.locator('.msg.msg--mine', { hasText: Q }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
   const item = jen.locator('#queue-list .q-item', { hasText: Q });
   await item.getByRole('button', { name: 'Pick up' }).click();
@@ -156,7 +111,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await status.getByText(`Queued to send to ${ME}. It should arrive within a few minutes.`).waitFor();
   await screenshot(patron, 'mail-sent.png');
 
-  const transcript = await until(() => received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the transcript mail');
+  const transcript = await until(() => sink.received().find((m) => m.rcpt_tos.includes(ME)), 15000, 'the transcript mail');
   assert.equal(transcript.mail_from, FROM);
   const text = plainText(transcript.data);
   assert.match(text, /census records for Riverside/);
@@ -174,7 +129,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await sheet.getByRole('button', { name: 'Cancel' }).click();
 
   const signinMail = await until(
-    () => received().find((m) => m.rcpt_tos.includes(ME) && /signin=/.test(plainText(m.data))),
+    () => sink.received().find((m) => m.rcpt_tos.includes(ME) && /signin=/.test(plainText(m.data))),
     15000,
     'the sign-in mail',
   );
@@ -183,11 +138,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   assert.ok(link[1].startsWith(stack.base + '/chat'), 'the link points at this rapport');
 
   // Another device: fresh storage, the link from the mail.
-  const otherCtx = await phoneContext(browser);
-  otherCtx.setDefaultTimeout(10000);
-  const other = await otherCtx.newPage();
-  watchPage(other, problems);
-  await other.goto(link[1]);
+  const { ctx: otherCtx, page: other } = await openPage(browser, { problems, url: link[1] });
   await other.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
   await other.locator('.msg', { hasText: Q }).waitFor(); // their chat, shown first
   await other.locator('.msg', { hasText: 'genealogy database' }).waitFor();
@@ -201,11 +152,7 @@ test('a patron e-mails the transcript to themselves and continues on another dev
   await other.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
 
   // The link works once.
-  const thirdCtx = await phoneContext(browser);
-  thirdCtx.setDefaultTimeout(10000);
-  const third = await thirdCtx.newPage();
-  watchPage(third, problems);
-  await third.goto(link[1]);
+  const { ctx: thirdCtx, page: third } = await openPage(browser, { problems, url: link[1] });
   await third.getByRole('heading', { name: 'How can we help?' }).waitFor();
   await third.locator('#alert').waitFor();
   assert.equal(await third.locator('#memory-bar').isHidden(), true);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, openConsole,
+  DEMO, screenshot, watchPage, openConsole, startWithBrowser, stopWithBrowser, openPage, askSent,
 } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,14 +21,10 @@ let browser;
 
 before(async () => {
   // the hand-back grace is the one thing shortened: a minute becomes GRACE_MS
-  stack = await startStack({ extraArgs: () => ['--handback-grace-ms', String(GRACE_MS)] });
-  browser = await launchBrowser();
+  ({ stack, browser } = await startWithBrowser({ extraArgs: () => ['--handback-grace-ms', String(GRACE_MS)] }));
 });
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 /** Asserts the README still says `sentence`, so the step below tests what it promises. */
 function says(sentence) {
@@ -39,12 +35,6 @@ function says(sentence) {
 const Q1 = 'How do I cite a website in APA 7 for my nursing paper?';
 const Q2 = 'Back again: now I need articles on wound care.';
 const Q3 = 'One more: where is the APA guide on your site?';
-
-async function ask(patron, text) {
-  await patron.getByLabel('Your question').fill(text);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
-  await patron.locator('.msg.msg--mine', { hasText: text }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
-}
 
 test('the README demo story comes true, step by step', async () => {
   const problems = [];
@@ -59,12 +49,8 @@ test('the README demo story comes true, step by step', async () => {
   const { ctx: jenCtx, page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
   const { ctx: samCtx, page: sam } = await openConsole(browser, stack.base, DEMO.sam, problems);
 
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  let patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
-  await ask(patron, Q1);
+  let { ctx: patronCtx, page: patron } = await openPage(browser, { problems, url: stack.base + '/chat' });
+  await askSent(patron, Q1);
 
   const item = jen.locator('#queue-list .q-item', { hasText: Q1 });
   await item.getByRole('button', { name: 'Pick up' }).click();
@@ -117,7 +103,7 @@ test('the README demo story comes true, step by step', async () => {
   says('Ask again from the same browser: you are greeted by name');
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
   await patron.getByRole('heading', { name: /Maya/ }).waitFor();
-  await ask(patron, Q2);
+  await askSent(patron, Q2);
   says('and the chat is offered to Jen first ("asking Jen, your preferred librarian") while Sam sees it as offered;');
   await patron.locator('#offer-text', { hasText: 'Asking Jen Ortiz, your preferred librarian.' }).waitFor();
   const samItem = sam.locator('#queue-list .q-item', { hasText: Q2 });
@@ -149,7 +135,7 @@ test('the README demo story comes true, step by step', async () => {
   says('While a patron waits they see their place and an estimate from the desk\'s recent waits (kept across restarts), updated live');
   await patron.getByRole('button', { name: 'End chat' }).click();
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
-  await ask(patron, Q3);
+  await askSent(patron, Q3);
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   await patron.locator('#chat-sub', { hasText: /wait/i }).waitFor();
   await screenshot(patron, 'readme-10-patron-waiting.png');

@@ -6,30 +6,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, watchPage, until, openConsole,
+  DEMO, until, openConsole, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 test('a dropped connection resends unacknowledged messages once and fills the gap', async () => {
   const problems = [];
   const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  const patron = await patronCtx.newPage();
-  watchPage(patron, problems);
+  const { ctx: patronCtx, page: patron } = await openPage(browser, { problems });
 
   // Every patron connection goes through here. While `deaf` is set, nothing the server
   // says reaches the page (as on a train entering a tunnel).
@@ -51,8 +42,7 @@ test('a dropped connection resends unacknowledged messages once and fills the ga
 
   await patron.goto(stack.base + '/chat');
   const question = 'How do I get a library card if I just moved here?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   await patron.getByRole('heading', { name: /in the queue/ }).waitFor();
   await staff.locator('#queue-list .q-item', { hasText: question }).getByRole('button', { name: 'Pick up' }).click();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();

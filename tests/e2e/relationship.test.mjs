@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, screenshot, watchPage, until, openConsole,
+  DEMO, startStack, launchBrowser, screenshot, watchPage, until, openConsole, stopWithBrowser, openPage, askSent,
 } from './server.mjs';
 
 const OFFER_WINDOW_S = 2;
@@ -47,8 +47,7 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
+  await stopWithBrowser({ stack, browser });
   if (wrapDir) await rm(wrapDir, { recursive: true, force: true });
 });
 
@@ -92,12 +91,6 @@ const Q3 = 'Can I renew the wound care book I borrowed?';
 const Q4 = 'Where is the quiet study room?';
 const NOTE = 'Third-year nursing student; likes step-by-step links. Sent her the APA guide.';
 
-async function ask(patron, text) {
-  await patron.getByLabel('Your question').fill(text);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
-  await patron.locator('.msg.msg--mine', { hasText: text }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
-}
-
 function queueItem(staff, text) {
   return staff.locator('#queue-list .q-item', { hasText: text });
 }
@@ -135,11 +128,7 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await dlg.waitFor({ state: 'hidden' });
 
   // ---- Visit 1: the patron opts in and chats with Jen ------------------------------------
-  const patronCtx = await phoneContext(browser);
-  patronCtx.setDefaultTimeout(10000);
-  let patron = await patronCtx.newPage();
-  watchPage(patron, problems);
-  await patron.goto(stack.base + '/chat');
+  let { ctx: patronCtx, page: patron } = await openPage(browser, { problems, url: stack.base + '/chat' });
   await patron.getByRole('heading', { name: 'How can we help?' }).waitFor();
   // Jen is listed in "who is on now", with her photo and subjects.
   const who = patron.getByRole('group', { name: 'Who would you like to chat with?' });
@@ -159,7 +148,7 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await patron.locator('#memory-bar', { hasText: 'Remembered as Maya' }).waitFor();
   await patron.getByRole('heading', { name: 'Welcome back, Maya' }).waitFor();
 
-  await ask(patron, Q1);
+  await askSent(patron, Q1);
   const item1 = queueItem(jen, Q1);
   await item1.waitFor();
   await item1.getByRole('button', { name: 'Pick up' }).click();
@@ -205,7 +194,7 @@ test('a remembered patron is offered to the librarian they know, then falls back
   await patron.getByRole('button', { name: 'Start a new chat' }).click(); // the ended chat is shown first
   await patron.getByRole('heading', { name: 'Welcome back, Maya' }).waitFor();
   await patron.getByRole('group', { name: 'Who would you like to chat with?' }).getByText('★ Favourite').waitFor();
-  await ask(patron, Q2);
+  await askSent(patron, Q2);
   await patron.locator('#offer-text', { hasText: 'Asking Jen Ortiz, who helped you last time.' }).waitFor();
   // Keep waiting for Jen: the offer no longer lapses while she is on.
   await patron.getByRole('button', { name: 'Keep waiting for Jen' }).click();
@@ -264,7 +253,7 @@ test('a remembered patron is offered to the librarian they know, then falls back
 
   // ---- Visit 3: Jen is on but does not answer; after the window, Sam ---------------------
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
-  await ask(patron, Q3);
+  await askSent(patron, Q3);
   await patron.locator('#offer-text', { hasText: 'Asking Jen Ortiz' }).waitFor();
   const samItem3 = queueItem(sam, Q3);
   await samItem3.waitFor();
@@ -323,7 +312,7 @@ test('a remembered patron is offered to the librarian they know, then falls back
   // The next chat is anonymous: no "Returning", no offer, and an empty card.
   await patron.getByRole('button', { name: 'Start a new chat' }).click();
   await patron.getByRole('heading', { name: 'How can we help?' }).waitFor();
-  await ask(patron, Q4);
+  await askSent(patron, Q4);
   const item4 = queueItem(sam, Q4);
   await item4.waitFor();
   assert.equal(await item4.locator('.badge', { hasText: 'Returning' }).count(), 0);

@@ -8,21 +8,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, screenshot, openConsole, openPatron,
+  DEMO, screenshot, openConsole, openPatron, startWithBrowser, stopWithBrowser, askQuestion,
 } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 const Q1 = 'Me again! I found two articles but cannot get the full text of either';
 const Q2 = 'Could you help me with interlibrary loan for one of them?';
@@ -35,8 +29,7 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   await patron.getByRole('heading', { name: 'How can we help?' }).waitFor();
   await patron.getByText("You don't need to give your name", { exact: false }).waitFor();
-  await patron.getByLabel('Your question').fill(Q1);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, Q1);
 
   const item = jen.locator('#queue-list .q-item', { hasText: Q1 });
   await item.waitFor();
@@ -96,8 +89,7 @@ test('a patron opts in during a chat; Jen sees it live, adds a note, and sees it
   await patron.getByRole('heading', { name: 'Welcome back, Maya' }).waitFor();
   assert.equal(await patron.getByText("You don't need to give your name", { exact: false }).count(), 0);
   await screenshot(patron, 'remember-start-remembered.png');
-  await patron.getByLabel('Your question').fill(Q2);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, Q2);
   const item2 = jen.locator('#queue-list .q-item', { hasText: Q2 });
   await item2.locator('.badge', { hasText: 'Returning' }).waitFor();
   await item2.getByRole('button', { name: 'Pick up' }).click();

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startSink, received } from '../api/lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHOTS = '/tmp/rapport-shots';
@@ -109,6 +110,50 @@ export async function startStack({ extraArgs } = {}) {
 }
 
 /**
+ * rapport (startStack(opts)) and Debian's chromium, for a test file's before(): resolves
+ * {stack, browser}. If chromium does not start, rapport is stopped again.
+ */
+export async function startWithBrowser(opts) {
+  const stack = await startStack(opts);
+  try {
+    return { stack, browser: await launchBrowser() };
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+}
+
+/** Undoes startWithBrowser() in after(): closes the browser, then stops rapport (either may be unset). */
+export async function stopWithBrowser({ stack, browser }) {
+  await browser?.close();
+  await stack?.stop();
+}
+
+/**
+ * An SMTP sink (startSink of api/lib.mjs) on a free loopback port, keeping what it accepts
+ * in a temporary directory of its own; `opts` as for startSink. Resolves {port, received(),
+ * stop()}: received() lists the messages, stop() ends the sink and removes the directory.
+ */
+export async function startMailSink(opts) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-mail-'));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  try {
+    const sink = await startSink(await freePort(), path.join(dir, 'mails.jsonl'), opts);
+    return {
+      port: sink.port,
+      received: () => received(sink.file),
+      async stop() {
+        await sink.stop();
+        await removeDir();
+      },
+    };
+  } catch (e) {
+    await removeDir();
+    throw e;
+  }
+}
+
+/**
  * A tiny website on its own loopback port whose page embeds the widget from rapport,
  * exactly as a library's site would.
  */
@@ -204,6 +249,18 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, name) });
 }
 
+/** Types `text` as the question on the patron chat page and presses "Ask a librarian". */
+export async function askQuestion(patron, text) {
+  await patron.getByLabel('Your question').fill(text);
+  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+}
+
+/** Asks `text` from the patron chat page and waits until the question shows as Sent. */
+export async function askSent(patron, text) {
+  await askQuestion(patron, text);
+  await patron.locator('.msg.msg--mine', { hasText: text }).locator('.msg-status', { hasText: 'Sent' }).waitFor();
+}
+
 /** Polls `check` (async, returns truthy when done) until it passes or `ms` run out. */
 export async function until(check, ms = 10000, what = 'condition') {
   const deadline = Date.now() + ms;
@@ -225,10 +282,7 @@ export async function until(check, ms = 10000, what = 'condition') {
  * timeout), with script errors collected into `problems`. Returns {ctx, page}.
  */
 export async function openConsole(browser, base, who = DEMO.jen, problems = []) {
-  const ctx = await desktopContext(browser);
-  ctx.setDefaultTimeout(10000);
-  const page = await ctx.newPage();
-  watchPage(page, problems);
+  const { ctx, page } = await openPage(browser, { context: desktopContext, problems });
   await consoleLogin(page, base, who);
   return { ctx, page };
 }
@@ -238,10 +292,19 @@ export async function openConsole(browser, base, who = DEMO.jen, problems = []) 
  * default timeout), with script errors collected into `problems`. Returns {ctx, page}.
  */
 export async function openPatron(browser, base, problems = [], path = '/chat') {
-  const ctx = await phoneContext(browser);
-  ctx.setDefaultTimeout(10000);
+  return openPage(browser, { problems, url: base + path });
+}
+
+/**
+ * A page in a browser context of its own, made by `context` (phoneContext by default),
+ * with `timeout` as its default timeout (null: Playwright's own), script errors collected
+ * into `problems` when given, and `url` opened when given. Returns {ctx, page}.
+ */
+export async function openPage(browser, { context = phoneContext, timeout = 10000, problems, url } = {}) {
+  const ctx = await context(browser);
+  if (timeout !== null) ctx.setDefaultTimeout(timeout);
   const page = await ctx.newPage();
-  watchPage(page, problems);
-  await page.goto(base + path);
+  if (problems) watchPage(page, problems);
+  if (url) await page.goto(url);
   return { ctx, page };
 }

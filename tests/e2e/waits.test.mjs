@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, phoneContext, watchPage, screenshot, until, openConsole, openPatron,
+  DEMO, startStack, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 import { connect, queuedPatron } from './protocol-clients.mjs';
 
@@ -17,14 +17,10 @@ let browser;
 before(async () => {
   // an offline question needs a server that can send e-mail (without one it is refused);
   // nothing listens on port 9, which is fine: only the case matters here
-  stack = await startStack({ extraArgs: () => ['--smtp-url', 'smtp://127.0.0.1:9'] });
-  browser = await launchBrowser();
+  ({ stack, browser } = await startWithBrowser({ extraArgs: () => ['--smtp-url', 'smtp://127.0.0.1:9'] }));
 });
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 test('a grown wait: leave the question by e-mail instead', async () => {
   const problems = [];
@@ -32,8 +28,7 @@ test('a grown wait: leave the question by e-mail instead', async () => {
 
   const { ctx: patronCtx, page: patron } = await openPatron(browser, stack.base, problems);
   const question = 'Can someone check whether the 1911 census microfilm is back?';
-  await patron.getByLabel('Your question').fill(question);
-  await patron.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(patron, question);
   await patron.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
   await staff.locator('#queue-list .q-item', { hasText: question }).waitFor();
 
@@ -87,6 +82,40 @@ async function staffClient(base, who, listed) {
   return c;
 }
 
+/**
+ * A rapport on a fast clock (SCALE, at most one chat each) with Jen and Sam on duty over
+ * the protocol, Sam listed for patrons and Jen too if `jenListed`, for `body({fast, jen,
+ * sam, clients})`; after it, every client in `clients` is closed and the server stopped.
+ */
+async function onFastDesk(jenListed, body) {
+  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
+  const clients = [];
+  try {
+    const jen = await staffClient(fast.base, DEMO.jen, jenListed);
+    const sam = await staffClient(fast.base, DEMO.sam, true);
+    clients.push(jen, sam);
+    await body({ fast, jen, sam, clients });
+  } finally {
+    for (const c of clients) c.close();
+    await fast.stop();
+  }
+}
+
+/**
+ * `n` warm-up chats, each picked by `st`, kept `ms` (real time) and ended: the history a
+ * wait estimate is made from. Their patrons' clients go into `clients`.
+ */
+async function warmUp(base, st, clients, n, ms) {
+  for (let i = 0; i < n; i++) {
+    const p = await queuedPatron(base, `Warm-up question ${i}`);
+    clients.push(p);
+    st.send({ type: 'pick', chat: p.chat });
+    await new Promise((r) => setTimeout(r, ms));
+    st.send({ type: 'end', chat: p.chat });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 // "under a minute" -> 0, "about 8 minutes" -> 8, "about 1 hour 15 minutes" -> 75
 function minutesIn(text) {
   if (/under a minute/.test(text)) return 0;
@@ -97,22 +126,10 @@ function minutesIn(text) {
 }
 
 test('both librarians full: the start page says so, and the estimate rises honestly', { timeout: 90000 }, async () => {
-  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
-  const problems = [];
-  const clients = [];
-  try {
-    const jen = await staffClient(fast.base, DEMO.jen, false);
-    const sam = await staffClient(fast.base, DEMO.sam, true);
-    clients.push(jen, sam);
+  await onFastDesk(false, async ({ fast, jen, sam, clients }) => {
+    const problems = [];
     // history: three chats of about 40 s each (server time)
-    for (let i = 0; i < 3; i++) {
-      const p = await queuedPatron(fast.base, `Warm-up question ${i}`);
-      clients.push(p);
-      jen.send({ type: 'pick', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 1300));
-      jen.send({ type: 'end', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await warmUp(fast.base, jen, clients, 3, 1300);
     // both at their cap of one
     const a = await queuedPatron(fast.base, 'A long question about maps');
     const b = await queuedPatron(fast.base, 'A long question about deeds');
@@ -121,11 +138,7 @@ test('both librarians full: the start page says so, and the estimate rises hones
     sam.send({ type: 'pick', chat: b.chat });
     await new Promise((r) => setTimeout(r, 300));
 
-    const ctx = await phoneContext(browser);
-    ctx.setDefaultTimeout(15000);
-    const page = await ctx.newPage();
-    watchPage(page, problems);
-    await page.goto(fast.base + '/chat');
+    const { ctx, page } = await openPage(browser, { timeout: 15000, problems, url: fast.base + '/chat' });
     const on = page.locator('#staff-on');
     await on.filter({ hasText: '2 librarians on, all helping others right now' }).waitFor();
     assert.match(await on.textContent(), /A new question will likely wait (under a minute|about \d+ minutes?)\./);
@@ -141,8 +154,7 @@ test('both librarians full: the start page says so, and the estimate rises hones
     // ask anyone
     await page.locator('.who-option', { hasText: 'First available' }).locator('label').click();
     assert.equal(await note.isHidden(), true);
-    await page.getByLabel('Your question').fill('Is the 1850 county map digitised?');
-    await page.getByRole('button', { name: 'Ask a librarian' }).click();
+    await askQuestion(page, 'Is the 1850 county map digitised?');
     await page.getByRole('heading', { name: "You're number 1 in the queue" }).waitFor();
     const sub = page.locator('#chat-sub');
     await sub.filter({ hasText: 'Your wait:' }).waitFor();
@@ -172,45 +184,25 @@ test('both librarians full: the start page says so, and the estimate rises hones
     console.log('waits: shown', seen.join(' -> '), '| notice:', grewText);
     await ctx.close();
     assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
-  } finally {
-    for (const c of clients) c.close();
-    await fast.stop();
-  }
+  });
 });
 
 test('asking for a busy librarian: how long that is likely to be, with First available open', { timeout: 90000 }, async () => {
-  const fast = await startStack({ extraArgs: () => ['--time-scale', String(SCALE), '--max-chats', '1'] });
-  const problems = [];
-  const clients = [];
-  try {
-    const jen = await staffClient(fast.base, DEMO.jen, true);
-    const sam = await staffClient(fast.base, DEMO.sam, true);
-    clients.push(jen, sam);
-    for (let i = 0; i < 2; i++) { // two chats of about 90 s (server time)
-      const p = await queuedPatron(fast.base, `Warm-up question ${i}`);
-      clients.push(p);
-      sam.send({ type: 'pick', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 3000));
-      sam.send({ type: 'end', chat: p.chat });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  await onFastDesk(true, async ({ fast, jen, sam, clients }) => {
+    const problems = [];
+    await warmUp(fast.base, sam, clients, 2, 3000); // two chats of about 90 s (server time)
     const held = await queuedPatron(fast.base, 'A long question about parish records');
     clients.push(held);
     sam.send({ type: 'pick', chat: held.chat }); // Sam full, Jen free
     await new Promise((r) => setTimeout(r, 300));
 
-    const ctx = await phoneContext(browser);
-    ctx.setDefaultTimeout(15000);
-    const page = await ctx.newPage();
-    watchPage(page, problems);
-    await page.goto(fast.base + '/chat');
+    const { ctx, page } = await openPage(browser, { timeout: 15000, problems, url: fast.base + '/chat' });
     await page.locator('#staff-on').filter({ hasText: '2 librarians on now' }).waitFor();
     const samOption = page.locator('.who-option', { hasText: 'Sam Lee' });
     await samOption.locator('.who-busy', { hasText: /Likely wait: (under a minute|about \d+ minutes?)\./ }).waitFor();
     assert.equal(await page.locator('.who-option', { hasText: 'Jen Ortiz' }).locator('.who-busy').count(), 0);
     await samOption.locator('label').click();
-    await page.getByLabel('Your question').fill('Could Sam look at my parish register question?');
-    await page.getByRole('button', { name: 'Ask a librarian' }).click();
+    await askQuestion(page, 'Could Sam look at my parish register question?');
     const offer = page.locator('#offer-box');
     await offer.getByText('Waiting for Sam Lee, as you asked.').waitFor();
     const time = page.locator('#offer-time');
@@ -225,8 +217,5 @@ test('asking for a busy librarian: how long that is likely to be, with First ava
     await page.locator('#chat-sub').filter({ hasText: 'Your wait: under a minute.' }).waitFor();
     await ctx.close();
     assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror/i.test(p)), []);
-  } finally {
-    for (const c of clients) c.close();
-    await fast.stop();
-  }
+  });
 });

@@ -5,31 +5,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, startStack, launchBrowser, screenshot, watchPage, openConsole,
+  DEMO, desktopContext, screenshot, openConsole, startWithBrowser, stopWithBrowser, openPage, askQuestion,
 } from './server.mjs';
 
 let stack;
 let browser;
 
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-});
+before(async () => ({ stack, browser } = await startWithBrowser()));
 
-after(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+after(() => stopWithBrowser({ stack, browser }));
 
 test('the widget on another origin carries a whole chat', async () => {
   const problems = [];
   const { ctx: staffCtx, page: staff } = await openConsole(browser, stack.base, DEMO.jen, problems);
 
-  const siteCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  siteCtx.setDefaultTimeout(10000);
-  const site = await siteCtx.newPage();
-  watchPage(site, problems);
-  await site.goto(stack.hostBase + '/');
+  const { ctx: siteCtx, page: site } = await openPage(browser, { context: desktopContext, problems, url: stack.hostBase + '/' });
   assert.notEqual(new URL(stack.hostBase).origin, new URL(stack.base).origin);
 
   // One container, one global.
@@ -54,8 +44,7 @@ test('the widget on another origin carries a whole chat', async () => {
 
   const chat = site.frameLocator('#rapport-widget iframe');
   const question = 'Can I renew a book that is already overdue?';
-  await chat.getByLabel('Your question').fill(question);
-  await chat.getByRole('button', { name: 'Ask a librarian' }).click();
+  await askQuestion(chat, question);
   await chat.getByRole('heading', { name: /^You're (number \d+ )?in the queue$/ }).waitFor();
 
   const item = staff.locator('#queue-list .q-item', { hasText: question });
@@ -96,11 +85,7 @@ test('the widget on another origin carries a whole chat', async () => {
 
 test('the demo library website (demo mode, port + 1) embeds a working widget', async () => {
   const problems = [];
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  ctx.setDefaultTimeout(5000);
-  const page = await ctx.newPage();
-  watchPage(page, problems);
-  await page.goto(stack.demoSite + '/');
+  const { ctx, page } = await openPage(browser, { context: desktopContext, timeout: 5000, problems, url: stack.demoSite + '/' });
   await page.getByRole('heading', { name: /here to help/ }).waitFor();
   try {
     await page.getByRole('button', { name: 'Ask a librarian' }).click();

@@ -1202,6 +1202,17 @@ static struct patron *regular(struct fx *f, int64_t preferred, const int64_t *he
 	return p;
 }
 
+/* Ann and Bob on duty, then a remembered patron of library A who prefers Bob and was
+ * helped by Ann. */
+static struct patron *prefers_bob(struct fx *f)
+{
+	static const int64_t helpers[] = {S_ANN};
+
+	on(f, f->ann);
+	on(f, f->bob);
+	return regular(f, S_BOB, helpers, 1);
+}
+
 static void assert_offer(const struct chat *c, const struct staff *s, enum offer_why why,
 			 int64_t until)
 {
@@ -1306,13 +1317,10 @@ static void test_route_defaults_and_relation(void **state)
 static void test_route_preferred_first(void **state)
 {
 	struct fx *f = *state;
-	int64_t helpers[] = {S_ANN};
 	struct patron *p;
 	struct chat *c;
 
-	on(f, f->ann);
-	on(f, f->bob);
-	p = regular(f, S_BOB, helpers, 1);
+	p = prefers_bob(f);
 	f->la->queue_dirty = 0;
 	c = join(f, p, f->qa1, "j", "APA citations?");
 	assert_int_equal(c->remembered, 1);
@@ -1417,13 +1425,10 @@ static void test_route_known_librarian_after_window(void **state)
 static void test_route_window_lapses(void **state)
 {
 	struct fx *f = *state;
-	int64_t helpers[] = {S_ANN};
 	struct patron *p;
 	struct chat *c, *c2;
 
-	on(f, f->ann);
-	on(f, f->bob);
-	p = regular(f, S_BOB, helpers, 1);
+	p = prefers_bob(f);
 	c = join(f, p, f->qa1, "j", "q");
 	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
 	f->now = T0 + WINDOW - 1;
@@ -1677,13 +1682,10 @@ static void test_choose_staff(void **state)
 static void test_choose_first(void **state)
 {
 	struct fx *f = *state;
-	int64_t helpers[] = {S_ANN};
 	struct patron *p;
 	struct chat *c;
 
-	on(f, f->ann);
-	on(f, f->bob);
-	p = regular(f, S_BOB, helpers, 1);
+	p = prefers_bob(f);
 	c = join(f, p, f->qa1, "j", "q");
 	assert_offer(c, f->bob, OFFER_PREFERRED, T0 + WINDOW);
 	clear_dirty(f, c);
@@ -1804,6 +1806,24 @@ static void test_remembered_owned_by_consent(void **state)
 	assert_int_equal(c2->remembered, 0);
 }
 
+/* A chat of `p` in queue qa1 (join `cmid`, `text`) that `s` picks and `by` ends. */
+static void helped(struct fx *f, struct patron *p, struct staff *s, const struct desk_actor *by,
+		   const char *cmid, const char *text)
+{
+	struct chat *c = join(f, p, f->qa1, cmid, text);
+
+	assert_int_equal(pick(f, s, c->id), DESK_OK);
+	assert_int_equal(end(f, by, c->id), DESK_OK);
+}
+
+/* `p` has `n` helpers, the first `k` of them `want`, in order. */
+static void assert_helpers(const struct patron *p, int n, int k, const int64_t *want)
+{
+	assert_int_equal(p->n_helpers, n);
+	for (int i = 0; i < k; i++)
+		assert_int_equal(p->helpers[i], want[i]);
+}
+
 static void test_end_helpers_order(void **state)
 {
 	struct fx *f = *state;
@@ -1820,25 +1840,13 @@ static void test_end_helpers_order(void **state)
 	assert_int_equal(c->remembered, 1);
 	assert_int_equal(pick(f, f->cy, c->id), DESK_OK);
 	assert_int_equal(end(f, &cy, c->id), DESK_OK);
-	assert_int_equal(p->n_helpers, 3);
-	assert_int_equal(p->helpers[0], S_CY);
-	assert_int_equal(p->helpers[1], S_ANN);
-	assert_int_equal(p->helpers[2], S_BOB);
+	assert_helpers(p, 3, 3, (const int64_t[]){S_CY, S_ANN, S_BOB});
 	/* an existing helper moves to the front (ended by the patron counts too) */
-	c = join(f, p, f->qa1, "j2", "two");
-	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
-	assert_int_equal(end(f, &pa, c->id), DESK_OK);
-	assert_int_equal(p->n_helpers, 3);
-	assert_int_equal(p->helpers[0], S_BOB);
-	assert_int_equal(p->helpers[1], S_CY);
-	assert_int_equal(p->helpers[2], S_ANN);
+	helped(f, p, f->bob, &pa, "j2", "two");
+	assert_helpers(p, 3, 3, (const int64_t[]){S_BOB, S_CY, S_ANN});
 	/* the front one again: no change */
-	c = join(f, p, f->qa1, "j3", "three");
-	assert_int_equal(pick(f, f->bob, c->id), DESK_OK);
-	assert_int_equal(end(f, &pa, c->id), DESK_OK);
-	assert_int_equal(p->n_helpers, 3);
-	assert_int_equal(p->helpers[0], S_BOB);
-	assert_int_equal(p->helpers[1], S_CY);
+	helped(f, p, f->bob, &pa, "j3", "three");
+	assert_helpers(p, 3, 2, (const int64_t[]){S_BOB, S_CY});
 	/* abandoned in the queue: nobody helped */
 	c = join(f, p, f->qa1, "j4", "four");
 	assert_int_equal(end(f, &pa, c->id), DESK_OK);
@@ -1853,31 +1861,20 @@ static void test_end_helpers_order(void **state)
 
 	/* at most 8: a new helper pushes out the oldest */
 	desk_set_relation(f->d, f->now, p, 1, "Maya", 0, full, 8);
-	c = join(f, p, f->qa1, "j6", "six");
-	assert_int_equal(pick(f, f->dee, c->id), DESK_OK);
-	assert_int_equal(end(f, &dee, c->id), DESK_OK);
-	assert_int_equal(p->n_helpers, 8);
-	assert_int_equal(p->helpers[0], S_DEE);
-	assert_int_equal(p->helpers[1], 301);
+	helped(f, p, f->dee, &dee, "j6", "six");
+	assert_helpers(p, 8, 2, (const int64_t[]){S_DEE, 301});
 	assert_int_equal(p->helpers[7], 307);
 	/* one in the middle of a full list moves up, nothing is lost */
 	desk_put_staff(f->d, 305, LIB_A, "h@north.example", "H", 0, 0);
-	c = join(f, p, f->qa1, "j7", "seven");
-	assert_int_equal(pick(f, desk_staff(f->d, 305), c->id), DESK_OK);
-	assert_int_equal(end(f, &pa, c->id), DESK_OK);
-	assert_int_equal(p->n_helpers, 8);
-	assert_int_equal(p->helpers[0], 305);
-	assert_int_equal(p->helpers[1], S_DEE);
-	assert_int_equal(p->helpers[2], 301);
+	helped(f, p, desk_staff(f->d, 305), &pa, "j7", "seven");
+	assert_helpers(p, 8, 3, (const int64_t[]){305, S_DEE, 301});
 	assert_int_equal(p->helpers[5], 304);
 	assert_int_equal(p->helpers[6], 306);
 	assert_int_equal(p->helpers[7], 307);
 
 	/* a patron who is not remembered: no helpers */
 	q = patron_on(f, LIB_A);
-	c = join(f, q, f->qa1, "j", "x");
-	assert_int_equal(pick(f, f->cy, c->id), DESK_OK);
-	assert_int_equal(end(f, &cy, c->id), DESK_OK);
+	helped(f, q, f->cy, &cy, "j", "x");
 	assert_int_equal(q->n_helpers, 0);
 }
 

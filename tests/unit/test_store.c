@@ -21,63 +21,28 @@
 #include "store/worker.h"
 #include "store/writer.h"
 
-static const struct store_ops *ops = &store_sqlite_ops;
-
 struct fx {
 	char dir[64];
 	struct store_conn *c;
 	int64_t lib, queue, staff, patron, chat;
 };
 
-/* ---- fixture ----------------------------------------------------------------------- */
+#include "store_fx.h"
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
+/* ---- fixture ----------------------------------------------------------------------- */
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
+	struct fx *f = fx_new(state, "/tmp/rapport-test-XXXXXX");
 
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/rapport-test-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_FULL, 0, &f->c), 0);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	ops->close(f->c);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
-
-static void fill_hash(uint8_t h[STORE_TOKEN_HASH_LEN], int seed)
-{
-	for (int i = 0; i < STORE_TOKEN_HASH_LEN; i++)
-		h[i] = (uint8_t)(seed * 31 + i);
 }
 
 /* Applies one write in its own transaction, returning apply's rc. */
 static int apply1(struct store_conn *c, struct store_write *w)
 {
-	int rc;
-
-	assert_int_equal(ops->begin(c), 0);
-	rc = ops->apply(c, w);
-	if (rc == 0)
-		assert_int_equal(ops->commit(c), 0);
-	else
-		assert_int_equal(ops->rollback(c), 0);
-	store_write_free(w);
-	return rc;
+	return fx_apply(c, w, NULL, NULL);
 }
 
 static int put_patron(struct store_conn *c, int64_t id, int64_t lib, int seed, int64_t t)
@@ -123,26 +88,10 @@ static struct store_write *new_message(int64_t chat, int64_t seq, const char *bo
 /* A library, a queue, a staff member, a patron and a chat: what most tests need. */
 static void seed(struct fx *f)
 {
-	struct store_library l = {.created_at = 1};
-	struct store_queue q = {.created_at = 1};
-	struct store_staff s = {.created_at = 1};
-
-	strcpy(l.slug, "main");
-	strcpy(l.name, "Main Library");
-	assert_int_equal(ops->library_ensure(f->c, &l), 0);
-	q.library_id = l.id;
-	strcpy(q.slug, "ref");
-	strcpy(q.name, "Reference");
-	assert_int_equal(ops->queue_ensure(f->c, &q), 0);
-	s.library_id = l.id;
-	strcpy(s.email, "Ann@Example.org");
-	strcpy(s.display_name, "Ann");
-	strcpy(s.role, "librarian");
-	strcpy(s.pw_hash, "$argon2id$x");
-	assert_int_equal(ops->staff_put(f->c, &s), 0);
-	f->lib = l.id, f->queue = q.id, f->staff = s.id;
+	f->lib = fx_library(f->c, "main", "Main Library", "ref", "Reference", &f->queue);
+	f->staff = fx_staff(f->c, f->lib, "Ann@Example.org", "Ann", "librarian");
 	f->patron = 1, f->chat = 1;
-	assert_int_equal(put_patron(f->c, 1, l.id, 1, 100), 0);
+	assert_int_equal(put_patron(f->c, 1, f->lib, 1, 100), 0);
 	assert_int_equal(put_chat(f, 1, 1, "active", 100), 0);
 }
 
@@ -978,6 +927,20 @@ static void submit_msg(struct writer *wr, struct tally *t, int64_t chat, int64_t
 	writer_flush(wr);
 }
 
+/* Seeds `f`, starts a gated writer and parks message 1 of chat 1 (the first batch) in a
+ * held begin. */
+static struct writer *start_held(struct fx *f, struct waker *k, struct tally *t)
+{
+	struct writer *wr;
+
+	seed(f);
+	gate_hold();
+	wr = start_gated(f, k);
+	submit_msg(wr, t, 1, 1);
+	gate_wait_held();
+	return wr;
+}
+
 static void drain_until(struct writer *wr, struct waker *k, struct tally *t, int n)
 {
 	while (t->n < n) {
@@ -1031,11 +994,7 @@ static void test_writer_failed_batch(void **state)
 	struct writer *wr;
 	struct rows rs = {0};
 
-	seed(f);
-	gate_hold();
-	wr = start_gated(f, &k);
-	submit_msg(wr, &t, 1, 1); /* batch 1, held in begin */
-	gate_wait_held();
+	wr = start_held(f, &k, &t); /* batch 1, held in begin */
 	submit_msg(wr, &t, 1, 2); /* batch 2: 2, 3, an update of a missing chat, 4 */
 	submit_msg(wr, &t, 1, 3);
 	{
@@ -1086,11 +1045,7 @@ static void test_writer_retries(void **state)
 	struct writer *wr;
 	int64_t n = 0;
 
-	seed(f);
-	gate_hold();
-	wr = start_gated(f, &k);
-	submit_msg(wr, &t, 1, 1);
-	gate_wait_held();
+	wr = start_held(f, &k, &t);
 	gate_release(2);
 	drain_until(wr, &k, &t, 1);
 	assert_int_equal(t.rcs[0], 0);
@@ -1390,7 +1345,7 @@ static void test_wait_history(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_migrations),
 		T(test_open_creates_private_dir),

@@ -16,8 +16,6 @@
 #include "store/sqlite_int.h"
 #include "store/store.h"
 
-static const struct store_ops *ops = &store_sqlite_ops;
-
 #define T0 1763800000000LL
 #define HOUR 3600000LL
 
@@ -29,52 +27,21 @@ struct fx {
 	int64_t lib_a, lib_b, jen, sam, ada, kim;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
+#include "store_fx.h"
 
 static int apply1(struct store_conn *c, struct store_write *w, int *changed, int64_t *id)
 {
-	int rc;
-
-	assert_int_equal(ops->begin(c), 0);
-	rc = ops->apply(c, w);
-	if (changed)
-		*changed = w->changed;
-	if (id)
-		*id = w->u.promise.id;
-	assert_int_equal(rc == 0 ? ops->commit(c) : ops->rollback(c), 0);
-	store_write_free(w);
-	return rc;
+	return fx_apply(c, w, changed, id);
 }
 
 static int64_t put_library(struct fx *f, const char *slug)
 {
-	struct store_library l = {.created_at = 1};
-	struct store_queue q = {.created_at = 1};
-
-	strcpy(l.slug, slug);
-	strcpy(l.name, slug);
-	assert_int_equal(ops->library_ensure(f->c, &l), 0);
-	q.library_id = l.id;
-	strcpy(q.slug, "ask");
-	strcpy(q.name, "Ask");
-	assert_int_equal(ops->queue_ensure(f->c, &q), 0);
-	return l.id;
+	return fx_library(f->c, slug, slug, "ask", "Ask", NULL);
 }
 
 static int64_t put_staff(struct fx *f, int64_t lib, const char *email, const char *role)
 {
-	struct store_staff s = {.library_id = lib, .created_at = 1};
-
-	strcpy(s.email, email);
-	strcpy(s.display_name, email);
-	strcpy(s.role, role);
-	strcpy(s.pw_hash, "$argon2id$x");
-	assert_int_equal(ops->staff_put(f->c, &s), 0);
-	return s.id;
+	return fx_staff(f->c, lib, email, email, role);
 }
 
 static void put_patron_chat(struct fx *f, int64_t patron, int64_t lib, int64_t chat)
@@ -83,8 +50,7 @@ static void put_patron_chat(struct fx *f, int64_t patron, int64_t lib, int64_t c
 
 	w->u.patron = (struct store_patron){
 		.id = patron, .library_id = lib, .created_at = 10, .last_seen = 10};
-	for (int i = 0; i < STORE_TOKEN_HASH_LEN; i++)
-		w->u.patron.token_hash[i] = (uint8_t)(patron * 31 + i);
+	fill_hash(w->u.patron.token_hash, (int)patron);
 	assert_int_equal(apply1(f->c, w, NULL, NULL), 0);
 	if (!chat)
 		return;
@@ -98,11 +64,8 @@ static void put_patron_chat(struct fx *f, int64_t patron, int64_t lib, int64_t c
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
+	struct fx *f = fx_new(state, "/tmp/rapport-promise-XXXXXX");
 
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/rapport-promise-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(ops->open(f->dir, STORE_DURABILITY_NORMAL, 0, &f->c), 0);
 	f->lib_a = put_library(f, "a");
 	f->lib_b = put_library(f, "b");
@@ -113,17 +76,6 @@ static int setup(void **state)
 	put_patron_chat(f, 1, f->lib_a, 10);
 	put_patron_chat(f, 2, f->lib_a, 0);
 	put_patron_chat(f, 3, f->lib_b, 30);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	ops->close(f->c);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
 	return 0;
 }
 
@@ -389,29 +341,11 @@ static void test_report(void **state)
 	assert_int_equal(r.made, 0);
 }
 
-static void plan_of(struct store_conn *c, enum sq_stmt id, char *out, size_t size)
-{
-	char sql[4096];
-	sqlite3_stmt *st;
-	size_t n = 0;
-
-	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", sq_sql[id]);
-	assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL), SQLITE_OK);
-	out[0] = '\0';
-	while (sqlite3_step(st) == SQLITE_ROW)
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "; " : "",
-				      (const char *)sqlite3_column_text(st, 3));
-	sqlite3_finalize(st);
-}
-
 /* Every promise read is a search of an index in the order wanted: no scan, no sort. */
 static void test_query_plans(void **state)
 {
 	struct fx *f = *state;
-	static const struct {
-		enum sq_stmt id;
-		const char *must;
-	} plans[] = {
+	static const struct plan_want plans[] = {
 		{SQ_PROMISE_GET, "SEARCH promises USING INTEGER PRIMARY KEY (rowid=?)"},
 		{SQ_PROMISES_BY_LIBRARY,
 		 "SEARCH promises USING INDEX promises_by_library (library_id=? AND state=?)"},
@@ -427,11 +361,7 @@ static void test_query_plans(void **state)
 	char plan[2048];
 
 	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
-		plan_of(f->c, plans[i].id, plan, sizeof plan);
-		print_message("plan %d: %s\n", (int)plans[i].id, plan);
-		if (!strstr(plan, plans[i].must))
-			fail_msg("statement %d: want \"%s\" in \"%s\"", (int)plans[i].id,
-				 plans[i].must, plan);
+		plan_has(f->c, plans[i].id, plans[i].must, plan, sizeof plan);
 		if (strstr(plan, "TEMP B-TREE") || strstr(plan, "SCAN "))
 			fail_msg("statement %d sorts or scans: %s", (int)plans[i].id, plan);
 	}
@@ -439,7 +369,7 @@ static void test_query_plans(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_add_is_conditional), T(test_done_cancel_reassign_rules),
 		T(test_lists_in_due_order), T(test_report),

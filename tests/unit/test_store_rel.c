@@ -17,8 +17,6 @@
 #include "store/store.h"
 #include "store/writer.h"
 
-static const struct store_ops *ops = &store_sqlite_ops;
-
 /* Two libraries: A (staff s1, s2; patrons 1, 2) and B (staff s3; patron 3). */
 struct fx {
 	char dir[64];
@@ -26,61 +24,20 @@ struct fx {
 	int64_t lib_a, lib_b, queue_a, queue_b, s1, s2, s3;
 };
 
+#include "store_fx.h"
+
 /* ---- fixture ----------------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void make_dir(struct fx *f)
-{
-	strcpy(f->dir, "/tmp/rapport-rel-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-}
 
 static int setup_empty(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-
-	assert_non_null(f);
-	make_dir(f);
-	*state = f;
+	fx_new(state, "/tmp/rapport-rel-XXXXXX");
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	ops->close(f->c);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
-
-static void fill_hash(uint8_t h[STORE_TOKEN_HASH_LEN], int seed)
-{
-	for (int i = 0; i < STORE_TOKEN_HASH_LEN; i++)
-		h[i] = (uint8_t)(seed * 31 + i);
 }
 
 /* Applies one write in its own transaction; returns apply's rc, *changed its changed. */
 static int apply1c(struct store_conn *c, struct store_write *w, int *changed)
 {
-	int rc;
-
-	assert_int_equal(ops->begin(c), 0);
-	rc = ops->apply(c, w);
-	if (changed)
-		*changed = w->changed;
-	if (rc == 0)
-		assert_int_equal(ops->commit(c), 0);
-	else
-		assert_int_equal(ops->rollback(c), 0);
-	store_write_free(w);
-	return rc;
+	return fx_apply(c, w, changed, NULL);
 }
 
 static int apply1(struct store_conn *c, struct store_write *w)
@@ -99,30 +56,12 @@ static int applied(struct store_conn *c, struct store_write *w)
 
 static int64_t put_library(struct fx *f, const char *slug, int64_t *queue)
 {
-	struct store_library l = {.created_at = 1};
-	struct store_queue q = {.created_at = 1};
-
-	strcpy(l.slug, slug);
-	strcpy(l.name, slug);
-	assert_int_equal(ops->library_ensure(f->c, &l), 0);
-	q.library_id = l.id;
-	strcpy(q.slug, "ask");
-	strcpy(q.name, "Ask");
-	assert_int_equal(ops->queue_ensure(f->c, &q), 0);
-	*queue = q.id;
-	return l.id;
+	return fx_library(f->c, slug, slug, "ask", "Ask", queue);
 }
 
 static int64_t put_staff(struct fx *f, int64_t lib, const char *email, const char *name)
 {
-	struct store_staff s = {.library_id = lib, .created_at = 1};
-
-	strcpy(s.email, email);
-	strcpy(s.display_name, name);
-	strcpy(s.role, "librarian");
-	strcpy(s.pw_hash, "$argon2id$x");
-	assert_int_equal(ops->staff_put(f->c, &s), 0);
-	return s.id;
+	return fx_staff(f->c, lib, email, name, "librarian");
 }
 
 static void put_patron(struct fx *f, int64_t id, int64_t lib)
@@ -1555,31 +1494,12 @@ static void test_continuity(void **state)
 
 /* ---- query plans ------------------------------------------------------------------- */
 
-/* The plan of statement `id` as one line ("SEARCH chats USING INDEX ...; ..."). */
-static void plan_of(struct store_conn *c, enum sq_stmt id, char *out, size_t size)
-{
-	char sql[4096];
-	sqlite3_stmt *st;
-	size_t n = 0;
-
-	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", sq_sql[id]);
-	assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL), SQLITE_OK);
-	out[0] = '\0';
-	while (sqlite3_step(st) == SQLITE_ROW)
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "; " : "",
-				      (const char *)sqlite3_column_text(st, 3));
-	sqlite3_finalize(st);
-}
-
 /* Every relationship read is a search of an index (or primary key), never a scan of a
  * table; the search walks the full-text index (a virtual table "scan" by MATCH). */
 static void test_query_plans(void **state)
 {
 	struct fx *f = *state;
-	static const struct {
-		enum sq_stmt id;
-		const char *must;
-	} plans[] = {
+	static const struct plan_want plans[] = {
 		{SQ_REL_PATRON, "SEARCH patrons USING INTEGER PRIMARY KEY (rowid=?)"},
 		{SQ_REL_HISTORY,
 		 "SEARCH chats USING COVERING INDEX chats_remembered (patron_id=?)"},
@@ -1606,11 +1526,7 @@ static void test_query_plans(void **state)
 	char plan[2048];
 
 	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
-		plan_of(f->c, plans[i].id, plan, sizeof plan);
-		print_message("plan %d: %s\n", (int)plans[i].id, plan);
-		if (!strstr(plan, plans[i].must))
-			fail_msg("statement %d: want \"%s\" in \"%s\"", (int)plans[i].id,
-				 plans[i].must, plan);
+		plan_has(f->c, plans[i].id, plans[i].must, plan, sizeof plan);
 		if (strstr(plan, "TEMP B-TREE"))
 			fail_msg("statement %d sorts: %s", (int)plans[i].id, plan);
 		for (const char *p = plan; (p = strstr(p, "SCAN ")); p++)
@@ -1621,12 +1537,12 @@ static void test_query_plans(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fts5_compiled_in),
 		cmocka_unit_test(test_utf8_cut),
 		cmocka_unit_test(test_fts_query),
-		cmocka_unit_test_setup_teardown(test_migration_from_v2, setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_v2, setup_empty, fx_teardown),
 		T(test_chat_insert_fields),
 		T(test_consent_relation),
 		T(test_card),
