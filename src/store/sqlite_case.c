@@ -21,7 +21,7 @@ static const struct sq_param case_params[] = {
 /* See sqlite_int.h. */
 int sq_bind_case(sqlite3_stmt *st, const struct store_case_write *k)
 {
-	return sq_bind_named(st, case_params, sizeof case_params / sizeof case_params[0], k);
+	return sq_bind_named(st, case_params, SQ_N(case_params), k);
 }
 
 /* ---- schedules ----------------------------------------------------------------------- */

@@ -32,8 +32,7 @@ static const struct sq_param followup_params[] = {
 /* See sqlite_int.h. */
 int sq_bind_followup(sqlite3_stmt *st, const struct store_write *w)
 {
-	return sq_bind_named(st, followup_params,
-			     sizeof followup_params / sizeof followup_params[0], &w->u.followup);
+	return sq_bind_named(st, followup_params, SQ_N(followup_params), &w->u.followup);
 }
 
 #define FOLLOWUP_COL(kind, m) SQ_COL(kind, struct store_followup, m)

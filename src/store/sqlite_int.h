@@ -244,6 +244,8 @@ struct sq_param {
 	size_t off; /* of the field in the record */
 	size_t size; /* of the field (SQP_FIELD); SQP_BLOB: the offset of its length */
 };
+/* The number of entries of the array `tab`. */
+#define SQ_N(tab) (sizeof(tab) / sizeof((tab)[0]))
 /* A row of a parameter table: parameter `name` from member `m` of `type`. */
 #define SQ_PARAM(name, kind, type, m)                                                              \
 	{                                                                                          \
@@ -265,13 +267,15 @@ int sq_fill_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, void *rec)
 /* A row of a column table: the next column into member `m` of `type`. */
 #define SQ_COL(kind, type, m) SQ_PARAM(NULL, kind, type, m)
 /* sq_fill_cols with the whole of the array `cols`. */
-#define SQ_FILL(st, cols, rec) sq_fill_cols(st, cols, (int)(sizeof cols / sizeof cols[0]), rec)
+#define SQ_FILL(st, cols, rec) sq_fill_cols(st, cols, (int)SQ_N(cols), rec)
 /* Defines `name`, the sq_fill_fn that fills a record by the column table `cols`. */
 #define SQ_FILL_FN(name, cols)                                                                     \
 	static int name(sqlite3_stmt *st, void *rec)                                               \
 	{                                                                                          \
 		return SQ_FILL(st, cols, rec);                                                     \
 	}
+/* Binds ?1..?n from `rec` by the table tab[n] (names unused). A SQLite result code. */
+int sq_bind_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, const void *rec);
 /* Binds ?1..?n to v[0..n) as integers. A SQLite result code. */
 int sq_bind_i64s(sqlite3_stmt *st, const int64_t *v, int n);
 

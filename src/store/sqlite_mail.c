@@ -38,10 +38,8 @@ static const struct sq_param signin_params[] = {
 int sq_bind_mail(sqlite3_stmt *st, const struct store_write *w)
 {
 	if (w->kind == STW_SIGNIN_CREATE || w->kind == STW_SIGNIN_USE)
-		return sq_bind_named(st, signin_params,
-				     sizeof signin_params / sizeof signin_params[0], &w->u.signin);
-	return sq_bind_named(st, mail_params, sizeof mail_params / sizeof mail_params[0],
-			     &w->u.mail);
+		return sq_bind_named(st, signin_params, SQ_N(signin_params), &w->u.signin);
+	return sq_bind_named(st, mail_params, SQ_N(mail_params), &w->u.mail);
 }
 
 /* ---- reads ------------------------------------------------------------------------- */

@@ -28,8 +28,7 @@ static const struct sq_param promise_params[] = {
 /* See sqlite_int.h. */
 int sq_bind_promise(sqlite3_stmt *st, const struct store_promise_write *p)
 {
-	return sq_bind_named(st, promise_params, sizeof promise_params / sizeof promise_params[0],
-			     p);
+	return sq_bind_named(st, promise_params, SQ_N(promise_params), p);
 }
 
 /* ---- reads ------------------------------------------------------------------------- */
@@ -49,7 +48,7 @@ static const struct sq_param promise_cols[] = {
 static int fill_promise(sqlite3_stmt *st, void *rec)
 {
 	struct store_promise *r = rec;
-	int n = (int)(sizeof promise_cols / sizeof promise_cols[0]);
+	int n = (int)SQ_N(promise_cols);
 
 	if (sq_fill_cols(st, promise_cols, n, r))
 		return STORE_ERR;

@@ -38,7 +38,7 @@ static const struct sq_param rel_params[] = {
 /* See sqlite_int.h. text and blob are NULL when absent (blob_len 0). */
 int sq_bind_rel(sqlite3_stmt *st, const struct store_rel_write *r)
 {
-	return sq_bind_named(st, rel_params, sizeof rel_params / sizeof rel_params[0], r);
+	return sq_bind_named(st, rel_params, SQ_N(rel_params), r);
 }
 
 /* ---- relation ---------------------------------------------------------------------- */

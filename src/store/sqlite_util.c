@@ -80,6 +80,16 @@ int sq_bind_named(sqlite3_stmt *st, const struct sq_param *tab, size_t n_tab, co
 }
 
 /* See sqlite_int.h. */
+int sq_bind_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, const void *rec)
+{
+	int rc = SQLITE_OK;
+
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = bind_param(st, i + 1, &tab[i], rec);
+	return rc;
+}
+
+/* See sqlite_int.h. */
 int sq_fill_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, void *rec)
 {
 	for (int i = 0; i < n; i++) {
