@@ -138,9 +138,7 @@ static void view_answer(struct http_conn *h, struct case_job *j, int staff)
 	buf_puts(&b, ",\"messages\":[");
 	if (j->out.len)
 		buf_put(&b, j->out.data, j->out.len);
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 }
 
 struct reply_op {

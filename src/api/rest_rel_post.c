@@ -248,7 +248,7 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 		} else { /* a library's own key: check it exists before writing */
 			snprintf(j->q, sizeof j->q, "%s", key);
 			j->w = w;
-			rel_rd_submit(h, j);
+			rel_rd_submit(j);
 		}
 	}
 	json_decref(root);
