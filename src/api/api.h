@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "api/errors.h"
 #include "app/app.h"
 
 /* A connection's interest in a chat: deliver messages with seq > sent_seq. */
@@ -155,6 +156,11 @@ int rest_blank(const char *s);
 json_t *rest_body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...);
 /* "key":{"id","name"} of a staff member, or "key":null (id <= 0), with a trailing comma. */
 void rest_staff_ref(struct buf *b, const char *key, int64_t id);
+/* The first answers of a write's completion: none when h has gone (NULL), 503 when the
+ * write failed (rc), `unchanged` with `message` when it changed nothing. 1 when there is
+ * nothing more to answer, 0 when the caller answers the success. */
+int rest_write_failed(struct http_conn *h, int rc, int changed, enum api_err unchanged,
+		      const char *message);
 /* Answers a worker read that failed: 404 with `not_found` for STORE_NOTFOUND, else
  * (logged under `tag`, with the read's kind when kind >= 0) 503 "Could not read". 1 when
  * it answered, 0 when rc is 0. */

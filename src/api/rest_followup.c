@@ -189,27 +189,24 @@ static void write_done(struct store_write *w, int rc)
 	struct fw *x = w->arg;
 	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct buf b = {0};
+	int add = w->kind == STW_FOLLOWUP_ADD;
+	const char *unchanged =
+		add ? no_consent
+		: w->kind == STW_FOLLOWUP_CANCEL
+			? "No scheduled follow-up with that id, or its e-mail is already out."
+			: "This link is not valid or has expired.";
 
 	if (rc)
 		log_warn(TAG, "write kind %d failed: %s", (int)w->kind, store_strerror(rc));
-	if (!h) {
-		/* gone */
-	} else if (rc) {
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	} else if (w->kind == STW_FOLLOWUP_ADD && !w->changed) {
-		api_http_fail(h, API_NO_CONSENT, no_consent);
-	} else if (w->kind == STW_FOLLOWUP_ADD) {
+	if (rest_write_failed(h, rc, w->changed, add ? API_NO_CONSENT : API_NOT_FOUND, unchanged)) {
+		/* answered, or gone */
+	} else if (add) {
 		x->row.id = w->u.followup.id;
 		buf_puts(&b, "{\"followup\":");
 		followup_json(&b, &x->row);
 		buf_putc(&b, '}');
 		rest_respond_buf(h, 201, &b);
 		outbox_kick();
-	} else if (!w->changed && w->kind == STW_FOLLOWUP_CANCEL) {
-		api_http_fail(h, API_NOT_FOUND,
-			      "No scheduled follow-up with that id, or its e-mail is already out.");
-	} else if (!w->changed) {
-		api_http_fail(h, API_NOT_FOUND, "This link is not valid or has expired.");
 	} else {
 		rest_respond_ok(h);
 	}

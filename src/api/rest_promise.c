@@ -142,6 +142,7 @@ static void write_done(struct store_write *w, int rc)
 	struct pw *x = w->arg;
 	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct buf b = {0};
+	int add = w->kind == STW_PROMISE_ADD;
 
 	if (rc)
 		log_warn("promise", "write kind %d failed: %s", (int)w->kind, store_strerror(rc));
@@ -150,15 +151,9 @@ static void write_done(struct store_write *w, int rc)
 			x->p.id = w->u.promise.id;
 		promises_changed(&x->p);
 	}
-	if (!h) {
-		/* gone: nothing to answer */
-	} else if (rc) {
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	} else if (!w->changed && w->kind == STW_PROMISE_ADD) {
-		api_http_fail(h, API_NOT_FOUND, "No such patron or chat.");
-	} else if (!w->changed) {
-		api_http_fail(h, API_CONFLICT, "The promise changed meanwhile; reload it.");
-	} else {
+	if (!rest_write_failed(h, rc, w->changed, add ? API_NOT_FOUND : API_CONFLICT,
+			       add ? "No such patron or chat."
+				   : "The promise changed meanwhile; reload it.")) {
 		buf_puts(&b, "{\"promise\":");
 		promise_json(&b, &x->p, app_now_ms());
 		buf_putc(&b, '}');

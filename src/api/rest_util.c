@@ -147,3 +147,16 @@ int rest_read_failed(struct http_conn *h, int rc, const char *not_found, const c
 	api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
 	return 1;
 }
+
+/* See api.h. */
+int rest_write_failed(struct http_conn *h, int rc, int changed, enum api_err unchanged,
+		      const char *message)
+{
+	if (!h)
+		return 1;
+	if (rc)
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
+	else if (!changed)
+		api_http_fail(h, unchanged, message);
+	return rc || !changed;
+}
