@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "api/errors.h"
 #include "app/app.h"
 
 /* A connection's interest in a chat: deliver messages with seq > sent_seq. */
@@ -138,6 +139,8 @@ void chat_rest_post(struct http_conn *h, const struct desk_actor *a, int64_t cha
 /* ---- rest_util.c: helpers of the REST route files ---------------------------------------- */
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b); /* takes b */
 void rest_respond_ok(struct http_conn *h); /* {"ok":true} */
+/* Ends an answer {..."key":[rows,] in b: closes the list and the object; 200; takes b. */
+void rest_respond_list(struct http_conn *h, struct buf *b);
 void rest_bad_request(struct http_conn *h, const char *message); /* 400 */
 /* A positive id (no sign, no leading zero, at most 18 digits), 0 if none; *rest after it. */
 int64_t rest_parse_id(const char *p, const char **rest); /* in routes.c: the one id parser */
@@ -153,6 +156,27 @@ int rest_blank(const char *s);
 json_t *rest_body_unpack(struct http_conn *h, const char *usage, const char *fmt, ...);
 /* "key":{"id","name"} of a staff member, or "key":null (id <= 0), with a trailing comma. */
 void rest_staff_ref(struct buf *b, const char *key, int64_t id);
+/* The first answers of a write's completion: none when h has gone (NULL), 503 when the
+ * write failed (rc), `unchanged` with `message` when it changed nothing. 1 when there is
+ * nothing more to answer, 0 when the caller answers the success. */
+int rest_write_failed(struct http_conn *h, int rc, int changed, enum api_err unchanged,
+		      const char *message);
+/* Answers a worker read that failed: 404 with `not_found` for STORE_NOTFOUND, else
+ * (logged under `tag`, with the read's kind when kind >= 0) 503 "Could not read". 1 when
+ * it answered, 0 when rc is 0. */
+int rest_read_failed(struct http_conn *h, int rc, const char *not_found, const char *tag, int kind);
+/* Copies the row at *off of rows packed by a REST_ROW_PACKER callback into row[size] and
+ * moves *off past it: 1, or 0 when no whole row is left. */
+int rest_row_next(const struct buf *rows, size_t *off, void *row, size_t size);
+/* Defines `name`, a store row callback (store.h, e.g. store_chat_cb) that appends each row
+ * whole to the struct buf its ctx points to; read back with memcpy, sizeof the row. A
+ * macro because each row type wants a callback of its own type. */
+#define REST_ROW_PACKER(name, rowtype)                                                             \
+	static int name(void *ctx, const rowtype *r)                                               \
+	{                                                                                          \
+		buf_put(ctx, r, sizeof *r);                                                        \
+		return 0;                                                                          \
+	}
 
 /* ---- rest_rel.c: relationship memory and librarian profiles (docs/API.md) ---------- */
 /* The largest photo body accepted by POST RESTREL_PHOTO_PATH (other POSTs: body_max). */

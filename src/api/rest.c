@@ -50,13 +50,7 @@ static const char *state_ok(const char *s)
 	return NULL;
 }
 
-static int list_cb(void *ctx, const struct store_chat *r)
-{
-	struct read_job *j = ctx;
-
-	buf_put(&j->out, r, sizeof *r);
-	return 0;
-}
+REST_ROW_PACKER(list_cb, struct store_chat)
 
 static int msg_cb(void *ctx, const struct store_message *m)
 {
@@ -79,8 +73,9 @@ static void read_run(struct worker_job *job, const struct store_ops *ops, struct
 	}
 	if (!j->chat_id) {
 		j->rc = j->staff ? ops->chats_by_library(sc, lib, j->state[0] ? j->state : NULL,
-							 j->before, j->limit, list_cb, j)
-				 : ops->chats_by_patron(sc, j->patron.id, j->limit, list_cb, j);
+							 j->before, j->limit, list_cb, &j->out)
+				 : ops->chats_by_patron(sc, j->patron.id, j->limit, list_cb,
+							&j->out);
 		return;
 	}
 	j->rc = ops->chat_get(sc, j->chat_id, &j->row);
@@ -149,6 +144,7 @@ static void read_done(struct worker_job *job)
 	struct http_conn *h = http_find(&g_app->net, j->http_id);
 	struct buf b = {0};
 	size_t off = 0;
+	struct store_chat r;
 	const char *patron_name = "Patron";
 
 	if (!h)
@@ -164,17 +160,11 @@ static void read_done(struct worker_job *job)
 	}
 	if (!j->chat_id) {
 		buf_puts(&b, "{\"chats\":[");
-		for (off = 0; off + sizeof(struct store_chat) <= j->out.len;
-		     off += sizeof(struct store_chat)) {
-			struct store_chat r;
-
-			memcpy(&r, j->out.data + off, sizeof r);
+		for (off = 0; rest_row_next(&j->out, &off, &r, sizeof r);) {
 			chat_row_json(&b, &r);
 			buf_putc(&b, ',');
 		}
-		json_close(&b, ']');
-		buf_putc(&b, '}');
-		rest_respond_buf(h, 200, &b);
+		rest_respond_list(h, &b);
 		goto out;
 	}
 	if (j->live && !desk_chat(g_app->desk, j->chat_id)) {
@@ -198,9 +188,7 @@ static void read_done(struct worker_job *job)
 		}
 	}
 	stored_msgs_json(&b, &j->out, off, patron_name);
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 out:
 	buf_free(&j->out);
 	free(j);

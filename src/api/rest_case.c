@@ -138,9 +138,7 @@ static void view_answer(struct http_conn *h, struct case_job *j, int staff)
 	buf_puts(&b, ",\"messages\":[");
 	if (j->out.len)
 		buf_put(&b, j->out.data, j->out.len);
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 }
 
 struct reply_op {
@@ -229,13 +227,7 @@ static void reply_done(struct store_write *w, int rc)
 	if (!rc && w->changed)
 		cases_notify(o->kase.library_id, o->kase.id,
 			     o->staff_id ? "answered" : "patron_reply");
-	if (!h) {
-		/* gone */
-	} else if (rc) {
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	} else if (!w->changed) {
-		api_http_fail(h, API_NOT_FOUND, "No such case.");
-	} else {
+	if (!rest_write_failed(h, rc, w->changed, API_NOT_FOUND, "No such case.")) {
 		buf_puts(&b, "{\"case\":{");
 		json_kint(&b, "id", o->kase.id);
 		json_kstr(&b, "state", o->staff_id ? "answered" : "open");
@@ -303,13 +295,8 @@ static void close_done(struct store_write *w, int rc)
 		settle_promise(&o->kase, w->u.kase.at, 0);
 		cases_notify(o->kase.library_id, o->kase.id, "closed");
 	}
-	if (!h) {
-		/* gone */
-	} else if (rc) {
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	} else if (!w->changed) {
-		api_http_fail(h, API_CASE_CLOSED, "This case is already closed.");
-	} else {
+	if (!rest_write_failed(h, rc, w->changed, API_CASE_CLOSED,
+			       "This case is already closed.")) {
 		buf_puts(&b, "{\"case\":{");
 		json_kint(&b, "id", o->kase.id);
 		json_kstr(&b, "state", "closed");

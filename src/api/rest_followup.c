@@ -49,20 +49,14 @@ static void followup_json(struct buf *b, const struct store_followup *r)
 	json_close(b, '}');
 }
 
-static int row_cb(void *ctx, const struct store_followup *r)
-{
-	buf_put(ctx, r, sizeof *r);
-	return 0;
-}
+REST_ROW_PACKER(row_cb, struct store_followup)
 
 static void rows_json(struct buf *b, const struct buf *rows)
 {
 	buf_puts(b, "\"followups\":[");
-	for (size_t off = 0; off + sizeof(struct store_followup) <= rows->len;
-	     off += sizeof(struct store_followup)) {
-		struct store_followup r;
+	struct store_followup r;
 
-		memcpy(&r, rows->data + off, sizeof r);
+	for (size_t off = 0; rest_row_next(rows, &off, &r, sizeof r);) {
 		followup_json(b, &r);
 		buf_putc(b, ',');
 	}
@@ -90,9 +84,8 @@ void followups_card_json(struct buf *b, const struct buf *rows)
 enum fj_kind { FJ_LIST, FJ_CHAT };
 
 struct fj {
-	struct worker_job job;
+	struct api_job job; /* first: the async helper's */
 	enum fj_kind kind;
-	uint64_t http_id;
 	int64_t staff_id, lib, chat, due;
 	char state[16];
 	char message[STORE_FOLLOWUP_MESSAGE_MAX + 1];
@@ -102,15 +95,15 @@ struct fj {
 	struct store_relation rel;
 };
 
-static void fj_free(void *p)
+/* What the job owns besides itself (the helper frees the job). */
+static void fj_free(struct api_job *job)
 {
-	struct fj *j = p;
+	struct fj *j = (struct fj *)job;
 
 	buf_free(&j->out);
-	free(j);
 }
 
-static void fj_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
+static void fj_run(struct api_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct fj *j = (struct fj *)job;
 
@@ -196,27 +189,24 @@ static void write_done(struct store_write *w, int rc)
 	struct fw *x = w->arg;
 	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct buf b = {0};
+	int add = w->kind == STW_FOLLOWUP_ADD;
+	const char *unchanged =
+		add ? no_consent
+		: w->kind == STW_FOLLOWUP_CANCEL
+			? "No scheduled follow-up with that id, or its e-mail is already out."
+			: "This link is not valid or has expired.";
 
 	if (rc)
 		log_warn(TAG, "write kind %d failed: %s", (int)w->kind, store_strerror(rc));
-	if (!h) {
-		/* gone */
-	} else if (rc) {
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	} else if (w->kind == STW_FOLLOWUP_ADD && !w->changed) {
-		api_http_fail(h, API_NO_CONSENT, no_consent);
-	} else if (w->kind == STW_FOLLOWUP_ADD) {
+	if (rest_write_failed(h, rc, w->changed, add ? API_NO_CONSENT : API_NOT_FOUND, unchanged)) {
+		/* answered, or gone */
+	} else if (add) {
 		x->row.id = w->u.followup.id;
 		buf_puts(&b, "{\"followup\":");
 		followup_json(&b, &x->row);
 		buf_putc(&b, '}');
 		rest_respond_buf(h, 201, &b);
 		outbox_kick();
-	} else if (!w->changed && w->kind == STW_FOLLOWUP_CANCEL) {
-		api_http_fail(h, API_NOT_FOUND,
-			      "No scheduled follow-up with that id, or its e-mail is already out.");
-	} else if (!w->changed) {
-		api_http_fail(h, API_NOT_FOUND, "This link is not valid or has expired.");
 	} else {
 		rest_respond_ok(h);
 	}
@@ -296,21 +286,18 @@ static void chat_checked(struct http_conn *h, struct fj *j)
 	submit(h, w, &row);
 }
 
-static void fj_done(struct worker_job *job)
+static void fj_done(struct api_job *job, struct call *k)
 {
 	struct fj *j = (struct fj *)job;
-	struct http_conn *h = http_find(&g_app->net, j->http_id);
+	struct http_conn *h = k->h;
 	struct buf b = {0};
 
 	if (!h)
-		goto out;
+		return;
 	if (!j->rc && j->out.oom)
 		j->rc = STORE_ERR;
-	if (j->rc == STORE_NOTFOUND) {
-		api_http_fail(h, API_NOT_FOUND, "No such chat.");
-	} else if (j->rc) {
-		log_warn(TAG, "read failed: %s", store_strerror(j->rc));
-		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
+	if (rest_read_failed(h, j->rc, "No such chat.", TAG, -1)) {
+		/* answered */
 	} else if (j->kind == FJ_CHAT) {
 		chat_checked(h, j);
 	} else {
@@ -320,22 +307,17 @@ static void fj_done(struct worker_job *job)
 		buf_putc(&b, '}');
 		rest_respond_buf(h, 200, &b);
 	}
-out:
-	fj_free(j);
 }
 
 static struct fj *fj_new(struct http_conn *h, const struct staff *st, enum fj_kind kind)
 {
-	struct fj *j = calloc(1, sizeof *j);
+	struct call k = call_http(h);
+	struct fj *j = api_job_new(&k, sizeof *j, fj_run, fj_done);
 
-	if (!j) {
-		api_http_fail(h, API_NOMEM, "Out of memory.");
+	if (!j)
 		return NULL;
-	}
-	j->job.run = fj_run;
-	j->job.done = fj_done;
+	j->job.free_fn = fj_free;
 	j->kind = kind;
-	j->http_id = h->id;
 	j->staff_id = st->id;
 	j->lib = st->lib->id;
 	return j;
@@ -438,7 +420,7 @@ void followup_list(struct call *k)
 	if (!(j = fj_new(h, st, FJ_LIST)))
 		return;
 	snprintf(j->state, sizeof j->state, "%s", state ? state : "");
-	api_submit_http(h, &j->job, fj_free);
+	api_read(&j->job);
 	return;
 }
 
@@ -464,7 +446,7 @@ static void post_new(struct http_conn *h, struct staff *st, int64_t chat)
 		j->chat = chat;
 		j->due = due < now ? now : due;
 		snprintf(j->message, sizeof j->message, "%s", message);
-		api_submit_http(h, &j->job, fj_free);
+		api_read(&j->job);
 	}
 	json_decref(root);
 }

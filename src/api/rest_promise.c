@@ -54,9 +54,8 @@ static void rule_error(struct http_conn *h, int rc)
 enum pj_kind { PJ_LIST, PJ_ONE, PJ_CHAT, PJ_ACT, PJ_REPORT };
 
 struct pj {
-	struct worker_job job;
+	struct api_job job; /* first: the async helper's */
 	enum pj_kind kind;
-	uint64_t http_id;
 	int64_t staff_id, lib;
 	int rc;
 	/* PJ_LIST */
@@ -84,30 +83,17 @@ struct pw {
 	struct promise p; /* after the change */
 };
 
-static int row_cb(void *ctx, const struct store_promise *r)
-{
-	struct pj *j = ctx;
+REST_ROW_PACKER(row_cb, struct store_promise)
+REST_ROW_PACKER(event_cb, struct store_promise_event)
 
-	buf_put(&j->out, r, sizeof *r);
-	return 0;
-}
-
-static int event_cb(void *ctx, const struct store_promise_event *r)
-{
-	struct pj *j = ctx;
-
-	buf_put(&j->out, r, sizeof *r);
-	return 0;
-}
-
-static void pj_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
+static void pj_run(struct api_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct pj *j = (struct pj *)job;
 
 	switch (j->kind) {
 	case PJ_LIST:
 		j->rc = ops->promises(sc, j->lib, j->state, j->owner, j->owner ? 0 : j->patron,
-				      j->limit, row_cb, j);
+				      j->limit, row_cb, &j->out);
 		break;
 	case PJ_ONE:
 	case PJ_ACT:
@@ -115,7 +101,7 @@ static void pj_run(struct worker_job *job, const struct store_ops *ops, struct s
 		if (!j->rc && j->row.library_id != j->lib)
 			j->rc = STORE_NOTFOUND; /* not yours: read nothing more */
 		if (!j->rc && j->kind == PJ_ONE)
-			j->rc = ops->promise_events(sc, j->id, event_cb, j);
+			j->rc = ops->promise_events(sc, j->id, event_cb, &j->out);
 		break;
 	case PJ_CHAT: j->rc = ops->chat_get(sc, j->w->u.promise.chat_id, &j->chat); break;
 	case PJ_REPORT:
@@ -124,29 +110,26 @@ static void pj_run(struct worker_job *job, const struct store_ops *ops, struct s
 	}
 }
 
-static void pj_done(struct worker_job *job);
+static void pj_done(struct api_job *job, struct call *k);
 
-static void pj_free(void *p)
+/* What the job owns besides itself (the helper frees the job). */
+static void pj_free(struct api_job *job)
 {
-	struct pj *j = p;
+	struct pj *j = (struct pj *)job;
 
 	store_write_free(j->w);
 	buf_free(&j->out);
-	free(j);
 }
 
 static struct pj *pj_new(struct http_conn *h, const struct staff *st, enum pj_kind kind)
 {
-	struct pj *j = calloc(1, sizeof *j);
+	struct call k = call_http(h);
+	struct pj *j = api_job_new(&k, sizeof *j, pj_run, pj_done);
 
-	if (!j) {
-		api_http_fail(h, API_NOMEM, "Out of memory.");
+	if (!j)
 		return NULL;
-	}
-	j->job.run = pj_run;
-	j->job.done = pj_done;
+	j->job.free_fn = pj_free;
 	j->kind = kind;
-	j->http_id = h->id;
 	j->staff_id = st->id;
 	j->lib = st->lib->id;
 	return j;
@@ -159,6 +142,7 @@ static void write_done(struct store_write *w, int rc)
 	struct pw *x = w->arg;
 	struct http_conn *h = http_find(&g_app->net, x->http_id);
 	struct buf b = {0};
+	int add = w->kind == STW_PROMISE_ADD;
 
 	if (rc)
 		log_warn("promise", "write kind %d failed: %s", (int)w->kind, store_strerror(rc));
@@ -167,15 +151,9 @@ static void write_done(struct store_write *w, int rc)
 			x->p.id = w->u.promise.id;
 		promises_changed(&x->p);
 	}
-	if (!h) {
-		/* gone: nothing to answer */
-	} else if (rc) {
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	} else if (!w->changed && w->kind == STW_PROMISE_ADD) {
-		api_http_fail(h, API_NOT_FOUND, "No such patron or chat.");
-	} else if (!w->changed) {
-		api_http_fail(h, API_CONFLICT, "The promise changed meanwhile; reload it.");
-	} else {
+	if (!rest_write_failed(h, rc, w->changed, add ? API_NOT_FOUND : API_CONFLICT,
+			       add ? "No such patron or chat."
+				   : "The promise changed meanwhile; reload it.")) {
 		buf_puts(&b, "{\"promise\":");
 		promise_json(&b, &x->p, app_now_ms());
 		buf_putc(&b, '}');
@@ -277,14 +255,12 @@ static void list_done(struct http_conn *h, struct pj *j)
 	struct buf b = {0};
 	int64_t now = app_now_ms();
 	size_t off;
+	struct store_promise r;
 
 	buf_puts(&b, "{\"promises\":[");
-	for (off = 0; off + sizeof(struct store_promise) <= j->out.len;
-	     off += sizeof(struct store_promise)) {
-		struct store_promise r;
+	for (off = 0; rest_row_next(&j->out, &off, &r, sizeof r);) {
 		struct promise p;
 
-		memcpy(&r, j->out.data + off, sizeof r);
 		if (r.library_id != j->lib || (j->patron && r.patron_id != j->patron))
 			continue;
 		promise_from_row(&p, &r);
@@ -303,17 +279,15 @@ static void one_done(struct http_conn *h, struct pj *j)
 	struct buf b = {0};
 	struct promise p;
 	size_t off;
+	struct store_promise_event e;
 
 	promise_from_row(&p, &j->row);
 	buf_puts(&b, "{\"promise\":");
 	promise_json(&b, &p, app_now_ms());
 	buf_puts(&b, ",\"events\":[");
-	for (off = 0; off + sizeof(struct store_promise_event) <= j->out.len;
-	     off += sizeof(struct store_promise_event)) {
-		struct store_promise_event e;
+	for (off = 0; rest_row_next(&j->out, &off, &e, sizeof e);) {
 		struct staff *by, *owner;
 
-		memcpy(&e, j->out.data + off, sizeof e);
 		by = desk_staff(g_app->desk, e.by);
 		owner = desk_staff(g_app->desk, e.owner_id);
 		buf_putc(&b, '{');
@@ -332,9 +306,7 @@ static void one_done(struct http_conn *h, struct pj *j)
 		json_close(&b, '}');
 		buf_putc(&b, ',');
 	}
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 }
 
 static void report_done(struct http_conn *h, struct pj *j)
@@ -374,22 +346,18 @@ static void chat_checked(struct http_conn *h, struct pj *j)
 	submit_add(h, w, j->chat.created_at);
 }
 
-static void pj_done(struct worker_job *job)
+static void pj_done(struct api_job *job, struct call *k)
 {
 	struct pj *j = (struct pj *)job;
-	struct http_conn *h = http_find(&g_app->net, j->http_id);
+	struct http_conn *h = k->h;
 
 	if (!h)
-		goto out;
+		return;
 	if (!j->rc && j->out.oom)
 		j->rc = STORE_ERR;
-	if (j->rc == STORE_NOTFOUND) {
-		api_http_fail(h, API_NOT_FOUND,
-			      j->kind == PJ_CHAT ? "No such patron or chat." : "No such promise.");
-	} else if (j->rc) {
-		log_warn("promise", "read kind %d failed: %s", (int)j->kind, store_strerror(j->rc));
-		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
-	} else {
+	if (!rest_read_failed(h, j->rc,
+			      j->kind == PJ_CHAT ? "No such patron or chat." : "No such promise.",
+			      "promise", (int)j->kind)) {
 		switch (j->kind) {
 		case PJ_LIST: list_done(h, j); break;
 		case PJ_ONE: one_done(h, j); break;
@@ -398,8 +366,6 @@ static void pj_done(struct worker_job *job)
 		case PJ_REPORT: report_done(h, j); break;
 		}
 	}
-out:
-	pj_free(j);
 }
 
 /* ---- routes --------------------------------------------------------------------------- */
@@ -427,7 +393,7 @@ static void get_list(struct http_conn *h, struct staff *st)
 	j->owner = mine ? st->id : 0;
 	j->patron = patron;
 	j->limit = (int)limit;
-	api_submit_http(h, &j->job, pj_free);
+	api_read(&j->job);
 }
 
 static void get_report(struct http_conn *h, struct staff *st)
@@ -443,7 +409,7 @@ static void get_report(struct http_conn *h, struct staff *st)
 		return;
 	j->now = j->until = app_now_ms();
 	j->since = j->until - days * DAY_MS;
-	api_submit_http(h, &j->job, pj_free);
+	api_read(&j->job);
 }
 
 /* GET /api/v1/promises/owners: who may own a promise (the library's staff, by name). */
@@ -464,9 +430,7 @@ static void get_owners(struct http_conn *h, const struct staff *st)
 		json_close(&b, '}');
 		buf_putc(&b, ',');
 	}
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 }
 
 void promises_list(struct call *k)
@@ -485,7 +449,7 @@ void promises_one(struct call *k)
 
 	if (j) {
 		j->id = k->id[0];
-		api_submit_http(k->h, &j->job, pj_free);
+		api_read(&j->job);
 	}
 }
 
@@ -545,7 +509,7 @@ static void post_new(struct http_conn *h, struct staff *st)
 			submit_add(h, w, ch->created_at);
 		} else if (chat && !ch && (j = pj_new(h, st, PJ_CHAT))) {
 			j->w = w; /* an ended chat: read it for its patron */
-			api_submit_http(h, &j->job, pj_free);
+			api_read(&j->job);
 		} else if (chat && ch) {
 			store_write_free(w);
 			api_http_fail(h, API_NOT_FOUND, "No such patron or chat.");
@@ -607,7 +571,7 @@ static void post_act(struct http_conn *h, struct staff *st, int64_t id, enum pro
 		j->id = id;
 		j->act = act;
 		j->w = w;
-		api_submit_http(h, &j->job, pj_free);
+		api_read(&j->job);
 	}
 	json_decref(root);
 }

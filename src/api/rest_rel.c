@@ -19,15 +19,11 @@
 #include "desk/card.h"
 #include "util/log.h"
 
+/* The reads' limits; rest_rel_post.c has the writes' own. */
 #define SEARCH_DEFAULT 20
 #define SEARCH_MAX 100
 #define AUDIT_MAX 200
 #define DAY_MS (24LL * 60 * 60 * 1000)
-#define NAME_MAX_BYTES 127
-#define PRONOUNS_MAX 63
-#define SUBJECTS_MAX 255
-#define BIO_MAX 500
-#define LABEL_MAX 127
 #define PHOTO_CSP "default-src 'none'; sandbox"
 #define PHOTO_CACHE "public, max-age=86400"
 
@@ -35,8 +31,6 @@ static const char *const preset_keys[] = {STORE_PRESET_TRAITS};
 static const char *const preset_labels[] = {"Preferred name", "Pronouns", "Programme or course",
 					    "Language", "Communication style"};
 #define N_PRESETS (sizeof preset_keys / sizeof preset_keys[0])
-#define STR_MAX_(x) #x
-#define STR_MAX(x) STR_MAX_(x)
 _Static_assert(N_PRESETS + STORE_TRAIT_KEYS_MAX <= STORE_CARD_TRAITS,
 	       "every trait a patron can have fits on the card");
 _Static_assert(sizeof preset_labels / sizeof preset_labels[0] == N_PRESETS,
@@ -109,21 +103,8 @@ static int key_cb(void *ctx, const char *key, const char *label)
 	return 0;
 }
 
-static int chat_cb(void *ctx, const struct store_chat *r)
-{
-	struct rd_job *j = ctx;
-
-	buf_put(&j->out, r, sizeof *r);
-	return 0;
-}
-
-static int view_cb(void *ctx, const struct store_card_view *r)
-{
-	struct rd_job *j = ctx;
-
-	buf_put(&j->out, r, sizeof *r);
-	return 0;
-}
+REST_ROW_PACKER(chat_cb, struct store_chat)
+REST_ROW_PACKER(view_cb, struct store_card_view)
 
 static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_conn *sc)
 {
@@ -141,7 +122,7 @@ static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_
 		return ops->trait_keys ? ops->trait_keys(sc, j->lib, key_cb, j) : STORE_ERR;
 	case RD_SEARCH:
 		return ops->search ? ops->search(sc, j->lib, j->patron, j->q, j->before, j->limit,
-						 chat_cb, j)
+						 chat_cb, &j->out)
 				   : STORE_ERR;
 	case RD_CONTINUITY:
 		return ops->continuity ? ops->continuity(sc, j->lib, j->since, j->until,
@@ -149,7 +130,7 @@ static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_
 				       : STORE_ERR;
 	case RD_AUDIT:
 		return ops->card_views
-			       ? ops->card_views(sc, j->lib, j->patron, j->limit, view_cb, j)
+			       ? ops->card_views(sc, j->lib, j->patron, j->limit, view_cb, &j->out)
 			       : STORE_ERR;
 	case RD_PHOTO:
 		return ops->staff_photo
@@ -159,7 +140,7 @@ static int rd_store(struct rd_job *j, const struct store_ops *ops, struct store_
 	return STORE_ERR;
 }
 
-static void rd_run(struct worker_job *job, const struct store_ops *ops, struct store_conn *sc)
+static void rd_run(struct api_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct rd_job *j = (struct rd_job *)job;
 
@@ -168,22 +149,35 @@ static void rd_run(struct worker_job *job, const struct store_ops *ops, struct s
 		j->rc = 0;
 }
 
-static void rd_done(struct worker_job *job);
+static void rd_done(struct api_job *job, struct call *k);
+
+/* What the job owns besides itself (the helper frees the job). */
+static void rd_free(struct api_job *job)
+{
+	struct rd_job *j = (struct rd_job *)job;
+
+	store_write_free(j->w);
+	buf_free(&j->out);
+	buf_free(&j->followups);
+	free(j->card);
+	free(j->data);
+}
 
 /* A read job for h by st (NULL: anonymous), or NULL after answering 503. */
 struct rd_job *rel_rd_new(struct http_conn *h, const struct staff *st, enum rd_kind kind)
 {
-	struct rd_job *j = calloc(1, sizeof *j);
+	struct call k = call_http(h);
+	struct rd_job *j = api_job_new(&k, sizeof *j, rd_run, rd_done);
 
-	if (!j || (kind == RD_CARD && !(j->card = calloc(1, sizeof *j->card)))) {
+	if (j && kind == RD_CARD && !(j->card = calloc(1, sizeof *j->card))) {
 		free(j);
 		api_http_fail(h, API_NOMEM, "Out of memory.");
 		return NULL;
 	}
-	j->job.run = rd_run;
-	j->job.done = rd_done;
+	if (!j)
+		return NULL;
+	j->job.free_fn = rd_free;
 	j->kind = kind;
-	j->http_id = h->id;
 	if (st) {
 		j->staff_id = st->id;
 		j->lib = st->lib->id;
@@ -191,21 +185,9 @@ struct rd_job *rel_rd_new(struct http_conn *h, const struct staff *st, enum rd_k
 	return j;
 }
 
-static void rd_free(void *p)
+void rel_rd_submit(struct rd_job *j)
 {
-	struct rd_job *j = p;
-
-	store_write_free(j->w);
-	buf_free(&j->out);
-	buf_free(&j->followups);
-	free(j->card);
-	free(j->data);
-	free(j);
-}
-
-void rel_rd_submit(struct http_conn *h, struct rd_job *j)
-{
-	api_submit_http(h, &j->job, rd_free);
+	api_read(&j->job);
 }
 
 /* A card waiting for its audit row: answered once the row committed (or failed: then
@@ -252,6 +234,17 @@ static const char *trait_label(const struct rd_job *j, const char *key)
 	return key;
 }
 
+/* {"key","label","preset"}, with a trailing comma. */
+static void trait_key_json(struct buf *b, const char *key, const char *label, int preset)
+{
+	buf_putc(b, '{');
+	json_kstr(b, "key", key);
+	json_kstr(b, "label", label);
+	json_kbool(b, "preset", preset);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
 /* "trait_keys":[...] (trailing comma): presets, then the library's keys from j->out. */
 static void trait_keys_json(struct buf *b, const struct rd_job *j)
 {
@@ -259,12 +252,7 @@ static void trait_keys_json(struct buf *b, const struct rd_job *j)
 
 	buf_puts(b, "\"trait_keys\":[");
 	for (i = 0; i < N_PRESETS; i++) {
-		buf_putc(b, '{');
-		json_kstr(b, "key", preset_keys[i]);
-		json_kstr(b, "label", preset_labels[i]);
-		json_kbool(b, "preset", 1);
-		json_close(b, '}');
-		buf_putc(b, ',');
+		trait_key_json(b, preset_keys[i], preset_labels[i], 1);
 	}
 	while (off < j->out.len) {
 		const char *k = j->out.data + off, *label = k + strlen(k) + 1;
@@ -272,12 +260,7 @@ static void trait_keys_json(struct buf *b, const struct rd_job *j)
 		off = (size_t)(label + strlen(label) + 1 - j->out.data);
 		if (rel_preset_index(k) >= 0)
 			continue;
-		buf_putc(b, '{');
-		json_kstr(b, "key", k);
-		json_kstr(b, "label", label);
-		json_kbool(b, "preset", 0);
-		json_close(b, '}');
-		buf_putc(b, ',');
+		trait_key_json(b, k, label, 0);
 	}
 	json_close(b, ']');
 	buf_putc(b, ',');
@@ -478,7 +461,7 @@ void rel_card(struct call *k)
 		return;
 	j->patron = patron;
 	j->chat = chat;
-	rel_rd_submit(h, j);
+	rel_rd_submit(j);
 }
 
 /* ---- other reads ---------------------------------------------------------------------- */
@@ -487,13 +470,10 @@ static void search_done(struct http_conn *h, struct rd_job *j)
 {
 	struct buf b = {0};
 	size_t off;
+	struct store_chat r;
 
 	buf_puts(&b, "{\"chats\":[");
-	for (off = 0; off + sizeof(struct store_chat) <= j->out.len;
-	     off += sizeof(struct store_chat)) {
-		struct store_chat r;
-
-		memcpy(&r, j->out.data + off, sizeof r);
+	for (off = 0; rest_row_next(&j->out, &off, &r, sizeof r);) {
 		if (r.library_id != j->lib || (j->patron && r.patron_id != j->patron))
 			continue;
 		chat_row_json(&b, &r);
@@ -507,9 +487,7 @@ static void search_done(struct http_conn *h, struct rd_job *j)
 		}
 		buf_putc(&b, ',');
 	}
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 }
 
 static void continuity_done(struct http_conn *h, struct rd_job *j)
@@ -533,14 +511,12 @@ static void audit_list_done(struct http_conn *h, struct rd_job *j)
 {
 	struct buf b = {0};
 	size_t off;
+	struct store_card_view v;
 
 	buf_puts(&b, "{\"views\":[");
-	for (off = 0; off + sizeof(struct store_card_view) <= j->out.len;
-	     off += sizeof(struct store_card_view)) {
-		struct store_card_view v;
+	for (off = 0; rest_row_next(&j->out, &off, &v, sizeof v);) {
 		struct staff *s;
 
-		memcpy(&v, j->out.data + off, sizeof v);
 		s = desk_staff(g_app->desk, v.staff_id);
 		if ((s && s->lib->id != j->lib) || (j->patron && v.patron_id != j->patron))
 			continue;
@@ -551,9 +527,7 @@ static void audit_list_done(struct http_conn *h, struct rd_job *j)
 		json_close(&b, '}');
 		buf_putc(&b, ',');
 	}
-	json_close(&b, ']');
-	buf_putc(&b, '}');
-	rest_respond_buf(h, 200, &b);
+	rest_respond_list(h, &b);
 }
 
 static void photo_done(struct http_conn *h, struct rd_job *j)
@@ -584,24 +558,20 @@ static void keycheck_done(struct http_conn *h, struct rd_job *j)
 	rel_wr_submit(h->id, j->staff_id, w, rel_ok_done);
 }
 
-static void rd_done(struct worker_job *job)
+static void rd_done(struct api_job *job, struct call *k)
 {
 	struct rd_job *j = (struct rd_job *)job;
-	struct http_conn *h = http_find(&g_app->net, j->http_id);
+	struct http_conn *h = k->h;
 
 	if (!h)
-		goto out;
+		return;
 	if (!j->rc && j->out.oom)
 		j->rc = STORE_ERR;
-	if (j->rc == STORE_NOTFOUND) {
-		api_http_fail(h, API_NOT_FOUND,
-			      j->kind == RD_PHOTO ? "No photo." : "No such patron.");
-	} else if (j->rc == STORE_BADARG && j->kind == RD_SEARCH) {
+	if (j->rc == STORE_BADARG && j->kind == RD_SEARCH) {
 		rest_bad_request(h, "Search for at least one word.");
-	} else if (j->rc) {
-		log_warn("rest", "read kind %d failed: %s", (int)j->kind, store_strerror(j->rc));
-		api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
-	} else {
+	} else if (!rest_read_failed(h, j->rc,
+				     j->kind == RD_PHOTO ? "No photo." : "No such patron.", "rest",
+				     (int)j->kind)) {
 		switch (j->kind) {
 		case RD_CARD: card_done(h, j); break;
 		case RD_KEYS: {
@@ -620,8 +590,6 @@ static void rd_done(struct worker_job *job)
 		case RD_PHOTO: photo_done(h, j); break;
 		}
 	}
-out:
-	rd_free(j);
 }
 
 void rel_search(struct call *k)
@@ -650,7 +618,7 @@ void rel_search(struct call *k)
 	j->patron = patron;
 	j->before = before;
 	j->limit = limit > SEARCH_MAX ? SEARCH_MAX : (int)limit;
-	rel_rd_submit(h, j);
+	rel_rd_submit(j);
 }
 
 void rel_continuity(struct call *k)
@@ -668,7 +636,7 @@ void rel_continuity(struct call *k)
 		return;
 	j->until = app_now_ms();
 	j->since = j->until - days * DAY_MS;
-	rel_rd_submit(h, j);
+	rel_rd_submit(j);
 }
 
 void rel_audit(struct call *k)
@@ -686,7 +654,7 @@ void rel_audit(struct call *k)
 		return;
 	j->patron = patron;
 	j->limit = AUDIT_MAX;
-	rel_rd_submit(h, j);
+	rel_rd_submit(j);
 }
 
 void rel_photo(struct call *k)
@@ -703,7 +671,7 @@ void rel_photo(struct call *k)
 	if (!(j = rel_rd_new(h, NULL, RD_PHOTO)))
 		return;
 	j->staff_id = staff_id;
-	rel_rd_submit(h, j);
+	rel_rd_submit(j);
 }
 
 void rel_profile(struct call *k)
@@ -716,5 +684,5 @@ void rel_trait_keys(struct call *k)
 	struct rd_job *j = rel_rd_new(k->h, k->staff, RD_KEYS);
 
 	if (j)
-		rel_rd_submit(k->h, j);
+		rel_rd_submit(j);
 }

@@ -3,13 +3,13 @@
 #define RAPPORT_API_REST_REL_INT_H
 
 #include "api/api.h"
+#include "api/async.h"
 
 enum rd_kind { RD_CARD, RD_KEYS, RD_KEYCHECK, RD_SEARCH, RD_CONTINUITY, RD_AUDIT, RD_PHOTO };
 
 struct rd_job {
-	struct worker_job job;
+	struct api_job job; /* first: the async helper's */
 	enum rd_kind kind;
-	uint64_t http_id;
 	int64_t staff_id, lib, patron, chat, before, since, until;
 	int limit, rc, found;
 	char q[512]; /* search words; RD_KEYCHECK: the key */
@@ -33,7 +33,7 @@ int rel_photo_kind(const unsigned char *p, size_t n);
 const char *rel_photo_type(int kind);
 /* A read job of st for h (NULL after answering 503), and its submission. */
 struct rd_job *rel_rd_new(struct http_conn *h, const struct staff *st, enum rd_kind kind);
-void rel_rd_submit(struct http_conn *h, struct rd_job *j);
+void rel_rd_submit(struct rd_job *j);
 /* A relationship write by st (NULL after answering 503); queued, `done` answers the request
  * http_id once committed (a refused write completes through `done` too). */
 struct store_write *rel_wr_new(struct http_conn *h, const struct staff *st,

@@ -19,29 +19,16 @@
 #include "desk/card.h"
 #include "util/log.h"
 
-#define SEARCH_DEFAULT 20
-#define SEARCH_MAX 100
-#define AUDIT_MAX 200
-#define DAY_MS (24LL * 60 * 60 * 1000)
+/* Limits of what a write may carry (docs/API.md); rest_rel.c has the reads' own. */
 #define NAME_MAX_BYTES 127
 #define PRONOUNS_MAX 63
 #define SUBJECTS_MAX 255
 #define BIO_MAX 500
 #define LABEL_MAX 127
-#define PHOTO_CSP "default-src 'none'; sandbox"
-#define PHOTO_CACHE "public, max-age=86400"
-
-static const char *const preset_keys[] = {STORE_PRESET_TRAITS};
-static const char *const preset_labels[] = {"Preferred name", "Pronouns", "Programme or course",
-					    "Language", "Communication style"};
-static const char *const outcomes[] = {STORE_OUTCOMES};
-#define N_PRESETS (sizeof preset_keys / sizeof preset_keys[0])
 #define STR_MAX_(x) #x
 #define STR_MAX(x) STR_MAX_(x)
-_Static_assert(N_PRESETS + STORE_TRAIT_KEYS_MAX <= STORE_CARD_TRAITS,
-	       "every trait a patron can have fits on the card");
-_Static_assert(sizeof preset_labels / sizeof preset_labels[0] == N_PRESETS,
-	       "a label for every preset trait");
+
+static const char *const outcomes[] = {STORE_OUTCOMES};
 
 /* ---- writes --------------------------------------------------------------------------- */
 
@@ -261,7 +248,7 @@ static void post_trait(struct http_conn *h, struct staff *st, int64_t patron)
 		} else { /* a library's own key: check it exists before writing */
 			snprintf(j->q, sizeof j->q, "%s", key);
 			j->w = w;
-			rel_rd_submit(h, j);
+			rel_rd_submit(j);
 		}
 	}
 	json_decref(root);

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/errors.h"
+#include "util/log.h"
 
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
 {
@@ -110,4 +111,52 @@ void rest_staff_ref(struct buf *b, const char *key, int64_t id)
 	json_kstr(b, "name", s ? s->name : "");
 	json_close(b, '}');
 	buf_putc(b, ',');
+}
+
+/* See api.h. */
+int rest_row_next(const struct buf *rows, size_t *off, void *row, size_t size)
+{
+	if (*off > rows->len || rows->len - *off < size)
+		return 0;
+	memcpy(row, rows->data + *off, size);
+	*off += size;
+	return 1;
+}
+
+/* See api.h. */
+void rest_respond_list(struct http_conn *h, struct buf *b)
+{
+	json_close(b, ']');
+	buf_putc(b, '}');
+	rest_respond_buf(h, 200, b);
+}
+
+/* See api.h. */
+int rest_read_failed(struct http_conn *h, int rc, const char *not_found, const char *tag, int kind)
+{
+	if (rc == STORE_NOTFOUND) {
+		api_http_fail(h, API_NOT_FOUND, not_found);
+		return 1;
+	}
+	if (!rc)
+		return 0;
+	if (kind >= 0)
+		log_warn(tag, "read kind %d failed: %s", kind, store_strerror(rc));
+	else
+		log_warn(tag, "read failed: %s", store_strerror(rc));
+	api_http_fail(h, API_STORE_FAILED, "Could not read; try again.");
+	return 1;
+}
+
+/* See api.h. */
+int rest_write_failed(struct http_conn *h, int rc, int changed, enum api_err unchanged,
+		      const char *message)
+{
+	if (!h)
+		return 1;
+	if (rc)
+		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
+	else if (!changed)
+		api_http_fail(h, unchanged, message);
+	return rc || !changed;
 }

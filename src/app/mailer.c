@@ -551,13 +551,7 @@ static void retry_done(struct store_write *w, int rc)
 	free(http_id);
 	if (!rc && w->changed && !ob.stopped)
 		outbox_kick();
-	if (!h)
-		return;
-	if (rc)
-		api_http_fail(h, API_STORE_FAILED, "Could not save; try again.");
-	else if (!w->changed)
-		api_http_fail(h, API_NOT_FOUND, "No dead mail with that id.");
-	else
+	if (!rest_write_failed(h, rc, w->changed, API_NOT_FOUND, "No dead mail with that id."))
 		rest_respond_ok(h);
 }
 

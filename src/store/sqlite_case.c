@@ -8,47 +8,20 @@
 
 #include "sqlite_int.h"
 
-/* See sqlite_int.h. An unknown parameter name is a bug in sqlite_sql.c: SQLITE_RANGE. */
+#define CASE(name, kind, m) SQ_PARAM(name, kind, struct store_case_write, m)
+static const struct sq_param case_params[] = {
+	CASE("id", SQP_I64, id),	  CASE("library", SQP_I64, library_id),
+	CASE("queue", SQP_I64, queue_id), CASE("patron", SQP_I64, patron_id),
+	CASE("staff", SQP_I64, staff_id), CASE("promise", SQP_I64, promise_id),
+	CASE("at", SQP_I64, at),	  CASE("reply_by", SQP_I64, reply_by),
+	CASE("email", SQP_FIELD, email),  CASE("token", SQP_HASH, token_hash),
+	CASE("text", SQP_TEXT_REQ, text),
+};
+
+/* See sqlite_int.h. */
 int sq_bind_case(sqlite3_stmt *st, const struct store_case_write *k)
 {
-	int n = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
-
-	for (int i = 1; i <= n && rc == SQLITE_OK; i++) {
-		const char *name = sqlite3_bind_parameter_name(st, i);
-
-		if (!name || name[0] != ':')
-			return SQLITE_RANGE;
-		name++;
-		if (!strcmp(name, "id"))
-			rc = sqlite3_bind_int64(st, i, k->id);
-		else if (!strcmp(name, "library"))
-			rc = sqlite3_bind_int64(st, i, k->library_id);
-		else if (!strcmp(name, "queue"))
-			rc = sqlite3_bind_int64(st, i, k->queue_id);
-		else if (!strcmp(name, "patron"))
-			rc = sqlite3_bind_int64(st, i, k->patron_id);
-		else if (!strcmp(name, "staff"))
-			rc = sqlite3_bind_int64(st, i, k->staff_id);
-		else if (!strcmp(name, "promise"))
-			rc = sqlite3_bind_int64(st, i, k->promise_id);
-		else if (!strcmp(name, "at"))
-			rc = sqlite3_bind_int64(st, i, k->at);
-		else if (!strcmp(name, "reply_by"))
-			rc = sqlite3_bind_int64(st, i, k->reply_by);
-		else if (!strcmp(name, "email"))
-			rc = strnlen(k->email, sizeof k->email) == sizeof k->email
-				     ? SQLITE_RANGE
-				     : sqlite3_bind_text(st, i, k->email, -1, SQLITE_STATIC);
-		else if (!strcmp(name, "token"))
-			rc = sqlite3_bind_blob(st, i, k->token_hash, STORE_TOKEN_HASH_LEN,
-					       SQLITE_STATIC);
-		else if (!strcmp(name, "text"))
-			rc = k->text ? sqlite3_bind_text(st, i, k->text, -1, SQLITE_STATIC)
-				     : SQLITE_RANGE;
-		else
-			rc = SQLITE_RANGE;
-	}
-	return rc;
+	return sq_bind_named(st, case_params, SQ_N(case_params), k);
 }
 
 /* ---- schedules ----------------------------------------------------------------------- */
@@ -180,50 +153,25 @@ int sq_schedule_put(struct store_conn *c, int64_t queue_id, const struct store_s
 
 /* ---- cases ----------------------------------------------------------------------------- */
 
-static int fill_case(sqlite3_stmt *st, void *rec)
-{
-	struct store_case *r = rec;
+#define CASE_COL(kind, m) SQ_COL(kind, struct store_case, m)
+static const struct sq_param case_cols[] = {
+	CASE_COL(SQP_I64, id),	       CASE_COL(SQP_I64, library_id), CASE_COL(SQP_I64, queue_id),
+	CASE_COL(SQP_I64, patron_id),  CASE_COL(SQP_FIELD, email),    CASE_COL(SQP_FIELD, question),
+	CASE_COL(SQP_I64, created_at), CASE_COL(SQP_I64, reply_by),   CASE_COL(SQP_I64, updated_at),
+	CASE_COL(SQP_FIELD, state),    CASE_COL(SQP_I64, promise_id), CASE_COL(SQP_I64, closed_at),
+	CASE_COL(SQP_I64, closed_by),
+};
+SQ_FILL_FN(fill_case, case_cols)
+SQ_ROW_ADAPTER(row_case, store_case_cb, struct store_case)
 
-	r->id = sqlite3_column_int64(st, 0);
-	r->library_id = sqlite3_column_int64(st, 1);
-	r->queue_id = sqlite3_column_int64(st, 2);
-	r->patron_id = sqlite3_column_int64(st, 3);
-	r->created_at = sqlite3_column_int64(st, 6);
-	r->reply_by = sqlite3_column_int64(st, 7);
-	r->updated_at = sqlite3_column_int64(st, 8);
-	r->promise_id = sqlite3_column_int64(st, 10);
-	r->closed_at = sqlite3_column_int64(st, 11);
-	r->closed_by = sqlite3_column_int64(st, 12);
-	if (sq_col_text(st, 4, r->email, sizeof r->email) ||
-	    sq_col_text(st, 5, r->question, sizeof r->question) ||
-	    sq_col_text(st, 9, r->state, sizeof r->state))
-		return STORE_ERR;
-	return STORE_OK;
-}
+#define MSG_COL(kind, m) SQ_COL(kind, struct store_case_msg, m)
+static const struct sq_param msg_cols[] = {
+	MSG_COL(SQP_I64, id),	    MSG_COL(SQP_I64, case_id),	 MSG_COL(SQP_FIELD, author),
+	MSG_COL(SQP_I64, staff_id), MSG_COL(SQP_TEXT_REQ, body), MSG_COL(SQP_I64, created_at),
+};
+SQ_FILL_FN(fill_msg, msg_cols)
 
-static int row_case(void *cb, void *ctx, const void *rec)
-{
-	return (*(store_case_cb *)cb)(ctx, rec);
-}
-
-static int fill_msg(sqlite3_stmt *st, void *rec)
-{
-	struct store_case_msg *r = rec;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->case_id = sqlite3_column_int64(st, 1);
-	r->staff_id = sqlite3_column_int64(st, 3);
-	r->body = (const char *)sqlite3_column_text(st, 4);
-	r->created_at = sqlite3_column_int64(st, 5);
-	if (!r->body || sq_col_text(st, 2, r->author, sizeof r->author))
-		return STORE_ERR;
-	return STORE_OK;
-}
-
-static int row_msg(void *cb, void *ctx, const void *rec)
-{
-	return (*(store_case_msg_cb *)cb)(ctx, rec);
-}
+SQ_ROW_ADAPTER(row_msg, store_case_msg_cb, struct store_case_msg)
 
 /* See store.h. */
 int sq_cases(struct store_conn *c, int64_t library_id, const char *state, int limit,
@@ -247,14 +195,10 @@ int sq_cases(struct store_conn *c, int64_t library_id, const char *state, int li
 /* See store.h. */
 int sq_case_get(struct store_conn *c, int64_t id, struct store_case *out)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_CASE_GET);
-
 	if (!out)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
 	memset(out, 0, sizeof *out);
-	return sq_one_row(c, st, sqlite3_bind_int64(st, 1, id), fill_case, out, "case_get");
+	return sq_get(c, SQ_CASE_GET, &id, 1, fill_case, out, "case_get");
 }
 
 /* See store.h. */
@@ -277,16 +221,11 @@ int sq_case_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_L
 int sq_case_messages(struct store_conn *c, int64_t case_id, int limit, store_case_msg_cb cb,
 		     void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_CASE_MESSAGES);
 	struct store_case_msg r;
-	int rc;
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
 	memset(&r, 0, sizeof r);
-	rc = sqlite3_bind_int64(st, 1, case_id);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, sq_limit(limit));
-	return sq_each_row(c, st, rc, fill_msg, &r, row_msg, &cb, ctx, "case_messages");
+	return sq_list(c, SQ_CASE_MESSAGES, (const int64_t[]){case_id, sq_limit(limit)}, 2,
+		       fill_msg, &r, row_msg, &cb, ctx, "case_messages");
 }

@@ -10,6 +10,8 @@
 #define RAPPORT_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -221,12 +223,73 @@ int sq_library_ensure(struct store_conn *c, struct store_library *r);
 int sq_queue_ensure(struct store_conn *c, struct store_queue *r);
 int sq_staff_put(struct store_conn *c, struct store_staff *r);
 
-/* ---- sqlite_read.c: helpers used by sqlite_rel.c ---- */
+/* ---- sqlite_util.c: binding and stepping, for every file of the backend ---- */
+
+/* How a named parameter is bound from a field of a record. */
+enum sq_param_kind {
+	SQP_I64, /* int64_t */
+	SQP_INT, /* int */
+	SQP_HASH, /* uint8_t[STORE_TOKEN_HASH_LEN], as a blob */
+	SQP_FIELD, /* a char array: SQLITE_RANGE when it is not NUL-terminated */
+	SQP_TEXT, /* a char *: NULL binds NULL */
+	SQP_TEXT_REQ, /* a char *: NULL is SQLITE_RANGE */
+	SQP_BODY, /* a char * mail body: NULL binds NULL; over STORE_MAIL_BODY_MAX SQLITE_TOOBIG */
+	SQP_BODY_REQ, /* as SQP_BODY, but NULL is SQLITE_RANGE */
+	SQP_BLOB, /* a void *, its length the size_t at offset `size`: NULL or 0 binds NULL */
+};
+/* A named parameter (":name" in the SQL) and the field of the record it is bound from. */
+struct sq_param {
+	const char *name;
+	enum sq_param_kind kind;
+	size_t off; /* of the field in the record */
+	size_t size; /* of the field (SQP_FIELD); SQP_BLOB: the offset of its length */
+};
+/* The number of entries of the array `tab`. */
+#define SQ_N(tab) (sizeof(tab) / sizeof((tab)[0]))
+/* A row of a parameter table: parameter `name` from member `m` of `type`. */
+#define SQ_PARAM(name, kind, type, m)                                                              \
+	{                                                                                          \
+		name, kind, offsetof(type, m), sizeof(((type *)0)->m)                              \
+	}
+#define SQ_PARAM_BLOB(name, type, m, len)                                                          \
+	{                                                                                          \
+		name, SQP_BLOB, offsetof(type, m), offsetof(type, len)                             \
+	}
+/* Binds every named parameter of `st` from `rec` by the table tab[n]; a name the table
+ * lacks is SQLITE_RANGE (a bug in sqlite_sql.c). A SQLite result code. */
+int sq_bind_named(sqlite3_stmt *st, const struct sq_param *tab, size_t n, const void *rec);
+/* Fills `rec` from the current row of `st`: column i (i < n) into the field tab[i]
+ * describes (names unused; SQP_I64, SQP_INT, SQP_HASH, SQP_FIELD, and SQP_TEXT or
+ * SQP_TEXT_REQ: a pointer into the statement, valid until the next step). STORE_ERR
+ * when a text does not fit, a hash is not STORE_TOKEN_HASH_LEN bytes or a required
+ * text is NULL. */
+int sq_fill_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, void *rec);
+/* A row of a column table: the next column into member `m` of `type`. */
+#define SQ_COL(kind, type, m) SQ_PARAM(NULL, kind, type, m)
+/* sq_fill_cols with the whole of the array `cols`. */
+#define SQ_FILL(st, cols, rec) sq_fill_cols(st, cols, (int)SQ_N(cols), rec)
+/* Defines `name`, the sq_fill_fn that fills a record by the column table `cols`. */
+#define SQ_FILL_FN(name, cols)                                                                     \
+	static int name(sqlite3_stmt *st, void *rec)                                               \
+	{                                                                                          \
+		return SQ_FILL(st, cols, rec);                                                     \
+	}
+/* Binds ?1..?n from `rec` by the table tab[n] (names unused). A SQLite result code. */
+int sq_bind_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, const void *rec);
+/* Binds ?1..?n to v[0..n) as integers. A SQLite result code. */
+int sq_bind_i64s(sqlite3_stmt *st, const int64_t *v, int n);
 
 /* Fills a record from the current row of a statement. */
 typedef int (*sq_fill_fn)(sqlite3_stmt *st, void *rec);
 /* Passes a record to a typed callback `*cb` (a pointer to a function pointer). */
 typedef int (*sq_row_fn)(void *cb, void *ctx, const void *rec);
+/* Defines `name`, the sq_row_fn that calls a `cbtype` with a `const rectype *`: function
+ * pointers cannot pass through void *, so each adapter gets a pointer to one. */
+#define SQ_ROW_ADAPTER(name, cbtype, rectype)                                                      \
+	static int name(void *cb, void *ctx, const void *rec)                                      \
+	{                                                                                          \
+		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                                 \
+	}
 /* Steps through `st` (if bind_rc is SQLITE_OK), filling `rec` with `fill` for each row and
  * passing it to `row`. Resets the statement in every case. STORE_STOP from the callback
  * ends early with 0; another non-zero return is returned. */
@@ -235,10 +298,23 @@ int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn 
 /* Steps `st` for at most one row into `rec`; STORE_NOTFOUND when there is none. */
 int sq_one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
 	       const char *what);
-/* Fills a struct store_chat from a row of CHAT_COLS (sqlite_sql.c). */
-int sq_fill_chat(sqlite3_stmt *st, void *rec);
+/* sq_each_row and sq_one_row of statement `id` with ?1..?n bound to v[0..n) (v may be
+ * NULL when n is 0); STORE_ERR when the statement cannot be prepared. */
+int sq_list(struct store_conn *c, enum sq_stmt id, const int64_t *v, int n, sq_fill_fn fill,
+	    void *rec, sq_row_fn row, void *cb, void *ctx, const char *what);
+int sq_get(struct store_conn *c, enum sq_stmt id, const int64_t *v, int n, sq_fill_fn fill,
+	   void *rec, const char *what);
+/* Steps `st` (if bind_rc is SQLITE_OK) for one row of counts: column i into *out[i] for
+ * i < n; no row leaves them as they are. Resets the statement; a store result. */
+int sq_one_counts(struct store_conn *c, sqlite3_stmt *st, int bind_rc, int64_t *const *out, int n,
+		  const char *what);
 /* A LIMIT value: limit <= 0 means none (-1). */
 int sq_limit(int limit);
+
+/* ---- sqlite_read.c: helpers used by sqlite_rel.c ---- */
+
+/* Fills a struct store_chat from a row of CHAT_COLS (sqlite_sql.c). */
+int sq_fill_chat(sqlite3_stmt *st, void *rec);
 
 /* ---- sqlite_read.c: the read half of the ops table ---- */
 

@@ -6,158 +6,75 @@
 
 #include "sqlite_int.h"
 
-/* A fixed-size char array field as text; SQLITE_RANGE when it is not NUL-terminated. */
-static int bind_field(sqlite3_stmt *st, int i, const char *s, size_t size)
-{
-	size_t n = strnlen(s, size);
+#define MAIL(name, kind, m) SQ_PARAM(name, kind, struct store_mail, m)
+static const struct sq_param mail_params[] = {
+	MAIL("id", SQP_I64, id),
+	MAIL("library", SQP_I64, library_id),
+	MAIL("kind", SQP_FIELD, kind),
+	MAIL("to", SQP_FIELD, to_addr),
+	MAIL("subject", SQP_FIELD, subject),
+	MAIL("text", SQP_BODY_REQ, body_text),
+	MAIL("html", SQP_BODY, body_html),
+	MAIL("unsubscribe", SQP_FIELD, list_unsubscribe),
+	MAIL("created", SQP_I64, created_at),
+	MAIL("next", SQP_I64, next_attempt_at),
+	MAIL("message_id", SQP_FIELD, message_id),
+	MAIL("state", SQP_FIELD, state),
+	MAIL("error", SQP_FIELD, last_error),
+	MAIL("sent", SQP_I64, sent_at),
+};
 
-	if (n == size)
-		return SQLITE_RANGE;
-	return sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
-}
-#define FIELD(f) bind_field(st, i, (f), sizeof(f))
+#define SIGNIN(name, kind, m) SQ_PARAM(name, kind, struct store_signin, m)
+static const struct sq_param signin_params[] = {
+	SIGNIN("hash", SQP_HASH, hash),
+	SIGNIN("new_hash", SQP_HASH, new_hash),
+	SIGNIN("patron", SQP_I64, patron_id),
+	SIGNIN("library", SQP_I64, library_id),
+	SIGNIN("at", SQP_I64, at),
+	SIGNIN("expires", SQP_I64, expires_at),
+};
 
-/* A malloc'd body: NULL binds NULL; longer than STORE_MAIL_BODY_MAX is refused. */
-static int bind_body(sqlite3_stmt *st, int i, const char *s)
-{
-	size_t n;
-
-	if (!s)
-		return sqlite3_bind_null(st, i);
-	n = strlen(s);
-	if (n > STORE_MAIL_BODY_MAX)
-		return SQLITE_TOOBIG;
-	return sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
-}
-
-static int bind_mail_param(sqlite3_stmt *st, int i, const char *name, const struct store_mail *m)
-{
-	if (!strcmp(name, "id"))
-		return sqlite3_bind_int64(st, i, m->id);
-	if (!strcmp(name, "library"))
-		return sqlite3_bind_int64(st, i, m->library_id);
-	if (!strcmp(name, "kind"))
-		return FIELD(m->kind);
-	if (!strcmp(name, "to"))
-		return FIELD(m->to_addr);
-	if (!strcmp(name, "subject"))
-		return FIELD(m->subject);
-	if (!strcmp(name, "text"))
-		return m->body_text ? bind_body(st, i, m->body_text) : SQLITE_RANGE;
-	if (!strcmp(name, "html"))
-		return bind_body(st, i, m->body_html);
-	if (!strcmp(name, "unsubscribe"))
-		return FIELD(m->list_unsubscribe);
-	if (!strcmp(name, "created"))
-		return sqlite3_bind_int64(st, i, m->created_at);
-	if (!strcmp(name, "next"))
-		return sqlite3_bind_int64(st, i, m->next_attempt_at);
-	if (!strcmp(name, "message_id"))
-		return FIELD(m->message_id);
-	if (!strcmp(name, "state"))
-		return FIELD(m->state);
-	if (!strcmp(name, "error"))
-		return FIELD(m->last_error);
-	if (!strcmp(name, "sent"))
-		return sqlite3_bind_int64(st, i, m->sent_at);
-	return SQLITE_RANGE;
-}
-
-static int bind_signin_param(sqlite3_stmt *st, int i, const char *name,
-			     const struct store_signin *s)
-{
-	if (!strcmp(name, "hash"))
-		return sqlite3_bind_blob(st, i, s->hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
-	if (!strcmp(name, "new_hash"))
-		return sqlite3_bind_blob(st, i, s->new_hash, STORE_TOKEN_HASH_LEN, SQLITE_STATIC);
-	if (!strcmp(name, "patron"))
-		return sqlite3_bind_int64(st, i, s->patron_id);
-	if (!strcmp(name, "library"))
-		return sqlite3_bind_int64(st, i, s->library_id);
-	if (!strcmp(name, "at"))
-		return sqlite3_bind_int64(st, i, s->at);
-	if (!strcmp(name, "expires"))
-		return sqlite3_bind_int64(st, i, s->expires_at);
-	return SQLITE_RANGE;
-}
-
-/* See sqlite_int.h. An unknown parameter name is a bug in sqlite_sql.c: SQLITE_RANGE. */
+/* See sqlite_int.h. */
 int sq_bind_mail(sqlite3_stmt *st, const struct store_write *w)
 {
-	int n = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
-	int signin = w->kind == STW_SIGNIN_CREATE || w->kind == STW_SIGNIN_USE;
-
-	for (int i = 1; i <= n && rc == SQLITE_OK; i++) {
-		const char *name = sqlite3_bind_parameter_name(st, i);
-
-		if (!name || name[0] != ':')
-			return SQLITE_RANGE;
-		rc = signin ? bind_signin_param(st, i, name + 1, &w->u.signin)
-			    : bind_mail_param(st, i, name + 1, &w->u.mail);
-	}
-	return rc;
+	if (w->kind == STW_SIGNIN_CREATE || w->kind == STW_SIGNIN_USE)
+		return sq_bind_named(st, signin_params, SQ_N(signin_params), &w->u.signin);
+	return sq_bind_named(st, mail_params, SQ_N(mail_params), &w->u.mail);
 }
 
 /* ---- reads ------------------------------------------------------------------------- */
 
 /* Fills from a row of MAIL_COLS; the bodies point into the statement (valid until the
  * next step). */
-static int fill_mail(sqlite3_stmt *st, struct store_mail *r)
+#define MAIL_COL(kind, m) SQ_COL(kind, struct store_mail, m)
+static const struct sq_param mail_cols[] = {
+	MAIL_COL(SQP_I64, id),		 MAIL_COL(SQP_I64, library_id),
+	MAIL_COL(SQP_FIELD, kind),	 MAIL_COL(SQP_FIELD, to_addr),
+	MAIL_COL(SQP_FIELD, subject),	 MAIL_COL(SQP_TEXT_REQ, body_text),
+	MAIL_COL(SQP_TEXT, body_html),	 MAIL_COL(SQP_FIELD, list_unsubscribe),
+	MAIL_COL(SQP_I64, created_at),	 MAIL_COL(SQP_FIELD, state),
+	MAIL_COL(SQP_INT, attempts),	 MAIL_COL(SQP_I64, next_attempt_at),
+	MAIL_COL(SQP_FIELD, last_error), MAIL_COL(SQP_I64, sent_at),
+	MAIL_COL(SQP_FIELD, message_id),
+};
+
+static int fill_mail(sqlite3_stmt *st, void *rec)
 {
-	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
-	r->library_id = sqlite3_column_int64(st, 1);
-	r->body_text = (char *)sqlite3_column_text(st, 5);
-	r->body_html = (char *)sqlite3_column_text(st, 6);
-	r->created_at = sqlite3_column_int64(st, 8);
-	r->attempts = sqlite3_column_int(st, 10);
-	r->next_attempt_at = sqlite3_column_int64(st, 11);
-	r->sent_at = sqlite3_column_int64(st, 13);
-	if (!r->body_text || sq_col_text(st, 2, r->kind, sizeof r->kind) ||
-	    sq_col_text(st, 3, r->to_addr, sizeof r->to_addr) ||
-	    sq_col_text(st, 4, r->subject, sizeof r->subject) ||
-	    sq_col_text(st, 7, r->list_unsubscribe, sizeof r->list_unsubscribe) ||
-	    sq_col_text(st, 9, r->state, sizeof r->state) ||
-	    sq_col_text(st, 12, r->last_error, sizeof r->last_error) ||
-	    sq_col_text(st, 14, r->message_id, sizeof r->message_id))
-		return STORE_ERR;
-	return STORE_OK;
+	memset(rec, 0, sizeof(struct store_mail));
+	return SQ_FILL(st, mail_cols, rec);
 }
 
-static int mail_rows(struct store_conn *c, sqlite3_stmt *st, int rc, store_mail_cb cb, void *ctx,
-		     const char *what)
-{
-	struct store_mail r;
-	int out = STORE_OK;
-
-	if (rc == SQLITE_OK) {
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			out = fill_mail(st, &r);
-			if (out == STORE_OK)
-				out = cb(ctx, &r);
-			if (out != STORE_OK)
-				break;
-		}
-	}
-	sq_done(st);
-	if (out == STORE_STOP)
-		return STORE_OK;
-	return out != STORE_OK ? out : sq_err(c, rc, what);
-}
+SQ_ROW_ADAPTER(row_mail, store_mail_cb, struct store_mail)
 
 /* See store.h (mail_due). */
 int sq_mail_due(struct store_conn *c, int64_t now, int limit, store_mail_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_MAIL_DUE);
-	int rc;
+	struct store_mail r;
 
 	if (!cb || limit <= 0)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, now);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, limit);
-	return mail_rows(c, st, rc, cb, ctx, "mail_due");
+	return sq_list(c, SQ_MAIL_DUE, (const int64_t[]){now, limit}, 2, fill_mail, &r, row_mail,
+		       &cb, ctx, "mail_due");
 }
 
 /* See store.h (mail_list). */
@@ -165,6 +82,7 @@ int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, in
 		 store_mail_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = sq_stmt(c, SQ_MAIL_LIST);
+	struct store_mail r;
 	int rc;
 
 	if (!cb || !state)
@@ -174,24 +92,17 @@ int sq_mail_list(struct store_conn *c, int64_t library_id, const char *state, in
 	rc = sqlite3_bind_int64(st, 1, library_id);
 	rc = rc ? rc : sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
 	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
-	return mail_rows(c, st, rc, cb, ctx, "mail_list");
+	return sq_each_row(c, st, rc, fill_mail, &r, row_mail, &cb, ctx, "mail_list");
 }
 
 /* See store.h (mail_counts). */
 int sq_mail_counts(struct store_conn *c, int64_t *queued, int64_t *dead)
 {
 	sqlite3_stmt *st = sq_stmt(c, SQ_MAIL_COUNTS);
-	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*queued = sqlite3_column_int64(st, 0);
-		*dead = sqlite3_column_int64(st, 1);
-	}
-	sq_done(st);
-	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "mail_counts");
+	return sq_one_counts(c, st, SQLITE_OK, (int64_t *const[]){queued, dead}, 2, "mail_counts");
 }
 
 /* See store.h (mail_summary). */
@@ -199,17 +110,9 @@ int sq_mail_summary(struct store_conn *c, int64_t library_id, int64_t *queued, i
 		    int64_t *dead)
 {
 	sqlite3_stmt *st = sq_stmt(c, SQ_MAIL_SUMMARY);
-	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, library_id);
-	rc = rc ? rc : sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*queued = sqlite3_column_int64(st, 0);
-		*sent = sqlite3_column_int64(st, 1);
-		*dead = sqlite3_column_int64(st, 2);
-	}
-	sq_done(st);
-	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "mail_summary");
+	return sq_one_counts(c, st, sqlite3_bind_int64(st, 1, library_id),
+			     (int64_t *const[]){queued, sent, dead}, 3, "mail_summary");
 }

@@ -10,168 +10,64 @@
 
 #include "sqlite_int.h"
 
-/* See sqlite_int.h. */
-int sq_each_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
-		sq_row_fn row, void *cb, void *ctx, const char *what)
-{
-	int rc = bind_rc, out = STORE_OK;
-
-	if (rc == SQLITE_OK) {
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			out = fill(st, rec);
-			if (out == STORE_OK)
-				out = row(cb, ctx, rec);
-			if (out != STORE_OK)
-				break;
-		}
-	}
-	sq_done(st);
-	if (out == STORE_STOP)
-		return STORE_OK;
-	if (out != STORE_OK)
-		return out;
-	return sq_err(c, rc, what);
-}
-
-/* See sqlite_int.h. */
-int sq_one_row(struct store_conn *c, sqlite3_stmt *st, int bind_rc, sq_fill_fn fill, void *rec,
-	       const char *what)
-{
-	int rc = bind_rc, out;
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		out = fill(st, rec);
-	else if (rc == SQLITE_DONE)
-		out = STORE_NOTFOUND;
-	else
-		out = sq_err(c, rc, what);
-	sq_done(st);
-	return out;
-}
-
-/* See sqlite_int.h. */
-int sq_limit(int limit)
-{
-	return limit > 0 ? limit : -1; /* SQLite: a negative LIMIT means none */
-}
-
 /* ---- row fillers ------------------------------------------------------------------- */
 
-static int fill_library(sqlite3_stmt *st, void *rec)
-{
-	struct store_library *r = rec;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->created_at = sqlite3_column_int64(st, 4);
-	if (sq_col_text(st, 1, r->slug, sizeof r->slug) ||
-	    sq_col_text(st, 2, r->name, sizeof r->name) ||
-	    sq_col_text(st, 3, r->origins, sizeof r->origins))
-		return STORE_ERR;
-	return STORE_OK;
-}
-
-static int fill_queue(sqlite3_stmt *st, void *rec)
-{
-	struct store_queue *r = rec;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->library_id = sqlite3_column_int64(st, 1);
-	r->created_at = sqlite3_column_int64(st, 4);
-	if (sq_col_text(st, 2, r->slug, sizeof r->slug) ||
-	    sq_col_text(st, 3, r->name, sizeof r->name))
-		return STORE_ERR;
-	return STORE_OK;
-}
-
-static int fill_staff(sqlite3_stmt *st, void *rec)
-{
-	struct store_staff *r = rec;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->library_id = sqlite3_column_int64(st, 1);
-	r->max_chats = sqlite3_column_int(st, 6);
-	r->created_at = sqlite3_column_int64(st, 7);
-	r->listed = sqlite3_column_int(st, 11);
-	r->photo_at = sqlite3_column_int64(st, 13);
-	if (sq_col_text(st, 2, r->email, sizeof r->email) ||
-	    sq_col_text(st, 3, r->display_name, sizeof r->display_name) ||
-	    sq_col_text(st, 4, r->role, sizeof r->role) ||
-	    sq_col_text(st, 5, r->pw_hash, sizeof r->pw_hash) ||
-	    sq_col_text(st, 8, r->pronouns, sizeof r->pronouns) ||
-	    sq_col_text(st, 9, r->subjects, sizeof r->subjects) ||
-	    sq_col_text(st, 10, r->bio, sizeof r->bio) ||
-	    sq_col_text(st, 12, r->photo_type, sizeof r->photo_type))
-		return STORE_ERR;
-	return STORE_OK;
-}
-
-/* Copies a token hash column; STORE_ERR unless it is exactly STORE_TOKEN_HASH_LEN bytes. */
-static int col_hash(sqlite3_stmt *st, int col, uint8_t *dst)
-{
-	const void *b = sqlite3_column_blob(st, col);
-
-	if (!b || sqlite3_column_bytes(st, col) != STORE_TOKEN_HASH_LEN)
-		return STORE_ERR;
-	memcpy(dst, b, STORE_TOKEN_HASH_LEN);
-	return STORE_OK;
-}
-
-static int fill_session(sqlite3_stmt *st, void *rec)
-{
-	struct store_session *r = rec;
-
-	r->staff_id = sqlite3_column_int64(st, 1);
-	r->created_at = sqlite3_column_int64(st, 3);
-	r->last_seen = sqlite3_column_int64(st, 4);
-	if (col_hash(st, 0, r->token_hash) || sq_col_text(st, 2, r->csrf, sizeof r->csrf))
-		return STORE_ERR;
-	return STORE_OK;
-}
-
-static int fill_patron(sqlite3_stmt *st, void *rec)
-{
-	struct store_patron *r = rec;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->library_id = sqlite3_column_int64(st, 1);
-	r->created_at = sqlite3_column_int64(st, 3);
-	r->last_seen = sqlite3_column_int64(st, 4);
-	return col_hash(st, 2, r->token_hash);
-}
+/* Each table: the columns of its statements (sqlite_sql.c), in order. */
+#define LIB(kind, m) SQ_COL(kind, struct store_library, m)
+static const struct sq_param library_cols[] = {
+	LIB(SQP_I64, id),	 LIB(SQP_FIELD, slug),	   LIB(SQP_FIELD, name),
+	LIB(SQP_FIELD, origins), LIB(SQP_I64, created_at),
+};
+#define QUEUE(kind, m) SQ_COL(kind, struct store_queue, m)
+static const struct sq_param queue_cols[] = {
+	QUEUE(SQP_I64, id),	QUEUE(SQP_I64, library_id), QUEUE(SQP_FIELD, slug),
+	QUEUE(SQP_FIELD, name), QUEUE(SQP_I64, created_at),
+};
+#define STAFF(kind, m) SQ_COL(kind, struct store_staff, m)
+static const struct sq_param staff_cols[] = {
+	STAFF(SQP_I64, id),	      STAFF(SQP_I64, library_id),
+	STAFF(SQP_FIELD, email),      STAFF(SQP_FIELD, display_name),
+	STAFF(SQP_FIELD, role),	      STAFF(SQP_FIELD, pw_hash),
+	STAFF(SQP_INT, max_chats),    STAFF(SQP_I64, created_at),
+	STAFF(SQP_FIELD, pronouns),   STAFF(SQP_FIELD, subjects),
+	STAFF(SQP_FIELD, bio),	      STAFF(SQP_INT, listed),
+	STAFF(SQP_FIELD, photo_type), STAFF(SQP_I64, photo_at),
+};
+#define SESSION(kind, m) SQ_COL(kind, struct store_session, m)
+static const struct sq_param session_cols[] = {
+	SESSION(SQP_HASH, token_hash), SESSION(SQP_I64, staff_id),  SESSION(SQP_FIELD, csrf),
+	SESSION(SQP_I64, created_at),  SESSION(SQP_I64, last_seen),
+};
+#define PATRON(kind, m) SQ_COL(kind, struct store_patron, m)
+static const struct sq_param patron_cols[] = {
+	PATRON(SQP_I64, id),	     PATRON(SQP_I64, library_id), PATRON(SQP_HASH, token_hash),
+	PATRON(SQP_I64, created_at), PATRON(SQP_I64, last_seen),
+};
+#define CHAT(kind, m) SQ_COL(kind, struct store_chat, m)
+static const struct sq_param chat_cols[] = {
+	CHAT(SQP_I64, id),	     CHAT(SQP_I64, library_id),
+	CHAT(SQP_I64, queue_id),     CHAT(SQP_I64, patron_id),
+	CHAT(SQP_I64, staff_id),     CHAT(SQP_FIELD, state),
+	CHAT(SQP_FIELD, join_cmid),  CHAT(SQP_FIELD, ended_by),
+	CHAT(SQP_I64, created_at),   CHAT(SQP_I64, picked_at),
+	CHAT(SQP_I64, ended_at),     CHAT(SQP_INT, remembered),
+	CHAT(SQP_FIELD, question),   CHAT(SQP_FIELD, outcome),
+	CHAT(SQP_INT, rating),	     CHAT(SQP_I64, wait_estimate_ms),
+	CHAT(SQP_I64, wait_last_ms), CHAT(SQP_I64, wait_actual_ms),
+	CHAT(SQP_INT, wait_grew),    CHAT(SQP_I64, offer_staff_id),
+	CHAT(SQP_FIELD, offer_why),  CHAT(SQP_I64, offer_until),
+	CHAT(SQP_I64, route_ends),   CHAT(SQP_INT, routing),
+};
+SQ_FILL_FN(fill_library, library_cols)
+SQ_FILL_FN(fill_queue, queue_cols)
+SQ_FILL_FN(fill_staff, staff_cols)
+SQ_FILL_FN(fill_session, session_cols)
+SQ_FILL_FN(fill_patron, patron_cols)
 
 /* See sqlite_int.h. Columns as in CHAT_COLS (sqlite_sql.c). */
 int sq_fill_chat(sqlite3_stmt *st, void *rec)
 {
-	struct store_chat *r = rec;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->library_id = sqlite3_column_int64(st, 1);
-	r->queue_id = sqlite3_column_int64(st, 2);
-	r->patron_id = sqlite3_column_int64(st, 3);
-	r->staff_id = sqlite3_column_int64(st, 4);
-	r->created_at = sqlite3_column_int64(st, 8);
-	r->picked_at = sqlite3_column_int64(st, 9);
-	r->ended_at = sqlite3_column_int64(st, 10);
-	r->remembered = sqlite3_column_int(st, 11);
-	r->rating = sqlite3_column_int(st, 14);
-	r->wait_estimate_ms = sqlite3_column_int64(st, 15);
-	r->wait_last_ms = sqlite3_column_int64(st, 16);
-	r->wait_actual_ms = sqlite3_column_int64(st, 17);
-	r->wait_grew = sqlite3_column_int(st, 18);
-	r->offer_staff_id = sqlite3_column_int64(st, 19);
-	r->offer_until = sqlite3_column_int64(st, 21);
-	r->route_ends = sqlite3_column_int64(st, 22);
-	r->routing = sqlite3_column_int(st, 23);
-	if (sq_col_text(st, 5, r->state, sizeof r->state) ||
-	    sq_col_text(st, 6, r->join_cmid, sizeof r->join_cmid) ||
-	    sq_col_text(st, 7, r->ended_by, sizeof r->ended_by) ||
-	    sq_col_text(st, 12, r->question, sizeof r->question) ||
-	    sq_col_text(st, 13, r->outcome, sizeof r->outcome) ||
-	    sq_col_text(st, 20, r->offer_why, sizeof r->offer_why))
-		return STORE_ERR;
-	return STORE_OK;
+	return SQ_FILL(st, chat_cols, rec);
 }
 
 static int fill_message(sqlite3_stmt *st, void *rec)
@@ -199,58 +95,44 @@ static int fill_message(sqlite3_stmt *st, void *rec)
 
 /* ---- typed callback adapters ------------------------------------------------------- */
 
-/* Function pointers cannot pass through void *, so each adapter gets a pointer to one. */
-#define ROW_ADAPTER(name, cbtype, rectype)                                                         \
-	static int name(void *cb, void *ctx, const void *rec)                                      \
-	{                                                                                          \
-		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                                 \
-	}
-ROW_ADAPTER(row_library, store_library_cb, struct store_library)
-ROW_ADAPTER(row_queue, store_queue_cb, struct store_queue)
-ROW_ADAPTER(row_staff, store_staff_cb, struct store_staff)
-ROW_ADAPTER(row_session, store_session_cb, struct store_session)
-ROW_ADAPTER(row_chat, store_chat_cb, struct store_chat)
-ROW_ADAPTER(row_message, store_message_cb, struct store_message)
+SQ_ROW_ADAPTER(row_library, store_library_cb, struct store_library)
+SQ_ROW_ADAPTER(row_queue, store_queue_cb, struct store_queue)
+SQ_ROW_ADAPTER(row_staff, store_staff_cb, struct store_staff)
+SQ_ROW_ADAPTER(row_session, store_session_cb, struct store_session)
+SQ_ROW_ADAPTER(row_chat, store_chat_cb, struct store_chat)
+SQ_ROW_ADAPTER(row_message, store_message_cb, struct store_message)
 
 /* ---- the reads (contracts in store.h, struct store_ops) ---------------------------- */
 
 /* All libraries by id. */
 int sq_libraries(struct store_conn *c, store_library_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_LIBRARIES);
 	struct store_library r = {0};
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	return sq_each_row(c, st, SQLITE_OK, fill_library, &r, row_library, &cb, ctx, "libraries");
+	return sq_list(c, SQ_LIBRARIES, NULL, 0, fill_library, &r, row_library, &cb, ctx,
+		       "libraries");
 }
 
 /* All queues by id. */
 int sq_queues(struct store_conn *c, store_queue_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_QUEUES);
 	struct store_queue r = {0};
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	return sq_each_row(c, st, SQLITE_OK, fill_queue, &r, row_queue, &cb, ctx, "queues");
+	return sq_list(c, SQ_QUEUES, NULL, 0, fill_queue, &r, row_queue, &cb, ctx, "queues");
 }
 
 /* All staff by id. */
 int sq_staff_all(struct store_conn *c, store_staff_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_STAFF_ALL);
 	struct store_staff r = {0};
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	return sq_each_row(c, st, SQLITE_OK, fill_staff, &r, row_staff, &cb, ctx, "staff_all");
+	return sq_list(c, SQ_STAFF_ALL, NULL, 0, fill_staff, &r, row_staff, &cb, ctx, "staff_all");
 }
 
 /* One staff member by e-mail, ASCII case-insensitively (the column is COLLATE NOCASE). */
@@ -271,17 +153,12 @@ int sq_staff_by_email(struct store_conn *c, const char *email, struct store_staf
 int sq_sessions_live(struct store_conn *c, int64_t idle_since, int64_t created_since,
 		     store_session_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_SESSIONS_LIVE);
 	struct store_session r = {0};
-	int rc;
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, idle_since);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, created_since);
-	return sq_each_row(c, st, rc, fill_session, &r, row_session, &cb, ctx, "sessions_live");
+	return sq_list(c, SQ_SESSIONS_LIVE, (const int64_t[]){idle_since, created_since}, 2,
+		       fill_session, &r, row_session, &cb, ctx, "sessions_live");
 }
 
 /* The patron whose token hashes to `hash`. */
@@ -303,44 +180,32 @@ int sq_patron_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH
 /* One chat by id. */
 int sq_chat_get(struct store_conn *c, int64_t id, struct store_chat *out)
 {
-	sqlite3_stmt *st;
-
 	if (!out)
 		return STORE_BADARG;
-	st = sq_stmt(c, SQ_CHAT_GET);
-	if (!st)
-		return STORE_ERR;
-	return sq_one_row(c, st, sqlite3_bind_int64(st, 1, id), sq_fill_chat, out, "chat_get");
+	return sq_get(c, SQ_CHAT_GET, &id, 1, sq_fill_chat, out, "chat_get");
 }
 
 /* Queued and active chats, oldest first, through the partial index chats_open. */
 int sq_chats_open(struct store_conn *c, store_chat_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_CHATS_OPEN);
 	struct store_chat r = {0};
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	return sq_each_row(c, st, SQLITE_OK, sq_fill_chat, &r, row_chat, &cb, ctx, "chats_open");
+	return sq_list(c, SQ_CHATS_OPEN, NULL, 0, sq_fill_chat, &r, row_chat, &cb, ctx,
+		       "chats_open");
 }
 
 /* A patron's chats, newest first; limit <= 0 means all. */
 int sq_chats_by_patron(struct store_conn *c, int64_t patron_id, int limit, store_chat_cb cb,
 		       void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_CHATS_BY_PATRON);
 	struct store_chat r = {0};
-	int rc;
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, patron_id);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, sq_limit(limit));
-	return sq_each_row(c, st, rc, sq_fill_chat, &r, row_chat, &cb, ctx, "chats_by_patron");
+	return sq_list(c, SQ_CHATS_BY_PATRON, (const int64_t[]){patron_id, sq_limit(limit)}, 2,
+		       sq_fill_chat, &r, row_chat, &cb, ctx, "chats_by_patron");
 }
 
 /* A library's chats, newest first, optionally in one state, below before_id when it is
@@ -383,72 +248,72 @@ int sq_messages(struct store_conn *c, int64_t chat_id, int64_t after_seq, int li
 	sq_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_err(c, rc, "archived");
-	st = sq_stmt(c, archived ? SQ_MESSAGES : SQ_LOG_MESSAGES);
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, chat_id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, after_seq);
-	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
-	return sq_each_row(c, st, rc, fill_message, &r, row_message, &cb, ctx, "messages");
+	return sq_list(c, archived ? SQ_MESSAGES : SQ_LOG_MESSAGES,
+		       (const int64_t[]){chat_id, after_seq, sq_limit(limit)}, 3, fill_message, &r,
+		       row_message, &cb, ctx, "messages");
 }
 
 /* Largest chat and patron ids, 0 when the tables are empty. */
 int sq_max_ids(struct store_conn *c, int64_t *max_chat_id, int64_t *max_patron_id)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (!max_chat_id || !max_patron_id)
 		return STORE_BADARG;
 	st = sq_stmt(c, SQ_MAX_IDS);
 	if (!st)
 		return STORE_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*max_chat_id = sqlite3_column_int64(st, 0);
-		*max_patron_id = sqlite3_column_int64(st, 1);
-	}
-	sq_done(st);
-	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "max_ids");
+	return sq_one_counts(c, st, SQLITE_OK, (int64_t *const[]){max_chat_id, max_patron_id}, 2,
+			     "max_ids");
 }
 
 /* Every message in the log (open chats), in the order written: start-up loading. */
 int sq_log_messages(struct store_conn *c, store_message_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_LOG_ALL);
 	struct store_message r = {0};
 
 	if (!cb)
 		return STORE_BADARG;
-	if (!st)
-		return STORE_ERR;
-	return sq_each_row(c, st, SQLITE_OK, fill_message, &r, row_message, &cb, ctx, "log");
+	return sq_list(c, SQ_LOG_ALL, NULL, 0, fill_message, &r, row_message, &cb, ctx, "log");
+}
+
+/* A row of the wait reads: three integer columns, and which read it came from. */
+struct wait_row {
+	int kind;
+	int64_t v[3];
+};
+
+static int fill_wait_row(sqlite3_stmt *st, void *rec)
+{
+	struct wait_row *r = rec;
+
+	for (int i = 0; i < 3; i++)
+		r->v[i] = sqlite3_column_int64(st, i);
+	return STORE_OK;
+}
+
+static int row_sample(void *cb, void *ctx, const void *rec)
+{
+	const struct wait_row *r = rec;
+
+	return (*(store_wait_sample_cb *)cb)(ctx, r->kind, r->v[0], r->v[1], r->v[2]);
+}
+
+static int row_wait(void *cb, void *ctx, const void *rec)
+{
+	const struct wait_row *r = rec;
+
+	return (*(store_wait_cb *)cb)(ctx, r->v[0], r->v[1], (int)r->v[2]);
 }
 
 /* One of the wait history reads (store.h, wait_history). */
-static int wait_samples(struct store_conn *c, int which, int kind, int64_t library_id,
+static int wait_samples(struct store_conn *c, enum sq_stmt which, int kind, int64_t library_id,
 			int64_t since, int limit, store_wait_sample_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, which);
-	int rc;
+	struct wait_row r = {.kind = kind};
 
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, library_id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, since);
-	rc = rc ? rc : sqlite3_bind_int(st, 3, sq_limit(limit));
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r = cb(ctx, kind, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-			   sqlite3_column_int64(st, 2));
-
-		if (r) {
-			sq_done(st);
-			return r == STORE_STOP ? STORE_OK : r;
-		}
-		rc = SQLITE_OK;
-	}
-	sq_done(st);
-	return rc == SQLITE_DONE ? STORE_OK : sq_err(c, rc, "wait_history");
+	return sq_list(c, which, (const int64_t[]){library_id, since, sq_limit(limit)}, 3,
+		       fill_wait_row, &r, row_sample, &cb, ctx, "wait_history");
 }
 
 /* A library's latest waits and handling times since `since` (store.h). */
@@ -467,25 +332,8 @@ int sq_wait_history(struct store_conn *c, int64_t library_id, int64_t since, int
 int sq_waits(struct store_conn *c, int64_t library_id, int64_t since, int64_t until, int limit,
 	     store_wait_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = sq_stmt(c, SQ_WAITS);
-	int rc;
+	struct wait_row r = {0};
 
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, library_id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, since);
-	rc = rc ? rc : sqlite3_bind_int64(st, 3, until);
-	rc = rc ? rc : sqlite3_bind_int(st, 4, sq_limit(limit));
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-			   sqlite3_column_int(st, 2));
-
-		if (r) {
-			sq_done(st);
-			return r == STORE_STOP ? STORE_OK : r;
-		}
-		rc = SQLITE_OK;
-	}
-	sq_done(st);
-	return rc == SQLITE_DONE ? STORE_OK : sq_err(c, rc, "waits");
+	return sq_list(c, SQ_WAITS, (const int64_t[]){library_id, since, until, sq_limit(limit)}, 4,
+		       fill_wait_row, &r, row_wait, &cb, ctx, "waits");
 }

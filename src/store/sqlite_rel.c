@@ -16,85 +16,41 @@
 
 /* ---- write parameters -------------------------------------------------------------- */
 
-/* Binds a fixed-size char array field; SQLITE_RANGE when it is not NUL-terminated. */
-static int bind_field(sqlite3_stmt *st, int i, const char *s, size_t size)
-{
-	size_t n = strnlen(s, size);
+#define REL(name, kind, m) SQ_PARAM(name, kind, struct store_rel_write, m)
+static const struct sq_param rel_params[] = {
+	REL("patron", SQP_I64, patron_id),
+	REL("library", SQP_I64, library_id),
+	REL("staff", SQP_I64, staff_id),
+	REL("chat", SQP_I64, chat_id),
+	REL("id", SQP_I64, id),
+	REL("at", SQP_I64, at),
+	REL("on", SQP_INT, on),
+	REL("key", SQP_FIELD, key),
+	REL("value", SQP_FIELD, value),
+	REL("display_name", SQP_FIELD, display_name),
+	REL("email", SQP_FIELD, email),
+	REL("preferred_name", SQP_FIELD, preferred_name),
+	REL("pronouns", SQP_FIELD, pronouns),
+	REL("text", SQP_TEXT, text),
+	SQ_PARAM_BLOB("blob", struct store_rel_write, blob, blob_len),
+};
 
-	if (n == size)
-		return SQLITE_RANGE;
-	return sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
-}
-
-/* See sqlite_int.h. text and blob are NULL when absent (blob_len 0). An unknown name is a
- * bug in sqlite_sql.c: SQLITE_RANGE, caught by the tests. */
+/* See sqlite_int.h. text and blob are NULL when absent (blob_len 0). */
 int sq_bind_rel(sqlite3_stmt *st, const struct store_rel_write *r)
 {
-	int n = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
-
-	for (int i = 1; i <= n && rc == SQLITE_OK; i++) {
-		const char *name = sqlite3_bind_parameter_name(st, i);
-
-		if (!name || name[0] != ':')
-			return SQLITE_RANGE;
-		name++;
-		if (!strcmp(name, "patron"))
-			rc = sqlite3_bind_int64(st, i, r->patron_id);
-		else if (!strcmp(name, "library"))
-			rc = sqlite3_bind_int64(st, i, r->library_id);
-		else if (!strcmp(name, "staff"))
-			rc = sqlite3_bind_int64(st, i, r->staff_id);
-		else if (!strcmp(name, "chat"))
-			rc = sqlite3_bind_int64(st, i, r->chat_id);
-		else if (!strcmp(name, "id"))
-			rc = sqlite3_bind_int64(st, i, r->id);
-		else if (!strcmp(name, "at"))
-			rc = sqlite3_bind_int64(st, i, r->at);
-		else if (!strcmp(name, "on"))
-			rc = sqlite3_bind_int(st, i, r->on);
-		else if (!strcmp(name, "key"))
-			rc = bind_field(st, i, r->key, sizeof r->key);
-		else if (!strcmp(name, "value"))
-			rc = bind_field(st, i, r->value, sizeof r->value);
-		else if (!strcmp(name, "display_name"))
-			rc = bind_field(st, i, r->display_name, sizeof r->display_name);
-		else if (!strcmp(name, "email"))
-			rc = bind_field(st, i, r->email, sizeof r->email);
-		else if (!strcmp(name, "preferred_name"))
-			rc = bind_field(st, i, r->preferred_name, sizeof r->preferred_name);
-		else if (!strcmp(name, "pronouns"))
-			rc = bind_field(st, i, r->pronouns, sizeof r->pronouns);
-		else if (!strcmp(name, "text"))
-			rc = r->text ? sqlite3_bind_text(st, i, r->text, -1, SQLITE_STATIC)
-				     : sqlite3_bind_null(st, i);
-		else if (!strcmp(name, "blob"))
-			rc = !r->blob || !r->blob_len ? sqlite3_bind_null(st, i)
-			     : r->blob_len > INT_MAX
-				     ? SQLITE_TOOBIG
-				     : sqlite3_bind_blob(st, i, r->blob, (int)r->blob_len,
-							 SQLITE_STATIC);
-		else
-			rc = SQLITE_RANGE;
-	}
-	return rc;
+	return sq_bind_named(st, rel_params, SQ_N(rel_params), r);
 }
 
 /* ---- relation ---------------------------------------------------------------------- */
 
-static int fill_rel_patron(sqlite3_stmt *st, void *rec)
-{
-	struct store_relation *r = rec;
-
-	r->library_id = sqlite3_column_int64(st, 0);
-	r->remembered = sqlite3_column_int(st, 1);
-	r->remembered_since = sqlite3_column_int64(st, 2);
-	r->preferred_staff_id = sqlite3_column_int64(st, 6);
-	if (sq_col_text(st, 3, r->notice_version, sizeof r->notice_version) ||
-	    sq_col_text(st, 4, r->display_name, sizeof r->display_name) ||
-	    sq_col_text(st, 5, r->email, sizeof r->email))
-		return STORE_ERR;
-	return STORE_OK;
-}
+#define REL_COL(kind, m) SQ_COL(kind, struct store_relation, m)
+static const struct sq_param rel_patron_cols[] = {
+	REL_COL(SQP_I64, library_id),	      REL_COL(SQP_INT, remembered),
+	REL_COL(SQP_I64, remembered_since),   REL_COL(SQP_FIELD, notice_version),
+	REL_COL(SQP_FIELD, display_name),     REL_COL(SQP_FIELD, email),
+	REL_COL(SQP_I64, preferred_staff_id),
+};
+SQ_FILL_FN(fill_rel_patron, rel_patron_cols)
 
 /* One pass over the patron's remembered chats, newest first, in the covering index
  * chats_remembered: how many, the oldest one's time, and the first STORE_HELPERS_MAX
@@ -199,30 +155,22 @@ int sq_relation(struct store_conn *c, int64_t patron_id, struct store_relation *
 
 /* ---- card -------------------------------------------------------------------------- */
 
-static int fill_note(sqlite3_stmt *st, void *rec)
-{
-	struct store_note *r = rec;
+#define NOTE_COL(kind, m) SQ_COL(kind, struct store_note, m)
+static const struct sq_param note_cols[] = {
+	NOTE_COL(SQP_I64, id),	       NOTE_COL(SQP_I64, patron_id), NOTE_COL(SQP_I64, library_id),
+	NOTE_COL(SQP_I64, author_id),  NOTE_COL(SQP_FIELD, body),    NOTE_COL(SQP_I64, created_at),
+	NOTE_COL(SQP_I64, updated_at),
+};
+SQ_FILL_FN(fill_note, note_cols)
 
-	r->id = sqlite3_column_int64(st, 0);
-	r->patron_id = sqlite3_column_int64(st, 1);
-	r->library_id = sqlite3_column_int64(st, 2);
-	r->author_id = sqlite3_column_int64(st, 3);
-	r->created_at = sqlite3_column_int64(st, 5);
-	r->updated_at = sqlite3_column_int64(st, 6);
-	return sq_col_text(st, 4, r->body, sizeof r->body);
-}
-
-static int fill_trait(sqlite3_stmt *st, void *rec)
-{
-	struct store_trait *r = rec;
-
-	r->updated_by = sqlite3_column_int64(st, 2);
-	r->updated_at = sqlite3_column_int64(st, 3);
-	if (sq_col_text(st, 0, r->key, sizeof r->key) ||
-	    sq_col_text(st, 1, r->value, sizeof r->value))
-		return STORE_ERR;
-	return STORE_OK;
-}
+#define TRAIT_COL(kind, m) SQ_COL(kind, struct store_trait, m)
+static const struct sq_param trait_cols[] = {
+	TRAIT_COL(SQP_FIELD, key),
+	TRAIT_COL(SQP_FIELD, value),
+	TRAIT_COL(SQP_I64, updated_by),
+	TRAIT_COL(SQP_I64, updated_at),
+};
+SQ_FILL_FN(fill_trait, trait_cols)
 
 /* Steps `st` (its parameters bound, bind_rc the result) into consecutive records of
  * `size` bytes at `base`, at most `max` (the statement's LIMIT); *n gets the count. */
@@ -361,13 +309,8 @@ char *sq_fts_query(const char *words, int *err)
 	return out;
 }
 
-#define ROW_ADAPTER(name, cbtype, rectype)                                                         \
-	static int name(void *cb, void *ctx, const void *rec)                                      \
-	{                                                                                          \
-		return (*(cbtype *)cb)(ctx, (const rectype *)rec);                                 \
-	}
-ROW_ADAPTER(row_chat, store_chat_cb, struct store_chat)
-ROW_ADAPTER(row_card_view, store_card_view_cb, struct store_card_view)
+SQ_ROW_ADAPTER(row_chat, store_chat_cb, struct store_chat)
+SQ_ROW_ADAPTER(row_card_view, store_card_view_cb, struct store_card_view)
 
 /* Full-text search of a library's ended chats (store.h). */
 int sq_search(struct store_conn *c, int64_t library_id, int64_t patron_id, const char *query,
@@ -459,34 +402,26 @@ int sq_trait_keys(struct store_conn *c, int64_t library_id, store_trait_key_cb c
 	return out != STORE_OK ? out : sq_err(c, rc, "trait_keys");
 }
 
-static int fill_card_view(sqlite3_stmt *st, void *rec)
-{
-	struct store_card_view *r = rec;
-
-	r->staff_id = sqlite3_column_int64(st, 0);
-	r->patron_id = sqlite3_column_int64(st, 1);
-	r->at = sqlite3_column_int64(st, 2);
-	return STORE_OK;
-}
+#define VIEW_COL(kind, m) SQ_COL(kind, struct store_card_view, m)
+static const struct sq_param card_view_cols[] = {
+	VIEW_COL(SQP_I64, staff_id),
+	VIEW_COL(SQP_I64, patron_id),
+	VIEW_COL(SQP_I64, at),
+};
+SQ_FILL_FN(fill_card_view, card_view_cols)
 
 /* Card views of a library's patrons (patron_id > 0: of that one), newest first. */
 int sq_card_views(struct store_conn *c, int64_t library_id, int64_t patron_id, int limit,
 		  store_card_view_cb cb, void *ctx)
 {
 	struct store_card_view r;
-	sqlite3_stmt *st;
-	int rc;
 
 	if (!cb)
 		return STORE_BADARG;
-	st = sq_stmt(c, patron_id > 0 ? SQ_CARD_VIEWS_PATRON : SQ_CARD_VIEWS_LIBRARY);
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, library_id);
-	rc = rc ? rc : sqlite3_bind_int(st, 2, sq_limit(limit));
-	if (!rc && patron_id > 0)
-		rc = sqlite3_bind_int64(st, 3, patron_id);
-	return sq_each_row(c, st, rc, fill_card_view, &r, row_card_view, &cb, ctx, "card_views");
+	return sq_list(c, patron_id > 0 ? SQ_CARD_VIEWS_PATRON : SQ_CARD_VIEWS_LIBRARY,
+		       (const int64_t[]){library_id, sq_limit(limit), patron_id},
+		       patron_id > 0 ? 3 : 2, fill_card_view, &r, row_card_view, &cb, ctx,
+		       "card_views");
 }
 
 /* Continuity over chats of library_id created in [since, until) (store.h). */
@@ -494,7 +429,6 @@ int sq_continuity(struct store_conn *c, int64_t library_id, int64_t since, int64
 		  int64_t *returning, int64_t *continued)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (!returning || !continued)
 		return STORE_BADARG;
@@ -502,14 +436,7 @@ int sq_continuity(struct store_conn *c, int64_t library_id, int64_t since, int64
 	st = sq_stmt(c, SQ_CONTINUITY);
 	if (!st)
 		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, library_id);
-	rc = rc ? rc : sqlite3_bind_int64(st, 2, since);
-	rc = rc ? rc : sqlite3_bind_int64(st, 3, until);
-	rc = rc ? rc : sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*returning = sqlite3_column_int64(st, 0);
-		*continued = sqlite3_column_int64(st, 1);
-	}
-	sq_done(st);
-	return rc == SQLITE_ROW ? STORE_OK : sq_err(c, rc, "continuity");
+	return sq_one_counts(c, st,
+			     sq_bind_i64s(st, (const int64_t[]){library_id, since, until}, 3),
+			     (int64_t *const[]){returning, continued}, 2, "continuity");
 }

@@ -332,7 +332,7 @@ int sq_apply(struct store_conn *c, struct store_write *w)
 	if (!w || c->readonly)
 		return STORE_BADARG;
 	w->changed = 0;
-	if ((unsigned)w->kind >= sizeof write_steps / sizeof write_steps[0] ||
+	if ((unsigned)w->kind >= SQ_N(write_steps) ||
 	    (!write_steps[w->kind][0].how && w->kind != STW_BARRIER))
 		return STORE_BADARG; /* a kind without statements would do nothing silently */
 	for (s = write_steps[w->kind]; s < write_steps[w->kind] + STEPS_MAX && s->how; s++) {
@@ -392,56 +392,51 @@ static int upsert(struct store_conn *c, sqlite3_stmt *st, int bind_rc, int64_t *
 	return sq_err(c, rc, what);
 }
 
-int sq_library_ensure(struct store_conn *c, struct store_library *r)
+/* The set-up upserts: ?1.. from the table, then created_at (now when it is 0). */
+static int ensure(struct store_conn *c, enum sq_stmt id, const struct sq_param *tab, int n,
+		  const void *rec, int64_t *row_id, int64_t *created_at, const char *what)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = sq_stmt(c, id);
 	int rc;
 
-	if (!r || c->readonly)
-		return STORE_BADARG;
-	st = sq_stmt(c, SQ_LIBRARY_ENSURE);
 	if (!st)
 		return STORE_ERR;
-	rc = BIND_FIELD(st, 1, r->slug);
-	rc = rc ? rc : BIND_FIELD(st, 2, r->name);
-	rc = rc ? rc : BIND_FIELD(st, 3, r->origins);
-	rc = rc ? rc : sqlite3_bind_int64(st, 4, r->created_at ? r->created_at : now_ms());
-	return upsert(c, st, rc, &r->id, &r->created_at, "library_ensure");
+	rc = sq_bind_cols(st, tab, n, rec);
+	rc = rc ? rc : sqlite3_bind_int64(st, n + 1, *created_at ? *created_at : now_ms());
+	return upsert(c, st, rc, row_id, created_at, what);
+}
+
+#define LIBRARY(kind, m) SQ_COL(kind, struct store_library, m)
+static const struct sq_param library_put[] = {LIBRARY(SQP_FIELD, slug), LIBRARY(SQP_FIELD, name),
+					      LIBRARY(SQP_FIELD, origins)};
+#define QUEUE(kind, m) SQ_COL(kind, struct store_queue, m)
+static const struct sq_param queue_put[] = {QUEUE(SQP_I64, library_id), QUEUE(SQP_FIELD, slug),
+					    QUEUE(SQP_FIELD, name)};
+#define STAFF(kind, m) SQ_COL(kind, struct store_staff, m)
+static const struct sq_param staff_put[] = {
+	STAFF(SQP_I64, library_id), STAFF(SQP_FIELD, email),   STAFF(SQP_FIELD, display_name),
+	STAFF(SQP_FIELD, role),	    STAFF(SQP_FIELD, pw_hash), STAFF(SQP_INT, max_chats)};
+
+int sq_library_ensure(struct store_conn *c, struct store_library *r)
+{
+	if (!r || c->readonly)
+		return STORE_BADARG;
+	return ensure(c, SQ_LIBRARY_ENSURE, library_put, (int)SQ_N(library_put), r, &r->id,
+		      &r->created_at, "library_ensure");
 }
 
 int sq_queue_ensure(struct store_conn *c, struct store_queue *r)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (!r || c->readonly)
 		return STORE_BADARG;
-	st = sq_stmt(c, SQ_QUEUE_ENSURE);
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, r->library_id);
-	rc = rc ? rc : BIND_FIELD(st, 2, r->slug);
-	rc = rc ? rc : BIND_FIELD(st, 3, r->name);
-	rc = rc ? rc : sqlite3_bind_int64(st, 4, r->created_at ? r->created_at : now_ms());
-	return upsert(c, st, rc, &r->id, &r->created_at, "queue_ensure");
+	return ensure(c, SQ_QUEUE_ENSURE, queue_put, (int)SQ_N(queue_put), r, &r->id,
+		      &r->created_at, "queue_ensure");
 }
 
 int sq_staff_put(struct store_conn *c, struct store_staff *r)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (!r || c->readonly || r->max_chats < 0)
 		return STORE_BADARG;
-	st = sq_stmt(c, SQ_STAFF_PUT);
-	if (!st)
-		return STORE_ERR;
-	rc = sqlite3_bind_int64(st, 1, r->library_id);
-	rc = rc ? rc : BIND_FIELD(st, 2, r->email);
-	rc = rc ? rc : BIND_FIELD(st, 3, r->display_name);
-	rc = rc ? rc : BIND_FIELD(st, 4, r->role);
-	rc = rc ? rc : BIND_FIELD(st, 5, r->pw_hash);
-	rc = rc ? rc : sqlite3_bind_int(st, 6, r->max_chats);
-	rc = rc ? rc : sqlite3_bind_int64(st, 7, r->created_at ? r->created_at : now_ms());
-	return upsert(c, st, rc, &r->id, &r->created_at, "staff_put");
+	return ensure(c, SQ_STAFF_PUT, staff_put, (int)SQ_N(staff_put), r, &r->id, &r->created_at,
+		      "staff_put");
 }
