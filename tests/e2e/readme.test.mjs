@@ -142,7 +142,7 @@ test('the README demo story comes true, step by step', async () => {
   await jen.locator('#queue-list .q-item', { hasText: Q3 }).getByRole('button', { name: 'Pick up' }).click();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
 
-  says('In a chat, Jen can **Make a promise** ("e-mail the APA guide by Friday 5 pm"): the patron sees it, Jen\'s console reminds her as it comes due, and the report in an admin\'s console (Sam\'s) counts promises kept on time.');
+  says('In a chat, Jen can **Make a promise** (what: "the APA guide", by e-mail, by Friday 5 pm): the patron sees "Jen will e-mail you the APA guide by Fri, …", Jen\'s console reminds her as it comes due, and the report in an admin\'s console (Sam\'s) counts promises kept on time.');
   await jen.getByRole('button', { name: 'Make a promise' }).click();
   const pd = jen.getByRole('dialog');
   await pd.getByLabel('What will you send or do?').fill('the APA guide');
@@ -151,7 +151,7 @@ test('the README demo story comes true, step by step', async () => {
   await pd.getByRole('button', { name: 'Promise' }).click();
   await pd.waitFor({ state: 'hidden' });
   const promised = patron.locator('.promised');
-  await promised.getByText(/the APA guide/).waitFor();
+  await promised.getByText(/Jen will e-mail you the APA guide by Fri, /).waitFor();
   await screenshot(patron, 'readme-12-patron-promised.png');
   // the reminder: the promise is in Jen's list, marked once it is due within the hour
   const mine = jen.locator('#promises .promise', { hasText: 'the APA guide' });
@@ -160,7 +160,7 @@ test('the README demo story comes true, step by step', async () => {
   const done = jen.getByRole('dialog');
   await done.getByRole('button', { name: /Done|Mark done|Save/ }).last().click();
   await mine.waitFor({ state: 'detached' });
-  await sam.reload();
+  // Sam's report follows without a reload
   await sam.locator('#promise-report', { hasText: /1 of 1 kept on time/ }).waitFor();
 
   says('A patron can have the transcript e-mailed;');
