@@ -80,11 +80,13 @@ void chat_deliver_to(struct sub *s)
 }
 
 /* The live subscribers of ch (not replaying) that have had every message before seq get
- * message seq: its frame is built once, on the first that needs it, and copied to the
- * others. The sender's own connection gets an ack instead. */
+ * message seq: its frame is built once, on the first that needs it; every recipient but
+ * the last gets a copy, the last the frame itself. The sender's own connection gets an
+ * ack instead. */
 static void deliver_one(struct chat *ch, int64_t seq)
 {
 	const struct message *m = ch->msgs[seq];
+	struct ws_conn *last = NULL;
 	struct buf b = {0};
 	struct sub *s;
 
@@ -94,14 +96,17 @@ static void deliver_one(struct chat *ch, int64_t seq)
 		s->sent_seq++;
 		if (m->origin == s->conn->id)
 			continue;
-		if (!b.len) {
+		if (!last) {
 			frame_begin(&b, "msg");
 			msg_fields(&b, ch, m);
 			json_close(&b, '}');
+		} else {
+			fan_send_copy(last, &b);
 		}
-		fan_send_copy(s->conn, &b);
+		last = s->conn;
 	}
-	buf_free(&b);
+	if (last)
+		ws_send(last, &b);
 }
 
 /* Sends every subscriber the committed messages it has not had yet: live ones message by
