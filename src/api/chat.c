@@ -312,8 +312,8 @@ static struct store_write *msg_write(const struct chat *ch, const struct message
 	r = &w->u.message;
 	r->chat_id = ch->id;
 	r->seq = m->seq;
-	snprintf(r->kind, sizeof r->kind, "%s", m->kind == MSG_EVENT ? "event" : "text");
-	snprintf(r->author, sizeof r->author, "%s", desk_author_name(m->author));
+	r->kind = desk_kind_to_store(m->kind);
+	r->author = desk_author_to_store(m->author);
 	r->author_id = m->author_id;
 	snprintf(r->cmid, sizeof r->cmid, "%s", m->cmid);
 	r->body = body;

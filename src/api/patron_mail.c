@@ -263,11 +263,9 @@ static int msg_cb(void *ctx, const struct store_message *m)
 	}
 	j->lines[j->n] = (struct line){
 		.at = m->created_at,
-		.author = !strcmp(m->author, "staff")	 ? AUTHOR_STAFF
-			  : !strcmp(m->author, "patron") ? AUTHOR_PATRON
-							 : AUTHOR_SYSTEM,
+		.author = desk_author_of_store(m->author),
 		.author_id = m->author_id,
-		.event = !strcmp(m->kind, "event"),
+		.event = m->kind == STORE_MSG_EVENT,
 		.text = (const char *)(uintptr_t)j->bodies.len, /* an offset for now */
 	};
 	j->n++;

@@ -96,13 +96,6 @@ static void read_run(struct worker_job *job, const struct store_ops *ops, struct
 	j->rc = ops->messages(sc, j->chat_id, 0, 0, msg_cb, j);
 }
 
-static enum author author_of(const char *s)
-{
-	return strcmp(s, "staff") == 0	  ? AUTHOR_STAFF
-	       : strcmp(s, "patron") == 0 ? AUTHOR_PATRON
-					  : AUTHOR_SYSTEM;
-}
-
 /* The messages of an ended chat, as read by read_run from offset off of rows, each
  * with a trailing comma. */
 static void stored_msgs_json(struct buf *bp, const struct buf *rows, size_t off,
@@ -111,25 +104,28 @@ static void stored_msgs_json(struct buf *bp, const struct buf *rows, size_t off,
 	while (off < rows->len) {
 		struct store_message m;
 		const char *body;
-		struct staff *s;
+		const struct staff *s;
+		enum author au;
+		int event;
 
 		memcpy(&m, rows->data + off, sizeof m);
 		body = rows->data + off + sizeof m;
 		off += sizeof m + strlen(body) + 1;
+		au = desk_author_of_store(m.author);
+		event = m.kind == STORE_MSG_EVENT;
+		s = au == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id) : NULL;
 		buf_putc(bp, '{');
 		json_kint(bp, "chat", m.chat_id);
 		json_kint(bp, "seq", m.seq);
-		json_kstr(bp, "kind", m.kind);
-		json_kstr(bp, "from", desk_author_name(author_of(m.author)));
-		s = author_of(m.author) == AUTHOR_STAFF ? desk_staff(g_app->desk, m.author_id)
-							: NULL;
+		json_kstr(bp, "kind", event ? "event" : "text");
+		json_kstr(bp, "from", desk_author_name(au));
 		if (s)
 			json_kstr(bp, "name", s->name);
-		else if (author_of(m.author) == AUTHOR_PATRON)
+		else if (au == AUTHOR_PATRON)
 			json_kstr(bp, "name", patron_name);
-		json_kstr(bp, strcmp(m.kind, "event") == 0 ? "event" : "text", body);
-		if (strcmp(body, "ended") == 0 && strcmp(m.kind, "event") == 0)
-			json_kstr(bp, "by", m.author);
+		json_kstr(bp, event ? "event" : "text", body);
+		if (event && strcmp(body, "ended") == 0)
+			json_kstr(bp, "by", desk_author_name(au));
 		if (m.cmid[0])
 			json_kstr(bp, "cmid", m.cmid);
 		json_kint(bp, "at", m.created_at);

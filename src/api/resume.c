@@ -42,7 +42,7 @@ static int page_row(void *ctx, const struct store_message *m)
 {
 	struct page_job *j = ctx;
 
-	buf_putc(&j->rows, (char)author_of(m->author));
+	buf_putc(&j->rows, (char)desk_author_of_store(m->author));
 	buf_put(&j->rows, m, sizeof *m);
 	buf_put(&j->rows, m->body, strlen(m->body) + 1);
 	j->n++;
@@ -144,7 +144,7 @@ static void page_done(struct worker_job *job)
 		body = j->rows.data + off + 1 + sizeof m;
 		off += 1 + sizeof m + strlen(body) + 1;
 		frame_begin(&b, "msg");
-		msg_fields_raw(&b, j->chat_id, m.seq, strcmp(m.kind, "event") == 0, au, m.author_id,
+		msg_fields_raw(&b, j->chat_id, m.seq, m.kind == STORE_MSG_EVENT, au, m.author_id,
 			       m.cmid, body, strlen(body), m.created_at, ended_by);
 		frame_send(c, &b);
 		r->after = m.seq;

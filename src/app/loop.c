@@ -127,9 +127,6 @@ static enum chat_state state_of(const char *s)
 static int load_msg(void *ctx, const struct store_message *m)
 {
 	struct chat *ch = desk_chat(g_app->desk, m->chat_id);
-	enum author a = strcmp(m->author, "staff") == 0	   ? AUTHOR_STAFF
-			: strcmp(m->author, "patron") == 0 ? AUTHOR_PATRON
-							   : AUTHOR_SYSTEM;
 
 	if (!ch) {
 		log_warn("load", "message %lld of chat %lld, which is not open: skipped",
@@ -141,9 +138,9 @@ static int load_msg(void *ctx, const struct store_message *m)
 			  (long long)m->seq);
 		return STORE_ERR;
 	}
-	return desk_load_message(g_app->desk, ch,
-				 strcmp(m->kind, "event") == 0 ? MSG_EVENT : MSG_TEXT, a,
-				 m->author_id, m->cmid, m->body, m->created_at)
+	return desk_load_message(g_app->desk, ch, desk_kind_of_store(m->kind),
+				 desk_author_of_store(m->author), m->author_id, m->cmid, m->body,
+				 m->created_at)
 		       ? STORE_ERR
 		       : 0;
 }

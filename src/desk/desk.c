@@ -431,6 +431,30 @@ const char *desk_author_name(enum author a)
 	return "?";
 }
 
+enum store_author desk_author_to_store(enum author a)
+{
+	return a == AUTHOR_PATRON  ? STORE_AUTHOR_PATRON
+	       : a == AUTHOR_STAFF ? STORE_AUTHOR_STAFF
+				   : STORE_AUTHOR_SYSTEM;
+}
+
+enum author desk_author_of_store(enum store_author a)
+{
+	return a == STORE_AUTHOR_PATRON	 ? AUTHOR_PATRON
+	       : a == STORE_AUTHOR_STAFF ? AUTHOR_STAFF
+					 : AUTHOR_SYSTEM;
+}
+
+enum store_msg_kind desk_kind_to_store(enum msg_kind k)
+{
+	return k == MSG_EVENT ? STORE_MSG_EVENT : STORE_MSG_TEXT;
+}
+
+enum msg_kind desk_kind_of_store(enum store_msg_kind k)
+{
+	return k == STORE_MSG_EVENT ? MSG_EVENT : MSG_TEXT;
+}
+
 const char *desk_strerror(int err)
 {
 	switch (err) {

@@ -21,6 +21,7 @@
 
 #include "desk/schedule.h"
 #include "desk/wait.h"
+#include "store/store.h"
 #include "util/idmap.h"
 
 struct sub;
@@ -432,6 +433,11 @@ void desk_patron_release(struct desk *d, struct patron *p);
 const char *desk_state_name(enum chat_state s);
 const char *desk_offer_name(enum offer_why w); /* "", "preferred", "helped", "asked" */
 const char *desk_author_name(enum author a);
+/* A message's author and kind as the store has them, and back. */
+enum store_author desk_author_to_store(enum author a);
+enum author desk_author_of_store(enum store_author a);
+enum store_msg_kind desk_kind_to_store(enum msg_kind k);
+enum msg_kind desk_kind_of_store(enum store_msg_kind k);
 const char *desk_strerror(int err);
 
 #endif

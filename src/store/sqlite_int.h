@@ -174,8 +174,6 @@ enum sq_stmt {
 
 /* Message kind and author are stored as small integers: the messages table is the hot
  * one, and SQLite stores the integers 0 and 1 in the record header alone. */
-enum sq_msg_kind { SQ_KIND_TEXT = 0, SQ_KIND_EVENT = 1 };
-enum sq_msg_author { SQ_AUTHOR_SYSTEM = 0, SQ_AUTHOR_PATRON = 1, SQ_AUTHOR_STAFF = 2 };
 
 struct store_conn {
 	sqlite3 *db;

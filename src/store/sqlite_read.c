@@ -72,19 +72,16 @@ int sq_fill_chat(sqlite3_stmt *st, void *rec)
 
 static int fill_message(sqlite3_stmt *st, void *rec)
 {
-	static const char *const kinds[] = {[SQ_KIND_TEXT] = "text", [SQ_KIND_EVENT] = "event"};
-	static const char *const authors[] = {[SQ_AUTHOR_SYSTEM] = "system",
-					      [SQ_AUTHOR_PATRON] = "patron",
-					      [SQ_AUTHOR_STAFF] = "staff"};
 	struct store_message *r = rec;
 	int kind = sqlite3_column_int(st, 2), author = sqlite3_column_int(st, 3);
 
-	if (kind < 0 || kind > SQ_KIND_EVENT || author < 0 || author > SQ_AUTHOR_STAFF)
+	if (kind < STORE_MSG_TEXT || kind > STORE_MSG_EVENT || author < STORE_AUTHOR_SYSTEM ||
+	    author > STORE_AUTHOR_STAFF)
 		return STORE_ERR;
 	r->chat_id = sqlite3_column_int64(st, 0);
 	r->seq = sqlite3_column_int64(st, 1);
-	strcpy(r->kind, kinds[kind]);
-	strcpy(r->author, authors[author]);
+	r->kind = (enum store_msg_kind)kind;
+	r->author = (enum store_author)author;
 	r->author_id = sqlite3_column_int64(st, 4);
 	r->body = (const char *)sqlite3_column_text(st, 6);
 	if (!r->body)

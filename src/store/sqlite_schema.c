@@ -11,7 +11,7 @@
 /* Version 1. Notes:
  * - chats.staff_id is NULL (not 0) until someone picks the chat, so the foreign key holds.
  * - messages is the hot table: WITHOUT ROWID on (chat_id, seq), no secondary index, kind
- *   and author as small integers (see enum sq_msg_kind, sq_msg_author), cmid NULL when
+ *   and author as small integers (enum store_msg_kind, store_author), cmid NULL when
  *   the client sent none (so a future unique (chat_id, cmid) index ignores those).
  * - token hashes are 32-byte BLOBs (BLAKE2b-256 of the token, never the token). */
 static const char migration_1[] =

@@ -32,36 +32,13 @@ static int64_t now_ms(void)
 
 /* ---- writes ------------------------------------------------------------------------ */
 
-static int msg_kind(const char *s)
-{
-	if (strcmp(s, "text") == 0)
-		return SQ_KIND_TEXT;
-	if (strcmp(s, "event") == 0)
-		return SQ_KIND_EVENT;
-	return -1;
-}
-
-static int msg_author(const char *s)
-{
-	if (strcmp(s, "system") == 0)
-		return SQ_AUTHOR_SYSTEM;
-	if (strcmp(s, "patron") == 0)
-		return SQ_AUTHOR_PATRON;
-	if (strcmp(s, "staff") == 0)
-		return SQ_AUTHOR_STAFF;
-	return -1;
-}
-
 static int bind_message(sqlite3_stmt *st, const struct store_message *m)
 {
-	int kind = -1, author = -1, rc;
+	int kind = (int)m->kind, author = (int)m->author, rc;
 	size_t cmid_len = strnlen(m->cmid, sizeof m->cmid);
 
-	if (strnlen(m->kind, sizeof m->kind) < sizeof m->kind)
-		kind = msg_kind(m->kind);
-	if (strnlen(m->author, sizeof m->author) < sizeof m->author)
-		author = msg_author(m->author);
-	if (kind < 0 || author < 0 || cmid_len == sizeof m->cmid)
+	if (kind < STORE_MSG_TEXT || kind > STORE_MSG_EVENT || author < STORE_AUTHOR_SYSTEM ||
+	    author > STORE_AUTHOR_STAFF || cmid_len == sizeof m->cmid)
 		return SQLITE_RANGE;
 	rc = sqlite3_bind_int64(st, 1, m->chat_id);
 	rc = rc ? rc : sqlite3_bind_int64(st, 2, m->seq);

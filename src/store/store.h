@@ -128,13 +128,17 @@ struct store_chat {
 /* Outcome tags a librarian can give a chat. */
 #define STORE_OUTCOMES "answered", "partly", "referred", "follow_up", "unanswered"
 
-/* kind: "text" (someone wrote it) or "event" (joined, left, ended...: `body` is the event
- * name). author: "patron", "staff" or "system". cmid "" when none. */
+/* A message's kind and author travel as these numbers, and are stored as them. */
+enum store_msg_kind { STORE_MSG_TEXT = 0, STORE_MSG_EVENT = 1 };
+enum store_author { STORE_AUTHOR_SYSTEM = 0, STORE_AUTHOR_PATRON = 1, STORE_AUTHOR_STAFF = 2 };
+
+/* kind: text (someone wrote it) or event (joined, left, ended...: `body` is the event
+ * name). cmid "" when none. */
 struct store_message {
 	int64_t chat_id;
 	int64_t seq; /* 1, 2, 3... per chat */
-	char kind[8];
-	char author[8];
+	enum store_msg_kind kind;
+	enum store_author author;
 	int64_t author_id; /* patron or staff id; 0 for system */
 	char cmid[65];
 	const char *body; /* owned by whoever filled the struct (see each function) */

@@ -76,8 +76,8 @@ static struct store_write *new_message(int64_t chat, int64_t seq, const char *bo
 	assert_non_null(w);
 	w->u.message.chat_id = chat;
 	w->u.message.seq = seq;
-	strcpy(w->u.message.kind, "text");
-	strcpy(w->u.message.author, "patron");
+	w->u.message.kind = STORE_MSG_TEXT;
+	w->u.message.author = STORE_AUTHOR_PATRON;
 	w->u.message.author_id = 1;
 	snprintf(w->u.message.cmid, sizeof w->u.message.cmid, "c%lld", (long long)seq);
 	w->u.message.body = strdup(body);
@@ -496,14 +496,14 @@ static int check_message_fields(void *ctx, const struct store_message *r)
 	int *n = ctx;
 
 	if (r->seq == 1) {
-		assert_string_equal(r->kind, "event");
-		assert_string_equal(r->author, "system");
+		assert_int_equal(r->kind, STORE_MSG_EVENT);
+		assert_int_equal(r->author, STORE_AUTHOR_SYSTEM);
 		assert_int_equal(r->author_id, 0);
 		assert_string_equal(r->cmid, "");
 		assert_string_equal(r->body, "joined");
 	} else {
-		assert_string_equal(r->kind, "text");
-		assert_string_equal(r->author, "patron");
+		assert_int_equal(r->kind, STORE_MSG_TEXT);
+		assert_int_equal(r->author, STORE_AUTHOR_PATRON);
 		assert_int_equal(r->author_id, 1);
 		assert_int_equal(r->created_at, 1000 + r->seq);
 	}
@@ -532,8 +532,8 @@ static void test_messages(void **state)
 
 	seed(f);
 	w = new_message(f->chat, 1, "joined");
-	strcpy(w->u.message.kind, "event");
-	strcpy(w->u.message.author, "system");
+	w->u.message.kind = STORE_MSG_EVENT;
+	w->u.message.author = STORE_AUTHOR_SYSTEM;
 	w->u.message.author_id = 0;
 	w->u.message.cmid[0] = '\0';
 	assert_int_equal(apply1(f->c, w), 0);
@@ -562,10 +562,10 @@ static void test_messages(void **state)
 	assert_int_equal(rs.n, 0);
 
 	w = new_message(f->chat, 11, "x");
-	strcpy(w->u.message.kind, "shout");
+	w->u.message.kind = (enum store_msg_kind)7; /* no such kind */
 	assert_int_equal(apply1(f->c, w), STORE_BADARG);
 	w = new_message(f->chat, 11, "x");
-	strcpy(w->u.message.author, "robot");
+	w->u.message.author = (enum store_author) - 1; /* no such author */
 	assert_int_equal(apply1(f->c, w), STORE_BADARG);
 
 	/* closing the chat moves its messages from the log into `messages`, all of them,

@@ -218,15 +218,15 @@ static void put_chat(struct fx *f, int64_t id, int64_t patron, int64_t lib, cons
 	assert_int_equal(apply1(f->c, w), 0);
 }
 
-static struct store_write *message(int64_t chat, int64_t seq, const char *kind, const char *author,
-				   const char *body)
+static struct store_write *message(int64_t chat, int64_t seq, enum store_msg_kind kind,
+				   enum store_author author, const char *body)
 {
 	struct store_write *w = store_write_new(STW_MESSAGE_INSERT);
 
 	w->u.message.chat_id = chat;
 	w->u.message.seq = seq;
-	strcpy(w->u.message.kind, kind);
-	strcpy(w->u.message.author, author);
+	w->u.message.kind = kind;
+	w->u.message.author = author;
 	w->u.message.body = strdup(body);
 	w->u.message.created_at = 1000 + seq;
 	return w;
@@ -255,12 +255,15 @@ static void chat_with_text(struct fx *f, int64_t id, int64_t patron, int64_t lib
 
 	put_chat(f, id, patron, lib, "active", staff, t, remembered, texts[0]);
 	for (int i = 0; i < n; i++) {
-		assert_int_equal(apply1(f->c, message(id, seq++, "text", i % 2 ? "staff" : "patron",
-						      texts[i])),
-				 0);
+		assert_int_equal(
+			apply1(f->c,
+			       message(id, seq++, STORE_MSG_TEXT,
+				       i % 2 ? STORE_AUTHOR_STAFF : STORE_AUTHOR_PATRON, texts[i])),
+			0);
 		if (i == 0)
-			assert_int_equal(
-				apply1(f->c, message(id, seq++, "event", "system", "joined")), 0);
+			assert_int_equal(apply1(f->c, message(id, seq++, STORE_MSG_EVENT,
+							      STORE_AUTHOR_SYSTEM, "joined")),
+					 0);
 	}
 	end_chat(f, id, "ended");
 }
@@ -1160,10 +1163,13 @@ static void test_search(void **state)
 	chat_with_text(f, 5, 2, f->lib_a, f->s1, 500, 0, t5, 2);
 	chat_with_text(f, 6, 1, f->lib_a, f->s1, 600, 1, t2, 2);
 	put_chat(f, 7, 1, f->lib_a, "active", f->s1, 700, 1, "APA open");
-	assert_int_equal(apply1(f->c, message(7, 1, "text", "patron", "APA open")), 0);
+	assert_int_equal(
+		apply1(f->c, message(7, 1, STORE_MSG_TEXT, STORE_AUTHOR_PATRON, "APA open")), 0);
 	/* abandoned chats are not searched */
 	put_chat(f, 8, 1, f->lib_a, "queued", 0, 800, 1, "APA abandoned");
-	assert_int_equal(apply1(f->c, message(8, 1, "text", "patron", "APA abandoned")), 0);
+	assert_int_equal(
+		apply1(f->c, message(8, 1, STORE_MSG_TEXT, STORE_AUTHOR_PATRON, "APA abandoned")),
+		0);
 	end_chat(f, 8, "abandoned");
 	assert_int_equal(search(f, f->lib_a, 0, "abandoned", 0, 10, 0).n, 0);
 	assert_int_equal(count(f->c, "SELECT count(*) FROM message_log"), 1);
