@@ -353,7 +353,8 @@ client.addEventListener('queues', (e) => {
 function firstWelcome(chats) {
   const pendingJoin = client.pending().find((f) => f.type === 'join');
   const open = chats.find((c) => c.state === 'queued' || c.state === 'active');
-  const pick = open || (pendingJoin ? null : chats[0]);
+  const recent = chats[0] && chats[0].id !== session.leftChatId() ? chats[0] : null;
+  const pick = open || (pendingJoin ? null : recent);
   transcript.clear();
   if (pick) {
     state.chat = Object.assign({}, pick);
@@ -556,6 +557,7 @@ ui.staffCardHide.addEventListener('click', () => {
 });
 
 ui.newChatBtn.addEventListener('click', () => {
+  if (state.chat) session.leftChat(state.chat.id);
   ui.rateStatus.textContent = '';
   memory.say(''); // "…this chat included" was about the chat just left
   backToStart(true);

@@ -51,6 +51,25 @@ export class PatronSession {
     storage('del', this.storeKey);
   }
 
+  /** The patron left ended chat `id` with "Start a new chat": a reload of this tab shows
+   * the start page, not that chat again. Kept for the tab only (sessionStorage). */
+  leftChat(id) {
+    try {
+      sessionStorage.setItem(this.storeKey + '.left', String(id || ''));
+    } catch (e) {
+      /* storage blocked: a reload shows the chat again, as before */
+    }
+  }
+
+  /** The id of the ended chat this tab left, or 0. */
+  leftChatId() {
+    try {
+      return Number(sessionStorage.getItem(this.storeKey + '.left')) || 0;
+    } catch (e) {
+      return 0;
+    }
+  }
+
   /** The sign-in link was refused: the next hello goes without it. */
   dropSignin() {
     this.signin = '';
