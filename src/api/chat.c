@@ -268,7 +268,7 @@ static struct store_write *chat_row_write(enum store_write_kind kind, const stru
 	r->queue_id = ch->queue->id;
 	r->patron_id = ch->patron->id;
 	r->staff_id = ch->staff ? ch->staff->id : 0;
-	snprintf(r->state, sizeof r->state, "%s", desk_state_name(ch->state));
+	r->state = desk_state_to_store(ch->state);
 	snprintf(r->join_cmid, sizeof r->join_cmid, "%s", ch->join_cmid);
 	if (ch->state == CHAT_ENDED || ch->state == CHAT_ABANDONED)
 		snprintf(r->ended_by, sizeof r->ended_by, "%s", desk_author_name(ch->ended_by));

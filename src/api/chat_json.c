@@ -152,7 +152,7 @@ void chat_row_json(struct buf *b, const struct store_chat *r)
 	}
 	buf_putc(b, '{');
 	json_kint(b, "id", r->id);
-	json_kstr(b, "state", r->state);
+	json_kstr(b, "state", store_chat_state_name(r->state));
 	json_kint(b, "queue", r->queue_id);
 	json_kint(b, "patron", r->patron_id);
 	json_kbool(b, "remembered", r->remembered);

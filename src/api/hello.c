@@ -109,7 +109,7 @@ static void patron_welcome(struct ws_conn *c, const char *token, const struct st
 		for (j = 0; j < p->n_chats; j++)
 			held |= p->chats[j]->id == rows[i].id;
 		if (held || (rows[i].ended_at && now - rows[i].ended_at > RECENT_MS) ||
-		    !strcmp(rows[i].state, "queued") || !strcmp(rows[i].state, "active"))
+		    rows[i].state == STORE_CHAT_QUEUED || rows[i].state == STORE_CHAT_ACTIVE)
 			continue;
 		chat_row_json(&b, &rows[i]);
 		buf_putc(&b, ',');

@@ -39,17 +39,6 @@ struct read_job {
 	struct buf out; /* rows packed by the worker, turned into JSON on the loop */
 };
 
-static const char *state_ok(const char *s)
-{
-	static const char *states[] = {"queued", "active", "ended", "abandoned"};
-	size_t i;
-
-	for (i = 0; i < 4; i++)
-		if (strcmp(s, states[i]) == 0)
-			return states[i];
-	return NULL;
-}
-
 REST_ROW_PACKER(list_cb, struct store_chat)
 
 static int msg_cb(void *ctx, const struct store_message *m)
@@ -86,7 +75,7 @@ static void read_run(struct worker_job *job, const struct store_ops *ops, struct
 		j->rc = STORE_NOTFOUND; /* not yours: read nothing more */
 		return;
 	}
-	if (!strcmp(j->row.state, "queued") || !strcmp(j->row.state, "active")) {
+	if (j->row.state == STORE_CHAT_QUEUED || j->row.state == STORE_CHAT_ACTIVE) {
 		j->live = 1; /* an open chat: the loop has every message in memory */
 		return;
 	}
@@ -225,13 +214,13 @@ static void start_read(struct call *k, int64_t chat_id)
 	if ((v = http_query_arg(h, "before=", arg, sizeof arg)))
 		j->before = atoll(v);
 	if ((v = http_query_arg(h, "state=", arg, sizeof arg))) {
-		if (!state_ok(v)) {
+		if (store_chat_state_of(v) < 0) {
 			free(j);
 			api_http_fail(h, API_BAD_REQUEST,
 				      "state is queued, active, ended or abandoned.");
 			return;
 		}
-		snprintf(j->state, sizeof j->state, "%s", state_ok(v));
+		snprintf(j->state, sizeof j->state, "%s", v);
 	}
 	api_submit_http(h, &j->job, NULL); /* nothing read yet: free() */
 }

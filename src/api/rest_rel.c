@@ -301,7 +301,7 @@ static void card_history_json(struct buf *b, const struct rd_job *j, const struc
 			json_kint(b, "rating", r->rating);
 		else
 			buf_puts(b, "\"rating\":null,");
-		json_kstr(b, "state", r->state);
+		json_kstr(b, "state", store_chat_state_name(r->state));
 		json_close(b, '}');
 		buf_putc(b, ',');
 	}

@@ -119,11 +119,6 @@ static int load_staff(void *ctx, const struct store_staff *r)
 	return server_put_staff(r) ? 0 : STORE_ERR;
 }
 
-static enum chat_state state_of(const char *s)
-{
-	return strcmp(s, "active") == 0 ? CHAT_ACTIVE : CHAT_QUEUED;
-}
-
 static int load_msg(void *ctx, const struct store_message *m)
 {
 	struct chat *ch = desk_chat(g_app->desk, m->chat_id);
@@ -230,8 +225,8 @@ int chat_load_state(struct store_conn *sc)
 	for (i = 0; i < o.n; i++) {
 		struct store_chat *r = &o.v[i];
 		struct chat *ch = desk_load_chat(g_app->desk, r->id, r->queue_id, r->patron_id,
-						 r->staff_id, state_of(r->state), r->join_cmid,
-						 r->created_at, r->picked_at);
+						 r->staff_id, desk_state_of_store(r->state),
+						 r->join_cmid, r->created_at, r->picked_at);
 
 		if (!ch) {
 			rc = STORE_ERR;

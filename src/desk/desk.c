@@ -450,6 +450,22 @@ enum store_msg_kind desk_kind_to_store(enum msg_kind k)
 	return k == MSG_EVENT ? STORE_MSG_EVENT : STORE_MSG_TEXT;
 }
 
+enum store_chat_state desk_state_to_store(enum chat_state s)
+{
+	return s == CHAT_ACTIVE	     ? STORE_CHAT_ACTIVE
+	       : s == CHAT_ENDED     ? STORE_CHAT_ENDED
+	       : s == CHAT_ABANDONED ? STORE_CHAT_ABANDONED
+				     : STORE_CHAT_QUEUED;
+}
+
+enum chat_state desk_state_of_store(enum store_chat_state s)
+{
+	return s == STORE_CHAT_ACTIVE	   ? CHAT_ACTIVE
+	       : s == STORE_CHAT_ENDED	   ? CHAT_ENDED
+	       : s == STORE_CHAT_ABANDONED ? CHAT_ABANDONED
+					   : CHAT_QUEUED;
+}
+
 enum msg_kind desk_kind_of_store(enum store_msg_kind k)
 {
 	return k == STORE_MSG_EVENT ? MSG_EVENT : MSG_TEXT;

@@ -437,6 +437,8 @@ const char *desk_author_name(enum author a);
 enum store_author desk_author_to_store(enum author a);
 enum author desk_author_of_store(enum store_author a);
 enum store_msg_kind desk_kind_to_store(enum msg_kind k);
+enum store_chat_state desk_state_to_store(enum chat_state s);
+enum chat_state desk_state_of_store(enum store_chat_state s);
 enum msg_kind desk_kind_of_store(enum store_msg_kind k);
 const char *desk_strerror(int err);
 

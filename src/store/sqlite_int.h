@@ -234,7 +234,10 @@ enum sq_param_kind {
 	SQP_BODY, /* a char * mail body: NULL binds NULL; over STORE_MAIL_BODY_MAX SQLITE_TOOBIG */
 	SQP_BODY_REQ, /* as SQP_BODY, but NULL is SQLITE_RANGE */
 	SQP_BLOB, /* a void *, its length the size_t at offset `size`: NULL or 0 binds NULL */
+	SQP_CHAT_STATE, /* an enum store_chat_state, stored as its name */
 };
+/* Binds a chat state as its name; SQLITE_RANGE for a value that is none. */
+int sq_bind_chat_state(sqlite3_stmt *st, int i, enum store_chat_state s);
 /* A named parameter (":name" in the SQL) and the field of the record it is bound from. */
 struct sq_param {
 	const char *name;

@@ -47,7 +47,7 @@ static const struct sq_param patron_cols[] = {
 static const struct sq_param chat_cols[] = {
 	CHAT(SQP_I64, id),	     CHAT(SQP_I64, library_id),
 	CHAT(SQP_I64, queue_id),     CHAT(SQP_I64, patron_id),
-	CHAT(SQP_I64, staff_id),     CHAT(SQP_FIELD, state),
+	CHAT(SQP_I64, staff_id),     CHAT(SQP_CHAT_STATE, state),
 	CHAT(SQP_FIELD, join_cmid),  CHAT(SQP_FIELD, ended_by),
 	CHAT(SQP_I64, created_at),   CHAT(SQP_I64, picked_at),
 	CHAT(SQP_I64, ended_at),     CHAT(SQP_INT, remembered),

@@ -7,6 +7,13 @@
 
 #include "sqlite_int.h"
 
+int sq_bind_chat_state(sqlite3_stmt *st, int i, enum store_chat_state s)
+{
+	const char *name = store_chat_state_name(s);
+
+	return name ? sqlite3_bind_text(st, i, name, -1, SQLITE_STATIC) : SQLITE_RANGE;
+}
+
 /* Whether a table row's field has the size its kind reads and writes. */
 static int size_ok(const struct sq_param *p)
 {
@@ -16,6 +23,7 @@ static int size_ok(const struct sq_param *p)
 	case SQP_HASH: return p->size == STORE_TOKEN_HASH_LEN;
 	case SQP_FIELD: return p->size > 0;
 	case SQP_BLOB: return 1; /* size is the offset of the length */
+	case SQP_CHAT_STATE: return p->size == sizeof(enum store_chat_state);
 	default: return p->size == sizeof(char *);
 	}
 }
@@ -37,6 +45,7 @@ static int bind_param(sqlite3_stmt *st, int i, const struct sq_param *p, const v
 		n = strnlen(f, p->size);
 		return n == p->size ? SQLITE_RANGE
 				    : sqlite3_bind_text(st, i, f, (int)n, SQLITE_STATIC);
+	case SQP_CHAT_STATE: return sq_bind_chat_state(st, i, *(const enum store_chat_state *)f);
 	default: break;
 	}
 	s = *(const char *const *)f;
@@ -112,6 +121,14 @@ int sq_fill_cols(sqlite3_stmt *st, const struct sq_param *tab, int n, void *rec)
 			if (sq_col_text(st, i, f, p->size))
 				return STORE_ERR;
 			break;
+		case SQP_CHAT_STATE: {
+			int s = store_chat_state_of((const char *)sqlite3_column_text(st, i));
+
+			if (s < 0)
+				return STORE_ERR;
+			*(enum store_chat_state *)f = (enum store_chat_state)s;
+			break;
+		}
 		case SQP_TEXT:
 		case SQP_TEXT_REQ:
 			t = (const char *)sqlite3_column_text(st, i);

@@ -67,7 +67,7 @@ static int bind_chat_insert(sqlite3_stmt *st, const struct store_chat *ch)
 	rc = rc ? rc : sqlite3_bind_int64(st, 4, ch->patron_id);
 	if (!rc && ch->staff_id) /* NULL until picked, so the foreign key holds */
 		rc = sqlite3_bind_int64(st, 5, ch->staff_id);
-	rc = rc ? rc : BIND_FIELD(st, 6, ch->state);
+	rc = rc ? rc : sq_bind_chat_state(st, 6, ch->state);
 	rc = rc ? rc : BIND_FIELD(st, 7, ch->join_cmid);
 	rc = rc ? rc : BIND_FIELD(st, 8, ch->ended_by);
 	rc = rc ? rc : sqlite3_bind_int64(st, 9, ch->created_at);
@@ -86,7 +86,7 @@ static int bind_chat_update(sqlite3_stmt *st, const struct store_chat *ch)
 
 	if (!rc && ch->staff_id)
 		rc = sqlite3_bind_int64(st, 2, ch->staff_id);
-	rc = rc ? rc : BIND_FIELD(st, 3, ch->state);
+	rc = rc ? rc : sq_bind_chat_state(st, 3, ch->state);
 	rc = rc ? rc : BIND_FIELD(st, 4, ch->ended_by);
 	rc = rc ? rc : sqlite3_bind_int64(st, 5, ch->picked_at);
 	rc = rc ? rc : sqlite3_bind_int64(st, 6, ch->ended_at);
@@ -344,8 +344,8 @@ int sq_apply(struct store_conn *c, struct store_write *w)
 	if (w->kind == STW_CHAT_UPDATE && w->changed == 0)
 		return STORE_NOTFOUND;
 	if (w->kind == STW_CHAT_UPDATE &&
-	    (!strcmp(w->u.chat.state, "ended") || !strcmp(w->u.chat.state, "abandoned")))
-		return archive_chat(c, w->u.chat.id, !strcmp(w->u.chat.state, "ended"));
+	    (w->u.chat.state == STORE_CHAT_ENDED || w->u.chat.state == STORE_CHAT_ABANDONED))
+		return archive_chat(c, w->u.chat.id, w->u.chat.state == STORE_CHAT_ENDED);
 	return STORE_OK;
 }
 

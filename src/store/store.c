@@ -1,6 +1,7 @@
 /* store.c: backend-neutral helpers of the store interface. */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store.h"
 
@@ -80,6 +81,26 @@ void store_write_free(struct store_write *w)
 		free(w->u.followup.mail.body_html);
 	}
 	free(w);
+}
+
+static const char *const chat_states[] = {[STORE_CHAT_QUEUED] = "queued",
+					  [STORE_CHAT_ACTIVE] = "active",
+					  [STORE_CHAT_ENDED] = "ended",
+					  [STORE_CHAT_ABANDONED] = "abandoned"};
+
+const char *store_chat_state_name(enum store_chat_state s)
+{
+	return (int)s >= 0 && (size_t)s < sizeof chat_states / sizeof chat_states[0]
+		       ? chat_states[s]
+		       : NULL;
+}
+
+int store_chat_state_of(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof chat_states / sizeof chat_states[0]; i++)
+		if (strcmp(s, chat_states[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* Returns a short English description of a store error code (static string). */

@@ -92,14 +92,21 @@ struct store_patron {
 	int64_t last_seen;
 };
 
-/* chat states as stored ("queued", "active", "ended", "abandoned") */
+/* A chat's state travels as this number; the store keeps its name (store_chat_state_name). */
+enum store_chat_state {
+	STORE_CHAT_QUEUED,
+	STORE_CHAT_ACTIVE,
+	STORE_CHAT_ENDED,
+	STORE_CHAT_ABANDONED
+};
+
 struct store_chat {
 	int64_t id;
 	int64_t library_id;
 	int64_t queue_id;
 	int64_t patron_id;
 	int64_t staff_id; /* 0 while queued or if no one picked it up */
-	char state[16];
+	enum store_chat_state state;
 	char join_cmid[65]; /* client id of the join frame, for idempotent re-join */
 	char ended_by[16]; /* "", "patron", "staff" or "system" */
 	int64_t created_at;
@@ -773,5 +780,9 @@ extern const struct store_ops store_sqlite_ops;
 
 /* Returns a short English description of an error code. */
 const char *store_strerror(int rc);
+/* "queued", "active", "ended" or "abandoned"; NULL for anything else. */
+const char *store_chat_state_name(enum store_chat_state s);
+/* The state named s, or -1. */
+int store_chat_state_of(const char *s);
 
 #endif

@@ -46,7 +46,7 @@ static void add_chat(struct store_card *card, int64_t id, const char *question, 
 
 	ch->id = id;
 	ch->remembered = 1;
-	strcpy(ch->state, "ended");
+	ch->state = STORE_CHAT_ENDED;
 	strcpy(ch->question, question);
 	strcpy(ch->outcome, outcome);
 }

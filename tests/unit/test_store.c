@@ -64,7 +64,7 @@ static int put_chat(struct fx *f, int64_t id, int64_t patron, const char *state,
 					.queue_id = f->queue,
 					.patron_id = patron,
 					.created_at = t};
-	strcpy(w->u.chat.state, state);
+	w->u.chat.state = (enum store_chat_state)store_chat_state_of(state);
 	snprintf(w->u.chat.join_cmid, sizeof w->u.chat.join_cmid, "join-%lld", (long long)id);
 	return apply1(f->c, w);
 }
@@ -110,7 +110,7 @@ static int collect_chat(void *ctx, const struct store_chat *r)
 
 	assert_true(rs->n < 64);
 	rs->ids[rs->n] = r->id;
-	strcpy(rs->text[rs->n], r->state);
+	strcpy(rs->text[rs->n], store_chat_state_name(r->state));
 	rs->n++;
 	return rs->stop_after && rs->n >= rs->stop_after ? STORE_STOP : 0;
 }
@@ -412,7 +412,7 @@ static void test_chats(void **state)
 	assert_int_equal(ops->chat_get(f->c, 4, &ch), 0);
 	assert_int_equal(ch.patron_id, 1);
 	assert_int_equal(ch.staff_id, 0);
-	assert_string_equal(ch.state, "queued");
+	assert_int_equal(ch.state, STORE_CHAT_QUEUED);
 	assert_string_equal(ch.join_cmid, "join-4");
 	assert_string_equal(ch.ended_by, "");
 	assert_int_equal(ops->chat_get(f->c, 99, &ch), STORE_NOTFOUND);
@@ -428,14 +428,14 @@ static void test_chats(void **state)
 	w = store_write_new(STW_CHAT_UPDATE);
 	w->u.chat.id = 4;
 	w->u.chat.staff_id = f->staff;
-	strcpy(w->u.chat.state, "ended");
+	w->u.chat.state = STORE_CHAT_ENDED;
 	strcpy(w->u.chat.ended_by, "staff");
 	w->u.chat.picked_at = 410;
 	w->u.chat.ended_at = 450;
 	assert_int_equal(apply1(f->c, w), 0);
 	assert_int_equal(ops->chat_get(f->c, 4, &ch), 0);
 	assert_int_equal(ch.staff_id, f->staff);
-	assert_string_equal(ch.state, "ended");
+	assert_int_equal(ch.state, STORE_CHAT_ENDED);
 	assert_string_equal(ch.ended_by, "staff");
 	assert_int_equal(ch.picked_at, 410);
 	assert_int_equal(ch.ended_at, 450);
@@ -447,7 +447,7 @@ static void test_chats(void **state)
 
 	w = store_write_new(STW_CHAT_UPDATE); /* a chat that was never stored */
 	w->u.chat.id = 42;
-	strcpy(w->u.chat.state, "ended");
+	w->u.chat.state = STORE_CHAT_ENDED;
 	assert_int_equal(apply1(f->c, w), STORE_NOTFOUND);
 
 	/* a patron's chats, newest first, limited */
@@ -572,7 +572,7 @@ static void test_messages(void **state)
 	 * and nothing stays behind in the log */
 	w = store_write_new(STW_CHAT_UPDATE);
 	w->u.chat.id = f->chat;
-	strcpy(w->u.chat.state, "ended");
+	w->u.chat.state = STORE_CHAT_ENDED;
 	strcpy(w->u.chat.ended_by, "staff");
 	w->u.chat.ended_at = 2000;
 	assert_int_equal(apply1(f->c, w), 0);
@@ -598,7 +598,7 @@ static void test_archive_duplicate(void **state)
 	assert_int_equal(apply1(f->c, new_message(f->chat, 1, "one again")), 0);
 	w = store_write_new(STW_CHAT_UPDATE);
 	w->u.chat.id = f->chat;
-	strcpy(w->u.chat.state, "ended");
+	w->u.chat.state = STORE_CHAT_ENDED;
 	strcpy(w->u.chat.ended_by, "patron");
 	assert_int_equal(apply1(f->c, w), STORE_EXISTS);
 	assert_int_equal(count_rows(f->c->db, "SELECT count(*) FROM message_log"), 2);
@@ -1001,7 +1001,7 @@ static void test_writer_failed_batch(void **state)
 		struct store_write *w = store_write_new(STW_CHAT_UPDATE);
 
 		w->u.chat.id = 999;
-		strcpy(w->u.chat.state, "active");
+		w->u.chat.state = STORE_CHAT_ACTIVE;
 		w->done = done_record;
 		w->arg = &t;
 		assert_int_equal(writer_submit(wr, w), 0);
@@ -1224,7 +1224,7 @@ static void test_chat_waits(void **state)
 						.wait_estimate_ms = id == 3 ? -1 : 90000,
 						.wait_last_ms = id == 3 ? -1 : 90000,
 						.wait_actual_ms = -1};
-		strcpy(w->u.chat.state, "queued");
+		w->u.chat.state = STORE_CHAT_QUEUED;
 		assert_int_equal(apply1(f->c, w), 0);
 	}
 	assert_int_equal(ops->chat_get(f->c, 2, &ch), 0);
@@ -1240,7 +1240,7 @@ static void test_chat_waits(void **state)
 					.wait_last_ms = 150000,
 					.wait_actual_ms = 120000,
 					.wait_grew = 1};
-	strcpy(w->u.chat.state, "active");
+	w->u.chat.state = STORE_CHAT_ACTIVE;
 	assert_int_equal(apply1(f->c, w), 0);
 	w = store_write_new(STW_CHAT_UPDATE);
 	w->u.chat = (struct store_chat){.id = 4,
@@ -1248,7 +1248,7 @@ static void test_chat_waits(void **state)
 					.wait_estimate_ms = 90000,
 					.wait_last_ms = 90000,
 					.wait_actual_ms = 30000};
-	strcpy(w->u.chat.state, "abandoned");
+	w->u.chat.state = STORE_CHAT_ABANDONED;
 	strcpy(w->u.chat.ended_by, "patron");
 	assert_int_equal(apply1(f->c, w), 0);
 	assert_int_equal(ops->chat_get(f->c, 2, &ch), 0);
@@ -1305,7 +1305,7 @@ static void test_wait_history(void **state)
 						.wait_last_ms = -1,
 						.wait_actual_ms = -1,
 						.wait_raw_ms = id == 3 ? -1 : 500 * id};
-		strcpy(w->u.chat.state, "queued");
+		w->u.chat.state = STORE_CHAT_QUEUED;
 		assert_int_equal(apply1(f->c, w), 0);
 	}
 	/* 2, 3, 4 picked 10 s after joining; 2 and 3 ended 60 s later; 5 still queued */
@@ -1318,7 +1318,7 @@ static void test_wait_history(void **state)
 						.wait_estimate_ms = -1,
 						.wait_last_ms = -1,
 						.wait_actual_ms = 10000};
-		strcpy(w->u.chat.state, id < 4 ? "ended" : "active");
+		w->u.chat.state = id < 4 ? STORE_CHAT_ENDED : STORE_CHAT_ACTIVE;
 		if (id < 4)
 			strcpy(w->u.chat.ended_by, "staff");
 		assert_int_equal(apply1(f->c, w), 0);

@@ -58,7 +58,7 @@ static void put_patron_chat(struct fx *f, int64_t patron, int64_t lib, int64_t c
 	w->u.chat = (struct store_chat){
 		.id = chat, .library_id = lib, .patron_id = patron, .created_at = 20};
 	w->u.chat.queue_id = lib; /* one queue per library, created in the same order */
-	strcpy(w->u.chat.state, "queued");
+	w->u.chat.state = STORE_CHAT_QUEUED;
 	assert_int_equal(apply1(f->c, w, NULL, NULL), 0);
 }
 

@@ -212,7 +212,7 @@ static void put_chat(struct fx *f, int64_t id, int64_t patron, int64_t lib, cons
 					.created_at = t,
 					.picked_at = staff ? t + 1 : 0,
 					.remembered = remembered};
-	strcpy(w->u.chat.state, state);
+	w->u.chat.state = (enum store_chat_state)store_chat_state_of(state);
 	snprintf(w->u.chat.join_cmid, sizeof w->u.chat.join_cmid, "j%lld", (long long)id);
 	snprintf(w->u.chat.question, sizeof w->u.chat.question, "%s", question);
 	assert_int_equal(apply1(f->c, w), 0);
@@ -240,7 +240,7 @@ static void end_chat(struct fx *f, int64_t id, const char *state)
 
 	assert_int_equal(ops->chat_get(f->c, id, &ch), 0);
 	w->u.chat = ch;
-	strcpy(w->u.chat.state, state);
+	w->u.chat.state = (enum store_chat_state)store_chat_state_of(state);
 	strcpy(w->u.chat.ended_by, "patron");
 	w->u.chat.ended_at = ch.created_at + 100;
 	assert_int_equal(apply1(f->c, w), 0);
