@@ -11,6 +11,16 @@ logdir="$build/test-logs"
 mkdir -p "$logdir"
 passed=0 failed=0
 
+# tally NAME RC P F: adds one suite's counts (a non-zero exit with no failure counted is
+# one failure: a crash or a sanitizer abort), prints its line; returns 1 if it failed.
+tally() {
+  local name=$1 rc=$2 p=${3:-0} f=${4:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)) failed=$((failed + f))
+  printf '%-28s %3d passed, %d failed\n' "$name" "$p" "$f"
+  [ "$f" -eq 0 ]
+}
+
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), listed below:"
 for t in "$build"/tests/test_*; do
   [ -x "$t" ] || continue
@@ -20,11 +30,7 @@ for t in "$build"/tests/test_*; do
   rc=$?
   p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
   f=$(grep -oE '^\[  FAILED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
-  p=${p:-0} f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or sanitizer abort
-  passed=$((passed + p)) failed=$((failed + f))
-  printf '%-28s %3d passed, %d failed\n' "$name" "$p" "$f"
-  [ "$f" -ne 0 ] && sed 's/^/    /' "$out" | tail -40
+  tally "$name" "$rc" "$p" "$f" || sed 's/^/    /' "$out" | tail -40
 done
 
 # the layout's guards (scripts/guards.sh): one counted test each
@@ -33,11 +39,7 @@ bash scripts/guards.sh >"$out" 2>&1
 rc=$?
 p=$(grep -oE '^[0-9]+ passed' "$out" | grep -oE '^[0-9]+' | tail -1)
 f=$(grep -oE '[0-9]+ failed$' "$out" | grep -oE '^[0-9]+' | tail -1)
-p=${p:-0} f=${f:-0}
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-passed=$((passed + p)) failed=$((failed + f))
-printf '%-28s %3d passed, %d failed\n' "guards" "$p" "$f"
-[ "$f" -ne 0 ] && grep -A12 'FAIL' "$out" | head -60 | sed 's/^/    /'
+tally guards "$rc" "$p" "$f" || grep -A12 'FAIL' "$out" | head -60 | sed 's/^/    /'
 
 # node --test suites: "# pass N" / "# fail N" in the TAP summary
 for suite in api e2e; do
@@ -48,11 +50,7 @@ for suite in api e2e; do
   rc=$?
   p=$(grep -oE '^# pass [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
   f=$(grep -oE '^# fail [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
-  p=${p:-0} f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  passed=$((passed + p)) failed=$((failed + f))
-  printf '%-28s %3d passed, %d failed\n' "$suite (node --test)" "$p" "$f"
-  [ "$f" -ne 0 ] && grep -B2 -A25 '^not ok' "$out" | head -150 | sed 's/^/    /'
+  tally "$suite (node --test)" "$rc" "$p" "$f" || grep -B2 -A25 '^not ok' "$out" | head -150 | sed 's/^/    /'
 done
 
 echo "$passed passed, $failed failed"

@@ -13,12 +13,6 @@
 
 #define LIST_MAX 200
 
-/* The Bearer token of a patron request, or NULL. */
-static const char *bearer(const struct http_conn *h)
-{
-	return strncmp(h->auth, "Bearer ", 7) == 0 && h->auth[7] ? h->auth + 7 : NULL;
-}
-
 /* ---- reads on a worker --------------------------------------------------------------- */
 
 struct read_job {
@@ -183,7 +177,7 @@ out:
 static void start_read(struct call *k, int64_t chat_id)
 {
 	struct http_conn *h = k->h;
-	const char *tok = bearer(h);
+	const char *tok = api_bearer(h);
 	struct read_job *j;
 	char arg[48];
 	const char *v;
@@ -324,7 +318,7 @@ void rest_chat_post(struct call *k)
 	const char *cmid, *text;
 	size_t len;
 	json_t *root = json_loadb(h->body, h->body_len, JSON_REJECT_DUPLICATES, &err);
-	const char *tok = bearer(h);
+	const char *tok = api_bearer(h);
 
 	if (!root ||
 	    json_unpack_ex(root, &err, JSON_STRICT, "{s:s, s:s%}", "cmid", &cmid, "text", &text,

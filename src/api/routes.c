@@ -131,8 +131,7 @@ static const struct route *find(int method, const char *path, int64_t id[CALL_ID
 	return NULL;
 }
 
-/* The Bearer token of a patron request, or NULL. */
-static const char *bearer(const struct http_conn *h)
+const char *api_bearer(const struct http_conn *h)
 {
 	return strncmp(h->auth, "Bearer ", 7) == 0 && h->auth[7] ? h->auth + 7 : NULL;
 }
@@ -144,7 +143,7 @@ static int check_caller(const struct route *r, struct call *k)
 
 	if ((r->flags & (RT_STAFF | RT_ADMIN | RT_EITHER)) == 0)
 		return 0;
-	if ((r->flags & RT_EITHER) && bearer(h))
+	if ((r->flags & RT_EITHER) && api_bearer(h))
 		return 0; /* a patron: the handler looks the token up */
 	k->session = h->cookie[0] ? auth_session_by_token(h->cookie, app_now_ms()) : NULL;
 	k->staff = k->session ? desk_staff(g_app->desk, k->session->staff_id) : NULL;

@@ -32,6 +32,8 @@ int api_route_admit(struct http_conn *h);
 /* 1 if POST h goes to a route whose body is an image (see RT_IMAGE), else 0. */
 int api_route_takes_image(const struct http_conn *h);
 
+/* The patron token of h's "Authorization: Bearer ..." header, or NULL. */
+const char *api_bearer(const struct http_conn *h);
 /* The pattern of the route method+path matches (NULL: none), with its {id} segments in
  * id[] and its flags in *flags (may be NULL). For tests and the route listing. */
 const char *api_route_pattern(int method, const char *path, int64_t id[CALL_IDS_MAX],
