@@ -218,8 +218,6 @@ function renderChat() {
   if (!open) {
     typingIn.hide();
     typingOut.stop();
-    // the after-chat choices take room from the transcript: keep its last line in view
-    if (!wasEnded) requestAnimationFrame(() => transcript.scrollToEnd());
     if (!wasEnded && (document.activeElement === ui.input || document.activeElement === ui.endBtn)) {
       ui.newChatBtn.focus();
     }

@@ -105,6 +105,13 @@ export class Transcript {
     this.eventText = eventText;
     this.bySeq = new Map();
     this.byCmid = new Map();
+    // A transcript read at its end stays at its end when it is made smaller (the
+    // after-chat choices, a phone's keyboard); one scrolled back stays where it is.
+    this.atEnd = true;
+    list.addEventListener('scroll', () => { this.atEnd = this.nearBottom(); }, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => { if (this.atEnd) this.scrollToEnd(); }).observe(list);
+    }
   }
 
   clear() {
