@@ -277,8 +277,8 @@ static struct staff *case_owner(const struct library *lib)
 
 		if (s->lib != lib)
 			continue;
-		if (!best || (s->admin && !best->admin) ||
-		    (s->admin == best->admin && s->id < best->id))
+		if (!best || (desk_staff_admin(s) && !desk_staff_admin(best)) ||
+		    (desk_staff_admin(s) == desk_staff_admin(best) && s->id < best->id))
 			best = s;
 	}
 	return best;

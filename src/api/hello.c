@@ -390,7 +390,7 @@ static void hello_staff(struct ws_conn *c)
 	buf_puts(&b, "\"staff\":{");
 	json_kint(&b, "id", st->id);
 	json_kstr(&b, "name", st->name);
-	json_kstr(&b, "role", st->admin ? "admin" : "librarian");
+	json_kstr(&b, "role", desk_access_name(st->access));
 	json_kint(&b, "max_chats", desk_max_chats(g_app->desk, st));
 	duty_status_json(&b, st);
 	json_close(&b, '}');

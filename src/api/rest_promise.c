@@ -28,7 +28,7 @@
 static struct promise_who who_of(const struct staff *st)
 {
 	return (struct promise_who){
-		.staff_id = st->id, .library_id = st->lib->id, .admin = st->admin};
+		.staff_id = st->id, .library_id = st->lib->id, .admin = desk_staff_admin(st)};
 }
 
 /* Answers a desk error of a promise rule. */

@@ -145,7 +145,7 @@ static void note_done(struct store_write *w, int rc)
 		json_kstr(&b, "body", w->u.rel.text);
 		json_kint(&b, "updated_at", w->u.rel.at);
 		json_kbool(&b, "can_edit", 1);
-		json_kbool(&b, "can_delete", st && st->admin);
+		json_kbool(&b, "can_delete", desk_staff_admin(st));
 		json_close(&b, '}');
 		buf_putc(&b, '}');
 		rest_respond_buf(h, w->kind == STW_NOTE_ADD ? 201 : 200, &b);

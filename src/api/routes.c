@@ -156,7 +156,7 @@ static int check_caller(const struct route *r, struct call *k)
 		call_fail(k, API_CSRF_REQUIRED, NULL);
 		return -1;
 	}
-	if ((r->flags & RT_ADMIN) && !k->staff->admin) {
+	if ((r->flags & RT_ADMIN) && !desk_staff_admin(k->staff)) {
 		call_fail(k, API_FORBIDDEN, r->forbidden);
 		return -1;
 	}

@@ -90,21 +90,36 @@ void server_config_defaults(struct server_config *cfg)
 
 static int load_lib(void *ctx, const struct store_library *r)
 {
-	return desk_add_library(g_app->desk, r->id, r->slug, r->name, r->origins) ? 0 : STORE_ERR;
+	struct library *lib = desk_add_library(g_app->desk, r->id, r->slug, r->name, r->origins);
+
+	if (!lib)
+		return STORE_ERR;
+	lib->consortium_id = r->consortium_id;
+	snprintf(lib->policy_notes, sizeof lib->policy_notes, "%s", r->policy_notes);
+	snprintf(lib->consortium_card, sizeof lib->consortium_card, "%s", r->consortium_card);
+	return 0;
 }
 
 static int load_queue(void *ctx, const struct store_queue *r)
 {
-	return desk_add_queue(g_app->desk, r->id, r->library_id, r->slug, r->name) ? 0 : STORE_ERR;
+	struct queue *q = desk_add_queue(g_app->desk, r->id, r->library_id, r->slug, r->name);
+
+	if (!q)
+		return STORE_ERR;
+	q->cascade_ms = r->cascade_ms;
+	return 0;
 }
 
 struct staff *server_put_staff(const struct store_staff *r)
 {
-	struct staff *s =
-		desk_put_staff(g_app->desk, r->id, r->library_id, r->email, r->display_name,
-			       strcmp(r->role, "admin") == 0, r->max_chats);
+	int access = desk_access_of(r->role);
+	struct staff *s = desk_put_staff(g_app->desk, r->id, r->library_id, r->email,
+					 r->display_name,
+					 access < 0 ? ACCESS_LIBRARIAN : (enum staff_access)access,
+					 r->max_chats);
 
 	if (s) {
+		s->active = r->active;
 		snprintf(s->pronouns, sizeof s->pronouns, "%s", r->pronouns);
 		snprintf(s->subjects, sizeof s->subjects, "%s", r->subjects);
 		snprintf(s->bio, sizeof s->bio, "%s", r->bio);

@@ -267,7 +267,7 @@ static void me_json(struct buf *b, const struct staff *st, const char *csrf)
 	json_kint(b, "id", st->id);
 	json_kstr(b, "name", st->name);
 	json_kstr(b, "email", st->email);
-	json_kstr(b, "role", st->admin ? "admin" : "librarian");
+	json_kstr(b, "role", desk_access_name(st->access));
 	json_kint(b, "max_chats", desk_max_chats(g_app->desk, st));
 	json_close(b, '}');
 	buf_puts(b, ",\"library\":{");
@@ -313,7 +313,10 @@ static void login_run(struct worker_job *job, const struct store_ops *ops, struc
 	} else if (rc) {
 		j->rc = rc;
 	} else {
-		j->rc = crypto_password_check(j->staff.pw_hash, j->password, plen) ? 0 : 1;
+		/* a deactivated account answers as a wrong password does: nothing to tell */
+		j->rc = crypto_password_check(j->staff.pw_hash, j->password, plen) && j->staff.active
+				? 0
+				: 1;
 	}
 	memset(j->password, 0, sizeof j->password);
 }

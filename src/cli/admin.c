@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "desk/desk.h"
 #include "util/email.h"
 
 static const char *usage_init =
@@ -18,11 +19,12 @@ static const char *usage_init =
 
 static const char *usage_staff =
 	"Usage: rapport staff add --data-dir DIR --library SLUG --email EMAIL --name NAME\n"
-	"                         [--role librarian|admin] [--max-chats N]\n"
+	"                         [--role ROLE] [--max-chats N]\n"
 	"                         [--password-file FILE]\n"
 	"\n"
 	"Creates the account, or updates it if the email exists. The password is read from\n"
-	"FILE, or else from the first line of standard input; never from the command line.\n";
+	"FILE, or else from the first line of standard input; never from the command line.\n"
+	"ROLE: librarian (the default), supervisor, admin or consortium_admin.\n";
 
 enum {
 	OPT_DATA = 256,
@@ -120,7 +122,7 @@ static int read_password(const char *file, char *out, size_t cap)
 
 /* The account as `staff add` was given it. */
 struct staff_args {
-	char data[512], slug[64], email[256], name[128], role[16];
+	char data[512], slug[64], email[256], name[128], role[24];
 	const char *pwfile;
 	int max_chats;
 };
@@ -159,7 +161,7 @@ static int staff_parse(int argc, char **argv, struct staff_args *a)
 		}
 	}
 	if (!a->slug[0] || !a->email[0] || !a->name[0] || optind < argc ||
-	    (strcmp(a->role, "librarian") && strcmp(a->role, "admin")) ||
+	    desk_access_of(a->role) < 0 ||
 	    !mail_addr_valid(a->email)) {
 		fputs(usage_staff, stderr);
 		return 2;

@@ -209,7 +209,7 @@ struct queue *desk_add_queue(struct desk *d, int64_t id, int64_t library_id, con
 }
 
 struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, const char *email,
-			     const char *name, int admin, int max_chats)
+			     const char *name, enum staff_access access, int max_chats)
 {
 	struct library *l = desk_library(d, library_id);
 	struct staff *s, **arr;
@@ -229,6 +229,7 @@ struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, con
 		d->staff = arr;
 		d->staff[d->n_staff++] = s;
 		s->id = id;
+		s->active = 1;
 	} else if (s->lib != l && s->online && !s->away) {
 		s->lib->staff_online -= s->online;
 		l->staff_online += s->online;
@@ -236,7 +237,7 @@ struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, con
 	s->lib = l;
 	desk_copy_str(s->email, sizeof s->email, email);
 	desk_copy_str(s->name, sizeof s->name, name);
-	s->admin = admin;
+	s->access = access;
 	s->max_chats = max_chats;
 	return s;
 }
@@ -487,4 +488,25 @@ const char *desk_strerror(int err)
 	case DESK_OFFERED: return "This chat is offered to another librarian for now.";
 	}
 	return "Unknown error.";
+}
+
+static const char *const access_names[] = {
+	[ACCESS_LIBRARIAN] = "librarian",
+	[ACCESS_SUPERVISOR] = "supervisor",
+	[ACCESS_ADMIN] = "admin",
+	[ACCESS_CONSORTIUM_ADMIN] = "consortium_admin",
+};
+
+int desk_access_of(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof access_names / sizeof *access_names; i++)
+		if (!strcmp(name, access_names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *desk_access_name(enum staff_access a)
+{
+	return (unsigned)a < sizeof access_names / sizeof *access_names ? access_names[a]
+									  : "librarian";
 }

@@ -55,6 +55,17 @@ enum desk_choice {
 	CHOOSE_STAFF, /* ask for a specific librarian who is on now */
 };
 
+/* A staff member's role, each including what the one before may do (docs/API.md, "Roles"):
+ * a librarian chats; a supervisor also watches the desk's live chats, reassigns them and
+ * reads feedback; a library admin also runs the library; a consortium admin also runs the
+ * consortium of their library. */
+enum staff_access {
+	ACCESS_LIBRARIAN,
+	ACCESS_SUPERVISOR,
+	ACCESS_ADMIN,
+	ACCESS_CONSORTIUM_ADMIN,
+};
+
 enum chat_state { CHAT_QUEUED, CHAT_ACTIVE, CHAT_ENDED, CHAT_ABANDONED };
 enum author { AUTHOR_PATRON, AUTHOR_STAFF, AUTHOR_SYSTEM };
 enum msg_kind { MSG_TEXT, MSG_EVENT };
@@ -64,6 +75,9 @@ struct library {
 	char slug[64];
 	char name[128];
 	char origins[1024]; /* allowed origins, one per line */
+	int64_t consortium_id; /* 0: none; libraries with the same id share a consortium */
+	char policy_notes[4096]; /* shown to covering librarians of the consortium */
+	char consortium_card[256]; /* card fields shared with the consortium, comma-separated */
 	int staff_online; /* librarians of this library with a live console */
 	int queue_dirty; /* net layer: a queue change not yet announced */
 	int staff_dirty; /* net layer: staff_online changed, not yet announced */
@@ -87,6 +101,7 @@ struct queue {
 	size_t n_waiting, cap_waiting;
 	struct schedule sched; /* opening hours (no intervals: always open by schedule) */
 	int reply_hours; /* the library's reply policy for offline questions */
+	int64_t cascade_ms; /* queued this long: offered to the consortium too (0: never) */
 	int hours_seen; /* net layer: open by hours at the last check: 1, 0, -1 unknown */
 	int64_t next_open; /* net layer: when closed at that check, the next opening (ms) */
 	char next_open_local[48]; /* net layer: the same in the library's wall time */
@@ -97,8 +112,9 @@ struct staff {
 	struct library *lib;
 	char email[256];
 	char name[128];
-	int admin;
+	enum staff_access access;
 	int max_chats; /* 0: the desk default */
+	int active; /* 0: deactivated (cannot log in; never on duty) */
 	int n_active; /* chats assigned and active */
 	int online; /* live console connections */
 	/* profile shown to patrons (set by the net layer from the store) */
@@ -243,7 +259,20 @@ struct queue *desk_add_queue(struct desk *d, int64_t id, int64_t library_id, con
 			     const char *name);
 /* Adds or updates a staff member (found by id). */
 struct staff *desk_put_staff(struct desk *d, int64_t id, int64_t library_id, const char *email,
-			     const char *name, int admin, int max_chats);
+			     const char *name, enum staff_access access, int max_chats);
+/* The role named `name` ("librarian", "supervisor", "admin", "consortium_admin"), or -1. */
+int desk_access_of(const char *name);
+const char *desk_access_name(enum staff_access a);
+/* Whether s administers their library (a library or consortium admin). */
+static inline int desk_staff_admin(const struct staff *s)
+{
+	return s && s->access >= ACCESS_ADMIN;
+}
+/* Whether s supervises their library's desk (a supervisor or either admin). */
+static inline int desk_staff_supervises(const struct staff *s)
+{
+	return s && s->access >= ACCESS_SUPERVISOR;
+}
 /* Restores a queued chat's continuity routing as stored: offered to `offer_staff` (0:
  * nobody; a librarian not of the chat's library is ignored) for `why` until `until`, and
  * whether routing goes on until `route_ends`. The next desk_tick settles lapsed windows

@@ -17,11 +17,12 @@
 static const struct sq_param library_cols[] = {
 	LIB(SQP_I64, id),	 LIB(SQP_FIELD, slug),	   LIB(SQP_FIELD, name),
 	LIB(SQP_FIELD, origins), LIB(SQP_I64, created_at),
+	LIB(SQP_I64, consortium_id), LIB(SQP_FIELD, policy_notes), LIB(SQP_FIELD, consortium_card),
 };
 #define QUEUE(kind, m) SQ_COL(kind, struct store_queue, m)
 static const struct sq_param queue_cols[] = {
 	QUEUE(SQP_I64, id),	QUEUE(SQP_I64, library_id), QUEUE(SQP_FIELD, slug),
-	QUEUE(SQP_FIELD, name), QUEUE(SQP_I64, created_at),
+	QUEUE(SQP_FIELD, name), QUEUE(SQP_I64, created_at), QUEUE(SQP_I64, cascade_ms),
 };
 #define STAFF(kind, m) SQ_COL(kind, struct store_staff, m)
 static const struct sq_param staff_cols[] = {
@@ -32,6 +33,7 @@ static const struct sq_param staff_cols[] = {
 	STAFF(SQP_FIELD, pronouns),   STAFF(SQP_FIELD, subjects),
 	STAFF(SQP_FIELD, bio),	      STAFF(SQP_INT, listed),
 	STAFF(SQP_FIELD, photo_type), STAFF(SQP_I64, photo_at),
+	STAFF(SQP_INT, active),
 };
 #define SESSION(kind, m) SQ_COL(kind, struct store_session, m)
 static const struct sq_param session_cols[] = {

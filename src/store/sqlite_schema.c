@@ -464,9 +464,57 @@ static const char migration_12[] =
 	"CREATE INDEX chats_ends ON chats(library_id, ended_at)"
 	" WHERE picked_at > 0 AND ended_at > 0;";
 
+/* Migration 13: the team desk (docs/DECISIONS.md, "The team desk").
+ * - staff.access is the role (librarian, supervisor, admin, consortium_admin). Version 1's
+ *   role column keeps its CHECK (SQLite cannot change one without copying the table, and
+ *   sessions, notes and promises refer to staff): it is written as 'admin' for both admin
+ *   roles and 'librarian' for the others, and read by nothing.
+ * - staff.active 0: deactivated; they cannot log in and hold no session.
+ * - a library may belong to one consortium; policy_notes are what a covering librarian of
+ *   another library reads beside its chats; consortium_card lists the card fields it
+ *   shares with them (comma-separated names, "" shares none).
+ * - queues.cascade_ms: a queued chat unpicked this long is offered to the consortium.
+ * - handoffs: every hand-off of a chat (docs/DECISIONS.md, "The hand-off state machine").
+ *   No foreign key on chat_id: a patron's forgetting may remove chats, the counts stay. */
+static const char migration_13[] =
+	"ALTER TABLE staff ADD COLUMN access TEXT NOT NULL DEFAULT 'librarian'"
+	" CHECK (access IN ('librarian', 'supervisor', 'admin', 'consortium_admin'));"
+	"UPDATE staff SET access = role;"
+	"ALTER TABLE staff ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));"
+	"CREATE TABLE consortia ("
+	" id INTEGER PRIMARY KEY,"
+	" slug TEXT NOT NULL UNIQUE CHECK (length(slug) BETWEEN 1 AND 63),"
+	" name TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL"
+	");"
+	"ALTER TABLE libraries ADD COLUMN consortium_id INTEGER REFERENCES consortia(id);"
+	"ALTER TABLE libraries ADD COLUMN policy_notes TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE libraries ADD COLUMN consortium_card TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE queues ADD COLUMN cascade_ms INTEGER NOT NULL DEFAULT 0"
+	" CHECK (cascade_ms >= 0);"
+	"CREATE TABLE handoffs ("
+	" id INTEGER PRIMARY KEY,"
+	" chat_id INTEGER NOT NULL,"
+	" library_id INTEGER NOT NULL REFERENCES libraries(id)," /* the chat's library */
+	" queue_id INTEGER NOT NULL REFERENCES queues(id)," /* the chat's queue then */
+	" kind TEXT NOT NULL CHECK (kind IN ('staff', 'queue', 'patron')),"
+	" from_staff INTEGER NOT NULL REFERENCES staff(id),"
+	" to_staff INTEGER REFERENCES staff(id)," /* asked for, or who accepted */
+	" to_queue INTEGER REFERENCES queues(id),"
+	" note TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('offered', 'accepted', 'declined', 'timed_out',"
+	"  'cancelled')),"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" decided_at INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX handoffs_by_library ON handoffs(library_id, created_at);"
+	"CREATE INDEX handoffs_by_chat ON handoffs(chat_id, id);";
+
 const char *const sq_migrations[] = {
 	migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
 	migration_7, migration_8, migration_9, migration_10, migration_11, migration_12,
+	migration_13,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 

@@ -27,8 +27,8 @@
 
 /* the columns fill_staff() (sqlite_read.c) reads */
 #define STAFF_COLS                                                                                 \
-	"id, library_id, email, display_name, role, pw_hash, max_chats, created_at, "              \
-	"pronouns, subjects, bio, listed, photo_type, photo_at"
+	"id, library_id, email, display_name, access, pw_hash, max_chats, created_at, "            \
+	"pronouns, subjects, bio, listed, photo_type, photo_at, active"
 
 /* the columns sq_fill_mail() (sqlite_mail.c) reads */
 #define MAIL_COLS                                                                                  \
@@ -353,16 +353,22 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_QUEUE_ENSURE] = "INSERT INTO queues (library_id, slug, name, created_at) "
 			    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (library_id, slug) DO UPDATE "
 			    "SET name = excluded.name RETURNING id, created_at",
-	[SQ_STAFF_PUT] = "INSERT INTO staff (library_id, email, display_name, role, pw_hash, "
-			 "max_chats, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	/* role: the version 1 column, see migration 13 */
+	[SQ_STAFF_PUT] = "INSERT INTO staff (library_id, email, display_name, access, role, "
+			 "pw_hash, max_chats, created_at) VALUES (?1, ?2, ?3, ?4, "
+			 "CASE WHEN ?4 IN ('admin', 'consortium_admin') THEN 'admin' "
+			 "ELSE 'librarian' END, ?5, ?6, ?7) "
 			 "ON CONFLICT (email) DO UPDATE SET library_id = excluded.library_id, "
-			 "display_name = excluded.display_name, role = excluded.role, "
+			 "display_name = excluded.display_name, access = excluded.access, "
+			 "role = excluded.role, "
 			 "pw_hash = excluded.pw_hash, max_chats = excluded.max_chats "
 			 "RETURNING id, created_at",
 
-	[SQ_LIBRARIES] = "SELECT id, slug, name, origins, created_at FROM libraries "
+	[SQ_LIBRARIES] = "SELECT id, slug, name, origins, created_at, "
+			 "coalesce(consortium_id, 0), policy_notes, consortium_card FROM libraries "
 			 "ORDER BY id",
-	[SQ_QUEUES] = "SELECT id, library_id, slug, name, created_at FROM queues ORDER BY id",
+	[SQ_QUEUES] = "SELECT id, library_id, slug, name, created_at, cascade_ms FROM queues "
+		      "ORDER BY id",
 	[SQ_STAFF_ALL] = "SELECT " STAFF_COLS " FROM staff ORDER BY id",
 	[SQ_STAFF_BY_EMAIL] = "SELECT " STAFF_COLS " FROM staff WHERE email = ?1",
 	[SQ_SESSIONS_LIVE] = "SELECT token_hash, staff_id, csrf, created_at, last_seen "

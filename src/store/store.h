@@ -48,6 +48,10 @@ struct store_library {
 	char name[128];
 	char origins[1024]; /* allowed Origins for widget/WebSocket, one per line, may be "" */
 	int64_t created_at;
+	/* the team desk (migration 13); library_ensure leaves these alone */
+	int64_t consortium_id; /* 0: none */
+	char policy_notes[4096]; /* what a covering librarian of another library reads */
+	char consortium_card[256]; /* card fields shared with the consortium, comma-separated */
 };
 
 struct store_queue {
@@ -56,6 +60,7 @@ struct store_queue {
 	char slug[64];
 	char name[128];
 	int64_t created_at;
+	int64_t cascade_ms; /* offered to the consortium after this long queued; 0: never */
 };
 
 struct store_staff {
@@ -63,7 +68,7 @@ struct store_staff {
 	int64_t library_id;
 	char email[256]; /* unique, compared case-insensitively */
 	char display_name[128];
-	char role[16]; /* "librarian" or "admin" */
+	char role[24]; /* "librarian", "supervisor", "admin" or "consortium_admin" */
 	char pw_hash[192]; /* argon2id string from crypto_pwhash_str */
 	int max_chats; /* concurrent chat cap; 0 = use the server default */
 	int64_t created_at;
@@ -74,6 +79,7 @@ struct store_staff {
 	int listed; /* opted in to the patrons' "who is on now" list */
 	char photo_type[16]; /* "", "image/png" or "image/jpeg" */
 	int64_t photo_at; /* when the photo last changed (cache key), 0 if none */
+	int active; /* 0: deactivated (no login, no session); staff_put leaves it alone */
 };
 
 struct store_session {

@@ -68,8 +68,8 @@ STUB(case_reply)
 STUB(case_close)
 
 static struct library lib = {.id = 1};
-static struct staff jen = {.id = 1, .lib = &lib, .admin = 0};
-static struct staff sam = {.id = 2, .lib = &lib, .admin = 1};
+static struct staff jen = {.id = 1, .lib = &lib, .access = ACCESS_LIBRARIAN};
+static struct staff sam = {.id = 2, .lib = &lib, .access = ACCESS_ADMIN};
 static struct session jen_s = {.staff_id = 1, .csrf = "t"};
 static struct session sam_s = {.staff_id = 2, .csrf = "t"};
 static struct app app;

@@ -47,7 +47,7 @@ static int setup_with(void **state, const struct desk_config *cfg)
 	f->qa1 = desk_add_queue(f->d, Q_A1, LIB_A, "ref", "Reference");
 	f->qa2 = desk_add_queue(f->d, Q_A2, LIB_A, "kids", "Children");
 	f->qb = desk_add_queue(f->d, Q_B, LIB_B, "ref", "Reference");
-	f->ann = desk_put_staff(f->d, S_ANN, LIB_A, "ann@north.example", "Ann", 1, 0);
+	f->ann = desk_put_staff(f->d, S_ANN, LIB_A, "ann@north.example", "Ann", ACCESS_ADMIN, 0);
 	f->bob = desk_put_staff(f->d, S_BOB, LIB_A, "bob@north.example", "Bob", 0, 0);
 	f->cy = desk_put_staff(f->d, S_CY, LIB_A, "cy@north.example", "Cy", 0, 1);
 	f->dee = desk_put_staff(f->d, S_DEE, LIB_A, "dee@north.example", "Dee", 0, 5);
@@ -196,17 +196,22 @@ static void test_load(void **state)
 	assert_ptr_equal(desk_staff(f->d, S_ZED), f->zed);
 	assert_ptr_equal(f->zed->lib, f->lb);
 	assert_string_equal(f->ann->email, "ann@north.example");
-	assert_int_equal(f->ann->admin, 1);
-	assert_int_equal(f->bob->admin, 0);
+	assert_true(desk_staff_admin(f->ann));
+	assert_false(desk_staff_admin(f->bob));
+	assert_false(desk_staff_supervises(f->bob));
 	assert_null(desk_staff(f->d, 999));
 
 	/* desk_put_staff updates in place, found by id */
-	s = desk_put_staff(f->d, S_BOB, LIB_A, "robert@north.example", "Robert", 1, 2);
+	s = desk_put_staff(f->d, S_BOB, LIB_A, "robert@north.example", "Robert", ACCESS_SUPERVISOR, 2);
 	assert_ptr_equal(s, f->bob);
 	assert_int_equal(f->d->n_staff, 5);
 	assert_string_equal(s->email, "robert@north.example");
 	assert_string_equal(s->name, "Robert");
-	assert_int_equal(s->admin, 1);
+	assert_true(desk_staff_supervises(s));
+	assert_false(desk_staff_admin(s));
+	assert_int_equal(desk_access_of("consortium_admin"), ACCESS_CONSORTIUM_ADMIN);
+	assert_int_equal(desk_access_of("boss"), -1);
+	assert_string_equal(desk_access_name(ACCESS_SUPERVISOR), "supervisor");
 	assert_int_equal(s->max_chats, 2);
 
 	/* strings are copied and truncated to their field */
