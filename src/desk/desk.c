@@ -52,6 +52,8 @@ struct desk *desk_new(const struct desk_config *cfg)
 		d->cfg.offer_window_ms = 30000;
 	if (d->cfg.handback_grace_ms <= 0)
 		d->cfg.handback_grace_ms = 60000;
+	if (d->cfg.handoff_timeout_ms <= 0)
+		d->cfg.handoff_timeout_ms = 60000;
 	return d;
 }
 
@@ -89,6 +91,7 @@ void desk_free(struct desk *d)
 		free(d->libs[i]);
 	for (i = 0; i < d->n_staff; i++)
 		free(d->staff[i]);
+	free(d->handing);
 	free(d->queues);
 	free(d->libs);
 	free(d->staff);
@@ -275,6 +278,11 @@ int desk_origin_allowed(const struct library *lib, const char *origin, size_t le
 
 int desk_check_text(const struct desk *d, const char *text, size_t len)
 {
+	return desk_check_chars(text, len, (size_t)d->cfg.text_max);
+}
+
+int desk_check_chars(const char *text, size_t len, size_t max)
+{
 	size_t i, chars = 0;
 	int blank = 1;
 
@@ -288,7 +296,7 @@ int desk_check_text(const struct desk *d, const char *text, size_t len)
 	}
 	if (blank)
 		return DESK_EMPTY;
-	if (chars > (size_t)d->cfg.text_max)
+	if (chars > max)
 		return DESK_TOO_LONG;
 	return DESK_OK;
 }
@@ -324,7 +332,10 @@ int desk_readable(const struct desk *d, const struct desk_actor *a, int64_t chat
 {
 	struct chat *c = desk_chat(d, chat_id);
 
-	if (!c || !desk_may_read_row(a, c->lib->id, c->patron->id))
+	if (!c)
+		return DESK_NOT_FOUND;
+	if (a->kind == AUTHOR_STAFF ? !desk_staff_reads(a->staff, c)
+				    : !desk_may_read_row(a, c->lib->id, c->patron->id))
 		return DESK_NOT_FOUND;
 	*out = c;
 	return DESK_OK;

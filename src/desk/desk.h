@@ -38,6 +38,9 @@ enum desk_err {
 	DESK_NOMEM = -8,
 	DESK_FULL = -9, /* chat holds the maximum number of messages */
 	DESK_OFFERED = -10, /* pick: the chat is offered to another librarian for now */
+	DESK_NOT_SHARED = -11, /* hand-off: that library is not of your consortium */
+	DESK_OFF_DUTY = -12, /* hand-off: that colleague is not on duty now */
+	DESK_NOBODY_ELSE = -13, /* someone else: nobody else is on duty now */
 };
 
 /* Why a queued chat is offered to one librarian only (continuity routing). */
@@ -64,6 +67,39 @@ enum staff_access {
 	ACCESS_SUPERVISOR,
 	ACCESS_ADMIN,
 	ACCESS_CONSORTIUM_ADMIN,
+};
+
+/* A hand-off (handoff.c): to a named colleague, to a queue, or asked for by the patron
+ * ("could someone else help me?", to the chat's own queue). */
+enum handoff_kind { HANDOFF_STAFF, HANDOFF_QUEUE, HANDOFF_PATRON };
+/* What came of it. */
+enum handoff_end {
+	HANDOFF_PENDING,
+	HANDOFF_ACCEPTED,
+	HANDOFF_DECLINED, /* by the colleague asked */
+	HANDOFF_TIMED_OUT, /* nobody accepted within the hand-off timeout */
+	HANDOFF_CANCELLED, /* by the sender, or the chat ended or went back to the queue,
+			    * or the colleague asked went off duty */
+};
+
+#define HANDOFF_NOTE_MAX 1000 /* characters */
+#define HANDOFF_REASON_MAX 200 /* characters */
+
+struct chat;
+
+struct handoff {
+	struct chat *chat;
+	enum handoff_kind kind;
+	struct staff *from; /* the librarian handing the chat on (PATRON: the chat's) */
+	struct staff *to; /* STAFF: the colleague asked */
+	struct queue *to_queue; /* QUEUE, PATRON: whose library's librarians may take it */
+	int64_t seq; /* of its "handoff_offered" or "someone_else" event: the record's key */
+	int64_t at, until, decided_at;
+	enum handoff_end end;
+	struct staff *taker; /* ACCEPTED: who took the chat */
+	int dirty; /* net layer: decided, the record not yet written */
+	char note[HANDOFF_NOTE_MAX * 4 + 1];
+	char reason[HANDOFF_REASON_MAX * 4 + 1];
 };
 
 enum chat_state { CHAT_QUEUED, CHAT_ACTIVE, CHAT_ENDED, CHAT_ABANDONED };
@@ -205,6 +241,9 @@ struct chat {
 	int64_t handed_at;
 	int handbacks; /* how many times; a re-pick keeps the first picked_at */
 	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
+	/* hand-offs (handoff.c): the pending one, or the latest (kept for its note) */
+	struct handoff *handoff;
+	int handoffs; /* how many were offered while held */
 	int64_t wait_any_ms; /* offered with no time limit: the wait if open to all, -1 */
 	int64_t wait_scope; /* whose places the promise counted: that staff id, 0 all */
 };
@@ -224,6 +263,7 @@ struct desk_config {
 	int64_t offer_window_ms; /* continuity routing window; default 30000 */
 	int64_t handback_grace_ms; /* a librarian with no console this long: chats handed back
 				    * (desk_tick_handbacks); default 60000 */
+	int64_t handoff_timeout_ms; /* a hand-off nobody accepts comes back; default 60000 */
 };
 
 struct desk {
@@ -238,6 +278,8 @@ struct desk {
 	struct idmap chats; /* id -> struct chat */
 	struct idmap patrons; /* id -> struct patron (online or with held chats) */
 	int64_t last_chat_id, last_patron_id;
+	struct chat **handing; /* chats with a pending hand-off (desk_tick_handoffs) */
+	size_t n_handing, cap_handing;
 	/* after a restart, until then an offer stands for a librarian whose console has not
 	 * reconnected yet (everyone is off duty for a moment when the server starts) */
 	int64_t offers_held_until;
@@ -442,6 +484,52 @@ void desk_wait_new(const struct desk *d, int64_t now, const struct library *lib,
  * past the promise (then c->wait_grew counts up and the promise becomes the new total).
  * Returns 1 when the patron should be told (c->wait changed), else 0. */
 int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c);
+
+/* ---- hand-offs (handoff.c) ------------------------------------------------------------
+ * A librarian hands an active chat of theirs on, with a note: to a named colleague on duty
+ * (HANDOFF_STAFF), or to a queue (HANDOFF_QUEUE), of their library or of another library
+ * of its consortium. A patron may ask for someone else (HANDOFF_PATRON: to the chat's own
+ * queue, the note says so), honoured only when another librarian is on duty. At most one
+ * hand-off is pending per chat. While pending the sender keeps the chat; the receivers
+ * (the colleague, or the librarians of the queue's library but the sender) may read it
+ * and its card. The first receiver to accept takes it over (a second gets DESK_TAKEN); the
+ * colleague may decline with a reason; the sender may cancel; nobody accepting within
+ * handoff_timeout_ms, or the colleague going off duty, brings it back to the sender. It
+ * never goes nowhere: the sender holds it until it is accepted. Each step adds an event
+ * (handoff_offered or someone_else, handoff_accepted, handoff_returned) and marks
+ * c->handoff dirty for the record to be written. The chat keeps its library: transcript
+ * and memory stay with the home library. */
+
+/* Offers chat_id on. Staff actor: `to` (a colleague) or else `to_queue`, with a note of
+ * 1..HANDOFF_NOTE_MAX characters. Patron actor: their own active chat, both NULL, note
+ * ignored. Errors: DESK_NOT_FOUND, DESK_FORBIDDEN (not your chat), DESK_BAD_STATE (not
+ * active, or one is pending), DESK_NOT_SHARED, DESK_OFF_DUTY, DESK_NOBODY_ELSE,
+ * DESK_EMPTY, DESK_TOO_LONG. Sets *out and *event. */
+int desk_handoff_offer(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
+		       struct staff *to, struct queue *to_queue, const char *note, size_t len,
+		       struct handoff **out, struct message **event);
+/* Whether s may take the chat's pending hand-off (and so read it and its card now). */
+int desk_handoff_for(const struct chat *c, const struct staff *s);
+/* s accepts: the chat becomes theirs. DESK_TAKEN when it was already accepted, or
+ * DESK_NOT_FOUND when not theirs to take; DESK_AT_CAPACITY. */
+int desk_handoff_accept(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
+			struct chat **out, struct message **event);
+/* The colleague asked declines (reason may be ""), or the sender cancels (cancel 1): the
+ * chat stays with its sender. */
+int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
+			 int cancel, const char *reason, size_t len, struct chat **out,
+			 struct message **event);
+/* Brings back every pending hand-off that timed out or whose colleague went off duty,
+ * calling fn with each chat and its handoff_returned event. */
+void desk_tick_handoffs(struct desk *d, int64_t now,
+			void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
+/* Whether libraries a and b share a desk: the same library, or one consortium. */
+int desk_libs_share(const struct library *a, const struct library *b);
+/* Whether staff s may read held chat c: of its library, or covering it now (it is theirs,
+ * or its pending hand-off is theirs to take). */
+int desk_staff_reads(const struct staff *s, const struct chat *c);
+const char *desk_handoff_kind_name(enum handoff_kind k);
+const char *desk_handoff_end_name(enum handoff_end e);
 
 /* 1-based position of a queued chat in its queue, else 0. */
 size_t desk_position(const struct chat *c);

@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GROW(arr, n, cap) ((n) < (cap) ? 0 : grow_array((void **)&(arr), &(cap), sizeof *(arr)))
-
-static int grow_array(void **arr, size_t *cap, size_t elem)
+int desk_grow(void **arr, size_t *cap, size_t elem)
 {
 	size_t ncap = *cap ? *cap * 2 : 8;
 	void *p = realloc(*arr, ncap * elem);
@@ -29,6 +27,7 @@ void desk_chat_free(struct chat *c)
 		free(c->msgs[i]);
 	free(c->msgs);
 	idmap_free(&c->cmids);
+	desk_handoff_free(c);
 	free(c);
 }
 
@@ -160,9 +159,9 @@ static int64_t cmid_key(enum author who, int64_t who_id, const char *cmid)
 	return h ? (int64_t)h : 1;
 }
 
-static struct message *msg_add(struct desk *d, struct chat *c, int64_t now, enum msg_kind kind,
-			       enum author author, int64_t author_id, const char *cmid,
-			       const char *text, size_t len)
+struct message *desk_msg_add(struct desk *d, struct chat *c, int64_t now, enum msg_kind kind,
+			     enum author author, int64_t author_id, const char *cmid,
+			     const char *text, size_t len)
 {
 	struct message *m;
 
@@ -195,7 +194,7 @@ static struct message *msg_add(struct desk *d, struct chat *c, int64_t now, enum
 int desk_load_message(struct desk *d, struct chat *c, enum msg_kind kind, enum author author,
 		      int64_t author_id, const char *cmid, const char *text, int64_t at)
 {
-	struct message *m = msg_add(d, c, at, kind, author, author_id, cmid, text, strlen(text));
+	struct message *m = desk_msg_add(d, c, at, kind, author, author_id, cmid, text, strlen(text));
 
 	if (!m)
 		return DESK_NOMEM;
@@ -230,7 +229,7 @@ int desk_join(struct desk *d, int64_t now, struct patron *p, struct queue *q, co
 	c->state = CHAT_QUEUED;
 	c->created_at = now;
 	desk_copy_str(c->join_cmid, sizeof c->join_cmid, cmid);
-	if (!msg_add(d, c, now, MSG_TEXT, AUTHOR_PATRON, p->id, cmid, text, len) ||
+	if (!desk_msg_add(d, c, now, MSG_TEXT, AUTHOR_PATRON, p->id, cmid, text, len) ||
 	    queue_push(q, c)) {
 		patron_remove_chat(p, c);
 		idmap_del(&d->chats, c->id);
@@ -280,7 +279,7 @@ int desk_post(struct desk *d, int64_t now, const struct desk_actor *a, int64_t c
 		return rc;
 	if (c->n_msgs >= (size_t)d->cfg.chat_max_msgs)
 		return DESK_FULL;
-	*out = msg_add(d, c, now, MSG_TEXT, who, who_id, cmid, text, len);
+	*out = desk_msg_add(d, c, now, MSG_TEXT, who, who_id, cmid, text, len);
 	return *out ? DESK_OK : DESK_NOMEM;
 }
 
@@ -304,7 +303,7 @@ int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, str
 		return DESK_OFFERED;
 	if (s->n_active >= desk_max_chats(d, s))
 		return DESK_AT_CAPACITY;
-	*event = msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "joined", 6);
+	*event = desk_msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "joined", 6);
 	if (!*event)
 		return DESK_NOMEM;
 	queue_remove(c->queue, c);
@@ -327,9 +326,10 @@ static int close_chat(struct desk *d, int64_t now, struct chat *c, enum chat_sta
 {
 	const char *name = to == CHAT_ABANDONED ? "abandoned" : "ended";
 
-	*event = msg_add(d, c, now, MSG_EVENT, by, by_id, "", name, strlen(name));
+	*event = desk_msg_add(d, c, now, MSG_EVENT, by, by_id, "", name, strlen(name));
 	if (!*event)
 		return DESK_NOMEM;
+	desk_handoff_drop(d, c, now, "the chat ended");
 	if (c->state == CHAT_QUEUED) {
 		queue_remove(c->queue, c);
 		desk_open_to_all(c);
@@ -371,7 +371,7 @@ int desk_handback(struct desk *d, int64_t now, struct chat *c, struct message **
 
 	if (c->state != CHAT_ACTIVE || !s)
 		return DESK_BAD_STATE;
-	*event = msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "handed_back", 11);
+	*event = desk_msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "handed_back", 11);
 	if (!*event)
 		return DESK_NOMEM;
 	if (queue_push_front(c->queue, c)) {
@@ -380,6 +380,7 @@ int desk_handback(struct desk *d, int64_t now, struct chat *c, struct message **
 		*event = NULL;
 		return DESK_NOMEM;
 	}
+	desk_handoff_drop(d, c, now, "the chat went back to the queue");
 	s->n_active--;
 	c->state = CHAT_QUEUED;
 	c->staff = NULL;

@@ -495,6 +495,7 @@ static const char migration_13[] =
 	"CREATE TABLE handoffs ("
 	" id INTEGER PRIMARY KEY,"
 	" chat_id INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL," /* of its handoff_offered event: the desk's key */
 	" library_id INTEGER NOT NULL REFERENCES libraries(id)," /* the chat's library */
 	" queue_id INTEGER NOT NULL REFERENCES queues(id)," /* the chat's queue then */
 	" kind TEXT NOT NULL CHECK (kind IN ('staff', 'queue', 'patron')),"
@@ -506,10 +507,10 @@ static const char migration_13[] =
 	"  'cancelled')),"
 	" reason TEXT NOT NULL DEFAULT '',"
 	" created_at INTEGER NOT NULL,"
-	" decided_at INTEGER NOT NULL DEFAULT 0"
+	" decided_at INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (chat_id, seq)"
 	");"
-	"CREATE INDEX handoffs_by_library ON handoffs(library_id, created_at);"
-	"CREATE INDEX handoffs_by_chat ON handoffs(chat_id, id);";
+	"CREATE INDEX handoffs_by_library ON handoffs(library_id, created_at);";
 
 const char *const sq_migrations[] = {
 	migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
