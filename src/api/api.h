@@ -66,8 +66,10 @@ void resume_cmd(struct ws_conn *c, struct cmd *cmd);
 void resume_drained(struct ws_conn *c);
 /* The connection closed: forget its pending store resumes. */
 void resume_forget(struct ws_conn *c);
-/* JSON of a chat summary into b (an object, no trailing comma). */
+/* JSON of a chat summary into b (an object, no trailing comma), as a patron may see it. */
 void chat_json(struct buf *b, const struct chat *ch);
+/* The same, for staff (staff 1): with a hand-off's note and reason. */
+void chat_json_as(struct buf *b, const struct chat *ch, int staff);
 
 /* Sends a `chat` frame for ch to its library's consoles and its other subscribers, as
  * when its state changes (e.g. its remembered flag moved). */
@@ -88,11 +90,14 @@ void staff_profile_json(struct buf *b, const struct staff *s);
 /* The fields of staff_profile_json (s not NULL), each with a trailing comma. */
 void staff_profile_fields(struct buf *b, const struct staff *s);
 /* JSON of a chat row from the store (the live summary if the desk holds the chat). */
-void chat_row_json(struct buf *b, const struct store_chat *r);
+void chat_row_json(struct buf *b, const struct store_chat *r, int staff);
 /* JSON of a message (fields only, no braces, trailing comma). */
 void msg_fields(struct buf *b, const struct chat *ch, const struct message *m);
 /* "queue":[...], of a library's waiting chats (with a trailing comma). */
 void chat_queue_json(struct buf *b, const struct library *lib);
+/* handoff.c: the hand-off commands (handoff, handoff_accept, handoff_decline,
+ * handoff_cancel; a patron's someone_else). */
+void handoff_cmd(struct ws_conn *c, struct cmd *cmd);
 /* duty.c: a librarian's status (on duty or Away) and handing chats back. */
 /* The status command (staff). */
 void duty_cmd(struct ws_conn *c, struct cmd *cmd);

@@ -25,7 +25,8 @@ enum op_kind {
 	OP_ABANDON,
 	OP_ACK_DUP,
 	OP_REST_SEND,
-	OP_HANDBACK
+	OP_HANDBACK,
+	OP_EVENT /* a hand-off's event: deliver and announce */
 };
 
 struct op {
@@ -80,6 +81,7 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 	json_close(b, ']');
 	buf_putc(b, ',');
 	json_kint(b, "queue_total", (int64_t)total);
+	handoffs_json(b, lib);
 }
 
 /* The queue of `lib` changed. Announcements are coalesced: chat_flush_queues() sends them
@@ -190,21 +192,35 @@ void chat_flush_queues(void)
 /* The chat's state changed: tell the library's staff consoles (they track every chat of
  * their library) and its other subscribers (its patron). Walks the few consoles and the
  * chat's subscribers, not every connection: a join or pick is O(consoles). */
+static void chat_frame(struct buf *b, const struct chat *ch, int staff)
+{
+	frame_begin(b, "chat");
+	buf_puts(b, "\"chat\":");
+	chat_json_as(b, ch, staff);
+	buf_putc(b, ',');
+	json_close(b, '}');
+}
+
 static void chat_changed(struct chat *ch)
 {
-	struct buf b = {0};
+	struct buf b = {0}, p = {0};
 	struct sub *s;
 
-	frame_begin(&b, "chat");
-	buf_puts(&b, "\"chat\":");
-	chat_json(&b, ch);
-	buf_putc(&b, ',');
-	json_close(&b, '}');
+	chat_frame(&b, ch, 1);
 	fan_copy_to_staff_of(&b, ch->lib);
-	for (s = ch->subs; s; s = s->chat_next)
-		if (!(s->conn->role == ROLE_STAFF && s->conn->lib == ch->lib))
+	for (s = ch->subs; s; s = s->chat_next) {
+		if (s->conn->role == ROLE_STAFF && s->conn->lib == ch->lib)
+			continue; /* had it above */
+		if (s->conn->role == ROLE_STAFF) { /* covering for another library */
 			fan_send_copy(s->conn, &b);
+			continue;
+		}
+		if (!p.len)
+			chat_frame(&p, ch, 0);
+		fan_send_copy(s->conn, &p);
+	}
 	buf_free(&b);
+	buf_free(&p);
 }
 
 void chat_announce(struct chat *ch)
@@ -532,6 +548,7 @@ static void close_writes(struct chat *ch, struct message *ev, enum op_kind kind,
 {
 	struct op *o;
 
+	handoff_save(ch); /* a pending hand-off ended with the chat or its hand-back */
 	/* the event first: the chat update that closes the chat archives its messages */
 	submit(msg_write(ch, ev));
 	o = op_new(kind, 0, ch);
@@ -555,6 +572,23 @@ void chat_cmd_end(struct ws_conn *c, struct cmd *cmd)
 		return;
 	}
 	close_writes(ch, ev, OP_END, was_queued);
+}
+
+void chat_write_event(struct chat *ch, struct message *ev, int row)
+{
+	struct op *o = op_new(OP_EVENT, 0, ch);
+
+	handoff_save(ch);
+	if (row)
+		submit(chat_row_write(STW_CHAT_UPDATE, ch));
+	if (o)
+		o->seq = ev->seq;
+	submit_op(msg_write(ch, ev), o);
+}
+
+void chat_submit_owed(struct store_write *w)
+{
+	submit(w);
 }
 
 static void abandon_cb(void *ctx, struct chat *ch, struct message *ev)
@@ -635,6 +669,7 @@ void chat_tick(int64_t now)
 {
 	desk_tick(g_app->desk, now, abandon_cb, NULL);
 	desk_tick_handbacks(g_app->desk, now, handback_cb, NULL);
+	handoff_tick(now);
 	wait_tick(now);
 }
 
@@ -673,6 +708,8 @@ static void op_done(struct store_write *w, int rc)
 			send_ack(c, o->cmid, ch->id, o->seq);
 		if (o->kind == OP_JOIN || o->kind == OP_PICK || o->was_queued)
 			queue_changed(ch->lib);
+		if (o->kind == OP_EVENT) /* receivers' lists show what is now durable */
+			desk_handoff_announce(ch);
 		if (o->kind != OP_SEND && o->kind != OP_ACK_DUP)
 			chat_changed(ch);
 	}

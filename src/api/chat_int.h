@@ -9,6 +9,18 @@
 void chat_offer_json(struct buf *b, const struct chat *ch, int profile);
 void chat_handback_json(struct buf *b, const struct chat *ch);
 
+/* handoff.c: "handoffs":[...] of the pending hand-offs lib's librarians may take (with a
+ * trailing comma); the record of ch's decided hand-off, if not yet written; the 1 s tick
+ * that brings back hand-offs nobody took. */
+void handoffs_json(struct buf *b, const struct library *lib);
+void handoff_save(struct chat *ch);
+void handoff_tick(int64_t now);
+/* chat.c: stores a hand-off's event ev of ch (and the chat row when row, its librarian
+ * changed), then delivers it and announces the chat. */
+void chat_write_event(struct chat *ch, struct message *ev, int row);
+/* chat.c: submits a write the desk already owes (a full writer stops the server). */
+void chat_submit_owed(struct store_write *w);
+
 /* fanout.c */
 /* Sends every subscriber of ch the committed messages it has not had yet. */
 void fan_deliver(struct chat *ch);

@@ -114,7 +114,56 @@ void chat_handback_json(struct buf *b, const struct chat *ch)
 	buf_putc(b, ',');
 }
 
+/* "queue":{id,name,library:{id,name}} (trailing comma), or nothing for NULL. */
+static void queue_ref_json(struct buf *b, const char *key, const struct queue *q)
+{
+	if (!q)
+		return;
+	buf_printf(b, "\"%s\":{", key);
+	json_kint(b, "id", q->id);
+	json_kstr(b, "name", q->name);
+	buf_puts(b, "\"library\":{");
+	json_kint(b, "id", q->lib->id);
+	json_kstr(b, "name", q->lib->name);
+	json_close(b, '}');
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
+/* "handoff":{...} of a chat's pending or latest hand-off (trailing comma). Staff also get
+ * its note and the reason it came back; patrons see who is asked and what came of it. */
+static void handoff_json(struct buf *b, const struct chat *ch, int staff)
+{
+	const struct handoff *h = ch->handoff;
+
+	if (!h || (ch->state != CHAT_ACTIVE && ch->state != CHAT_QUEUED))
+		return;
+	buf_puts(b, "\"handoff\":{");
+	json_kstr(b, "kind", desk_handoff_kind_name(h->kind));
+	json_kstr(b, "state", desk_handoff_end_name(h->end));
+	buf_puts(b, "\"from\":");
+	staff_profile_json(b, h->from);
+	buf_puts(b, ",\"to\":");
+	staff_profile_json(b, h->taker ? h->taker : h->to);
+	buf_putc(b, ',');
+	queue_ref_json(b, "queue", h->to_queue);
+	json_kint(b, "at", h->at);
+	json_kint(b, "until", h->until);
+	json_kint(b, "decided_at", h->decided_at);
+	if (staff) {
+		json_kstr(b, "note", h->note);
+		json_kstr(b, "reason", h->reason);
+	}
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
 void chat_json(struct buf *b, const struct chat *ch)
+{
+	chat_json_as(b, ch, 0);
+}
+
+void chat_json_as(struct buf *b, const struct chat *ch, int staff)
 {
 	buf_putc(b, '{');
 	json_kint(b, "id", ch->id);
@@ -128,6 +177,9 @@ void chat_json(struct buf *b, const struct chat *ch)
 	buf_putc(b, ',');
 	chat_offer_json(b, ch, 1);
 	chat_handback_json(b, ch);
+	handoff_json(b, ch, staff);
+	if (staff && ch->lib != ch->queue->lib)
+		json_kint(b, "library", ch->lib->id);
 	json_kint(b, "created_at", ch->created_at);
 	json_kint(b, "picked_at", ch->picked_at);
 	json_kint(b, "ended_at", ch->ended_at);
@@ -141,13 +193,13 @@ void chat_json(struct buf *b, const struct chat *ch)
 	json_close(b, '}');
 }
 
-void chat_row_json(struct buf *b, const struct store_chat *r)
+void chat_row_json(struct buf *b, const struct store_chat *r, int staff)
 {
 	struct chat *live = desk_chat(g_app->desk, r->id);
 	struct staff *s = r->staff_id ? desk_staff(g_app->desk, r->staff_id) : NULL;
 
 	if (live) {
-		chat_json(b, live);
+		chat_json_as(b, live, staff);
 		return;
 	}
 	buf_putc(b, '{');

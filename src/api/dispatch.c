@@ -51,6 +51,11 @@ static const struct cmd_def commands[] = {
 	{CMD_SIGNIN_LINK, CMDF_ANY_ROLE, 1, patron_mail_cmd, NULL},
 	{CMD_ASK_OFFLINE, CMDF_PATRON, 2, cases_cmd_ask_offline, "Only patrons send this."},
 	{CMD_STATUS, CMDF_STAFF, 1, duty_cmd, "Only staff set a status."},
+	{CMD_HANDOFF, CMDF_STAFF, 3, handoff_cmd, "Only staff hand chats on."},
+	{CMD_HANDOFF_ACCEPT, CMDF_STAFF, 3, handoff_cmd, "Only staff take hand-offs."},
+	{CMD_HANDOFF_DECLINE, CMDF_STAFF, 2, handoff_cmd, "Only staff decline hand-offs."},
+	{CMD_HANDOFF_CANCEL, CMDF_STAFF, 2, handoff_cmd, "Only staff cancel hand-offs."},
+	{CMD_SOMEONE_ELSE, CMDF_PATRON, 3, handoff_cmd, "Only patrons ask for someone else."},
 };
 
 static const struct cmd_def *cmd_find(enum cmd_type t)

@@ -47,6 +47,9 @@ static const struct api_error_def table[API_ERR_COUNT] = {
 				    "This library does not allow chats from this site."},
 	[API_MAIL_UNAVAILABLE] = {"mail_unavailable", 503,
 				  "This library cannot send e-mail right now."},
+	[API_NOT_SHARED] = {"not_shared", 409, "That library is not in your consortium."},
+	[API_OFF_DUTY] = {"off_duty", 409, "That colleague is not on duty now."},
+	[API_NOBODY_ELSE] = {"nobody_else", 409, "Nobody else is on duty right now."},
 	[API_NOMEM] = {"busy", 503, "Out of memory."},
 	[API_STOPPING] = {"busy", 503, "The server is shutting down."},
 	[API_QUEUE_FULL] = {"busy", 503, "The server is busy; try again in a moment."},
@@ -73,6 +76,9 @@ enum api_err api_err_desk(int rc)
 	case DESK_AT_CAPACITY: return API_AT_CAPACITY;
 	case DESK_TOO_LONG: return API_TOO_LONG;
 	case DESK_EMPTY: return API_EMPTY;
+	case DESK_NOT_SHARED: return API_NOT_SHARED;
+	case DESK_OFF_DUTY: return API_OFF_DUTY;
+	case DESK_NOBODY_ELSE: return API_NOBODY_ELSE;
 	default: return API_NOMEM;
 	}
 }

@@ -45,6 +45,9 @@ enum api_err {
 	API_SIGNIN_INVALID, /* signin_invalid 401: a used or expired sign-in link */
 	API_ORIGIN_NOT_ALLOWED, /* origin_not_allowed 403: a page the library did not allow */
 	API_MAIL_UNAVAILABLE, /* mail_unavailable 503: the library cannot send e-mail now */
+	API_NOT_SHARED, /* not_shared 409: a hand-off outside the consortium */
+	API_OFF_DUTY, /* off_duty 409: a hand-off to a colleague not on duty */
+	API_NOBODY_ELSE, /* nobody_else 409: no other librarian is on to take over */
 	API_NOMEM, /* busy 503: out of memory */
 	API_STOPPING, /* busy 503: the server is shutting down */
 	API_QUEUE_FULL, /* busy 503: the writer's or the workers' queue is full */

@@ -111,7 +111,7 @@ static void patron_welcome(struct ws_conn *c, const char *token, const struct st
 		if (held || (rows[i].ended_at && now - rows[i].ended_at > RECENT_MS) ||
 		    rows[i].state == STORE_CHAT_QUEUED || rows[i].state == STORE_CHAT_ACTIVE)
 			continue;
-		chat_row_json(&b, &rows[i]);
+		chat_row_json(&b, &rows[i], 0);
 		buf_putc(&b, ',');
 	}
 	json_close(&b, ']');
@@ -401,7 +401,7 @@ static void hello_staff(struct ws_conn *c)
 		struct chat *ch = g_app->desk->chats.vals[i];
 
 		if (g_app->desk->chats.keys[i] && ch->staff == st && ch->state == CHAT_ACTIVE) {
-			chat_json(&b, ch);
+			chat_json_as(&b, ch, 1);
 			buf_putc(&b, ',');
 		}
 	}

@@ -140,7 +140,7 @@ static void read_done(struct worker_job *job)
 	if (!j->chat_id) {
 		buf_puts(&b, "{\"chats\":[");
 		for (off = 0; rest_row_next(&j->out, &off, &r, sizeof r);) {
-			chat_row_json(&b, &r);
+			chat_row_json(&b, &r, j->staff);
 			buf_putc(&b, ',');
 		}
 		rest_respond_list(h, &b);
@@ -153,7 +153,7 @@ static void read_done(struct worker_job *job)
 	if (j->rel.remembered)
 		patron_name = patron_greeting_name(&j->rel);
 	buf_puts(&b, "{\"chat\":");
-	chat_row_json(&b, &j->row);
+	chat_row_json(&b, &j->row, j->staff);
 	buf_puts(&b, ",\"messages\":[");
 	if (j->live) {
 		struct chat *ch = desk_chat(g_app->desk, j->chat_id);

@@ -76,6 +76,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->queue_grace = 120;
 	cfg->offer_window = 30;
 	cfg->handback_grace_ms = 60000;
+	cfg->handoff_timeout_ms = 60000;
 	cfg->workers = 2;
 	cfg->new_patrons = 300;
 	cfg->mail_retry_ms = 30000;
@@ -87,6 +88,18 @@ void server_config_defaults(struct server_config *cfg)
 }
 
 /* ---- loading ------------------------------------------------------------------------- */
+
+/* Hand-offs pending when the server stopped came back to their senders, who still hold
+ * the chats: their records say so (cancelled) before anything new is offered. */
+static int settle_handoffs(void)
+{
+	struct store_write *w = store_write_new(STW_HANDOFF_SETTLE);
+
+	if (!w)
+		return -1;
+	w->u.handoff.decided_at = app_now_ms();
+	return writer_submit(g_app->writer, w) ? -1 : 0;
+}
 
 static int load_lib(void *ctx, const struct store_library *r)
 {
@@ -113,10 +126,9 @@ static int load_queue(void *ctx, const struct store_queue *r)
 struct staff *server_put_staff(const struct store_staff *r)
 {
 	int access = desk_access_of(r->role);
-	struct staff *s = desk_put_staff(g_app->desk, r->id, r->library_id, r->email,
-					 r->display_name,
-					 access < 0 ? ACCESS_LIBRARIAN : (enum staff_access)access,
-					 r->max_chats);
+	struct staff *s = desk_put_staff(
+		g_app->desk, r->id, r->library_id, r->email, r->display_name,
+		access < 0 ? ACCESS_LIBRARIAN : (enum staff_access)access, r->max_chats);
 
 	if (s) {
 		s->active = r->active;
@@ -388,6 +400,7 @@ static struct desk_config desk_config_of(const struct server_config *cfg)
 	/* 0 means no window: 1 ms, as a zero field would take the desk's default */
 	dc.offer_window_ms = cfg->offer_window ? (int64_t)cfg->offer_window * 1000 : 1;
 	dc.handback_grace_ms = cfg->handback_grace_ms;
+	dc.handoff_timeout_ms = cfg->handoff_timeout_ms;
 	return dc;
 }
 
@@ -438,7 +451,7 @@ static int start_store(struct app *a, const struct server_config *cfg)
 /* The loop's handles (timers, the check and prepare phases, signals), then listening. */
 static void start_loop(struct app *a, const struct server_config *cfg, const char *banner)
 {
-	if (outbox_start())
+	if (settle_handoffs() || outbox_start())
 		log_error("server", "cannot start the outbox (out of memory): no mail is sent");
 	uv_timer_init(&a->loop, &a->tick);
 	uv_check_init(&a->loop, &a->flush);

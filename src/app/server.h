@@ -28,6 +28,7 @@ struct server_config {
 			   * librarian they know before it is open to all (30) */
 	int handback_grace_ms; /* a librarian with no console this long: their chats go
 				* back to the queue (60000) */
+	int handoff_timeout_ms; /* a hand-off nobody accepts this long comes back (60000) */
 	int workers; /* worker threads (2) */
 	int write_queue_max; /* writes pending before refusals (65536) */
 	int read_queue_max; /* reads outstanding before refusals (4096) */

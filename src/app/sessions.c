@@ -314,7 +314,8 @@ static void login_run(struct worker_job *job, const struct store_ops *ops, struc
 		j->rc = rc;
 	} else {
 		/* a deactivated account answers as a wrong password does: nothing to tell */
-		j->rc = crypto_password_check(j->staff.pw_hash, j->password, plen) && j->staff.active
+		j->rc = crypto_password_check(j->staff.pw_hash, j->password, plen) &&
+					j->staff.active
 				? 0
 				: 1;
 	}

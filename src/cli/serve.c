@@ -39,6 +39,9 @@ const char cli_usage_serve[] =
 	"                       a librarian whose console is gone (tab closed, crash, lost\n"
 	"                       network) this long has their chats handed back to the\n"
 	"                       front of the queue (60000; a reconnect within it cancels)\n"
+	"  --handoff-timeout-ms MS\n"
+	"                       a hand-off nobody accepts this long comes back to the\n"
+	"                       librarian who offered it (60000)\n"
 	"  --workers N          reader/hashing threads (2)\n"
 	"  --write-queue-max N  writes waiting for the store before new ones are refused\n"
 	"                       with `busy` (65536)\n"
@@ -134,6 +137,7 @@ static const struct serve_opt serve_opts[] = {
 	CFG_INT("queue-grace", queue_grace),
 	CFG_INT("offer-window", offer_window),
 	CFG_INT("handback-grace-ms", handback_grace_ms),
+	CFG_INT("handoff-timeout-ms", handoff_timeout_ms),
 	ARG_INT("time-scale", time_scale),
 	CFG_INT("workers", workers),
 	CFG_INT("write-queue-max", write_queue_max),
@@ -291,7 +295,7 @@ static int serve_check_numbers(const struct serve_args *a, int refused)
 	if (refused || cfg->port < 1 || cfg->port > 65535 || cfg->workers < 1 ||
 	    cfg->workers > 16 || cfg->rate < 1 || cfg->burst < 1 || cfg->frame_max < 256 ||
 	    cfg->text_max < 1 || cfg->chat_max_messages < 1 || cfg->send_queue_max < 65536 ||
-	    cfg->offer_window < 0 || cfg->handback_grace_ms < 1) {
+	    cfg->offer_window < 0 || cfg->handback_grace_ms < 1 || cfg->handoff_timeout_ms < 1) {
 		if (!a->bad)
 			fprintf(stderr, "rapport: bad option value\n");
 		fputs(cli_usage_serve, stderr);

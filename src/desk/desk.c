@@ -497,6 +497,9 @@ const char *desk_strerror(int err)
 	case DESK_NOMEM: return "The server is out of memory.";
 	case DESK_FULL: return "This chat has reached its maximum length.";
 	case DESK_OFFERED: return "This chat is offered to another librarian for now.";
+	case DESK_NOT_SHARED: return "That library is not in your consortium.";
+	case DESK_OFF_DUTY: return "That colleague is not on duty now.";
+	case DESK_NOBODY_ELSE: return "Nobody else is on duty right now.";
 	}
 	return "Unknown error.";
 }
@@ -519,5 +522,5 @@ int desk_access_of(const char *name)
 const char *desk_access_name(enum staff_access a)
 {
 	return (unsigned)a < sizeof access_names / sizeof *access_names ? access_names[a]
-									  : "librarian";
+									: "librarian";
 }

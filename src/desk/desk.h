@@ -516,13 +516,15 @@ int desk_handoff_accept(struct desk *d, int64_t now, struct staff *s, int64_t ch
 			struct chat **out, struct message **event);
 /* The colleague asked declines (reason may be ""), or the sender cancels (cancel 1): the
  * chat stays with its sender. */
-int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
-			 int cancel, const char *reason, size_t len, struct chat **out,
-			 struct message **event);
+int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, int cancel,
+			 const char *reason, size_t len, struct chat **out, struct message **event);
 /* Brings back every pending hand-off that timed out or whose colleague went off duty,
  * calling fn with each chat and its handoff_returned event. */
 void desk_tick_handoffs(struct desk *d, int64_t now,
 			void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
+/* Marks the queues of c's library and of its hand-off's receivers changed (queue_dirty),
+ * so their consoles hear of the hand-off. */
+void desk_handoff_announce(struct chat *c);
 /* Whether libraries a and b share a desk: the same library, or one consortium. */
 int desk_libs_share(const struct library *a, const struct library *b);
 /* Whether staff s may read held chat c: of its library, or covering it now (it is theirs,

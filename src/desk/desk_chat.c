@@ -194,7 +194,8 @@ struct message *desk_msg_add(struct desk *d, struct chat *c, int64_t now, enum m
 int desk_load_message(struct desk *d, struct chat *c, enum msg_kind kind, enum author author,
 		      int64_t author_id, const char *cmid, const char *text, int64_t at)
 {
-	struct message *m = desk_msg_add(d, c, at, kind, author, author_id, cmid, text, strlen(text));
+	struct message *m =
+		desk_msg_add(d, c, at, kind, author, author_id, cmid, text, strlen(text));
 
 	if (!m)
 		return DESK_NOMEM;
@@ -360,7 +361,10 @@ int desk_end(struct desk *d, int64_t now, const struct desk_actor *a, int64_t ch
 				a->patron->id, event);
 	else
 		rc = close_chat(d, now, c, CHAT_ENDED, AUTHOR_STAFF, a->staff->id, event);
-	if (rc == DESK_OK && was_active && c->staff && c->remembered && c->patron->remembered)
+	/* memory follows who actually helped, and stays with the home library: a covering
+	 * librarian of another library is not one of the patron's helpers here */
+	if (rc == DESK_OK && was_active && c->staff && c->staff->lib == c->lib && c->remembered &&
+	    c->patron->remembered)
 		desk_helpers_front(c->patron, c->staff->id);
 	return rc;
 }

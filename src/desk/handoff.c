@@ -69,8 +69,7 @@ static void handing_remove(struct desk *d, const struct chat *c)
 		}
 }
 
-/* The consoles of the chat's library and of the receivers' hear of the change. */
-static void announce(struct chat *c)
+void desk_handoff_announce(struct chat *c)
 {
 	const struct handoff *h = c->handoff;
 
@@ -101,7 +100,7 @@ static void decide(struct desk *d, struct chat *c, int64_t now, enum handoff_end
 	h->dirty = 1;
 	copy_text(h->reason, sizeof h->reason, reason, reason ? len : 0);
 	handing_remove(d, c);
-	announce(c);
+	desk_handoff_announce(c);
 }
 
 /* Is a librarian of c's library other than its own on duty (someone else to ask)? */
@@ -123,7 +122,7 @@ static int check_target(const struct staff *from, const struct staff *to, const 
 		if (!desk_libs_share(from->lib, to->lib))
 			return DESK_NOT_SHARED;
 		return to != from && to->active && desk_staff_available(to) ? DESK_OK
-									      : DESK_OFF_DUTY;
+									    : DESK_OFF_DUTY;
 	}
 	if (!q)
 		return DESK_NOT_FOUND;
@@ -180,7 +179,7 @@ int desk_handoff_offer(struct desk *d, int64_t now, const struct desk_actor *a, 
 	c->handoff = h;
 	c->handoffs++;
 	d->handing[d->n_handing++] = c;
-	announce(c);
+	desk_handoff_announce(c);
 	*out = h;
 	return DESK_OK;
 }
@@ -203,8 +202,8 @@ int desk_handoff_accept(struct desk *d, int64_t now, struct staff *s, int64_t ch
 		return desk_staff_reads(s, c) ? DESK_FORBIDDEN : DESK_NOT_FOUND;
 	if (s->n_active >= desk_max_chats(d, s))
 		return DESK_AT_CAPACITY;
-	*event = desk_msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "handoff_accepted",
-			      16);
+	*event =
+		desk_msg_add(d, c, now, MSG_EVENT, AUTHOR_STAFF, s->id, "", "handoff_accepted", 16);
 	if (!*event)
 		return DESK_NOMEM;
 	from = c->staff;
@@ -230,9 +229,8 @@ static int come_back(struct desk *d, struct chat *c, int64_t now, enum handoff_e
 	return DESK_OK;
 }
 
-int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
-			 int cancel, const char *reason, size_t len, struct chat **out,
-			 struct message **event)
+int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, int cancel,
+			 const char *reason, size_t len, struct chat **out, struct message **event)
 {
 	struct chat *c = desk_chat(d, chat_id);
 	int rc;

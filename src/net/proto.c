@@ -301,6 +301,27 @@ static int unpack_status(struct cmd *c, json_error_t *err)
 	return 0;
 }
 
+/* handoff: the chat, a colleague (staff) or a queue, and the note. */
+static int unpack_handoff(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+	int rc = json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s?I, s?I, s:s%}", "type", &t,
+				"chat", &c->chat, "staff", &c->staff, "queue", &c->queue, "note",
+				&c->text, &c->text_len);
+
+	if (!rc && (c->staff > 0) == (c->queue > 0))
+		rc = refuse(err, "hand off to a staff id or a queue id");
+	return rc;
+}
+
+static int unpack_handoff_decline(struct cmd *c, json_error_t *err)
+{
+	const char *t = NULL;
+
+	return json_unpack_ex(c->root, err, JSON_STRICT, "{s:s, s:I, s?s%}", "type", &t, "chat",
+			      &c->chat, "reason", &c->text, &c->text_len);
+}
+
 /* The frame types: the "type" of the frame, its command and its unpacker. */
 static const struct frame_type {
 	const char *name;
@@ -325,6 +346,11 @@ static const struct frame_type {
 	{"signin_link", CMD_SIGNIN_LINK, unpack_email},
 	{"ask_offline", CMD_ASK_OFFLINE, unpack_ask_offline},
 	{"status", CMD_STATUS, unpack_status},
+	{"handoff", CMD_HANDOFF, unpack_handoff},
+	{"handoff_accept", CMD_HANDOFF_ACCEPT, unpack_chat_only},
+	{"handoff_decline", CMD_HANDOFF_DECLINE, unpack_handoff_decline},
+	{"handoff_cancel", CMD_HANDOFF_CANCEL, unpack_chat_only},
+	{"someone_else", CMD_SOMEONE_ELSE, unpack_chat_only},
 };
 
 #define N_FRAME_TYPES (sizeof frame_types / sizeof frame_types[0])

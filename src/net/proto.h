@@ -26,7 +26,12 @@ enum cmd_type {
 	CMD_EMAIL_TRANSCRIPT,
 	CMD_SIGNIN_LINK,
 	CMD_ASK_OFFLINE,
-	CMD_STATUS
+	CMD_STATUS,
+	CMD_HANDOFF,
+	CMD_HANDOFF_ACCEPT,
+	CMD_HANDOFF_DECLINE,
+	CMD_HANDOFF_CANCEL,
+	CMD_SOMEONE_ELSE
 };
 
 /* Patron profile fields of `remember` (bytes, without the NUL). */
@@ -41,16 +46,16 @@ struct cmd {
 	char token[64]; /* hello: patron token, "" if none */
 	char library[64]; /* hello: library slug, "" for the default */
 	char signin[64]; /* hello: a sign-in link's token, "" if none */
-	int64_t queue; /* join, ask_offline */
+	int64_t queue; /* join, ask_offline, handoff */
 	int64_t chat; /* send, resume, typing, pick, end; remember (optional) */
 	int64_t after; /* resume */
 	char cmid[65]; /* join, send */
-	const char
-		*text; /* join, send, ask_offline: points into root, valid until proto_cmd_free */
+	const char *text; /* join, send, ask_offline, handoff (note), handoff_decline (reason, or
+			   * NULL): points into root, valid until proto_cmd_free */
 	size_t text_len;
 	int on; /* typing, favourite; status: handback */
 	int away; /* status: 1 "away", 0 "on_duty" */
-	int64_t staff; /* join (optional), choose, favourite, prefer (0 clears) */
+	int64_t staff; /* join (optional), choose, favourite, prefer (0 clears), handoff */
 	char choice[8]; /* choose: "first", "wait" or "staff" */
 	int64_t rating; /* rate: 1..5 */
 	/* remember: "" when absent */

@@ -403,6 +403,7 @@ const struct store_ops store_sqlite_ops = {
 	.continuity = sq_continuity,
 	.waits = sq_waits,
 	.wait_history = sq_wait_history,
+	.handoffs = sq_handoffs,
 	.promise_get = sq_promise_get,
 	.promises = sq_promises,
 	.promise_events = sq_promise_events,

@@ -169,6 +169,11 @@ enum sq_stmt {
 	SQ_CASE_CLOSE,
 	SQ_MAIL_SUMMARY,
 	SQ_FOLLOWUP_BY_TOKEN,
+	/* hand-offs (sqlite_handoff.c): named */
+	SQ_HANDOFF_OFFER,
+	SQ_HANDOFF_DECIDE,
+	SQ_HANDOFF_SETTLE,
+	SQ_HANDOFFS,
 	SQ__COUNT
 };
 
@@ -401,6 +406,10 @@ int sq_followups(struct store_conn *c, int64_t library_id, int64_t patron_id, co
 /* Binds the named parameters of a case write (:id, :library, :queue, :patron, :staff,
  * :promise, :at, :reply_by, :email, :token, :text) from struct store_case_write. */
 int sq_bind_case(sqlite3_stmt *st, const struct store_case_write *k);
+/* Binds the named parameters of a hand-off write (sqlite_handoff.c). */
+int sq_bind_handoff(sqlite3_stmt *st, const struct store_handoff *r);
+int sq_handoffs(struct store_conn *c, const struct store_handoff_query *q, store_handoff_cb cb,
+		void *ctx);
 int sq_schedule_get(struct store_conn *c, int64_t queue_id, struct store_schedule *out);
 int sq_schedule_put(struct store_conn *c, int64_t queue_id, const struct store_schedule *s);
 int sq_cases(struct store_conn *c, int64_t library_id, const char *state, int limit,

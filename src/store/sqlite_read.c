@@ -15,9 +15,14 @@
 /* Each table: the columns of its statements (sqlite_sql.c), in order. */
 #define LIB(kind, m) SQ_COL(kind, struct store_library, m)
 static const struct sq_param library_cols[] = {
-	LIB(SQP_I64, id),	 LIB(SQP_FIELD, slug),	   LIB(SQP_FIELD, name),
-	LIB(SQP_FIELD, origins), LIB(SQP_I64, created_at),
-	LIB(SQP_I64, consortium_id), LIB(SQP_FIELD, policy_notes), LIB(SQP_FIELD, consortium_card),
+	LIB(SQP_I64, id),
+	LIB(SQP_FIELD, slug),
+	LIB(SQP_FIELD, name),
+	LIB(SQP_FIELD, origins),
+	LIB(SQP_I64, created_at),
+	LIB(SQP_I64, consortium_id),
+	LIB(SQP_FIELD, policy_notes),
+	LIB(SQP_FIELD, consortium_card),
 };
 #define QUEUE(kind, m) SQ_COL(kind, struct store_queue, m)
 static const struct sq_param queue_cols[] = {

@@ -513,9 +513,9 @@ static const char migration_13[] =
 	"CREATE INDEX handoffs_by_library ON handoffs(library_id, created_at);";
 
 const char *const sq_migrations[] = {
-	migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
-	migration_7, migration_8, migration_9, migration_10, migration_11, migration_12,
-	migration_13,
+	migration_1,  migration_2,  migration_3,  migration_4, migration_5,
+	migration_6,  migration_7,  migration_8,  migration_9, migration_10,
+	migration_11, migration_12, migration_13,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 

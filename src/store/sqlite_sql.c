@@ -558,6 +558,26 @@ const char *const sq_sql[SQ__COUNT] = {
 			  "updated_at = :at WHERE id = :id AND library_id = :library AND state <> "
 			  "'closed' AND EXISTS (SELECT 1 FROM staff WHERE id = :staff AND "
 			  "library_id = :library)",
+	[SQ_HANDOFF_OFFER] = "INSERT INTO handoffs (chat_id, seq, library_id, queue_id, kind, "
+			     "from_staff, to_staff, to_queue, note, state, created_at) VALUES "
+			     "(:chat, :seq, :library, :queue, :kind, :from, nullif(:to, 0), "
+			     "nullif(:to_queue, 0), :note, 'offered', :at)",
+	[SQ_HANDOFF_DECIDE] =
+		"UPDATE handoffs SET state = :state, reason = :reason, "
+		"decided_at = :decided, to_staff = coalesce(nullif(:to, 0), to_staff) "
+		"WHERE chat_id = :chat AND seq = :seq AND state = 'offered'",
+	[SQ_HANDOFF_SETTLE] = "UPDATE handoffs SET state = 'cancelled', decided_at = :decided, "
+			      "reason = 'the server restarted' WHERE state = 'offered'",
+	/* the chat's library, or (consortium) any of its consortium's; or one chat */
+	/* the columns in the order of handoff_params (sqlite_handoff.c) */
+	[SQ_HANDOFFS] = "SELECT chat_id, seq, library_id, queue_id, from_staff, "
+			"coalesce(to_staff, 0), coalesce(to_queue, 0), created_at, decided_at, "
+			"kind, note, state, reason FROM handoffs WHERE created_at >= :since AND "
+			"created_at < :until AND (CASE WHEN :chat > 0 THEN chat_id = :chat AND "
+			"library_id = :library WHEN :consortium THEN library_id IN (SELECT id "
+			"FROM libraries WHERE id = :library OR consortium_id = (SELECT "
+			"consortium_id FROM libraries WHERE id = :library)) ELSE library_id = "
+			":library END) ORDER BY created_at, chat_id, seq LIMIT :limit",
 	[SQ_FOLLOWUP_BY_TOKEN] = "SELECT " FOLLOWUP_COLS " FROM followups WHERE token_hash = ?1 "
 				 "AND expires_at > ?2",
 	[SQ_MAIL_SUMMARY] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_state WHERE "

@@ -157,6 +157,9 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_CASE_ADD:
 	case STW_CASE_REPLY:
 	case STW_CASE_CLOSE: return sq_bind_case(st, &w->u.kase);
+	case STW_HANDOFF_OFFER:
+	case STW_HANDOFF_DECIDE:
+	case STW_HANDOFF_SETTLE: return sq_bind_handoff(st, &w->u.handoff);
 	case STW_MAIL_QUEUE:
 	case STW_MAIL_CLAIM:
 	case STW_MAIL_RESULT:
@@ -257,6 +260,9 @@ static const struct step write_steps[][STEPS_MAX] = {
 			    {SQ_CASE_REPLY_STATE, STEP_IF},
 			    {SQ_CASE_TOKEN_ADD, STEP_IF}},
 	[STW_CASE_CLOSE] = ONE(SQ_CASE_CLOSE),
+	[STW_HANDOFF_OFFER] = ONE(SQ_HANDOFF_OFFER),
+	[STW_HANDOFF_DECIDE] = ONE(SQ_HANDOFF_DECIDE),
+	[STW_HANDOFF_SETTLE] = ONE(SQ_HANDOFF_SETTLE),
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */

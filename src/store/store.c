@@ -43,6 +43,9 @@ static size_t member_size(enum store_write_kind kind)
 	case STW_CASE_ADD:
 	case STW_CASE_REPLY:
 	case STW_CASE_CLOSE: return sizeof w->u.kase;
+	case STW_HANDOFF_OFFER:
+	case STW_HANDOFF_DECIDE:
+	case STW_HANDOFF_SETTLE: return sizeof w->u.handoff;
 	default: /* a kind not listed here gets room for any member */ return sizeof w->u;
 	}
 }

@@ -14,17 +14,20 @@
  * need not wait for the database to learn them. Strings are UTF-8, NUL-terminated.
  * Every function returns 0 on success or a negative `enum store_err`.
  *
- * What lives in src/store: this interface, the SQLite backend (sqlite.c: open, close and
- * the ops table; sqlite_schema.c: migrations; sqlite_sql.c: the SQL text; sqlite_write.c:
- * applying writes; sqlite_read.c and sqlite_*.c by record), the group-commit writer thread
- * (writer.c) and the reader pool (worker.c).
- * It may include util only; it never names the app, the desk or the network.
+ * What lives in src/store: this interface (with handoff.h, its hand-off records), the SQLite
+ * backend (sqlite.c: open, close and the ops table; sqlite_schema.c: migrations; sqlite_sql.c: the
+ * SQL text; sqlite_write.c: applying writes; sqlite_read.c and sqlite_*.c by record), the
+ * group-commit writer thread (writer.c) and the reader pool (worker.c). It may include util only;
+ * it never names the app, the desk or the network.
  */
 #ifndef RAPPORT_STORE_H
 #define RAPPORT_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "store/handoff.h"
+#include "store/promise.h"
 
 enum store_err {
 	STORE_OK = 0,
@@ -236,70 +239,6 @@ struct store_card_view {
 	int64_t at;
 };
 
-/* ---- promise ledger (migration 6; see src/desk/promise.h) -------------------------------
- * A promise is about a patron and a library, whether the patron is remembered or not.
- * Its writes are conditional in SQL like the relationship writes: `changed` 0 means the
- * rule did not hold (no such patron or chat in the library, not open, not the owner or
- * an administrator) and nothing changed. */
-
-#define STORE_PROMISE_TEXT_MAX 500 /* bytes: what, a done note, a reason, a note */
-
-struct store_promise {
-	int64_t id;
-	int64_t library_id;
-	int64_t patron_id;
-	int64_t chat_id; /* 0: none */
-	int64_t owner_id;
-	int64_t created_by;
-	int64_t created_at;
-	int64_t due_at;
-	int64_t done_at; /* done or cancelled at; 0 while open */
-	char what[STORE_PROMISE_TEXT_MAX + 1];
-	char channel[8]; /* "email" or "chat" */
-	char state[12]; /* "open", "done" or "cancelled" */
-	char done_note[STORE_PROMISE_TEXT_MAX + 1];
-	char cancel_reason[STORE_PROMISE_TEXT_MAX + 1];
-	/* read with the promise, for labelling it: how the patron is greeted (preferred name,
-	 * else display name) while they are remembered, "" otherwise; when its chat began */
-	char patron_name[128];
-	int64_t chat_at; /* 0: no chat */
-};
-
-/* One line of a promise's history: kind "created", "done", "cancelled" or "reassigned";
- * owner_id is the owner after it. */
-struct store_promise_event {
-	int64_t promise_id;
-	int64_t at;
-	int64_t by; /* staff id */
-	int64_t owner_id;
-	char kind[16];
-	char note[STORE_PROMISE_TEXT_MAX + 1];
-};
-
-/* Counts over a library's promises made in [since, until), as of `now`. */
-struct store_promise_report {
-	int64_t made;
-	int64_t kept_on_time; /* done at or before due */
-	int64_t late; /* done after due */
-	int64_t open_overdue; /* open and now > due */
-	int64_t open; /* open, overdue or not */
-	int64_t cancelled;
-};
-
-/* The fields of a promise write; which are used depends on the kind. */
-struct store_promise_write {
-	int64_t id; /* set by STW_PROMISE_ADD */
-	int64_t library_id;
-	int64_t patron_id;
-	int64_t chat_id; /* 0: none */
-	int64_t owner_id;
-	int64_t by; /* the acting staff member */
-	int64_t at;
-	int64_t due_at;
-	char channel[8];
-	char *text; /* owned by the write (freed by store_write_free) */
-};
-
 /* ---- opening hours and offline questions (migration 8; see src/desk/schedule.h) ------ */
 #define STORE_HOURS_MAX 64
 #define STORE_CLOSED_MAX 128
@@ -466,6 +405,12 @@ enum store_write_kind {
 	STW_CASE_CLOSE, /* id, library_id, staff_id, at (migration 11): a case not yet
 			 * closed -> closed, recording closed_at and closed_by; changed 0
 			 * when no such case in the library or already closed */
+	/* hand-offs (migration 13): u.handoff */
+	STW_HANDOFF_OFFER, /* every field but decided_at and reason: a new row, state offered */
+	STW_HANDOFF_DECIDE, /* chat_id, seq, state, to_staff (0 keeps it), reason,
+			     * decided_at: only from offered */
+	STW_HANDOFF_SETTLE, /* decided_at: every offered row cancelled (at start: hand-offs
+			     * pending when the server stopped came back to their senders) */
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -590,6 +535,7 @@ struct store_write {
 		struct store_signin signin;
 		struct store_followup_write followup;
 		struct store_case_write kase;
+		struct store_handoff handoff;
 	} u;
 };
 
@@ -721,6 +667,9 @@ struct store_ops {
 	 * shown and an actual wait, at most `limit` (newest first). */
 	int (*waits)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 		     int limit, store_wait_cb cb, void *ctx);
+	/* Hand-offs as the query says, oldest first (worker threads). */
+	int (*handoffs)(struct store_conn *c, const struct store_handoff_query *q,
+			store_handoff_cb cb, void *ctx);
 	/* Wait history of library_id since `since` (start-up): its latest `limit` waits, then
 	 * its latest `limit` handling times, each newest first. */
 	int (*wait_history)(struct store_conn *c, int64_t library_id, int64_t since, int limit,
