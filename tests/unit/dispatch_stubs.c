@@ -26,6 +26,7 @@ STUB(patron_cmd)
 STUB(patron_mail_cmd)
 STUB(cases_cmd_ask_offline)
 STUB(duty_cmd)
+STUB(handoff_cmd)
 
 static struct app app;
 struct app *g_app = &app;

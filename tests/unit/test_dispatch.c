@@ -71,6 +71,9 @@ static void test_roles_from_the_table(void **state)
 	assert_string_equal(stub_message, "Only staff set a status.");
 	assert_string_equal(run(CMD_JOIN, "join"), "chat_cmd_join");
 	assert_string_equal(run(CMD_ASK_OFFLINE, "ask_offline"), "cases_cmd_ask_offline");
+	assert_string_equal(run(CMD_SOMEONE_ELSE, "someone_else"), "handoff_cmd");
+	assert_null(run(CMD_HANDOFF_ACCEPT, "handoff_accept"));
+	assert_string_equal(stub_message, "Only staff take hand-offs.");
 	conn.role = ROLE_STAFF;
 	conn.patron = NULL;
 	assert_null(run(CMD_JOIN, "join"));
@@ -79,6 +82,9 @@ static void test_roles_from_the_table(void **state)
 	assert_string_equal(stub_message, "Only patrons send this.");
 	assert_string_equal(run(CMD_PICK, "pick"), "chat_cmd_pick");
 	assert_string_equal(run(CMD_STATUS, "status"), "duty_cmd");
+	assert_string_equal(run(CMD_HANDOFF, "handoff"), "handoff_cmd");
+	assert_null(run(CMD_SOMEONE_ELSE, "someone_else"));
+	assert_string_equal(stub_message, "Only patrons ask for someone else.");
 	assert_string_equal(run(CMD_SEND, "send"), "chat_cmd_send");
 }
 
