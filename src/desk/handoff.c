@@ -107,7 +107,7 @@ static void decide(struct desk *d, struct chat *c, int64_t now, enum handoff_end
 	h->end = end;
 	h->decided_at = now;
 	h->dirty = 1;
-	copy_text(h->reason, sizeof h->reason, reason, reason ? len : 0);
+	copy_text(h->reason, sizeof h->reason, reason ? reason : "", reason ? len : 0);
 	handing_remove(d, c);
 	announce(c);
 }
