@@ -46,6 +46,14 @@ int desk_handoff_for(const struct chat *c, const struct staff *s)
 	return s != h->from && s != c->staff && s->lib == h->to_queue->lib;
 }
 
+/* Whether s was among the receivers of h (whatever came of it). */
+static int was_for(const struct handoff *h, const struct staff *s)
+{
+	if (h->kind == HANDOFF_STAFF)
+		return s == h->to;
+	return s != h->from && s->lib == h->to_queue->lib;
+}
+
 int desk_staff_reads(const struct staff *s, const struct chat *c)
 {
 	if (!s)
@@ -98,7 +106,7 @@ static void decide(struct desk *d, struct chat *c, int64_t now, enum handoff_end
 	h->end = end;
 	h->decided_at = now;
 	h->dirty = 1;
-	copy_text(h->reason, sizeof h->reason, reason, reason ? len : 0);
+	copy_text(h->reason, sizeof h->reason, reason ? reason : "", reason ? len : 0);
 	handing_remove(d, c);
 	desk_handoff_announce(c);
 }
@@ -194,7 +202,10 @@ int desk_handoff_accept(struct desk *d, int64_t now, struct staff *s, int64_t ch
 		return DESK_NOT_FOUND;
 	*out = c;
 	if (!pending(c)) {
-		if (c->handoff && c->handoff->end == HANDOFF_ACCEPTED && c->handoff->taker != s)
+		/* "taken" only to who could have taken it or reads it anyway: to anyone else
+		 * of the consortium the chat is not found */
+		if (c->handoff && c->handoff->end == HANDOFF_ACCEPTED && c->handoff->taker != s &&
+		    (was_for(c->handoff, s) || desk_staff_reads(s, c)))
 			return DESK_TAKEN;
 		return desk_staff_reads(s, c) ? DESK_BAD_STATE : DESK_NOT_FOUND;
 	}
