@@ -25,6 +25,7 @@ static const struct route routes[] = {
 	{HTTP_POST, "/api/v1/login", RT_OPEN, rest_login, NULL},
 	{HTTP_POST, "/api/v1/logout", RT_STAFF, rest_logout, NULL},
 	{HTTP_GET, "/api/v1/me", RT_STAFF, rest_me, NULL},
+	{HTTP_GET, "/api/v1/colleagues", RT_STAFF, rest_colleagues, NULL},
 	/* chats and their messages */
 	{HTTP_GET, "/api/v1/chats", RT_EITHER, rest_chats, NULL},
 	{HTTP_GET, "/api/v1/chats/{id}", RT_EITHER, rest_chat, NULL},

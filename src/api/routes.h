@@ -45,6 +45,8 @@ const char *api_routes_at(size_t i, int *method);
 /* rest.c */
 void rest_healthz(struct call *k);
 void rest_me(struct call *k);
+/* rest_team.c: whom a librarian may hand a chat to now. */
+void rest_colleagues(struct call *k);
 void rest_login(struct call *k);
 void rest_logout(struct call *k);
 void rest_chats(struct call *k);

@@ -22,6 +22,7 @@ struct stub_route_log stub_route;
 	}
 STUB(rest_healthz)
 STUB(rest_me)
+STUB(rest_colleagues)
 STUB(rest_login)
 STUB(rest_logout)
 STUB(rest_chats)
