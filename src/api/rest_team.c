@@ -42,7 +42,8 @@ void rest_colleagues(struct call *k)
 	for (size_t i = 0; i < d->n_staff; i++) {
 		const struct staff *s = d->staff[i];
 
-		if (s != me && s->active && desk_staff_available(s) && desk_libs_share(me->lib, s->lib))
+		if (s != me && s->active && desk_staff_available(s) &&
+		    desk_libs_share(me->lib, s->lib))
 			colleague_json(&b, s);
 	}
 	json_close(&b, ']');
