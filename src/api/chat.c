@@ -49,16 +49,16 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 	for (i = 0; i < g_app->desk->n_queues; i++) {
 		struct queue *q = g_app->desk->queues[i];
 
-		if (q->lib != lib)
-			continue;
+		if (!desk_libs_share(q->lib, lib))
+			continue; /* of another library, out of the consortium */
 		for (j = 0; j < q->n_waiting; j++) {
 			struct chat *ch = q->waiting[j];
 			struct message *first = ch->n_msgs ? ch->msgs[0] : NULL;
 			size_t n = first ? first->len : 0;
 			size_t k = first ? utf8_prefix_chars(first->text, n, 200) : 0;
 
-			if (ch->durable_seq < 1)
-				continue; /* not committed yet */
+			if (ch->durable_seq < 1 || (q->lib != lib && !ch->cascaded))
+				continue; /* not committed yet; another library's, not cascaded */
 			if (++total > QUEUE_SHOWN)
 				continue; /* counted, not listed */
 			buf_putc(b, '{');
@@ -74,6 +74,8 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			json_kbool(b, "returning", desk_chat_returning(ch));
 			chat_offer_json(b, ch, 0);
 			chat_handback_json(b, ch);
+			if (ch->cascaded)
+				chat_library_json(b, ch->lib);
 			json_close(b, '}');
 			buf_putc(b, ',');
 		}
@@ -84,12 +86,15 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 	handoffs_json(b, lib);
 }
 
-/* The queue of `lib` changed. Announcements are coalesced: chat_flush_queues() sends them
- * once per loop iteration, however many changes a batch of commits made. */
-static void queue_changed(struct library *lib)
+/* The queue of ch's library changed (and, for a cascaded chat, what the consortium's
+ * consoles list). Announcements are coalesced: chat_flush_queues() sends them once per
+ * loop iteration, however many changes a batch of commits made. */
+static void queue_changed(const struct chat *ch)
 {
-	if (lib)
-		lib->queue_dirty = 1;
+	ch->lib->queue_dirty = 1;
+	for (size_t i = 0; ch->cascaded && i < g_app->desk->n_libs; i++)
+		if (desk_libs_share(ch->lib, g_app->desk->libs[i]))
+			g_app->desk->libs[i]->queue_dirty = 1;
 }
 
 /* Stores a queued chat's continuity routing (who it is offered to, until when), so a
@@ -707,7 +712,7 @@ static void op_done(struct store_write *w, int rc)
 		if (o->kind == OP_JOIN || o->kind == OP_SEND || o->kind == OP_ACK_DUP)
 			send_ack(c, o->cmid, ch->id, o->seq);
 		if (o->kind == OP_JOIN || o->kind == OP_PICK || o->was_queued)
-			queue_changed(ch->lib);
+			queue_changed(ch);
 		if (o->kind == OP_EVENT) /* receivers' lists show what is now durable */
 			desk_handoff_announce(ch);
 		if (o->kind != OP_SEND && o->kind != OP_ACK_DUP)
@@ -731,13 +736,11 @@ void chat_on_close(struct ws_conn *c)
 	if (c->role == ROLE_PATRON && c->patron) {
 		struct patron *p = c->patron;
 		size_t i;
-		int queued = 0;
 
 		desk_patron_online(g_app->desk, p, -1, now);
-		for (i = 0; i < p->n_chats; i++)
-			queued |= p->chats[i]->state == CHAT_QUEUED;
-		if (queued && p->online == 0)
-			queue_changed(desk_library(g_app->desk, p->library_id));
+		for (i = 0; p->online == 0 && i < p->n_chats; i++)
+			if (p->chats[i]->state == CHAT_QUEUED)
+				queue_changed(p->chats[i]); /* its entry shows them offline */
 		desk_patron_release(g_app->desk, p);
 	} else if (c->role == ROLE_STAFF && c->staff) {
 		desk_staff_online(g_app->desk, c->staff, -1);

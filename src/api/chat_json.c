@@ -114,6 +114,17 @@ void chat_handback_json(struct buf *b, const struct chat *ch)
 	buf_putc(b, ',');
 }
 
+void chat_library_json(struct buf *b, const struct library *lib)
+{
+	json_kbool(b, "cascaded", 1);
+	buf_puts(b, "\"library\":{");
+	json_kint(b, "id", lib->id);
+	json_kstr(b, "name", lib->name);
+	json_kstr(b, "policy_notes", lib->policy_notes);
+	json_close(b, '}');
+	buf_putc(b, ',');
+}
+
 /* "queue":{id,name,library:{id,name}} (trailing comma), or nothing for NULL. */
 static void queue_ref_json(struct buf *b, const char *key, const struct queue *q)
 {
@@ -178,7 +189,7 @@ void chat_json_as(struct buf *b, const struct chat *ch, int staff)
 	chat_offer_json(b, ch, 1);
 	chat_handback_json(b, ch);
 	handoff_json(b, ch, staff);
-	if (staff && ch->lib != ch->queue->lib)
+	if (staff)
 		json_kint(b, "library", ch->lib->id);
 	json_kint(b, "created_at", ch->created_at);
 	json_kint(b, "picked_at", ch->picked_at);

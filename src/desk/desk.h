@@ -241,6 +241,9 @@ struct chat {
 	int64_t handed_at;
 	int handbacks; /* how many times; a re-pick keeps the first picked_at */
 	struct wait_told wait_told; /* what was told and when places last moved (wait_hold) */
+	/* the consortium cascade (desk_tick): queued past its queue's cascade_ms with nobody
+	 * of its library picking it up, it is offered to the consortium's librarians too */
+	int cascaded;
 	/* hand-offs (handoff.c): the pending one, or the latest (kept for its note) */
 	struct handoff *handoff;
 	int handoffs; /* how many were offered while held */
@@ -416,7 +419,8 @@ void desk_tick_handbacks(struct desk *d, int64_t now,
 			 void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
 
 /* Abandons queued chats whose patron has been away longer than the grace period. Calls
- * fn for each with the "abandoned" event. Also ends lapsed offers (desk_route). */
+ * fn for each with the "abandoned" event. Also ends lapsed offers (desk_route), and
+ * cascades chats (desk_cascade). */
 void desk_tick(struct desk *d, int64_t now,
 	       void (*fn)(void *ctx, struct chat *c, struct message *event), void *ctx);
 
@@ -525,10 +529,21 @@ void desk_tick_handoffs(struct desk *d, int64_t now,
 /* Marks the queues of c's library and of its hand-off's receivers changed (queue_dirty),
  * so their consoles hear of the hand-off. */
 void desk_handoff_announce(struct chat *c);
+/* ---- the consortium cascade -----------------------------------------------------------
+ * A queue with cascade_ms > 0 of a library in a consortium cascades: a chat queued there
+ * that nobody of its library picked up within cascade_ms of joining, once continuity
+ * routing is over (no librarian it is offered to, none it waits for), is also offered to
+ * the librarians on duty of the consortium's other libraries (c->cascaded; they then may
+ * read it and pick it up, desk_staff_reads). It stays the home library's chat: its
+ * transcript and the patron's memory stay there. */
+
+/* Cascades c if it is due at `now` (desk_tick calls it each second); 1 if it just did. */
+int desk_cascade(struct desk *d, int64_t now, struct chat *c);
+
 /* Whether libraries a and b share a desk: the same library, or one consortium. */
 int desk_libs_share(const struct library *a, const struct library *b);
 /* Whether staff s may read held chat c: of its library, or covering it now (it is theirs,
- * or its pending hand-off is theirs to take). */
+ * its pending hand-off is theirs to take, or it cascaded and s is on duty). */
 int desk_staff_reads(const struct staff *s, const struct chat *c);
 const char *desk_handoff_kind_name(enum handoff_kind k);
 const char *desk_handoff_end_name(enum handoff_end e);

@@ -446,6 +446,7 @@ void desk_tick(struct desk *d, int64_t now,
 			}
 			if (c->offer || c->routing)
 				desk_route(d, now, c);
+			desk_cascade(d, now, c);
 			j++;
 		}
 	}

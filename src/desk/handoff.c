@@ -63,7 +63,8 @@ int desk_staff_reads(const struct staff *s, const struct chat *c)
 	if (!desk_libs_share(s->lib, c->lib))
 		return 0;
 	/* covering for another library: only while it is theirs, or theirs to take */
-	return (c->state == CHAT_ACTIVE && c->staff == s) || desk_handoff_for(c, s);
+	return (c->state == CHAT_ACTIVE && c->staff == s) || desk_handoff_for(c, s) ||
+	       (c->state == CHAT_QUEUED && c->cascaded && s->active && desk_staff_available(s));
 }
 
 static void handing_remove(struct desk *d, const struct chat *c)
@@ -292,4 +293,18 @@ void desk_handoff_free(struct chat *c)
 {
 	free(c->handoff);
 	c->handoff = NULL;
+}
+
+int desk_cascade(struct desk *d, int64_t now, struct chat *c)
+{
+	const struct queue *q = c->queue;
+
+	if (c->cascaded || c->state != CHAT_QUEUED || q->cascade_ms <= 0 ||
+	    !c->lib->consortium_id || c->offer || c->routing || now - c->created_at < q->cascade_ms)
+		return 0;
+	c->cascaded = 1;
+	for (size_t i = 0; i < d->n_libs; i++) /* every console of the consortium hears */
+		if (desk_libs_share(c->lib, d->libs[i]))
+			d->libs[i]->queue_dirty = 1;
+	return 1;
 }

@@ -212,9 +212,12 @@ const char *const sq_sql[SQ__COUNT] = {
 	/* abandoned chats had no librarian: nothing to rate */
 	[SQ_CHAT_RATE] = "UPDATE chats SET rating = :on WHERE id = :chat AND patron_id = :patron "
 			 "AND state = 'ended' AND :on BETWEEN 1 AND 5",
+	/* staff of the patron's library, or of its consortium (covering a chat) */
 	[SQ_CARD_VIEW] = "INSERT INTO card_views (staff_id, patron_id, library_id, at) SELECT "
-			 "s.id, p.id, p.library_id, :at FROM patrons p JOIN staff s ON "
-			 "s.library_id = p.library_id WHERE p.id = :patron AND s.id = :staff",
+			 "s.id, p.id, p.library_id, :at FROM patrons p JOIN libraries pl ON "
+			 "pl.id = p.library_id JOIN staff s JOIN libraries sl ON sl.id = "
+			 "s.library_id WHERE p.id = :patron AND s.id = :staff AND (s.library_id = "
+			 "p.library_id OR pl.consortium_id = sl.consortium_id)",
 	/* bio must fit struct store_staff; the others are bound from fields that fit */
 	[SQ_STAFF_PROFILE] = "UPDATE staff SET display_name = :display_name, pronouns = "
 			     ":pronouns, subjects = :value, bio = coalesce(:text, ''), listed = "
