@@ -32,6 +32,7 @@ static const struct route routes[] = {
 	{HTTP_POST, "/api/v1/chats/{id}/messages", RT_EITHER | RT_LIVE, rest_chat_post, NULL},
 	{HTTP_POST, "/api/v1/chats/{id}/outcome", RT_STAFF, rel_outcome, NULL},
 	{HTTP_POST, "/api/v1/chats/{id}/followup", RT_STAFF, followup_new, NULL},
+	{HTTP_GET, "/api/v1/chats/{id}/handoffs", RT_STAFF, handoffs_of_chat, NULL},
 	/* relationship memory */
 	{HTTP_GET, "/api/v1/patrons/{id}/card", RT_STAFF, rel_card, NULL},
 	{HTTP_POST, "/api/v1/patrons/{id}/notes", RT_STAFF, rel_note_add, NULL},
@@ -45,6 +46,8 @@ static const struct route routes[] = {
 	{HTTP_GET, "/api/v1/search", RT_STAFF, rel_search, NULL},
 	{HTTP_GET, "/api/v1/reports/continuity", RT_STAFF, rel_continuity, NULL},
 	{HTTP_GET, "/api/v1/reports/waits", RT_STAFF, waits_report, NULL},
+	{HTTP_GET, "/api/v1/reports/handoffs", RT_SUPERVISOR, handoffs_report,
+	 "Only a supervisor or an administrator may see this."},
 	{HTTP_GET, "/api/v1/audit/card-views", RT_ADMIN, rel_audit, NULL},
 	/* librarians' profiles */
 	{HTTP_GET, "/api/v1/me/profile", RT_STAFF, rel_profile, NULL},
@@ -142,7 +145,7 @@ static int check_caller(const struct route *r, struct call *k)
 {
 	struct http_conn *h = k->h;
 
-	if ((r->flags & (RT_STAFF | RT_ADMIN | RT_EITHER)) == 0)
+	if ((r->flags & (RT_STAFF | RT_ADMIN | RT_SUPERVISOR | RT_EITHER)) == 0)
 		return 0;
 	if ((r->flags & RT_EITHER) && api_bearer(h))
 		return 0; /* a patron: the handler looks the token up */
@@ -157,7 +160,8 @@ static int check_caller(const struct route *r, struct call *k)
 		call_fail(k, API_CSRF_REQUIRED, NULL);
 		return -1;
 	}
-	if ((r->flags & RT_ADMIN) && !desk_staff_admin(k->staff)) {
+	if (((r->flags & RT_ADMIN) && !desk_staff_admin(k->staff)) ||
+	    ((r->flags & RT_SUPERVISOR) && !desk_staff_supervises(k->staff))) {
 		call_fail(k, API_FORBIDDEN, r->forbidden);
 		return -1;
 	}

@@ -19,6 +19,7 @@ enum {
 	RT_EITHER = 1 << 2, /* a patron's Bearer token, or else a librarian as RT_STAFF */
 	RT_LIVE = 1 << 3, /* refused with `busy` while the server stops */
 	RT_IMAGE = 1 << 4, /* the body is a PNG or JPEG image (else JSON, when there is one) */
+	RT_SUPERVISOR = 1 << 6, /* a supervisor or an administrator (a librarian too) */
 };
 
 /* Finds and runs the route of h (GET: when the request arrives; POST: once its body has
@@ -47,6 +48,9 @@ void rest_healthz(struct call *k);
 void rest_me(struct call *k);
 /* rest_team.c: whom a librarian may hand a chat to now. */
 void rest_colleagues(struct call *k);
+/* rest_handoffs.c: the hand-off report, and one chat's hand-offs. */
+void handoffs_report(struct call *k);
+void handoffs_of_chat(struct call *k);
 void rest_login(struct call *k);
 void rest_logout(struct call *k);
 void rest_chats(struct call *k);

@@ -5,7 +5,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  staff, activeChat, ask, assertNone, addStaff, SAM, JEN, PASSWORD, serverForSuite,
+  staff, activeChat, ask, assertNone, addStaff, staffRest, SAM, JEN, PASSWORD, serverForSuite,
 } from './lib.mjs';
 
 const TIMEOUT = 1500;
@@ -200,5 +200,58 @@ describe('could someone else help me?', () => {
     const joined = await p.waitFor('msg', ev(chat, 'handoff_accepted'));
     assert.equal(joined.name, 'Sam Lee');
     for (const c of [p, jen, sam]) await c.close();
+  });
+});
+
+describe('referrals counted', () => {
+  const srv = serverForSuite({ args: ['--handoff-timeout-ms', String(TIMEOUT)] });
+
+  it('every hand-off is recorded; supervisors and admins read the report, librarians do not', async () => {
+    const { jen, sam, p, chat } = await offeredToSam(srv);
+    sam.send({ type: 'handoff_decline', chat, reason: 'Ask the law library' });
+    await jen.waitFor('chat', (f) => f.chat.id === chat && f.chat.handoff && f.chat.handoff.state === 'declined');
+    await handoff(jen, chat, { staff: sam.welcome.staff.id }, 'second try: the citation style');
+    await sam.waitFor('queue', listed(chat));
+    sam.send({ type: 'handoff_accept', chat });
+    await p.waitFor('msg', ev(chat, 'handoff_accepted'));
+    // a second chat: the patron asks for someone else; Jen takes it over from Sam
+    const other = await activeChat(srv, sam);
+    await ask(other.p, { type: 'someone_else', chat: other.chat }, ev(other.chat, 'someone_else'));
+    await jen.waitFor('queue', listed(other.chat));
+    jen.send({ type: 'handoff_accept', chat: other.chat });
+    await other.p.waitFor('msg', ev(other.chat, 'handoff_accepted'));
+
+    const samRest = staffRest(srv.port, sam.login);
+    const hist = await samRest.get(`/api/v1/chats/${chat}/handoffs`);
+    assert.equal(hist.status, 200);
+    assert.deepEqual(hist.json.handoffs.map((h) => [h.state, h.from.name, h.to.name, h.note]), [
+      ['declined', 'Jen Ortiz', 'Sam Lee', 'needs the nursing databases; has tried CINAHL'],
+      ['accepted', 'Jen Ortiz', 'Sam Lee', 'second try: the citation style'],
+    ]);
+    assert.equal(hist.json.handoffs[0].reason, 'Ask the law library');
+    assert.ok(hist.json.handoffs[1].decided_at >= hist.json.handoffs[1].created_at);
+
+    const rep = await samRest.get('/api/v1/reports/handoffs?days=1');
+    assert.equal(rep.status, 200, rep.text);
+    const r = rep.json;
+    assert.equal(r.total, 3);
+    assert.equal(r.accepted, 2);
+    assert.equal(r.declined, 1);
+    assert.equal(r.timed_out, 0);
+    assert.equal(r.chats, 2);
+    assert.equal(r.chats_two_plus, 1, 'the first chat was handed off twice');
+    assert.equal(r.per_chat, 1.5);
+    assert.ok(r.accept_ms_median >= 0);
+    assert.equal(r.by_queue.length, 1);
+    assert.equal(r.by_queue[0].total, 3);
+    assert.equal(r.by_library[0].library.name, sam.welcome.library.name);
+    assert.deepEqual(r.someone_else.map((x) => [x.staff.name, x.total]), [['Sam Lee', 1]]);
+    // Jen is a librarian: she never sees how often patrons asked to leave a colleague
+    const jenRest = staffRest(srv.port, jen.login);
+    const no = await jenRest.get('/api/v1/reports/handoffs');
+    assert.equal(no.status, 403);
+    assert.equal(no.json.error.code, 'forbidden');
+    assert.equal((await samRest.get('/api/v1/reports/handoffs?days=0')).status, 400);
+    for (const c of [p, other.p, jen, sam]) await c.close();
   });
 });

@@ -23,6 +23,8 @@ struct stub_route_log stub_route;
 STUB(rest_healthz)
 STUB(rest_me)
 STUB(rest_colleagues)
+STUB(handoffs_report)
+STUB(handoffs_of_chat)
 STUB(rest_login)
 STUB(rest_logout)
 STUB(rest_chats)
