@@ -501,14 +501,16 @@ void chat_cmd_typing(struct ws_conn *c, struct cmd *cmd)
 	struct chat *ch;
 	struct sub *s;
 
-	if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
+	int rc = desk_readable(g_app->desk, &a, cmd->chat, &ch);
+
+	if (rc == DESK_NOT_FOUND) {
 		api_ws_fail(c, API_NOT_FOUND, "No such chat.", "typing");
 		return;
 	}
-	if (!desk_may_write(&a, ch)) {
+	if (rc || !desk_may_write(&a, ch)) {
 		api_ws_fail(c,
-			    a.kind == AUTHOR_STAFF && ch->staff != c->staff ? API_FORBIDDEN
-									    : API_BAD_STATE,
+			    rc || (a.kind == AUTHOR_STAFF && ch->staff != c->staff) ? API_FORBIDDEN
+										    : API_BAD_STATE,
 			    "You cannot type in this chat now.", "typing");
 		return;
 	}
@@ -617,23 +619,42 @@ static void sub_drop(struct sub *s)
 	desk_chat_unref(g_app->desk, ch);
 }
 
-void chat_handed_back(struct chat *ch, struct message *ev)
+/* Drops the subscriptions to ch of staff consoles for which keep() says no. */
+static void drop_staff_subs(struct chat *ch,
+			    int (*keep)(const struct ws_conn *c, const struct chat *ch))
 {
 	struct sub *s, *n, **pp;
 
-	/* the librarian who left follows the chat no longer (they may still resume it) */
+	desk_chat_ref(ch); /* the last subscription must not free ch under us */
 	for (s = ch->subs; s; s = n) {
 		struct ws_conn *c = s->conn;
 
 		n = s->chat_next;
-		if (c->role != ROLE_STAFF || c->staff != ch->handed_from)
+		if (c->role != ROLE_STAFF || keep(c, ch))
 			continue;
 		for (pp = &c->subs; *pp && *pp != s; pp = &(*pp)->conn_next)
 			;
 		if (*pp)
 			*pp = s->conn_next;
-		sub_drop(s); /* queued: the chat stays in the desk */
+		sub_drop(s);
 	}
+	desk_chat_unref(g_app->desk, ch);
+}
+
+static int not_the_leaver(const struct ws_conn *c, const struct chat *ch)
+{
+	return c->staff != ch->handed_from;
+}
+
+static int may_read(const struct ws_conn *c, const struct chat *ch)
+{
+	return desk_staff_reads(c->staff, ch);
+}
+
+void chat_handed_back(struct chat *ch, struct message *ev)
+{
+	/* the librarian who left follows the chat no longer (they may still resume it) */
+	drop_staff_subs(ch, not_the_leaver);
 	close_writes(ch, ev, OP_HANDBACK, 1);
 }
 
@@ -715,8 +736,12 @@ static void op_done(struct store_write *w, int rc)
 			queue_changed(ch);
 		if (o->kind == OP_EVENT) /* receivers' lists show what is now durable */
 			desk_handoff_announce(ch);
-		if (o->kind != OP_SEND && o->kind != OP_ACK_DUP)
+		if (o->kind != OP_SEND && o->kind != OP_ACK_DUP) {
 			chat_changed(ch);
+			/* who may read it may have changed (a hand-off taken, a chat ended):
+			 * consoles that no longer may stop following it */
+			drop_staff_subs(ch, may_read);
+		}
 	}
 	if (ch)
 		desk_chat_unref(g_app->desk, ch);

@@ -170,8 +170,13 @@ void resume_cmd(struct ws_conn *c, struct cmd *cmd)
 	struct sub *s;
 
 	if (ch) {
-		if (desk_readable(g_app->desk, &a, cmd->chat, &ch)) {
-			api_ws_fail(c, API_NOT_FOUND, "No such chat.", "resume");
+		int rc = desk_readable(g_app->desk, &a, cmd->chat, &ch);
+
+		if (rc) {
+			api_ws_fail(c, api_err_desk(rc),
+				    rc == DESK_FORBIDDEN ? "That chat is with a colleague."
+							 : "No such chat.",
+				    "resume");
 			return;
 		}
 		s = chat_subscribe(c, ch,

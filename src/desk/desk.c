@@ -334,8 +334,9 @@ int desk_readable(const struct desk *d, const struct desk_actor *a, int64_t chat
 
 	if (!c)
 		return DESK_NOT_FOUND;
-	if (a->kind == AUTHOR_STAFF ? !desk_staff_reads(a->staff, c)
-				    : !desk_may_read_row(a, c->lib->id, c->patron->id))
+	if (a->kind == AUTHOR_STAFF && !desk_staff_reads(a->staff, c))
+		return a->staff && a->staff->lib == c->lib ? DESK_FORBIDDEN : DESK_NOT_FOUND;
+	if (a->kind != AUTHOR_STAFF && !desk_may_read_row(a, c->lib->id, c->patron->id))
 		return DESK_NOT_FOUND;
 	*out = c;
 	return DESK_OK;

@@ -376,9 +376,10 @@ int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, str
 int desk_end(struct desk *d, int64_t now, const struct desk_actor *a, int64_t chat_id,
 	     struct chat **out, struct message **event);
 
-/* Finds a chat the actor may read (resume, transcript). Staff: any chat of their library
- * held in memory. Patron: their own. Returns DESK_NOT_FOUND otherwise; chats not held in
- * memory are not found here (the caller then asks the store and uses desk_may_read_row). */
+/* Finds a chat the actor may read (resume, transcript). Staff: as desk_staff_reads says
+ * (DESK_FORBIDDEN for a colleague's live chat of their library). Patron: their own.
+ * Returns DESK_NOT_FOUND otherwise; chats not held in memory are not found here (the
+ * caller then asks the store and uses desk_may_read_row). */
 int desk_readable(const struct desk *d, const struct desk_actor *a, int64_t chat_id,
 		  struct chat **out);
 /* Same rule for a chat row from the store. */
@@ -542,8 +543,10 @@ int desk_cascade(struct desk *d, int64_t now, struct chat *c);
 
 /* Whether libraries a and b share a desk: the same library, or one consortium. */
 int desk_libs_share(const struct library *a, const struct library *b);
-/* Whether staff s may read held chat c: of its library, or covering it now (it is theirs,
- * its pending hand-off is theirs to take, or it cascaded and s is on duty). */
+/* Whether staff s may read held chat c. Of its library: any chat but a colleague's active
+ * one, which only a supervisor (or admin) may watch, and a receiver of its pending
+ * hand-off read. Of another library of the consortium (covering): only while it is
+ * theirs, its pending hand-off is theirs to take, or it cascaded and s is on duty. */
 int desk_staff_reads(const struct staff *s, const struct chat *c);
 const char *desk_handoff_kind_name(enum handoff_kind k);
 const char *desk_handoff_end_name(enum handoff_end e);

@@ -291,6 +291,10 @@ int desk_pick(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, str
 	struct chat *c;
 	int rc = desk_readable(d, &a, chat_id, &c);
 
+	if (rc == DESK_FORBIDDEN) { /* a colleague's live chat: they picked it first */
+		*out = desk_chat(d, chat_id);
+		return DESK_TAKEN;
+	}
 	if (rc)
 		return rc;
 	*out = c;

@@ -54,12 +54,22 @@ static int was_for(const struct handoff *h, const struct staff *s)
 	return s != h->from && s->lib == h->to_queue->lib;
 }
 
+/* Whether s may know of c at all: of its library (who see its summary even when they
+ * may not read it), or reading it now. Anyone else is told it is not there. */
+static int knows(const struct staff *s, const struct chat *c)
+{
+	return s && (s->lib == c->lib || desk_staff_reads(s, c));
+}
+
 int desk_staff_reads(const struct staff *s, const struct chat *c)
 {
 	if (!s)
 		return 0;
+	/* of the library: anything but a colleague's live chat, which a supervisor may
+	 * watch and a receiver may read before taking it */
 	if (s->lib == c->lib)
-		return 1;
+		return c->state != CHAT_ACTIVE || c->staff == s || desk_staff_supervises(s) ||
+		       desk_handoff_for(c, s);
 	if (!desk_libs_share(s->lib, c->lib))
 		return 0;
 	/* covering for another library: only while it is theirs, or theirs to take */
@@ -206,12 +216,12 @@ int desk_handoff_accept(struct desk *d, int64_t now, struct staff *s, int64_t ch
 		/* "taken" only to who could have taken it or reads it anyway: to anyone else
 		 * of the consortium the chat is not found */
 		if (c->handoff && c->handoff->end == HANDOFF_ACCEPTED && c->handoff->taker != s &&
-		    (was_for(c->handoff, s) || desk_staff_reads(s, c)))
+		    (was_for(c->handoff, s) || knows(s, c)))
 			return DESK_TAKEN;
-		return desk_staff_reads(s, c) ? DESK_BAD_STATE : DESK_NOT_FOUND;
+		return knows(s, c) ? DESK_BAD_STATE : DESK_NOT_FOUND;
 	}
 	if (!desk_handoff_for(c, s))
-		return desk_staff_reads(s, c) ? DESK_FORBIDDEN : DESK_NOT_FOUND;
+		return knows(s, c) ? DESK_FORBIDDEN : DESK_NOT_FOUND;
 	if (s->n_active >= desk_max_chats(d, s))
 		return DESK_AT_CAPACITY;
 	*event =
@@ -247,7 +257,7 @@ int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t c
 	struct chat *c = desk_chat(d, chat_id);
 	int rc;
 
-	if (!c || !desk_staff_reads(s, c))
+	if (!c || !knows(s, c))
 		return DESK_NOT_FOUND;
 	*out = c;
 	if (!pending(c))

@@ -143,15 +143,19 @@ static struct chat *cascaded(struct fx *f)
 	return c;
 }
 
-/* Who may read c now: want[i] for staff i, 0 for those not named. Those who may not are
- * told it is not there, reading it or trying to pick it. */
+/* Who may read c now: want[i] for staff i: 1 reads it; 0 (those not named) is told it
+ * is not there, reading it or trying to pick it; 2, a librarian of its library while a
+ * colleague holds it, may not read it and is told it was taken. */
 static void assert_sees(struct fx *f, const struct chat *c, const int *want)
 {
 	for (int i = 0; i < N_STAFF; i++) {
-		assert_int_equal(desk_staff_reads(f->s[i], c), want[i]);
-		assert_int_equal(as(f, i, READ, c), want[i] ? DESK_OK : DESK_NOT_FOUND);
-		if (!want[i])
-			assert_int_equal(as(f, i, PICK, c), DESK_NOT_FOUND);
+		assert_int_equal(desk_staff_reads(f->s[i], c), want[i] == 1);
+		assert_int_equal(as(f, i, READ, c), want[i] == 1   ? DESK_OK
+						    : want[i] == 2 ? DESK_FORBIDDEN
+								   : DESK_NOT_FOUND);
+		if (want[i] != 1)
+			assert_int_equal(as(f, i, PICK, c),
+					 want[i] == 2 ? DESK_TAKEN : DESK_NOT_FOUND);
 	}
 }
 #define SEES(c, ...) assert_sees(f, c, (const int[N_STAFF]){__VA_ARGS__})
@@ -232,7 +236,7 @@ static void test_cascade_at_delay(void **state)
 	assert_int_equal(as(f, HUGO, PICK, c), DESK_TAKEN);
 	/* theirs now: another librarian of pia's library coming on duty does not see it */
 	desk_staff_online(f->d, f->s[PAM], +1);
-	SEES(c, HOME_ONLY, [PIA] = 1);
+	SEES(c, [HANA] = 2, [HUGO] = 2, [PIA] = 1);
 }
 
 static void test_cascade_once(void **state)
@@ -265,12 +269,12 @@ static void test_home_picks_all_along(void **state)
 	assert_held_by(f, early, HUGO);
 	tick(f, early, 10 * CASCADE_MS);
 	assert_false(early->cascaded); /* picked: nothing to cascade */
-	SEES(early, HOME_ONLY);
+	SEES(early, [HANA] = 2, [HUGO] = 1);
 	assert_true(late->cascaded);
 	assert_int_equal(as(f, HUGO, PICK, late), DESK_OK);
 	assert_held_by(f, late, HUGO);
 	assert_int_equal(f->s[HUGO]->n_active, 2);
-	SEES(late, HOME_ONLY);
+	SEES(late, [HANA] = 2, [HUGO] = 1);
 }
 
 /* ---- no cascade ------------------------------------------------------------------- */
@@ -377,7 +381,7 @@ static void test_covering_needs_duty(void **state)
 	/* once theirs, Away keeps it: they may still read it */
 	assert_int_equal(as(f, PIA, PICK, c), DESK_OK);
 	desk_staff_set_away(f->d, f->s[PIA], 1, f->now);
-	SEES(c, HOME_ONLY, [PIA] = 1);
+	SEES(c, [HANA] = 2, [HUGO] = 2, [PIA] = 1);
 }
 
 /* The covering librarian ends the chat: it is no longer theirs to read, and the patron's
