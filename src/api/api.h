@@ -18,6 +18,8 @@
 #include "api/errors.h"
 #include "app/app.h"
 
+struct call;
+
 /* A connection's interest in a chat: deliver messages with seq > sent_seq. */
 struct sub {
 	struct ws_conn *conn;
@@ -152,6 +154,9 @@ int64_t rest_parse_id(const char *p, const char **rest); /* in routes.c: the one
 /* A query argument ("name=" form): 0 absent, 1 set in *out, -1 present but not a number
  * in [lo, hi]. */
 int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out);
+/* A report's window from its `days=` argument (1 to 3660, default 30): [now - days, now].
+ * 0, or -1 when the argument is bad (the call was answered 400). */
+int rest_report_window(struct call *k, int64_t *since, int64_t *until);
 /* Valid UTF-8 of at most max bytes without control characters (multiline: newlines and
  * tabs allowed). */
 int rest_text_ok(const char *s, size_t len, size_t max, int multiline);

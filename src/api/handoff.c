@@ -143,15 +143,27 @@ static void cmd_offer(struct ws_conn *c, struct cmd *cmd, const char *ref)
 	struct queue *q = cmd->queue ? desk_queue(g_app->desk, cmd->queue) : NULL;
 	struct message *ev;
 	struct handoff *h;
-	int rc;
+	struct chat *ch;
+	char note[HANDOFF_NOTE_MAX * 4 + 160];
+	const char *text = cmd->text;
+	size_t len = cmd->text_len;
+	int rc, n;
 
 	if (cmd->type == CMD_HANDOFF && ((cmd->staff && !to) || (cmd->queue && !q))) {
 		api_ws_fail(c, API_NOT_FOUND,
 			    to || cmd->queue ? "No such queue." : "No such colleague.", ref);
 		return;
 	}
-	rc = desk_handoff_offer(g_app->desk, app_now_ms(), &a, cmd->chat, to, q, cmd->text,
-				cmd->text_len, &h, &ev);
+	ch = desk_chat(g_app->desk, cmd->chat);
+	if (cmd->type == CMD_HANDOFF && ch && ch->staff && ch->staff != c->staff) {
+		/* a supervisor reassigning: the note says who asked */
+		n = snprintf(note, sizeof note, "Reassigned by %s: %.*s", c->staff->name,
+			     (int)cmd->text_len, cmd->text);
+		text = note;
+		len = n < 0 ? 0 : (size_t)n < sizeof note ? (size_t)n : sizeof note - 1;
+	}
+	rc = desk_handoff_offer(g_app->desk, app_now_ms(), &a, cmd->chat, to, q, text, len, &h,
+				&ev);
 	if (rc) {
 		fail(c, rc, ref);
 		return;

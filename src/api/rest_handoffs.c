@@ -10,7 +10,6 @@
 #include "api/routes.h"
 #include "desk/referrals.h"
 
-#define DAY_MS (24LL * 60 * 60 * 1000)
 #define REPORT_ROWS 50000 /* hand-offs read per report, oldest first */
 #define CHAT_ROWS 200 /* hand-offs listed for one chat */
 
@@ -163,20 +162,17 @@ static void report_done(struct api_job *job, struct call *k)
 
 void handoffs_report(struct call *k)
 {
-	int64_t days = 30, now = app_now_ms();
+	int64_t since, until;
 	struct ho_job *j;
 
-	if (rest_arg_int(k->h, "days=", 1, 3660, &days) < 0) {
-		call_fail(k, API_BAD_REQUEST, "days is 1 to 3660.");
-		return;
-	}
-	if (!(j = api_job_new(k, sizeof *j, run, report_done)))
+	if (rest_report_window(k, &since, &until) ||
+	    !(j = api_job_new(k, sizeof *j, run, report_done)))
 		return;
 	j->job.free_fn = job_free;
 	j->q.library_id = k->staff->lib->id;
 	j->q.consortium = k->staff->access == ACCESS_CONSORTIUM_ADMIN;
-	j->q.until = now + 1;
-	j->q.since = now - days * DAY_MS;
+	j->q.since = since;
+	j->q.until = until;
 	j->q.limit = REPORT_ROWS;
 	api_read(&j->job);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/call.h"
 #include "api/errors.h"
 #include "util/log.h"
 
@@ -159,4 +160,17 @@ int rest_write_failed(struct http_conn *h, int rc, int changed, enum api_err unc
 	else if (!changed)
 		api_http_fail(h, unchanged, message);
 	return rc || !changed;
+}
+
+int rest_report_window(struct call *k, int64_t *since, int64_t *until)
+{
+	int64_t days = 30, now = app_now_ms();
+
+	if (rest_arg_int(k->h, "days=", 1, 3660, &days) < 0) {
+		call_fail(k, API_BAD_REQUEST, "days is 1 to 3660.");
+		return -1;
+	}
+	*until = now + 1;
+	*since = now - days * 24LL * 60 * 60 * 1000;
+	return 0;
 }

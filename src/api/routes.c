@@ -48,6 +48,8 @@ static const struct route routes[] = {
 	{HTTP_GET, "/api/v1/reports/waits", RT_STAFF, waits_report, NULL},
 	{HTTP_GET, "/api/v1/reports/handoffs", RT_SUPERVISOR, handoffs_report,
 	 "Only a supervisor or an administrator may see this."},
+	{HTTP_GET, "/api/v1/reports/feedback", RT_SUPERVISOR, feedback_report,
+	 "Only a supervisor or an administrator may see this."},
 	{HTTP_GET, "/api/v1/audit/card-views", RT_ADMIN, rel_audit, NULL},
 	/* librarians' profiles */
 	{HTTP_GET, "/api/v1/me/profile", RT_STAFF, rel_profile, NULL},

@@ -51,6 +51,8 @@ void rest_colleagues(struct call *k);
 /* rest_handoffs.c: the hand-off report, and one chat's hand-offs. */
 void handoffs_report(struct call *k);
 void handoffs_of_chat(struct call *k);
+/* rest_feedback.c: patrons' ratings, by librarian (supervisors). */
+void feedback_report(struct call *k);
 void rest_login(struct call *k);
 void rest_logout(struct call *k);
 void rest_chats(struct call *k);

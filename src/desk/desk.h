@@ -505,7 +505,9 @@ int desk_wait_refresh(struct desk *d, int64_t now, struct chat *c);
  * c->handoff dirty for the record to be written. The chat keeps its library: transcript
  * and memory stay with the home library. */
 
-/* Offers chat_id on. Staff actor: `to` (a colleague) or else `to_queue`, with a note of
+/* Offers chat_id on. Staff actor: their own active chat, or a supervisor reassigning a
+ * colleague's of their library (the hand-off is still from the chat's librarian, who
+ * keeps it until it is accepted); `to` (a colleague) or else `to_queue`, with a note of
  * 1..HANDOFF_NOTE_MAX characters. Patron actor: their own active chat, both NULL, note
  * ignored. Errors: DESK_NOT_FOUND, DESK_FORBIDDEN (not your chat), DESK_BAD_STATE (not
  * active, or one is pending), DESK_NOT_SHARED, DESK_OFF_DUTY, DESK_NOBODY_ELSE,

@@ -155,8 +155,12 @@ int desk_handoff_offer(struct desk *d, int64_t now, const struct desk_actor *a, 
 	int patron = a->kind == AUTHOR_PATRON;
 	struct handoff *h;
 	struct chat *c;
-	int rc = desk_chat_for_write(d, a, chat_id, &c);
+	int rc = patron ? desk_chat_for_write(d, a, chat_id, &c) : desk_readable(d, a, chat_id, &c);
 
+	/* staff: their own chat, or (a supervisor reassigning) a colleague's of their library */
+	if (!rc && !patron && c->staff != a->staff &&
+	    !(desk_staff_supervises(a->staff) && a->staff->lib == c->lib))
+		rc = c->state == CHAT_ACTIVE ? DESK_FORBIDDEN : DESK_BAD_STATE;
 	if (rc)
 		return rc;
 	if (c->state != CHAT_ACTIVE || !c->staff || pending(c))

@@ -404,6 +404,7 @@ const struct store_ops store_sqlite_ops = {
 	.waits = sq_waits,
 	.wait_history = sq_wait_history,
 	.handoffs = sq_handoffs,
+	.rated_chats = sq_rated_chats,
 	.promise_get = sq_promise_get,
 	.promises = sq_promises,
 	.promise_events = sq_promise_events,

@@ -1,6 +1,6 @@
-/* sqlite_handoff.c: hand-offs in the SQLite backend: the parameters of hand-off writes
- * (which sqlite.c applies, see write_steps) and the read the reports use (worker threads).
- * SQL in sqlite_sql.c (migration 13). */
+/* sqlite_handoff.c: the team desk in the SQLite backend: the parameters of hand-off writes
+ * (which sqlite.c applies, see write_steps), and the reads of the supervisors' reports
+ * (worker threads): hand-offs and rated chats. SQL in sqlite_sql.c (migration 13). */
 #include <stdint.h>
 #include <string.h>
 
@@ -48,4 +48,19 @@ int sq_handoffs(struct store_conn *c, const struct store_handoff_query *q, store
 		return STORE_ERR;
 	return sq_each_row(c, st, sq_bind_named(st, query_params, SQ_N(query_params), q),
 			   fill_handoff, &r, row_handoff, &cb, ctx, "handoffs");
+}
+
+SQ_ROW_ADAPTER(row_chat, store_chat_cb, struct store_chat)
+
+/* See store.h. */
+int sq_rated_chats(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+		   int limit, store_chat_cb cb, void *ctx)
+{
+	struct store_chat r;
+
+	if (!cb)
+		return STORE_BADARG;
+	return sq_list(c, SQ_RATED_CHATS,
+		       (const int64_t[]){library_id, since, until, sq_limit(limit)}, 4,
+		       sq_fill_chat, &r, row_chat, &cb, ctx, "rated_chats");
 }

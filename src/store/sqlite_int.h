@@ -174,6 +174,7 @@ enum sq_stmt {
 	SQ_HANDOFF_DECIDE,
 	SQ_HANDOFF_SETTLE,
 	SQ_HANDOFFS,
+	SQ_RATED_CHATS,
 	SQ__COUNT
 };
 
@@ -410,6 +411,8 @@ int sq_bind_case(sqlite3_stmt *st, const struct store_case_write *k);
 int sq_bind_handoff(sqlite3_stmt *st, const struct store_handoff *r);
 int sq_handoffs(struct store_conn *c, const struct store_handoff_query *q, store_handoff_cb cb,
 		void *ctx);
+int sq_rated_chats(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+		   int limit, store_chat_cb cb, void *ctx);
 int sq_schedule_get(struct store_conn *c, int64_t queue_id, struct store_schedule *out);
 int sq_schedule_put(struct store_conn *c, int64_t queue_id, const struct store_schedule *s);
 int sq_cases(struct store_conn *c, int64_t library_id, const char *state, int limit,

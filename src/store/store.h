@@ -667,6 +667,10 @@ struct store_ops {
 	 * shown and an actual wait, at most `limit` (newest first). */
 	int (*waits)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
 		     int limit, store_wait_cb cb, void *ctx);
+	/* Rated chats of library_id ended in [since, until), newest first, at most limit
+	 * (worker threads: the feedback report). */
+	int (*rated_chats)(struct store_conn *c, int64_t library_id, int64_t since, int64_t until,
+			   int limit, store_chat_cb cb, void *ctx);
 	/* Hand-offs as the query says, oldest first (worker threads). */
 	int (*handoffs)(struct store_conn *c, const struct store_handoff_query *q,
 			store_handoff_cb cb, void *ctx);

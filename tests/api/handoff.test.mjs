@@ -161,8 +161,10 @@ describe('warm hand-off', () => {
     assert.equal(r.code, 'not_found');
     r = await ask(jen, { type: 'handoff', chat, staff: sam.welcome.staff.id, queue: 1, note: 'x' }, () => false);
     assert.equal(r.code, 'bad_frame');
-    r = await ask(sam, { type: 'handoff', chat, staff: jen.welcome.staff.id, note: 'mine now' }, () => false);
-    assert.equal(r.code, 'forbidden', 'only the chat\'s librarian hands it on');
+    const kim = await staff(srv, KIM); // a librarian: not Jen's chat, not a supervisor
+    r = await ask(kim, { type: 'handoff', chat, staff: kim.welcome.staff.id, note: 'mine now' }, () => false);
+    assert.equal(r.code, 'forbidden', 'only the chat\'s librarian (or a supervisor) hands it on');
+    await kim.close();
     await handoff(jen, chat, { staff: sam.welcome.staff.id });
     r = await ask(jen, { type: 'handoff', chat, staff: sam.welcome.staff.id, note: 'again' }, () => false);
     assert.equal(r.code, 'bad_state');
@@ -253,5 +255,48 @@ describe('referrals counted', () => {
     assert.equal(no.json.error.code, 'forbidden');
     assert.equal((await samRest.get('/api/v1/reports/handoffs?days=0')).status, 400);
     for (const c of [p, other.p, jen, sam]) await c.close();
+  });
+});
+
+describe('supervisors', () => {
+  const srv = serverForSuite({ args: ['--handoff-timeout-ms', String(TIMEOUT)] });
+
+  it('a supervisor watches a colleague\'s live chat, reassigns it, and reads the feedback; a librarian does none of it', async () => {
+    const jen = await staff(srv, JEN);
+    const sam = await staff(srv, SAM); // the demo's admin: a supervisor too
+    const { p, chat } = await activeChat(srv, sam, { text: 'Where are the theses?' });
+    // Jen, a librarian, may not read Sam's live chat, nor hand it on
+    jen.send({ type: 'resume', chat, after: 0 });
+    assert.equal((await jen.waitFor('error', (f) => f.ref === 'resume')).code, 'forbidden');
+    let r = await ask(jen, { type: 'handoff', chat, staff: jen.welcome.staff.id, note: 'mine' }, () => false);
+    assert.equal(r.code, 'forbidden');
+    // Sam ends it; the patron rates it; a second chat, Jen's, is watched and reassigned by Sam
+    sam.send({ type: 'end', chat });
+    await p.waitFor('chat', (f) => f.chat.id === chat && f.chat.state === 'ended');
+    await ask(p, { type: 'rate', chat, rating: 4 }, (f) => f.type === 'rated');
+    const two = await activeChat(srv, jen, { text: 'Interlibrary loan, please' });
+    const { msgs } = await sam.resume(two.chat, 0);
+    assert.ok(msgs.some((m) => m.text === 'Interlibrary loan, please'), 'a supervisor watches');
+    sam.send({ type: 'send', chat: two.chat, cmid: 'watch1', text: 'hi' });
+    assert.equal((await sam.answer('watch1')).code, 'forbidden', 'watching is read-only');
+    r = await ask(sam, { type: 'handoff', chat: two.chat, staff: sam.welcome.staff.id, note: 'I know ILL' },
+      (f) => f.type === 'chat' && f.chat.id === two.chat && f.chat.handoff && f.chat.handoff.state === 'offered');
+    assert.equal(r.chat.handoff.from.name, 'Jen Ortiz', 'still from the chat\'s librarian');
+    assert.equal(r.chat.handoff.note, 'Reassigned by Sam Lee: I know ILL');
+    sam.send({ type: 'handoff_accept', chat: two.chat });
+    await two.p.waitFor('msg', ev(two.chat, 'handoff_accepted'));
+
+    const fb = await staffRest(srv.port, sam.login).get('/api/v1/reports/feedback?days=1');
+    assert.equal(fb.status, 200, fb.text);
+    assert.equal(fb.json.rated, 1);
+    assert.equal(fb.json.mean, 4);
+    assert.deepEqual(fb.json.ratings, [0, 0, 0, 1, 0]);
+    assert.deepEqual(fb.json.by_staff.map((x) => [x.staff.name, x.rated]), [['Sam Lee', 1]]);
+    assert.equal(fb.json.recent[0].question, 'Where are the theses?');
+    assert.equal(fb.json.recent[0].chat.id, chat);
+    assert.equal(fb.json.recent[0].rating, 4);
+    const no = await staffRest(srv.port, jen.login).get('/api/v1/reports/feedback');
+    assert.equal(no.status, 403);
+    for (const c of [p, two.p, jen, sam]) await c.close();
   });
 });
