@@ -45,6 +45,8 @@ enum api_err {
 	API_SIGNIN_INVALID, /* signin_invalid 401: a used or expired sign-in link */
 	API_ORIGIN_NOT_ALLOWED, /* origin_not_allowed 403: a page the library did not allow */
 	API_MAIL_UNAVAILABLE, /* mail_unavailable 503: the library cannot send e-mail now */
+	API_LINK_INVALID, /* link_invalid 410: a used or expired set-password link */
+	API_LAST_ADMIN, /* last_admin 409: the change would leave the library with no admin */
 	API_NOMEM, /* busy 503: out of memory */
 	API_STOPPING, /* busy 503: the server is shutting down */
 	API_QUEUE_FULL, /* busy 503: the writer's or the workers' queue is full */

@@ -97,6 +97,9 @@ static int load_lib(void *ctx, const struct store_library *r)
 	lib->consortium_id = r->consortium_id;
 	snprintf(lib->policy_notes, sizeof lib->policy_notes, "%s", r->policy_notes);
 	snprintf(lib->consortium_card, sizeof lib->consortium_card, "%s", r->consortium_card);
+	snprintf(lib->greeting, sizeof lib->greeting, "%s", r->greeting);
+	snprintf(lib->colour, sizeof lib->colour, "%s", r->colour);
+	snprintf(lib->text_colour, sizeof lib->text_colour, "%s", r->text_colour);
 	return 0;
 }
 
@@ -113,10 +116,9 @@ static int load_queue(void *ctx, const struct store_queue *r)
 struct staff *server_put_staff(const struct store_staff *r)
 {
 	int access = desk_access_of(r->role);
-	struct staff *s = desk_put_staff(g_app->desk, r->id, r->library_id, r->email,
-					 r->display_name,
-					 access < 0 ? ACCESS_LIBRARIAN : (enum staff_access)access,
-					 r->max_chats);
+	struct staff *s = desk_put_staff(
+		g_app->desk, r->id, r->library_id, r->email, r->display_name,
+		access < 0 ? ACCESS_LIBRARIAN : (enum staff_access)access, r->max_chats);
 
 	if (s) {
 		s->active = r->active;

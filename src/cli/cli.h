@@ -2,7 +2,8 @@
  * hours) and the helpers they share. main.c parses the command word and dispatches here.
  *
  * What lives in src/cli: serve.c (options of serve and demo), demo.c (the demo library
- * and its banner), admin.c (init, staff add), queue.c (queue hours), common.c (the
+ * and its banner), admin.c (init, staff add), queue.c (queue hours), consortium.c
+ * (consortium create, add), common.c (the
  * environment, numbers, the store and lookups in it). It may include anything. */
 #ifndef RAPPORT_CLI_H
 #define RAPPORT_CLI_H
@@ -25,6 +26,8 @@ int cli_init(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 /* `rapport queue hours`: shows or changes a queue's schedule. */
 int cli_queue(int argc, char **argv);
+/* `rapport consortium create|add`: makes a consortium, puts a library in one. */
+int cli_consortium(int argc, char **argv);
 
 /* The options of serve and demo, as `rapport serve --help` prints them. */
 extern const char cli_usage_serve[];

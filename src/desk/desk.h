@@ -11,7 +11,8 @@
  * What lives in src/desk: desk.c (the registry: libraries, queues, staff, patrons, rules),
  * desk_chat.c (a chat's lifecycle), route.c (continuity routing and offers), wait.c (wait
  * estimates), card.c (the relationship card's wording), promise.c (promise rules),
- * schedule.c (opening hours and reply-by times). It may include store (for its records)
+ * schedule.c (opening hours and reply-by times), settings.c (what an administrator may
+ * set). It may include store (for its records)
  * and util only. */
 #ifndef RAPPORT_DESK_H
 #define RAPPORT_DESK_H
@@ -78,6 +79,8 @@ struct library {
 	int64_t consortium_id; /* 0: none; libraries with the same id share a consortium */
 	char policy_notes[4096]; /* shown to covering librarians of the consortium */
 	char consortium_card[256]; /* card fields shared with the consortium, comma-separated */
+	char greeting[STORE_GREETING_MAX + 1]; /* the widget's greeting ("": the default) */
+	char colour[8], text_colour[8]; /* the widget's colours, "#rrggbb" or "" */
 	int staff_online; /* librarians of this library with a live console */
 	int queue_dirty; /* net layer: a queue change not yet announced */
 	int staff_dirty; /* net layer: staff_online changed, not yet announced */

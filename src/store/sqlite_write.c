@@ -168,6 +168,14 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_FOLLOWUP_CANCEL:
 	case STW_FOLLOWUP_ANSWER:
 	case STW_FOLLOWUP_STOP: return sq_bind_followup(st, w);
+	case STW_QUEUE_ADD:
+	case STW_QUEUE_EDIT:
+	case STW_LIBRARY_EDIT:
+	case STW_STAFF_INVITE:
+	case STW_STAFF_LINK:
+	case STW_STAFF_EDIT:
+	case STW_PASSWORD_SET:
+	case STW_PASSWORD_CHANGE: return sq_bind_admin(st, &w->u.admin);
 	}
 	return rc;
 }
@@ -257,6 +265,26 @@ static const struct step write_steps[][STEPS_MAX] = {
 			    {SQ_CASE_REPLY_STATE, STEP_IF},
 			    {SQ_CASE_TOKEN_ADD, STEP_IF}},
 	[STW_CASE_CLOSE] = ONE(SQ_CASE_CLOSE),
+	[STW_QUEUE_ADD] = ONE(SQ_QUEUE_ADD),
+	[STW_QUEUE_EDIT] = {{SQ_QUEUE_EDIT, STEP_COUNT},
+			    {SQ_QUEUE_EDIT_LIBRARY, STEP_IF},
+			    {SQ_QUEUE_CLEAR_HOURS, STEP_IF},
+			    {SQ_QUEUE_PUT_HOURS, STEP_IF},
+			    {SQ_QUEUE_CLEAR_CLOSED, STEP_IF},
+			    {SQ_QUEUE_PUT_CLOSED, STEP_IF}},
+	[STW_LIBRARY_EDIT] = ONE(SQ_LIBRARY_EDIT),
+	/* the account first (it decides), then its link (bound by the id it got) */
+	[STW_STAFF_INVITE] = {{SQ_STAFF_INVITE, STEP_COUNT}, {SQ_STAFF_LINK, STEP_IF}},
+	[STW_STAFF_LINK] = ONE(SQ_STAFF_LINK),
+	[STW_STAFF_EDIT] = {{SQ_STAFF_EDIT, STEP_COUNT},
+			    {SQ_STAFF_EDIT_SESSIONS, STEP_IF},
+			    {SQ_STAFF_EDIT_LINKS, STEP_IF}},
+	[STW_PASSWORD_SET] = {{SQ_PASSWORD_SET, STEP_COUNT},
+			      {SQ_PASSWORD_LINKS, STEP_IF},
+			      {SQ_PASSWORD_SESSIONS, STEP_IF}},
+	[STW_PASSWORD_CHANGE] = {{SQ_PASSWORD_CHANGE, STEP_COUNT},
+				 {SQ_PASSWORD_LINKS, STEP_IF},
+				 {SQ_PASSWORD_SESSIONS, STEP_IF}},
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -334,6 +362,9 @@ int sq_apply(struct store_conn *c, struct store_write *w)
 			w->u.promise.id = sqlite3_last_insert_rowid(c->db);
 		if (w->kind == STW_FOLLOWUP_ADD && s == write_steps[w->kind] && w->changed)
 			w->u.followup.id = sqlite3_last_insert_rowid(c->db);
+		if ((w->kind == STW_STAFF_INVITE || w->kind == STW_QUEUE_ADD) &&
+		    s == write_steps[w->kind] && w->changed)
+			w->u.admin.id = sqlite3_last_insert_rowid(c->db);
 	}
 	if (w->kind == STW_NOTE_ADD && w->changed)
 		w->u.rel.id = sqlite3_last_insert_rowid(c->db);
