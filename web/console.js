@@ -23,6 +23,7 @@ import { QueueView } from './js/console-queue.js';
 import { ChatPane } from './js/console-pane.js';
 import { Reports } from './js/console-reports.js';
 import { LoginView } from './js/console-login.js';
+import { AdminNav } from './js/console-admin.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -193,6 +194,7 @@ function startDesk(session) {
   ui.loading.hidden = true;
   ui.loginView.hidden = true;
   ui.deskView.hidden = false;
+  adminNav.signedIn();
   queue.render();
   myChats.render();
   pane.render();
@@ -445,6 +447,7 @@ async function logout() {
   card.show(null);
   ui.searchForm.hidden = true;
   ui.continuity.hidden = true;
+  adminNav.reset();
   duty.reset();
   login.show('');
 }
@@ -462,6 +465,8 @@ ui.searchForm.addEventListener('submit', (e) => {
 });
 
 ui.profileBtn.addEventListener('click', () => profile.open(ui.profileBtn));
+
+const adminNav = new AdminNav({ api, me: () => state.me });
 
 ui.input.addEventListener('input', () => typingOut.input(ui.input.value.trim() !== ''));
 
