@@ -19,10 +19,32 @@ function minutes(value, closing) {
   return closing && v === 0 ? 1440 : v;
 }
 
-/** "Mon 09:00–17:00, Sat 10:00–14:00", or the always-open words. */
+/** "Mon–Fri 09:00–17:00, Sat 10:00–14:00" (days with the same times grouped, Monday
+ * first), "Every day ..." or the always-open words. */
 export function hoursText(q) {
   if (!q.hours.length) return 'No opening hours: open whenever a librarian is on duty';
-  return q.hours.map((h) => `${SHORT[h.weekday]} ${hhmm(h.opens_min)}–${h.closes_min === 1440 ? '24:00' : hhmm(h.closes_min)}`).join(', ');
+  const span = (h) => `${hhmm(h.opens_min)}–${h.closes_min === 1440 ? '24:00' : hhmm(h.closes_min)}`;
+  const order = [1, 2, 3, 4, 5, 6, 0];
+  const spans = new Map(); // times -> weekdays in week order
+  for (const wd of order) {
+    for (const h of q.hours.filter((x) => x.weekday === wd)) {
+      const k = span(h);
+      if (!spans.has(k)) spans.set(k, []);
+      spans.get(k).push(wd);
+    }
+  }
+  const days = (wds) => {
+    if (wds.length === 7) return 'Every day';
+    const runs = [];
+    for (const wd of wds) {
+      const last = runs[runs.length - 1];
+      if (last && order.indexOf(wd) === order.indexOf(last[last.length - 1]) + 1) last.push(wd);
+      else runs.push([wd]);
+    }
+    return runs.map((r) => (r.length > 2 ? `${SHORT[r[0]]}–${SHORT[r[r.length - 1]]}` : r.map((d) => SHORT[d]).join(', '))).join(', ');
+  };
+  const text = [...spans].map(([k, wds]) => `${days(wds)} ${k}`).join('; ');
+  return q.closed.length ? `${text} · closed on ${q.closed.length} date${q.closed.length > 1 ? 's' : ''}` : text;
 }
 
 export class AdminQueues {

@@ -108,9 +108,12 @@ export class AdminStaff {
     role.addEventListener('change', async () => { if (await save({ role: role.value })) this.load(); });
     cap.addEventListener('change', () => save({ max_chats: Number(cap.value) || 0 }));
     const state = el('td');
-    state.append(el('span', `tag ${s.active ? 'tag--ok' : 'tag--off'}`, s.active ? (s.online ? 'Active, online' : 'Active') : 'Deactivated'), st);
+    const tags = el('div', 'admin-tags');
+    tags.append(el('span', `tag ${s.active ? 'tag--ok' : 'tag--off'}`, s.active ? 'Active' : 'Deactivated'));
+    if (s.online) tags.append(el('span', 'tag', 'Online now'));
+    state.append(tags, st);
     const acts = el('td', 'admin-row-actions');
-    const toggle = el('button', `btn btn--quiet btn--small${s.active ? ' btn--danger' : ''}`, s.active ? 'Deactivate' : 'Reactivate');
+    const toggle = el('button', `btn btn--quiet btn--small${s.active ? ' is-danger' : ''}`, s.active ? 'Deactivate' : 'Reactivate');
     toggle.type = 'button';
     toggle.setAttribute('aria-label', `${s.active ? 'Deactivate' : 'Reactivate'} ${s.name}`);
     toggle.addEventListener('click', async () => {

@@ -1,6 +1,7 @@
 // The console's way to the Administration page (js/admin.js): a header button shown only
 // to a library's administrators, and the switch between the desk and that page. The desk
-// keeps running underneath (its WebSocket, its alerts); "Back to the desk" returns to it.
+// keeps running underneath (its WebSocket, its alerts); the same button, now "Back to the
+// desk", returns to it.
 
 import { AdminView, isAdmin } from './admin.js';
 
@@ -16,7 +17,6 @@ export class AdminNav {
     this.view = new AdminView({ root: document.getElementById('admin-view'), api, me });
     this.me = me;
     this.btn.addEventListener('click', () => (this.open ? this.toDesk() : this.toAdmin()));
-    document.getElementById('admin-back').addEventListener('click', () => this.toDesk());
     this.open = false;
   }
 
