@@ -9,6 +9,7 @@
  * write is conditional on the library in SQL as well. A committed write changes the desk
  * on the loop at once, and patrons' `queues` frames announce it (chat_flush_queues), so
  * nothing waits for a restart. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,21 @@ int admin_write_failed(const struct call *k, const struct store_write *w, int rc
 		return 1;
 	}
 	return 0;
+}
+
+void admin_respond_list(const struct call *k, const char *key, size_t n,
+			int (*item)(struct buf *b, size_t i, const struct call *k))
+{
+	struct buf b = {0};
+
+	call_begin(k, &b, key);
+	buf_printf(&b, "\"%s\":[", key);
+	for (size_t i = 0; i < n; i++)
+		if (item(&b, i, k))
+			buf_putc(&b, ',');
+	json_close(&b, ']');
+	buf_putc(&b, ',');
+	call_send(k, 200, &b);
 }
 
 /* ---- queues ---------------------------------------------------------------------------- */
@@ -106,21 +122,17 @@ static void respond_queue(const struct call *k, int status, const struct queue *
 	call_send(k, status, &b);
 }
 
+static int queue_item(struct buf *b, size_t i, const struct call *k)
+{
+	if (g_app->desk->queues[i]->lib != k->staff->lib)
+		return 0;
+	queue_json(b, g_app->desk->queues[i]);
+	return 1;
+}
+
 void admin_queues(struct call *k)
 {
-	struct buf b = {0};
-
-	call_begin(k, &b, "queues");
-	buf_puts(&b, "\"queues\":[");
-	for (size_t i = 0; i < g_app->desk->n_queues; i++) {
-		if (g_app->desk->queues[i]->lib != k->staff->lib)
-			continue;
-		queue_json(&b, g_app->desk->queues[i]);
-		buf_putc(&b, ',');
-	}
-	json_close(&b, ']');
-	buf_putc(&b, ',');
-	call_send(k, 200, &b);
+	admin_respond_list(k, "queues", g_app->desk->n_queues, queue_item);
 }
 
 /* A queue of lib, or NULL: another library's is not told apart from none. */
@@ -548,6 +560,34 @@ static const char *settings_from_body(json_t *root, struct store_admin_write *a)
 	return NULL;
 }
 
+/* The settings a library edit carries: a field of the desk's library, and of the write. */
+#define SETTING(l, w)                                                                              \
+	{                                                                                          \
+		offsetof(struct library, l), sizeof(((struct library *)0)->l),                     \
+			offsetof(struct store_admin_write, w),                                     \
+			sizeof(((struct store_admin_write *)0)->w)                                 \
+	}
+static const struct {
+	size_t lib_off, lib_size, w_off, w_size;
+} settings[] = {
+	SETTING(policy_notes, text),	   SETTING(origins, origins),
+	SETTING(greeting, greeting),	   SETTING(colour, colour),
+	SETTING(text_colour, text_colour), SETTING(consortium_card, consortium_card),
+};
+
+/* Copies the settings from the write a to the desk's lib (to_lib), or the other way. */
+static void settings_copy(struct library *lib, struct store_admin_write *a, int to_lib)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		char *l = (char *)lib + settings[i].lib_off, *w = (char *)a + settings[i].w_off;
+
+		if (to_lib)
+			snprintf(l, settings[i].lib_size, "%s", w);
+		else
+			snprintf(w, settings[i].w_size, "%s", l);
+	}
+}
+
 static void library_edited(struct call *k, struct store_write *w, int rc, void *arg)
 {
 	const struct store_admin_write *a = &w->u.admin;
@@ -555,12 +595,7 @@ static void library_edited(struct call *k, struct store_write *w, int rc, void *
 
 	if (admin_write_failed(k, w, rc, API_NOT_FOUND, "No such library.") || !lib)
 		return;
-	snprintf(lib->policy_notes, sizeof lib->policy_notes, "%s", a->text);
-	snprintf(lib->origins, sizeof lib->origins, "%s", a->origins);
-	snprintf(lib->greeting, sizeof lib->greeting, "%s", a->greeting);
-	snprintf(lib->colour, sizeof lib->colour, "%s", a->colour);
-	snprintf(lib->text_colour, sizeof lib->text_colour, "%s", a->text_colour);
-	snprintf(lib->consortium_card, sizeof lib->consortium_card, "%s", a->consortium_card);
+	settings_copy(lib, (struct store_admin_write *)a, 1);
 	log_info(TAG, "library %lld settings changed", (long long)lib->id);
 	respond_library(k, lib);
 }
@@ -576,12 +611,7 @@ void admin_library_edit(struct call *k)
 
 	if (!w)
 		return;
-	snprintf(a->text, sizeof a->text, "%s", lib->policy_notes);
-	snprintf(a->origins, sizeof a->origins, "%s", lib->origins);
-	snprintf(a->greeting, sizeof a->greeting, "%s", lib->greeting);
-	snprintf(a->colour, sizeof a->colour, "%s", lib->colour);
-	snprintf(a->text_colour, sizeof a->text_colour, "%s", lib->text_colour);
-	snprintf(a->consortium_card, sizeof a->consortium_card, "%s", lib->consortium_card);
+	settings_copy((struct library *)lib, a, 0);
 	root = json_loadb(k->h->body, k->h->body_len, JSON_REJECT_DUPLICATES, &err);
 	if (!json_is_object(root) || (msg = settings_from_body(root, a))) {
 		rest_bad_request(k->h, json_is_object(root) ? msg : "Send a JSON object.");

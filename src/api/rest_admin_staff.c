@@ -61,21 +61,19 @@ static void respond_staff(const struct call *k, int status, const struct staff *
 	call_send(k, status, &b);
 }
 
+static int staff_item(struct buf *b, size_t i, const struct call *k)
+{
+	const struct staff *s = g_app->desk->staff[i];
+	int mine = s->lib == k->staff->lib;
+
+	if (mine)
+		staff_json(b, s, k->staff);
+	return mine;
+}
+
 void admin_staff(struct call *k)
 {
-	struct buf b = {0};
-
-	call_begin(k, &b, "staff");
-	buf_puts(&b, "\"staff\":[");
-	for (size_t i = 0; i < g_app->desk->n_staff; i++) {
-		if (g_app->desk->staff[i]->lib != k->staff->lib)
-			continue;
-		staff_json(&b, g_app->desk->staff[i], k->staff);
-		buf_putc(&b, ',');
-	}
-	json_close(&b, ']');
-	buf_putc(&b, ',');
-	call_send(k, 200, &b);
+	admin_respond_list(k, "staff", g_app->desk->n_staff, staff_item);
 }
 
 /* A staff member of lib, or NULL: another library's is not told apart from none. */
@@ -483,43 +481,44 @@ void password_link(struct call *k)
 	api_read(&j->job);
 }
 
-void password_link_set(struct call *k)
+/* The two ways to a new password: {"token","password"} (a link, PW_LINK_SET) or
+ * {"current","password"} (the librarian's own, PW_CHANGE). */
+static void password_post(struct call *k, enum pw_kind kind)
 {
-	const char *token, *password;
-	json_t *root = rest_body_unpack(k->h, "Send {\"token\":\"...\",\"password\":\"...\"}.",
-					"{s:s, s:s}", "token", &token, "password", &password);
+	int link = kind == PW_LINK_SET;
+	const char *key = link ? "token" : "current", *first, *password;
+	char usage[64];
+	json_t *root;
 	struct pw_job *j;
 
+	snprintf(usage, sizeof usage, "Send {\"%s\":\"...\",\"password\":\"...\"}.", key);
+	root = rest_body_unpack(k->h, usage, "{s:s, s:s}", key, &first, "password", &password);
 	if (!root)
 		return;
-	if (strlen(token) != CRYPTO_TOKEN_CHARS)
-		call_fail(k, API_LINK_INVALID, NULL);
-	else if (password_ok(k, password) && (j = pw_job_new(k, PW_LINK_SET))) {
-		crypto_token_hash(token, strlen(token), j->hash);
+	if (link ? strlen(first) != CRYPTO_TOKEN_CHARS : strlen(first) > PASSWORD_MAX)
+		call_fail(k, link ? API_LINK_INVALID : API_BAD_CREDENTIALS,
+			  link ? NULL : "Your current password is not right.");
+	else if (password_ok(k, password) && (j = pw_job_new(k, kind))) {
+		if (link) {
+			crypto_token_hash(first, strlen(first), j->hash);
+		} else {
+			j->staff_id = k->staff->id;
+			snprintf(j->email, sizeof j->email, "%s", k->staff->email);
+			memcpy(j->hash, k->session->hash, sizeof j->hash);
+			snprintf(j->current, sizeof j->current, "%s", first);
+		}
 		snprintf(j->password, sizeof j->password, "%s", password);
 		api_read(&j->job);
 	}
 	json_decref(root);
 }
 
+void password_link_set(struct call *k)
+{
+	password_post(k, PW_LINK_SET);
+}
+
 void password_change(struct call *k)
 {
-	const char *current, *password;
-	json_t *root = rest_body_unpack(k->h, "Send {\"current\":\"...\",\"password\":\"...\"}.",
-					"{s:s, s:s}", "current", &current, "password", &password);
-	struct pw_job *j;
-
-	if (!root)
-		return;
-	if (strlen(current) > PASSWORD_MAX)
-		call_fail(k, API_BAD_CREDENTIALS, "Your current password is not right.");
-	else if (password_ok(k, password) && (j = pw_job_new(k, PW_CHANGE))) {
-		j->staff_id = k->staff->id;
-		snprintf(j->email, sizeof j->email, "%s", k->staff->email);
-		memcpy(j->hash, k->session->hash, sizeof j->hash);
-		snprintf(j->current, sizeof j->current, "%s", current);
-		snprintf(j->password, sizeof j->password, "%s", password);
-		api_read(&j->job);
-	}
-	json_decref(root);
+	password_post(k, PW_CHANGE);
 }

@@ -161,8 +161,7 @@ static int staff_parse(int argc, char **argv, struct staff_args *a)
 		}
 	}
 	if (!a->slug[0] || !a->email[0] || !a->name[0] || optind < argc ||
-	    desk_access_of(a->role) < 0 ||
-	    !mail_addr_valid(a->email)) {
+	    desk_access_of(a->role) < 0 || !mail_addr_valid(a->email)) {
 		fputs(usage_staff, stderr);
 		return 2;
 	}

@@ -50,6 +50,16 @@ int cli_positive(const char *s, int *out);
 /* "rapport <command> <word> ...": moves argc/argv past the word and returns -1; otherwise
  * prints usage (to stdout for --help, exit 0; to stderr, exit 2) and returns the exit code. */
 int cli_subcommand(int *argc, char ***argv, const char *word, const char *usage);
+/* A "--name VALUE" option copied into dst[cap]. */
+struct cli_opt {
+	const char *name;
+	char *dst;
+	size_t cap;
+};
+/* Parses argv (argv[0] the command word) for the options opts[n] and --help. -1 to go on,
+ * or the exit code (usage printed: to stdout for --help, else to stderr). */
+int cli_parse_strings(int argc, char **argv, const struct cli_opt *opts, size_t n,
+		      const char *usage);
 /* Reads the first line of a secret file into out[cap], line end removed. 0 or -1 (said on
  * stderr). */
 int cli_read_secret(const char *file, char *out, size_t cap);

@@ -1,7 +1,6 @@
 /* consortium.c: `rapport consortium create` (a consortium, or its new name) and
  * `rapport consortium add` (a library joins one), run against the store directly. A
  * running server reads consortia at start: restart it to apply. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +16,6 @@ static const char *usage_consortium =
 	"member library sees its members in the console's Administration page. A running\n"
 	"server reads consortia at start: restart it to apply.\n";
 
-enum { OPT_DATA = 256, OPT_SLUG, OPT_NAME, OPT_LIBRARY, OPT_CONSORTIUM };
-
 struct cons_args {
 	char data[512], slug[64], name[128], library[64], consortium[64];
 };
@@ -26,30 +23,15 @@ struct cons_args {
 /* The options into *a. -1 to go on, or the exit code. */
 static int cons_parse(int argc, char **argv, struct cons_args *a)
 {
-	static const struct option opts[] = {{"data-dir", 1, 0, OPT_DATA},
-					     {"slug", 1, 0, OPT_SLUG},
-					     {"name", 1, 0, OPT_NAME},
-					     {"library", 1, 0, OPT_LIBRARY},
-					     {"consortium", 1, 0, OPT_CONSORTIUM},
-					     {"help", 0, 0, 'h'},
-					     {0, 0, 0, 0}};
-	int c;
+	const struct cli_opt opts[] = {
+		{"data-dir", a->data, sizeof a->data},
+		{"slug", a->slug, sizeof a->slug},
+		{"name", a->name, sizeof a->name},
+		{"library", a->library, sizeof a->library},
+		{"consortium", a->consortium, sizeof a->consortium},
+	};
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DATA: snprintf(a->data, sizeof a->data, "%s", optarg); break;
-		case OPT_SLUG: snprintf(a->slug, sizeof a->slug, "%s", optarg); break;
-		case OPT_NAME: snprintf(a->name, sizeof a->name, "%s", optarg); break;
-		case OPT_LIBRARY: snprintf(a->library, sizeof a->library, "%s", optarg); break;
-		case OPT_CONSORTIUM:
-			snprintf(a->consortium, sizeof a->consortium, "%s", optarg);
-			break;
-		case 'h': fputs(usage_consortium, stdout); return 0;
-		default: fputs(usage_consortium, stderr); return 2;
-		}
-	}
-	return optind < argc ? (fputs(usage_consortium, stderr), 2) : -1;
+	return cli_parse_strings(argc, argv, opts, sizeof opts / sizeof opts[0], usage_consortium);
 }
 
 static int cons_create(struct store_conn *sc, const struct cons_args *a)

@@ -508,5 +508,5 @@ int desk_access_of(const char *name)
 const char *desk_access_name(enum staff_access a)
 {
 	return (unsigned)a < sizeof access_names / sizeof *access_names ? access_names[a]
-									  : "librarian";
+									: "librarian";
 }

@@ -2,38 +2,39 @@
  * the administration writes (queues, library settings, accounts and their set-password
  * links; sqlite_write.c runs them, see write_steps), the set-password link read, and the
  * consortium reads and CLI upserts. SQL in sqlite_sql.c. */
-#include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "sqlite_int.h"
 
-#define ADMIN(name, kind, m) SQ_PARAM(name, kind, struct store_admin_write, m)
+/* The parameters of every administration statement, each bound from the member of the
+ * write of its name: which record and when, a queue, the library, its widget and card, an
+ * account, its password and link. */
+#define A(kind, name, m) SQ_PARAM(name, kind, struct store_admin_write, m)
 static const struct sq_param admin_params[] = {
-	ADMIN("id", SQP_I64, id),
-	ADMIN("library", SQP_I64, library_id),
-	ADMIN("at", SQP_I64, at),
-	ADMIN("expires", SQP_I64, expires_at),
-	ADMIN("cascade", SQP_I64, cascade_ms),
-	ADMIN("max", SQP_INT, max_chats),
-	ADMIN("active", SQP_INT, active),
-	ADMIN("reply", SQP_INT, reply_hours),
-	ADMIN("slug", SQP_FIELD, slug),
-	ADMIN("name", SQP_FIELD, name),
-	ADMIN("email", SQP_FIELD, email),
-	ADMIN("access", SQP_FIELD, access),
-	ADMIN("tz", SQP_FIELD, time_zone),
-	ADMIN("colour", SQP_FIELD, colour),
-	ADMIN("text_colour", SQP_FIELD, text_colour),
-	ADMIN("card", SQP_FIELD, consortium_card),
-	ADMIN("greeting", SQP_FIELD, greeting),
-	ADMIN("origins", SQP_FIELD, origins),
-	ADMIN("pw", SQP_FIELD, pw_hash),
-	ADMIN("hash", SQP_HASH, hash),
-	ADMIN("hours", SQP_FIELD, hours),
-	ADMIN("closed", SQP_FIELD, closed),
-	ADMIN("text", SQP_FIELD, text),
+	A(SQP_I64, "id", id),
+	A(SQP_I64, "library", library_id),
+	A(SQP_I64, "at", at),
+	A(SQP_I64, "expires", expires_at),
+	A(SQP_FIELD, "slug", slug),
+	A(SQP_I64, "cascade", cascade_ms),
+	A(SQP_FIELD, "hours", hours),
+	A(SQP_FIELD, "closed", closed),
+	A(SQP_FIELD, "tz", time_zone),
+	A(SQP_INT, "reply", reply_hours),
+	A(SQP_FIELD, "text", text),
+	A(SQP_FIELD, "origins", origins),
+	A(SQP_FIELD, "greeting", greeting),
+	A(SQP_FIELD, "colour", colour),
+	A(SQP_FIELD, "text_colour", text_colour),
+	A(SQP_FIELD, "card", consortium_card),
+	A(SQP_FIELD, "name", name),
+	A(SQP_FIELD, "email", email),
+	A(SQP_FIELD, "access", access),
+	A(SQP_INT, "max", max_chats),
+	A(SQP_INT, "active", active),
+	A(SQP_FIELD, "pw", pw_hash),
+	A(SQP_HASH, "hash", hash),
 };
 
 /* See sqlite_int.h. */
@@ -69,10 +70,13 @@ SQ_ROW_ADAPTER(row_library, store_library_cb, struct store_library)
 /* See store.h. */
 int sq_consortium_of(struct store_conn *c, int64_t library_id, struct store_consortium *out)
 {
-	if (!out)
-		return STORE_BADARG;
-	memset(out, 0, sizeof *out);
-	return sq_get(c, SQ_CONSORTIUM_OF, &library_id, 1, fill_consortium, out, "consortium_of");
+	int rc = out ? sq_get(c, SQ_CONSORTIUM_OF, &library_id, 1, fill_consortium, out,
+			      "consortium_of")
+		     : STORE_BADARG;
+
+	if (rc && out)
+		memset(out, 0, sizeof *out); /* nothing half-read */
+	return rc;
 }
 
 /* See store.h. */

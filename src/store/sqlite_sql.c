@@ -528,8 +528,9 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_SCHED_CLOSED] = "SELECT date FROM queue_closed WHERE queue_id = ?1 ORDER BY date",
 	[SQ_SCHED_SET_LIBRARY] = "UPDATE libraries SET time_zone = ?2, reply_policy_hours = ?3 "
 				 "WHERE id = (SELECT library_id FROM queues WHERE id = ?1)",
-	[SQ_SCHED_CLEAR_HOURS] = "DELETE FROM queue_hours WHERE queue_id = ?1",
-	[SQ_SCHED_CLEAR_CLOSED] = "DELETE FROM queue_closed WHERE queue_id = ?1",
+	/* also an administration write's (named :id there, the first parameter here) */
+	[SQ_SCHED_CLEAR_HOURS] = "DELETE FROM queue_hours WHERE queue_id = :id",
+	[SQ_SCHED_CLEAR_CLOSED] = "DELETE FROM queue_closed WHERE queue_id = :id",
 	[SQ_SCHED_ADD_HOURS] = "INSERT OR IGNORE INTO queue_hours (queue_id, weekday, opens_min, "
 			       "closes_min) VALUES (?1, ?2, ?3, ?4)",
 	[SQ_SCHED_ADD_CLOSED] = "INSERT OR IGNORE INTO queue_closed (queue_id, date) VALUES "
@@ -578,13 +579,11 @@ const char *const sq_sql[SQ__COUNT] = {
 			  "AND library_id = :library",
 	[SQ_QUEUE_EDIT_LIBRARY] = "UPDATE libraries SET time_zone = :tz, reply_policy_hours = "
 				  ":reply WHERE id = :library",
-	[SQ_QUEUE_CLEAR_HOURS] = "DELETE FROM queue_hours WHERE queue_id = :id",
 	/* :hours is [[weekday, opens_min, closes_min], ...], built by the server */
 	[SQ_QUEUE_PUT_HOURS] = "INSERT OR IGNORE INTO queue_hours (queue_id, weekday, opens_min, "
 			       "closes_min) SELECT :id, json_extract(value, '$[0]'), "
 			       "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM "
 			       "json_each(:hours)",
-	[SQ_QUEUE_CLEAR_CLOSED] = "DELETE FROM queue_closed WHERE queue_id = :id",
 	[SQ_QUEUE_PUT_CLOSED] = "INSERT OR IGNORE INTO queue_closed (queue_id, date) SELECT :id, "
 				"value FROM json_each(:closed)",
 	[SQ_LIBRARY_EDIT] = "UPDATE libraries SET policy_notes = :text, origins = :origins, "

@@ -268,9 +268,9 @@ static const struct step write_steps[][STEPS_MAX] = {
 	[STW_QUEUE_ADD] = ONE(SQ_QUEUE_ADD),
 	[STW_QUEUE_EDIT] = {{SQ_QUEUE_EDIT, STEP_COUNT},
 			    {SQ_QUEUE_EDIT_LIBRARY, STEP_IF},
-			    {SQ_QUEUE_CLEAR_HOURS, STEP_IF},
+			    {SQ_SCHED_CLEAR_HOURS, STEP_IF},
 			    {SQ_QUEUE_PUT_HOURS, STEP_IF},
-			    {SQ_QUEUE_CLEAR_CLOSED, STEP_IF},
+			    {SQ_SCHED_CLEAR_CLOSED, STEP_IF},
 			    {SQ_QUEUE_PUT_CLOSED, STEP_IF}},
 	[STW_LIBRARY_EDIT] = ONE(SQ_LIBRARY_EDIT),
 	/* the account first (it decides), then its link (bound by the id it got) */

@@ -41,6 +41,8 @@ enum store_durability { STORE_DURABILITY_FULL = 0, STORE_DURABILITY_NORMAL = 1 }
 #define STORE_TOKEN_HASH_LEN 32 /* hashes of patron and session tokens (BLAKE2b-256) */
 #define STORE_GREETING_MAX 300 /* bytes: a library's widget greeting */
 
+#include "store/store_admin.h" /* administration's records (needs the two above) */
+
 /* ---- records ---------------------------------------------------------------------- */
 
 struct store_library {
@@ -471,62 +473,15 @@ enum store_write_kind {
 	STW_CASE_CLOSE, /* id, library_id, staff_id, at (migration 11): a case not yet
 			 * closed -> closed, recording closed_at and closed_by; changed 0
 			 * when no such case in the library or already closed */
-	/* administration (migration 14): u.admin; conditional on library_id, `changed` says
-	 * if it applied (docs/DECISIONS.md, "Administration in the console") */
-	STW_QUEUE_ADD, /* library_id, slug, name, cascade_ms, at: a new queue unless the
-			* library has one with that slug; sets id */
-	STW_QUEUE_EDIT, /* id, library_id, name, cascade_ms, and the schedule: hours (JSON
-			 * [[weekday, opens_min, closes_min], ...]) and closed (JSON
-			 * ["YYYY-MM-DD", ...]) replace the queue's; time_zone and reply_hours
-			 * are the library's */
-	STW_LIBRARY_EDIT, /* library_id, text = policy notes, origins, greeting, colour,
-			   * text_colour, consortium_card */
-	STW_STAFF_INVITE, /* library_id, email (not taken), name, access, max_chats, hash,
-			   * at, expires_at: a new account with no usable password and a
-			   * set-password link (hash); sets id */
-	STW_STAFF_LINK, /* id, library_id, hash, at, expires_at: another set-password link */
-	STW_STAFF_EDIT, /* id, library_id, access, max_chats, active, at: unless it would
-			 * leave the library with no active admin; deactivating also
-			 * deletes the account's sessions and unused links */
-	STW_PASSWORD_SET, /* id, hash, pw_hash, at: through an unused, unexpired link of an
-			   * active account: sets the password, uses the link, deletes every
-			   * session of the account */
-	STW_PASSWORD_CHANGE, /* id, hash (of the session kept), pw_hash: sets the password of
-			      * an active account and deletes its other sessions */
-};
-
-/* The fields of an administration write; which are used depends on the kind (above). */
-struct store_admin_write {
-	int64_t id;
-	int64_t library_id;
-	int64_t at;
-	int64_t expires_at;
-	int64_t cascade_ms;
-	int max_chats;
-	int active;
-	int reply_hours;
-	char slug[64];
-	char name[128];
-	char email[256];
-	char access[24];
-	char time_zone[64];
-	char colour[8];
-	char text_colour[8];
-	char consortium_card[256];
-	char greeting[STORE_GREETING_MAX + 1];
-	char origins[1024];
-	char pw_hash[192];
-	uint8_t hash[STORE_TOKEN_HASH_LEN];
-	char hours[2048];
-	char closed[2048];
-	char text[4096];
-};
-
-/* A consortium (migration 13). */
-struct store_consortium {
-	int64_t id;
-	char slug[64];
-	char name[128];
+	/* administration (migration 14): u.admin, each kind described in store_admin.h */
+	STW_QUEUE_ADD,
+	STW_QUEUE_EDIT,
+	STW_LIBRARY_EDIT,
+	STW_STAFF_INVITE,
+	STW_STAFF_LINK,
+	STW_STAFF_EDIT,
+	STW_PASSWORD_SET,
+	STW_PASSWORD_CHANGE,
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -549,41 +504,7 @@ struct store_rel_write {
 	size_t blob_len;
 };
 
-/* ---- e-mail outbox and sign-in links (migration 6) --------------------------------------
- * A mail is a row of `outbox`: queued -> sending (claimed by the sender) -> sent, or back
- * to queued with a later next_attempt_at, or dead after too many attempts. The message
- * is fully determined by the row (Date is created_at, Message-ID is stored), so a resend
- * after a crash is byte-for-byte the same message (docs/DECISIONS.md). */
-#define STORE_MAIL_KINDS "transcript", "signin", "followup", "case", "other"
-#define STORE_MAIL_SUBJECT_MAX 255 /* bytes */
-#define STORE_MAIL_BODY_MAX (1 << 20) /* bytes, per part */
-
-struct store_mail {
-	int64_t id;
-	int64_t library_id;
-	char kind[16];
-	char to_addr[256];
-	char subject[STORE_MAIL_SUBJECT_MAX + 1];
-	char *body_text; /* writes: owned by the write; reads: valid during the callback */
-	char *body_html; /* may be NULL (no HTML part) */
-	char list_unsubscribe[512]; /* "" or a URL (mailto: or https:) */
-	char message_id[128]; /* "<random@host>", unique */
-	int64_t created_at;
-	char state[8]; /* "queued", "sending", "sent", "dead" */
-	int attempts;
-	int64_t next_attempt_at;
-	char last_error[256];
-	int64_t sent_at;
-};
-
-struct store_signin {
-	uint8_t hash[STORE_TOKEN_HASH_LEN]; /* of the sign-in token */
-	uint8_t new_hash[STORE_TOKEN_HASH_LEN]; /* STW_SIGNIN_USE: of the new patron token */
-	int64_t patron_id;
-	int64_t library_id;
-	int64_t at;
-	int64_t expires_at;
-};
+#include "store/store_mail.h" /* the outbox and sign-in links (migration 6) */
 
 /* ---- follow-ups (migration 7) -----------------------------------------------------------
  * A check-in e-mail a librarian schedules for a patron. state: scheduled (its mail is in
@@ -842,23 +763,16 @@ struct store_ops {
 	int (*case_messages)(struct store_conn *c, int64_t case_id, int limit, store_case_msg_cb cb,
 			     void *ctx);
 
-	/* Administration (migration 14; worker threads, the CLI). */
-	/* The account of an unused set-password link unexpired at now. STORE_NOTFOUND:
-	 * none (or used, expired, or the account deactivated). */
+	/* Administration (migration 14; store_admin.h): worker threads and the CLI. */
 	int (*staff_token)(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
 			   int64_t now, struct store_staff *out);
-	/* The consortium of a library. STORE_NOTFOUND: it belongs to none. */
 	int (*consortium_of)(struct store_conn *c, int64_t library_id,
 			     struct store_consortium *out);
-	/* The libraries of a consortium, by name. */
 	int (*consortium_members)(struct store_conn *c, int64_t consortium_id, store_library_cb cb,
 				  void *ctx);
-	/* CLI: the consortium with this slug. STORE_NOTFOUND: none. */
 	int (*consortium_by_slug)(struct store_conn *c, const char *slug,
 				  struct store_consortium *out);
-	/* CLI: creates a consortium or renames it, by slug; sets r->id. */
 	int (*consortium_ensure)(struct store_conn *c, struct store_consortium *r);
-	/* CLI: puts a library in a consortium (0: in none). STORE_NOTFOUND: no such library. */
 	int (*library_consortium)(struct store_conn *c, int64_t library_id, int64_t consortium_id);
 };
 

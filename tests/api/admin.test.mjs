@@ -30,15 +30,15 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
 const errCode = (r) => r.json && r.json.error && r.json.error.code;
 
 describe('administration', () => {
-  let srv; let sink; let dir; let sam;
+  const dir = tempDir('rapport-admin');
+  let srv; let sink; let sam;
   before(async () => {
-    dir = tempDir('rapport-admin');
     const port = await freePort();
-    sink = await startSink(port, join(dir, 'mail.jsonl'));
     srv = new Server({
       args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-from', 'desk@library.example.org',
         '--rate', '1000', '--burst', '1000'],
     });
+    sink = await startSink(port, join(dir, 'mail.jsonl'));
     // the demo library exists once `rapport demo` ran: start once, stop, then add to it
     await srv.start();
     await srv.stop();

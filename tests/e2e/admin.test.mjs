@@ -9,23 +9,20 @@ import {
   DEMO, screenshot, openConsole, openPatron, startWithBrowser, stopWithBrowser, until,
 } from './server.mjs';
 
-let stack;
-let browser;
-
-before(async () => ({ stack, browser } = await startWithBrowser()));
-
-after(() => stopWithBrowser({ stack, browser }));
-
 /** Today's date in the demo library's zone (Europe/London), YYYY-MM-DD. */
 const londonToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
+const run = { stack: null, browser: null }; // rapport and chromium, for the one test
+before(async () => Object.assign(run, await startWithBrowser()));
+after(() => stopWithBrowser(run));
+
 test('an admin runs queues and settings from the console; patrons see it at once', async () => {
   const problems = [];
-  const { page: patron } = await openPatron(browser, stack.base, problems);
+  const { page: patron } = await openPatron(run.browser, run.stack.base, problems);
   await patron.getByLabel('Your question').waitFor();
   assert.equal(await patron.locator('#queue-field').isHidden(), true, 'one queue: no choice shown');
 
-  const { page: sam } = await openConsole(browser, stack.base, DEMO.sam, problems);
+  const { page: sam } = await openConsole(run.browser, run.stack.base, DEMO.sam, problems);
   const adminBtn = sam.getByRole('button', { name: 'Administration' });
   await adminBtn.click();
   await sam.getByRole('heading', { name: 'Administration', level: 1 }).waitFor();
@@ -100,7 +97,7 @@ test('an admin runs queues and settings from the console; patrons see it at once
   await sam.locator('#desk-view').waitFor({ state: 'visible' });
 
   // a librarian has no way in
-  const { page: jen } = await openConsole(browser, stack.base, DEMO.jen, problems);
+  const { page: jen } = await openConsole(run.browser, run.stack.base, DEMO.jen, problems);
   assert.equal(await jen.getByRole('button', { name: 'Administration' }).count(), 0);
   // (the console's first "who am I" before signing in answers 401: not a problem)
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror|Refused/i.test(p)), []);

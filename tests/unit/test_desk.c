@@ -202,7 +202,8 @@ static void test_load(void **state)
 	assert_null(desk_staff(f->d, 999));
 
 	/* desk_put_staff updates in place, found by id */
-	s = desk_put_staff(f->d, S_BOB, LIB_A, "robert@north.example", "Robert", ACCESS_SUPERVISOR, 2);
+	s = desk_put_staff(f->d, S_BOB, LIB_A, "robert@north.example", "Robert", ACCESS_SUPERVISOR,
+			   2);
 	assert_ptr_equal(s, f->bob);
 	assert_int_equal(f->d->n_staff, 5);
 	assert_string_equal(s->email, "robert@north.example");

@@ -3,7 +3,7 @@
 // more), closed dates, time zone, reply policy and cascade delay. A saved change reaches
 // patrons' pages and widgets at once.
 
-import { adminError, el, field, input, statusLine, say } from './admin-ui.js';
+import { adminError, cardForm, el, field, input, statusLine, say } from './admin-ui.js';
 
 // Monday first, as people read a week; the API numbers days from Sunday = 0.
 const DAYS = [[1, 'Monday'], [2, 'Tuesday'], [3, 'Wednesday'], [4, 'Thursday'], [5, 'Friday'],
@@ -69,11 +69,7 @@ export class AdminQueues {
   }
 
   newForm() {
-    const f = el('form', 'admin-card admin-inline');
-    f.noValidate = true;
-    f.setAttribute('aria-labelledby', 'aq-new-heading');
-    const h = el('h3', null, 'New queue');
-    h.id = 'aq-new-heading';
+    const { form: f } = cardForm('admin-card admin-inline', 'aq-new-heading', 'New queue');
     const name = input('aq-new-name', { type: 'text', maxlength: '127', required: '' });
     const slug = input('aq-new-slug', { type: 'text', maxlength: '63', required: '', pattern: '[a-z0-9][a-z0-9-]*' });
     const st = statusLine('aq-new-status');
@@ -84,7 +80,7 @@ export class AdminQueues {
       if (!slug.dataset.touched) slug.value = name.value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
     });
     slug.addEventListener('input', () => { slug.dataset.touched = '1'; });
-    f.append(h, field('Name', name, 'What patrons see, e.g. "Ask a Librarian" or "Health sciences".'),
+    f.append(field('Name', name, 'What patrons see, e.g. "Ask a Librarian" or "Health sciences".'),
       field('Short name in links', slug, 'Lower-case letters, digits and "-"; it cannot be changed later.'), btn, st);
     f.addEventListener('submit', async (e) => {
       e.preventDefault();

@@ -3,7 +3,7 @@
 // own password through a link that works once); a new password link; deactivation, which
 // signs the person out everywhere at once and hands their chats back to the queue.
 
-import { adminError, el, field, input, statusLine, say } from './admin-ui.js';
+import { adminError, cardForm, el, field, input, statusLine, say } from './admin-ui.js';
 
 const ROLES = [['librarian', 'Librarian'], ['supervisor', 'Supervisor'], ['admin', 'Administrator'],
   ['consortium_admin', 'Consortium administrator']];
@@ -31,11 +31,7 @@ export class AdminStaff {
   }
 
   inviteForm() {
-    const f = el('form', 'admin-card');
-    f.noValidate = true;
-    f.setAttribute('aria-labelledby', 'as-new-heading');
-    const h = el('h3', null, 'Invite someone');
-    h.id = 'as-new-heading';
+    const { form: f } = cardForm('admin-card', 'as-new-heading', 'Invite someone');
     const email = input('as-email', { type: 'email', maxlength: '254', required: '', autocomplete: 'off' });
     const name = input('as-name', { type: 'text', maxlength: '127', required: '' });
     const role = roleSelect('as-role', 'librarian', 'Role');
@@ -52,7 +48,7 @@ export class AdminStaff {
     role.removeAttribute('aria-label');
     row.append(field('E-mail address', email), field('Name', name), roleField,
       field('Most chats at once', cap, '0: the server\'s default.'));
-    f.append(h, el('p', 'hint', 'They get an e-mail with a link to set their own password. The link works once, for 72 hours.'), row, btn, st);
+    f.append(el('p', 'hint', 'They get an e-mail with a link to set their own password. The link works once, for 72 hours.'), row, btn, st);
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       say(st, 'Sending…');

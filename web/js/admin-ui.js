@@ -54,3 +54,14 @@ export function say(line, text, bad = false) {
   line.textContent = text;
   line.classList.toggle('is-error', bad);
 }
+
+/** A form in a card, named by its heading: {form, heading} (heading is appended). */
+export function cardForm(cls, headingId, headingText) {
+  const form = el('form', cls);
+  form.noValidate = true;
+  form.setAttribute('aria-labelledby', headingId);
+  const heading = el('h3', null, headingText);
+  heading.id = headingId;
+  form.append(heading);
+  return { form, heading };
+}
