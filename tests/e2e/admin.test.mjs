@@ -99,6 +99,14 @@ test('an admin runs queues and settings from the console; patrons see it at once
   // a librarian has no way in
   const { page: jen } = await openConsole(run.browser, run.stack.base, DEMO.jen, problems);
   assert.equal(await jen.getByRole('button', { name: 'Administration' }).count(), 0);
+  // her own password, from My profile: the server ends her other sessions, this one goes on
+  await jen.getByRole('button', { name: 'My profile' }).click();
+  await jen.getByText('Change my password').click();
+  await jen.getByLabel('Current password').fill(DEMO.jen.password);
+  await jen.getByLabel('New password').fill('jen-has-a-new-password');
+  await jen.getByRole('button', { name: 'Change password' }).click();
+  await jen.locator('#pw-status', { hasText: 'Password changed' }).waitFor();
+  await screenshot(jen, 'admin-password.png');
   // (the console's first "who am I" before signing in answers 401: not a problem)
   assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror|Refused/i.test(p)), []);
 });

@@ -1,6 +1,12 @@
 // Small helpers of the Administration page's modules (js/admin*.js): elements built with
 // textContent (user text is never parsed as HTML), labelled fields, status lines.
 
+/** Whether the signed-in librarian (the me answer's staff) runs their library: a library
+ * or consortium admin (the server decides; this only shows or hides what they may use). */
+export function isAdmin(me) {
+  return !!me && (me.role === 'admin' || me.role === 'consortium_admin');
+}
+
 /** A sentence for a failed admin call. */
 export function adminError(res, fallback = 'That did not work. Please try again.') {
   if (!res || res.status === 0) return 'The server cannot be reached. Check your connection and try again.';

@@ -10,10 +10,7 @@ import { AdminQueues } from './admin-queues.js';
 import { AdminStaff } from './admin-staff.js';
 import { AdminLibrary, AdminConsortium } from './admin-library.js';
 
-/** Whether the signed-in librarian (the me answer's staff) runs their library. */
-export function isAdmin(me) {
-  return !!me && (me.role === 'admin' || me.role === 'consortium_admin');
-}
+export { isAdmin } from './admin-ui.js';
 
 export class AdminView {
   /**
