@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	 "create or update a staff account (password from stdin or a file)"},
 	{"queue", "queue hours", cli_queue,
 	 "show or set a queue's opening hours, holidays and time zone"},
+	{"consortium", "consortium", cli_consortium,
+	 "create a consortium of libraries, or add a library to one"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

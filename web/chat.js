@@ -11,6 +11,7 @@
 // chat and its offer (patron-wait.js), the rating after the chat (patron-after.js), the
 // token and sign-in link (patron-session.js), refused relation frames (patron-refusals.js).
 
+import { applyLook } from './js/patron-look.js';
 import { RapportClient } from './js/protocol.js';
 import { PatronSession } from './js/patron-session.js';
 import { Transcript, bdi, isolate, setStatus, submitOnEnter } from './js/ui.js';
@@ -316,6 +317,7 @@ client.addEventListener('welcome', (e) => {
   promised.set(w.promises);
   session.welcomed(w.token);
   state.library = w.library || null;
+  applyLook(state.library);
   mail.setAvailable(!state.library || state.library.email);
   state.queues = Array.isArray(w.queues) ? w.queues : [];
   if (state.library && state.library.name) {
@@ -326,6 +328,7 @@ client.addEventListener('welcome', (e) => {
   if (Array.isArray(w.librarians)) state.librarians = w.librarians;
   memory.setNotice(w.notice || null);
   memory.setRelation(w.relation || { remembered: false });
+  ask.renderGreeting(); // the library's own greeting, when it has one
   ask.renderQueues();
   const chats = Array.isArray(w.chats) ? w.chats : [];
   if (w.first) {

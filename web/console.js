@@ -23,6 +23,9 @@ import { QueueView } from './js/console-queue.js';
 import { ChatPane } from './js/console-pane.js';
 import { Reports } from './js/console-reports.js';
 import { LoginView } from './js/console-login.js';
+import { AdminNav } from './js/console-admin.js';
+import { isAdmin } from './js/admin-ui.js';
+import { wirePasswordChange } from './js/password.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -193,6 +196,7 @@ function startDesk(session) {
   ui.loading.hidden = true;
   ui.loginView.hidden = true;
   ui.deskView.hidden = false;
+  adminNav.signedIn();
   queue.render();
   myChats.render();
   pane.render();
@@ -256,7 +260,7 @@ function wire(c) {
   c.addEventListener('patron', (e) => onPatron(e.detail));
   c.addEventListener('promises', (e) => {
     promises.onFrame(e.detail);
-    if (state.me && state.me.role === 'admin') reports.soon(); // promises kept may have moved
+    if (isAdmin(state.me)) reports.soon(); // promises kept may have moved
     cases.load(); // a case is tracked by a promise: one changed, the list may have
   });
   c.addEventListener('case_changed', (e) => cases.onChanged(e.detail));
@@ -311,7 +315,7 @@ function onChat(chat) {
     myChats.render();
     return;
   }
-  if (chat.remembered && chat.state === 'active' && state.me && state.me.role === 'admin') {
+  if (chat.remembered && chat.state === 'active' && isAdmin(state.me)) {
     // A returning patron was just picked up somewhere: the continuity rate may move.
     reports.soon();
   }
@@ -445,6 +449,7 @@ async function logout() {
   card.show(null);
   ui.searchForm.hidden = true;
   ui.continuity.hidden = true;
+  adminNav.reset();
   duty.reset();
   login.show('');
 }
@@ -462,6 +467,9 @@ ui.searchForm.addEventListener('submit', (e) => {
 });
 
 ui.profileBtn.addEventListener('click', () => profile.open(ui.profileBtn));
+
+const adminNav = new AdminNav({ api, me: () => state.me });
+wirePasswordChange(api);
 
 ui.input.addEventListener('input', () => typingOut.input(ui.input.value.trim() !== ''));
 

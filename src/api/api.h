@@ -68,6 +68,9 @@ void resume_cmd(struct ws_conn *c, struct cmd *cmd);
 void resume_drained(struct ws_conn *c);
 /* The connection closed: forget its pending store resumes. */
 void resume_forget(struct ws_conn *c);
+/* "library":{id,name,policy_notes} (trailing comma): what a covering librarian of another
+ * library of the consortium reads beside its chat. */
+void library_notes_json(struct buf *b, const struct library *lib);
 /* JSON of a chat summary into b (an object, no trailing comma), as a patron may see it. */
 void chat_json(struct buf *b, const struct chat *ch);
 /* The same, for staff (staff 1): with a hand-off's note and reason. */
@@ -154,6 +157,8 @@ int64_t rest_parse_id(const char *p, const char **rest); /* in routes.c: the one
 /* A query argument ("name=" form): 0 absent, 1 set in *out, -1 present but not a number
  * in [lo, hi]. */
 int rest_arg_int(struct http_conn *h, const char *name, int64_t lo, int64_t hi, int64_t *out);
+/* "key":[names] of the card fields in mask (desk/settings.h), with a trailing comma. */
+void rest_card_fields_json(struct buf *b, const char *key, unsigned mask);
 /* A report's window from its `days=` argument (1 to 3660, default 30): [now - days, now].
  * 0, or -1 when the argument is bad (the call was answered 400). */
 int rest_report_window(struct call *k, int64_t *since, int64_t *until);

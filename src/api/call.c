@@ -56,6 +56,13 @@ void call_send(const struct call *k, int status, struct buf *b)
 		buf_free(b);
 }
 
+void call_send_list(const struct call *k, struct buf *b)
+{
+	json_close(b, ']');
+	buf_putc(b, ',');
+	call_send(k, 200, b);
+}
+
 void call_fail(const struct call *k, enum api_err e, const char *message)
 {
 	if (k->c)

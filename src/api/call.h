@@ -56,6 +56,9 @@ void call_begin(const struct call *k, struct buf *b, const char *type);
 /* Closes and sends what call_begin started: over REST with `status`; takes b. Nothing is
  * sent (b is freed) if the connection has gone. */
 void call_send(const struct call *k, int status, struct buf *b);
+/* Ends an answer whose last member is a list ("key":[rows with trailing commas): closes
+ * the list, then as call_send with 200. */
+void call_send_list(const struct call *k, struct buf *b);
 /* Answers with an error of the spine: an `error` frame, or its HTTP status and body.
  * message NULL: the table's. */
 void call_fail(const struct call *k, enum api_err e, const char *message);

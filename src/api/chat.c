@@ -74,8 +74,10 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			json_kbool(b, "returning", desk_chat_returning(ch));
 			chat_offer_json(b, ch, 0);
 			chat_handback_json(b, ch);
-			if (ch->cascaded)
-				chat_library_json(b, ch->lib);
+			if (ch->cascaded) {
+				json_kbool(b, "cascaded", 1);
+				library_notes_json(b, ch->lib);
+			}
 			json_close(b, '}');
 			buf_putc(b, ',');
 		}

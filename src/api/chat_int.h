@@ -21,10 +21,6 @@ void chat_write_event(struct chat *ch, struct message *ev, int row);
 /* chat.c: submits a write the desk already owes (a full writer stops the server). */
 void chat_submit_owed(struct store_write *w);
 
-/* chat_json.c: "cascaded":true,"library":{id,name,policy_notes} of a chat a covering
- * librarian of another library may take (trailing comma). */
-void chat_library_json(struct buf *b, const struct library *lib);
-
 /* fanout.c */
 /* Sends every subscriber of ch the committed messages it has not had yet. */
 void fan_deliver(struct chat *ch);

@@ -114,9 +114,8 @@ void chat_handback_json(struct buf *b, const struct chat *ch)
 	buf_putc(b, ',');
 }
 
-void chat_library_json(struct buf *b, const struct library *lib)
+void library_notes_json(struct buf *b, const struct library *lib)
 {
-	json_kbool(b, "cascaded", 1);
 	buf_puts(b, "\"library\":{");
 	json_kint(b, "id", lib->id);
 	json_kstr(b, "name", lib->name);

@@ -50,6 +50,12 @@ static const struct api_error_def table[API_ERR_COUNT] = {
 	[API_NOT_SHARED] = {"not_shared", 409, "That library is not in your consortium."},
 	[API_OFF_DUTY] = {"off_duty", 409, "That colleague is not on duty now."},
 	[API_NOBODY_ELSE] = {"nobody_else", 409, "Nobody else is on duty right now."},
+	[API_LINK_INVALID] = {"link_invalid", 410,
+			      "This link was already used or has expired. Ask your administrator "
+			      "for a new one."},
+	[API_LAST_ADMIN] = {"last_admin", 409,
+			    "The library would have no administrator left. Make someone else an "
+			    "administrator first."},
 	[API_NOMEM] = {"busy", 503, "Out of memory."},
 	[API_STOPPING] = {"busy", 503, "The server is shutting down."},
 	[API_QUEUE_FULL] = {"busy", 503, "The server is busy; try again in a moment."},

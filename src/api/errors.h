@@ -48,6 +48,8 @@ enum api_err {
 	API_NOT_SHARED, /* not_shared 409: a hand-off outside the consortium */
 	API_OFF_DUTY, /* off_duty 409: a hand-off to a colleague not on duty */
 	API_NOBODY_ELSE, /* nobody_else 409: no other librarian is on to take over */
+	API_LINK_INVALID, /* link_invalid 410: a used or expired set-password link */
+	API_LAST_ADMIN, /* last_admin 409: the change would leave the library with no admin */
 	API_NOMEM, /* busy 503: out of memory */
 	API_STOPPING, /* busy 503: the server is shutting down */
 	API_QUEUE_FULL, /* busy 503: the writer's or the workers' queue is full */

@@ -72,6 +72,10 @@ static void library_json(struct buf *b, const struct library *lib)
 	json_kstr(b, "slug", lib->slug);
 	json_kstr(b, "name", lib->name);
 	json_kbool(b, "email", outbox_can_send()); /* can it send e-mail (SMTP configured)? */
+	/* the widget's look, as its administrator set it: text, and "" or "#rrggbb" only */
+	json_kstr(b, "greeting", lib->greeting);
+	json_kstr(b, "colour", lib->colour);
+	json_kstr(b, "text_colour", lib->text_colour);
 	json_close(b, '}');
 	buf_putc(b, ',');
 	hello_queues_json(b, lib);

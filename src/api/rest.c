@@ -194,8 +194,11 @@ static void start_read(struct call *k, int64_t chat_id)
 	j->chat_id = chat_id;
 	j->limit = 50;
 	if (st) {
+		struct chat *ch = chat_id ? desk_chat(g_app->desk, chat_id) : NULL;
+
 		j->staff = 1;
-		j->library_id = st->lib->id;
+		/* a held chat the caller may read (rest_chat checked) is read as its library's */
+		j->library_id = ch ? ch->lib->id : st->lib->id;
 	} else {
 		crypto_token_hash(tok, strlen(tok), j->hash);
 	}
@@ -226,6 +229,19 @@ void rest_chats(struct call *k)
 
 void rest_chat(struct call *k)
 {
+	struct chat *ch = desk_chat(g_app->desk, k->id[0]);
+	struct desk_actor a = {.kind = AUTHOR_STAFF, .staff = k->staff};
+	int rc;
+
+	/* a librarian and a chat the desk holds: the desk's rule decides (a colleague's live
+	 * chat is forbidden; a covering librarian reads another library's) */
+	if (!api_bearer(k->h) && k->staff && ch &&
+	    (rc = desk_readable(g_app->desk, &a, ch->id, &ch)) != DESK_OK) {
+		call_fail(k, api_err_desk(rc),
+			  rc == DESK_FORBIDDEN ? "That chat is with a colleague."
+					       : "No such chat.");
+		return;
+	}
 	start_read(k, k->id[0]);
 }
 

@@ -112,10 +112,8 @@ static void done(struct api_job *job, struct call *k)
 		json_close(&b, '}');
 		buf_putc(&b, ',');
 	}
-	json_close(&b, ']');
-	buf_putc(&b, ',');
 	free(by);
-	call_send(k, 200, &b);
+	call_send_list(k, &b);
 }
 
 void feedback_report(struct call *k)

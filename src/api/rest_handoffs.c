@@ -177,6 +177,22 @@ void handoffs_report(struct call *k)
 	api_read(&j->job);
 }
 
+static void chat_done(struct api_job *job, struct call *k);
+
+void handoffs_of_chat(struct call *k)
+{
+	struct ho_job *j = api_job_new(k, sizeof *j, run, chat_done);
+
+	if (!j)
+		return;
+	j->job.free_fn = job_free;
+	j->q.library_id = k->staff->lib->id; /* the SQL keeps to the chat of this library */
+	j->q.chat_id = k->id[0];
+	j->q.until = INT64_MAX;
+	j->q.limit = CHAT_ROWS;
+	api_read(&j->job);
+}
+
 static void chat_done(struct api_job *job, struct call *k)
 {
 	struct ho_job *j = (struct ho_job *)job;
@@ -204,21 +220,5 @@ static void chat_done(struct api_job *job, struct call *k)
 		json_close(&b, '}');
 		buf_putc(&b, ',');
 	}
-	json_close(&b, ']');
-	buf_putc(&b, ',');
-	call_send(k, 200, &b);
-}
-
-void handoffs_of_chat(struct call *k)
-{
-	struct ho_job *j = api_job_new(k, sizeof *j, run, chat_done);
-
-	if (!j)
-		return;
-	j->job.free_fn = job_free;
-	j->q.library_id = k->staff->lib->id; /* the SQL keeps to the chat of this library */
-	j->q.chat_id = k->id[0];
-	j->q.until = INT64_MAX;
-	j->q.limit = CHAT_ROWS;
-	api_read(&j->job);
+	call_send_list(k, &b);
 }

@@ -17,6 +17,7 @@
 #include "api/rest_rel_int.h"
 #include "api/routes.h"
 #include "desk/card.h"
+#include "desk/settings.h"
 #include "util/log.h"
 
 /* The reads' limits; rest_rel_post.c has the writes' own. */
@@ -266,18 +267,46 @@ static void trait_keys_json(struct buf *b, const struct rd_job *j)
 	buf_putc(b, ',');
 }
 
-static void card_patron_json(struct buf *b, const struct store_relation *r)
+/* Whether the card shows its part `field` (settings.h's names) to this caller. */
+static int shows(const struct rd_job *j, const char *field)
 {
+	int i = settings_card_index(field);
+
+	return i >= 0 && (j->share >> i & 1u);
+}
+
+/* json_kstr of `field`: v if the card shows it, else "". */
+static void kstr_shown(struct buf *b, const struct rd_job *j, const char *field, const char *v)
+{
+	json_kstr(b, field, shows(j, field) ? v : "");
+}
+
+static void card_patron_json(struct buf *b, const struct rd_job *j)
+{
+	const struct store_relation *r = &j->card->rel;
+
 	buf_puts(b, "\"patron\":{");
 	json_kint(b, "id", r->patron_id);
 	json_kbool(b, "remembered", 1);
 	json_kint(b, "since", r->remembered_since);
-	json_kstr(b, "display_name", r->display_name);
-	json_kstr(b, "preferred_name", r->preferred_name);
-	json_kstr(b, "pronouns", r->pronouns);
-	json_kstr(b, "email", r->email);
+	kstr_shown(b, j, "display_name", r->display_name);
+	kstr_shown(b, j, "preferred_name", r->preferred_name);
+	kstr_shown(b, j, "pronouns", r->pronouns);
+	kstr_shown(b, j, "email", r->email);
 	json_close(b, '}');
 	buf_putc(b, ',');
+}
+
+/* "covering":true,"library":{id,name,policy_notes}, for a covering librarian. */
+static void card_covering_json(struct buf *b, const struct rd_job *j)
+{
+	const struct library *lib = desk_library(g_app->desk, j->lib);
+
+	if (!j->covering || !lib)
+		return;
+	json_kbool(b, "covering", 1);
+	rest_card_fields_json(b, "shared", j->share);
+	library_notes_json(b, lib);
 }
 
 static void card_history_json(struct buf *b, const struct rd_job *j, const struct staff *st)
@@ -286,7 +315,7 @@ static void card_history_json(struct buf *b, const struct rd_job *j, const struc
 	size_t i;
 
 	buf_puts(b, "\"chats\":[");
-	for (i = 0; i < c->n_chats && i < STORE_CARD_CHATS; i++) {
+	for (i = 0; shows(j, "chats") && i < c->n_chats && i < STORE_CARD_CHATS; i++) {
 		const struct store_chat *r = &c->chats[i];
 
 		if (r->id == j->chat || r->library_id != j->lib || r->patron_id != j->patron)
@@ -307,7 +336,7 @@ static void card_history_json(struct buf *b, const struct rd_job *j, const struc
 	}
 	json_close(b, ']');
 	buf_puts(b, ",\"notes\":[");
-	for (i = 0; i < c->n_notes && i < STORE_CARD_NOTES; i++) {
+	for (i = 0; shows(j, "notes") && i < c->n_notes && i < STORE_CARD_NOTES; i++) {
 		const struct store_note *n = &c->notes[i];
 
 		if (n->library_id != j->lib || n->patron_id != j->patron)
@@ -424,23 +453,29 @@ static void card_done(struct http_conn *h, struct rd_job *j)
 		json_kint(&b, "id", j->patron);
 		json_kbool(&b, "remembered", 0);
 		json_close(&b, '}');
-		buf_putc(&b, '}');
+		buf_putc(&b, ',');
+		card_covering_json(&b, j);
+		json_close(&b, '}');
 		card_view_audit(h, j, &b);
 		return;
 	}
 	buf_putc(&b, '{');
-	card_patron_json(&b, r);
+	card_covering_json(&b, j);
+	card_patron_json(&b, j);
 	leave_out_current(j->card, j->chat);
 	/* returning only with an earlier remembered chat: the tenure and opener agree */
-	json_kbool(&b, "returning", r->n_chats > 0);
+	json_kbool(&b, "returning", shows(j, "tenure") && r->n_chats > 0);
 	card_tenure(j->card, now, line, sizeof line);
-	json_kstr(&b, "tenure", line);
+	kstr_shown(&b, j, "tenure", line);
 	card_opener(j->card, j->chat, now, line, sizeof line);
-	json_kstr(&b, "opener", line);
+	json_kstr(&b, "opener", shows(j, "tenure") ? line : "");
 	card_history_json(&b, j, st);
-	card_traits_json(&b, j);
-	promises_card_json(&b, j->lib, j->patron);
-	followups_card_json(&b, &j->followups);
+	if (shows(j, "traits"))
+		card_traits_json(&b, j);
+	if (shows(j, "promises"))
+		promises_card_json(&b, j->lib, j->patron);
+	if (shows(j, "followups"))
+		followups_card_json(&b, &j->followups);
 	json_close(&b, '}');
 	card_view_audit(h, j, &b);
 }
@@ -457,10 +492,18 @@ void rel_card(struct call *k)
 		rest_bad_request(h, "chat is a chat id.");
 		return;
 	}
+	struct chat *cover = desk_covered_chat(g_app->desk, st, patron);
+
 	if (!(j = rel_rd_new(h, st, RD_CARD)))
 		return;
 	j->patron = patron;
 	j->chat = chat;
+	j->share = ~0u;
+	if (cover) { /* covering for another library: its card, as far as it shares it */
+		j->lib = cover->lib->id;
+		j->covering = 1;
+		j->share = settings_card_parse(cover->lib->consortium_card);
+	}
 	rel_rd_submit(j);
 }
 
@@ -517,11 +560,15 @@ static void audit_list_done(struct http_conn *h, struct rd_job *j)
 	for (off = 0; rest_row_next(&j->out, &off, &v, sizeof v);) {
 		struct staff *s;
 
+		/* the store keeps to this library's patrons; a viewer of another library of
+		 * its consortium covered a chat (card_views.library_id is the patron's) */
 		s = desk_staff(g_app->desk, v.staff_id);
-		if ((s && s->lib->id != j->lib) || (j->patron && v.patron_id != j->patron))
+		if (j->patron && v.patron_id != j->patron)
 			continue;
 		buf_putc(&b, '{');
 		rest_staff_ref(&b, "staff", v.staff_id);
+		if (s && s->lib->id != j->lib)
+			json_kint(&b, "staff_library", s->lib->id);
 		json_kint(&b, "patron", v.patron_id);
 		json_kint(&b, "at", v.at);
 		json_close(&b, '}');

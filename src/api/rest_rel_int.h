@@ -21,6 +21,10 @@ struct rd_job {
 	size_t len;
 	struct store_write *w; /* RD_KEYCHECK: submitted once the key is known */
 	struct buf followups; /* RD_CARD: rows packed by followups_card_read */
+	/* RD_CARD: the card's parts shown (bit i: settings.h's field i; all, unless the
+	 * caller covers the patron's chat for another library: what it shares) */
+	unsigned share;
+	int covering;
 };
 
 /* A valid trait key ([a-z0-9_]{1,31}); the preset trait's index, or -1. */

@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/call.h"
 #include "api/errors.h"
+#include "desk/settings.h"
 #include "util/log.h"
 
 void rest_respond_buf(struct http_conn *h, int status, struct buf *b)
@@ -173,4 +174,17 @@ int rest_report_window(struct call *k, int64_t *since, int64_t *until)
 	*until = now + 1;
 	*since = now - days * 24LL * 60 * 60 * 1000;
 	return 0;
+}
+
+/* See api.h. */
+void rest_card_fields_json(struct buf *b, const char *key, unsigned mask)
+{
+	buf_printf(b, "\"%s\":[", key);
+	for (int i = 0; i < SETTINGS_CARD_N; i++)
+		if (mask & (1u << i)) {
+			json_str(b, settings_card_name(i));
+			buf_putc(b, ',');
+		}
+	json_close(b, ']');
+	buf_putc(b, ',');
 }

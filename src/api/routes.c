@@ -17,7 +17,7 @@ struct route {
 	const char *pattern; /* "{id}" matches a positive id */
 	unsigned flags;
 	void (*fn)(struct call *k);
-	const char *forbidden; /* RT_ADMIN: the 403 message (NULL: the table's) */
+	const char *forbidden; /* RT_ADMIN, RT_CONSORTIUM: the 403 message (NULL: the table's) */
 };
 
 static const struct route routes[] = {
@@ -82,6 +82,22 @@ static const struct route routes[] = {
 	{HTTP_POST, "/api/v1/cases/{id}/close", RT_STAFF, case_close, NULL},
 	{HTTP_GET, "/api/v1/case", RT_OPEN, case_public, NULL},
 	{HTTP_POST, "/api/v1/case-reply", RT_OPEN, case_public_reply, NULL},
+	/* administration of the caller's library */
+	{HTTP_GET, "/api/v1/admin/queues", RT_ADMIN, admin_queues, NULL},
+	{HTTP_POST, "/api/v1/admin/queues", RT_ADMIN, admin_queue_new, NULL},
+	{HTTP_POST, "/api/v1/admin/queues/{id}", RT_ADMIN, admin_queue_edit, NULL},
+	{HTTP_GET, "/api/v1/admin/staff", RT_ADMIN, admin_staff, NULL},
+	{HTTP_POST, "/api/v1/admin/staff", RT_ADMIN, admin_staff_invite, NULL},
+	{HTTP_POST, "/api/v1/admin/staff/{id}", RT_ADMIN, admin_staff_edit, NULL},
+	{HTTP_POST, "/api/v1/admin/staff/{id}/invite", RT_ADMIN, admin_staff_link, NULL},
+	{HTTP_GET, "/api/v1/admin/library", RT_ADMIN, admin_library, NULL},
+	{HTTP_POST, "/api/v1/admin/library", RT_ADMIN, admin_library_edit, NULL},
+	{HTTP_GET, "/api/v1/admin/consortium", RT_ADMIN | RT_CONSORTIUM, admin_consortium,
+	 "Only a consortium administrator may see the consortium."},
+	/* passwords */
+	{HTTP_GET, "/api/v1/set-password", RT_OPEN, password_link, NULL},
+	{HTTP_POST, "/api/v1/set-password", RT_OPEN, password_link_set, NULL},
+	{HTTP_POST, "/api/v1/me/password", RT_STAFF, password_change, NULL},
 };
 
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -147,7 +163,7 @@ static int check_caller(const struct route *r, struct call *k)
 {
 	struct http_conn *h = k->h;
 
-	if ((r->flags & (RT_STAFF | RT_ADMIN | RT_SUPERVISOR | RT_EITHER)) == 0)
+	if ((r->flags & (RT_STAFF | RT_ADMIN | RT_SUPERVISOR | RT_CONSORTIUM | RT_EITHER)) == 0)
 		return 0;
 	if ((r->flags & RT_EITHER) && api_bearer(h))
 		return 0; /* a patron: the handler looks the token up */
@@ -163,7 +179,8 @@ static int check_caller(const struct route *r, struct call *k)
 		return -1;
 	}
 	if (((r->flags & RT_ADMIN) && !desk_staff_admin(k->staff)) ||
-	    ((r->flags & RT_SUPERVISOR) && !desk_staff_supervises(k->staff))) {
+	    ((r->flags & RT_SUPERVISOR) && !desk_staff_supervises(k->staff)) ||
+	    ((r->flags & RT_CONSORTIUM) && k->staff->access < ACCESS_CONSORTIUM_ADMIN)) {
 		call_fail(k, API_FORBIDDEN, r->forbidden);
 		return -1;
 	}

@@ -20,6 +20,7 @@ enum {
 	RT_LIVE = 1 << 3, /* refused with `busy` while the server stops */
 	RT_IMAGE = 1 << 4, /* the body is a PNG or JPEG image (else JSON, when there is one) */
 	RT_SUPERVISOR = 1 << 6, /* a supervisor or an administrator (a librarian too) */
+	RT_CONSORTIUM = 1 << 5, /* a consortium administrator (with RT_ADMIN) */
 };
 
 /* Finds and runs the route of h (GET: when the request arrives; POST: once its body has
@@ -96,6 +97,21 @@ void followup_response(struct call *k);
 void followup_stop(struct call *k);
 void followup_new(struct call *k);
 void followup_cancel(struct call *k);
+/* rest_admin.c: administration of the caller's library (docs/API.md, "Administration") */
+void admin_queues(struct call *k);
+void admin_queue_new(struct call *k);
+void admin_queue_edit(struct call *k);
+void admin_library(struct call *k);
+void admin_library_edit(struct call *k);
+void admin_consortium(struct call *k);
+/* rest_admin_staff.c: accounts, set-password links, a librarian's own password */
+void admin_staff(struct call *k);
+void admin_staff_invite(struct call *k);
+void admin_staff_edit(struct call *k);
+void admin_staff_link(struct call *k);
+void password_link(struct call *k);
+void password_link_set(struct call *k);
+void password_change(struct call *k);
 /* rest_case.c */
 void case_public(struct call *k);
 void case_list(struct call *k);

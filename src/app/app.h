@@ -125,6 +125,11 @@ int outbox_queue(struct store_mail *m, outbox_done_fn done, void *arg);
 struct session *auth_session_by_token(const char *token, int64_t now);
 struct session *auth_session_by_hash(const uint8_t hash[STORE_TOKEN_HASH_LEN], int64_t now);
 void auth_tick(int64_t now);
+/* Ends the sessions of staff member staff_id now, except the one whose hash is `keep`
+ * (NULL: every one): their WebSockets close with `why`, and with no console of theirs
+ * left their active chats are handed back to the queue. The store's rows are the
+ * caller's to delete (the write that made this necessary does). Returns how many ended. */
+int auth_end_staff(int64_t staff_id, const uint8_t *keep, const char *why);
 /* Whether another new anonymous patron may be created from this address now. */
 int auth_new_patron_allowed(const char *peer, int64_t now);
 int auth_load(struct store_conn *sc);

@@ -110,6 +110,11 @@ static int load_lib(void *ctx, const struct store_library *r)
 	lib->consortium_id = r->consortium_id;
 	snprintf(lib->policy_notes, sizeof lib->policy_notes, "%s", r->policy_notes);
 	snprintf(lib->consortium_card, sizeof lib->consortium_card, "%s", r->consortium_card);
+	/* the widget's look: arrays of the same sizes, NUL-terminated by the store's read */
+	_Static_assert(sizeof lib->greeting == sizeof r->greeting, "greeting");
+	memcpy(lib->greeting, r->greeting, sizeof lib->greeting);
+	memcpy(lib->colour, r->colour, sizeof lib->colour);
+	memcpy(lib->text_colour, r->text_colour, sizeof lib->text_colour);
 	return 0;
 }
 

@@ -202,6 +202,29 @@ static void close_sockets(const uint8_t hash[STORE_TOKEN_HASH_LEN], const char *
 			ws_close(c, WS_CLOSE_POLICY, why);
 }
 
+int auth_end_staff(int64_t staff_id, const uint8_t *keep, const char *why)
+{
+	struct session *s = g_app->sessions, *n;
+	struct staff *st = desk_staff(g_app->desk, staff_id);
+	int ended = 0;
+
+	for (; s; s = n) {
+		n = s->next;
+		if (s->staff_id != staff_id ||
+		    (keep && memcmp(s->hash, keep, STORE_TOKEN_HASH_LEN) == 0))
+			continue;
+		close_sockets(s->hash, why);
+		session_remove(s);
+		ended++;
+	}
+	if (ended && st)
+		duty_logged_out(st); /* no console left: their chats go back to the queue */
+	if (ended)
+		log_info("auth", "staff %lld: %d sessions ended (%s)", (long long)staff_id, ended,
+			 why);
+	return ended;
+}
+
 int auth_new_patron_allowed(const char *peer, int64_t now)
 {
 	char key[280];

@@ -2,7 +2,8 @@
  * hours) and the helpers they share. main.c parses the command word and dispatches here.
  *
  * What lives in src/cli: serve.c (options of serve and demo), demo.c (the demo library
- * and its banner), admin.c (init, staff add), queue.c (queue hours), common.c (the
+ * and its banner), admin.c (init, staff add), queue.c (queue hours), consortium.c
+ * (consortium create, add), common.c (the
  * environment, numbers, the store and lookups in it). It may include anything. */
 #ifndef RAPPORT_CLI_H
 #define RAPPORT_CLI_H
@@ -25,6 +26,8 @@ int cli_init(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 /* `rapport queue hours`: shows or changes a queue's schedule. */
 int cli_queue(int argc, char **argv);
+/* `rapport consortium create|add`: makes a consortium, puts a library in one. */
+int cli_consortium(int argc, char **argv);
 
 /* The options of serve and demo, as `rapport serve --help` prints them. */
 extern const char cli_usage_serve[];
@@ -47,6 +50,16 @@ int cli_positive(const char *s, int *out);
 /* "rapport <command> <word> ...": moves argc/argv past the word and returns -1; otherwise
  * prints usage (to stdout for --help, exit 0; to stderr, exit 2) and returns the exit code. */
 int cli_subcommand(int *argc, char ***argv, const char *word, const char *usage);
+/* A "--name VALUE" option copied into dst[cap]. */
+struct cli_opt {
+	const char *name;
+	char *dst;
+	size_t cap;
+};
+/* Parses argv (argv[0] the command word) for the options opts[n] and --help. -1 to go on,
+ * or the exit code (usage printed: to stdout for --help, else to stderr). */
+int cli_parse_strings(int argc, char **argv, const struct cli_opt *opts, size_t n,
+		      const char *usage);
 /* Reads the first line of a secret file into out[cap], line end removed. 0 or -1 (said on
  * stderr). */
 int cli_read_secret(const char *file, char *out, size_t cap);

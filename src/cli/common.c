@@ -1,5 +1,6 @@
 /* common.c: what the subcommands share: the environment, numbers, secrets, the store and
  * finding a library or queue in it. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +168,33 @@ int cli_find_queue(struct store_conn *sc, int64_t library_id, const char *slug, 
 
 	*id = f.id;
 	return (rc && rc != STORE_STOP) || !f.id ? -1 : 0;
+}
+
+/* See cli.h. At most 16 options. */
+int cli_parse_strings(int argc, char **argv, const struct cli_opt *opts, size_t n,
+		      const char *usage)
+{
+	struct option lo[18] = {{0}};
+	size_t i;
+	int c;
+
+	if (n > 16)
+		return 2;
+	for (i = 0; i < n; i++)
+		lo[i] = (struct option){opts[i].name, required_argument, NULL, 256 + (int)i};
+	lo[n] = (struct option){"help", no_argument, NULL, 'h'};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c >= 256 && c < 256 + (int)n) {
+			snprintf(opts[c - 256].dst, opts[c - 256].cap, "%s", optarg);
+			continue;
+		}
+		fputs(usage, c == 'h' ? stdout : stderr);
+		return c == 'h' ? 0 : 2;
+	}
+	if (optind < argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return -1;
 }

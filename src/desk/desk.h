@@ -11,7 +11,8 @@
  * What lives in src/desk: desk.c (the registry: libraries, queues, staff, patrons, rules),
  * desk_chat.c (a chat's lifecycle), route.c (continuity routing and offers), wait.c (wait
  * estimates), card.c (the relationship card's wording), promise.c (promise rules),
- * schedule.c (opening hours and reply-by times). It may include store (for its records)
+ * schedule.c (opening hours and reply-by times), settings.c (what an administrator may
+ * set). It may include store (for its records)
  * and util only. */
 #ifndef RAPPORT_DESK_H
 #define RAPPORT_DESK_H
@@ -114,6 +115,8 @@ struct library {
 	int64_t consortium_id; /* 0: none; libraries with the same id share a consortium */
 	char policy_notes[4096]; /* shown to covering librarians of the consortium */
 	char consortium_card[256]; /* card fields shared with the consortium, comma-separated */
+	char greeting[STORE_GREETING_MAX + 1]; /* the widget's greeting ("": the default) */
+	char colour[8], text_colour[8]; /* the widget's colours, "#rrggbb" or "" */
 	int staff_online; /* librarians of this library with a live console */
 	int queue_dirty; /* net layer: a queue change not yet announced */
 	int staff_dirty; /* net layer: staff_online changed, not yet announced */
@@ -535,7 +538,8 @@ void desk_handoff_announce(struct chat *c);
 /* ---- the consortium cascade -----------------------------------------------------------
  * A queue with cascade_ms > 0 of a library in a consortium cascades: a chat queued there
  * that nobody of its library picked up within cascade_ms of joining, once continuity
- * routing is over (no librarian it is offered to, none it waits for), is also offered to
+ * routing is over (no librarian it is offered to, none it waits for: a remembered patron
+ * with nobody they know is not held back), is also offered to
  * the librarians on duty of the consortium's other libraries (c->cascaded; they then may
  * read it and pick it up, desk_staff_reads). It stays the home library's chat: its
  * transcript and the patron's memory stay there. */
@@ -543,6 +547,9 @@ void desk_handoff_announce(struct chat *c);
 /* Cascades c if it is due at `now` (desk_tick calls it each second); 1 if it just did. */
 int desk_cascade(struct desk *d, int64_t now, struct chat *c);
 
+/* The held chat of patron patron_id of another library that s covers now (reads, desk_staff_reads),
+ * or NULL: the one way a covering librarian reaches another library's patron card. */
+struct chat *desk_covered_chat(const struct desk *d, const struct staff *s, int64_t patron_id);
 /* Whether libraries a and b share a desk: the same library, or one consortium. */
 int desk_libs_share(const struct library *a, const struct library *b);
 /* Whether staff s may read held chat c. Of its library: any chat but a colleague's active

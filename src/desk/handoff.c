@@ -313,12 +313,28 @@ int desk_cascade(struct desk *d, int64_t now, struct chat *c)
 {
 	const struct queue *q = c->queue;
 
+	/* routing holds the cascade only while it may still find someone the patron knows */
+	int routing = c->routing && (c->patron->preferred_staff || c->patron->n_helpers);
+
 	if (c->cascaded || c->state != CHAT_QUEUED || q->cascade_ms <= 0 ||
-	    !c->lib->consortium_id || c->offer || c->routing || now - c->created_at < q->cascade_ms)
+	    !c->lib->consortium_id || c->offer || routing || now - c->created_at < q->cascade_ms)
 		return 0;
 	c->cascaded = 1;
 	for (size_t i = 0; i < d->n_libs; i++) /* every console of the consortium hears */
 		if (desk_libs_share(c->lib, d->libs[i]))
 			d->libs[i]->queue_dirty = 1;
 	return 1;
+}
+
+struct chat *desk_covered_chat(const struct desk *d, const struct staff *s, int64_t patron_id)
+{
+	const struct patron *p = idmap_get(&d->patrons, patron_id);
+
+	for (size_t i = 0; p && s && i < p->n_chats; i++) {
+		struct chat *c = p->chats[i];
+
+		if (c->lib != s->lib && desk_staff_reads(s, c))
+			return c;
+	}
+	return NULL;
 }

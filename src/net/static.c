@@ -82,6 +82,8 @@ int static_serve(struct http_conn *h, const char *root)
 		p = "/case.html";
 	else if (strcmp(p, "/console") == 0)
 		p = "/console.html";
+	else if (strcmp(p, "/set-password") == 0)
+		p = "/set-password.html";
 	mime = mime_of(p);
 	if (!safe_path(p) || !mime ||
 	    (size_t)snprintf(file, sizeof file, "%s%s", root, p) >= sizeof file ||

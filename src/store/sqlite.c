@@ -421,4 +421,10 @@ const struct store_ops store_sqlite_ops = {
 	.case_get = sq_case_get,
 	.case_by_token = sq_case_by_token,
 	.case_messages = sq_case_messages,
+	.staff_token = sq_staff_token,
+	.consortium_of = sq_consortium_of,
+	.consortium_members = sq_consortium_members,
+	.consortium_by_slug = sq_consortium_by_slug,
+	.consortium_ensure = sq_consortium_ensure,
+	.library_consortium = sq_library_consortium,
 };

@@ -175,6 +175,28 @@ enum sq_stmt {
 	SQ_HANDOFF_SETTLE,
 	SQ_HANDOFFS,
 	SQ_RATED_CHATS,
+	/* administration (migration 14): sqlite_admin.c */
+	SQ_QUEUE_ADD,
+	SQ_QUEUE_EDIT,
+	SQ_QUEUE_EDIT_LIBRARY,
+	SQ_QUEUE_PUT_HOURS,
+	SQ_QUEUE_PUT_CLOSED,
+	SQ_LIBRARY_EDIT,
+	SQ_STAFF_INVITE,
+	SQ_STAFF_LINK,
+	SQ_STAFF_EDIT,
+	SQ_STAFF_EDIT_SESSIONS,
+	SQ_STAFF_EDIT_LINKS,
+	SQ_PASSWORD_SET,
+	SQ_PASSWORD_CHANGE,
+	SQ_PASSWORD_LINKS,
+	SQ_PASSWORD_SESSIONS,
+	SQ_STAFF_TOKEN,
+	SQ_CONSORTIUM_OF,
+	SQ_CONSORTIUM_MEMBERS,
+	SQ_CONSORTIUM_BY_SLUG,
+	SQ_CONSORTIUM_ENSURE,
+	SQ_LIBRARY_CONSORTIUM,
 	SQ__COUNT
 };
 
@@ -322,6 +344,9 @@ int sq_limit(int limit);
 
 /* Fills a struct store_chat from a row of CHAT_COLS (sqlite_sql.c). */
 int sq_fill_chat(sqlite3_stmt *st, void *rec);
+/* Fills a struct store_library (LIBRARY_COLS) or store_staff (STAFF_COLS). */
+int sq_fill_library(sqlite3_stmt *st, void *rec);
+int sq_fill_staff(sqlite3_stmt *st, void *rec);
 
 /* ---- sqlite_read.c: the read half of the ops table ---- */
 
@@ -422,5 +447,18 @@ int sq_case_by_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_L
 		     struct store_case *out);
 int sq_case_messages(struct store_conn *c, int64_t case_id, int limit, store_case_msg_cb cb,
 		     void *ctx);
+/* ---- sqlite_admin.c: administration ---- */
+/* Binds the named parameters of an administration write (:id, :library, :at, :expires,
+ * :cascade, :max, :active, :reply, :slug, :name, :email, :access, :tz, :colour,
+ * :text_colour, :card, :greeting, :origins, :pw, :hash, :hours, :closed, :text). */
+int sq_bind_admin(sqlite3_stmt *st, const struct store_admin_write *a);
+int sq_staff_token(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN], int64_t now,
+		   struct store_staff *out);
+int sq_consortium_of(struct store_conn *c, int64_t library_id, struct store_consortium *out);
+int sq_consortium_members(struct store_conn *c, int64_t consortium_id, store_library_cb cb,
+			  void *ctx);
+int sq_consortium_by_slug(struct store_conn *c, const char *slug, struct store_consortium *out);
+int sq_consortium_ensure(struct store_conn *c, struct store_consortium *r);
+int sq_library_consortium(struct store_conn *c, int64_t library_id, int64_t consortium_id);
 
 #endif

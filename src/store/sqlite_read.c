@@ -23,6 +23,9 @@ static const struct sq_param library_cols[] = {
 	LIB(SQP_I64, consortium_id),
 	LIB(SQP_FIELD, policy_notes),
 	LIB(SQP_FIELD, consortium_card),
+	LIB(SQP_FIELD, greeting),
+	LIB(SQP_FIELD, colour),
+	LIB(SQP_FIELD, text_colour),
 };
 #define QUEUE(kind, m) SQ_COL(kind, struct store_queue, m)
 static const struct sq_param queue_cols[] = {
@@ -65,11 +68,20 @@ static const struct sq_param chat_cols[] = {
 	CHAT(SQP_FIELD, offer_why),  CHAT(SQP_I64, offer_until),
 	CHAT(SQP_I64, route_ends),   CHAT(SQP_INT, routing),
 };
-SQ_FILL_FN(fill_library, library_cols)
 SQ_FILL_FN(fill_queue, queue_cols)
-SQ_FILL_FN(fill_staff, staff_cols)
 SQ_FILL_FN(fill_session, session_cols)
 SQ_FILL_FN(fill_patron, patron_cols)
+
+/* See sqlite_int.h. Columns as in LIBRARY_COLS and STAFF_COLS (sqlite_sql.c). */
+int sq_fill_library(sqlite3_stmt *st, void *rec)
+{
+	return SQ_FILL(st, library_cols, rec);
+}
+
+int sq_fill_staff(sqlite3_stmt *st, void *rec)
+{
+	return SQ_FILL(st, staff_cols, rec);
+}
 
 /* See sqlite_int.h. Columns as in CHAT_COLS (sqlite_sql.c). */
 int sq_fill_chat(sqlite3_stmt *st, void *rec)
@@ -115,7 +127,7 @@ int sq_libraries(struct store_conn *c, store_library_cb cb, void *ctx)
 
 	if (!cb)
 		return STORE_BADARG;
-	return sq_list(c, SQ_LIBRARIES, NULL, 0, fill_library, &r, row_library, &cb, ctx,
+	return sq_list(c, SQ_LIBRARIES, NULL, 0, sq_fill_library, &r, row_library, &cb, ctx,
 		       "libraries");
 }
 
@@ -136,7 +148,8 @@ int sq_staff_all(struct store_conn *c, store_staff_cb cb, void *ctx)
 
 	if (!cb)
 		return STORE_BADARG;
-	return sq_list(c, SQ_STAFF_ALL, NULL, 0, fill_staff, &r, row_staff, &cb, ctx, "staff_all");
+	return sq_list(c, SQ_STAFF_ALL, NULL, 0, sq_fill_staff, &r, row_staff, &cb, ctx,
+		       "staff_all");
 }
 
 /* One staff member by e-mail, ASCII case-insensitively (the column is COLLATE NOCASE). */
@@ -149,7 +162,7 @@ int sq_staff_by_email(struct store_conn *c, const char *email, struct store_staf
 	st = sq_stmt(c, SQ_STAFF_BY_EMAIL);
 	if (!st)
 		return STORE_ERR;
-	return sq_one_row(c, st, sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC), fill_staff,
+	return sq_one_row(c, st, sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC), sq_fill_staff,
 			  out, "staff_by_email");
 }
 

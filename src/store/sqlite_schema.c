@@ -512,10 +512,33 @@ static const char migration_13[] =
 	");"
 	"CREATE INDEX handoffs_by_library ON handoffs(library_id, created_at);";
 
+/* Migration 14: administration in the console (docs/DECISIONS.md, "Administration in the
+ * console").
+ * - libraries.greeting, colour and text_colour: the widget's and the patron page's look;
+ *   colours are "" (the default look) or "#rrggbb" in lower case, never other CSS.
+ * - staff_tokens: single-use set-password links of invited (or reset) accounts, stored
+ *   hashed; used_at > 0 once used, or once a password was set another way. An invited
+ *   account's pw_hash is '' until then: it matches no password. */
+static const char migration_14[] =
+	"ALTER TABLE libraries ADD COLUMN greeting TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE libraries ADD COLUMN colour TEXT NOT NULL DEFAULT ''"
+	" CHECK (colour = '' OR colour GLOB '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]');"
+	"ALTER TABLE libraries ADD COLUMN text_colour TEXT NOT NULL DEFAULT ''"
+	" CHECK (text_colour = '' OR text_colour GLOB"
+	" '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]');"
+	"CREATE TABLE staff_tokens ("
+	" token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	" staff_id INTEGER NOT NULL REFERENCES staff(id),"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" used_at INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX staff_tokens_by_staff ON staff_tokens(staff_id) WHERE used_at = 0;";
+
 const char *const sq_migrations[] = {
-	migration_1,  migration_2,  migration_3,  migration_4, migration_5,
-	migration_6,  migration_7,  migration_8,  migration_9, migration_10,
-	migration_11, migration_12, migration_13,
+	migration_1,  migration_2,  migration_3,  migration_4,	migration_5,
+	migration_6,  migration_7,  migration_8,  migration_9,	migration_10,
+	migration_11, migration_12, migration_13, migration_14,
 };
 const int sq_migration_count = (int)(sizeof sq_migrations / sizeof sq_migrations[0]);
 

@@ -30,6 +30,13 @@
 	"id, library_id, email, display_name, access, pw_hash, max_chats, created_at, "            \
 	"pronouns, subjects, bio, listed, photo_type, photo_at, active"
 
+/* the columns sq_fill_library() (sqlite_read.c) reads */
+#define LIBRARY_COLS                                                                               \
+	"id, slug, name, origins, created_at, coalesce(consortium_id, 0), policy_notes, "          \
+	"consortium_card, greeting, colour, text_colour"
+/* an admin role, as stored in staff.access */
+#define ADMIN_ACCESS "('admin', 'consortium_admin')"
+
 /* the columns sq_fill_mail() (sqlite_mail.c) reads */
 #define MAIL_COLS                                                                                  \
 	"id, library_id, kind, to_addr, subject, body_text, body_html, list_unsubscribe, "         \
@@ -367,9 +374,7 @@ const char *const sq_sql[SQ__COUNT] = {
 			 "pw_hash = excluded.pw_hash, max_chats = excluded.max_chats "
 			 "RETURNING id, created_at",
 
-	[SQ_LIBRARIES] = "SELECT id, slug, name, origins, created_at, "
-			 "coalesce(consortium_id, 0), policy_notes, consortium_card FROM libraries "
-			 "ORDER BY id",
+	[SQ_LIBRARIES] = "SELECT " LIBRARY_COLS " FROM libraries ORDER BY id",
 	[SQ_QUEUES] = "SELECT id, library_id, slug, name, created_at, cascade_ms FROM queues "
 		      "ORDER BY id",
 	[SQ_STAFF_ALL] = "SELECT " STAFF_COLS " FROM staff ORDER BY id",
@@ -526,8 +531,9 @@ const char *const sq_sql[SQ__COUNT] = {
 	[SQ_SCHED_CLOSED] = "SELECT date FROM queue_closed WHERE queue_id = ?1 ORDER BY date",
 	[SQ_SCHED_SET_LIBRARY] = "UPDATE libraries SET time_zone = ?2, reply_policy_hours = ?3 "
 				 "WHERE id = (SELECT library_id FROM queues WHERE id = ?1)",
-	[SQ_SCHED_CLEAR_HOURS] = "DELETE FROM queue_hours WHERE queue_id = ?1",
-	[SQ_SCHED_CLEAR_CLOSED] = "DELETE FROM queue_closed WHERE queue_id = ?1",
+	/* also an administration write's (named :id there, the first parameter here) */
+	[SQ_SCHED_CLEAR_HOURS] = "DELETE FROM queue_hours WHERE queue_id = :id",
+	[SQ_SCHED_CLEAR_CLOSED] = "DELETE FROM queue_closed WHERE queue_id = :id",
 	[SQ_SCHED_ADD_HOURS] = "INSERT OR IGNORE INTO queue_hours (queue_id, weekday, opens_min, "
 			       "closes_min) VALUES (?1, ?2, ?3, ?4)",
 	[SQ_SCHED_ADD_CLOSED] = "INSERT OR IGNORE INTO queue_closed (queue_id, date) VALUES "
@@ -590,4 +596,64 @@ const char *const sq_sql[SQ__COUNT] = {
 			    "FROM outbox INDEXED BY outbox_state WHERE library_id = ?1 AND state = "
 			    "'sent'), (SELECT count(*) FROM outbox INDEXED BY outbox_state WHERE "
 			    "library_id = ?1 AND state = 'dead')",
+	/* administration (migration 14): named, see sq_bind_admin() (sqlite_admin.c) */
+	[SQ_QUEUE_ADD] = "INSERT INTO queues (library_id, slug, name, created_at, cascade_ms) "
+			 "VALUES (:library, :slug, :name, :at, :cascade) "
+			 "ON CONFLICT (library_id, slug) DO NOTHING",
+	[SQ_QUEUE_EDIT] = "UPDATE queues SET name = :name, cascade_ms = :cascade WHERE id = :id "
+			  "AND library_id = :library",
+	[SQ_QUEUE_EDIT_LIBRARY] = "UPDATE libraries SET time_zone = :tz, reply_policy_hours = "
+				  ":reply WHERE id = :library",
+	/* :hours is [[weekday, opens_min, closes_min], ...], built by the server */
+	[SQ_QUEUE_PUT_HOURS] = "INSERT OR IGNORE INTO queue_hours (queue_id, weekday, opens_min, "
+			       "closes_min) SELECT :id, json_extract(value, '$[0]'), "
+			       "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM "
+			       "json_each(:hours)",
+	[SQ_QUEUE_PUT_CLOSED] = "INSERT OR IGNORE INTO queue_closed (queue_id, date) SELECT :id, "
+				"value FROM json_each(:closed)",
+	[SQ_LIBRARY_EDIT] = "UPDATE libraries SET policy_notes = :text, origins = :origins, "
+			    "greeting = :greeting, colour = :colour, text_colour = :text_colour, "
+			    "consortium_card = :card WHERE id = :library",
+	/* no usable password: '' matches no argon2id string */
+	[SQ_STAFF_INVITE] = "INSERT INTO staff (library_id, email, display_name, access, role, "
+			    "pw_hash, max_chats, created_at) VALUES (:library, :email, :name, "
+			    ":access, CASE WHEN :access IN " ADMIN_ACCESS " THEN 'admin' ELSE "
+			    "'librarian' END, '', :max, :at) ON CONFLICT (email) DO NOTHING",
+	[SQ_STAFF_LINK] = "INSERT OR IGNORE INTO staff_tokens (token_hash, staff_id, created_at, "
+			  "expires_at) SELECT :hash, id, :at, :expires FROM staff WHERE id = :id "
+			  "AND library_id = :library AND active = 1",
+	/* never the last active admin of the library out of that role */
+	[SQ_STAFF_EDIT] =
+		"UPDATE staff SET access = :access, role = CASE WHEN :access IN " ADMIN_ACCESS
+		" THEN 'admin' ELSE 'librarian' END, max_chats = :max, "
+		"active = :active WHERE id = :id AND library_id = :library AND "
+		"((:access IN " ADMIN_ACCESS " AND :active = 1) OR EXISTS (SELECT 1 "
+		"FROM staff o WHERE o.library_id = :library AND o.id <> :id AND "
+		"o.active = 1 AND o.access IN " ADMIN_ACCESS "))",
+	[SQ_STAFF_EDIT_SESSIONS] = "DELETE FROM sessions WHERE staff_id = :id AND :active = 0",
+	[SQ_STAFF_EDIT_LINKS] = "UPDATE staff_tokens SET used_at = :at WHERE staff_id = :id AND "
+				"used_at = 0 AND :active = 0",
+	[SQ_PASSWORD_SET] = "UPDATE staff SET pw_hash = :pw WHERE id = :id AND active = 1 AND "
+			    "EXISTS (SELECT 1 FROM staff_tokens WHERE token_hash = :hash AND "
+			    "staff_id = :id AND used_at = 0 AND expires_at > :at)",
+	[SQ_PASSWORD_CHANGE] = "UPDATE staff SET pw_hash = :pw WHERE id = :id AND active = 1",
+	/* a new password uses up every link of the account still open */
+	[SQ_PASSWORD_LINKS] = "UPDATE staff_tokens SET used_at = :at WHERE staff_id = :id AND "
+			      "used_at = 0",
+	/* :hash is the session kept (a link's hash matches none: every session goes) */
+	[SQ_PASSWORD_SESSIONS] = "DELETE FROM sessions WHERE staff_id = :id AND token_hash <> "
+				 ":hash",
+	[SQ_STAFF_TOKEN] = "SELECT " STAFF_COLS " FROM staff WHERE active = 1 AND id = (SELECT "
+			   "staff_id FROM staff_tokens WHERE token_hash = ?1 AND used_at = 0 AND "
+			   "expires_at > ?2)",
+	[SQ_CONSORTIUM_OF] = "SELECT c.id, c.slug, c.name FROM consortia c JOIN libraries l ON "
+			     "l.consortium_id = c.id WHERE l.id = ?1",
+	[SQ_CONSORTIUM_MEMBERS] = "SELECT " LIBRARY_COLS " FROM libraries WHERE consortium_id = "
+				  "?1 ORDER BY name, id",
+	[SQ_CONSORTIUM_BY_SLUG] = "SELECT id, slug, name FROM consortia WHERE slug = ?1",
+	[SQ_CONSORTIUM_ENSURE] = "INSERT INTO consortia (slug, name, created_at) VALUES (?1, ?2, "
+				 "?3) ON CONFLICT (slug) DO UPDATE SET name = excluded.name "
+				 "RETURNING id",
+	[SQ_LIBRARY_CONSORTIUM] = "UPDATE libraries SET consortium_id = nullif(?2, 0) WHERE id = "
+				  "?1",
 };

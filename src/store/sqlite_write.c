@@ -96,7 +96,8 @@ static int bind_chat_update(sqlite3_stmt *st, const struct store_chat *ch)
 	return rc ? rc : sqlite3_bind_int(st, 10, ch->wait_grew > 0 ? ch->wait_grew : 0);
 }
 
-static int bind_write(sqlite3_stmt *st, const struct store_write *w)
+/* The writes of patrons, chats, messages and sessions; SQLITE_MISUSE for any other. */
+static int bind_core(sqlite3_stmt *st, const struct store_write *w)
 {
 	const struct store_patron *p = &w->u.patron;
 	const struct store_session *s = &w->u.session;
@@ -134,6 +135,13 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 		rc = bind_hash(st, 1, s->token_hash);
 		return rc ? rc : sqlite3_bind_int64(st, 2, s->last_seen);
 	case STW_SESSION_DELETE: return bind_hash(st, 1, s->token_hash);
+	default: return SQLITE_MISUSE;
+	}
+}
+
+static int bind_write(sqlite3_stmt *st, const struct store_write *w)
+{
+	switch (w->kind) {
 	case STW_BARRIER: break;
 	case STW_CONSENT_GIVE:
 	case STW_CONSENT_WITHDRAW:
@@ -171,8 +179,17 @@ static int bind_write(sqlite3_stmt *st, const struct store_write *w)
 	case STW_FOLLOWUP_CANCEL:
 	case STW_FOLLOWUP_ANSWER:
 	case STW_FOLLOWUP_STOP: return sq_bind_followup(st, w);
+	case STW_QUEUE_ADD:
+	case STW_QUEUE_EDIT:
+	case STW_LIBRARY_EDIT:
+	case STW_STAFF_INVITE:
+	case STW_STAFF_LINK:
+	case STW_STAFF_EDIT:
+	case STW_PASSWORD_SET:
+	case STW_PASSWORD_CHANGE: return sq_bind_admin(st, &w->u.admin);
+	default: return bind_core(st, w);
 	}
-	return rc;
+	return SQLITE_OK;
 }
 
 /* A write runs its statements in order. STEP_COUNT adds the statement's changes to
@@ -263,6 +280,26 @@ static const struct step write_steps[][STEPS_MAX] = {
 	[STW_HANDOFF_OFFER] = ONE(SQ_HANDOFF_OFFER),
 	[STW_HANDOFF_DECIDE] = ONE(SQ_HANDOFF_DECIDE),
 	[STW_HANDOFF_SETTLE] = ONE(SQ_HANDOFF_SETTLE),
+	[STW_QUEUE_ADD] = ONE(SQ_QUEUE_ADD),
+	[STW_QUEUE_EDIT] = {{SQ_QUEUE_EDIT, STEP_COUNT},
+			    {SQ_QUEUE_EDIT_LIBRARY, STEP_IF},
+			    {SQ_SCHED_CLEAR_HOURS, STEP_IF},
+			    {SQ_QUEUE_PUT_HOURS, STEP_IF},
+			    {SQ_SCHED_CLEAR_CLOSED, STEP_IF},
+			    {SQ_QUEUE_PUT_CLOSED, STEP_IF}},
+	[STW_LIBRARY_EDIT] = ONE(SQ_LIBRARY_EDIT),
+	/* the account first (it decides), then its link (bound by the id it got) */
+	[STW_STAFF_INVITE] = {{SQ_STAFF_INVITE, STEP_COUNT}, {SQ_STAFF_LINK, STEP_IF}},
+	[STW_STAFF_LINK] = ONE(SQ_STAFF_LINK),
+	[STW_STAFF_EDIT] = {{SQ_STAFF_EDIT, STEP_COUNT},
+			    {SQ_STAFF_EDIT_SESSIONS, STEP_IF},
+			    {SQ_STAFF_EDIT_LINKS, STEP_IF}},
+	[STW_PASSWORD_SET] = {{SQ_PASSWORD_SET, STEP_COUNT},
+			      {SQ_PASSWORD_LINKS, STEP_IF},
+			      {SQ_PASSWORD_SESSIONS, STEP_IF}},
+	[STW_PASSWORD_CHANGE] = {{SQ_PASSWORD_CHANGE, STEP_COUNT},
+				 {SQ_PASSWORD_LINKS, STEP_IF},
+				 {SQ_PASSWORD_SESSIONS, STEP_IF}},
 };
 
 /* Steps `id` with chat_id bound to ?1; *changes gets its changes if not NULL. */
@@ -340,6 +377,9 @@ int sq_apply(struct store_conn *c, struct store_write *w)
 			w->u.promise.id = sqlite3_last_insert_rowid(c->db);
 		if (w->kind == STW_FOLLOWUP_ADD && s == write_steps[w->kind] && w->changed)
 			w->u.followup.id = sqlite3_last_insert_rowid(c->db);
+		if ((w->kind == STW_STAFF_INVITE || w->kind == STW_QUEUE_ADD) &&
+		    s == write_steps[w->kind] && w->changed)
+			w->u.admin.id = sqlite3_last_insert_rowid(c->db);
 	}
 	if (w->kind == STW_NOTE_ADD && w->changed)
 		w->u.rel.id = sqlite3_last_insert_rowid(c->db);

@@ -14,6 +14,8 @@ static size_t member_size(enum store_write_kind kind)
 
 	if (kind >= STW_CONSENT_GIVE && kind <= STW_STAFF_PHOTO) /* relationship memory */
 		return sizeof w->u.rel;
+	if (kind >= STW_QUEUE_ADD && kind <= STW_PASSWORD_CHANGE) /* administration */
+		return sizeof w->u.admin;
 	switch (kind) {
 	case STW_PATRON_INSERT:
 	case STW_PATRON_TOUCH: return sizeof w->u.patron;

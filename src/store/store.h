@@ -42,6 +42,9 @@ enum store_err {
 enum store_durability { STORE_DURABILITY_FULL = 0, STORE_DURABILITY_NORMAL = 1 };
 
 #define STORE_TOKEN_HASH_LEN 32 /* hashes of patron and session tokens (BLAKE2b-256) */
+#define STORE_GREETING_MAX 300 /* bytes: a library's widget greeting */
+
+#include "store/store_admin.h" /* administration's records (needs the two above) */
 
 /* ---- records ---------------------------------------------------------------------- */
 
@@ -55,6 +58,10 @@ struct store_library {
 	int64_t consortium_id; /* 0: none */
 	char policy_notes[4096]; /* what a covering librarian of another library reads */
 	char consortium_card[256]; /* card fields shared with the consortium, comma-separated */
+	/* the widget's look (migration 14): "" or validated text, "" or "#rrggbb" */
+	char greeting[STORE_GREETING_MAX + 1];
+	char colour[8]; /* the brand colour of the widget and the patron page */
+	char text_colour[8]; /* text on the brand colour */
 };
 
 struct store_queue {
@@ -411,6 +418,15 @@ enum store_write_kind {
 			     * decided_at: only from offered */
 	STW_HANDOFF_SETTLE, /* decided_at: every offered row cancelled (at start: hand-offs
 			     * pending when the server stopped came back to their senders) */
+	/* administration (migration 14): u.admin, each kind described in store_admin.h */
+	STW_QUEUE_ADD,
+	STW_QUEUE_EDIT,
+	STW_LIBRARY_EDIT,
+	STW_STAFF_INVITE,
+	STW_STAFF_LINK,
+	STW_STAFF_EDIT,
+	STW_PASSWORD_SET,
+	STW_PASSWORD_CHANGE,
 };
 
 /* The fields of a relationship write; which are used depends on the kind (see above). */
@@ -433,41 +449,7 @@ struct store_rel_write {
 	size_t blob_len;
 };
 
-/* ---- e-mail outbox and sign-in links (migration 6) --------------------------------------
- * A mail is a row of `outbox`: queued -> sending (claimed by the sender) -> sent, or back
- * to queued with a later next_attempt_at, or dead after too many attempts. The message
- * is fully determined by the row (Date is created_at, Message-ID is stored), so a resend
- * after a crash is byte-for-byte the same message (docs/DECISIONS.md). */
-#define STORE_MAIL_KINDS "transcript", "signin", "followup", "case", "other"
-#define STORE_MAIL_SUBJECT_MAX 255 /* bytes */
-#define STORE_MAIL_BODY_MAX (1 << 20) /* bytes, per part */
-
-struct store_mail {
-	int64_t id;
-	int64_t library_id;
-	char kind[16];
-	char to_addr[256];
-	char subject[STORE_MAIL_SUBJECT_MAX + 1];
-	char *body_text; /* writes: owned by the write; reads: valid during the callback */
-	char *body_html; /* may be NULL (no HTML part) */
-	char list_unsubscribe[512]; /* "" or a URL (mailto: or https:) */
-	char message_id[128]; /* "<random@host>", unique */
-	int64_t created_at;
-	char state[8]; /* "queued", "sending", "sent", "dead" */
-	int attempts;
-	int64_t next_attempt_at;
-	char last_error[256];
-	int64_t sent_at;
-};
-
-struct store_signin {
-	uint8_t hash[STORE_TOKEN_HASH_LEN]; /* of the sign-in token */
-	uint8_t new_hash[STORE_TOKEN_HASH_LEN]; /* STW_SIGNIN_USE: of the new patron token */
-	int64_t patron_id;
-	int64_t library_id;
-	int64_t at;
-	int64_t expires_at;
-};
+#include "store/store_mail.h" /* the outbox and sign-in links (migration 6) */
 
 /* ---- follow-ups (migration 7) -----------------------------------------------------------
  * A check-in e-mail a librarian schedules for a patron. state: scheduled (its mail is in
@@ -536,6 +518,7 @@ struct store_write {
 		struct store_followup_write followup;
 		struct store_case_write kase;
 		struct store_handoff handoff;
+		struct store_admin_write admin;
 	} u;
 };
 
@@ -732,6 +715,18 @@ struct store_ops {
 	/* A case's thread after the question, oldest first, at most limit. */
 	int (*case_messages)(struct store_conn *c, int64_t case_id, int limit, store_case_msg_cb cb,
 			     void *ctx);
+
+	/* Administration (migration 14; store_admin.h): worker threads and the CLI. */
+	int (*staff_token)(struct store_conn *c, const uint8_t hash[STORE_TOKEN_HASH_LEN],
+			   int64_t now, struct store_staff *out);
+	int (*consortium_of)(struct store_conn *c, int64_t library_id,
+			     struct store_consortium *out);
+	int (*consortium_members)(struct store_conn *c, int64_t consortium_id, store_library_cb cb,
+				  void *ctx);
+	int (*consortium_by_slug)(struct store_conn *c, const char *slug,
+				  struct store_consortium *out);
+	int (*consortium_ensure)(struct store_conn *c, struct store_consortium *r);
+	int (*library_consortium)(struct store_conn *c, int64_t library_id, int64_t consortium_id);
 };
 
 /* The SQLite backend. */

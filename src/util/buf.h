@@ -7,7 +7,8 @@
  *
  * What lives in src/util, the bottom layer (it includes nothing of ours): buf.c (this
  * buffer and JSON writer), crypto.c (libsodium wrappers), idmap.c (id -> pointer maps),
- * log.c (logging), utf8.c (cutting on character boundaries), email.c (the address rule).
+ * log.c (logging), utf8.c (cutting on character boundaries), email.c (the address rule),
+ * origin.c (a widget origin, checked and written one way).
  */
 #ifndef RAPPORT_BUF_H
 #define RAPPORT_BUF_H

@@ -74,9 +74,11 @@ describe('the consortium', () => {
     assert.equal(c2.json.covering, true);
     assert.equal(c2.json.library.policy_notes, NOTES);
     assert.equal(c2.json.patron.preferred_name, 'Ana');
-    assert.equal(c2.json.patron.email, undefined, 'not shared');
-    assert.equal(c2.json.patron.pronouns, undefined, 'not shared');
-    assert.equal(c2.json.notes, undefined, 'not shared');
+    assert.deepEqual(c2.json.shared, ['preferred_name', 'chats']);
+    assert.equal(c2.json.patron.email, '', 'not shared');
+    assert.equal(c2.json.patron.pronouns, '', 'not shared');
+    assert.deepEqual(c2.json.notes, [], 'not shared');
+    assert.equal(c2.json.traits, undefined, 'not shared');
     // every such view is in the home library's audit
     sam = await staff(srv, SAM);
     const audit = await staffRest(srv.port, sam.login).get(`/api/v1/audit/card-views?patron=${patronId}`);

@@ -8,23 +8,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Server, stopAndCheck, patron, staff, login, staffRest, ask, remember, pollUntil, request,
-  freePort, tempDir, addLibrary, sleep, JEN, startSink, received, endedChat,
+  freePort, tempDir, addLibrary, sleep, JEN, startSink, received, endedChat, readMail,
 } from './lib.mjs';
 
 const OTHER = { email: 'x@other.library', name: 'Xavier Other', password: 'other-secret-pw' };
-/** Header lines (unfolded) and the decoded text/plain part of a raw message. */
-function readMail(raw) {
-  const cut = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, cut).replace(/\r\n[ \t]/g, ' ');
-  const b = /boundary="([^"]+)"/.exec(head)[1];
-  const texts = raw.slice(cut + 4).split(`--${b}`).slice(1, -1).map((c) => {
-    const c2 = c.replace(/^\r\n/, '');
-    const i = c2.indexOf('\r\n\r\n');
-    return { head: c2.slice(0, i), text: Buffer.from(c2.slice(i + 4).replace(/\s+/g, ''), 'base64').toString('utf8') };
-  });
-  return { head, text: texts.find((t) => /text\/plain/.test(t.head)).text, html: texts.find((t) => /text\/html/.test(t.head)).text };
-}
-
 describe('follow-ups', () => {
   let srv; let sink; let dir; let jen; let jenRest; let otherRest;
   before(async () => {

@@ -59,3 +59,20 @@ test('the relationship panels have no serious accessibility violations', async (
   await pctx.close();
   await sctx.close();
 });
+
+test('the Administration page, each tab, and the set-password page have none either', async () => {
+  const { ctx, page: sam } = await openPage(browser, { context: desktopContext });
+  await consoleLogin(sam, stack.base, DEMO.sam);
+  await sam.getByRole('button', { name: 'Administration' }).click();
+  for (const [tab, ready] of [['Queues', '#admin-queues .admin-item'], ['Staff', '#admin-staff table'],
+    ['Library settings', '#al-notes']]) {
+    await sam.getByRole('tab', { name: tab }).click();
+    await sam.locator(ready).first().waitFor();
+    if (tab === 'Queues') await sam.getByRole('button', { name: /^Edit / }).first().click();
+    assert.deepEqual(await serious(sam), [], tab);
+  }
+  await sam.goto(stack.base + '/set-password?t=' + 'x'.repeat(43));
+  await sam.locator('#status', { hasText: 'already used or has expired' }).waitFor();
+  assert.deepEqual(await serious(sam), []);
+  await ctx.close();
+});

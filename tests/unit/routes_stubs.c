@@ -70,23 +70,46 @@ STUB(case_one)
 STUB(case_public_reply)
 STUB(case_reply)
 STUB(case_close)
+STUB(admin_queues)
+STUB(admin_queue_new)
+STUB(admin_queue_edit)
+STUB(admin_library)
+STUB(admin_library_edit)
+STUB(admin_consortium)
+STUB(admin_staff)
+STUB(admin_staff_invite)
+STUB(admin_staff_edit)
+STUB(admin_staff_link)
+STUB(password_link)
+STUB(password_link_set)
+STUB(password_change)
 
 static struct library lib = {.id = 1};
 static struct staff jen = {.id = 1, .lib = &lib, .access = ACCESS_LIBRARIAN};
 static struct staff sam = {.id = 2, .lib = &lib, .access = ACCESS_ADMIN};
+static struct staff cleo = {.id = 3, .lib = &lib, .access = ACCESS_CONSORTIUM_ADMIN};
+static struct staff sue = {.id = 4, .lib = &lib, .access = ACCESS_SUPERVISOR};
 static struct session jen_s = {.staff_id = 1, .csrf = "t"};
 static struct session sam_s = {.staff_id = 2, .csrf = "t"};
+static struct session cleo_s = {.staff_id = 3, .csrf = "t"};
+static struct session sue_s = {.staff_id = 4, .csrf = "t"};
 static struct app app;
 struct app *g_app = &app;
 
 struct session *auth_session_by_token(const char *token, int64_t now)
 {
-	return !strcmp(token, "jen") ? &jen_s : !strcmp(token, "sam") ? &sam_s : NULL;
+	return !strcmp(token, "jen")	? &jen_s
+	       : !strcmp(token, "sam")	? &sam_s
+	       : !strcmp(token, "cleo") ? &cleo_s
+	       : !strcmp(token, "sue")	? &sue_s
+					: NULL;
 }
 
 struct staff *desk_staff(const struct desk *d, int64_t id)
 {
-	return id == 1 ? &jen : id == 2 ? &sam : NULL;
+	struct staff *all[] = {&jen, &sam, &cleo, &sue};
+
+	return id >= 1 && id <= 4 ? all[id - 1] : NULL;
 }
 
 int crypto_str_eq(const char *a, const char *b)

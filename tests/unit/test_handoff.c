@@ -674,7 +674,7 @@ static void test_offer_states(void **state)
 	/* a queued chat is nobody's to hand on, nor the patron's to pass on */
 	queued = held(f, -1);
 	pa = (struct desk_actor){.kind = AUTHOR_PATRON, .patron = f->p};
-	assert_int_equal(offer(f, ANN, queued, BOB, NULL, "queued"), DESK_FORBIDDEN);
+	assert_int_equal(offer(f, ANN, queued, BOB, NULL, "queued"), DESK_BAD_STATE);
 	assert_int_equal(someone_else(f, f->p, queued), DESK_BAD_STATE);
 	assert_null(queued->handoff);
 	/* nor an ended one */

@@ -158,6 +158,41 @@ static void test_caller_checks(void **state)
 	assert_string_equal(route(HTTP_POST, "/api/v1/login", NULL, NULL, NULL), "rest_login");
 }
 
+/* Administration: a library admin or consortium admin only; the consortium's route only a
+ * consortium admin (RT_CONSORTIUM), with its own words; set-password links need nobody. */
+static void test_admin_roles(void **state)
+{
+	static const char *const admin_gets[] = {"/api/v1/admin/queues", "/api/v1/admin/staff",
+						 "/api/v1/admin/library"};
+
+	g_app->stopping = 0;
+	for (size_t i = 0; i < sizeof admin_gets / sizeof admin_gets[0]; i++) {
+		assert_null(route(HTTP_GET, admin_gets[i], "jen", NULL, NULL));
+		assert_int_equal(stub_http_status, 403);
+		assert_null(route(HTTP_GET, admin_gets[i], "sue", NULL, NULL));
+		assert_int_equal(stub_http_status, 403);
+		assert_non_null(route(HTTP_GET, admin_gets[i], "sam", NULL, NULL));
+		assert_non_null(route(HTTP_GET, admin_gets[i], "cleo", NULL, NULL));
+	}
+	assert_null(route(HTTP_POST, "/api/v1/admin/staff/2", "sam", NULL, NULL));
+	assert_string_equal(stub_code, "csrf_required");
+	assert_string_equal(route(HTTP_POST, "/api/v1/admin/staff/2", "sam", "t", NULL),
+			    "admin_staff_edit");
+	assert_int_equal(stub_route.id0, 2);
+	assert_null(route(HTTP_GET, "/api/v1/admin/consortium", "sam", NULL, NULL));
+	assert_int_equal(stub_http_status, 403);
+	assert_string_equal(stub_message,
+			    "Only a consortium administrator may see the consortium.");
+	assert_string_equal(route(HTTP_GET, "/api/v1/admin/consortium", "cleo", NULL, NULL),
+			    "admin_consortium");
+	assert_null(route(HTTP_GET, "/api/v1/admin/consortium", NULL, NULL, NULL));
+	assert_int_equal(stub_http_status, 401);
+	assert_string_equal(route(HTTP_POST, "/api/v1/set-password", NULL, NULL, NULL),
+			    "password_link_set");
+	assert_null(route(HTTP_POST, "/api/v1/me/password", "jen", NULL, NULL));
+	assert_string_equal(stub_code, "csrf_required");
+}
+
 static void test_unknown_stopping_and_static(void **state)
 {
 	g_app->stopping = 0;
@@ -178,6 +213,7 @@ static void test_unknown_stopping_and_static(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_caller_checks),
+	cmocka_unit_test(test_admin_roles),
 	cmocka_unit_test(test_unknown_stopping_and_static),
 
 	cmocka_unit_test(test_ids_are_parsed_once_and_strictly),

@@ -194,9 +194,9 @@ static void test_migrations(void **state)
 	const char *names[] = {
 		"libraries",   "queues",   "staff",	 "sessions",	    "patrons",
 		"chats",       "messages", "chats_open", "chats_by_patron", "chats_by_library",
-		"message_log", "handoffs", "consortia"};
+		"message_log", "handoffs", "consortia",	 "staff_tokens"};
 
-	assert_int_equal(sq_migration_count, 13);
+	assert_int_equal(sq_migration_count, 14);
 	assert_int_equal(ops->schema_version(f->c, &v), 0);
 	assert_int_equal(v, sq_migration_count);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -2,6 +2,8 @@
 // returning patrons were served by someone who knew them, how close the wait estimates
 // came, how many promises were kept on time; and the undelivered e-mail (js/deadmail.js).
 
+import { isAdmin } from './admin-ui.js';
+
 /** Admins: how close the wait estimates shown to patrons came to their real waits. */
 async function loadWaitAccuracy(api) {
   const line = document.getElementById('wait-accuracy');
@@ -57,7 +59,7 @@ export class Reports {
   async load() {
     const { ui } = this;
     const me = this.me();
-    const admin = me && me.role === 'admin';
+    const admin = isAdmin(me);
     ui.continuity.hidden = !admin;
     this.deadMail.load(admin);
     if (!admin) return;

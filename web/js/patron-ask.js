@@ -105,7 +105,7 @@ export class AskView {
   }
 
   renderGreeting() {
-    const { ui, memory } = this;
+    const { ui, memory, state } = this;
     const name = memory.name();
     // Remembered patrons are known by name: no "You don't need to give your name".
     $('question-hint').textContent = memory.remembered()
@@ -119,7 +119,8 @@ export class AskView {
       ui.startLede.textContent = 'What can we help you with today? The librarians can see your earlier questions, so you can pick up where you left off.';
     } else {
       ui.startHeading.textContent = 'How can we help?';
-      ui.startLede.textContent = 'Ask anything: finding a book, starting a research project, citing a source. A real librarian reads every question.';
+      ui.startLede.textContent = (state.library && state.library.greeting)
+        || 'Ask anything: finding a book, starting a research project, citing a source. A real librarian reads every question.';
     }
   }
 

@@ -3,6 +3,7 @@
 // owner, channel), the sidebar lists "Mine" (live from `promises` frames) and "Desk"
 // (REST, reloaded when a frame says the desk changed), overdue first and due soon
 // highlighted, and mark done / reassign / cancel. User text only via textContent.
+import { isAdmin } from './admin-ui.js';
 import { bdi, el, isolate } from './ui.js';
 import { apiError } from './api.js';
 import { firstName } from './people.js';
@@ -129,7 +130,7 @@ export class Promises {
 
   item(p) {
     const me = this.me();
-    const mayAct = me && (p.owner.id === me.id || me.role === 'admin');
+    const mayAct = me && (p.owner.id === me.id || isAdmin(me));
     const due = el('span', { class: 'promise-due' }, [p.overdue ? 'Overdue since ' : 'Due ', el('time', { text: formatDue(p.due_at), attrs: { datetime: new Date(p.due_at).toISOString() } })]);
     const li = el('li', { class: `promise${p.overdue ? ' is-overdue' : p.due_soon ? ' is-soon' : ''}` }, [
       el('p', { class: 'promise-what', text: p.what, attrs: { dir: 'auto' } }),

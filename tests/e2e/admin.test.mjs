@@ -1,0 +1,112 @@
+// The console's Administration page, driven as Sam (the demo admin): a new queue and its
+// hours, set in the page, reach a patron's phone-sized chat page already open, with no
+// restart; the library's greeting and colour reach the patron page; Jen (a librarian) has
+// no Administration button. Screenshots in /tmp/rapport-shots (admin-*.png).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEMO, screenshot, openConsole, openPatron, startWithBrowser, stopWithBrowser, until,
+} from './server.mjs';
+
+/** Today's date in the demo library's zone (Europe/London), YYYY-MM-DD. */
+const londonToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+
+const run = { stack: null, browser: null }; // rapport and chromium, for the one test
+before(async () => Object.assign(run, await startWithBrowser()));
+after(() => stopWithBrowser(run));
+
+test('an admin runs queues and settings from the console; patrons see it at once', async () => {
+  const problems = [];
+  const { page: patron } = await openPatron(run.browser, run.stack.base, problems);
+  await patron.getByLabel('Your question').waitFor();
+  assert.equal(await patron.locator('#queue-field').isHidden(), true, 'one queue: no choice shown');
+
+  const { page: sam } = await openConsole(run.browser, run.stack.base, DEMO.sam, problems);
+  const adminBtn = sam.getByRole('button', { name: 'Administration' });
+  await adminBtn.click();
+  await sam.getByRole('heading', { name: 'Administration', level: 1 }).waitFor();
+  await sam.getByRole('tab', { name: 'Queues' }).waitFor();
+  await sam.locator('#admin-queues .admin-item').first().waitFor();
+  await screenshot(sam, 'admin-queues.png');
+
+  // a new queue, from the form
+  await sam.locator('#aq-new-name').fill('Evening desk');
+  assert.equal(await sam.locator('#aq-new-slug').inputValue(), 'evening-desk');
+  await sam.getByRole('button', { name: 'Add queue' }).click();
+  await sam.getByRole('heading', { name: 'Edit "Evening desk"' }).waitFor();
+
+  // the open patron page offers it now: no reload, no restart
+  await patron.locator('#queue-field').waitFor({ state: 'visible' });
+  await until(async () => (await patron.locator('#queue-select option').allTextContents()).includes('Evening desk'), 5000, 'the new queue on the patron page');
+
+  // every day all day, but closed today: the patron sees the desk closed for that queue
+  await sam.getByLabel('Open on these days and times').check();
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) {
+    await sam.getByLabel(day, { exact: true }).check();
+    await sam.getByLabel(`${day} opens`).fill('00:00');
+    await sam.getByLabel(`${day} closes`).fill('00:00');
+  }
+  await sam.locator('#aq-date').fill(londonToday());
+  await sam.getByRole('button', { name: 'Add date' }).click();
+  await sam.getByRole('button', { name: `Remove ${londonToday()}` }).waitFor();
+  await sam.locator('#aq-zone').fill('Europe/London');
+  await sam.getByRole('button', { name: 'Save queue' }).click();
+  await sam.locator('#aq-edit-status', { hasText: 'Saved' }).waitFor();
+  await sam.locator('#admin-queues .admin-item', { hasText: 'Evening desk' })
+    .locator('.tag', { hasText: 'Closed by its hours now' }).waitFor();
+  await screenshot(sam, 'admin-queue-hours.png');
+
+  await patron.locator('#queue-select').selectOption({ label: 'Evening desk' });
+  await patron.locator('#staff-on', { hasText: /The desk is closed\. It opens/ }).waitFor();
+  await screenshot(patron, 'admin-patron-closed.png');
+  // the first queue is as it was
+  await patron.locator('#queue-select').selectOption({ label: DEMO.queue });
+  await until(async () => !/The desk is closed/.test(await patron.locator('#staff-on').textContent()), 5000, 'the demo queue not closed');
+
+  // reopened from the page: the closed date removed
+  await sam.getByRole('button', { name: `Remove ${londonToday()}` }).click();
+  await sam.getByRole('button', { name: 'Save queue' }).click();
+  await sam.locator('#admin-queues .admin-item', { hasText: 'Evening desk' })
+    .locator('.tag', { hasText: 'Open by its hours now' }).waitFor();
+  await patron.locator('#queue-select').selectOption({ label: 'Evening desk' });
+  await until(async () => !/The desk is closed/.test(await patron.locator('#staff-on').textContent()), 5000, 'reopened');
+
+  // library settings: a greeting and a colour for the patron page
+  await sam.getByRole('tab', { name: 'Library settings' }).click();
+  await sam.getByLabel('Greeting').fill('Welcome to the demo library desk. Ask us anything!');
+  await sam.getByLabel('Own colour').check();
+  await sam.locator('#al-colour').fill('#6a1b9a');
+  await sam.getByLabel('Preferred name').check();
+  await sam.getByRole('button', { name: 'Save settings' }).click();
+  await sam.locator('#al-status', { hasText: 'Saved' }).waitFor();
+  await screenshot(sam, 'admin-library.png');
+  await patron.reload();
+  await patron.locator('#start-lede', { hasText: 'Welcome to the demo library desk. Ask us anything!' }).waitFor();
+  const bg = await patron.locator('.chat-header').evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(bg, 'rgb(106, 27, 154)');
+  await screenshot(patron, 'admin-patron-look.png');
+
+  // staff: the list, by keyboard from the tabs
+  await sam.getByRole('tab', { name: 'Library settings' }).focus();
+  await sam.keyboard.press('ArrowLeft');
+  assert.equal(await sam.getByRole('tab', { name: 'Staff' }).getAttribute('aria-selected'), 'true');
+  await sam.locator('#admin-staff table', { hasText: DEMO.jen.name }).waitFor();
+  await screenshot(sam, 'admin-staff.png');
+  await sam.getByRole('button', { name: 'Back to the desk' }).click();
+  await sam.locator('#desk-view').waitFor({ state: 'visible' });
+
+  // a librarian has no way in
+  const { page: jen } = await openConsole(run.browser, run.stack.base, DEMO.jen, problems);
+  assert.equal(await jen.getByRole('button', { name: 'Administration' }).count(), 0);
+  // her own password, from My profile: the server ends her other sessions, this one goes on
+  await jen.getByRole('button', { name: 'My profile' }).click();
+  await jen.getByText('Change my password').click();
+  await jen.getByLabel('Current password').fill(DEMO.jen.password);
+  await jen.getByLabel('New password').fill('jen-has-a-new-password');
+  await jen.getByRole('button', { name: 'Change password' }).click();
+  await jen.locator('#pw-status', { hasText: 'Password changed' }).waitFor();
+  await screenshot(jen, 'admin-password.png');
+  // (the console's first "who am I" before signing in answers 401: not a problem)
+  assert.deepEqual(problems.filter((p) => /Content Security Policy|pageerror|Refused/i.test(p)), []);
+});
