@@ -135,13 +135,21 @@ function withSubjects(name) {
   return p && p.subjects ? [bdi(name), ' (', bdi(p.subjects), ')'] : [bdi(name)];
 }
 
+// "Jen" of "Jen Ortiz", for a name said twice in a sentence (the whole name when its first
+// word is a title or an initial: "Dr.", "J."); src/api/patron_mail.c does the same.
+function firstName(name) {
+  const w = name.trim().split(/\s+/)[0];
+  return w && !w.endsWith('.') ? w : name;
+}
+
 // How an event reads to the patron (the e-mailed transcript, src/api/patron_mail.c, says
 // the same). Names sit inside our sentences, so they are isolated (bdi).
 function eventText(m) {
   const name = m.name || 'Your librarian';
   switch (m.event) {
     case 'handoff_offered':
-      return [bdi(name), ' is asking a colleague to join; ', bdi(name), ' stays with you meanwhile.'];
+      if (!m.name) return 'Your librarian is asking a colleague to join, and stays with you meanwhile.';
+      return [bdi(name), ' is asking a colleague to join; ', bdi(firstName(name)), ' stays with you meanwhile.'];
     case 'someone_else':
       return "You asked if someone else could help; we're asking a colleague.";
     case 'handoff_accepted':

@@ -98,10 +98,17 @@ static int handoff_text(struct buf *b, const struct line *l, const char *name)
 {
 	const struct staff *s;
 
-	if (!strcmp(l->text, "handoff_offered")) {
-		name = name[0] ? name : "Your librarian";
-		buf_printf(b, "%s is asking a colleague to join; %s stays with you meanwhile.",
-			   name, name);
+	if (!strcmp(l->text, "handoff_offered") && !name[0]) {
+		buf_puts(b, "Your librarian is asking a colleague to join, and stays with you "
+			    "meanwhile.");
+	} else if (!strcmp(l->text, "handoff_offered")) {
+		/* "Jen" of "Jen Ortiz" the second time; the whole name after "Dr." or "J." */
+		int first = (int)strcspn(name, " ");
+
+		if (first == 0 || name[first - 1] == '.')
+			first = (int)strlen(name);
+		buf_printf(b, "%s is asking a colleague to join; %.*s stays with you meanwhile.",
+			   name, first, name);
 	} else if (!strcmp(l->text, "someone_else")) {
 		buf_puts(b, "You asked if someone else could help; we're asking a colleague.");
 	} else if (!strcmp(l->text, "handoff_accepted")) {

@@ -94,7 +94,7 @@ test('Jen hands the chat to Sam with a note; Sam reads it all first; the patron 
   await screenshot(jen.page, 'handoff-jen-waiting.png');
 
   // the patron is told, in plain words, and Jen stays with them
-  await patron.page.getByText('Jen Ortiz is asking a colleague to join; Jen Ortiz stays with you meanwhile.').waitFor();
+  await patron.page.getByText('Jen Ortiz is asking a colleague to join; Jen stays with you meanwhile.').waitFor();
   await patron.page.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
   await screenshot(patron.page, 'handoff-patron-asking.png');
   const saidBefore = await patronTexts(patron.page);
@@ -190,7 +190,7 @@ test('"Could someone else help me?": honest when nobody else is on; a hand-off w
   await patron.page.getByText("You asked if someone else could help; we're asking a colleague.").waitFor();
   await until(async () => !(await ask.isVisible()), 3000, 'the button hidden while asking');
   await pane(jen.page).getByText('The patron asked if someone else could help').waitFor();
-  await jen.page.locator('#handoff-bar', { hasText: 'The patron asked if someone else could help. Waiting for a librarian of Ask a Librarian to accept…' }).waitFor();
+  await jen.page.locator('#handoff-bar', { hasText: 'The patron asked if someone else could help. Waiting for someone on the Ask a Librarian queue to accept…' }).waitFor();
   await screenshot(jen.page, 'handoff-jen-patron-asked.png');
   await sam.page.getByRole('heading', { name: /Handed to your library's queue/ }).waitFor();
   const entry = sam.page.locator('#handoffs .ho-item', { hasText: 'The patron asked if someone else could help' });

@@ -31,7 +31,7 @@ export class ChatPane {
     const r = state.selected ? state.chats.get(state.selected) : null;
     ui.paneEmpty.hidden = Boolean(r);
     ui.paneChat.hidden = !r;
-    this.promises.setChat(r ? r.chat : null);
+    this.promises.setChat(r && !r.reading ? r.chat : null); // (not a hand-off being read)
     for (const x of state.chats.values()) x.list.hidden = x !== r;
     if (this.extras) this.extras(r);
     if (!r) return;

@@ -22,6 +22,8 @@ export class HandoffSend {
     ui.handoffBtn.addEventListener('click', () => this.open());
     ui.handoffCancel.addEventListener('click', () => ui.handoffDialog.close());
     ui.handoffNote.addEventListener('input', () => this.count());
+    // a complaint goes once it is answered
+    ui.handoffForm.addEventListener('input', () => (ui.handoffError.hidden = true));
     ui.handoffForm.addEventListener('submit', (e) => {
       e.preventDefault();
       this.submit();
@@ -97,7 +99,7 @@ export class HandoffSend {
     const groups = [...byLib.values()].map(({ lib: l, items }) =>
       el('div', { class: 'ho-group', attrs: { role: 'group', 'aria-label': `Queues of ${isolate((l && l.name) || 'this library')}` } }, [
         el('p', { class: 'ho-group-title' }, ['Queues of ', bdi((l && l.name) || 'this library')]),
-        ...items.map((q) => option(`queue:${q.id}`, [bdi(q.name)], [el('span', { class: 'ho-choice-sub', text: 'Any librarian of it who is on' })], false)),
+        ...items.map((q) => option(`queue:${q.id}`, [bdi(q.name)], [el('span', { class: 'ho-choice-sub', text: 'Whoever on it accepts first' })], false)),
       ]),
     );
     const nobody = !people.length && !groups.length;
@@ -169,7 +171,7 @@ export class HandoffSend {
     const c = r ? r.chat : null;
     const h = c && c.handoff;
     if (!h || !this.mine(c) || r.handoffSeen === h.at || h.state === 'accepted') return null;
-    const to = h.to && h.to.name ? [bdi(h.to.name)] : h.queue ? ['a librarian of ', bdi(h.queue.name)] : ['a colleague'];
+    const to = h.to && h.to.name ? [bdi(h.to.name)] : h.queue ? ['someone on the ', bdi(h.queue.name), ' queue'] : ['a colleague'];
     const lib = h.queue && otherLibrary(h.queue.library, this.state.library);
     if (lib) to.push(' (', bdi(lib), ')');
     if (h.state === 'offered') {

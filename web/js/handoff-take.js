@@ -78,7 +78,7 @@ export class HandoffTake {
       ].flat()),
       el('blockquote', { class: 'ho-note', attrs: { id: `${id}-note`, dir: 'auto' }, text: h.note }),
       el('p', { class: 'q-question', attrs: { dir: 'auto' } }, ['Question: ', bdi(h.question || '(no question)')]),
-      el('p', { class: 'q-meta' }, [countdown(h.until), ' left to accept', h.remembered ? el('span', { class: 'badge', text: 'Remembered' }) : null]),
+      el('p', { class: 'q-meta' }, [el('span', {}, [countdown(h.until), ' left to accept']), h.remembered ? el('span', { class: 'badge', text: 'Remembered' }) : null]),
       el('button', {
         class: 'btn btn--small',
         text: reading ? 'Reading…' : 'Read and decide',
