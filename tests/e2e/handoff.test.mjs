@@ -186,6 +186,11 @@ test('"Could someone else help me?": honest when nobody else is on; a hand-off w
   assert.equal(await pane(jen.page).getByText('The patron asked if someone else could help').count(), 0, 'nothing was asked of anyone');
 
   const sam = keep(await openConsole(browser, stack.base, DEMO.sam, problems));
+  // Sam says what he likes helping with: the patron is told it when he joins
+  await sam.page.getByRole('button', { name: 'My profile' }).click();
+  await sam.page.getByLabel('Subjects').fill('citations, APA style');
+  await sam.page.getByRole('button', { name: 'Save profile' }).click();
+  await sam.page.getByRole('dialog', { name: 'My profile' }).waitFor({ state: 'hidden' });
   await ask.click();
   await patron.page.getByText("You asked if someone else could help; we're asking a colleague.").waitFor();
   await until(async () => !(await ask.isVisible()), 3000, 'the button hidden while asking');
@@ -194,12 +199,15 @@ test('"Could someone else help me?": honest when nobody else is on; a hand-off w
   await screenshot(jen.page, 'handoff-jen-patron-asked.png');
   await sam.page.getByRole('heading', { name: /Handed to your library's queue/ }).waitFor();
   const entry = sam.page.locator('#handoffs .ho-item', { hasText: 'The patron asked if someone else could help' });
+  await entry.waitFor();
+  await screenshot(sam.page, 'handoff-sam-queue-list.png');
   await entry.getByRole('button', { name: 'Read and decide' }).click();
   await pane(sam.page).locator('.msg', { hasText: 'How do I cite a podcast in APA?' }).waitFor();
   assert.equal(await sam.page.getByRole('button', { name: 'Decline…' }).count(), 0, 'only a hand-off asked by name is declined');
   await sam.page.getByRole('button', { name: 'Accept' }).click();
-  await patron.page.getByText('Sam Lee has read your conversation and is joining.').waitFor();
+  await patron.page.getByText('Sam Lee (citations, APA style) has read your conversation and is joining.').waitFor();
   await patron.page.getByRole('heading', { name: 'Chatting with Sam Lee' }).waitFor();
+  await patron.page.locator('#staff-card', { hasText: 'citations, APA style' }).waitFor();
   await sam.page.getByLabel('Reply to the patron').fill('Hello, Sam here. APA 7 has a format for podcasts.');
   await sam.page.getByLabel('Reply to the patron').press('Enter');
   await patron.page.getByText('Hello, Sam here. APA 7 has a format for podcasts.').waitFor();
