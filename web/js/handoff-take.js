@@ -70,7 +70,7 @@ export class HandoffTake {
   item(h) {
     const id = `ho-${h.chat}`;
     const lib = otherLibrary(h.library, this.state.library);
-    const from = h.kind === 'patron' ? ['The patron asked if someone else could help ', bdi(h.from.name)] : ['From ', bdi(h.from.name)];
+    const from = ['From ', bdi(h.from.name)]; // (the patron's own asking says so in its note)
     const reading = this.state.selected === h.chat;
     return el('li', { class: 'q-item ho-item' + (h.to ? ' is-offered' : ''), dataset: { chat: h.chat } }, [
       el('p', { class: 'ho-from', attrs: { id: `${id}-from` } }, [
