@@ -7,7 +7,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, askQuestion,
+  DEMO, screenshot, until, openConsole, openPatron, startWithBrowser, stopWithBrowser, askQuestion, serious,
 } from './server.mjs';
 
 const TIMEOUT = 20000; // --handoff-timeout-ms: long enough to read, short enough to test
@@ -82,6 +82,7 @@ test('Jen hands the chat to Sam with a note; Sam reads it all first; the patron 
   await dialog.getByLabel('Note for them').fill(note);
   await dialog.getByText(`${[...note].length} of 1000 characters`).waitFor();
   await screenshot(jen.page, 'handoff-jen-dialog.png');
+  assert.deepEqual(await serious(jen.page), [], 'the dialog is accessible');
   await dialog.getByRole('button', { name: 'Send' }).click();
   await dialog.waitFor({ state: 'hidden' });
 
@@ -116,6 +117,7 @@ test('Jen hands the chat to Sam with a note; Sam reads it all first; the patron 
   assert.equal(await sam.page.locator('#mine-list .mine-item').count(), 0, 'not in My chats before accepting');
   await until(() => sam.page.getByRole('button', { name: 'Accept' }).evaluate((b) => b === document.activeElement), 3000, 'focus on Accept');
   await screenshot(sam.page, 'handoff-sam-reading.png');
+  assert.deepEqual(await serious(sam.page), [], 'reading a hand-off is accessible');
   await sam.page.getByRole('button', { name: 'Accept' }).click();
 
   // the patron: Sam has read the conversation; the header follows
@@ -131,6 +133,7 @@ test('Jen hands the chat to Sam with a note; Sam reads it all first; the patron 
   await patron.page.getByText(hello).waitFor();
   await screenshot(sam.page, 'handoff-sam-accepted.png');
   await screenshot(patron.page, 'handoff-patron-sam.png');
+  assert.deepEqual(await serious(patron.page), [], 'the patron page after a hand-off is accessible');
   // Jen: the chat left My chats, with a calm note
   await jen.page.locator('#mine-note', { hasText: /Sam Lee took over chat #\d+/ }).waitFor();
   await jen.page.getByText('Chats you pick up appear here.').waitFor();

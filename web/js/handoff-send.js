@@ -5,7 +5,7 @@
 
 import { bdi, el, isolate } from './ui.js';
 import { humanError } from './errors.js';
-import { countdown, otherLibrary } from './handoff.js';
+import { countdown, keepFocus, otherLibrary } from './handoff.js';
 
 const NOTE_MAX = 1000;
 
@@ -209,10 +209,12 @@ export class HandoffSend {
   tookOver(chat, known, mine) {
     if (!known || mine || !this.mine(known.chat) || known.reading) return false;
     if (chat.state !== 'active' || !chat.staff || !chat.staff.name) return false;
+    if (!chat.handoff || chat.handoff.state !== 'accepted') return false; // (not a hand-off)
     const { ui } = this;
     ui.mineNote.replaceChildren(bdi(chat.staff.name), ` took over chat #${chat.id}. Thank you for handing it on.`);
     ui.mineNote.hidden = false;
     this.chats().drop(chat.id);
+    keepFocus(ui.mineNote);
     return true;
   }
 

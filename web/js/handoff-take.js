@@ -6,7 +6,7 @@
 
 import { bdi, el } from './ui.js';
 import { humanError } from './errors.js';
-import { countdown, otherLibrary } from './handoff.js';
+import { countdown, keepFocus, otherLibrary } from './handoff.js';
 
 const REASON_MAX = 200;
 
@@ -48,11 +48,13 @@ export class HandoffTake {
     else if (h && h.state === 'accepted' && h.to) said = [bdi(h.to.name), ' took over that chat.'];
     this.say(said);
     this.chats().drop(r.chat.id);
+    keepFocus(this.ui.handoffsNote);
   }
 
   say(words) {
     this.ui.handoffsNote.replaceChildren(...[].concat(words));
     this.ui.handoffsNote.hidden = !words.length;
+    this.ui.handoffs.hidden = !this.list.length && this.ui.handoffsNote.hidden;
   }
 
   render() {
@@ -99,6 +101,7 @@ export class HandoffTake {
       r.reading = true;
     }
     r.from = h.from.name;
+    this.say([]);
     c.resume(id);
     c.select(id, false);
     this.render();
@@ -208,6 +211,7 @@ export class HandoffTake {
     if (err.code === 'taken' || err.code === 'not_found' || err.code === 'bad_state') {
       this.say(text);
       this.chats().drop(r.chat.id);
+      keepFocus(this.ui.handoffsNote);
       return true;
     }
     r.error = text;

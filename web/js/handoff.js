@@ -18,6 +18,14 @@ export function countdown(until, cls = 'ho-left') {
   return el('span', { class: cls, dataset: { until }, text: `${secondsLeft(until)} s` });
 }
 
+/** Focus lost with what held it (a chat that went away): to `node`, which says why. */
+export function keepFocus(node) {
+  const a = document.activeElement;
+  if (a && a !== document.body && a.isConnected && a.offsetParent !== null) return;
+  node.setAttribute('tabindex', '-1');
+  node.focus();
+}
+
 /** "Other Library" when `lib` is not the console's own library, else ''. */
 export function otherLibrary(lib, mine) {
   return lib && mine && lib.id !== mine.id ? lib.name || '' : '';
