@@ -69,6 +69,10 @@ test('Jen hands the chat to Sam with a note; Sam reads it all first; the patron 
   await jen.page.getByLabel('Reply to the patron').press('Enter');
   await patron.page.getByText('Let me ask our nursing librarian.').waitFor();
 
+  // Sam has alerts on: a hand-off to him rings, as a new patron does
+  await sam.page.getByLabel('Alerts for new patrons').check();
+  const sounds = () => sam.page.evaluate(() => Number(document.documentElement.dataset.newPatronSounds || 0));
+  const rang = await sounds();
   // Jen: Hand off… -> the dialog lists Sam and the queue; the note is required
   await jen.page.getByRole('button', { name: 'Hand off…' }).click();
   const dialog = jen.page.getByRole('dialog', { name: /^Hand off chat #\d+$/ });
@@ -105,6 +109,7 @@ test('Jen hands the chat to Sam with a note; Sam reads it all first; the patron 
   await sam.page.getByRole('heading', { name: /Handed to you/ }).waitFor();
   await entry.locator('.ho-note', { hasText: note }).waitFor();
   await entry.getByText(question).waitFor();
+  await until(async () => (await sounds()) > rang, 5000, 'the hand-off alert');
   await screenshot(sam.page, 'handoff-sam-list.png');
   await entry.getByRole('button', { name: 'Read and decide' }).click();
   const samLog = pane(sam.page);
