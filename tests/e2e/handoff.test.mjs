@@ -177,7 +177,12 @@ test('Sam declines with a reason: it comes back to Jen, who sees why and keeps c
   await jen.page.getByLabel('Reply to the patron').fill('Let me try someone else.');
   await jen.page.getByLabel('Reply to the patron').press('Enter');
   await patron.page.getByText('Let me try someone else.').waitFor();
-  // and Jen can hand it on again
+  // Jen tries Sam again, and Sam's console closes before he answers: it comes straight back
+  await handOff(jen, 'Sam Lee', 'Local history again, if you have a minute.');
+  await sam.page.locator('#handoffs .ho-item', { hasText: 'Local history again' }).waitFor();
+  await sam.ctx.close();
+  await back.getByText('Sam Lee went off duty before accepting. The chat is still yours.').waitFor();
+  await patron.page.locator('.event[data-event="handoff_returned"]').nth(1).waitFor();
   await jen.page.getByRole('button', { name: 'Hand off…' }).waitFor();
   assert.deepEqual(problems.filter((p) => /pageerror|Content Security Policy/.test(p)), []);
 });
