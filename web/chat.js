@@ -25,6 +25,7 @@ import { AskView, queueOffline } from './js/patron-ask.js';
 import { WaitView } from './js/patron-wait.js';
 import { AfterChat } from './js/patron-after.js';
 import { relationRefused } from './js/patron-refusals.js';
+import { SomeoneElse } from './js/patron-else.js';
 
 // The library, embed flag, token and sign-in link (js/patron-session.js).
 const session = new PatronSession();
@@ -81,6 +82,9 @@ const ui = {
   rateBox: $('rate-box'),
   rateStars: $('rate-stars'),
   rateStatus: $('rate-status'),
+  elseBox: $('else-box'),
+  elseBtn: $('else-btn'),
+  elseStatus: $('else-status'),
 };
 
 const state = {
@@ -94,6 +98,7 @@ const state = {
   who: 0, // the librarian picked before asking (0: first available)
   offerKey: '', // what the offer box last said, so the live region speaks only on change
   cardHidden: new Set(), // chats whose librarian card the patron hid
+  profiles: new Map(), // librarian name -> profile, from chat frames (events carry names only)
 };
 
 if (embed) document.body.classList.add('is-embed');
@@ -124,26 +129,53 @@ const ask = new AskView({ ui, state, client, memory, alert: showAlert });
 const wait = new WaitView({ ui, state, client, alert: showAlert });
 const after = new AfterChat({ ui, chat: () => state.chat, client, memory, storeKey });
 
+// "Sam Lee (nursing, health sciences)": a librarian named in an event, with their subjects
+// once a chat frame has told us them.
+function withSubjects(name) {
+  const p = state.profiles.get(name);
+  return p && p.subjects ? [bdi(name), ' (', bdi(p.subjects), ')'] : [bdi(name)];
+}
+
+// "Jen" of "Jen Ortiz", for a name said twice in a sentence (the whole name when its first
+// word is a title or an initial: "Dr.", "J."); src/api/patron_mail.c does the same.
+function firstName(name) {
+  const w = name.trim().split(/\s+/)[0];
+  return w && !w.endsWith('.') ? w : name;
+}
+
+// How an event reads to the patron (the e-mailed transcript, src/api/patron_mail.c, says
+// the same). Names sit inside our sentences, so they are isolated (bdi).
+function eventText(m) {
+  const name = m.name || 'Your librarian';
+  switch (m.event) {
+    case 'handoff_offered':
+      if (!m.name) return 'Your librarian is asking a colleague to join, and stays with you meanwhile.';
+      return [bdi(name), ' is asking a colleague to join; ', bdi(firstName(name)), ' stays with you meanwhile.'];
+    case 'someone_else':
+      return "You asked if someone else could help; we're asking a colleague.";
+    case 'handoff_accepted':
+      return [...withSubjects(m.name || 'A librarian'), ' has read your conversation and is joining.'];
+    case 'handoff_returned':
+      return [bdi(name), ' is still with you.'];
+    case 'joined':
+      return [bdi(m.name || 'A librarian'), ' joined'];
+    case 'ended':
+      return m.by === 'patron' ? 'You ended the chat' : m.by === 'staff' ? [bdi(m.name || 'The librarian'), ' ended the chat'] : 'The chat was closed';
+    case 'abandoned':
+      return 'The chat was closed before a librarian picked it up';
+    case 'handed_back':
+      return `\u2068${name}\u2069 had to leave; another librarian will join you shortly. Your conversation is kept.`;
+    default:
+      return m.event || 'Update';
+  }
+}
+
 const transcript = new Transcript(ui.log, {
   me: 'patron',
   nameOf: (m) => (m.from === 'patron' ? 'You' : m.name || (m.from === 'system' ? 'Library' : 'Librarian')),
-  eventText: (m) => {
-    switch (m.event) {
-      case 'joined':
-        return [bdi(m.name || 'A librarian'), ' joined'];
-      case 'ended':
-        if (m.by === 'patron') return 'You ended the chat';
-        if (m.by === 'staff') return [bdi(m.name || 'The librarian'), ' ended the chat'];
-        return 'The chat was closed';
-      case 'abandoned':
-        return 'The chat was closed before a librarian picked it up';
-      case 'handed_back': // the name is isolated: it sits inside our sentence
-        return `\u2068${m.name || 'Your librarian'}\u2069 had to leave; another librarian will join you shortly. Your conversation is kept.`;
-      default:
-        return m.event || 'Update';
-    }
-  },
+  eventText,
 });
+const someoneElse = new SomeoneElse({ ui: { box: ui.elseBox, btn: ui.elseBtn, status: ui.elseStatus }, client, chat: () => state.chat });
 
 const typingOut = new TypingSender((on) => {
   if (state.chat && state.chat.id) client.send({ type: 'typing', chat: state.chat.id, on });
@@ -211,6 +243,7 @@ function renderChat() {
   wait.renderWaitGrew();
   wait.renderOffer();
   renderStaffCard();
+  someoneElse.render();
   after.render();
   mail.setChat(c);
   placeMailBox(open);
@@ -280,11 +313,13 @@ function setChat(c) {
   state.chat = Object.assign({}, state.chat || {}, c);
   // (a chat handed back to the queue has no librarian: do not keep showing the last one)
   if (!state.chat.staff && prevStaff && state.chat.state !== 'queued') state.chat.staff = prevStaff;
-  // A `joined` event names the librarian; the `chat` frame carries their whole profile.
+  // A `joined` or `handoff_accepted` event names the librarian; `chat` frames carry whole
+  // profiles (of the librarian, and of a colleague asked to join), kept by name.
   const s = state.chat.staff;
-  if (s && prevStaff && s !== prevStaff && s.id === undefined && prevStaff.name === s.name) {
-    state.chat.staff = Object.assign({}, prevStaff, s);
-  }
+  const known = state.profiles.size;
+  for (const p of [s, c.handoff && c.handoff.to]) if (p && p.id !== undefined && p.name) state.profiles.set(p.name, p);
+  if (s && s.id === undefined && state.profiles.has(s.name)) state.chat.staff = Object.assign({}, state.profiles.get(s.name), s);
+  if (state.profiles.size !== known) transcript.reword(); // "Sam Lee (nursing) has read…"
   renderChat();
 }
 
@@ -420,6 +455,8 @@ client.addEventListener('msg', (e) => {
     if (m.event === 'ended') setChat({ state: 'ended' });
     if (m.event === 'abandoned') setChat({ state: 'abandoned' });
     if (m.event === 'handed_back') setChat({ state: 'queued', staff: null, handed_back: { by: { name: m.name }, at: m.at } });
+    if (m.event === 'handoff_accepted') setChat({ staff: { name: m.name } });
+    someoneElse.onEvent(m);
   }
 });
 
@@ -470,6 +507,7 @@ client.addEventListener('error', (e) => {
   if (err.code === 'origin_not_allowed') client.stop();
   if (relationRefused(err, { client, memory, after, alert: showAlert })) return;
   if (mail.refused(err)) return; // shown next to the e-mail controls
+  if (someoneElse.refused(err)) return; // shown under the composer
   if (err.ref === 'ask_offline') return; // shown under the form
   if (err.code === 'not_found' && err.ref === 'resume') {
     state.chat = null;

@@ -26,6 +26,7 @@ import { LoginView } from './js/console-login.js';
 import { AdminNav } from './js/console-admin.js';
 import { isAdmin } from './js/admin-ui.js';
 import { wirePasswordChange } from './js/password.js';
+import { Handoffs } from './js/handoff.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -75,6 +76,22 @@ const ui = {
   continuityDetail: $('continuity-detail'),
   card: $('card'),
   queueWhy: $('queue-why'),
+  // hand-offs (js/handoff.js)
+  handoffs: $('handoffs'),
+  handoffsList: $('handoffs-list'),
+  handoffsNote: $('handoffs-note'),
+  mineNote: $('mine-note'),
+  handoffBtn: $('handoff-btn'),
+  handoffBar: $('handoff-bar'),
+  handoffDialog: $('handoff-dialog'),
+  handoffForm: $('handoff-form'),
+  handoffTitle: $('handoff-title'),
+  handoffChoices: $('handoff-choices'),
+  handoffNote: $('handoff-note'),
+  handoffCount: $('handoff-count'),
+  handoffError: $('handoff-error'),
+  handoffCancel: $('handoff-cancel'),
+  handoffSubmit: $('handoff-submit'),
 };
 
 const state = {
@@ -161,8 +178,23 @@ const profile = new ProfileEditor({
 // (js/console-pane.js), admins' reports (js/console-reports.js), sign-in (js/console-login.js).
 const myChats = new MyChats({ ui, state, select: (id, focus) => pane.select(id, focus), capChanged: () => queue.render() });
 const queue = new QueueView({ ui, state, duty, activeCount: () => myChats.activeCount(), pick: (id) => pick(id) });
-const pane = new ChatPane({ ui, state, api, promises, card, typingIn, typingOut, renderMine: () => myChats.render() });
+const pane = new ChatPane({ ui, state, api, promises, card, typingIn, typingOut, renderMine: () => myChats.render(), extras: (r) => handoffs.render(r) });
 const reports = new Reports({ ui, api, deadMail, me: () => state.me });
+// Warm hand-offs, sending and taking (js/handoff.js).
+const handoffs = new Handoffs({
+  ui,
+  state,
+  api,
+  send: (frame) => Boolean(client && client.send(frame)),
+  chats: () => ({
+    myChats, pane, duty,
+    resume: (id) => client && client.resume(id, 0),
+    select: (id, focus) => pane.select(id, focus),
+    drop: (id) => dropChat(id),
+    focusComposer: () => !ui.composer.hidden && ui.input.focus(),
+  }),
+  onAlert: (t) => showAlert(t),
+});
 const login = new LoginView({ ui, api, title: () => state.baseTitle, onSignedIn: (session) => startDesk(session) });
 
 /** Puts the suggested opener in the reply box for editing; false if there is no box. */
@@ -230,6 +262,7 @@ function wire(c) {
     state.queues = Array.isArray(w.queues) ? w.queues : [];
     state.queue = Array.isArray(w.queue) ? w.queue : [];
     duty.queueSeen(state.queue, true);
+    handoffs.onList(w.handoffs, true);
     const chats = Array.isArray(w.chats) ? w.chats : [];
     for (const chat of chats) {
       const known = state.chats.has(chat.id);
@@ -251,6 +284,7 @@ function wire(c) {
   c.addEventListener('queue', (e) => {
     state.queue = Array.isArray(e.detail.queue) ? e.detail.queue : [];
     duty.queueSeen(state.queue, false);
+    handoffs.onList(e.detail.handoffs, false);
     queue.render();
   });
   c.addEventListener('duty', (e) => duty.onStatus(e.detail));
@@ -320,17 +354,10 @@ function onChat(chat) {
     reports.soon();
   }
   if (!mine && !known) return;
+  if (handoffs.onChat(chat, known, mine)) return; // handed on, or taken over from a colleague
   if (known && chat.state === 'queued' && known.chat.state === 'active' && myChats.isMine(known.chat)) {
     // Handed back to the queue (Away, or from another console of mine): no longer mine.
-    known.list.remove();
-    state.chats.delete(chat.id);
-    if (state.selected === chat.id) {
-      const next = [...state.chats.values()].find(isOpen);
-      pane.select(next ? next.chat.id : null, false);
-    }
-    queue.render();
-    myChats.render();
-    duty.chatsChanged();
+    dropChat(chat.id);
     return;
   }
   const wasOpen = known ? isOpen(known) : true;
@@ -352,6 +379,20 @@ function onChat(chat) {
   queue.render();
   myChats.render();
   if (state.selected === chat.id) pane.render();
+  duty.chatsChanged();
+}
+
+/** Chat `id` is no longer this console's: its record goes, and the pane opens another. */
+function dropChat(id) {
+  const r = state.chats.get(id);
+  if (r) r.list.remove();
+  state.chats.delete(id);
+  if (state.selected === id) {
+    const next = [...state.chats.values()].find((x) => isOpen(x) && !x.reading);
+    pane.select(next ? next.chat.id : null, false);
+  }
+  queue.render();
+  myChats.render();
   duty.chatsChanged();
 }
 
@@ -390,6 +431,7 @@ function onError(err) {
     login.show('Your session has ended. Please sign in again.');
     return;
   }
+  if (handoffs.refused(err)) return;
   if (err.code === 'offered') {
     const q = state.queue.find((x) => x.id === state.picking);
     const who = q && q.offer && q.offer.staff ? q.offer.staff.name : 'a colleague';
@@ -451,6 +493,7 @@ async function logout() {
   ui.continuity.hidden = true;
   adminNav.reset();
   duty.reset();
+  handoffs.reset();
   login.show('');
 }
 

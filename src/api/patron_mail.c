@@ -92,6 +92,39 @@ static const char *who(const struct line *l, int64_t patron_id)
 	return "";
 }
 
+/* A hand-off's event in the patron's words (web/chat.js says the same); 0 if l is not
+ * one. */
+static int handoff_text(struct buf *b, const struct line *l, const char *name)
+{
+	const struct staff *s;
+
+	if (!strcmp(l->text, "handoff_offered") && !name[0]) {
+		buf_puts(b, "Your librarian is asking a colleague to join, and stays with you "
+			    "meanwhile.");
+	} else if (!strcmp(l->text, "handoff_offered")) {
+		/* "Jen" of "Jen Ortiz" the second time; the whole name after "Dr." or "J." */
+		int first = (int)strcspn(name, " ");
+
+		if (first == 0 || name[first - 1] == '.')
+			first = (int)strlen(name);
+		buf_printf(b, "%s is asking a colleague to join; %.*s stays with you meanwhile.",
+			   name, first, name);
+	} else if (!strcmp(l->text, "someone_else")) {
+		buf_puts(b, "You asked if someone else could help; we're asking a colleague.");
+	} else if (!strcmp(l->text, "handoff_accepted")) {
+		s = l->author == AUTHOR_STAFF ? desk_staff(g_app->desk, l->author_id) : NULL;
+		buf_puts(b, name[0] ? name : "A librarian");
+		if (s && s->subjects[0])
+			buf_printf(b, " (%s)", s->subjects);
+		buf_puts(b, " has read your conversation and is joining.");
+	} else if (!strcmp(l->text, "handoff_returned")) {
+		buf_printf(b, "%s is still with you.", name[0] ? name : "Your librarian");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /* One line of the transcript, or 0 if it is not shown. */
 static int line_text(struct buf *b, const struct line *l, int64_t patron_id, struct tz_cache *z)
 {
@@ -115,7 +148,7 @@ static int line_text(struct buf *b, const struct line *l, int64_t patron_id, str
 			   "%s had to leave; the chat went back to the queue for another "
 			   "librarian.",
 			   name[0] ? name : "Your librarian");
-	} else {
+	} else if (!handoff_text(b, l, name)) {
 		buf_printf(b, "(%s)", l->text);
 	}
 	return 1;

@@ -184,6 +184,27 @@ describe('transcript by e-mail', () => {
     await p.close();
     await st.close();
   });
+  it('tells a hand-off in the patron\'s words (as the chat page does)', async () => {
+    const [jen, sam] = [await staff(srv, JEN), await staff(srv, SAM)];
+    const { p, chat } = await endedChat(srv, jen, 'Articles on wound care?');
+    const event = (name) => (f) => f.type === 'msg' && f.chat === chat && f.event === name;
+    await ask(jen, { type: 'handoff', chat, staff: sam.welcome.staff.id, note: 'nursing' }, event('handoff_offered'));
+    sam.send({ type: 'handoff_decline', chat });
+    await p.waitFor('msg', event('handoff_returned'));
+    await ask(p, { type: 'someone_else', chat }, event('someone_else'));
+    await sam.waitFor('queue', (f) => (f.handoffs || []).some((h) => h.chat === chat));
+    sam.send({ type: 'handoff_accept', chat });
+    await p.waitFor('msg', event('handoff_accepted'));
+    const n0 = received(sink.file).length;
+    await emailed(p, chat, 'handed@example.org');
+    const mails = await pollUntil(() => received(sink.file), (m) => m.length > n0, 10000);
+    const text = parts(parseMessage(mails[mails.length - 1].data))[0].text;
+    for (const said of ['Jen Ortiz is asking a colleague to join; Jen stays with you meanwhile.', 'Jen Ortiz is still with you.',
+      "You asked if someone else could help; we're asking a colleague.", 'Sam Lee has read your conversation and is joining.']) {
+      assert.ok(text.includes(`] ${said}\r\n`), `${said} in:\n${text}`);
+    }
+    for (const c of [p, jen, sam]) await c.close();
+  });
 });
 
 describe('the outbox survives an SMTP outage and a crash: every mail exactly once', () => {

@@ -4,8 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
-import { DEMO, desktopContext, consoleLogin, startWithBrowser, stopWithBrowser, openPage, askQuestion } from './server.mjs';
+import { DEMO, desktopContext, consoleLogin, startWithBrowser, stopWithBrowser, openPage, askQuestion, serious } from './server.mjs';
 
 let stack;
 let browser;
@@ -13,13 +12,6 @@ let browser;
 before(async () => ({ stack, browser } = await startWithBrowser()));
 
 after(() => stopWithBrowser({ stack, browser }));
-
-async function serious(page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('the patron chat page has no serious accessibility violations', async () => {
   const { ctx, page } = await openPage(browser, { url: stack.base + '/chat' });

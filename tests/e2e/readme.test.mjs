@@ -151,7 +151,8 @@ test('the README demo story comes true, step by step', async () => {
   await pd.getByRole('button', { name: 'Promise' }).click();
   await pd.waitFor({ state: 'hidden' });
   const promised = patron.locator('.promised');
-  await promised.getByText(/Jen will e-mail you the APA guide by Fri, /).waitFor();
+  // (within six days of it the due time reads "Fri 5:00 PM", later "Fri, Dec 11, …")
+  await promised.getByText(/Jen will e-mail you the APA guide by Fri[, ]/).waitFor();
   await screenshot(patron, 'readme-12-patron-promised.png');
   // the reminder: the promise is in Jen's list, marked once it is due within the hour
   const mine = jen.locator('#promises .promise', { hasText: 'the APA guide' });
@@ -198,7 +199,30 @@ test('the README demo story comes true, step by step', async () => {
   says('A librarian can switch on a sound and desktop notification for new patrons.');
   await sam.getByLabel('Alerts for new patrons').waitFor();
 
+  says('A chat can be handed on without the patron having to explain again. Log in as Jen once more; as Sam, choose **Hand off…** in the chat, pick Jen and write a note.');
+  const { ctx: jenCtx2, page: jen2 } = await openConsole(browser, stack.base, DEMO.jen, problems);
+  await sam.getByRole('button', { name: 'Hand off…' }).click();
+  const hand = sam.getByRole('dialog', { name: /^Hand off chat #\d+$/ });
+  await hand.getByRole('radio', { name: /Jen Ortiz/ }).check();
+  await hand.getByLabel('Note for them').fill('Wants the APA guide link; Jen promised it earlier.');
+  await hand.getByRole('button', { name: 'Send' }).click();
+  says('Jen finds it under "Handed to you" and reads the note, the conversation and the card before she chooses **Accept**; meanwhile the patron reads "Sam Lee is asking a colleague to join; Sam stays with you meanwhile", then "Jen Ortiz has read your conversation and is joining."');
+  await patron.getByText('Sam Lee is asking a colleague to join; Sam stays with you meanwhile').waitFor();
+  const handed = jen2.locator('#handoffs .ho-item', { hasText: 'Wants the APA guide link' });
+  await jen2.getByRole('heading', { name: /Handed to you/ }).waitFor();
+  await handed.getByRole('button', { name: 'Read and decide' }).click();
+  await jen2.locator('#logs .log:not([hidden]) .msg', { hasText: 'Let me look that up for you.' }).waitFor();
+  await jen2.locator('#card', { hasText: /\S/ }).waitFor();
+  await screenshot(jen2, 'readme-17-handed-to-you.png');
+  await jen2.getByRole('button', { name: 'Accept' }).click();
+  await patron.getByText('Jen Ortiz has read your conversation and is joining.').waitFor();
+  await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
+  says('A patron can also ask "Could someone else help me?"; when nobody else is on, they are told so.');
+  await samCtx.close(); // Jen is the only one on now
+  await patron.getByRole('button', { name: 'Could someone else help me?' }).click();
+  await patron.getByText('Nobody else is on right now — Jen Ortiz is still with you.').waitFor();
+
   const bad = problems.filter((p) => /Content Security Policy|pageerror/i.test(p));
   assert.deepEqual(bad, [], 'no script errors or CSP violations');
-  await Promise.all([patronCtx.close(), samCtx.close()]);
+  await Promise.all([patronCtx.close(), jenCtx2.close()]);
 });

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 import { startSink, received } from '../api/lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -242,6 +243,14 @@ export async function consoleLogin(page, base, who = DEMO.jen) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#me-name', { hasText: who.name }).waitFor();
   await page.locator('#cap', { hasText: /of \d+ chats?/ }).waitFor();
+}
+
+/** axe-core's serious and critical violations on `page`, one line each (none: []). */
+export async function serious(page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 export async function screenshot(page, name) {

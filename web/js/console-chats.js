@@ -11,7 +11,8 @@ export function isOpen(r) {
   return r.chat.state === 'active' || r.chat.state === 'queued';
 }
 
-function eventText(m) {
+/** How an event reads in a librarian's transcript (the console's and the reader's). */
+export function eventText(m) {
   switch (m.event) {
     case 'joined':
       return [bdi(m.name || 'A librarian'), ' joined'];
@@ -23,6 +24,14 @@ function eventText(m) {
       return 'The patron left the queue';
     case 'handed_back':
       return `\u2068${m.name || 'A librarian'}\u2069 handed the chat back to the queue`;
+    case 'handoff_offered':
+      return [bdi(m.name || 'A librarian'), ' handed the chat on'];
+    case 'someone_else':
+      return 'The patron asked if someone else could help';
+    case 'handoff_accepted':
+      return [bdi(m.name || 'A librarian'), ' took over the chat'];
+    case 'handoff_returned':
+      return ['The hand-off came back to ', bdi(m.name || 'the librarian')];
     default:
       return m.event || 'Update';
   }
@@ -107,7 +116,8 @@ export class MyChats {
 
   render() {
     const { ui, state } = this;
-    const mine = [...state.chats.values()].sort((a, b) => a.chat.created_at - b.chat.created_at);
+    // (a hand-off being read before it is accepted is not one of my chats yet)
+    const mine = [...state.chats.values()].filter((r) => !r.reading).sort((a, b) => a.chat.created_at - b.chat.created_at);
     const max = state.me ? state.me.max_chats : 0;
     const n = this.activeCount();
     ui.cap.textContent = `${n} of ${max} ${max === 1 ? 'chat' : 'chats'}`;

@@ -18,9 +18,11 @@ export class ChatPane {
    * @param {import('./typing.js').TypingShown} o.typingIn
    * @param {import('./typing.js').TypingSender} o.typingOut
    * @param {() => void} o.renderMine re-draws "My chats"
+   * @param {(r: object|null) => void} [o.extras] draws more of the pane for record `r`
+   *   (hand-offs, js/handoff.js)
    */
-  constructor({ ui, state, api, promises, card, typingIn, typingOut, renderMine }) {
-    Object.assign(this, { ui, state, api, promises, card, typingIn, typingOut, renderMine });
+  constructor({ ui, state, api, promises, card, typingIn, typingOut, renderMine, extras }) {
+    Object.assign(this, { ui, state, api, promises, card, typingIn, typingOut, renderMine, extras });
     ui.outcome.addEventListener('change', () => this.saveOutcome());
   }
 
@@ -29,8 +31,9 @@ export class ChatPane {
     const r = state.selected ? state.chats.get(state.selected) : null;
     ui.paneEmpty.hidden = Boolean(r);
     ui.paneChat.hidden = !r;
-    this.promises.setChat(r ? r.chat : null);
+    this.promises.setChat(r && !r.reading ? r.chat : null); // (not a hand-off being read)
     for (const x of state.chats.values()) x.list.hidden = x !== r;
+    if (this.extras) this.extras(r);
     if (!r) return;
     const c = r.chat;
     const pinfo = typeof c.patron === 'number' ? state.patrons.get(c.patron) : null;
@@ -44,7 +47,7 @@ export class ChatPane {
     if (c.created_at) ui.sub.append(qn ? ' · started ' : 'Started ', timeEl(c.created_at));
     const open = isOpen(r);
     const mineActive = c.state === 'active' && c.staff && state.me && c.staff.id === state.me.id;
-    ui.endBtn.hidden = !open;
+    ui.endBtn.hidden = !open || Boolean(r.reading); // a hand-off being read is not mine yet
     ui.closeBtn.hidden = open;
     ui.composer.hidden = !mineActive;
     ui.hint.hidden = !mineActive;
@@ -78,7 +81,7 @@ export class ChatPane {
   renderOutcome(r) {
     const { ui } = this;
     const c = r.chat;
-    const picked = c.state === 'active' || c.state === 'ended';
+    const picked = (c.state === 'active' || c.state === 'ended') && !r.reading;
     ui.outcomeRow.hidden = !picked;
     if (ui.outcome.value !== (r.outcome || '')) ui.outcome.value = r.outcome || '';
     const prompt = c.state === 'ended' && !r.outcome;

@@ -74,6 +74,7 @@ export class Duty {
     this.status = 'on_duty';
     this.setLeaving(false);
     this.seen = null;
+    this.seenHandoffs = null;
     if (this.ui.dialog.open) this.ui.dialog.close();
     this.render();
   }
@@ -203,26 +204,39 @@ export class Duty {
     else note.textContent = '';
   }
 
-  /** The queue as the server sent it; `fresh`: a welcome (nothing counts as new). */
-  queueSeen(queue, fresh) {
-    const ids = new Set(queue.map((q) => q.id));
-    const before = this.seen;
-    this.seen = ids;
-    if (fresh || !before || !this.alerts || this.away) return;
-    const added = queue.filter((q) => !before.has(q.id));
-    if (!added.length) return;
-    this.sound();
-    this.notify(added);
+  // The entries of `list` not in the last one seen under `key` (none on a welcome, while
+  // alerts are off or while Away).
+  added(key, list, ids, fresh) {
+    const before = this[key];
+    this[key] = new Set(list.map(ids));
+    if (fresh || !before || !this.alerts || this.away) return [];
+    return list.filter((x) => !before.has(ids(x)));
   }
 
-  notify(added) {
-    if (!('Notification' in window) || Notification.permission !== 'granted') return;
-    const first = added[0];
+  /** The queue as the server sent it; `fresh`: a welcome (nothing counts as new). */
+  queueSeen(queue, fresh) {
+    const added = this.added('seen', queue, (q) => q.id, fresh);
+    if (!added.length) return;
+    this.sound();
     const title = added.length === 1 ? 'New patron waiting' : `${added.length} new patrons waiting`;
     // The question is the patron's text inside our words: isolated for bidi.
-    const body = first.question ? `\u201C\u2068${first.question}\u2069\u201D` : '';
+    this.notify(title, added[0].question ? `\u201C\u2068${added[0].question}\u2069\u201D` : '', 'rapport-queue');
+  }
+
+  /** Hand-offs I may take (js/handoff-take.js), as the server sent them. */
+  handoffsSeen(list, fresh) {
+    const added = this.added('seenHandoffs', list, (h) => `${h.chat}@${h.at}`, fresh);
+    if (!added.length) return;
+    this.sound();
+    const h = added[0];
+    const title = h.to ? `\u2068${h.from.name}\u2069 is handing you a chat` : `A chat was handed to your library's queue`;
+    this.notify(title, h.note ? `\u201C\u2068${h.note}\u2069\u201D` : '', 'rapport-handoff');
+  }
+
+  notify(title, body, tag) {
+    if (!('Notification' in window) || Notification.permission !== 'granted') return;
     try {
-      const n = new Notification(title, { body, tag: 'rapport-queue' });
+      const n = new Notification(title, { body, tag });
       n.onclick = () => {
         window.focus();
         n.close();

@@ -3,6 +3,7 @@
 
 import { bdi, el, isolate, Transcript } from './ui.js';
 import { apiError } from './api.js';
+import { eventText } from './console-chats.js';
 
 const longFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -125,13 +126,7 @@ export class Reader {
     const t = new Transcript(list, {
       me: 'staff',
       nameOf: (m) => (m.from === 'patron' ? m.name || 'Patron' : m.from === 'staff' ? (m.name === me.name ? 'You' : m.name || 'Staff') : 'rapport'),
-      eventText: (m) => {
-        if (m.event === 'joined') return [bdi(m.name || 'A librarian'), ' joined'];
-        if (m.event === 'ended') return m.by === 'patron' ? 'The patron ended the chat' : m.by === 'staff' ? [bdi(m.name || 'Staff'), ' ended the chat'] : 'The chat was closed';
-        if (m.event === 'abandoned') return 'The patron left the queue';
-        if (m.event === 'handed_back') return `\u2068${m.name || 'A librarian'}\u2069 handed the chat back to the queue`;
-        return m.event || 'Update';
-      },
+      eventText,
     });
     for (const m of msgs) t.add(m);
     for (const s of list.querySelectorAll('.msg-status')) s.remove();

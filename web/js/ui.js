@@ -105,6 +105,7 @@ export class Transcript {
     this.eventText = eventText;
     this.bySeq = new Map();
     this.byCmid = new Map();
+    this.events = new Map(); // seq -> event frame, to word it again (reword)
     // A transcript read at its end stays at its end when it is made smaller (the
     // after-chat choices, a phone's keyboard); one scrolled back stays where it is.
     this.atEnd = true;
@@ -118,6 +119,15 @@ export class Transcript {
     this.list.replaceChildren();
     this.bySeq.clear();
     this.byCmid.clear();
+    this.events = new Map();
+  }
+
+  /** Words every event again (what they say may depend on what was learnt since). */
+  reword() {
+    for (const [seq, m] of this.events) {
+      const span = this.bySeq.get(seq) && this.bySeq.get(seq).firstElementChild;
+      if (span) span.replaceChildren(...[].concat(this.eventText(m)));
+    }
   }
 
   /** Number of text messages shown (pending ones included). */
@@ -211,6 +221,7 @@ export class Transcript {
     }
     let node;
     if (m.kind === 'event') {
+      this.events.set(m.seq, m);
       node = el('li', { class: 'event', dataset: { event: m.event || '' } }, [
         el('span', {}, [].concat(this.eventText(m))),
         ' · ',
