@@ -1,10 +1,12 @@
 /* reads: times the REST reads a librarian makes while chatting (GET /api/v1/me, the 50
- * newest ended chats, one transcript, a patron's relationship card), one after another on
- * one keep-alive connection, with libcurl. A lean client, so that the figures are the
- * server's, not the client's. A card is answered once its audit row committed, so card
- * reads include a group commit.
+ * newest ended chats, one transcript, a patron's relationship card, whom to hand a chat
+ * to), one after another on one keep-alive connection, with libcurl. A lean client, so
+ * that the figures are the server's, not the client's. A card is answered once its audit
+ * row committed, so card reads include a group commit. With --admin, the reads of a
+ * library's (consortium) admin are timed too: the hand-off and feedback reports, the
+ * Administration page's queues, staff, settings and consortium.
  *
- *   reads --port P [--email E] [--password PW] [--n N] [--json]
+ *   reads --port P [--email E] [--password PW] [--n N] [--admin] [--json]
  *
  * Loopback only; at most 100,000 requests. Exit 0 if every request answered 200. */
 #include <curl/curl.h>
@@ -93,8 +95,12 @@ static int chat_ids(const struct body *b, long long *ids, long long *patrons, in
 
 int main(int argc, char **argv)
 {
+	static const char *const admin_paths[] = {
+		"/api/v1/reports/handoffs", "/api/v1/reports/feedback", "/api/v1/admin/queues",
+		"/api/v1/admin/staff",	    "/api/v1/admin/library",	"/api/v1/admin/consortium",
+	};
 	const char *email = "jen@demo.library", *password = "rapport-demo";
-	int port = 0, n = 600, json = 0, i, bad = 0, n_ids, n_patrons, kinds;
+	int port = 0, n = 600, json = 0, admin = 0, i, bad = 0, n_ids, n_patrons, kinds;
 	long long ids[MAX_IDS], patrons[MAX_IDS];
 	char base[64], url[160], login[600];
 	struct body b = {0};
@@ -113,9 +119,11 @@ int main(int argc, char **argv)
 			n = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--admin"))
+			admin = 1;
 		else {
 			fprintf(stderr, "usage: reads --port P [--email E] [--password PW] [--n N] "
-					"[--json]\n");
+					"[--admin] [--json]\n");
 			return 2;
 		}
 	}
@@ -148,33 +156,41 @@ int main(int argc, char **argv)
 		fprintf(stderr, "reads: no chats to read\n");
 		return 1;
 	}
-	kinds = n_patrons ? 4 : 3; /* cards only when some of those chats are remembered */
+	/* me, ended chats, a transcript, colleagues, [a card], [the admin's reads] */
+	kinds = 4 + (n_patrons > 0) + (admin ? (int)(sizeof admin_paths / sizeof *admin_paths) : 0);
 	for (i = 0; i < n; i++) {
+		int k = i % kinds;
 		double t0;
 
-		if (i % kinds == 0)
+		if (k == 0)
 			snprintf(url, sizeof url, "%s/api/v1/me", base);
-		else if (i % kinds == 1)
+		else if (k == 1)
 			snprintf(url, sizeof url, "%s/api/v1/chats?limit=50&state=ended", base);
-		else if (i % kinds == 2)
+		else if (k == 2)
 			snprintf(url, sizeof url, "%s/api/v1/chats/%lld", base, ids[i % n_ids]);
-		else
+		else if (k == 3)
+			snprintf(url, sizeof url, "%s/api/v1/colleagues", base);
+		else if (k == 4 && n_patrons)
 			snprintf(url, sizeof url, "%s/api/v1/patrons/%lld/card", base,
 				 patrons[i % n_patrons]);
+		else
+			snprintf(url, sizeof url, "%s%s", base,
+				 admin_paths[k - 4 - (n_patrons > 0)]);
 		t0 = now_ms();
 		bad += request(c, url, NULL, &b) != 200;
 		t[i] = now_ms() - t0;
 	}
 	qsort(t, (size_t)n, sizeof *t, cmp_double);
 	if (json)
-		printf("{\"requests\":%d,\"failed\":%d,\"cards\":%d,\"p50_ms\":%.3f,"
+		printf("{\"requests\":%d,\"failed\":%d,\"cards\":%d,\"admin\":%d,\"p50_ms\":%.3f,"
 		       "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
-		       n, bad, kinds == 4, t[n / 2], t[n * 99 / 100], t[n * 999 / 1000], t[n - 1]);
+		       n, bad, n_patrons > 0, admin, t[n / 2], t[n * 99 / 100], t[n * 999 / 1000],
+		       t[n - 1]);
 	else
-		printf("%d requests (me, ended chats, transcripts%s), %d failed: p50 %.3f p99 %.3f "
-		       "p99.9 %.3f max %.3f ms\n",
-		       n, kinds == 4 ? ", cards" : "", bad, t[n / 2], t[n * 99 / 100],
-		       t[n * 999 / 1000], t[n - 1]);
+		printf("%d requests (me, ended chats, transcripts, colleagues%s%s), %d failed: p50 "
+		       "%.3f p99 %.3f p99.9 %.3f max %.3f ms\n",
+		       n, n_patrons ? ", cards" : "", admin ? ", admin pages and reports" : "", bad,
+		       t[n / 2], t[n * 99 / 100], t[n * 999 / 1000], t[n - 1]);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	curl_global_cleanup();

@@ -50,7 +50,8 @@ static const char usage[] =
 	"                     first hello, so many never asked anything\n"
 	"  --messages N       messages in total, events included (10000000)\n"
 	"  --staff N          staff accounts spread over the libraries (200)\n"
-	"  --libraries N      libraries (3): the first is \"demo\" (Riverside Public Library,\n"
+	"  --libraries N      libraries (3), all of one consortium (\"metro\", whose admin is\n"
+	"                     sam@demo.library): the first is \"demo\" (Riverside Public Library,\n"
 	"                     queue \"ask\"), the others lib2, lib3...\n"
 	"  --seed N           random seed (42)\n"
 	"  --remembered F     share of the patrons who chatted that consented to be\n"
@@ -527,6 +528,10 @@ static int setup_store(struct plan *p, const char *dir, int n_staff)
 		fprintf(stderr, "seed: cannot open the store in %s\n", dir);
 		return -1;
 	}
+	struct store_consortium metro = {.slug = "metro", .name = "Metro Libraries"};
+
+	/* every library is of one consortium: hand-offs and cascades may cross them */
+	rc = store_sqlite_ops.consortium_ensure(sc, &metro);
 	for (int i = 0; i < p->n_libs && rc == 0; i++) {
 		struct library *lib = &p->libs[i];
 		struct store_library l = {0};
@@ -546,6 +551,7 @@ static int setup_store(struct plan *p, const char *dir, int n_staff)
 		else
 			snprintf(l.name, sizeof l.name, "Branch Library %d", i + 1);
 		rc = store_sqlite_ops.library_ensure(sc, &l);
+		rc = rc ? rc : store_sqlite_ops.library_consortium(sc, l.id, metro.id);
 		lib->id = l.id;
 		lib->n_queues = 2 + (i % 2 == 0);
 		for (int q = 0; q < lib->n_queues && rc == 0; q++) {
@@ -570,7 +576,8 @@ static int setup_store(struct plan *p, const char *dir, int n_staff)
 		if (i == 0 && rc == 0)
 			rc = put_staff(sc, lib, "jen@demo.library", "Jen Ortiz", "librarian",
 				       pw_hash) ||
-			     put_staff(sc, lib, "sam@demo.library", "Sam Lee", "admin", pw_hash);
+			     put_staff(sc, lib, "sam@demo.library", "Sam Lee", "consortium_admin",
+				       pw_hash);
 		for (int k = lib->n_staff; k < want && rc == 0; k++) {
 			char email[256], name[128];
 			const char *fn = first_names[(size_t)(given + k * 7) % COUNT(first_names)];
@@ -581,7 +588,10 @@ static int setup_store(struct plan *p, const char *dir, int n_staff)
 			for (char *c = email; *c && *c != '@'; c++)
 				*c = (char)(*c >= 'A' && *c <= 'Z' ? *c | 0x20 : *c);
 			snprintf(name, sizeof name, "%s %s", fn, ln);
-			rc = put_staff(sc, lib, email, name, k % 10 == 9 ? "admin" : "librarian",
+			rc = put_staff(sc, lib, email, name,
+				       k % 10 == 9   ? "admin"
+				       : k % 10 == 8 ? "supervisor"
+						     : "librarian",
 				       pw_hash);
 		}
 	}
