@@ -300,3 +300,32 @@ describe('supervisors', () => {
     for (const c of [p, two.p, jen, sam]) await c.close();
   });
 });
+
+describe('the sender\'s console gone mid hand-off', () => {
+  const srv = serverForSuite({ args: ['--handoff-timeout-ms', '60000', '--handback-grace-ms', '800'] });
+
+  it('the chat goes back to the front of the queue with the note, never to nowhere', async () => {
+    const { jen, sam, p, chat } = await offeredToSam(srv);
+    const pLast = p.frames[p.frames.length - 1];
+    const sLast = sam.frames[sam.frames.length - 1];
+    await jen.close(); // a crashed browser: no logout
+    await p.waitFor('msg', ev(chat, 'handed_back'), 5000, { after: pLast });
+    const back = await p.waitFor('chat', (f) => f.chat.id === chat && f.chat.state === 'queued', 5000, { after: pLast });
+    assert.equal(back.chat.position, 1);
+    await sam.waitFor('queue', (f) => f.queue.some((e) => e.id === chat) && !(f.handoffs || []).some((h) => h.chat === chat),
+      5000, { after: sLast });
+    // Sam picks it up from the queue: the chat, its transcript and the note are all there
+    const last = sam.frames[sam.frames.length - 1];
+    sam.send({ type: 'pick', chat });
+    const mine = await sam.waitFor(null, (f) => (f.type === 'error' && f.ref === 'pick')
+      || (f.type === 'chat' && f.chat.id === chat && f.chat.state === 'active'), 5000, { after: last });
+    assert.equal(mine.type, 'chat', JSON.stringify(mine));
+    assert.equal(mine.chat.staff.name, 'Sam Lee');
+    assert.equal(mine.chat.handoff.state, 'cancelled');
+    assert.equal(mine.chat.handoff.note, 'needs the nursing databases; has tried CINAHL');
+    const hist = await staffRest(srv.port, sam.login).get(`/api/v1/chats/${chat}/handoffs`);
+    assert.equal(hist.json.handoffs[0].state, 'cancelled');
+    assert.equal(hist.json.handoffs[0].reason, 'the chat went back to the queue');
+    for (const c of [p, sam]) await c.close();
+  });
+});
