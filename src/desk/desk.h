@@ -12,7 +12,8 @@
  * desk_chat.c (a chat's lifecycle), route.c (continuity routing and offers), wait.c (wait
  * estimates), card.c (the relationship card's wording), promise.c (promise rules),
  * schedule.c (opening hours and reply-by times), settings.c (what an administrator may
- * set). It may include store (for its records)
+ * set), handoff.c (hand-offs, the consortium cascade and who may read a live chat),
+ * referrals.c (the hand-off report's arithmetic). It may include store (for its records)
  * and util only. */
 #ifndef RAPPORT_DESK_H
 #define RAPPORT_DESK_H
