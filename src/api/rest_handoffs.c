@@ -62,7 +62,16 @@ static int pack(void *ctx, const struct store_handoff *r)
 static void run(struct api_job *job, const struct store_ops *ops, struct store_conn *sc)
 {
 	struct ho_job *j = (struct ho_job *)job;
+	struct store_chat row;
 
+	/* one chat: another library's answers as a missing one does */
+	if (j->q.chat_id) {
+		job->rc = ops->chat_get(sc, j->q.chat_id, &row);
+		if (!job->rc && row.library_id != j->q.library_id)
+			job->rc = STORE_NOTFOUND;
+		if (job->rc)
+			return;
+	}
 	job->rc = ops->handoffs ? ops->handoffs(sc, &j->q, pack, j) : STORE_ERR;
 }
 
