@@ -9,6 +9,24 @@ import {
   DEMO, screenshot, openConsole, openPatron, startWithBrowser, stopWithBrowser, until,
 } from './server.mjs';
 
+/** REST as `who` (login over HTTP): rest(method, path, body) resolves the JSON answer. */
+async function restAs(base, who) {
+  const r = await fetch(`${base}/api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: who.email, password: who.password }),
+  });
+  const { csrf } = await r.json();
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  return async (method, path, body) => {
+    const res = await fetch(`${base}/api/v1/${path}`, {
+      method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.ok(res.ok, `${method} ${path}: ${res.status}`);
+    return res.json();
+  };
+}
+
 /** Today's date in the demo library's zone (Europe/London), YYYY-MM-DD. */
 const londonToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
@@ -71,6 +89,24 @@ test('an admin runs queues and settings from the console; patrons see it at once
     .locator('.tag', { hasText: 'Open by its hours now' }).waitFor();
   await patron.locator('#queue-select').selectOption({ label: 'Evening desk' });
   await until(async () => !/The desk is closed/.test(await patron.locator('#staff-on').textContent()), 5000, 'reopened');
+
+  // a queue with two openings a day (set through the API) keeps both when edited here
+  const rest = await restAs(run.stack.base, DEMO.sam);
+  const ask = (await rest('GET', 'admin/queues')).queues.find((q) => q.slug === 'ask');
+  const split = [1, 2, 3, 4, 5].flatMap((d) => [{ weekday: d, opens_min: 540, closes_min: 720 },
+    { weekday: d, opens_min: 780, closes_min: 1020 }]);
+  await rest('POST', `admin/queues/${ask.id}`, { hours: split });
+  await sam.getByRole('tab', { name: 'Staff' }).click();
+  await sam.getByRole('tab', { name: 'Queues' }).click();
+  await sam.getByRole('button', { name: `Edit ${DEMO.queue}` }).click();
+  await sam.locator('.admin-day', { hasText: 'Monday' }).getByText('and 13:00–17:00 (kept)').waitFor();
+  await sam.getByLabel('Monday closes').fill('12:30');
+  await sam.getByRole('button', { name: 'Save queue' }).click();
+  await sam.locator('#aq-edit-status', { hasText: 'Saved' }).waitFor();
+  const kept = (await rest('GET', 'admin/queues')).queues.find((q) => q.slug === 'ask').hours;
+  assert.deepEqual(kept.filter((h) => h.weekday === 1), [{ weekday: 1, opens_min: 540, closes_min: 750 },
+    { weekday: 1, opens_min: 780, closes_min: 1020 }]);
+  assert.equal(kept.length, 10);
 
   // library settings: a greeting and a colour for the patron page
   await sam.getByRole('tab', { name: 'Library settings' }).click();
