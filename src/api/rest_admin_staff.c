@@ -43,6 +43,7 @@ static void staff_json(struct buf *b, const struct staff *s, const struct staff 
 	json_kint(b, "max_chats", s->max_chats);
 	json_kint(b, "chat_cap", desk_max_chats(g_app->desk, s));
 	json_kbool(b, "active", s->active);
+	json_kbool(b, "invited", s->invited);
 	json_kbool(b, "online", s->online > 0);
 	json_kbool(b, "you", s == me);
 	json_close(b, '}');
@@ -165,7 +166,7 @@ static void link_done(struct call *k, struct store_write *w, int rc, void *arg)
 					   (enum staff_access)desk_access_of(a->access),
 					   a->max_chats);
 			if (s)
-				s->active = 1;
+				s->active = s->invited = 1;
 		}
 		if (!s) {
 			call_fail(k, API_NOMEM, "Saved; the account appears after a restart.");
@@ -389,6 +390,8 @@ static void pw_written(struct call *k, struct store_write *w, int rc, void *arg)
 
 	if (admin_write_failed(k, w, rc, API_LINK_INVALID, NULL))
 		return;
+	if (s)
+		s->invited = 0;
 	/* every session but the one that asked (a link keeps none) ends now */
 	auth_end_staff(a->id, w->kind == STW_PASSWORD_CHANGE ? a->hash : NULL, "password changed");
 	log_info(TAG, "staff %lld changed their password", (long long)a->id);

@@ -215,6 +215,7 @@ describe('administration', () => {
     assert.equal(inv.status, 201, inv.text);
     assert.equal(inv.json.staff.active, true);
     assert.equal(inv.json.staff.max_chats, 2);
+    assert.equal(inv.json.staff.invited, true);
     assert.equal(inv.json.mail, 'queued');
     // no usable password until the link is used
     assert.equal((await login(srv.port, 'nina@demo.library', '')).res.status, 401);
@@ -237,6 +238,8 @@ describe('administration', () => {
     const l = await login(srv.port, 'nina@demo.library', 'nina-long-password');
     assert.equal(l.res.status, 200, l.res.text);
     assert.equal(l.res.json.staff.role, 'librarian');
+    const nina = (await sam.get('/api/v1/admin/staff')).json.staff.find((s) => s.email === 'nina@demo.library');
+    assert.equal(nina.invited, false, 'the password is set');
     // the link works once
     const again = await post({ token, password: 'another-long-password' });
     assert.equal(again.status, 410, again.text);

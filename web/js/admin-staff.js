@@ -107,6 +107,7 @@ export class AdminStaff {
     const tags = el('div', 'admin-tags');
     tags.append(el('span', `tag ${s.active ? 'tag--ok' : 'tag--off'}`, s.active ? 'Active' : 'Deactivated'));
     if (s.online) tags.append(el('span', 'tag', 'Online now'));
+    if (s.invited) tags.append(el('span', 'tag tag--off', 'Invited: no password yet'));
     state.append(tags, st);
     const acts = el('td', 'admin-row-actions');
     const toggle = el('button', `btn btn--quiet btn--small${s.active ? ' is-danger' : ''}`, s.active ? 'Deactivate' : 'Reactivate');
