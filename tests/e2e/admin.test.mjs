@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO, screenshot, openConsole, openPatron, startWithBrowser, stopWithBrowser, until,
+  DEMO, screenshot, openConsole, openPatron, openPage, phoneContext, startWithBrowser,
+  stopWithBrowser, until,
 } from './server.mjs';
 
 /** REST as `who` (login over HTTP): rest(method, path, body) resolves the JSON answer. */
@@ -122,6 +123,14 @@ test('an admin runs queues and settings from the console; patrons see it at once
   const bg = await patron.locator('.chat-header').evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.equal(bg, 'rgb(106, 27, 154)');
   await screenshot(patron, 'admin-patron-look.png');
+  // the widget on the library's site: once its chat page has said hello, its button and
+  // bar take the colour too
+  const { page: site } = await openPage(run.browser, { context: phoneContext, problems, url: run.stack.hostBase + '/' });
+  await site.getByRole('button', { name: 'Ask a librarian' }).click();
+  await site.frameLocator('#rapport-widget iframe').locator('#start-lede', { hasText: 'Ask us anything!' }).waitFor();
+  const bar = site.locator('#rapport-widget .bar');
+  await until(async () => (await bar.evaluate((e) => getComputedStyle(e).backgroundColor)) === 'rgb(106, 27, 154)', 5000, 'the widget bar in the library colour');
+  await screenshot(site, 'admin-widget-look.png');
 
   // staff: the list, by keyboard from the tabs
   await sam.getByRole('tab', { name: 'Library settings' }).focus();
