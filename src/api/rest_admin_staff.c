@@ -348,7 +348,7 @@ struct pw_job {
 	enum pw_kind kind;
 	uint8_t hash[CRYPTO_HASH_BYTES]; /* of the link's token, or of the session kept */
 	int64_t now, staff_id;
-	char email[256];
+	char email[256], peer[64];
 	char current[PASSWORD_MAX + 1], password[PASSWORD_MAX + 1];
 	char pw_hash[128];
 	struct store_staff staff;
@@ -409,6 +409,7 @@ static void pw_done(struct api_job *job, struct call *k)
 	struct buf b = {0};
 
 	if (j->kind == PW_CHANGE && j->wrong && job->rc != STORE_ERR) {
+		auth_record_failure(j->email, j->peer, app_now_ms()); /* as a wrong login */
 		call_fail(k, API_BAD_CREDENTIALS, "Your current password is not right.");
 		return;
 	}
@@ -501,12 +502,15 @@ static void password_post(struct call *k, enum pw_kind kind)
 	if (link ? strlen(first) != CRYPTO_TOKEN_CHARS : strlen(first) > PASSWORD_MAX)
 		call_fail(k, link ? API_LINK_INVALID : API_BAD_CREDENTIALS,
 			  link ? NULL : "Your current password is not right.");
+	else if (!link && auth_locked_for(k->staff->email, k->h->peer, app_now_ms()) > 0)
+		call_fail(k, API_RATE_LIMITED, "Too many wrong passwords; wait and try again.");
 	else if (password_ok(k, password) && (j = pw_job_new(k, kind))) {
 		if (link) {
 			crypto_token_hash(first, strlen(first), j->hash);
 		} else {
 			j->staff_id = k->staff->id;
 			snprintf(j->email, sizeof j->email, "%s", k->staff->email);
+			snprintf(j->peer, sizeof j->peer, "%s", k->h->peer);
 			memcpy(j->hash, k->session->hash, sizeof j->hash);
 			snprintf(j->current, sizeof j->current, "%s", first);
 		}

@@ -285,6 +285,17 @@ describe('administration', () => {
     assert.equal((await login(srv.port, BEA.email, 'bea-new-password')).res.status, 200);
   });
 
+  it('wrong current passwords count with failed logins', async () => {
+    const cleo = staffRest(srv.port, await login(srv.port, CLEO.email, CLEO.password));
+    const codes = [];
+    for (let i = 0; i < 6; i++) {
+      codes.push((await cleo.post('/api/v1/me/password', { current: `wrong-${i}-password`, password: 'cleo-new-password' })).status);
+    }
+    assert.deepEqual(codes, [401, 401, 401, 401, 401, 429]);
+    const r = await cleo.post('/api/v1/me/password', { current: CLEO.password, password: 'cleo-new-password' });
+    assert.equal(r.status, 429, 'not even the right one, for now');
+  });
+
   it('the last admin cannot demote or deactivate themselves; role and cap apply live', async () => {
     const me = (await sam.get('/api/v1/admin/staff')).json.staff.find((s) => s.you);
     assert.equal(me.email, SAM);
