@@ -137,11 +137,15 @@ test('an admin runs queues and settings from the console; patrons see it at once
   await sam.keyboard.press('ArrowLeft');
   assert.equal(await sam.getByRole('tab', { name: 'Staff' }).getAttribute('aria-selected'), 'true');
   await sam.locator('#admin-staff table', { hasText: DEMO.jen.name }).waitFor();
+  await sam.getByLabel(`Role of ${DEMO.jen.name}`).selectOption('supervisor');
+  await sam.getByLabel(`Most chats at once for ${DEMO.jen.name} (0: the default)`).fill('2');
+  await sam.getByRole('button', { name: `Save the role and cap of ${DEMO.jen.name}` }).click();
+  await sam.locator('#as-status', { hasText: `Saved: ${DEMO.jen.name} is now supervisor, at most 2 chats at once.` }).waitFor();
   await screenshot(sam, 'admin-staff.png');
   await sam.getByRole('button', { name: 'Back to the desk' }).click();
   await sam.locator('#desk-view').waitFor({ state: 'visible' });
 
-  // a librarian has no way in
+  // a supervisor (Jen, now) has no way in
   const { page: jen } = await openConsole(run.browser, run.stack.base, DEMO.jen, problems);
   assert.equal(await jen.getByRole('button', { name: 'Administration' }).count(), 0);
   // her own password, from My profile: the server ends her other sessions, this one goes on
