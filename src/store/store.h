@@ -14,10 +14,12 @@
  * need not wait for the database to learn them. Strings are UTF-8, NUL-terminated.
  * Every function returns 0 on success or a negative `enum store_err`.
  *
- * What lives in src/store: this interface, the SQLite backend (sqlite.c: open, close and
+ * What lives in src/store: this interface (with store_mail.h and store_admin.h, the records
+ * of the outbox and of administration), the SQLite backend (sqlite.c: open, close and
  * the ops table; sqlite_schema.c: migrations; sqlite_sql.c: the SQL text; sqlite_write.c:
- * applying writes; sqlite_read.c and sqlite_*.c by record), the group-commit writer thread
- * (writer.c) and the reader pool (worker.c).
+ * applying writes; sqlite_read.c and sqlite_*.c by record, sqlite_admin.c for
+ * administration), the group-commit writer thread (writer.c) and the reader pool
+ * (worker.c).
  * It may include util only; it never names the app, the desk or the network.
  */
 #ifndef RAPPORT_STORE_H
