@@ -353,6 +353,9 @@ client.addEventListener('welcome', (e) => {
   session.welcomed(w.token);
   state.library = w.library || null;
   applyLook(state.library);
+  if (embed && window.parent !== window && state.library) { // the widget's button and bar too
+    window.parent.postMessage({ type: 'rapport:look', colour: state.library.colour || '', text_colour: state.library.text_colour || '' }, '*');
+  }
   mail.setAvailable(!state.library || state.library.email);
   state.queues = Array.isArray(w.queues) ? w.queues : [];
   if (state.library && state.library.name) {

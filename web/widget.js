@@ -38,9 +38,10 @@
     '.launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;',
     '  display: inline-flex; align-items: center; gap: 8px; min-height: 48px;',
     '  padding: 10px 18px 10px 14px; border: 2px solid #fff; border-radius: 999px;',
-    '  background: #0b6660; color: #fff; font: inherit; font-weight: 600; cursor: pointer;',
+    '  background: var(--rw-accent, #0b6660); color: var(--rw-on-accent, #fff);',
+    '  font: inherit; font-weight: 600; cursor: pointer;',
     '  box-shadow: 0 2px 6px rgba(0,0,0,.2), 0 8px 24px rgba(0,0,0,.18); }',
-    '.launcher:hover { background: #084d48; }',
+    '.launcher:hover { background: var(--rw-accent, #084d48); filter: brightness(.85); }',
     '.launcher:focus-visible, .close:focus-visible { outline: 3px solid #1a56db; outline-offset: 3px; }',
     '.launcher svg { width: 22px; height: 22px; flex: none; }',
     '.panel { position: fixed; right: 20px; bottom: 84px; z-index: 2147483001;',
@@ -50,7 +51,8 @@
     '  transition: opacity .15s ease, transform .15s ease; }',
     '.panel[hidden] { display: none; }',
     '.bar { display: flex; align-items: center; justify-content: space-between; gap: 8px;',
-    '  padding: 8px 8px 8px 16px; background: #0b6660; color: #fff; flex: none; }',
+    '  padding: 8px 8px 8px 16px; background: var(--rw-accent, #0b6660);',
+    '  color: var(--rw-on-accent, #fff); flex: none; }',
     '.title { margin: 0; font-size: 16px; font-weight: 700; }',
     '.close { min-width: 44px; min-height: 44px; border: 0; border-radius: 8px; background: transparent;',
     '  color: #fff; font: inherit; font-size: 15px; font-weight: 600; cursor: pointer; }',
@@ -161,6 +163,15 @@
   window.addEventListener('message', function (e) {
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
     if (e.data && e.data.type === 'rapport:close') close();
+    // the library's colours (its admin chose them): "#rrggbb" only, as custom properties
+    if (e.data && e.data.type === 'rapport:look') {
+      var hex = /^#[0-9a-f]{6}$/;
+      var props = [['--rw-accent', e.data.colour], ['--rw-on-accent', e.data.text_colour]];
+      for (var i = 0; i < props.length; i++) {
+        if (typeof props[i][1] === 'string' && hex.test(props[i][1])) wrap.style.setProperty(props[i][0], props[i][1]);
+        else wrap.style.removeProperty(props[i][0]);
+      }
+    }
   });
 
   function bubbleIcon() {

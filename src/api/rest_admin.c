@@ -382,7 +382,7 @@ void admin_queue_edit(struct call *k)
 	struct queue_edit *e = calloc(1, sizeof *e);
 	json_error_t err;
 	json_t *root = NULL;
-	const char *msg;
+	const char *msg = NULL;
 	struct store_write *w;
 
 	if (!e || !q) {
@@ -595,7 +595,7 @@ void admin_library_edit(struct call *k)
 	struct store_admin_write *a = w ? &w->u.admin : NULL;
 	json_error_t err;
 	json_t *root;
-	const char *msg;
+	const char *msg = NULL;
 
 	if (!w)
 		return;

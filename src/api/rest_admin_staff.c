@@ -43,6 +43,7 @@ static void staff_json(struct buf *b, const struct staff *s, const struct staff 
 	json_kint(b, "max_chats", s->max_chats);
 	json_kint(b, "chat_cap", desk_max_chats(g_app->desk, s));
 	json_kbool(b, "active", s->active);
+	json_kbool(b, "invited", s->invited);
 	json_kbool(b, "online", s->online > 0);
 	json_kbool(b, "you", s == me);
 	json_close(b, '}');
@@ -165,7 +166,7 @@ static void link_done(struct call *k, struct store_write *w, int rc, void *arg)
 					   (enum staff_access)desk_access_of(a->access),
 					   a->max_chats);
 			if (s)
-				s->active = 1;
+				s->active = s->invited = 1;
 		}
 		if (!s) {
 			call_fail(k, API_NOMEM, "Saved; the account appears after a restart.");
@@ -347,7 +348,7 @@ struct pw_job {
 	enum pw_kind kind;
 	uint8_t hash[CRYPTO_HASH_BYTES]; /* of the link's token, or of the session kept */
 	int64_t now, staff_id;
-	char email[256];
+	char email[256], peer[64];
 	char current[PASSWORD_MAX + 1], password[PASSWORD_MAX + 1];
 	char pw_hash[128];
 	struct store_staff staff;
@@ -389,6 +390,8 @@ static void pw_written(struct call *k, struct store_write *w, int rc, void *arg)
 
 	if (admin_write_failed(k, w, rc, API_LINK_INVALID, NULL))
 		return;
+	if (s)
+		s->invited = 0;
 	/* every session but the one that asked (a link keeps none) ends now */
 	auth_end_staff(a->id, w->kind == STW_PASSWORD_CHANGE ? a->hash : NULL, "password changed");
 	log_info(TAG, "staff %lld changed their password", (long long)a->id);
@@ -406,6 +409,7 @@ static void pw_done(struct api_job *job, struct call *k)
 	struct buf b = {0};
 
 	if (j->kind == PW_CHANGE && j->wrong && job->rc != STORE_ERR) {
+		auth_record_failure(j->email, j->peer, app_now_ms()); /* as a wrong login */
 		call_fail(k, API_BAD_CREDENTIALS, "Your current password is not right.");
 		return;
 	}
@@ -498,12 +502,15 @@ static void password_post(struct call *k, enum pw_kind kind)
 	if (link ? strlen(first) != CRYPTO_TOKEN_CHARS : strlen(first) > PASSWORD_MAX)
 		call_fail(k, link ? API_LINK_INVALID : API_BAD_CREDENTIALS,
 			  link ? NULL : "Your current password is not right.");
+	else if (!link && auth_locked_for(k->staff->email, k->h->peer, app_now_ms()) > 0)
+		call_fail(k, API_RATE_LIMITED, "Too many wrong passwords; wait and try again.");
 	else if (password_ok(k, password) && (j = pw_job_new(k, kind))) {
 		if (link) {
 			crypto_token_hash(first, strlen(first), j->hash);
 		} else {
 			j->staff_id = k->staff->id;
 			snprintf(j->email, sizeof j->email, "%s", k->staff->email);
+			snprintf(j->peer, sizeof j->peer, "%s", k->h->peer);
 			memcpy(j->hash, k->session->hash, sizeof j->hash);
 			snprintf(j->current, sizeof j->current, "%s", first);
 		}

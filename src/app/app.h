@@ -133,6 +133,10 @@ int auth_end_staff(int64_t staff_id, const uint8_t *keep, const char *why);
 /* Whether another new anonymous patron may be created from this address now. */
 int auth_new_patron_allowed(const char *peer, int64_t now);
 int auth_load(struct store_conn *sc);
+/* The login's limits on wrong passwords (per account and per address), for any check of
+ * a password: ms to wait before another try (0: go on), and one more failure counted. */
+int64_t auth_locked_for(const char *email, const char *peer, int64_t now);
+void auth_record_failure(const char *email, const char *peer, int64_t now);
 /* Whether origin is this server's own (scheme://host). */
 int origin_is_self(const char *origin, const char *host);
 /* Whether origin is allowed for any library (or is our own). */

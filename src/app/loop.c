@@ -137,6 +137,7 @@ struct staff *server_put_staff(const struct store_staff *r)
 
 	if (s) {
 		s->active = r->active;
+		s->invited = !r->pw_hash[0]; /* invited accounts have none until their link */
 		snprintf(s->pronouns, sizeof s->pronouns, "%s", r->pronouns);
 		snprintf(s->subjects, sizeof s->subjects, "%s", r->subjects);
 		snprintf(s->bio, sizeof s->bio, "%s", r->bio);

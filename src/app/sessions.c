@@ -99,6 +99,18 @@ static int64_t locked_for(const char *email, const char *peer, int64_t now)
 	return wait > 0 ? (wait + 999) / 1000 : 0;
 }
 
+static void record_failure(const char *email, const char *peer, int64_t now);
+
+int64_t auth_locked_for(const char *email, const char *peer, int64_t now)
+{
+	return locked_for(email, peer, now);
+}
+
+void auth_record_failure(const char *email, const char *peer, int64_t now)
+{
+	record_failure(email, peer, now);
+}
+
 static void record_failure(const char *email, const char *peer, int64_t now)
 {
 	char ka[280], ki[280];

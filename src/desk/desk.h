@@ -155,6 +155,7 @@ struct staff {
 	enum staff_access access;
 	int max_chats; /* 0: the desk default */
 	int active; /* 0: deactivated (cannot log in; never on duty) */
+	int invited; /* no password yet: an invitation not taken up (set by the net layer) */
 	int n_active; /* chats assigned and active */
 	int online; /* live console connections */
 	/* profile shown to patrons (set by the net layer from the store) */

@@ -14,11 +14,13 @@
  * need not wait for the database to learn them. Strings are UTF-8, NUL-terminated.
  * Every function returns 0 on success or a negative `enum store_err`.
  *
- * What lives in src/store: this interface (with handoff.h, its hand-off records), the SQLite
- * backend (sqlite.c: open, close and the ops table; sqlite_schema.c: migrations; sqlite_sql.c: the
- * SQL text; sqlite_write.c: applying writes; sqlite_read.c and sqlite_*.c by record), the
- * group-commit writer thread (writer.c) and the reader pool (worker.c). It may include util only;
- * it never names the app, the desk or the network.
+ * What lives in src/store: this interface (with store_mail.h, store_admin.h,
+ * store_handoff.h and store_promise.h, the records of the outbox, administration,
+ * hand-offs and promises), the SQLite backend (sqlite.c: open, close and the ops table;
+ * sqlite_schema.c: migrations; sqlite_sql.c: the SQL text; sqlite_write.c: applying
+ * writes; sqlite_read.c and sqlite_*.c by record, sqlite_admin.c for administration), the
+ * group-commit writer thread (writer.c) and the reader pool (worker.c).
+ * It may include util only; it never names the app, the desk or the network.
  */
 #ifndef RAPPORT_STORE_H
 #define RAPPORT_STORE_H
@@ -26,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/handoff.h"
-#include "store/promise.h"
+#include "store/store_handoff.h"
+#include "store/store_promise.h"
 
 enum store_err {
 	STORE_OK = 0,

@@ -215,6 +215,7 @@ describe('administration', () => {
     assert.equal(inv.status, 201, inv.text);
     assert.equal(inv.json.staff.active, true);
     assert.equal(inv.json.staff.max_chats, 2);
+    assert.equal(inv.json.staff.invited, true);
     assert.equal(inv.json.mail, 'queued');
     // no usable password until the link is used
     assert.equal((await login(srv.port, 'nina@demo.library', '')).res.status, 401);
@@ -237,6 +238,8 @@ describe('administration', () => {
     const l = await login(srv.port, 'nina@demo.library', 'nina-long-password');
     assert.equal(l.res.status, 200, l.res.text);
     assert.equal(l.res.json.staff.role, 'librarian');
+    const nina = (await sam.get('/api/v1/admin/staff')).json.staff.find((s) => s.email === 'nina@demo.library');
+    assert.equal(nina.invited, false, 'the password is set');
     // the link works once
     const again = await post({ token, password: 'another-long-password' });
     assert.equal(again.status, 410, again.text);
@@ -280,6 +283,17 @@ describe('administration', () => {
     assert.equal((await ra.get('/api/v1/me')).status, 200, 'the one that changed it goes on');
     assert.equal((await login(srv.port, BEA.email, BEA.password)).res.status, 401);
     assert.equal((await login(srv.port, BEA.email, 'bea-new-password')).res.status, 200);
+  });
+
+  it('wrong current passwords count with failed logins', async () => {
+    const cleo = staffRest(srv.port, await login(srv.port, CLEO.email, CLEO.password));
+    const codes = [];
+    for (let i = 0; i < 6; i++) {
+      codes.push((await cleo.post('/api/v1/me/password', { current: `wrong-${i}-password`, password: 'cleo-new-password' })).status);
+    }
+    assert.deepEqual(codes, [401, 401, 401, 401, 401, 429]);
+    const r = await cleo.post('/api/v1/me/password', { current: CLEO.password, password: 'cleo-new-password' });
+    assert.equal(r.status, 429, 'not even the right one, for now');
   });
 
   it('the last admin cannot demote or deactivate themselves; role and cap apply live', async () => {

@@ -195,7 +195,10 @@ export class AdminQueues {
     modes.append(lab(always, 'No fixed hours: open whenever a librarian is on duty'), lab(set, 'Open on these days and times'));
     const table = el('div', 'admin-days');
     const rows = DAYS.map(([wd, day]) => {
-      const h = q.hours.find((x) => x.weekday === wd);
+      const mine = q.hours.filter((x) => x.weekday === wd);
+      const h = mine[0];
+      // more openings that day (set through the API): shown, and kept as they are
+      const extra = mine.slice(1);
       const row = el('div', 'admin-day');
       const on = input(`aq-day-${wd}`, { type: 'checkbox' });
       on.checked = !!h;
@@ -209,7 +212,11 @@ export class AdminQueues {
       on.addEventListener('change', sync);
       sync();
       row.append(on, l, opens, el('span', 'admin-to', 'to'), closes);
-      return { wd, on, opens, closes };
+      if (extra.length) {
+        row.append(el('span', 'admin-item-meta', `and ${extra.map((x) => hoursText({ hours: [{ ...x, weekday: wd }], closed: [] })
+          .replace(/^\S+ /, '')).join(', ')} (kept)`));
+      }
+      return { wd, on, opens, closes, extra };
     });
     table.append(...rows.map((r) => r.on.parentElement));
     const showDays = () => { table.hidden = !set.checked; };
@@ -228,6 +235,7 @@ export class AdminQueues {
           const c = minutes(r.closes.value, true);
           if (o === null || c === null) return null;
           out.push({ weekday: r.wd, opens_min: o, closes_min: c });
+          for (const x of r.extra) if (x.opens_min !== o) out.push({ weekday: r.wd, opens_min: x.opens_min, closes_min: x.closes_min });
         }
         return out;
       },

@@ -101,12 +101,22 @@ export class AdminStaff {
       say(st, 'Saved.');
       return res.body.staff;
     };
-    role.addEventListener('change', async () => { if (await save({ role: role.value })) this.load(); });
-    cap.addEventListener('change', () => save({ max_chats: Number(cap.value) || 0 }));
+    // saved with its own button, so moving through the roles by keyboard saves nothing
+    const apply = el('button', 'btn btn--quiet btn--small', 'Save');
+    apply.type = 'button';
+    apply.setAttribute('aria-label', `Save the role and cap of ${s.name}`);
+    apply.addEventListener('click', async () => {
+      const saved = await save({ role: role.value, max_chats: Number(cap.value) || 0 });
+      if (saved) {
+        await this.load();
+        say(this.status, `Saved: ${saved.name} is now ${ROLES.find(([v]) => v === saved.role)[1].toLowerCase()}, at most ${saved.chat_cap} chats at once.`);
+      }
+    });
     const state = el('td');
     const tags = el('div', 'admin-tags');
     tags.append(el('span', `tag ${s.active ? 'tag--ok' : 'tag--off'}`, s.active ? 'Active' : 'Deactivated'));
     if (s.online) tags.append(el('span', 'tag', 'Online now'));
+    if (s.invited) tags.append(el('span', 'tag tag--off', 'Invited: no password yet'));
     state.append(tags, st);
     const acts = el('td', 'admin-row-actions');
     const toggle = el('button', `btn btn--quiet btn--small${s.active ? ' is-danger' : ''}`, s.active ? 'Deactivate' : 'Reactivate');
@@ -115,9 +125,13 @@ export class AdminStaff {
     toggle.addEventListener('click', async () => {
       // eslint-disable-next-line no-alert
       if (s.active && !window.confirm(`Deactivate ${s.name}? They are signed out everywhere at once and their open chats go back to the queue.`)) return;
-      if (await save({ active: !s.active })) this.load();
+      const saved = await save({ active: !s.active });
+      if (saved) {
+        await this.load();
+        say(this.status, saved.active ? `${saved.name} is active again.` : `${saved.name} is deactivated and signed out everywhere.`);
+      }
     });
-    acts.append(toggle);
+    acts.append(apply, toggle);
     if (s.active) {
       const link = el('button', 'btn btn--quiet btn--small', 'Send password link');
       link.type = 'button';

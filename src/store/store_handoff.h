@@ -1,4 +1,4 @@
-/* handoff.h: the store's records of hand-offs (migration 13), part of store.h. */
+/* store_handoff.h: the store's records of hand-offs (migration 13), part of store.h. */
 #ifndef RAPPORT_STORE_HANDOFF_H
 #define RAPPORT_STORE_HANDOFF_H
 

@@ -1,4 +1,4 @@
-/* promise.h: the store's records of the promise ledger (migration 6), part of store.h. */
+/* store_promise.h: the store's records of the promise ledger (migration 6), part of store.h. */
 #ifndef RAPPORT_STORE_PROMISE_H
 #define RAPPORT_STORE_PROMISE_H
 
