@@ -53,11 +53,13 @@ export class HandoffSend {
 
   // ---- the dialog ------------------------------------------------------------------
 
-  async open() {
+  /** Opens the dialog on chat `id` (the open one); `max`: the note's limit, if shorter
+   * (a supervisor's reassign: the server puts "Reassigned by <name>:" before it). */
+  async open(id = this.state.selected, { max = NOTE_MAX } = {}) {
     const { ui } = this;
-    const id = this.state.selected;
     if (!id) return;
     this.chatId = id;
+    this.max = max;
     ui.handoffTitle.textContent = `Hand off chat #${id}`;
     ui.handoffError.hidden = true;
     ui.handoffNote.value = ui.handoffNote.dataset.chat === String(id) ? ui.handoffNote.value : '';
@@ -118,8 +120,9 @@ export class HandoffSend {
 
   count() {
     const n = [...this.ui.handoffNote.value].length;
-    this.ui.handoffCount.textContent = `${n} of ${NOTE_MAX} characters`;
-    this.ui.handoffCount.classList.toggle('is-over', n > NOTE_MAX);
+    const max = this.max || NOTE_MAX;
+    this.ui.handoffCount.textContent = `${n} of ${max} characters`;
+    this.ui.handoffCount.classList.toggle('is-over', n > max);
   }
 
   fail(text, focus) {
@@ -134,7 +137,8 @@ export class HandoffSend {
     const note = ui.handoffNote.value.trim();
     if (!picked) return this.fail('Choose a colleague or a queue to hand the chat to.', ui.handoffChoices.querySelector('input:not([disabled])'));
     if (!note) return this.fail('Please write a note, so your colleague does not have to ask the patron again.', ui.handoffNote);
-    if ([...note].length > NOTE_MAX) return this.fail(`The note is too long: at most ${NOTE_MAX} characters.`, ui.handoffNote);
+    const max = this.max || NOTE_MAX;
+    if ([...note].length > max) return this.fail(`The note is too long: at most ${max} characters.`, ui.handoffNote);
     const [kind, id] = picked.value.split(':');
     const frame = { type: 'handoff', chat: this.chatId, [kind]: Number(id), note };
     if (!this.sendFrame(frame)) return this.fail('You are offline right now. Please try again in a moment.');
