@@ -75,7 +75,7 @@ test('Sam watches Jen\'s chat read-only, reassigns it to himself, and reads its 
   await dialog.waitFor({ state: 'hidden' });
 
   // Jen is told it is being handed on (it stays hers until accepted)
-  await jen.page.locator('#handoff-bar').getByText(/Waiting for Sam Lee to accept…/).waitFor();
+  await jen.page.locator('#handoff-bar').getByText(/A supervisor is reassigning this chat. Waiting for Sam Lee to accept…/).waitFor();
   // Sam reads it as any hand-off, with the prefixed note, and accepts
   const bar = sam.page.locator('#handoff-bar');
   await bar.locator('.ho-note', { hasText: `Reassigned by Sam Lee: ${note}` }).waitFor();
@@ -88,7 +88,7 @@ test('Sam watches Jen\'s chat read-only, reassigns it to himself, and reads its 
   await desk.locator('.sv-item', { hasText: question }).getByText('With you').waitFor();
   await say(sam.page, 'Reply to the patron', 'Hello, I am Sam: I can request the Leeds thesis for you.');
   await patron.page.getByText('Hello, I am Sam: I can request the Leeds thesis for you.').waitFor();
-  await jen.page.locator('#mine-note', { hasText: /Sam Lee took over chat #\d+/ }).waitFor();
+  await jen.page.locator('#mine-note', { hasText: /Sam Lee took over chat #\d+, as a supervisor reassigned it\./ }).waitFor();
   await screenshot(patron.page, 'supervisor-patron-sam.png');
 
   // Jen: no desk, no hand-off or feedback reports, nothing of who asked for someone else
@@ -110,7 +110,7 @@ test('Sam watches Jen\'s chat read-only, reassigns it to himself, and reads its 
     return feedback.getByText(question).isVisible();
   }, 10000, 'the rated chat in Feedback');
   await feedback.getByText('4.0 of 5 on average, from 1 rating (last 30 days).').waitFor();
-  await feedback.locator('.sv-rows li', { hasText: 'Sam Lee' }).getByText('4.0 · 1 rating').waitFor();
+  await feedback.locator('.sv-rows li', { hasText: 'Sam Lee' }).getByText('4.0 average · 1 rating').waitFor();
   await feedback.getByText('Rated 4 of 5').waitFor();
   const handoffs = sam.page.getByRole('region', { name: 'Hand-offs' });
   await handoffs.getByRole('button', { name: 'Update' }).click();

@@ -9,6 +9,11 @@ import { countdown, keepFocus, otherLibrary } from './handoff.js';
 
 const NOTE_MAX = 1000;
 
+/** Whether hand-off `h` is a supervisor's reassign (the server begins its note so). */
+function reassigned(h) {
+  return Boolean(h && typeof h.note === 'string' && h.note.startsWith('Reassigned by '));
+}
+
 function places(n) {
   if (n <= 0) return 'no free place right now';
   return `${n} free ${n === 1 ? 'place' : 'places'}`;
@@ -179,7 +184,7 @@ export class HandoffSend {
     const lib = h.queue && otherLibrary(h.queue.library, this.state.library);
     if (lib) to.push(' (', bdi(lib), ')');
     if (h.state === 'offered') {
-      const why = h.kind === 'patron' ? 'The patron asked if someone else could help. ' : '';
+      const why = h.kind === 'patron' ? 'The patron asked if someone else could help. ' : reassigned(h) ? 'A supervisor is reassigning this chat. ' : '';
       return el('div', { class: 'ho-bar ho-bar--waiting' }, [
         el('p', { class: 'ho-line', attrs: { role: 'status' } }, [why, 'Waiting for ', ...to, ' to accept… ', countdown(h.until)]),
         el('p', { class: 'ho-hint', text: 'Keep chatting meanwhile: the chat stays yours until they accept.' }),
@@ -215,7 +220,7 @@ export class HandoffSend {
     if (chat.state !== 'active' || !chat.staff || !chat.staff.name) return false;
     if (!chat.handoff || chat.handoff.state !== 'accepted') return false; // (not a hand-off)
     const { ui } = this;
-    ui.mineNote.replaceChildren(bdi(chat.staff.name), ` took over chat #${chat.id}. Thank you for handing it on.`);
+    ui.mineNote.replaceChildren(bdi(chat.staff.name), ` took over chat #${chat.id}`, reassigned(chat.handoff) ? ', as a supervisor reassigned it.' : '. Thank you for handing it on.');
     ui.mineNote.hidden = false;
     this.chats().drop(chat.id);
     keepFocus(ui.mineNote);

@@ -82,15 +82,20 @@ export class SuperviseReports {
     this.feedbackRoot.hidden = true;
   }
 
+  /** GET reports/`kind`: {head, b} (b null, and the section says why, when it failed). */
+  async report(root, kind, title, again) {
+    const res = await this.api('GET', `reports/${kind}?days=${DAYS}`);
+    const head = heading(`sv-${kind}-heading`, title, again);
+    if (res.status === 200 && res.body) return { head, b: res.body };
+    const why = res.status === 403 ? 'Only supervisors and admins can see this report.' : `The ${title.toLowerCase()} report is not available right now.`;
+    root.replaceChildren(head, el('p', { class: 'empty', text: why }));
+    return { head, b: null };
+  }
+
   async loadHandoffs() {
     const root = this.handoffsRoot;
-    const res = await this.api('GET', `reports/handoffs?days=${DAYS}`);
-    const head = heading('sv-handoffs-heading', 'Hand-offs', () => this.loadHandoffs());
-    if (res.status !== 200 || !res.body) {
-      root.replaceChildren(head, el('p', { class: 'empty', text: res.status === 403 ? 'Only supervisors and admins can see this report.' : 'The hand-off report is not available right now.' }));
-      return;
-    }
-    const b = res.body;
+    const { head, b } = await this.report(root, 'handoffs', 'Hand-offs', () => this.loadHandoffs());
+    if (!b) return;
     const kids = [head, el('p', { class: 'sv-hint', text: `Chats handed on to a colleague or a queue, last ${DAYS} days.` })];
     if (!b.total) {
       kids.push(el('p', { class: 'empty', text: 'No chat was handed on.' }));
@@ -118,20 +123,15 @@ export class SuperviseReports {
 
   async loadFeedback() {
     const root = this.feedbackRoot;
-    const res = await this.api('GET', `reports/feedback?days=${DAYS}`);
-    const head = heading('sv-feedback-heading', 'Feedback', () => this.loadFeedback());
-    if (res.status !== 200 || !res.body) {
-      root.replaceChildren(head, el('p', { class: 'empty', text: res.status === 403 ? 'Only supervisors and admins can see this report.' : 'The feedback report is not available right now.' }));
-      return;
-    }
-    const b = res.body;
+    const { head, b } = await this.report(root, 'feedback', 'Feedback', () => this.loadFeedback());
+    if (!b) return;
     if (!b.rated) {
       root.replaceChildren(head, el('p', { class: 'empty', text: `No patron rated a chat in the last ${DAYS} days.` }));
       return;
     }
     const kids = [head, el('p', { class: 'sv-total' }, [`${b.mean.toFixed(1)} of 5 on average, from ${plural(b.rated, 'rating')} (last ${DAYS} days).`])];
     kids.push(sub('By librarian'), el('ul', { class: 'sv-rows' }, (b.by_staff || []).map((s) =>
-      el('li', {}, [s.staff ? bdi(s.staff.name) : 'Nobody (never picked up)', el('span', { class: 'sv-num', text: `${s.mean.toFixed(1)} · ${plural(s.rated, 'rating')}` })]))));
+      el('li', {}, [s.staff ? bdi(s.staff.name) : 'Nobody (never picked up)', el('span', { class: 'sv-num', text: `${s.mean.toFixed(1)} average · ${plural(s.rated, 'rating')}` })]))));
     kids.push(sub('Latest rated chats'), el('ul', { class: 'sv-recent' }, (b.recent || []).slice(0, 8).map((x) => this.recent(x))));
     root.replaceChildren(...kids);
   }
