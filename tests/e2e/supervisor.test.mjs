@@ -24,19 +24,23 @@ async function say(page, label, text) {
   await page.getByLabel(label).press('Enter');
 }
 
-test('Sam watches Jen\'s chat read-only, reassigns it to himself, and reads its rating; Jen sees none of it', async () => {
-  const problems = [];
-  const jen = await openConsole(browser, stack.base, DEMO.jen, problems);
-  const sam = await openConsole(browser, stack.base, DEMO.sam, problems);
+/** A patron asks `question` on a phone and Jen picks it up: the patron's window. */
+async function jenPicksUp(jen, question, problems) {
   const patron = await openPatron(browser, stack.base, problems);
-  const question = 'Can I get a thesis from another university through interlibrary loan?';
-
-  // Jen picks up the patron's chat
   await patron.page.locator('#library-name', { hasText: /\S/ }).waitFor();
   await askQuestion(patron.page, question);
   await jen.page.locator('#queue-list .q-item', { hasText: question }).getByRole('button', { name: 'Pick up' }).click();
   await pane(jen.page).locator('.msg', { hasText: question }).waitFor();
   await patron.page.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
+  return patron;
+}
+
+test('Sam watches Jen\'s chat read-only, reassigns it to himself, and reads its rating; Jen sees none of it', async () => {
+  const problems = [];
+  const jen = await openConsole(browser, stack.base, DEMO.jen, problems);
+  const sam = await openConsole(browser, stack.base, DEMO.sam, problems);
+  const question = 'Can I get a thesis from another university through interlibrary loan?';
+  const patron = await jenPicksUp(jen, question, problems); // Jen picks up the patron's chat
 
   // Sam: "The desk" lists it, with its librarian and question
   const desk = sam.page.getByRole('region', { name: /The desk/ });
@@ -121,6 +125,43 @@ test('Sam watches Jen\'s chat read-only, reassigns it to himself, and reads its 
   await feedback.scrollIntoViewIfNeeded();
   await screenshot(sam.page, 'supervisor-feedback.png');
   assert.deepEqual(await serious(sam.page), [], 'the reports are accessible');
+  assert.deepEqual(problems.filter((p) => /pageerror|Content Security Policy/.test(p)), []);
+  for (const w of [jen, sam, patron]) await w.ctx.close();
+});
+
+test('a reassign to the queue that Jen takes back: Sam watches again, and sees the whole chat', async () => {
+  const problems = [];
+  const jen = await openConsole(browser, stack.base, DEMO.jen, problems);
+  const sam = await openConsole(browser, stack.base, DEMO.sam, problems);
+  const question = 'Where can I print a poster for my conference?';
+  const patron = await jenPicksUp(jen, question, problems);
+  const item = sam.page.locator('#sv-desk .sv-item', { hasText: question });
+  await item.getByRole('button', { name: 'Watch' }).click();
+  await pane(sam.page).locator('.msg', { hasText: question }).waitFor();
+  await item.getByRole('button', { name: 'Reassign…' }).click(); // from the desk this time
+  const dialog = sam.page.getByRole('dialog', { name: /^Reassign chat #\d+$/ });
+  await dialog.getByRole('radio', { name: /Ask a Librarian/ }).check();
+  await dialog.getByRole('button', { name: 'Send' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'Please write a note' }).waitFor();
+  await dialog.getByLabel('Note for them').fill('Printing questions go to whoever is free.');
+  await dialog.getByRole('button', { name: 'Send' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await item.getByText('Being handed on').waitFor();
+  assert.equal(await item.getByRole('button', { name: 'Reassign…' }).isDisabled(), true, 'one hand-off at a time');
+  // Sam, watching, reads it as a hand-off to his queue, with Accept
+  await sam.page.locator('#handoff-bar').getByRole('button', { name: 'Accept' }).waitFor();
+  // Jen takes it back: the chat stays hers, and Sam can watch it again, all of it
+  await jen.page.locator('#handoff-bar').getByRole('button', { name: 'Cancel hand-off' }).click();
+  await sam.page.locator('#handoffs-note', { hasText: /took the hand-off back|no longer open/ }).waitFor();
+  await screenshot(sam.page, 'supervisor-taken-back.png');
+  await until(async () => (await item.getByText('Being handed on').count()) === 0, 5000, 'the hand-off over');
+  await item.getByRole('button', { name: 'Watch' }).click();
+  await sam.page.locator('#watch-bar').getByText('Watching — read-only.').waitFor();
+  await pane(sam.page).locator('.msg', { hasText: question }).waitFor();
+  await pane(sam.page).getByText('Jen Ortiz handed the chat on').waitFor();
+  await say(patron.page, 'Your message', 'A0 size, please.');
+  await pane(sam.page).locator('.msg', { hasText: 'A0 size, please.' }).waitFor();
+  await screenshot(sam.page, 'supervisor-watch-again.png');
   assert.deepEqual(problems.filter((p) => /pageerror|Content Security Policy/.test(p)), []);
   for (const w of [jen, sam, patron]) await w.ctx.close();
 });

@@ -94,6 +94,9 @@ export class Supervise {
   /** A `chat` frame (after the console's own handling). */
   onChat(chat) {
     if (!chat || !this.on()) return;
+    // a reassign from the desk of a chat this console does not follow: the dialog is done
+    // once it is offered (the console hands only the chats it knows to js/handoff.js)
+    this.parts().handoffs.sender.onChat(chat);
     const r = this.state.chats.get(chat.id);
     if (r && chat.staff && chat.staff.id === this.state.me.id) {
       r.list.classList.remove('is-watched'); // it became mine: an ordinary chat of mine now
@@ -200,12 +203,21 @@ export class Supervise {
       r.watching = true;
       r.list.classList.add('is-watched'); // no "Sent" on the librarian's lines
       p.resume(id);
+      this.backfill(r);
     }
     this.watchId = id;
     p.pane.select(id, false);
     this.render();
     const stop = this.bar.querySelector('button');
     if (stop) stop.focus();
+  }
+
+  /** A connection already following the chat (watched before, or read as a hand-off) is
+   * not sent its messages again by `resume`: the transcript comes from REST as well. */
+  async backfill(r) {
+    const res = await this.api('GET', `chats/${r.chat.id}`);
+    if (res.status !== 200 || !res.body) return;
+    for (const m of res.body.messages || []) r.transcript.add(m);
   }
 
   stop() {
