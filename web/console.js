@@ -193,7 +193,7 @@ const handoffs = new Handoffs({
     myChats, pane, duty,
     resume: (id) => client && client.resume(id, 0),
     select: (id, focus) => pane.select(id, focus),
-    drop: (id) => dropChat(id),
+    drop: (id) => supervise.watchOn(id) || dropChat(id), // (a supervisor keeps watching)
     focusComposer: () => !ui.composer.hidden && ui.input.focus(),
   }),
   onAlert: (t) => showAlert(t),

@@ -150,18 +150,28 @@ test('a reassign to the queue that Jen takes back: Sam watches again, and sees t
   assert.equal(await item.getByRole('button', { name: 'Reassign…' }).isDisabled(), true, 'one hand-off at a time');
   // Sam, watching, reads it as a hand-off to his queue, with Accept
   await sam.page.locator('#handoff-bar').getByRole('button', { name: 'Accept' }).waitFor();
-  // Jen takes it back: the chat stays hers, and Sam can watch it again, all of it
+  // Jen takes it back: the chat stays hers, and Sam is watching it again, as it goes on
   await jen.page.locator('#handoff-bar').getByRole('button', { name: 'Cancel hand-off' }).click();
   await sam.page.locator('#handoffs-note', { hasText: /took the hand-off back|no longer open/ }).waitFor();
-  await screenshot(sam.page, 'supervisor-taken-back.png');
   await until(async () => (await item.getByText('Being handed on').count()) === 0, 5000, 'the hand-off over');
-  await item.getByRole('button', { name: 'Watch' }).click();
   await sam.page.locator('#watch-bar').getByText('Watching — read-only.').waitFor();
   await pane(sam.page).locator('.msg', { hasText: question }).waitFor();
-  await pane(sam.page).getByText('Jen Ortiz handed the chat on').waitFor();
   await say(patron.page, 'Your message', 'A0 size, please.');
   await pane(sam.page).locator('.msg', { hasText: 'A0 size, please.' }).waitFor();
+  assert.equal(await sam.page.getByLabel('Reply to the patron').isVisible(), false, 'still read-only');
   await screenshot(sam.page, 'supervisor-watch-again.png');
+  // the patron asks for someone else: Sam's report counts it by Jen's name; Jen never sees it
+  await patron.page.getByRole('button', { name: 'Could someone else help me?' }).click();
+  await jen.page.locator('#handoff-bar', { hasText: 'The patron asked if someone else could help.' }).waitFor();
+  const handoffs = sam.page.getByRole('region', { name: 'Hand-offs' });
+  const row = handoffs.locator('.sv-rows li', { hasText: 'Jen Ortiz' });
+  await until(async () => {
+    await handoffs.getByRole('button', { name: 'Update' }).click();
+    return row.getByText('1 time').isVisible();
+  }, 10000, 'Jen counted in "Asked for someone else"');
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(sam.page, 'supervisor-someone-else.png');
+  assert.equal(await jen.page.getByText('Asked for someone else').count(), 0, 'never shown to peers');
   assert.deepEqual(problems.filter((p) => /pageerror|Content Security Policy/.test(p)), []);
   for (const w of [jen, sam, patron]) await w.ctx.close();
 });

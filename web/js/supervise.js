@@ -125,6 +125,7 @@ export class Supervise {
       if (r && r.watching) {
         r.watching = false;
         r.reading = true;
+        r.wasWatched = true;
         r.from = h.from.name;
         changed = true;
       }
@@ -210,6 +211,18 @@ export class Supervise {
     this.render();
     const stop = this.bar.querySelector('button');
     if (stop) stop.focus();
+  }
+
+  /** A watched chat read as a hand-off that went elsewhere, or back: watched again rather
+   * than dropped (true), while it is live. */
+  watchOn(id) {
+    const r = this.state.chats.get(id);
+    if (!r || !r.wasWatched || !r.reading || r.chat.state !== 'active' || !this.on()) return false;
+    Object.assign(r, { reading: false, accepting: false, declined: false, watching: true });
+    this.parts().pane.render();
+    this.parts().myChats.render();
+    this.render();
+    return true;
   }
 
   /** A connection already following the chat (watched before, or read as a hand-off) is
