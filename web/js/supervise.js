@@ -59,6 +59,7 @@ export class Supervise {
     if (!this.on()) return this.reset();
     const res = await this.api('GET', 'chats?state=active&limit=200');
     if (res.status === 200 && res.body && Array.isArray(res.body.chats)) {
+      this.live.clear(); // (after a reconnect: chats that ended meanwhile go)
       for (const c of res.body.chats) if (c.state === 'active' && this.ours(c)) this.keep(c);
     }
     this.render();
