@@ -27,6 +27,8 @@ import { AdminNav } from './js/console-admin.js';
 import { isAdmin } from './js/admin-ui.js';
 import { wirePasswordChange } from './js/password.js';
 import { Handoffs } from './js/handoff.js';
+import { Supervise } from './js/supervise.js';
+import { SuperviseReports } from './js/supervise-reports.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -92,6 +94,7 @@ const ui = {
   handoffError: $('handoff-error'),
   handoffCancel: $('handoff-cancel'),
   handoffSubmit: $('handoff-submit'),
+  handoffHint: $('handoff-hint'),
 };
 
 const state = {
@@ -178,7 +181,7 @@ const profile = new ProfileEditor({
 // (js/console-pane.js), admins' reports (js/console-reports.js), sign-in (js/console-login.js).
 const myChats = new MyChats({ ui, state, select: (id, focus) => pane.select(id, focus), capChanged: () => queue.render() });
 const queue = new QueueView({ ui, state, duty, activeCount: () => myChats.activeCount(), pick: (id) => pick(id) });
-const pane = new ChatPane({ ui, state, api, promises, card, typingIn, typingOut, renderMine: () => myChats.render(), extras: (r) => handoffs.render(r) });
+const pane = new ChatPane({ ui, state, api, promises, card, typingIn, typingOut, renderMine: () => myChats.render(), extras: (r) => (handoffs.render(r), supervise.renderPane(r)) });
 const reports = new Reports({ ui, api, deadMail, me: () => state.me });
 // Warm hand-offs, sending and taking (js/handoff.js).
 const handoffs = new Handoffs({
@@ -190,10 +193,25 @@ const handoffs = new Handoffs({
     myChats, pane, duty,
     resume: (id) => client && client.resume(id, 0),
     select: (id, focus) => pane.select(id, focus),
-    drop: (id) => dropChat(id),
+    drop: (id) => supervise.watchOn(id) || dropChat(id), // (a supervisor keeps watching)
     focusComposer: () => !ui.composer.hidden && ui.input.focus(),
   }),
   onAlert: (t) => showAlert(t),
+});
+// Supervisors: "The desk" (watch, reassign) and the hand-off and feedback reports (js/supervise*.js).
+const supervise = new Supervise({
+  root: $('sv-desk'),
+  bar: $('watch-bar'),
+  state,
+  api,
+  parts: () => ({ myChats, pane, handoffs, resume: (id) => client && client.resume(id, 0) }),
+});
+const superReports = new SuperviseReports({
+  handoffs: $('sv-handoffs'),
+  feedback: $('sv-feedback'),
+  api,
+  me: () => state.me,
+  openTranscript: (id) => reader.transcript(id),
 });
 const login = new LoginView({ ui, api, title: () => state.baseTitle, onSignedIn: (session) => startDesk(session) });
 
@@ -225,6 +243,8 @@ function startDesk(session) {
   ui.meBlock.hidden = false;
   ui.searchForm.hidden = false;
   reports.load();
+  supervise.start();
+  superReports.load();
   ui.loading.hidden = true;
   ui.loginView.hidden = true;
   ui.deskView.hidden = false;
@@ -320,6 +340,17 @@ function wire(c) {
     if (r) r.transcript.fail(frame.cmid, humanError(error));
   });
   c.addEventListener('error', (e) => onError(e.detail));
+  // supervisors (js/supervise.js), after the console's own handling of each frame
+  c.addEventListener('welcome', (e) => {
+    supervise.onQueue(e.detail);
+    if (!e.detail.first) supervise.start(); // frames missed while away
+  });
+  c.addEventListener('queue', (e) => supervise.onQueue(e.detail));
+  c.addEventListener('chat', (e) => {
+    supervise.onChat(e.detail.chat);
+    if (e.detail.chat && e.detail.chat.state === 'ended') superReports.soon(); // a rating may follow
+  });
+  c.addEventListener('error', (e) => supervise.refused(e.detail));
 }
 
 /** `patron` frame: what is remembered of a patron changed; re-read a card showing them. */
@@ -494,6 +525,8 @@ async function logout() {
   adminNav.reset();
   duty.reset();
   handoffs.reset();
+  supervise.reset();
+  superReports.stop();
   login.show('');
 }
 

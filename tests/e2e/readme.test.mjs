@@ -217,6 +217,13 @@ test('the README demo story comes true, step by step', async () => {
   await jen2.getByRole('button', { name: 'Accept' }).click();
   await patron.getByText('Jen Ortiz has read your conversation and is joining.').waitFor();
   await patron.getByRole('heading', { name: 'Chatting with Jen Ortiz' }).waitFor();
+  says('Sam, a supervisor, sees every live chat under **The desk**: **Watch** reads along, read-only, and **Reassign…** hands it on with a note.');
+  const live = sam.locator('#sv-desk .sv-item', { hasText: 'With Jen Ortiz' });
+  await live.getByRole('button', { name: 'Watch' }).click();
+  await sam.locator('#watch-bar').getByText('Watching — read-only.').waitFor();
+  await sam.locator('#logs .log:not([hidden]) .msg', { hasText: 'Let me look that up for you.' }).waitFor();
+  assert.equal(await sam.getByLabel('Reply to the patron').isVisible(), false, 'watching is read-only');
+  await sam.locator('#watch-bar').getByRole('button', { name: 'Reassign…' }).waitFor();
   says('A patron can also ask "Could someone else help me?"; when nobody else is on, they are told so.');
   await samCtx.close(); // Jen is the only one on now
   await patron.getByRole('button', { name: 'Could someone else help me?' }).click();

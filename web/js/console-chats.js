@@ -56,7 +56,8 @@ export class MyChats {
     if (!r) {
       const list = el('ol', {
         class: 'log',
-        attrs: { 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': `Transcript of chat ${chat.id}`, hidden: true },
+        // (tabindex: a transcript longer than the pane scrolls, and a keyboard must reach it)
+        attrs: { 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': `Transcript of chat ${chat.id}`, tabindex: 0, hidden: true },
       });
       ui.logs.append(list);
       r = {
@@ -116,8 +117,8 @@ export class MyChats {
 
   render() {
     const { ui, state } = this;
-    // (a hand-off being read before it is accepted is not one of my chats yet)
-    const mine = [...state.chats.values()].filter((r) => !r.reading).sort((a, b) => a.chat.created_at - b.chat.created_at);
+    // (a hand-off being read before it is accepted is not one of my chats yet, nor a watched one)
+    const mine = [...state.chats.values()].filter((r) => !r.reading && !r.watching).sort((a, b) => a.chat.created_at - b.chat.created_at);
     const max = state.me ? state.me.max_chats : 0;
     const n = this.activeCount();
     ui.cap.textContent = `${n} of ${max} ${max === 1 ? 'chat' : 'chats'}`;

@@ -31,7 +31,7 @@ export class ChatPane {
     const r = state.selected ? state.chats.get(state.selected) : null;
     ui.paneEmpty.hidden = Boolean(r);
     ui.paneChat.hidden = !r;
-    this.promises.setChat(r && !r.reading ? r.chat : null); // (not a hand-off being read)
+    this.promises.setChat(r && !r.reading && !r.watching ? r.chat : null); // (not a hand-off being read, nor a watched chat)
     for (const x of state.chats.values()) x.list.hidden = x !== r;
     if (this.extras) this.extras(r);
     if (!r) return;
@@ -47,7 +47,7 @@ export class ChatPane {
     if (c.created_at) ui.sub.append(qn ? ' · started ' : 'Started ', timeEl(c.created_at));
     const open = isOpen(r);
     const mineActive = c.state === 'active' && c.staff && state.me && c.staff.id === state.me.id;
-    ui.endBtn.hidden = !open || Boolean(r.reading); // a hand-off being read is not mine yet
+    ui.endBtn.hidden = !open || Boolean(r.reading || r.watching); // a hand-off being read (or a watched chat) is not mine
     ui.closeBtn.hidden = open;
     ui.composer.hidden = !mineActive;
     ui.hint.hidden = !mineActive;
@@ -81,7 +81,7 @@ export class ChatPane {
   renderOutcome(r) {
     const { ui } = this;
     const c = r.chat;
-    const picked = (c.state === 'active' || c.state === 'ended') && !r.reading;
+    const picked = (c.state === 'active' || c.state === 'ended') && !r.reading && !r.watching;
     ui.outcomeRow.hidden = !picked;
     if (ui.outcome.value !== (r.outcome || '')) ui.outcome.value = r.outcome || '';
     const prompt = c.state === 'ended' && !r.outcome;

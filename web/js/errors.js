@@ -48,6 +48,10 @@ const FOR_COMMAND = {
     too_long: 'The reason is too long: at most 200 characters.',
     forbidden: 'Only the colleague asked by name can decline a hand-off.',
   },
+  resume: {
+    forbidden: 'Only supervisors can watch a colleague\'s chat. It is in good hands.',
+    not_found: 'That chat could not be found. It may have just ended.',
+  },
   handoff_cancel: {
     bad_state: 'That hand-off is already decided, so there is nothing to take back.',
   },

@@ -9,6 +9,11 @@ import { countdown, keepFocus, otherLibrary } from './handoff.js';
 
 const NOTE_MAX = 1000;
 
+/** Whether hand-off `h` is a supervisor's reassign (the server begins its note so). */
+function reassigned(h) {
+  return Boolean(h && typeof h.note === 'string' && h.note.startsWith('Reassigned by '));
+}
+
 function places(n) {
   if (n <= 0) return 'no free place right now';
   return `${n} free ${n === 1 ? 'place' : 'places'}`;
@@ -53,11 +58,13 @@ export class HandoffSend {
 
   // ---- the dialog ------------------------------------------------------------------
 
-  async open() {
+  /** Opens the dialog on chat `id` (the open one); `max`: the note's limit, if shorter
+   * (a supervisor's reassign: the server puts "Reassigned by <name>:" before it). */
+  async open(id = this.state.selected, { max = NOTE_MAX } = {}) {
     const { ui } = this;
-    const id = this.state.selected;
     if (!id) return;
     this.chatId = id;
+    this.max = max;
     ui.handoffTitle.textContent = `Hand off chat #${id}`;
     ui.handoffError.hidden = true;
     ui.handoffNote.value = ui.handoffNote.dataset.chat === String(id) ? ui.handoffNote.value : '';
@@ -118,8 +125,9 @@ export class HandoffSend {
 
   count() {
     const n = [...this.ui.handoffNote.value].length;
-    this.ui.handoffCount.textContent = `${n} of ${NOTE_MAX} characters`;
-    this.ui.handoffCount.classList.toggle('is-over', n > NOTE_MAX);
+    const max = this.max || NOTE_MAX;
+    this.ui.handoffCount.textContent = `${n} of ${max} characters`;
+    this.ui.handoffCount.classList.toggle('is-over', n > max);
   }
 
   fail(text, focus) {
@@ -134,7 +142,8 @@ export class HandoffSend {
     const note = ui.handoffNote.value.trim();
     if (!picked) return this.fail('Choose a colleague or a queue to hand the chat to.', ui.handoffChoices.querySelector('input:not([disabled])'));
     if (!note) return this.fail('Please write a note, so your colleague does not have to ask the patron again.', ui.handoffNote);
-    if ([...note].length > NOTE_MAX) return this.fail(`The note is too long: at most ${NOTE_MAX} characters.`, ui.handoffNote);
+    const max = this.max || NOTE_MAX;
+    if ([...note].length > max) return this.fail(`The note is too long: at most ${max} characters.`, ui.handoffNote);
     const [kind, id] = picked.value.split(':');
     const frame = { type: 'handoff', chat: this.chatId, [kind]: Number(id), note };
     if (!this.sendFrame(frame)) return this.fail('You are offline right now. Please try again in a moment.');
@@ -175,7 +184,7 @@ export class HandoffSend {
     const lib = h.queue && otherLibrary(h.queue.library, this.state.library);
     if (lib) to.push(' (', bdi(lib), ')');
     if (h.state === 'offered') {
-      const why = h.kind === 'patron' ? 'The patron asked if someone else could help. ' : '';
+      const why = h.kind === 'patron' ? 'The patron asked if someone else could help. ' : reassigned(h) ? 'A supervisor is reassigning this chat. ' : '';
       return el('div', { class: 'ho-bar ho-bar--waiting' }, [
         el('p', { class: 'ho-line', attrs: { role: 'status' } }, [why, 'Waiting for ', ...to, ' to accept… ', countdown(h.until)]),
         el('p', { class: 'ho-hint', text: 'Keep chatting meanwhile: the chat stays yours until they accept.' }),
@@ -211,7 +220,7 @@ export class HandoffSend {
     if (chat.state !== 'active' || !chat.staff || !chat.staff.name) return false;
     if (!chat.handoff || chat.handoff.state !== 'accepted') return false; // (not a hand-off)
     const { ui } = this;
-    ui.mineNote.replaceChildren(bdi(chat.staff.name), ` took over chat #${chat.id}. Thank you for handing it on.`);
+    ui.mineNote.replaceChildren(bdi(chat.staff.name), ` took over chat #${chat.id}`, reassigned(chat.handoff) ? ', as a supervisor reassigned it.' : '. Thank you for handing it on.');
     ui.mineNote.hidden = false;
     this.chats().drop(chat.id);
     keepFocus(ui.mineNote);
