@@ -4,6 +4,7 @@
 
 #include "api/api.h"
 #include "api/chat_int.h"
+#include "util/utf8.h"
 
 /* ---- JSON --------------------------------------------------------------------------- */
 
@@ -188,8 +189,16 @@ void chat_json_as(struct buf *b, const struct chat *ch, int staff)
 	chat_offer_json(b, ch, 1);
 	chat_handback_json(b, ch);
 	handoff_json(b, ch, staff);
-	if (staff)
+	if (staff) {
+		const struct message *q = ch->n_msgs ? ch->msgs[0] : NULL;
+
 		json_kint(b, "library", ch->lib->id);
+		if (q) { /* the question, as queue entries and stored rows carry it */
+			buf_puts(b, "\"question\":");
+			json_strn(b, q->text, utf8_prefix_chars(q->text, q->len, 200));
+			buf_putc(b, ',');
+		}
+	}
 	json_kint(b, "created_at", ch->created_at);
 	json_kint(b, "picked_at", ch->picked_at);
 	json_kint(b, "ended_at", ch->ended_at);

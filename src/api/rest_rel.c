@@ -519,15 +519,7 @@ static void search_done(struct http_conn *h, struct rd_job *j)
 	for (off = 0; rest_row_next(&j->out, &off, &r, sizeof r);) {
 		if (r.library_id != j->lib || (j->patron && r.patron_id != j->patron))
 			continue;
-		chat_row_json(&b, &r, 1);
-		/* a chat the desk still holds is shown live, without its question */
-		if (desk_chat(g_app->desk, r.id) && r.question[0] && b.len &&
-		    b.data[b.len - 1] == '}') {
-			b.len--;
-			buf_putc(&b, ',');
-			json_kstr(&b, "question", r.question);
-			json_close(&b, '}');
-		}
+		chat_row_json(&b, &r, 1); /* a live one is shown from the desk, with its question */
 		buf_putc(&b, ',');
 	}
 	rest_respond_list(h, &b);

@@ -526,8 +526,8 @@ int desk_handoff_for(const struct chat *c, const struct staff *s);
  * DESK_NOT_FOUND when not theirs to take; DESK_AT_CAPACITY. */
 int desk_handoff_accept(struct desk *d, int64_t now, struct staff *s, int64_t chat_id,
 			struct chat **out, struct message **event);
-/* The colleague asked declines (reason may be ""), or the sender cancels (cancel 1): the
- * chat stays with its sender. */
+/* The colleague asked declines (reason may be ""), or the sender (or a supervisor of the
+ * chat's library) cancels (cancel 1): the chat stays with its sender. */
 int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t chat_id, int cancel,
 			 const char *reason, size_t len, struct chat **out, struct message **event);
 /* Brings back every pending hand-off that timed out or whose colleague went off duty,

@@ -266,7 +266,9 @@ int desk_handoff_decline(struct desk *d, int64_t now, struct staff *s, int64_t c
 	*out = c;
 	if (!pending(c))
 		return DESK_BAD_STATE;
-	if (cancel ? c->staff != s : c->handoff->kind != HANDOFF_STAFF || c->handoff->to != s)
+	/* cancel: the sender, or a supervisor of the library (who may have made it, reassigning) */
+	if (cancel ? c->staff != s && !(desk_staff_supervises(s) && s->lib == c->lib)
+		   : c->handoff->kind != HANDOFF_STAFF || c->handoff->to != s)
 		return DESK_FORBIDDEN;
 	if (len && (rc = desk_check_chars(reason, len, HANDOFF_REASON_MAX)) == DESK_TOO_LONG)
 		return rc;
