@@ -102,11 +102,12 @@ test('a chat nobody at the demo picks up cascades to Nia, who covers it with the
   await item.locator('.q-cover-excerpt', { hasText: 'Hours: Mon-Fri 9:00-17:00, Sat 10:00-14:00. Visitors may use' }).waitFor();
   const full = item.locator('.q-policy .policy-notes');
   assert.equal(await full.isVisible(), false, 'the full notes are folded away');
+  await screenshot(nia.page, 'cascade-queue-folded.png');
   await item.locator('summary', { hasText: 'Policy notes' }).click();
   assert.equal(await shown(full), NOTES, 'the notes, their line breaks kept');
   const pickUp = item.getByRole('button', { name: 'Pick up' });
   assert.match(await pickUp.getAttribute('aria-describedby'), /-cover\b/, 'Pick up says whose patron it is');
-  await screenshot(nia.page, 'cascade-queue.png');
+  await screenshot(nia.page, 'cascade-queue-notes.png');
 
   // Nia picks it up: the notes beside the chat, the covering line, the shared card only
   await pickUp.click();
@@ -157,7 +158,10 @@ test('a hand-off from the demo library to Nia names the library, and its policy 
   await askSent(patron.page, question);
   await sam.page.locator('#queue-list .q-item', { hasText: question }).getByRole('button', { name: 'Pick up' }).click();
   await transcript(sam.page).locator('.msg', { hasText: question }).waitFor();
+  // his own library's chat: no covering panel, and the controls Nia does not get are there
   assert.equal(await sam.page.locator('#covering').isVisible(), false, 'Sam covers nothing: the chat is his library\'s');
+  await sam.page.getByRole('button', { name: 'Make a promise' }).waitFor();
+  await sam.page.locator('#outcome-row').waitFor();
 
   await sam.page.getByRole('button', { name: 'Hand off…' }).click();
   const dialog = sam.page.getByRole('dialog', { name: /^Hand off chat #\d+$/ });
@@ -169,15 +173,24 @@ test('a hand-off from the demo library to Nia names the library, and its policy 
   const entry = nia.page.locator('#handoffs .ho-item', { hasText: 'From Sam Lee' });
   await entry.getByText(HOME).waitFor();
   await entry.getByRole('button', { name: 'Read and decide' }).click();
+  await nia.page.locator('#handoff-bar').getByText(`Sam Lee of ${HOME} is handing this chat to you.`, { exact: false }).waitFor();
   const cover = nia.page.locator('#covering');
   await cover.getByText(`This patron is ${HOME}’s. If you accept, you cover for them`).waitFor();
   await until(async () => (await shown(cover.locator('.policy-notes'))) === NOTES, 10000, 'the policy notes from the card');
-  await nia.page.locator('#card').getByText(`${HOME} shares:`, { exact: false }).waitFor();
+  await nia.page.locator('#card').getByText(`${HOME}’s patron`).waitFor(); // (anonymous: nothing to share)
+  await nia.page.locator('#card').getByText('Anonymous patron — nothing is remembered.').waitFor();
   await screenshot(nia.page, 'cascade-handoff-reading.png');
   await nia.page.getByRole('button', { name: 'Accept' }).click();
   await cover.getByText(`You are covering for ${HOME}.`, { exact: false }).waitFor();
   await nia.page.getByLabel('Reply to the patron').waitFor();
   assert.equal(await shown(cover.locator('.policy-notes')), NOTES);
+  assert.equal(await nia.page.getByRole('button', { name: 'Make a promise' }).isVisible(), false);
+  await nia.page.locator('#pane-sub', { hasText: HOME }).waitFor();
+  // the notes fold away for room, and stay folded for that library
+  await cover.locator('summary').click();
+  assert.equal(await cover.locator('.policy-notes').isVisible(), false);
+  await cover.locator('summary').click();
+  await cover.locator('.policy-notes').waitFor();
   await screenshot(nia.page, 'cascade-handoff-accepted.png');
   assert.deepEqual(problems.filter((x) => /Content Security Policy|pageerror/i.test(x)), []);
 });

@@ -60,8 +60,9 @@ export function coveringCard(panel, c) {
   const whose = el('p', { class: 'card-badges' }, [el('span', { class: 'badge badge--cover' }, [bdi(lib.name || 'Another library'), '’s patron'])]);
   if (!p.remembered) {
     return [
-      heading(['Patron']), whose, says,
+      heading(['Patron']), whose,
       el('p', { class: 'card-anon', text: 'Anonymous patron — nothing is remembered.' }),
+      el('p', { class: 'hint' }, ['They have not chosen "Remember me" with ', bdi(lib.name || 'their library'), ', so there is nothing to share with you.']),
     ];
   }
   const name = p.preferred_name || p.display_name || 'Their patron';

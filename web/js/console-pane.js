@@ -20,8 +20,9 @@ export class ChatPane {
    * @param {() => void} o.renderMine re-draws "My chats"
    * @param {(r: object|null) => void} [o.extras] draws more of the pane for record `r`
    *   (hand-offs, js/handoff.js; covering another library, js/covering.js)
-   * @param {(r: object) => boolean} [o.covers] record `r` is another library's chat: no
-   *   outcome tag, no promises (the server keeps those to the home library)
+   * @param {(r: object) => object|null} [o.covers] the library ({name}) of record `r` when
+   *   it is another library's chat: no outcome tag, no promises (the server keeps those to
+   *   the home library)
    */
   constructor({ ui, state, api, promises, card, typingIn, typingOut, renderMine, extras, covers }) {
     Object.assign(this, { ui, state, api, promises, card, typingIn, typingOut, renderMine, extras, covers });
@@ -33,7 +34,7 @@ export class ChatPane {
     const r = state.selected ? state.chats.get(state.selected) : null;
     ui.paneEmpty.hidden = Boolean(r);
     ui.paneChat.hidden = !r;
-    const covered = Boolean(r && this.covers && this.covers(r));
+    const covered = (r && this.covers && this.covers(r)) || null;
     this.promises.setChat(r && !r.reading && !covered ? r.chat : null); // (not a hand-off being read)
     for (const x of state.chats.values()) x.list.hidden = x !== r;
     if (this.extras) this.extras(r);
@@ -44,7 +45,7 @@ export class ChatPane {
       ? [bdi(pinfo.name), ...(pinfo.pronouns ? [' (', bdi(pinfo.pronouns), ')'] : [])]
       : [c.returning ? 'Returning patron' : 'Patron'];
     ui.heading.replaceChildren(`Chat #${c.id} · `, ...who);
-    const qn = queueName(state.queues, c.queue);
+    const qn = queueName(state.queues, c.queue) || (covered ? covered.name : '');
     ui.sub.replaceChildren();
     if (qn) ui.sub.append(bdi(qn));
     if (c.created_at) ui.sub.append(qn ? ' · started ' : 'Started ', timeEl(c.created_at));

@@ -3,15 +3,15 @@
 // short excerpt of that library's policy notes and the notes in full under "Policy notes";
 // while a chat of another library is open in the pane (picked from the cascade, or a
 // hand-off from another library, read before accepting or accepted), a panel above the
-// transcript says whom you are covering for and shows their policy notes, line breaks
-// kept, text only. The notes come from the queue entry, else from the patron's card
+// transcript says whom you are covering for and shows their policy notes (line breaks
+// kept, text only; they fold away if the librarian wants the room). The notes come from the queue entry, else from the patron's card
 // (`library.policy_notes`, js/card-covering.js); when the chat ends, access ends with it
 // and the notes go. It reads the console's `state` (library, chats, selected).
 
 import { bdi, el } from './ui.js';
 
 /** The first words of `text` on one line, at most `max` characters, cut at a word. */
-export function excerpt(text, max = 110) {
+export function excerpt(text, max = 90) {
   const flat = String(text || '').replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max);
@@ -39,6 +39,7 @@ export class Covering {
     this.chatLib = new Map(); // chat id -> library id, from queue entries and hand-offs
     this.gone = new Set(); // chats whose card answered 404: access ended
     this.open = new Set(); // queue entries whose "Policy notes" are unfolded
+    this.folded = new Set(); // libraries whose notes the librarian folded away in the pane
     this.drawn = '';
   }
 
@@ -111,9 +112,10 @@ export class Covering {
 
   // ---- the pane -------------------------------------------------------------------------
 
-  /** True when the pane's chat `r` is another library's (no outcome, no promises). */
+  /** The library of the pane's chat `r` when it is another library's (then: no outcome
+   *  tag, no promises), else null. */
   covers(r) {
-    return Boolean(this.libraryOf(r));
+    return this.libraryOf(r);
   }
 
   ended(r) {
@@ -151,9 +153,11 @@ export class Covering {
     else head = ['You are covering for ', name, '. This patron is theirs: follow their policies below.'];
     const kids = [el('p', { class: 'cover-line', attrs: { id: 'cover-line' } }, head)];
     if (!ended) kids.push(this.notes(lib));
+    this.root.classList.toggle('is-ended', ended);
     this.root.replaceChildren(...kids);
   }
 
+  /** The policy notes, unfolded unless the librarian folded this library's away. */
   notes(lib) {
     const notes = lib.policy_notes;
     const body = notes === undefined
@@ -161,10 +165,12 @@ export class Covering {
       : String(notes).trim()
         ? notesText(notes, 'cover-notes')
         : el('p', { class: 'hint', text: 'They have written no policy notes. Ask the patron about their library’s rules before promising anything on its behalf.' });
-    // (a long text scrolls inside the panel: focusable, so the keyboard can scroll it too)
-    return el('section', { class: 'cover-notes', attrs: { 'aria-labelledby': 'cover-notes-h', tabindex: '0' } }, [
-      el('h3', { attrs: { id: 'cover-notes-h' } }, [bdi(lib.name), '’s policy notes']),
-      body,
+    const box = el('details', { class: 'cover-notes', attrs: { open: !this.folded.has(lib.id) } }, [
+      el('summary', {}, [el('h3', {}, [bdi(lib.name), '’s policy notes'])]),
+      // (a long text scrolls inside the panel: focusable, so the keyboard can scroll it too)
+      el('div', { class: 'cover-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Policy notes' } }, [body]),
     ]);
+    box.addEventListener('toggle', () => (box.open ? this.folded.delete(lib.id) : this.folded.add(lib.id)));
+    return box;
   }
 }
