@@ -134,6 +134,9 @@ test('a chat nobody at the demo picks up cascades to Nia, who covers it with the
   await nia.page.getByLabel('Reply to the patron').press('Enter');
   await p.getByText('Riverside lets card holders use the databases from home.', { exact: false }).waitFor();
   await screenshot(nia.page, 'cascade-covering.png');
+  await nia.page.setViewportSize({ width: 900, height: 700 }); // a smaller screen: the card goes below
+  await screenshot(nia.page, 'cascade-covering-narrow.png');
+  await nia.page.setViewportSize({ width: 1280, height: 800 });
   await screenshot(p, 'cascade-patron-chat.png');
 
   // Nia ends it: access ends, and the notes and the card go

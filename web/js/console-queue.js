@@ -63,6 +63,8 @@ export class QueueView {
     ui.queueEmpty.hidden = items.length > 0;
     ui.queueWhy.textContent = why;
     ui.queueWhy.hidden = !why;
+    // drawn afresh on every queue frame: focus on an entry's control stays on it
+    const had = ui.queueList.contains(document.activeElement) ? document.activeElement.dataset.key : '';
     ui.queueList.replaceChildren(
       ...items.map((q) => {
         const qid = `q-${q.id}`;
@@ -106,6 +108,7 @@ export class QueueView {
           el('button', {
             class: 'btn btn--small',
             text: picking ? 'Picking up…' : 'Pick up',
+            dataset: { key: `pick-${q.id}` },
             attrs: {
               type: 'button',
               'aria-describedby': described,
@@ -116,6 +119,7 @@ export class QueueView {
         ]);
       }),
     );
+    if (had) ui.queueList.querySelector(`[data-key="${had}"]`)?.focus();
     document.title = items.length ? `(${items.length} waiting) ${state.baseTitle}` : state.baseTitle;
   }
 

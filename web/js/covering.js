@@ -39,7 +39,7 @@ export class Covering {
     this.chatLib = new Map(); // chat id -> library id, from queue entries and hand-offs
     this.gone = new Set(); // chats whose card answered 404: access ended
     this.open = new Set(); // queue entries whose "Policy notes" are unfolded
-    this.folded = new Set(); // libraries whose notes the librarian folded away in the pane
+    this.folds = new Map(); // library id -> its notes unfolded in the pane, as the librarian chose
     this.drawn = '';
   }
 
@@ -103,7 +103,7 @@ export class Covering {
     ]);
     if (!notes.trim()) return [line, el('p', { class: 'q-cover-none', text: 'They have written no policy notes.' })];
     const more = el('details', { class: 'q-policy', attrs: { open: this.open.has(q.id) } }, [
-      el('summary', {}, ['Policy notes', el('span', { class: 'visually-hidden' }, [' of ', bdi(lib.name || 'another library')])]),
+      el('summary', { dataset: { key: `notes-${q.id}` } }, ['Policy notes', el('span', { class: 'visually-hidden' }, [' of ', bdi(lib.name || 'another library')])]),
       notesText(notes, `${qid}-notes`),
     ]);
     more.addEventListener('toggle', () => (more.open ? this.open.add(q.id) : this.open.delete(q.id)));
@@ -157,7 +157,7 @@ export class Covering {
     this.root.replaceChildren(...kids);
   }
 
-  /** The policy notes, unfolded unless the librarian folded this library's away. */
+  /** The policy notes, to fold away for room. */
   notes(lib) {
     const notes = lib.policy_notes;
     const body = notes === undefined
@@ -165,12 +165,14 @@ export class Covering {
       : String(notes).trim()
         ? notesText(notes, 'cover-notes')
         : el('p', { class: 'hint', text: 'They have written no policy notes. Ask the patron about their library’s rules before promising anything on its behalf.' });
-    const box = el('details', { class: 'cover-notes', attrs: { open: !this.folded.has(lib.id) } }, [
+    // unfolded unless folded by the librarian; on a short screen folded unless unfolded
+    const open = this.folds.has(lib.id) ? this.folds.get(lib.id) : !matchMedia('(max-height: 760px)').matches;
+    const box = el('details', { class: 'cover-notes', attrs: { open } }, [
       el('summary', {}, [el('h3', {}, [bdi(lib.name), '’s policy notes'])]),
       // (a long text scrolls inside the panel: focusable, so the keyboard can scroll it too)
       el('div', { class: 'cover-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Policy notes' } }, [body]),
     ]);
-    box.addEventListener('toggle', () => (box.open ? this.folded.delete(lib.id) : this.folded.add(lib.id)));
+    box.addEventListener('toggle', () => this.folds.set(lib.id, box.open));
     return box;
   }
 }
