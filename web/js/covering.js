@@ -37,7 +37,7 @@ export class Covering {
     this.rechecks = new Map(); // ended chat id -> card re-reads asked for
     this.libs = new Map(); // library id -> {id, name, policy_notes (undefined: not known yet)}
     this.chatLib = new Map(); // chat id -> library id, from queue entries and hand-offs
-    this.gone = new Set(); // chats whose card answered 404: access ended
+    this.gone = new Set(); // ended chats whose card answered 404: access ended, no re-reads
     this.open = new Set(); // queue entries whose "Policy notes" are unfolded
     this.folds = new Map(); // library id -> its notes unfolded in the pane, as the librarian chose
     this.drawn = '';
@@ -72,7 +72,8 @@ export class Covering {
       const r = this.state.chats.get(chatId);
       if (r && this.ended(r)) this.soon(chatId, 1000); // read just as it ended: again
     } else if (!card && this.chatLib.has(chatId)) {
-      this.gone.add(chatId);
+      const r = this.state.chats.get(chatId);
+      if (r && this.ended(r)) this.gone.add(chatId); // (not a passing error while it is live)
     }
     this.changed();
   }
@@ -119,7 +120,7 @@ export class Covering {
   }
 
   ended(r) {
-    return this.gone.has(r.chat.id) || !['active', 'queued'].includes(r.chat.state);
+    return !['active', 'queued'].includes(r.chat.state);
   }
 
   /** Re-reads the card of ended chat `id` after `ms` (at most 3 times): the server answers
