@@ -180,7 +180,7 @@ const profile = new ProfileEditor({
 const covering = new Covering({ root: $('covering'), state, changed: () => pane.render(), recheck: () => card.refresh() });
 // "My chats" (js/console-chats.js), the queue (js/console-queue.js), the open chat
 // (js/console-pane.js), admins' reports (js/console-reports.js), sign-in (js/console-login.js).
-const myChats = new MyChats({ ui, state, select: (id, focus) => pane.select(id, focus), capChanged: () => queue.render() });
+const myChats = new MyChats({ ui, state, select: (id, focus) => pane.select(id, focus), capChanged: () => queue.render(), covers: (r) => covering.covers(r) });
 const queue = new QueueView({ ui, state, duty, activeCount: () => myChats.activeCount(), pick: (id) => pick(id), cover: (q, qid) => covering.queueBits(q, qid) });
 const pane = new ChatPane({
   ui, state, api, promises, card, typingIn, typingOut,

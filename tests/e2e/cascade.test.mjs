@@ -123,6 +123,7 @@ test('a chat nobody at the demo picks up cascades to Nia, who covers it with the
   assert.equal(await nia.page.getByRole('button', { name: /Make a promise/ }).isVisible(), false, 'no promises for their patron');
   assert.equal(await nia.page.locator('#outcome-row').isVisible(), false, 'no outcome tag: the chat is theirs');
   await nia.page.locator('#pane-heading', { hasText: 'Ana' }).waitFor();
+  await nia.page.locator('#mine-list .mine-item', { hasText: 'Ana' }).locator('.tag', { hasText: 'Covering' }).waitFor();
   assert.deepEqual(await serious(nia.page), [], 'the covering pane and card are accessible');
 
   // they chat
