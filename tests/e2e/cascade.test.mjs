@@ -108,6 +108,7 @@ test('a chat nobody at the demo picks up cascades to Nia, who covers it with the
   const pickUp = item.getByRole('button', { name: 'Pick up' });
   assert.match(await pickUp.getAttribute('aria-describedby'), /-cover\b/, 'Pick up says whose patron it is');
   await screenshot(nia.page, 'cascade-queue-notes.png');
+  assert.deepEqual(await serious(nia.page), [], 'the marked queue entry is accessible');
 
   // Nia picks it up: the notes beside the chat, the covering line, the shared card only
   await pickUp.click();
