@@ -29,6 +29,7 @@ import { wirePasswordChange } from './js/password.js';
 import { Handoffs } from './js/handoff.js';
 import { Supervise } from './js/supervise.js';
 import { SuperviseReports } from './js/supervise-reports.js';
+import { Covering } from './js/covering.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -128,7 +129,8 @@ const card = new CardPanel({
   insert: insertOpener,
   openTranscript: (id, back) => reader.transcript(id, { onClose: back }),
   search: (q, patron) => api('GET', `search?q=${encodeURIComponent(q)}&patron=${patron}`),
-  onLoad: (c) => {
+  onLoad: (c, chatId) => {
+    covering.learnCard(c, chatId); // another library's patron: its name and policy notes
     if (!c || !c.patron) return;
     const p = c.patron;
     const name = p.remembered ? p.preferred_name || p.display_name || '' : '';
@@ -177,11 +179,18 @@ const profile = new ProfileEditor({
   },
 });
 
+// Covering another library's chats of the consortium (js/covering.js).
+const covering = new Covering({ root: $('covering'), state, changed: () => pane.render(), recheck: () => card.refresh() });
 // "My chats" (js/console-chats.js), the queue (js/console-queue.js), the open chat
 // (js/console-pane.js), admins' reports (js/console-reports.js), sign-in (js/console-login.js).
-const myChats = new MyChats({ ui, state, select: (id, focus) => pane.select(id, focus), capChanged: () => queue.render() });
-const queue = new QueueView({ ui, state, duty, activeCount: () => myChats.activeCount(), pick: (id) => pick(id) });
-const pane = new ChatPane({ ui, state, api, promises, card, typingIn, typingOut, renderMine: () => myChats.render(), extras: (r) => (handoffs.render(r), supervise.renderPane(r)) });
+const myChats = new MyChats({ ui, state, select: (id, focus) => pane.select(id, focus), capChanged: () => queue.render(), covers: (r) => covering.covers(r) });
+const queue = new QueueView({ ui, state, duty, activeCount: () => myChats.activeCount(), pick: (id) => pick(id), cover: (q, qid) => covering.queueBits(q, qid) });
+const pane = new ChatPane({
+  ui, state, api, promises, card, typingIn, typingOut,
+  renderMine: () => myChats.render(),
+  extras: (r) => (handoffs.render(r), supervise.renderPane(r), covering.render(r)),
+  covers: (r) => covering.covers(r),
+});
 const reports = new Reports({ ui, api, deadMail, me: () => state.me });
 // Warm hand-offs, sending and taking (js/handoff.js).
 const handoffs = new Handoffs({
@@ -281,6 +290,7 @@ function wire(c) {
     state.library = w.library || state.library;
     state.queues = Array.isArray(w.queues) ? w.queues : [];
     state.queue = Array.isArray(w.queue) ? w.queue : [];
+    covering.learn(state.queue, w.handoffs);
     duty.queueSeen(state.queue, true);
     handoffs.onList(w.handoffs, true);
     const chats = Array.isArray(w.chats) ? w.chats : [];
@@ -303,6 +313,7 @@ function wire(c) {
 
   c.addEventListener('queue', (e) => {
     state.queue = Array.isArray(e.detail.queue) ? e.detail.queue : [];
+    covering.learn(state.queue, e.detail.handoffs);
     duty.queueSeen(state.queue, false);
     handoffs.onList(e.detail.handoffs, false);
     queue.render();

@@ -56,15 +56,23 @@ async function healthy(base) {
 /**
  * Starts the host page server (the "library website" on a second origin) and rapport in
  * demo mode allowing that origin. Returns {base, hostBase, stop()}.
- * `extraArgs({base, port})` may return more rapport arguments (e.g. --public-url base).
+ * `extraArgs({base, port})` may return more rapport arguments (e.g. --public-url base);
+ * `setup(dataDir)` runs before rapport starts (e.g. the CLI adds a library).
  */
-export async function startStack({ extraArgs } = {}) {
+export async function startStack({ extraArgs, setup } = {}) {
   const host = await startHostSite();
   // Demo mode also serves web/demo-site on port+1, so that one must be free as well.
   let port = await freePort();
   while (port + 1 === host.port || port === host.port || !(await portFree(port + 1))) port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rapport-e2e-'));
   const bin = process.env.RAPPORT_BIN || path.join(repo, 'build', 'rapport');
+  try {
+    if (setup) await setup(dataDir);
+  } catch (e) {
+    await host.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const args = [
     'demo',
     '--data-dir', dataDir,
@@ -122,6 +130,19 @@ export async function startWithBrowser(opts) {
     await stack.stop();
     throw e;
   }
+}
+
+/**
+ * For a test file: windows ({ctx}) passed to the returned keep(w) close after each test
+ * (node:test's `afterEach`), passed or not, so the next test starts afresh.
+ */
+export function closingWindows(afterEach) {
+  let windows = [];
+  afterEach(async () => {
+    for (const w of windows) await w.ctx.close();
+    windows = [];
+  });
+  return (w) => (windows.push(w), w);
 }
 
 /** Undoes startWithBrowser() in after(): closes the browser, then stops rapport (either may be unset). */

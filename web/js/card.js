@@ -6,6 +6,7 @@
 
 import { bdi, el, isolate, timeEl } from './ui.js';
 import { apiError } from './api.js';
+import { coveringCard, goneText } from './card-covering.js';
 
 const OUTCOMES = {
   answered: 'Answered',
@@ -87,9 +88,10 @@ export class CardPanel {
       this.card = res.body;
       this.status = 'ready';
     } else {
+      const covered = this.card && this.card.covering ? this.card : null; // access ended with the chat
       this.card = null;
       this.status = 'error';
-      this.error = res.status === 404 ? "This patron's card is not available." : apiError(res, 'The card could not be loaded.');
+      this.error = res.status === 404 ? (covered ? goneText(covered) : "This patron's card is not available.") : apiError(res, 'The card could not be loaded.');
     }
     this.render(keepFocus);
     if (this.onLoad) this.onLoad(this.card, this.chatId);
@@ -124,6 +126,7 @@ export class CardPanel {
       return [el('h2', { class: 'card-title', text: 'Patron', attrs: { id: 'card-heading', tabindex: '-1' } }), el('p', { class: 'empty', text: this.error })];
     }
     const c = this.card;
+    if (c.covering) return coveringCard(this, c); // another library's patron (js/card-covering.js)
     if (!c.patron.remembered) {
       return [
         el('h2', { class: 'card-title', text: 'Patron', attrs: { id: 'card-heading', tabindex: '-1' } }),

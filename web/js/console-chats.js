@@ -44,9 +44,10 @@ export class MyChats {
    * @param {object} o.state the console's state (console.js)
    * @param {(id: number, focus: boolean) => void} o.select opens a chat in the pane
    * @param {() => void} o.capChanged my cap filled or freed (Pick up follows)
+   * @param {(r: object) => object|null} [o.covers] the other library whose chat `r` is
    */
-  constructor({ ui, state, select, capChanged }) {
-    Object.assign(this, { ui, state, select, capChanged });
+  constructor({ ui, state, select, capChanged, covers }) {
+    Object.assign(this, { ui, state, select, capChanged, covers });
   }
 
   /** The record of `chat`, made on first sight; a known one takes the chat's new fields. */
@@ -136,6 +137,7 @@ export class MyChats {
           r.chat.returning && !who ? el('span', { class: 'badge', text: 'Returning' }) : null,
           r.unread ? el('span', { class: 'unread', text: `${r.unread} new` }) : null,
           !isOpen(r) ? el('span', { class: 'tag', text: 'Ended' }) : null,
+          this.covers && this.covers(r) ? el('span', { class: 'tag tag--cover', text: 'Covering' }) : null,
         ]);
         const preview = r.typing ? ['Patron is typing…'] : r.preview ? [r.previewWho ? `${r.previewWho}: ` : '', bdi(r.preview)] : [bdi(queueName(state.queues, r.chat.queue))];
         return el('li', {}, [

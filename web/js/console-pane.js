@@ -19,10 +19,13 @@ export class ChatPane {
    * @param {import('./typing.js').TypingSender} o.typingOut
    * @param {() => void} o.renderMine re-draws "My chats"
    * @param {(r: object|null) => void} [o.extras] draws more of the pane for record `r`
-   *   (hand-offs, js/handoff.js)
+   *   (hand-offs, js/handoff.js; covering another library, js/covering.js)
+   * @param {(r: object) => object|null} [o.covers] the library ({name}) of record `r` when
+   *   it is another library's chat: no outcome tag, no promises (the server keeps those to
+   *   the home library)
    */
-  constructor({ ui, state, api, promises, card, typingIn, typingOut, renderMine, extras }) {
-    Object.assign(this, { ui, state, api, promises, card, typingIn, typingOut, renderMine, extras });
+  constructor({ ui, state, api, promises, card, typingIn, typingOut, renderMine, extras, covers }) {
+    Object.assign(this, { ui, state, api, promises, card, typingIn, typingOut, renderMine, extras, covers });
     ui.outcome.addEventListener('change', () => this.saveOutcome());
   }
 
@@ -31,7 +34,8 @@ export class ChatPane {
     const r = state.selected ? state.chats.get(state.selected) : null;
     ui.paneEmpty.hidden = Boolean(r);
     ui.paneChat.hidden = !r;
-    this.promises.setChat(r && !r.reading && !r.watching ? r.chat : null); // (not a hand-off being read, nor a watched chat)
+    const covered = (r && this.covers && this.covers(r)) || null;
+    this.promises.setChat(r && !r.reading && !r.watching && !covered ? r.chat : null); // (not a hand-off being read, a watched chat, nor another library's)
     for (const x of state.chats.values()) x.list.hidden = x !== r;
     if (this.extras) this.extras(r);
     if (!r) return;
@@ -41,7 +45,7 @@ export class ChatPane {
       ? [bdi(pinfo.name), ...(pinfo.pronouns ? [' (', bdi(pinfo.pronouns), ')'] : [])]
       : [c.returning ? 'Returning patron' : 'Patron'];
     ui.heading.replaceChildren(`Chat #${c.id} · `, ...who);
-    const qn = queueName(state.queues, c.queue);
+    const qn = queueName(state.queues, c.queue) || (covered ? covered.name : '');
     ui.sub.replaceChildren();
     if (qn) ui.sub.append(bdi(qn));
     if (c.created_at) ui.sub.append(qn ? ' · started ' : 'Started ', timeEl(c.created_at));
@@ -53,7 +57,7 @@ export class ChatPane {
     ui.hint.hidden = !mineActive;
     ui.ended.hidden = open;
     ui.ended.textContent = c.state === 'abandoned' ? 'The patron left before the chat was picked up.' : 'This chat has ended.';
-    this.renderOutcome(r);
+    this.renderOutcome(r, covered);
     if (r.typing && open) this.typingIn.show('Patron is typing…');
     else this.typingIn.hide();
   }
@@ -78,13 +82,13 @@ export class ChatPane {
     }
   }
 
-  renderOutcome(r) {
+  renderOutcome(r, covered) {
     const { ui } = this;
     const c = r.chat;
-    const picked = (c.state === 'active' || c.state === 'ended') && !r.reading && !r.watching;
+    const picked = (c.state === 'active' || c.state === 'ended') && !r.reading && !r.watching && !covered;
     ui.outcomeRow.hidden = !picked;
     if (ui.outcome.value !== (r.outcome || '')) ui.outcome.value = r.outcome || '';
-    const prompt = c.state === 'ended' && !r.outcome;
+    const prompt = picked && c.state === 'ended' && !r.outcome;
     ui.outcomeRow.classList.toggle('is-prompt', prompt);
     if (prompt) ui.ended.textContent = 'This chat has ended. How did it go? Tag its outcome above.';
     ui.outcomeStatus.textContent = r.outcomeStatus || '';

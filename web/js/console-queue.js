@@ -1,6 +1,7 @@
 // The console's waiting queue: each waiting patron's question, queue, wait so far and
 // whether they are online, a chat offered first to a colleague the patron knows (and its
-// countdown), one handed back, and Pick up (disabled, with the reason, at my cap or Away).
+// countdown), one handed back, one of another library of the consortium (js/covering.js
+// says whose, with their policy notes), and Pick up (disabled, with the reason, at my cap or Away).
 // It reads the console's `state` (queue, queues, picking, me, baseTitle).
 
 import { bdi, el, waitedFor } from './ui.js';
@@ -33,9 +34,11 @@ export class QueueView {
    * @param {import('./duty.js').Duty} o.duty
    * @param {() => number} o.activeCount my active chats
    * @param {(id: number) => void} o.pick Pick up was chosen for chat `id`
+   * @param {(q: object, qid: string) => Node[]} [o.cover] what says an entry of another
+   *   library is theirs (js/covering.js); its first node's id is `${qid}-cover`
    */
-  constructor({ ui, state, duty, activeCount, pick }) {
-    Object.assign(this, { ui, state, duty, activeCount, pick });
+  constructor({ ui, state, duty, activeCount, pick, cover }) {
+    Object.assign(this, { ui, state, duty, activeCount, pick, cover });
     setInterval(() => this.tick(), 1000);
   }
 
@@ -60,14 +63,16 @@ export class QueueView {
     ui.queueEmpty.hidden = items.length > 0;
     ui.queueWhy.textContent = why;
     ui.queueWhy.hidden = !why;
+    // drawn afresh on every queue frame: focus on an entry's control stays on it
+    const had = ui.queueList.contains(document.activeElement) ? document.activeElement.dataset.key : '';
     ui.queueList.replaceChildren(
       ...items.map((q) => {
         const qid = `q-${q.id}`;
         const picking = state.picking === q.id;
+        const cover = this.cover ? this.cover(q, qid) : [];
         const meta = el('p', { class: 'q-meta' }, [
           q.returning ? el('span', { class: 'badge', text: 'Returning' }) : null,
-          el('bdi', { text: queueName(state.queues, q.queue) || 'Queue' }),
-          el('span', { text: '·', attrs: { 'aria-hidden': 'true' } }),
+          ...(cover.length ? [] : [el('bdi', { text: queueName(state.queues, q.queue) || 'Queue' }), el('span', { text: '·', attrs: { 'aria-hidden': 'true' } })]),
           el('span', { class: 'q-wait', dataset: { since: q.created_at }, text: 'waiting ' + waitedFor(q.created_at) }),
           q.patron_online === false ? el('span', { class: 'offline', text: 'patron offline' }) : null,
         ]);
@@ -89,18 +94,21 @@ export class QueueView {
               ': the patron was in a chat and keeps their place.',
             ])
           : null;
-        const described = [qid, o ? `${qid}-offer` : '', hb ? `${qid}-handed` : '', why ? 'queue-why' : ''].filter(Boolean).join(' ');
+        const described = [qid, cover.length ? `${qid}-cover` : '', o ? `${qid}-offer` : '', hb ? `${qid}-handed` : '', why ? 'queue-why' : ''].filter(Boolean).join(' ');
         if (blocked) {
           offer.append(el('span', { class: 'q-offer-why', text: o.until ? ' Only they can pick it up until then.' : ' Only they can pick it up while they are on.' }));
         }
-        return el('li', { class: 'q-item' + (toMe ? ' is-offered' : ''), dataset: { chat: q.id } }, [
+        return el('li', { class: 'q-item' + (toMe ? ' is-offered' : '') + (cover.length ? ' is-cover' : ''), dataset: { chat: q.id } }, [
+          ...cover.slice(0, 1),
           el('p', { class: 'q-question', text: q.question || '(no question)', attrs: { id: qid, dir: 'auto' } }),
           meta,
+          ...cover.slice(1),
           offer,
           handed,
           el('button', {
             class: 'btn btn--small',
             text: picking ? 'Picking up…' : 'Pick up',
+            dataset: { key: `pick-${q.id}` },
             attrs: {
               type: 'button',
               'aria-describedby': described,
@@ -111,6 +119,7 @@ export class QueueView {
         ]);
       }),
     );
+    if (had) ui.queueList.querySelector(`[data-key="${had}"]`)?.focus();
     document.title = items.length ? `(${items.length} waiting) ${state.baseTitle}` : state.baseTitle;
   }
 

@@ -126,10 +126,11 @@ export class HandoffTake {
     const h = this.entry(r.chat.id);
     if (!h) return null;
     const lib = otherLibrary(h.library, this.state.library);
-    const head = h.to ? [bdi(h.from.name), ' is handing this chat to you'] : [bdi(h.from.name), ' is handing this chat to ', bdi(h.queue ? h.queue.name : 'the queue')];
+    const who = [bdi(h.from.name), ...(lib ? [' of ', bdi(lib)] : [])]; // (another library's: whose)
+    const head = h.to ? [...who, ' is handing this chat to you'] : [...who, ' is handing this chat to ', bdi(h.queue ? h.queue.name : 'the queue')];
     if (h.kind === 'patron') head.push(': the patron asked if someone else could help');
     const kids = [
-      el('p', { class: 'ho-line' }, [...head, ...(lib ? [' (', bdi(lib), ')'] : []), '. ', countdown(h.until), ' left.']),
+      el('p', { class: 'ho-line' }, [...head, '. ', countdown(h.until), ' left.']),
       el('p', { class: 'ho-note-head' }, [bdi(h.from.name), '’s note']),
       el('blockquote', { class: 'ho-note', text: h.note, attrs: { dir: 'auto' } }),
       el('p', { class: 'ho-hint', text: 'Read the conversation and the card first: nothing changes for the patron until you accept.' }),
