@@ -8,6 +8,7 @@
 #include "api/cases.h"
 #include "api/chat_int.h"
 #include "api/errors.h"
+#include "desk/settings.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/utf8.h"
@@ -41,6 +42,16 @@ struct op {
 
 static void op_done(struct store_write *w, int rc);
 
+/* Whether lib shares with its consortium what makes a patron "returning" (their tenure or
+ * earlier chats, desk/settings.h). */
+static int shares_history(const struct library *lib)
+{
+	unsigned m = settings_card_parse(lib->consortium_card);
+
+	return (m >> settings_card_index("tenure") & 1u) ||
+	       (m >> settings_card_index("chats") & 1u);
+}
+
 void chat_queue_json(struct buf *b, const struct library *lib)
 {
 	size_t i, j, total = 0;
@@ -71,7 +82,10 @@ void chat_queue_json(struct buf *b, const struct library *lib)
 			json_kbool(b, "patron_online", ch->patron->online > 0);
 			json_kint(b, "patron", ch->patron->id);
 			json_kbool(b, "remembered", desk_chat_remembered(ch));
-			json_kbool(b, "returning", desk_chat_returning(ch));
+			/* another library's: returning only if it shares what says so */
+			json_kbool(b, "returning",
+				   desk_chat_returning(ch) &&
+					   (q->lib == lib || shares_history(ch->lib)));
 			chat_offer_json(b, ch, 0);
 			chat_handback_json(b, ch);
 			if (ch->cascaded) {

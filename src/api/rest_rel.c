@@ -348,7 +348,7 @@ static void card_history_json(struct buf *b, const struct rd_job *j, const struc
 		json_kint(b, "created_at", n->created_at);
 		json_kint(b, "updated_at", n->updated_at);
 		json_kbool(b, "can_edit", n->author_id == st->id);
-		json_kbool(b, "can_delete", desk_staff_admin(st));
+		json_kbool(b, "can_delete", desk_staff_admin(st) && !j->covering);
 		json_close(b, '}');
 		buf_putc(b, ',');
 	}
