@@ -324,6 +324,7 @@ describe('administration', () => {
   it('everything set here is still in force after a restart', async () => {
     const before = { queues: (await sam.get('/api/v1/admin/queues')).json.queues,
       library: (await sam.get('/api/v1/admin/library')).json.library };
+    await srv.stop();
     await srv.restart();
     const jen = staffRest(srv.port, await login(srv.port, JEN)); // an admin now (the test above)
     assert.deepEqual((await jen.get('/api/v1/admin/queues')).json.queues.map(({ open_by_hours, ...q }) => q),
