@@ -2,6 +2,7 @@
  * all day every day, two staff accounts, and the banner printed once it listens. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "desk/schedule.h"
@@ -34,6 +35,36 @@ static int demo_hours(struct store_conn *sc, int64_t library_id)
 	return rc ? -1 : 0;
 }
 
+/* Whether line[len] is one of the lines of list. */
+static int has_line(const char *list, const char *line, size_t len)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (n == len && !strncmp(p, line, len))
+			return 1;
+		p += n + (p[n] == '\n');
+	}
+	return 0;
+}
+
+/* The origins of a demo library that exists: the demo's own (they carry this run's
+ * ports) first, then those its administrator allowed, as many whole lines as fit. */
+static void demo_origins(const char *mine, const char *old, char *out, size_t cap)
+{
+	size_t len = (size_t)snprintf(out, cap, "%s", mine);
+
+	for (const char *p = old; *p && len < cap;) {
+		size_t n = strcspn(p, "\n");
+
+		if (n && !has_line(out, p, n) && len + n + 2 <= cap) {
+			len += (size_t)snprintf(out + len, cap - len, "%s%.*s", len ? "\n" : "",
+						(int)n, p);
+		}
+		p += n + (p[n] == '\n');
+	}
+}
+
 /* The library, its hours and the staff (an existing account is left alone). 0, or 1 with
  * *why the message to say once the store is closed (NULL: nothing more to say). */
 static int demo_data(struct store_conn *sc, const char *origins, const char **why)
@@ -46,9 +77,19 @@ static int demo_data(struct store_conn *sc, const char *origins, const char **wh
 	struct store_library lib;
 	struct store_staff existing;
 	size_t i;
+	struct store_library old;
+	char merged[sizeof old.origins];
+	int64_t ask;
+	/* an existing demo library keeps what its admin changed in the console (its name,
+	 * origins, the ask queue's name): only the demo's own origins are added */
+	int exists = !cli_find_library(sc, "demo", &old);
 
+	if (exists)
+		demo_origins(origins, old.origins, merged, sizeof merged);
 	*why = "rapport: cannot create the demo library\n";
-	if (cli_ensure_library(sc, "demo", "Riverside Public Library", origins, queues, 1, &lib))
+	if (cli_ensure_library(sc, "demo", exists ? old.name : "Riverside Public Library",
+			       exists ? merged : origins, queues,
+			       exists && !cli_find_queue(sc, old.id, "ask", &ask) ? 0 : 1, &lib))
 		return 1;
 	*why = "rapport: cannot set the demo queue's hours\n";
 	if (demo_hours(sc, lib.id))

@@ -321,4 +321,24 @@ describe('administration', () => {
     const jenRest = staffRest(srv.port, l);
     assert.equal((await jenRest.post(`/api/v1/admin/staff/${me.id}`, { role: 'admin' })).status, 200);
   });
+  it('everything set here is still in force after a restart', async () => {
+    const before = { queues: (await sam.get('/api/v1/admin/queues')).json.queues,
+      library: (await sam.get('/api/v1/admin/library')).json.library };
+    await srv.stop();
+    await srv.restart();
+    const jen = staffRest(srv.port, await login(srv.port, JEN)); // an admin now (the test above)
+    assert.deepEqual((await jen.get('/api/v1/admin/queues')).json.queues.map(({ open_by_hours, ...q }) => q),
+      before.queues.map(({ open_by_hours, ...q }) => q));
+    // `rapport demo` adds its own origins (this run's ports) and keeps the admin's
+    const { origins, ...lib } = (await jen.get('/api/v1/admin/library')).json.library;
+    const { origins: had, ...libBefore } = before.library;
+    assert.deepEqual(lib, libBefore);
+    for (const o of had) assert.ok(origins.includes(o), `${o} kept: ${origins}`);
+    const staffList = (await jen.get('/api/v1/admin/staff')).json.staff;
+    assert.equal(staffList.find((x) => x.email === SAM).role, 'admin');
+    assert.equal(staffList.find((x) => x.email === 'nina@demo.library').invited, false);
+    const p = await patron(srv, { library: 'demo' });
+    assert.equal(p.welcome.library.colour, before.library.colour);
+    await p.close();
+  });
 });
