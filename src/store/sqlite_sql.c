@@ -587,8 +587,10 @@ const char *const sq_sql[SQ__COUNT] = {
 			"FROM libraries WHERE id = :library OR consortium_id = (SELECT "
 			"consortium_id FROM libraries WHERE id = :library)) ELSE library_id = "
 			":library END) ORDER BY created_at, chat_id, seq LIMIT :limit",
-	[SQ_RATED_CHATS] = "SELECT " CHAT_COLS " FROM chats WHERE library_id = ?1 AND rating > 0 "
-			   "AND ended_at >= ?2 AND ended_at < ?3 ORDER BY ended_at DESC LIMIT ?4",
+	/* a rated chat was picked up and ended: the terms of chats_ends, so it is used */
+	[SQ_RATED_CHATS] = "SELECT " CHAT_COLS " FROM chats WHERE library_id = ?1 AND "
+			   "picked_at > 0 AND ended_at > 0 AND ended_at >= ?2 AND ended_at < ?3 "
+			   "AND rating > 0 ORDER BY ended_at DESC LIMIT ?4",
 	[SQ_FOLLOWUP_BY_TOKEN] = "SELECT " FOLLOWUP_COLS " FROM followups WHERE token_hash = ?1 "
 				 "AND expires_at > ?2",
 	[SQ_MAIL_SUMMARY] = "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_state WHERE "
