@@ -130,10 +130,12 @@ const wait = new WaitView({ ui, state, client, alert: showAlert });
 const after = new AfterChat({ ui, chat: () => state.chat, client, memory, storeKey });
 
 // "Sam Lee (nursing, health sciences)": a librarian named in an event, with their subjects
-// once a chat frame has told us them.
-function withSubjects(name) {
+// once a chat frame has told us them; "Nia Osei of North College Library" for a librarian
+// of another library covering the chat (the event's `library`).
+function withSubjects(name, library) {
   const p = state.profiles.get(name);
-  return p && p.subjects ? [bdi(name), ' (', bdi(p.subjects), ')'] : [bdi(name)];
+  const who = library ? [bdi(name), ' of ', bdi(library)] : [bdi(name)];
+  return p && p.subjects ? [...who, ' (', bdi(p.subjects), ')'] : who;
 }
 
 // "Jen" of "Jen Ortiz", for a name said twice in a sentence (the whole name when its first
@@ -154,11 +156,11 @@ function eventText(m) {
     case 'someone_else':
       return "You asked if someone else could help; we're asking a colleague.";
     case 'handoff_accepted':
-      return [...withSubjects(m.name || 'A librarian'), ' has read your conversation and is joining.'];
+      return [...withSubjects(m.name || 'A librarian', m.library), ' has read your conversation and is joining.'];
     case 'handoff_returned':
       return [bdi(name), ' is still with you.'];
     case 'joined':
-      return [bdi(m.name || 'A librarian'), ' joined'];
+      return m.library ? [bdi(m.name || 'A librarian'), ' of ', bdi(m.library), ' joined'] : [bdi(m.name || 'A librarian'), ' joined'];
     case 'ended':
       return m.by === 'patron' ? 'You ended the chat' : m.by === 'staff' ? [bdi(m.name || 'The librarian'), ' ended the chat'] : 'The chat was closed';
     case 'abandoned':

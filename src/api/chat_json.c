@@ -270,11 +270,17 @@ void msg_fields_raw(struct buf *b, int64_t chat_id, int64_t seq, int event, enum
 	if (name)
 		json_kstr(b, "name", name);
 	if (event) {
+		const struct staff *s =
+			author == AUTHOR_STAFF ? desk_staff(g_app->desk, author_id) : NULL;
+		const struct chat *ch = s ? desk_chat(g_app->desk, chat_id) : NULL;
+
 		buf_puts(b, "\"event\":");
 		json_strn(b, text, len);
 		buf_putc(b, ',');
 		if (len == 5 && memcmp(text, "ended", 5) == 0)
 			json_kstr(b, "by", desk_author_name(ended_by));
+		if (ch && s->lib != ch->lib) /* a librarian of another library, covering */
+			json_kstr(b, "library", s->lib->name);
 	} else {
 		buf_puts(b, "\"text\":");
 		json_strn(b, text, len);

@@ -61,6 +61,7 @@ describe('the consortium', () => {
     nia.send({ type: 'pick', chat: a.chat });
     const joined = await p.waitFor('msg', ev(a.chat, 'joined'));
     assert.equal(joined.name, NIA.name);
+    assert.equal(joined.library, 'North College Library', 'the patron is told whose librarian joined');
     await p.say(a.chat, 'I am a student at Demo');
     await nia.waitFor('msg', (f) => f.chat === a.chat && f.text === 'I am a student at Demo');
     await nia.say(a.chat, 'Let me check what Demo allows');
@@ -114,6 +115,7 @@ describe('the consortium', () => {
     nia.send({ type: 'handoff_accept', chat });
     const j = await p.waitFor('msg', ev(chat, 'handoff_accepted'));
     assert.equal(j.name, NIA.name);
+    assert.equal(j.library, 'North College Library');
     await nia.say(chat, 'We do, in the map room');
     for (const c of [p, jen, nia, ola]) await c.close();
   });
