@@ -2,6 +2,7 @@
  * handoff_decline, handoff_cancel, and the patron's someone_else) over the desk's state
  * machine (desk/handoff.c), the records they leave (STW_HANDOFF_*), and the list of
  * hand-offs a library's consoles may take. See docs/PROTOCOL.md, "Hand-offs". */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -9,14 +10,6 @@
 #include "api/errors.h"
 #include "util/log.h"
 #include "util/utf8.h"
-
-static void copy_field(char *dst, size_t cap, const char *src)
-{
-	size_t n = utf8_cut(src, strlen(src), cap - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 /* A write of kind about ch's hand-off, keyed; NULL on out of memory (then the server
  * stops, as for any write the desk owes). */
@@ -45,11 +38,11 @@ static void save_offer(const struct chat *ch)
 	r = &w->u.handoff;
 	r->library_id = ch->lib->id;
 	r->queue_id = ch->queue->id;
-	copy_field(r->kind, sizeof r->kind, desk_handoff_kind_name(h->kind));
+	snprintf(r->kind, sizeof r->kind, "%s", desk_handoff_kind_name(h->kind));
 	r->from_staff = h->from->id;
 	r->to_staff = h->to ? h->to->id : 0;
 	r->to_queue = h->to_queue ? h->to_queue->id : 0;
-	copy_field(r->note, sizeof r->note, h->note);
+	utf8_copy(r->note, sizeof r->note, h->note, strlen(h->note));
 	r->created_at = h->at;
 	chat_submit_owed(w);
 }
@@ -66,9 +59,9 @@ void handoff_save(struct chat *ch)
 	if (!(w = record(STW_HANDOFF_DECIDE, ch)))
 		return;
 	r = &w->u.handoff;
-	copy_field(r->state, sizeof r->state, desk_handoff_end_name(h->end));
+	snprintf(r->state, sizeof r->state, "%s", desk_handoff_end_name(h->end));
 	r->to_staff = h->taker ? h->taker->id : 0;
-	copy_field(r->reason, sizeof r->reason, h->reason);
+	utf8_copy(r->reason, sizeof r->reason, h->reason, strlen(h->reason));
 	r->decided_at = h->decided_at;
 	chat_submit_owed(w);
 }

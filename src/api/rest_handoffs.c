@@ -19,24 +19,6 @@ struct ho_job {
 	struct buf rows; /* packed struct store_handoff (chat) or struct referral_row */
 };
 
-static int enum_of(const char *name, const char *(*name_of)(int), int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(name, name_of(i)))
-			return i;
-	return 0;
-}
-
-static const char *kind_name(int k)
-{
-	return desk_handoff_kind_name((enum handoff_kind)k);
-}
-
-static const char *end_name(int e)
-{
-	return desk_handoff_end_name((enum handoff_end)e);
-}
-
 static int pack(void *ctx, const struct store_handoff *r)
 {
 	struct ho_job *j = ctx;
@@ -49,8 +31,8 @@ static int pack(void *ctx, const struct store_handoff *r)
 			.library_id = r->library_id,
 			.queue_id = r->queue_id,
 			.from_staff = r->from_staff,
-			.kind = (enum handoff_kind)enum_of(r->kind, kind_name, 3),
-			.end = (enum handoff_end)enum_of(r->state, end_name, 5),
+			.kind = desk_handoff_kind_of(r->kind),
+			.end = desk_handoff_end_of(r->state),
 			.created_at = r->created_at,
 			.decided_at = r->decided_at,
 		};

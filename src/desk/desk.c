@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 void desk_copy_str(char *dst, size_t cap, const char *src)
 {
 	size_t n = src ? strlen(src) : 0;
@@ -20,16 +22,7 @@ void desk_copy_str(char *dst, size_t cap, const char *src)
 /* desk_copy_str for text shown to people: a cut never splits a UTF-8 character. */
 void desk_copy_utf8(char *dst, size_t cap, const char *src)
 {
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--; /* src[n] is the first byte left out: not inside a character */
-	}
-	if (n)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
+	utf8_copy(dst, cap, src ? src : "", src ? strlen(src) : 0);
 }
 
 struct desk *desk_new(const struct desk_config *cfg)

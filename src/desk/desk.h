@@ -561,6 +561,9 @@ int desk_libs_share(const struct library *a, const struct library *b);
 int desk_staff_reads(const struct staff *s, const struct chat *c);
 const char *desk_handoff_kind_name(enum handoff_kind k);
 const char *desk_handoff_end_name(enum handoff_end e);
+/* The kind and end named by those names (the store's); the first for anything else. */
+enum handoff_kind desk_handoff_kind_of(const char *name);
+enum handoff_end desk_handoff_end_of(const char *name);
 
 /* 1-based position of a queued chat in its queue, else 0. */
 size_t desk_position(const struct chat *c);

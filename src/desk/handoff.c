@@ -25,6 +25,26 @@ const char *desk_handoff_end_name(enum handoff_end e)
 	return (unsigned)e < sizeof end_names / sizeof *end_names ? end_names[e] : "offered";
 }
 
+/* The index of name in names[n], or 0 (the first) for anything else. */
+static int index_of(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return 0;
+}
+
+enum handoff_kind desk_handoff_kind_of(const char *name)
+{
+	return (enum handoff_kind)index_of(kind_names, sizeof kind_names / sizeof *kind_names,
+					   name);
+}
+
+enum handoff_end desk_handoff_end_of(const char *name)
+{
+	return (enum handoff_end)index_of(end_names, sizeof end_names / sizeof *end_names, name);
+}
+
 int desk_libs_share(const struct library *a, const struct library *b)
 {
 	return a && b && (a == b || (a->consortium_id && a->consortium_id == b->consortium_id));
@@ -99,15 +119,6 @@ void desk_handoff_announce(struct chat *c)
 		h->to_queue->lib->queue_dirty = 1;
 }
 
-/* Copies text[len] into dst[cap], cut on a character boundary. */
-static void copy_text(char *dst, size_t cap, const char *text, size_t len)
-{
-	size_t n = utf8_cut(text, len, cap - 1);
-
-	memcpy(dst, text, n);
-	dst[n] = '\0';
-}
-
 /* Ends the pending hand-off of c as `end`, with reason (may be NULL). */
 static void decide(struct desk *d, struct chat *c, int64_t now, enum handoff_end end,
 		   const char *reason, size_t len)
@@ -117,7 +128,7 @@ static void decide(struct desk *d, struct chat *c, int64_t now, enum handoff_end
 	h->end = end;
 	h->decided_at = now;
 	h->dirty = 1;
-	copy_text(h->reason, sizeof h->reason, reason ? reason : "", reason ? len : 0);
+	utf8_copy(h->reason, sizeof h->reason, reason ? reason : "", reason ? len : 0);
 	handing_remove(d, c);
 	desk_handoff_announce(c);
 }
@@ -197,7 +208,7 @@ int desk_handoff_offer(struct desk *d, int64_t now, const struct desk_actor *a, 
 	h->seq = (*event)->seq;
 	h->at = now;
 	h->until = now + d->cfg.handoff_timeout_ms;
-	copy_text(h->note, sizeof h->note, note, len);
+	utf8_copy(h->note, sizeof h->note, note, len);
 	free(c->handoff);
 	c->handoff = h;
 	c->handoffs++;

@@ -1,4 +1,6 @@
 /* utf8.c: cutting UTF-8 text on character boundaries (utf8.h). */
+#include <string.h>
+
 #include "util/utf8.h"
 
 static int continuation(unsigned char c)
@@ -18,6 +20,15 @@ size_t utf8_cut(const char *s, size_t len, size_t max)
 	while (n < len && n > 0 && continuation((unsigned char)s[n]))
 		n--; /* s[n] is the first byte left out: never inside a character */
 	return n;
+}
+
+void utf8_copy(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t n = utf8_cut(s, len, cap - 1);
+
+	if (n)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 size_t utf8_prefix_chars(const char *s, size_t len, size_t chars)

@@ -10,6 +10,9 @@ size_t utf8_seq_len(unsigned char c);
 /* The longest prefix of s (len bytes) of at most max bytes that ends on a character
  * boundary: its length. */
 size_t utf8_cut(const char *s, size_t len, size_t max);
+/* Copies s (len bytes) into dst[cap] (cap >= 1), cut on a character boundary, and
+ * NUL-terminates it. */
+void utf8_copy(char *dst, size_t cap, const char *s, size_t len);
 /* The bytes of the first `chars` characters of s (len bytes), or len if it has fewer. */
 size_t utf8_prefix_chars(const char *s, size_t len, size_t chars);
 

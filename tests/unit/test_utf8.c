@@ -57,11 +57,27 @@ static void test_short_and_broken_input(void **state)
 	assert_int_equal(utf8_prefix_chars("\x80\x80x", 3, 1), 2); /* strays join the first */
 }
 
+/* utf8_copy: cut to fit, never inside a character, always terminated. */
+static void test_copy_fits_and_terminates(void **state)
+{
+	char dst[6];
+
+	utf8_copy(dst, sizeof dst, "caf\xc3\xa9s", 6); /* "cafés" is 6 bytes: 5 fit */
+	assert_string_equal(dst, "caf\xc3\xa9");
+	utf8_copy(dst, sizeof dst, "ab\xe2\x82\xac\xe2\x82\xac", 8); /* a second euro won't fit */
+	assert_string_equal(dst, "ab\xe2\x82\xac");
+	utf8_copy(dst, 1, "abc", 3);
+	assert_string_equal(dst, "");
+	utf8_copy(dst, sizeof dst, "", 0);
+	assert_string_equal(dst, "");
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_cut_never_splits_a_character),
 	cmocka_unit_test(test_prefix_counts_characters),
 	cmocka_unit_test(test_sequence_lengths),
 	cmocka_unit_test(test_short_and_broken_input),
+	cmocka_unit_test(test_copy_fits_and_terminates),
 };
 
 int main(void)
